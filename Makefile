@@ -1,0 +1,86 @@
+# phytowatch developer tasks.
+# Needs only a python3 >= 3.11 on PATH; everything else comes from PyPI.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+PYTHON     ?= python3
+UV_VERSION := 0.13.9
+
+TOOLS    := .tools
+UV       := $(TOOLS)/bin/uv
+UV_STAMP := $(TOOLS)/.uv-$(UV_VERSION).stamp
+VENV  := .venv
+BIN   := $(VENV)/bin
+STAMP := $(VENV)/.phytowatch-sync.stamp
+
+# Never let uv download a Python; use exactly the interpreter found on PATH.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Resolved lazily (only by recipes that need it), so `make clean` works without python3.
+PYTHON_EXE = $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
+
+# Only lint directories that exist.
+CODE_DIRS := $(wildcard src tests benchmarks)
+
+.PHONY: venv lint types contracts test demo bench fmt clean
+
+## venv: create/refresh .venv from uv.lock (no-op when up to date)
+venv: $(STAMP)
+
+$(UV_STAMP):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 required, found " + sys.version.split()[0])'
+	rm -rf $(TOOLS)
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	@touch $@
+
+$(STAMP): pyproject.toml uv.lock $(UV_STAMP)
+	$(UV) sync --locked --group dev --python "$(PYTHON_EXE)"
+	@touch $@
+
+## lint: ruff check + ruff format --check
+lint: $(STAMP)
+	$(BIN)/ruff check $(CODE_DIRS)
+	$(BIN)/ruff format --check $(CODE_DIRS)
+
+## types: mypy (files and strictness configured in pyproject.toml)
+types: $(STAMP)
+	$(BIN)/mypy
+
+## contracts: import-linter architecture contracts
+# import-linter only sees directories that have an __init__.py; a sub-package
+# without one would make its contracts pass vacuously, so refuse that first.
+contracts: $(STAMP)
+	@missing=$$(find src/phytowatch -name '*.py' -printf '%h\n' | sort -u \
+		| while read -r d; do [ -f "$$d/__init__.py" ] || echo "  $$d"; done); \
+	if [ -n "$$missing" ]; then \
+		echo "contracts: directories with .py files but no __init__.py:"; \
+		echo "$$missing"; exit 1; fi
+	$(BIN)/lint-imports
+
+## test: lint, types, contracts, then pytest (exit 5 "no tests collected" fails too)
+test: $(STAMP)
+	$(MAKE) --no-print-directory lint types contracts
+	$(BIN)/pytest
+
+## demo: run the demo command
+demo: $(STAMP)
+	$(BIN)/phytowatch demo
+
+## bench: run the benchmark judge
+bench: $(STAMP)
+	$(BIN)/python benchmarks/judge.py
+
+## fmt: apply ruff fixes and formatting
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix $(CODE_DIRS)
+	$(BIN)/ruff format $(CODE_DIRS)
+
+## clean: remove environments, caches and build artefacts
+clean:
+	rm -rf $(VENV) $(TOOLS) build dist .mypy_cache .pytest_cache .ruff_cache \
+		.hypothesis .import_linter_cache
+	find . -path ./.git -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -prune \
+		-exec rm -rf {} +

@@ -1,0 +1,3 @@
+"""phytowatch package."""
+
+__version__ = "0.1.0"

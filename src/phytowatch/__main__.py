@@ -1,0 +1,3 @@
+from phytowatch.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""The pure core: readings, schedules, the judgement engine, verdicts. Standard library only."""

@@ -1,0 +1,100 @@
+"""Instants and durations as exact integers.
+
+Every device time in phytowatch is an ``int`` count of microseconds since the Unix epoch, UTC.
+Integers keep "30 min means 1,800,000,000 µs" exact: no float subtraction can turn a hold of
+exactly 30 minutes into 29:59.999999 (treatments.md §3.1: no rounding of times, ever).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+US_PER_S = 1_000_000
+US_PER_MIN = 60 * US_PER_S
+US_PER_H = 60 * US_PER_MIN
+US_PER_D = 24 * US_PER_H
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+_UNITS = {
+    "s": US_PER_S,
+    "sec": US_PER_S,
+    "min": US_PER_MIN,
+    "h": US_PER_H,
+    "d": US_PER_D,
+}
+
+
+def instant_from_datetime(moment: datetime) -> int:
+    """Microseconds since the epoch; a naive datetime is taken as UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _ONE_US
+
+
+def datetime_from_instant(instant: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=instant)
+
+
+def format_instant(instant: int) -> str:
+    """UTC ISO 8601 with ``Z``; fractions of a second only when there are any."""
+    moment = datetime_from_instant(instant)
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def seconds(duration: int) -> int | float:
+    """A duration in seconds for output: an int when whole, else the exact decimal as float."""
+    whole, rest = divmod(duration, US_PER_S)
+    if rest == 0:
+        return whole
+    return float(Decimal(duration) / US_PER_S)
+
+
+def parse_duration(text: str | int | float) -> int:
+    """``"30 min"``, ``"3.5 h"``, ``"18 d"``, ``"15 s"`` or a number of seconds, to microseconds.
+
+    Raises ValueError for anything else, or for a duration that is not a whole number of
+    microseconds (it would have to be rounded).
+    """
+    if isinstance(text, bool):
+        raise ValueError(f"not a duration: {text!r}")
+    if isinstance(text, int | float):
+        amount, unit = Decimal(repr(text)), US_PER_S
+    else:
+        parts = text.strip().split()
+        if len(parts) == 1:
+            number = parts[0].rstrip("abcdefghijklmnopqrstuvwxyz")
+            parts = [number, parts[0][len(number) :]] if number != parts[0] else [number, "s"]
+        if len(parts) != 2 or parts[1] not in _UNITS:
+            raise ValueError(f"not a duration: {text!r} (write e.g. '30 min', '3.5 h', '18 d')")
+        try:
+            amount = Decimal(parts[0])
+        except InvalidOperation:
+            raise ValueError(f"not a duration: {text!r}") from None
+        unit = _UNITS[parts[1]]
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError(f"a duration must be positive: {text!r}")
+    total = amount * unit
+    if total != total.to_integral_value():
+        raise ValueError(f"finer than a microsecond: {text!r}")
+    return int(total)
+
+
+def format_duration(duration: int) -> str:
+    """A human duration: ``30 min``, ``14 d``, ``3 h 30 min``, ``1 min 5 s``."""
+    if duration < 0:
+        return "-" + format_duration(-duration)
+    parts: list[str] = []
+    rest = duration
+    for unit_us, name in ((US_PER_D, "d"), (US_PER_H, "h"), (US_PER_MIN, "min")):
+        whole, rest = divmod(rest, unit_us)
+        if whole:
+            parts.append(f"{whole} {name}")
+    if rest or not parts:
+        secs = seconds(rest)
+        parts.append(f"{secs} s")
+    return " ".join(parts)

@@ -1,0 +1,306 @@
+"""Treatment logs as CSV (treatments.md §4): the wide form and the long form.
+
+Wide: ``timestamp,C1[product],A1[air],...``, one row per instant. Long:
+``timestamp,probe,role,value``, one reading per row, in any order. A cell is a number; empty means
+no reading; any other text (``ERR``, ``NaN``, ``open``) is a fault. Timestamps are ISO 8601 with an
+offset or ``Z`` (naive means UTC) or Unix seconds.
+
+Anything that cannot be read raises :class:`LogError`, whose message names the file, the line and
+the problem. Plain files (no quotes) take a fast path that splits lines itself; a file with quoted
+cells goes through the ``csv`` module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from phytowatch.domain.schedule import ROLES, Role
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_ONE_US = timedelta(microseconds=1)
+_UNIX = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_FRACTION = re.compile(r"[T ]\d\d:?\d\d:?\d\d[.,](\d+)")
+_COLUMN = re.compile(r"^\s*([^\[\]\s][^\[\]]*?)\s*(?:\[\s*([A-Za-z]+)\s*\])?\s*$")
+_LONG_HEADER = ["timestamp", "probe", "role", "value"]
+_NAN = float("nan")
+
+
+class LogError(ValueError):
+    """The log cannot be read. ``str()`` is one line: ``FILE, line N: problem``."""
+
+    def __init__(self, where: str, line: int | None, problem: str) -> None:
+        place = f"{where}, line {line}" if line is not None else where
+        super().__init__(f"{place}: {problem}")
+        self.where = where
+        self.line = line
+        self.problem = problem
+
+
+@dataclass
+class ParsedLog:
+    """A log as the engine wants it: probes, and rows of values in probe order, sorted by time."""
+
+    name: str
+    form: str  # "wide" | "long"
+    probes: list[tuple[str, Role]]
+    rows: list[tuple[int, list[float | None]]]  # (µs, values in probe order; NaN = fault)
+    faults: dict[tuple[str, int], str] = field(default_factory=dict)
+    # (probe, earlier instant, the later instant before it in the file, line) in file order
+    backwards: list[tuple[str, int, int, int]] = field(default_factory=list)
+    line_of: dict[int, int] = field(default_factory=dict)  # first line of each instant
+
+    @property
+    def reading_count(self) -> int:
+        return sum(1 for _, values in self.rows for v in values if v is not None)
+
+
+def parse_timestamp(text: str) -> int:
+    """ISO 8601 (offset, ``Z`` or naive UTC) or Unix seconds, to µs. ValueError if neither."""
+    text = text.strip()
+    if _UNIX.match(text):
+        seconds = Decimal(text)
+        micros = seconds * 1_000_000
+        if micros != micros.to_integral_value():
+            raise ValueError("finer than a microsecond")
+        return int(micros)
+    if "." in text or "," in text:
+        match = _FRACTION.search(text)
+        if match and len(match.group(1)) > 6:
+            raise ValueError("finer than a microsecond")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        return (moment - _EPOCH_NAIVE) // _ONE_US
+    return (moment - _EPOCH) // _ONE_US
+
+
+def _column(where: str, index: int, cell: str) -> tuple[str, Role]:
+    match = _COLUMN.match(cell)
+    if not match:
+        raise LogError(where, 1, f"column {index + 1}: {cell!r} is not a probe (write C1[product])")
+    probe, role = match.group(1), (match.group(2) or "product").lower()
+    if role not in ROLES:
+        raise LogError(
+            where, 1, f"column {index + 1}: unknown role {role!r} (one of {', '.join(ROLES)})"
+        )
+    return probe, role
+
+
+def _rows_of(text: str) -> list[list[str]]:
+    if '"' not in text:
+        return [line.split(",") for line in text.splitlines()]
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def read_log(path: Path) -> ParsedLog:
+    """Read and check a CSV log; raises LogError naming the file, line and problem."""
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LogError(where, None, f"cannot read the file ({error.strerror or error})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise LogError(where, line, "not UTF-8 text") from None
+    return parse_log(text, where)
+
+
+def parse_log(text: str, where: str) -> ParsedLog:
+    try:
+        rows = _rows_of(text)
+    except csv.Error as error:
+        raise LogError(where, None, f"not CSV: {error}") from None
+    if not rows or not any(cell.strip() for cell in rows[0]):
+        raise LogError(where, 1, "empty file: expected a header row starting with 'timestamp'")
+    header = [cell.strip() for cell in rows[0]]
+    if header[0].lower() != "timestamp":
+        raise LogError(where, 1, f"no timestamp column: the first column is {header[0]!r}")
+    if [h.lower() for h in header] == _LONG_HEADER:
+        return _parse_long(rows, where)
+    return _parse_wide(rows, header, where)
+
+
+def _timestamp(where: str, line: int, cell: str) -> int:
+    try:
+        return parse_timestamp(cell)
+    except (ValueError, InvalidOperation, OverflowError) as error:
+        detail = " (finer than a microsecond)" if "microsecond" in str(error) else ""
+        raise LogError(where, line, f"unparseable timestamp {cell.strip()!r}{detail}") from None
+
+
+def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedLog:
+    probes = [_column(where, i, cell) for i, cell in enumerate(header[1:], start=1)]
+    seen: dict[str, int] = {}
+    for i, (probe, _) in enumerate(probes, start=2):
+        if probe in seen:
+            raise LogError(where, 1, f"probe {probe} appears twice (columns {seen[probe]} and {i})")
+        seen[probe] = i
+    width = len(header)
+    names = [probe for probe, _ in probes]
+    by_time: dict[int, tuple[list[float | None], int]] = {}
+    faults: dict[tuple[str, int], str] = {}
+    backwards: list[tuple[str, int, int, int]] = []
+    last_seen: list[int | None] = [None] * len(probes)
+    in_order = True
+    previous_t: int | None = None
+    for line, cells in enumerate(rows[1:], start=2):
+        if len(cells) != width:
+            if len(cells) <= 1 and not "".join(cells).strip():
+                continue  # a blank line
+            raise LogError(where, line, f"{len(cells)} cells, but the header has {width}")
+        t = _timestamp(where, line, cells[0])
+        try:
+            values: list[float | None] = list(map(float, cells[1:]))
+        except ValueError:
+            values = []
+            for k, cell in enumerate(cells[1:]):
+                stripped = cell.strip()
+                if not stripped:
+                    values.append(None)
+                    continue
+                try:
+                    values.append(float(stripped))
+                except ValueError:
+                    values.append(_NAN)
+                    faults[(names[k], t)] = stripped
+        if previous_t is not None and t <= previous_t:
+            if in_order:  # first row out of order: from now on, track each probe's latest time
+                in_order = False
+                last_seen = _latest_per_probe(by_time, len(names))
+            for k, value in enumerate(values):
+                before = last_seen[k]
+                if value is not None and before is not None and t < before:
+                    backwards.append((names[k], t, before, line))
+        if not in_order:
+            for k, value in enumerate(values):
+                before = last_seen[k]
+                if value is not None and (before is None or t > before):
+                    last_seen[k] = t
+        previous_t = t
+        known = by_time.get(t)
+        if known is None:
+            by_time[t] = (values, line)
+        else:
+            _merge(where, line, t, names, known, values)
+    ordered = sorted(by_time.items()) if not in_order else list(by_time.items())
+    return ParsedLog(
+        name=where,
+        form="wide",
+        probes=probes,
+        rows=[(t, values) for t, (values, _) in ordered],
+        faults=faults,
+        backwards=backwards,
+        line_of={t: line for t, (_, line) in ordered},
+    )
+
+
+def _latest_per_probe(
+    by_time: dict[int, tuple[list[float | None], int]], width: int
+) -> list[int | None]:
+    latest: list[int | None] = [None] * width
+    for t, (values, _) in by_time.items():
+        for k, value in enumerate(values):
+            before = latest[k]
+            if value is not None and (before is None or t > before):
+                latest[k] = t
+    return latest
+
+
+def _same(a: float | None, b: float | None) -> bool:
+    return a == b or (a is not None and b is not None and a != a and b != b)
+
+
+def _merge(
+    where: str,
+    line: int,
+    t: int,
+    names: list[str],
+    known: tuple[list[float | None], int],
+    values: list[float | None],
+) -> None:
+    """A second row for the same instant: fill its gaps; a different value is an error."""
+    into, first_line = known
+    for k, value in enumerate(values):
+        if value is None:
+            continue
+        if into[k] is None:
+            into[k] = value
+        elif not _same(into[k], value):
+            raise LogError(
+                where,
+                line,
+                f"{names[k]} has a different reading at the same time as line {first_line}",
+            )
+
+
+def _natural(probe: str) -> tuple[object, ...]:
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", probe))
+
+
+def _parse_long(rows: list[list[str]], where: str) -> ParsedLog:
+    roles: dict[str, Role] = {}
+    entries: list[tuple[int, str, float | None, str | None, int]] = []
+    for line, cells in enumerate(rows[1:], start=2):
+        if len(cells) != 4:
+            if len(cells) <= 1 and not "".join(cells).strip():
+                continue
+            raise LogError(where, line, f"{len(cells)} cells, but the long form has 4")
+        t = _timestamp(where, line, cells[0])
+        probe = cells[1].strip()
+        if not probe or "[" in probe or "]" in probe:
+            raise LogError(where, line, f"{cells[1]!r} is not a probe id")
+        role = (cells[2].strip() or "product").lower()
+        if role not in ROLES:
+            raise LogError(where, line, f"unknown role {role!r} (one of {', '.join(ROLES)})")
+        known_role = roles.setdefault(probe, role)
+        if known_role != role:
+            raise LogError(where, line, f"probe {probe} is {known_role} elsewhere, {role} here")
+        cell = cells[3].strip()
+        if not cell:
+            continue  # no reading
+        try:
+            entries.append((t, probe, float(cell), None, line))
+        except ValueError:
+            entries.append((t, probe, _NAN, cell, line))
+    names = sorted(roles, key=_natural)
+    index = {name: k for k, name in enumerate(names)}
+    by_time: dict[int, tuple[list[float | None], int]] = {}
+    faults: dict[tuple[str, int], str] = {}
+    for t, probe, value, fault, line in sorted(entries, key=lambda e: (e[0], e[4])):
+        known = by_time.get(t)
+        if known is None:
+            known = by_time[t] = ([None] * len(names), line)
+        values: list[float | None] = [None] * len(names)
+        values[index[probe]] = value
+        _merge(where, line, t, names, known, values)
+        if fault is not None:
+            faults.setdefault((probe, t), fault)
+    ordered = sorted(by_time.items())
+    return ParsedLog(
+        name=where,
+        form="long",
+        probes=[(name, roles[name]) for name in names],
+        rows=[(t, values) for t, (values, _) in ordered],
+        faults=faults,
+        line_of={t: line for t, (_, line) in ordered},
+    )
+
+
+def write_log(probes: list[tuple[str, Role]], rows: list[tuple[int, list[float | None]]]) -> str:
+    """The wide form, for exports and examples; faults are written as ``ERR``."""
+    from phytowatch.domain.instants import format_instant
+
+    out = io.StringIO()
+    out.write("timestamp," + ",".join(f"{p}[{r}]" for p, r in probes) + "\n")
+    for t, values in rows:
+        cells = ["" if v is None else ("ERR" if v != v else repr(v)) for v in values]
+        out.write(format_instant(t) + "," + ",".join(cells) + "\n")
+    return out.getvalue()

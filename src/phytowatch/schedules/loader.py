@@ -1,0 +1,440 @@
+"""Load schedule files (JSON, or YAML for a site's own) into validated domain schedules.
+
+A file that is malformed or contradicts itself is refused with a :class:`ScheduleFileError` that
+names the file and the field, e.g. ``hwt-mango.json: steps[0].threshold: must be a number``.
+Unknown fields are refused too: a typo must not silently drop a rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from phytowatch.domain.instants import parse_duration
+from phytowatch.domain.schedule import (
+    PHYSICAL_RANGE,
+    ROLES,
+    Confidence,
+    Criterion,
+    HoldCriterion,
+    HoldStart,
+    OnInterruption,
+    Param,
+    ParamChoice,
+    Precondition,
+    RampCriterion,
+    Regime,
+    Role,
+    Schedule,
+    Step,
+    ThroughoutCriterion,
+    Tolerance,
+)
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+_VERSION = re.compile(r"^\d+(\.\d+)*$")
+_TOP_FIELDS = {
+    "id", "version", "title", "source", "confidence", "confidence_notes", "notes", "key",
+    "regime", "judged_role", "min_probes", "max_sample_interval", "steps", "on_interruption",
+    "starts", "tolerance", "preconditions", "params", "criteria",
+}  # fmt: skip
+
+
+class ScheduleFileError(ValueError):
+    """A schedule file was refused; the message names the file and the field."""
+
+    def __init__(self, where: str, path: str, problem: str) -> None:
+        super().__init__(f"{where}: {path}: {problem}" if path else f"{where}: {problem}")
+        self.where = where
+        self.field = path
+        self.problem = problem
+
+
+class _Reader:
+    """Typed access to one parsed file, raising ScheduleFileError with the field path."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, path: str, problem: str) -> ScheduleFileError:
+        return ScheduleFileError(self.where, path, problem)
+
+    def obj(self, value: Any, path: str, allowed: set[str] | None = None) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(path, "must be an object")
+        if allowed is not None:
+            unknown = sorted(set(value) - allowed)
+            if unknown:
+                raise self.fail(f"{path}.{unknown[0]}" if path else unknown[0], "unknown field")
+        return value
+
+    def need(self, data: Mapping[str, Any], key: str, path: str) -> Any:
+        if key not in data:
+            raise self.fail(f"{path}.{key}" if path else key, "missing")
+        return data[key]
+
+    def text(self, data: Mapping[str, Any], key: str, path: str, default: str | None = None) -> str:
+        value = data.get(key, default) if default is not None else self.need(data, key, path)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{path}.{key}" if path else key, "must be a non-empty text")
+        return value
+
+    def number(self, data: Mapping[str, Any], key: str, path: str) -> float:
+        value = self.need(data, key, path)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{path}.{key}" if path else key, "must be a number")
+        return float(value)
+
+    def count(self, data: Mapping[str, Any], key: str, path: str) -> int:
+        value = self.need(data, key, path)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.fail(f"{path}.{key}" if path else key, "must be a whole number >= 1")
+        return value
+
+    def duration(self, value: Any, path: str) -> int:
+        try:
+            return parse_duration(value)
+        except ValueError as error:
+            raise self.fail(path, str(error)) from None
+
+    def choice(self, data: Mapping[str, Any], key: str, path: str, options: Iterable[str]) -> str:
+        value = self.need(data, key, path)
+        options = list(options)
+        if value not in options:
+            raise self.fail(
+                f"{path}.{key}" if path else key, f"must be one of {', '.join(options)}"
+            )
+        return str(value)
+
+
+def parse_schedule(data: Any, where: str) -> Schedule:
+    """Validate one parsed schedule record; ``where`` names its file in errors."""
+    r = _Reader(where)
+    top = r.obj(data, "", _TOP_FIELDS)
+    schedule_id = r.text(top, "id", "")
+    if not _ID.match(schedule_id):
+        raise r.fail("id", "lowercase letters, digits and '-' only (2-64 characters)")
+    version = str(r.need(top, "version", ""))
+    if not _VERSION.match(version):
+        raise r.fail("version", "must look like 1, 2 or 2026.1")
+    title = r.obj(r.need(top, "title", ""), "title", {"en", "zh"})
+    for lang in ("en", "zh"):
+        r.text(title, lang, "title")
+    confidence = Confidence(r.choice(top, "confidence", "", [c.value for c in Confidence]))
+    regime = Regime(r.choice(top, "regime", "", [g.value for g in Regime]))
+    role: Role = r.choice(top, "judged_role", "", ROLES)  # type: ignore[assignment]
+    interval = r.duration(r.need(top, "max_sample_interval", ""), "max_sample_interval")
+    on_interruption = OnInterruption(
+        r.choice(top, "on_interruption", "", [o.value for o in OnInterruption])
+    )
+    starts = HoldStart(
+        top.get("starts", HoldStart.ON_COMPLIANCE.value)
+        if top.get("starts", HoldStart.ON_COMPLIANCE.value) in {h.value for h in HoldStart}
+        else r.choice(top, "starts", "", [h.value for h in HoldStart])
+    )
+    params = _params(r, top.get("params", {}))
+    durations_from_params = any(
+        choice.durations is not None for p in params for choice in p.choices.values()
+    )
+    steps = _steps(r, r.need(top, "steps", ""), "steps", role, regime, durations_from_params)
+    tolerance = _tolerance(r, top.get("tolerance"), steps, regime, params)
+    primary = HoldCriterion(
+        key=r.text(top, "key", "", default=role),
+        role=role,
+        regime=regime,
+        min_probes=r.count(top, "min_probes", ""),
+        steps=steps,
+        starts=starts,
+        tolerance=tolerance,
+    )
+    extra = _criteria(r, top.get("criteria", []), primary)
+    if starts is HoldStart.AT_FIRST_SAMPLE and on_interruption is not OnInterruption.FAIL:
+        raise r.fail("starts", "a hold that starts at the first sample needs on_interruption: fail")
+    for index, choice_param in enumerate(params):
+        for value, choice in choice_param.choices.items():
+            where_choice = f"params.{choice_param.name}.choices.{value}"
+            if choice.durations is not None and len(choice.durations) != len(steps):
+                raise r.fail(
+                    f"{where_choice}.durations", f"needs one duration per step ({len(steps)})"
+                )
+            if choice.tolerance_budget is not None and tolerance is None:
+                raise r.fail(f"{where_choice}.tolerance_budget", "the schedule has no tolerance")
+        del index
+    preconditions = tuple(
+        _precondition(r, item, f"preconditions[{i}]")
+        for i, item in enumerate(_list(r, top.get("preconditions", []), "preconditions"))
+    )
+    return Schedule(
+        id=schedule_id,
+        version=version,
+        title=MappingProxyType({"en": title["en"], "zh": title["zh"]}),
+        source=r.text(top, "source", ""),
+        confidence=confidence,
+        max_sample_interval=interval,
+        on_interruption=on_interruption,
+        primary=primary,
+        extra=extra,
+        preconditions=preconditions,
+        params=params,
+        notes=str(top.get("notes", "")),
+        confidence_notes=str(top.get("confidence_notes", "")),
+    )
+
+
+def _list(r: _Reader, value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise r.fail(path, "must be a list")
+    return value
+
+
+def _threshold(r: _Reader, data: Mapping[str, Any], key: str, path: str, role: Role) -> float:
+    value = r.number(data, key, path)
+    low, high = PHYSICAL_RANGE[role]
+    if not low <= value <= high:
+        raise r.fail(
+            f"{path}.{key}", f"outside the physical range of a {role} probe ({low}…{high})"
+        )
+    return value
+
+
+def _steps(
+    r: _Reader, value: Any, path: str, role: Role, regime: Regime, durations_from_params: bool
+) -> tuple[Step, ...]:
+    items = _list(r, value, path)
+    if not items:
+        raise r.fail(path, "needs at least one step")
+    steps: list[Step] = []
+    for i, item in enumerate(items):
+        here = f"{path}[{i}]"
+        data = r.obj(item, here, {"threshold", "duration"})
+        threshold = _threshold(r, data, "threshold", here, role)
+        if "duration" in data:
+            duration = r.duration(data["duration"], f"{here}.duration")
+        elif durations_from_params:
+            duration = 0  # set by a param before any run is judged
+        else:
+            raise r.fail(f"{here}.duration", "missing")
+        steps.append(Step(threshold, duration))
+    # A table must trade temperature for time: a step that is easier in temperature must take
+    # longer, or it makes the stricter step pointless and the table contradicts itself.
+    for i in range(1, len(steps)):
+        before, step = steps[i - 1], steps[i]
+        easier = (
+            step.threshold > before.threshold
+            if regime is Regime.COLD
+            else (step.threshold < before.threshold)
+        )
+        if not easier:
+            order = "rise" if regime is Regime.COLD else "fall"
+            raise r.fail(f"{path}[{i}].threshold", f"thresholds of a {regime} table must {order}")
+        if before.duration and step.duration <= before.duration:
+            raise r.fail(f"{path}[{i}].duration", "an easier threshold must need a longer duration")
+    return tuple(steps)
+
+
+def _tolerance(
+    r: _Reader, value: Any, steps: tuple[Step, ...], regime: Regime, params: tuple[Param, ...]
+) -> Tolerance | None:
+    if value is None:
+        return None
+    data = r.obj(value, "tolerance", {"lower", "grace", "budget"})
+    if regime is not Regime.HEAT or len(steps) != 1:
+        raise r.fail("tolerance", "a tolerance band is defined for one-step heat schedules only")
+    lower = r.number(data, "lower", "tolerance")
+    if lower >= steps[0].threshold:
+        raise r.fail("tolerance.lower", "must be below the step threshold")
+    budget = r.duration(data["budget"], "tolerance.budget") if "budget" in data else None
+    if budget is None and not any(
+        c.tolerance_budget is not None for p in params for c in p.choices.values()
+    ):
+        raise r.fail("tolerance.budget", "missing (and no param sets it)")
+    return Tolerance(
+        lower, r.duration(r.need(data, "grace", "tolerance"), "tolerance.grace"), budget
+    )
+
+
+def _params(r: _Reader, value: Any) -> tuple[Param, ...]:
+    data = r.obj(value, "params")
+    out: list[Param] = []
+    for name, spec in data.items():
+        here = f"params.{name}"
+        body = r.obj(spec, here, {"description", "choices", "default"})
+        choices_raw = r.obj(r.need(body, "choices", here), f"{here}.choices")
+        if not choices_raw:
+            raise r.fail(f"{here}.choices", "needs at least one choice")
+        choices: dict[str, ParamChoice] = {}
+        for value_name, effect in choices_raw.items():
+            where = f"{here}.choices.{value_name}"
+            effect_data = r.obj(effect, where, {"durations", "tolerance_budget"})
+            durations = None
+            if "durations" in effect_data:
+                durations = tuple(
+                    r.duration(d, f"{where}.durations[{i}]")
+                    for i, d in enumerate(_list(r, effect_data["durations"], f"{where}.durations"))
+                )
+            budget = None
+            if "tolerance_budget" in effect_data:
+                budget = r.duration(effect_data["tolerance_budget"], f"{where}.tolerance_budget")
+            choices[str(value_name)] = ParamChoice(durations, budget)
+        default = body.get("default")
+        if default is not None and default not in choices:
+            raise r.fail(f"{here}.default", f"must be one of {', '.join(choices)}")
+        out.append(
+            Param(str(name), MappingProxyType(choices), default, str(body.get("description", "")))
+        )
+    return tuple(out)
+
+
+def _criteria(r: _Reader, value: Any, primary: HoldCriterion) -> tuple[Criterion, ...]:
+    out: list[Criterion] = []
+    keys = {primary.key}
+    holds = {primary.key}
+    for i, item in enumerate(_list(r, value, "criteria")):
+        here = f"criteria[{i}]"
+        kind = r.choice(r.obj(item, here), "kind", here, ["hold", "throughout", "ramp"])
+        common = {"kind", "key", "role", "regime", "min_probes"}
+        allowed = {
+            "hold": common | {"steps"},
+            "throughout": common | {"threshold", "during"},
+            "ramp": common | {"target", "min_duration"},
+        }[kind]
+        data = r.obj(item, here, allowed)
+        key = r.text(data, "key", here)
+        if key in keys:
+            raise r.fail(f"{here}.key", f"{key!r} is used twice")
+        keys.add(key)
+        role: Role = r.choice(data, "role", here, ROLES)  # type: ignore[assignment]
+        regime = Regime(r.choice(data, "regime", here, [g.value for g in Regime]))
+        min_probes = r.count(data, "min_probes", here)
+        criterion: Criterion
+        if kind == "hold":
+            steps = _steps(r, r.need(data, "steps", here), f"{here}.steps", role, regime, False)
+            criterion = HoldCriterion(key, role, regime, min_probes, steps)
+            holds.add(key)
+        elif kind == "throughout":
+            during = r.text(data, "during", here)
+            if during not in holds:
+                raise r.fail(f"{here}.during", f"no hold criterion {during!r} before it")
+            threshold = _threshold(r, data, "threshold", here, role)
+            criterion = ThroughoutCriterion(key, role, regime, min_probes, threshold, during)
+        else:
+            target = _threshold(r, data, "target", here, role)
+            minimum = r.duration(r.need(data, "min_duration", here), f"{here}.min_duration")
+            criterion = RampCriterion(key, role, regime, min_probes, target, minimum)
+        out.append(criterion)
+    return tuple(out)
+
+
+def _precondition(r: _Reader, item: Any, here: str) -> Precondition:
+    data = r.obj(item, here, {"key", "role", "regime", "threshold"})
+    role: Role = r.choice(data, "role", here, ROLES)  # type: ignore[assignment]
+    return Precondition(
+        key=r.text(data, "key", here),
+        role=role,
+        regime=Regime(r.choice(data, "regime", here, [g.value for g in Regime])),
+        threshold=_threshold(r, data, "threshold", here, role),
+    )
+
+
+def load_file(path: Path) -> Schedule:
+    """Read and validate one schedule file (``.json``, ``.yaml`` or ``.yml``)."""
+    where = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ScheduleFileError(where, "", f"cannot read: {error}") from None
+    return parse_text(text, where, yaml=path.suffix in {".yaml", ".yml"})
+
+
+def parse_text(text: str, where: str, *, yaml: bool = False) -> Schedule:
+    if yaml:
+        import yaml as pyyaml  # a site's own files only; shipped schedules are JSON
+
+        try:
+            data = pyyaml.safe_load(text)
+        except pyyaml.YAMLError as error:
+            raise ScheduleFileError(where, "", f"not valid YAML: {error}") from None
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ScheduleFileError(
+                where,
+                "",
+                f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
+            ) from None
+    return parse_schedule(data, where)
+
+
+@dataclass
+class Catalog:
+    """Every schedule known: shipped ones and a site's own, by id and version."""
+
+    by_id: dict[str, dict[str, Schedule]] = field(default_factory=dict)
+    origin: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def add(self, schedule: Schedule, where: str) -> None:
+        versions = self.by_id.setdefault(schedule.id, {})
+        if schedule.version in versions:
+            first = self.origin[(schedule.id, schedule.version)]
+            raise ScheduleFileError(
+                where, "version", f"{schedule.id} version {schedule.version} is also in {first}"
+            )
+        versions[schedule.version] = schedule
+        self.origin[(schedule.id, schedule.version)] = where
+
+    def get(self, schedule_id: str, version: str | None = None) -> Schedule:
+        """The schedule, its newest version unless one is named; KeyError if unknown."""
+        versions = self.by_id.get(schedule_id)
+        if not versions:
+            raise KeyError(schedule_id)
+        if version is None:
+            version = max(versions, key=lambda v: tuple(int(p) for p in v.split(".")))
+        return versions[version]
+
+    def ids(self) -> list[str]:
+        return sorted(self.by_id)
+
+    def latest(self) -> list[Schedule]:
+        return [self.get(i) for i in self.ids()]
+
+
+def _shipped_files() -> list[Path]:
+    data = resources.files("phytowatch.schedules") / "data"
+    return sorted(Path(str(entry)) for entry in data.iterdir() if entry.name.endswith(".json"))
+
+
+def load_catalog(extra_dirs: Iterable[Path] = ()) -> Catalog:
+    """The shipped schedules plus every ``*.json``/``*.yaml``/``*.yml`` in ``extra_dirs``."""
+    catalog = Catalog()
+    files = _shipped_files()
+    for directory in extra_dirs:
+        if not directory.is_dir():
+            raise ScheduleFileError(str(directory), "", "not a directory")
+        files.extend(
+            sorted(p for p in directory.iterdir() if p.suffix in {".json", ".yaml", ".yml"})
+        )
+    for path in files:
+        catalog.add(load_file(path), path.name)
+    return catalog
+
+
+def load_one(schedule_id: str, extra_dirs: Iterable[Path] = ()) -> Schedule:
+    """Just the named schedule: the shipped file by its name when there is no site directory.
+
+    The fast path of ``phytowatch evaluate``: it parses one file, not the whole catalog.
+    """
+    extra = list(extra_dirs)
+    if not extra and _ID.match(schedule_id):
+        path = Path(str(resources.files("phytowatch.schedules") / "data" / f"{schedule_id}.json"))
+        if path.is_file():
+            schedule = load_file(path)
+            if schedule.id == schedule_id:
+                return schedule
+    return load_catalog(extra).get(schedule_id)
