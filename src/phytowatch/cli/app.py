@@ -32,18 +32,22 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 schedules_app = typer.Typer(
-    help="The official treatment schedules. 官方处理指标。", invoke_without_command=True
+    help="List the official treatment schedules, or show one. 列出或显示官方处理指标。",
+    invoke_without_command=True,
 )
 app.add_typer(schedules_app, name="schedules")
 
 LangOption = Annotated[
     str | None,
-    typer.Option("--lang", help="en or zh (default: from the locale)", show_default=False),
+    typer.Option(
+        "--lang", metavar="LANG", help="en or zh (default: from the locale)", show_default=False
+    ),
 ]
 DirsOption = Annotated[
     list[Path] | None,
     typer.Option(
         "--schedules-dir",
+        metavar="DIR",
         help="a site's own schedule files (also PHYTOWATCH_SCHEDULES_DIR)",
         show_default=False,
     ),
@@ -153,9 +157,9 @@ def schedules_list(
 
 @schedules_app.command("show")
 def schedules_show(
-    schedule_id: Annotated[str, typer.Argument(metavar="ID", help="schedule id")],
+    schedule_id: Annotated[str, typer.Argument(metavar="ID", help="schedule id, e.g. ispm15-ht")],
     version_: Annotated[
-        str | None, typer.Option("--version", help="a given version (default: newest)")
+        str | None, typer.Option("--version", metavar="VERSION", help="a given version (default: newest)")
     ] = None,
     lang: LangOption = None,
     schedules_dir: DirsOption = None,
@@ -286,7 +290,8 @@ def _schedule_dict(schedule: Schedule) -> dict[str, Any]:
 def demo(
     lang: LangOption = None,
     pause: Annotated[
-        float, typer.Option(help="seconds to wait between examples (0 for none)")
+        float,
+        typer.Option(metavar="SECONDS", help="seconds to wait between examples (0 for none)"),
     ] = 0.0,
 ) -> None:
     """A guided tour: judge the example logs shipped with phytowatch. 演示：判定示例记录。"""

@@ -161,8 +161,8 @@ def _run(argv: Sequence[str]) -> int:
     if args.json:
         from phytowatch.services.reporting import judgement_dict
 
-        json.dump(judgement_dict(judgement, schedule), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        text = json.dumps(judgement_dict(judgement, schedule), ensure_ascii=False, indent=2)
+        sys.stdout.write(text + "\n")
     else:
         from phytowatch.cli.text_report import render, use_colour
 

@@ -11,9 +11,11 @@ floats with NaN for a fault and None for "no reading at this instant".
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import eq, sub
 from types import MappingProxyType
 
 from phytowatch.domain.findings import (
@@ -94,9 +96,19 @@ class _HoldTrack:
     # per step, pairs of slots still candidates for duplicate_series / tracks_air
     dup_pairs: list[set[tuple[int, int]] | None] = field(default_factory=list)
     air_pairs: list[set[tuple[int, int]] | None] = field(default_factory=list)
+    # implausible rate while the probes report together: one window of rows for all of them
+    aligned: bool = True
+    win_t: deque[int] = field(default_factory=deque)
+    win_v: deque[list[float]] = field(default_factory=deque)
+    # flatline: per probe of the criterion, the current run of identical values
+    streaking: bool = False
+    s_cnt: list[int] = field(default_factory=list)
+    s_start: list[int] = field(default_factory=list)
+    s_val: list[float | None] = field(default_factory=list)
+    s_last: list[int] = field(default_factory=list)
 
     def holding(self) -> bool:
-        return any(h is not None for h in self.holds)
+        return self.holds.count(None) != len(self.holds)
 
 
 class Evaluator:
@@ -133,14 +145,15 @@ class Evaluator:
             self.verdict = Verdict.INDETERMINATE
         self.passed: tuple[int, int, int] | None = None  # primary (step, start, end)
         # per-slot probe watchers (flatline, implausible rate)
-        self.rate_prev: list[tuple[int, float] | None] = [None] * n
-        self.streak: list[tuple[int, int, float, int] | None] = [None] * n  # (n, start, v, last)
+        # per slot, the numeric readings of the last rate unit plus one older anchor
+        self.rate_window: list[deque[tuple[int, float]]] = [deque() for _ in range(n)]
 
     # -- setup ------------------------------------------------------------------------------
 
     def _track(self, crit: HoldCriterion) -> _HoldTrack:
         lo, hi = self.layout.slots(crit.role)
         steps = len(crit.steps)
+        width = hi - lo
         return _HoldTrack(
             crit=crit,
             lo=lo,
@@ -149,6 +162,10 @@ class Evaluator:
             holds=[None] * steps,
             dup_pairs=[None] * steps,
             air_pairs=[None] * steps,
+            s_cnt=[0] * width,
+            s_start=[0] * width,
+            s_val=[None] * width,
+            s_last=[0] * width,
         )
 
     def _installed_check(self) -> IndeterminateCause | None:
@@ -216,8 +233,10 @@ class Evaluator:
         for track in self.tracks:
             self._watch_probes(track, t, group)
         self.prev_sample = t
-        if all(track.satisfied_now is not None for track in self.tracks):
-            self._pass(t)
+        for track in self.tracks:
+            if track.satisfied_now is None:
+                return
+        self._pass(t)
 
     # -- criteria ------------------------------------------------------------------------------
 
@@ -486,6 +505,8 @@ class Evaluator:
         return value
 
     def _watch_pairs(self, track: _HoldTrack, t: int) -> None:
+        if not any(track.dup_pairs) and not any(track.air_pairs):
+            return
         for index, start in enumerate(track.holds):
             if start is None:
                 continue
@@ -503,59 +524,132 @@ class Evaluator:
                         air.discard(pair)
 
     def _watch_probes(self, track: _HoldTrack, t: int, group: Group) -> None:
-        """Flatline and implausible-rate findings for the judged probes read at ``t``."""
+        """Flatline and implausible-rate findings for the judged probes read at ``t``.
+
+        While every probe of the criterion reports at the same instants (the usual case), the
+        probes share one rate window and both checks run on the whole row at once; the exact
+        per-probe arithmetic runs only for a probe that may be past a limit.
+        """
+        lo, hi = track.lo, track.hi
+        fresh = group[lo:hi]
+        clean = None not in fresh and (total := sum(fresh)) == total  # type: ignore[arg-type]
+        if track.aligned and not clean:
+            self._unalign(track)
+        rates = track.crit.role != "rh" and (not track.cold or track.first_hold_start is not None)
+        if rates:
+            if track.aligned:
+                self._rate_row(track, t, fresh)  # type: ignore[arg-type]
+            else:
+                self._rate_probes(track, t, fresh)
+        if not track.holding():
+            if track.streaking:
+                track.s_cnt = [0] * (hi - lo)
+                track.streaking = False
+            return
+        track.streaking = True
+        if clean and not any(map(eq, fresh, track.s_val)):
+            # no probe repeats its last value: every streak starts again here
+            width = hi - lo
+            track.s_cnt = [1] * width
+            track.s_start = [t] * width
+            track.s_last = [t] * width
+            track.s_val = fresh  # type: ignore[assignment]
+            return
+        self._flatline_probes(track, t, fresh)
+
+    def _rate_row(self, track: _HoldTrack, t: int, fresh: list[float]) -> None:
+        limit = COLD_RATE_LIMIT if track.cold else HEAT_RATE_LIMIT
+        unit = limit[1]
+        cutoff = t - unit
+        times, rows = track.win_t, track.win_v
+        while len(times) > 1 and times[1] <= cutoff:
+            times.popleft()
+            rows.popleft()
+        since = track.first_hold_start if track.cold else None
+        if times and times[0] <= cutoff and (since is None or times[0] >= since):
+            anchor_t, anchor = times[0], rows[0]
+            span = t - anchor_t
+            worst = max(map(abs, map(sub, fresh, anchor)))
+            if worst * unit >= float(limit[0]) * span * (1 - 1e-9):
+                names = self.layout.names
+                for k, value in enumerate(fresh):
+                    if rate_exceeds(value, anchor[k], span, limit):
+                        self.findings.extend_or_open(
+                            FindingKind.IMPLAUSIBLE_RATE,
+                            names[track.lo + k],
+                            anchor_t,
+                            t,
+                            continues_from=times[-1],
+                            detail={"from_value": anchor[k], "to_value": value},
+                        )
+        times.append(t)
+        rows.append(fresh)
+
+    def _unalign(self, track: _HoldTrack) -> None:
+        """Probes stopped reporting together: give each its own rate window from now on."""
+        track.aligned = False
+        for k in range(track.hi - track.lo):
+            self.rate_window[track.lo + k] = deque(
+                zip(track.win_t, (row[k] for row in track.win_v), strict=True)
+            )
+        track.win_t.clear()
+        track.win_v.clear()
+
+    def _rate_probes(self, track: _HoldTrack, t: int, fresh: Sequence[float | None]) -> None:
+        limit = COLD_RATE_LIMIT if track.cold else HEAT_RATE_LIMIT
+        unit = limit[1]
+        since = track.first_hold_start if track.cold else None
         names = self.layout.names
-        holding = track.holding()
-        rh = track.crit.role == "rh"
-        if track.cold:
-            limit = COLD_RATE_LIMIT
-            since = track.first_hold_start
-        else:
-            limit, since = HEAT_RATE_LIMIT, None
-        rate_prev, streak = self.rate_prev, self.streak
-        for i in range(track.lo, track.hi):
-            value = group[i]
+        for k, value in enumerate(fresh):
+            if value is None or value != value:
+                continue
+            window = self.rate_window[track.lo + k]
+            # the anchor is the latest reading at least one unit (1 min heat, 1 h cold) back
+            while len(window) > 1 and window[1][0] <= t - unit:
+                window.popleft()
+            if window and window[0][0] <= t - unit:
+                anchor_t, anchor_v = window[0]
+                if (since is None or anchor_t >= since) and rate_exceeds(
+                    value, anchor_v, t - anchor_t, limit
+                ):
+                    self.findings.extend_or_open(
+                        FindingKind.IMPLAUSIBLE_RATE,
+                        names[track.lo + k],
+                        anchor_t,
+                        t,
+                        continues_from=window[-1][0],
+                        detail={"from_value": anchor_v, "to_value": value},
+                    )
+            window.append((t, value))
+
+    def _flatline_probes(self, track: _HoldTrack, t: int, fresh: Sequence[float | None]) -> None:
+        names = self.layout.names
+        counts, starts, lasts = track.s_cnt, track.s_start, track.s_last
+        # a private copy: the fast path may have left a row here that the rate window shares
+        values = track.s_val = list(track.s_val)
+        for k, value in enumerate(fresh):
             if value is None:
                 continue
             if value != value:
-                streak[i] = None
+                counts[k] = 0
                 continue
-            before = rate_prev[i]
-            rate_prev[i] = (t, value)
-            if (
-                before is not None
-                and not rh
-                and (not track.cold or (since is not None and before[0] >= since))
-                and rate_exceeds(value, before[1], t - before[0], limit)
-            ):
-                self.findings.extend_or_open(
-                    FindingKind.IMPLAUSIBLE_RATE,
-                    names[i],
-                    before[0],
-                    t,
-                    continues_from=before[0],
-                    detail={"from_value": before[1], "to_value": value},
-                )
-            if not holding:
-                streak[i] = None
-                continue
-            run = streak[i]
-            if run is not None and run[2] == value:
-                count, since_t, _, last_t = run
-                count += 1
-                if count >= FLATLINE_READINGS:
+            if counts[k] and values[k] == value:
+                counts[k] += 1
+                if counts[k] >= FLATLINE_READINGS:
                     self.findings.extend_or_open(
                         FindingKind.FLATLINE,
-                        names[i],
-                        since_t,
+                        names[track.lo + k],
+                        starts[k],
                         t,
-                        continues_from=last_t,
-                        key=(since_t,),
+                        continues_from=lasts[k],
+                        key=(starts[k],),
                         detail={"value": value},
                     )
-                streak[i] = (count, since_t, value, t)
             else:
-                streak[i] = (1, t, value, t)
+                counts[k] = 1
+                starts[k] = t
+                values[k] = value
+            lasts[k] = t
 
     # -- decisions ------------------------------------------------------------------------------
 

@@ -16,6 +16,9 @@ from phytowatch.domain.instants import US_PER_H, US_PER_MIN
 from phytowatch.domain.verdict import Finding, FindingKind
 
 FLATLINE_READINGS = 30  # identical consecutive readings during a hold
+# A rate is measured from the latest reading at least one unit back (1 min for heat, 1 h for
+# cold), or from the previous reading when readings are further apart than that: between
+# consecutive 1-minute readings a sensor's 0.04 °C of noise already reads as 2.4 °C/h.
 HEAT_RATE_LIMIT = (Decimal(5), US_PER_MIN)  # °C per minute
 COLD_RATE_LIMIT = (Decimal(2), US_PER_H)  # °C per hour, after the hold began
 TRACKS_AIR_WITHIN = 0.2  # °C

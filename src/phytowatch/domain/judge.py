@@ -102,7 +102,10 @@ class Judge:
         ranges = self._range
         single_range = len(set(ranges)) == 1
         low, high = ranges[0] if ranges else (0.0, 0.0)
+        evaluator = self._eval
         for t, raw in rows:
+            if evaluator.verdict is not None and not self._replayable:
+                break  # §3.2: judgement stops at the deciding sample; later rows change nothing
             values = raw
             clean = None not in raw and (total := sum(raw)) == total  # type: ignore[arg-type]
             in_range = clean and single_range and low <= min(raw) and max(raw) <= high  # type: ignore[type-var, operator]
@@ -177,6 +180,16 @@ class Judge:
             group[slot] = value
 
     def _accept_row(self, t: int, values: list[float | None]) -> None:
+        if not self._replayable and not self._pending and (
+            self._judged_to is None or t > self._judged_to
+        ):
+            # offline, rows in time order: judge at once (nothing can arrive for an earlier t)
+            self._eval.step(t, values)
+            self._judged_to = self._newest = t
+            for slot, value in enumerate(values):
+                if value is not None:
+                    self._latest_rx[slot] = t
+            return
         if self._replayable or (self._judged_to is not None and t <= self._judged_to):
             for slot, value in enumerate(values):
                 if value is not None:

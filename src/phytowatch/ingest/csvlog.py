@@ -151,12 +151,23 @@ def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedL
     last_seen: list[int | None] = [None] * len(probes)
     in_order = True
     previous_t: int | None = None
+    from_iso, epoch, epoch_naive, one_us = datetime.fromisoformat, _EPOCH, _EPOCH_NAIVE, _ONE_US
     for line, cells in enumerate(rows[1:], start=2):
         if len(cells) != width:
             if len(cells) <= 1 and not "".join(cells).strip():
                 continue  # a blank line
             raise LogError(where, line, f"{len(cells)} cells, but the header has {width}")
-        t = _timestamp(where, line, cells[0])
+        stamp = cells[0]
+        if stamp[4:5] == "-" and "." not in stamp and "," not in stamp:
+            # the common ISO form, whole seconds: skip the Unix and sub-microsecond checks
+            try:
+                moment = from_iso(stamp)
+            except ValueError:
+                t = _timestamp(where, line, stamp)  # raises the LogError
+            else:
+                t = (moment - (epoch if moment.tzinfo is not None else epoch_naive)) // one_us
+        else:
+            t = _timestamp(where, line, stamp)
         try:
             values: list[float | None] = list(map(float, cells[1:]))
         except ValueError:

@@ -1,0 +1,73 @@
+"""Write docs/cli.md from the commands' own --help (a test fails when it is out of date).
+
+python scripts/gen_cli_docs.py           # rewrite docs/cli.md
+python scripts/gen_cli_docs.py --check   # exit 1 if docs/cli.md differs
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "cli.md"
+COMMANDS = [
+    [],
+    ["evaluate"],
+    ["schedules"],
+    ["schedules", "show"],
+    ["demo"],
+    ["version"],
+]
+
+INTRO = """# Command reference
+
+Generated from the commands' own `--help` by `scripts/gen_cli_docs.py`; a test fails when this page
+and the commands disagree. Every command speaks English and Chinese (`--lang en|zh`, default from
+the locale).
+
+`phytowatch evaluate` runs on a fast path (argparse and the pure core, no Typer, no Rich): judging
+a 22-day log costs little more than reading it, see [performance.md](performance.md). Its exit
+code is the verdict: 0 PASS, 1 FAIL, 3 INDETERMINATE, 2 bad input.
+"""
+
+
+def help_text(command: list[str]) -> str:
+    env = {**os.environ, "COLUMNS": "100", "LANG": "C.UTF-8", "NO_COLOR": "1", "TERM": "dumb"}
+    env.pop("LC_ALL", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "phytowatch", *command, "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return out.stdout.rstrip()
+
+
+def render() -> str:
+    parts = [INTRO]
+    for command in COMMANDS:
+        title = " ".join(["phytowatch", *command])
+        parts.append(f"## `{title}`\n\n```\n{help_text(command)}\n```\n")
+    return "\n".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    text = render()
+    if args.check:
+        if not DOC.exists() or DOC.read_text(encoding="utf-8") != text:
+            print(f"{DOC} is out of date: run python scripts/gen_cli_docs.py", file=sys.stderr)
+            return 1
+        return 0
+    DOC.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
