@@ -159,7 +159,8 @@ def schedules_list(
 def schedules_show(
     schedule_id: Annotated[str, typer.Argument(metavar="ID", help="schedule id, e.g. ispm15-ht")],
     version_: Annotated[
-        str | None, typer.Option("--version", metavar="VERSION", help="a given version (default: newest)")
+        str | None,
+        typer.Option("--version", metavar="VERSION", help="a given version (default: newest)"),
     ] = None,
     lang: LangOption = None,
     schedules_dir: DirsOption = None,

@@ -8,7 +8,7 @@ the web or database stack, so that judging a 22-day log costs little more than r
 from __future__ import annotations
 
 import argparse
-import json
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -99,6 +99,9 @@ def _schedule_dirs(given: list[Path] | None) -> list[Path]:
 
 
 def run(argv: Sequence[str]) -> int:
+    # A short-lived command that builds ~100,000 small objects and no reference cycles: the
+    # cyclic collector would only rescan them (about 15 % of the time on a 22-day log).
+    gc.disable()
     try:
         return _run(argv)
     except BadInputError as error:
@@ -106,6 +109,8 @@ def run(argv: Sequence[str]) -> int:
         return BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    finally:
+        gc.enable()
 
 
 def _run(argv: Sequence[str]) -> int:
@@ -159,6 +164,8 @@ def _run(argv: Sequence[str]) -> int:
 
     verdict = judgement.verdict.value if judgement.verdict else "FAIL"
     if args.json:
+        import json
+
         from phytowatch.services.reporting import judgement_dict
 
         text = json.dumps(judgement_dict(judgement, schedule), ensure_ascii=False, indent=2)

@@ -11,12 +11,14 @@ floats with NaN for a fault and None for "no reading at this instant".
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from operator import eq, sub
 from types import MappingProxyType
+from typing import Self
 
 from phytowatch.domain.findings import (
     COLD_RATE_LIMIT,
@@ -57,6 +59,9 @@ _FINDING_SLACK = 1e-9  # float representation slack for finding tolerances (not 
 class Layout:
     """Which slot is which probe, and the slice of slots of each role."""
 
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self  # an immutable value
+
     names: tuple[str, ...]
     roles: tuple[Role, ...]
     role_slice: MappingProxyType[str, tuple[int, int]]
@@ -96,6 +101,12 @@ class _HoldTrack:
     # per step, pairs of slots still candidates for duplicate_series / tracks_air
     dup_pairs: list[set[tuple[int, int]] | None] = field(default_factory=list)
     air_pairs: list[set[tuple[int, int]] | None] = field(default_factory=list)
+    # the steady state: which steps comply (a suffix of the table), when the next is due
+    keys: list[float] = field(default_factory=list)  # thresholds, negated for heat: ascending
+    steady: bool = False
+    first_ok: int = 0
+    oldest_start: int | None = None
+    next_due: int | None = None
     # implausible rate while the probes report together: one window of rows for all of them
     aligned: bool = True
     win_t: deque[int] = field(default_factory=deque)
@@ -162,6 +173,7 @@ class Evaluator:
             holds=[None] * steps,
             dup_pairs=[None] * steps,
             air_pairs=[None] * steps,
+            keys=[s.threshold if crit.regime is Regime.COLD else -s.threshold for s in crit.steps],
             s_cnt=[0] * width,
             s_start=[0] * width,
             s_val=[None] * width,
@@ -269,6 +281,8 @@ class Evaluator:
     def _judge_hold(
         self, track: _HoldTrack, t: int, prev: int | None, gap: bool, first: bool, group: Group
     ) -> None:
+        if track.steady and not gap and self._judge_steady(track, t, group):
+            return
         crit = track.crit
         governing, invalid = self._governing(
             track.lo, track.hi, track.cold, crit.min_probes, t, group
@@ -331,7 +345,54 @@ class Evaluator:
                     key=(cause,),
                     detail={"cause": cause},
                 )
+        self._settle(track, governing)
         self._watch_pairs(track, t)
+
+    def _settle(self, track: _HoldTrack, governing: float | None) -> None:
+        """Note which steps comply and hold now, for :meth:`_judge_steady` at the next sample."""
+        track.steady = False
+        if track.crit.tolerance is not None or self.verdict is not None:
+            return
+        count = len(track.holds)
+        if governing is None:
+            first_ok = count
+        else:
+            first_ok = bisect_left(track.keys, governing if track.cold else -governing)
+        running = [i for i, start in enumerate(track.holds) if start is not None]
+        if running != list(range(first_ok, count)):
+            return
+        track.first_ok = first_ok
+        starts = [s for s in track.holds[first_ok:] if s is not None]
+        steps = track.crit.steps[first_ok:]
+        track.oldest_start = min(starts) if starts else None
+        track.next_due = min(
+            (s + step.duration for s, step in zip(starts, steps, strict=True)), default=None
+        )
+        track.steady = True
+
+    def _judge_steady(self, track: _HoldTrack, t: int, group: Group) -> bool:
+        """The common sample: every probe read at ``t``, the same steps comply as before and
+        none is due. Then only time moves on; anything else goes the full way (False)."""
+        lo, hi = track.lo, track.hi
+        fresh = group[lo:hi]
+        if len(fresh) != hi - lo or None in fresh:
+            return False
+        total = sum(fresh)  # type: ignore[arg-type]
+        if total != total:  # a fault
+            return False
+        governing: float = max(fresh) if track.cold else min(fresh)  # type: ignore[type-var, assignment]
+        if bisect_left(track.keys, governing if track.cold else -governing) != track.first_ok:
+            return False
+        due = track.next_due
+        if due is not None and t >= due:
+            return False
+        oldest = track.oldest_start
+        if oldest is not None and t - oldest > track.longest:
+            track.longest = t - oldest
+        track.satisfied_now = None
+        track.governing = governing
+        self._watch_pairs(track, t)
+        return True
 
     def _why_not(
         self, track: _HoldTrack, index: int, governing: float | None, invalid: list[tuple[int, str]]
@@ -375,6 +436,7 @@ class Evaluator:
             )
         )
         track.holds[index] = None
+        track.steady = False
         track.dup_pairs[index] = None
         track.air_pairs[index] = None
         if self.fail_mode:

@@ -74,6 +74,7 @@ class Judge:
         self._external: list[Finding] = []
         self._eval = Evaluator(schedule, self.layout)
         self.replays = 0
+        self._eager = False  # rows were judged as they came, see _accept_row
 
     # -- feeding ----------------------------------------------------------------------------------
 
@@ -122,6 +123,12 @@ class Judge:
                     if v is not None and v == v:
                         values[i] = apply_offset(v, delta)
             self._accept_row(t, values)
+        if self._eager:  # the evaluator knows each probe's latest instant
+            self._eager = False
+            self._latest_rx = [
+                max(a, b) if a is not None and b is not None else a if b is None else b
+                for a, b in zip(self._latest_rx, self._eval.latest_t, strict=True)
+            ]
         self._advance()
 
     def note_fault(self, probe: str, t: int, code: str) -> None:
@@ -180,15 +187,15 @@ class Judge:
             group[slot] = value
 
     def _accept_row(self, t: int, values: list[float | None]) -> None:
-        if not self._replayable and not self._pending and (
-            self._judged_to is None or t > self._judged_to
+        if (
+            not self._replayable
+            and not self._pending
+            and (self._judged_to is None or t > self._judged_to)
         ):
             # offline, rows in time order: judge at once (nothing can arrive for an earlier t)
             self._eval.step(t, values)
             self._judged_to = self._newest = t
-            for slot, value in enumerate(values):
-                if value is not None:
-                    self._latest_rx[slot] = t
+            self._eager = True
             return
         if self._replayable or (self._judged_to is not None and t <= self._judged_to):
             for slot, value in enumerate(values):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, Self
 
 Role = Literal["product", "air", "water", "rh"]
 ROLES: tuple[Role, ...] = ("product", "air", "water", "rh")
@@ -127,6 +127,9 @@ class ParamChoice:
 
 @dataclass(frozen=True, slots=True)
 class Param:
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self  # an immutable value
+
     name: str
     choices: MappingProxyType[str, ParamChoice]
     default: str | None = None
@@ -138,6 +141,9 @@ Criterion = HoldCriterion | ThroughoutCriterion | RampCriterion
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self  # an immutable value
+
     id: str
     version: str
     title: MappingProxyType[str, str]  # {"en": ..., "zh": ...}

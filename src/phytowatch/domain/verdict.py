@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Self
 
 
 class Verdict(StrEnum):
@@ -58,6 +58,9 @@ class IndeterminateCause(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Interruption:
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self  # an immutable value
+
     at: int
     step: int
     reason: Reason
@@ -69,6 +72,9 @@ class Interruption:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    def __deepcopy__(self, memo: dict[int, object]) -> Self:
+        return self  # an immutable value
+
     kind: FindingKind
     probe: str | None
     start: int

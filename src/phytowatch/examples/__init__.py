@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 
@@ -19,7 +18,7 @@ class Example:
     offsets: dict[str, str] = field(default_factory=dict)
 
     def path(self) -> Path:
-        return Path(str(resources.files("phytowatch.examples") / self.file))
+        return Path(__file__).resolve().parent / self.file
 
     def argv(self) -> list[str]:
         args = [str(self.path()), "--schedule", self.schedule]

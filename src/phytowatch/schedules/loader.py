@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -405,9 +404,11 @@ class Catalog:
         return [self.get(i) for i in self.ids()]
 
 
+SHIPPED = Path(__file__).resolve().parent / "data"  # installed with the package
+
+
 def _shipped_files() -> list[Path]:
-    data = resources.files("phytowatch.schedules") / "data"
-    return sorted(Path(str(entry)) for entry in data.iterdir() if entry.name.endswith(".json"))
+    return sorted(SHIPPED.glob("*.json"))
 
 
 def load_catalog(extra_dirs: Iterable[Path] = ()) -> Catalog:
@@ -432,7 +433,7 @@ def load_one(schedule_id: str, extra_dirs: Iterable[Path] = ()) -> Schedule:
     """
     extra = list(extra_dirs)
     if not extra and _ID.match(schedule_id):
-        path = Path(str(resources.files("phytowatch.schedules") / "data" / f"{schedule_id}.json"))
+        path = SHIPPED / f"{schedule_id}.json"
         if path.is_file():
             schedule = load_file(path)
             if schedule.id == schedule_id:

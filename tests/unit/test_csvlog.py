@@ -1,0 +1,176 @@
+"""Treatment logs as CSV (treatments.md §4): accepted forms, and errors naming file and line."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from phytowatch.ingest.csvlog import LogError, parse_log, read_log
+
+T0 = 1_772_359_200_000_000  # 2026-03-01T10:00:00Z
+MIN = 60_000_000
+
+
+def values(log_rows: list[tuple[int, list[float | None]]]) -> list[tuple[int, list[object]]]:
+    """Rows with NaN written as 'NaN' so that they compare equal."""
+    return [
+        (t, ["NaN" if v is not None and math.isnan(v) else v for v in vs]) for t, vs in log_rows
+    ]
+
+
+def by_probe(
+    probes: list[tuple[str, str]], log_rows: list[tuple[int, list[float | None]]]
+) -> dict[str, list[tuple[int, object]]]:
+    """Each probe's readings, independent of the column order."""
+    out: dict[str, list[tuple[int, object]]] = {name: [] for name, _ in probes}
+    for t, row in values(log_rows):
+        for (name, _), value in zip(probes, row, strict=True):
+            if value is not None:
+                out[name].append((t, value))
+    return out
+
+
+def test_the_wide_form_gives_probes_roles_and_rows() -> None:
+    text = (
+        "timestamp,C1[product],C2,A1[air],W1[water],H1[rh]\n"
+        "2026-03-01T10:00:00Z,56.1,56.2,60.0,46.5,80\n"
+        "2026-03-01T10:01:00Z,56.3,,ERR,46.6,81.5\n"
+    )
+    log = parse_log(text, "run.csv")
+    assert log.form == "wide"
+    assert log.probes == [
+        ("C1", "product"), ("C2", "product"), ("A1", "air"), ("W1", "water"), ("H1", "rh")
+    ]  # fmt: skip
+    assert values(log.rows) == [
+        (T0, [56.1, 56.2, 60.0, 46.5, 80.0]),
+        (T0 + MIN, [56.3, None, "NaN", 46.6, 81.5]),
+    ]
+    assert log.faults == {("A1", T0 + MIN): "ERR"}
+
+
+def test_the_long_form_gives_the_same_log_as_the_wide_form() -> None:
+    wide = parse_log(
+        "timestamp,C1,A1[air]\n2026-03-01T10:00:00Z,56.1,60.0\n2026-03-01T10:01:00Z,open,61\n",
+        "wide.csv",
+    )
+    long = parse_log(
+        "timestamp,probe,role,value\n"
+        "2026-03-01T10:01:00Z,A1,air,61\n"
+        "2026-03-01T10:00:00Z,C1,product,56.1\n"
+        "2026-03-01T10:01:00Z,C1,product,open\n"
+        "2026-03-01T10:00:00Z,A1,air,60.0\n",
+        "long.csv",
+    )
+    assert long.form == "long"
+    assert sorted(long.probes) == sorted(wide.probes)
+    assert by_probe(long.probes, long.rows) == by_probe(wide.probes, wide.rows)
+    assert long.faults == wide.faults == {("C1", T0 + MIN): "open"}
+
+
+@pytest.mark.parametrize(
+    ("stamp", "instant"),
+    [
+        ("2026-03-01T10:00:00Z", T0),
+        ("2026-03-01T10:00:00", T0),  # naive = UTC
+        ("2026-03-01 10:00:00", T0),
+        ("2026-03-01T18:00:00+08:00", T0),
+        ("2026-03-01T05:00:00-05:00", T0),
+        ("2026-03-01T10:00:00.000001Z", T0 + 1),
+        ("1772359200", T0),  # Unix seconds
+        ("1772359200.5", T0 + 500_000),
+        ("1772359200.000001", T0 + 1),
+    ],
+)
+def test_timestamps_in_every_accepted_form(stamp: str, instant: int) -> None:
+    log = parse_log(f"timestamp,C1\n{stamp},56.0\n", "run.csv")
+    assert log.rows == [(instant, [56.0])]
+
+
+def test_quoted_cells_are_accepted() -> None:
+    text = 'timestamp,"C1[product]",C2\n"2026-03-01T10:00:00Z","56.5","sensor, open"\n'
+    log = parse_log(text, "run.csv")
+    assert log.probes == [("C1", "product"), ("C2", "product")]
+    assert values(log.rows) == [(T0, [56.5, "NaN"])]
+    assert log.faults == {("C2", T0): "sensor, open"}
+
+
+def test_a_byte_order_mark_and_blank_lines_are_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "bom.csv"
+    path.write_bytes(
+        "\ufefftimestamp,C1\r\n\r\n2026-03-01T10:00:00Z,56.0\r\n\r\n"
+        "2026-03-01T10:01:00Z,56.5\r\n\r\n".encode()
+    )
+    log = read_log(path)
+    assert log.rows == [(T0, [56.0]), (T0 + MIN, [56.5])]
+
+
+def test_rows_need_not_be_in_order_or_evenly_spaced() -> None:
+    text = (
+        "timestamp,C1\n"
+        "2026-03-01T10:07:00Z,57\n2026-03-01T10:00:00Z,56\n2026-03-01T10:00:13Z,56.5\n"
+    )
+    log = parse_log(text, "run.csv")
+    assert [t for t, _ in log.rows] == [T0, T0 + 13_000_000, T0 + 7 * MIN]
+    assert log.backwards == [("C1", T0, T0 + 7 * MIN, 3)]
+
+
+def test_an_identical_duplicate_reading_is_merged() -> None:
+    text = "timestamp,C1,C2\n2026-03-01T10:00:00Z,56,\n2026-03-01T10:00:00Z,56,57\n"
+    assert parse_log(text, "run.csv").rows == [(T0, [56.0, 57.0])]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("time,C1\n2026-03-01T10:00:00Z,56\n", 1, "no timestamp column"),
+        ("", 1, "timestamp"),
+        ("timestamp,C1\n2026-03-01T10:00:00Z,56\nyesterday,56\n", 3, "yesterday"),
+        ("timestamp,C1\n2026-03-01T25:00:00Z,56\n", 2, "unparseable timestamp"),
+        ("timestamp,C1,C2\n2026-03-01T10:00:00Z,56,57\n2026-03-01T10:01:00Z,56\n", 3, "2 cells"),
+        ("timestamp,C1,C2\n2026-03-01T10:00:00Z,56,57,58\n", 2, "4 cells"),
+        ("timestamp,C1[pulp]\n2026-03-01T10:00:00Z,56\n", 1, "unknown role 'pulp'"),
+        ("timestamp,C1,C1[air]\n2026-03-01T10:00:00Z,56,57\n", 1, "C1"),
+        (
+            "timestamp,C1\n2026-03-01T10:00:00Z,56\n2026-03-01T10:00:00Z,57\n",
+            3,
+            "different reading",
+        ),
+        ("timestamp,C1\n2026-03-01T10:00:00.1234567Z,56\n", 2, "microsecond"),
+        ("timestamp,C1\n1772359200.0000001,56\n", 2, "microsecond"),
+        ("timestamp,probe,role,value\n2026-03-01T10:00:00Z,C1,pulp,56\n", 2, "unknown role"),
+        ("timestamp,probe,role,value\n2026-03-01T10:00:00Z,C1,56\n", 2, "3 cells"),
+        (
+            "timestamp,probe,role,value\n"
+            "2026-03-01T10:00:00Z,C1,product,56\n2026-03-01T10:00:00Z,C1,product,56.4\n",
+            3,
+            "different reading",
+        ),
+        (
+            "timestamp,probe,role,value\n"
+            "2026-03-01T10:00:00Z,C1,product,56\n2026-03-01T10:01:00Z,C1,air,56\n",
+            3,
+            "C1",
+        ),
+    ],
+)
+def test_bad_input_names_the_file_the_line_and_the_problem(
+    text: str, line: int, words: str
+) -> None:
+    with pytest.raises(LogError) as error:
+        parse_log(text, "logs/run-7.csv")
+    message = str(error.value)
+    assert message.startswith(f"logs/run-7.csv, line {line}: ")
+    assert words in message
+    assert "\n" not in message
+    assert (error.value.where, error.value.line) == ("logs/run-7.csv", line)
+
+
+def test_an_unreadable_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(LogError, match=r"missing\.csv"):
+        read_log(tmp_path / "missing.csv")
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"timestamp,C1\n2026-03-01T10:00:00Z,56\xb0\n")
+    with pytest.raises(LogError, match=r"latin1\.csv, line 2: "):
+        read_log(path)
