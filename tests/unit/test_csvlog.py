@@ -174,3 +174,9 @@ def test_an_unreadable_file_names_the_file(tmp_path: Path) -> None:
     path.write_bytes(b"timestamp,C1\n2026-03-01T10:00:00Z,56\xb0\n")
     with pytest.raises(LogError, match=r"latin1\.csv, line 2: "):
         read_log(path)
+
+
+def test_a_byte_order_mark_is_ignored_when_parsing_text() -> None:
+    log = parse_log("\ufefftimestamp,C1\n2026-03-01T00:00:00Z,56.0\n", "bom.csv")
+    assert log.probes == [("C1", "product")]
+    assert log.rows[0][1] == [56.0]

@@ -135,6 +135,28 @@ def test_a_late_reading_for_an_instant_already_judged_replays_the_run() -> None:
     assert [(i.at, i.probes) for i in j.result().interruptions] == [(at(10), ("C3",))]
 
 
+def test_a_probe_that_has_not_reported_yet_is_waited_for_during_the_first_interval() -> None:
+    # the first readings of a run arrive one probe at a time, each probe's a little later:
+    # no instant is judged before every probe has reported, so nothing needs re-judging
+    j = Judge(HT, PRODUCT3)
+    for t in minutes(0, 40):
+        for probe in C123:
+            j.feed([Reading(probe, t, 60.0)])
+    assert j.replays == 0
+    assert j.result().verdict is Verdict.PASS
+
+
+def test_a_probe_that_never_reports_stops_being_waited_for_after_the_interval() -> None:
+    # C3 is installed but silent: after one interval the others are judged without it
+    j = Judge(HT, {**PRODUCT3, "C4": "product"})
+    for t in minutes(0, 40):
+        j.feed([Reading(probe, t, 60.0) for probe in C123])
+    state = j.state(now=at(40))
+    assert state.judgement.last_sample is not None
+    assert state.phase is Phase.PASS
+    assert j.replays == 0
+
+
 def test_an_unresolved_schedule_is_refused_by_the_judge() -> None:
     from phytowatch.schedules import load_one
 

@@ -69,6 +69,7 @@ class Judge:
         self._pending: dict[int, list[float | None]] = {}
         self._latest_rx: list[int | None] = [None] * len(self._slot)
         self._newest: int | None = None
+        self._origin: int | None = None  # the earliest instant fed
         self._judged_to: int | None = None  # every sample time <= this has been judged
         self._dirty = False  # a reading arrived for an instant already judged
         self._external: list[Finding] = []
@@ -173,6 +174,8 @@ class Judge:
             self._latest_rx[slot] = t
         if self._newest is None or t > self._newest:
             self._newest = t
+        if self._origin is None or t < self._origin:
+            self._origin = t
         if self._judged_to is not None and t <= self._judged_to:
             if not self._replayable:
                 raise LateReadingError(
@@ -195,6 +198,8 @@ class Judge:
             # offline, rows in time order: judge at once (nothing can arrive for an earlier t)
             self._eval.step(t, values)
             self._judged_to = self._newest = t
+            if self._origin is None:
+                self._origin = t
             self._eager = True
             return
         if self._replayable or (self._judged_to is not None and t <= self._judged_to):
@@ -210,6 +215,8 @@ class Judge:
                     latest_rx[slot] = t
         if self._newest is None or t > self._newest:
             self._newest = t
+        if self._origin is None or t < self._origin:
+            self._origin = t
         group = self._pending.get(t)
         if group is None:
             self._pending[t] = values
@@ -221,12 +228,19 @@ class Judge:
     # -- judging ----------------------------------------------------------------------------------
 
     def _frontier(self) -> int | None:
-        """The latest instant every probe that keeps up has reported at or past."""
-        newest = self._newest
-        if newest is None:
+        """The latest instant every probe that keeps up has reported at or past.
+
+        A probe that has not reported yet counts as having reported just before the first
+        reading of the run: it is waited for during the first interval, like a late one.
+        """
+        newest, origin = self._newest, self._origin
+        if newest is None or origin is None:
             return None
         floor = newest - self.schedule.max_sample_interval
-        return min(at for at in self._latest_rx if at is not None and at >= floor)
+        never = origin - 1
+        return min(
+            at for at in (never if at is None else at for at in self._latest_rx) if at >= floor
+        )
 
     def _advance(self, until: int | None = None, evaluator: Evaluator | None = None) -> None:
         if self._dirty:

@@ -114,6 +114,7 @@ def read_log(path: Path) -> ParsedLog:
 
 
 def parse_log(text: str, where: str) -> ParsedLog:
+    text = text.removeprefix("\ufeff")  # a byte-order mark some spreadsheet exports write
     try:
         rows = _rows_of(text)
     except csv.Error as error:
