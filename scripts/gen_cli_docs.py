@@ -19,6 +19,13 @@ COMMANDS = [
     ["schedules"],
     ["schedules", "show"],
     ["demo"],
+    ["serve"],
+    ["enterprises", "add"],
+    ["enterprises", "list"],
+    ["facilities", "add"],
+    ["facilities", "list"],
+    ["facilities", "token"],
+    ["db", "upgrade"],
     ["version"],
 ]
 

@@ -13,6 +13,8 @@ from rich.console import Console
 
 from phytowatch import __version__
 from phytowatch.cli.messages import LANGS, default_lang, t
+from phytowatch.cli.registry_cmds import db_app, enterprises_app, facilities_app
+from phytowatch.cli.serve_cmd import serve
 from phytowatch.domain.instants import format_duration
 from phytowatch.domain.schedule import (
     Confidence,
@@ -36,6 +38,10 @@ schedules_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(schedules_app, name="schedules")
+app.add_typer(enterprises_app, name="enterprises")
+app.add_typer(facilities_app, name="facilities")
+app.add_typer(db_app, name="db")
+app.command("serve")(serve)
 
 LangOption = Annotated[
     str | None,

@@ -7,6 +7,7 @@ exactly 30 minutes into 29:59.999999 (treatments.md §3.1: no rounding of times,
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -16,7 +17,10 @@ US_PER_H = 60 * US_PER_MIN
 US_PER_D = 24 * US_PER_H
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
+_UNIX = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_FRACTION = re.compile(r"[T ]\d\d:?\d\d:?\d\d[.,](\d+)")
 
 _UNITS = {
     "s": US_PER_S,
@@ -98,3 +102,28 @@ def format_duration(duration: int) -> str:
         secs = seconds(rest)
         parts.append(f"{secs} s")
     return " ".join(parts)
+
+
+def parse_instant(text: str, *, naive_is_utc: bool = True) -> int:
+    """ISO 8601 (with an offset or ``Z``) or Unix seconds, to µs since the epoch.
+
+    A timestamp without an offset is UTC when ``naive_is_utc`` (CSV logs), else refused (the
+    device protocol). ValueError for anything else, and for a time finer than a microsecond
+    (it would have to be rounded).
+    """
+    text = text.strip()
+    if _UNIX.match(text):
+        micros = Decimal(text) * US_PER_S
+        if micros != micros.to_integral_value():
+            raise ValueError("finer than a microsecond")
+        return int(micros)
+    if "." in text or "," in text:
+        match = _FRACTION.search(text)
+        if match and len(match.group(1)) > 6:
+            raise ValueError("finer than a microsecond")
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        if not naive_is_utc:
+            raise ValueError("no UTC offset (write Z or +08:00)")
+        return (moment - _EPOCH_NAIVE) // _ONE_US
+    return (moment - _EPOCH) // _ONE_US

@@ -17,16 +17,15 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path
 
+from phytowatch.domain.instants import parse_instant
 from phytowatch.domain.schedule import ROLES, Role
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
-_UNIX = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_FRACTION = re.compile(r"[T ]\d\d:?\d\d:?\d\d[.,](\d+)")
 _COLUMN = re.compile(r"^\s*([^\[\]\s][^\[\]]*?)\s*(?:\[\s*([A-Za-z]+)\s*\])?\s*$")
 _LONG_HEADER = ["timestamp", "probe", "role", "value"]
 _NAN = float("nan")
@@ -63,21 +62,7 @@ class ParsedLog:
 
 def parse_timestamp(text: str) -> int:
     """ISO 8601 (offset, ``Z`` or naive UTC) or Unix seconds, to µs. ValueError if neither."""
-    text = text.strip()
-    if _UNIX.match(text):
-        seconds = Decimal(text)
-        micros = seconds * 1_000_000
-        if micros != micros.to_integral_value():
-            raise ValueError("finer than a microsecond")
-        return int(micros)
-    if "." in text or "," in text:
-        match = _FRACTION.search(text)
-        if match and len(match.group(1)) > 6:
-            raise ValueError("finer than a microsecond")
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        return (moment - _EPOCH_NAIVE) // _ONE_US
-    return (moment - _EPOCH) // _ONE_US
+    return parse_instant(text, naive_is_utc=True)
 
 
 def _column(where: str, index: int, cell: str) -> tuple[str, Role]:

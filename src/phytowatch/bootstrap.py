@@ -1,0 +1,39 @@
+"""The composition root: settings in, wired services out. Nothing happens at import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Engine
+
+from phytowatch.config import Settings
+from phytowatch.storage.database import make_engine
+from phytowatch.storage.migrate import upgrade
+from phytowatch.storage.registry_repo import SqlRegistry
+from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    registry: SqlRegistry
+    writer: SqliteWriter | PostgresWriter
+
+    def schema_revision(self) -> str | None:
+        from phytowatch.storage.migrate import current
+
+        return current(self.engine)
+
+    def close(self) -> None:
+        self.writer.close()
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    registry = SqlRegistry(engine)
+    writer = make_writer(engine, settings.write_queue, settings.write_workers)
+    return Services(settings, engine, registry, writer)

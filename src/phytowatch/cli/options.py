@@ -1,0 +1,43 @@
+"""Options and helpers shared by the commands that open the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from phytowatch.bootstrap import Services
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        metavar="URL",
+        help="sqlite:///FILE or postgresql+psycopg://USER@HOST/DB "
+        "(default: PHYTOWATCH_DATABASE_URL, else sqlite:///phytowatch.db)",
+        show_default=False,
+    ),
+]
+
+
+@contextmanager
+def open_services(database_url: str | None) -> Iterator[Services]:
+    """Bootstrap against the database (migrated to the newest schema), and close it after."""
+    from sqlalchemy.exc import OperationalError
+
+    from phytowatch.bootstrap import bootstrap
+    from phytowatch.config import load_settings
+
+    settings = load_settings(database_url=database_url)
+    try:
+        services = bootstrap(settings)
+    except OperationalError as error:
+        typer.echo(f"phytowatch: cannot open the database: {error.orig}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        yield services
+    finally:
+        services.close()

@@ -1,0 +1,157 @@
+"""``phytowatch enterprises …``, ``phytowatch facilities …``, ``phytowatch db upgrade``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from phytowatch.cli.options import DatabaseOption, open_services
+
+enterprises_app = typer.Typer(help="Export enterprises. 出口企业。", no_args_is_help=True)
+facilities_app = typer.Typer(
+    help="Treatment facilities, their probes and device tokens. 处理设施、探头与设备令牌。",
+    no_args_is_help=True,
+)
+db_app = typer.Typer(help="The database. 数据库。", no_args_is_help=True)
+
+
+def _now() -> int:
+    return time.time_ns() // 1000
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"phytowatch: {message}", err=True)
+    return typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseOption = None) -> None:
+    """Create or migrate the database to the newest schema. 创建或升级数据库结构。"""
+    with open_services(database_url) as services:
+        typer.echo(f"database at revision {services.schema_revision()}")
+
+
+@enterprises_app.command("add")
+def enterprises_add(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="enterprise code, e.g. 0031")],
+    name_zh: Annotated[str, typer.Option("--name-zh", metavar="TEXT", help="Chinese name")],
+    name_en: Annotated[str, typer.Option("--name-en", metavar="TEXT", help="English name")],
+    city: Annotated[str, typer.Option(metavar="TEXT", help="prefecture-level city")],
+    grade: Annotated[str, typer.Option(metavar="GRADE", help="class: I, II, III, IV or AA … D")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Register an export enterprise. 登记出口企业。"""
+    from phytowatch.services.provisioning import ProvisioningError, add_enterprise
+
+    with open_services(database_url) as services:
+        try:
+            record = add_enterprise(
+                services.registry, code, name_zh, name_en, city, grade, now=_now()
+            )
+        except ProvisioningError as error:
+            raise _fail(str(error)) from None
+    typer.echo(
+        f"enterprise {record.code} added: {record.name_zh} / {record.name_en}, {record.city}"
+    )
+
+
+@enterprises_app.command("list")
+def enterprises_list(database_url: DatabaseOption = None) -> None:
+    """List the enterprises. 列出企业。"""
+    with open_services(database_url) as services:
+        for record in services.registry.list_enterprises():
+            typer.echo(
+                f"{record.code}\t{record.grade}\t{record.city}\t{record.name_zh} / {record.name_en}"
+            )
+
+
+@facilities_app.command("add")
+def facilities_add(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="facility code, e.g. JX-0031-K2")],
+    enterprise: Annotated[str, typer.Option(metavar="CODE", help="the enterprise's code")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            metavar="KIND",
+            help="kiln, cold_room, reefer, hot_water_tank, vapour_heat_chamber or other",
+        ),
+    ],
+    probe: Annotated[
+        list[str],
+        typer.Option(
+            metavar="ID:ROLE[:PLACEMENT]",
+            help="a probe, e.g. C1:product or A1:air (repeat for each)",
+        ),
+    ],
+    name: Annotated[str, typer.Option(metavar="TEXT", help="a name people use")] = "",
+    treater_number: Annotated[
+        str | None, typer.Option(metavar="NUMBER", help="IPPC treater number, for wood packaging")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Register a facility with its probes; prints its device token ONCE. 登记处理设施。"""
+    from phytowatch.services.provisioning import ProvisioningError, add_facility
+
+    with open_services(database_url) as services:
+        try:
+            issued = add_facility(
+                services.registry,
+                code,
+                enterprise,
+                kind,
+                probe,
+                name=name,
+                treater_number=treater_number,
+                now=_now(),
+            )
+        except ProvisioningError as error:
+            raise _fail(str(error)) from None
+    probes = ", ".join(f"{p.code}[{p.role}]" for p in issued.facility.probes.values())
+    typer.echo(f"facility {issued.facility.code} added with probes {probes}", err=True)
+    _show_token(issued.token)
+
+
+def _show_token(token: str) -> None:
+    """The token alone on stdout (``TOKEN=$(phytowatch facilities add …)``), words on stderr."""
+    typer.echo("device token (shown once; only its hash is stored):", err=True)
+    sys.stdout.write(token + "\n")
+
+
+@facilities_app.command("list")
+def facilities_list(database_url: DatabaseOption = None) -> None:
+    """List the facilities. 列出处理设施。"""
+    with open_services(database_url) as services:
+        for row in services.registry.list_facilities():
+            typer.echo(f"{row['code']}\t{row['kind']}\t{row['enterprise']}\t{row['probes']} probes")
+
+
+@facilities_app.command("token")
+def facilities_token(
+    code: Annotated[str, typer.Argument(metavar="CODE", help="facility code")],
+    rotate: Annotated[
+        bool, typer.Option("--rotate", help="revoke the current tokens and issue a new one")
+    ] = False,
+    revoke: Annotated[bool, typer.Option("--revoke", help="revoke every token")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Rotate or revoke a facility's device token. 更换或吊销设备令牌。"""
+    from phytowatch.services.provisioning import ProvisioningError, revoke_tokens, rotate_token
+
+    if rotate == revoke:
+        raise _fail("say --rotate or --revoke")
+    with open_services(database_url) as services:
+        try:
+            if rotate:
+                issued = rotate_token(services.registry, code, now=_now())
+            else:
+                count = revoke_tokens(services.registry, code, now=_now())
+        except ProvisioningError as error:
+            raise _fail(str(error)) from None
+    if rotate:
+        typer.echo(f"facility {code}: old tokens revoked, new token issued", err=True)
+        _show_token(issued.token)
+    else:
+        typer.echo(f"facility {code}: {count} token(s) revoked")

@@ -1,0 +1,40 @@
+"""``phytowatch serve``: the API (device protocol v1) on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from phytowatch.cli.options import DatabaseOption
+
+
+def serve(
+    database_url: DatabaseOption = None,
+    host: Annotated[
+        str | None, typer.Option(metavar="HOST", help="listen address (default 127.0.0.1)")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(metavar="PORT", help="listen port (default 8000)")
+    ] = None,
+    log_level: Annotated[str, typer.Option(metavar="LEVEL", help="info, warning, …")] = "info",
+) -> None:
+    """Run the API: devices post readings and stills here. 启动服务（设备数据接入）。"""
+    import uvicorn
+
+    from phytowatch.config import load_settings
+    from phytowatch.web.app import create_app
+
+    settings = load_settings(database_url=database_url, host=host, port=port)
+    typer.echo(
+        f"phytowatch serving on http://{settings.host}:{settings.port} "
+        f"(database {settings.database_url.split('@')[-1]})",
+        err=True,
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        access_log=False,
+    )

@@ -1,0 +1,47 @@
+"""One typed settings object (environment prefix ``PHYTOWATCH_``), built by a factory."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a phytowatch process can be told. Documented in docs/operations.md."""
+
+    model_config = SettingsConfigDict(env_prefix="PHYTOWATCH_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///phytowatch.db",
+        description="SQLAlchemy URL: sqlite:///FILE (embedded default) or "
+        "postgresql+psycopg://USER@HOST/DB",
+    )
+    host: str = Field("127.0.0.1", description="address the API listens on")
+    port: int = Field(8000, description="port the API listens on")
+    max_body_bytes: int = Field(4_000_000, description="largest ingest body accepted (413 above)")
+    max_readings_per_batch: int = Field(
+        50_000, description="most readings in one batch (413 above)"
+    )
+    max_snapshot_bytes: int = Field(
+        5_000_000, description="largest camera still accepted (413 above)"
+    )
+    write_queue: int = Field(
+        256, description="batches waiting to be written before devices get 503 + Retry-After"
+    )
+    write_workers: int = Field(4, description="PostgreSQL writer connections (SQLite: always one)")
+    future_tolerance_s: int = Field(
+        300, description="a reading time further ahead of the server clock than this is rejected"
+    )
+    mqtt_host: str = Field("127.0.0.1", description="MQTT broker host")
+    mqtt_port: int = Field(1883, description="MQTT broker port")
+    mqtt_username: str | None = Field(None, description="phytowatch's own broker login")
+    mqtt_password: str | None = Field(None, description="phytowatch's own broker password")
+    mqtt_share_group: str = Field(
+        "phytowatch", description="shared-subscription group: ingest workers split the load"
+    )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (CLI options) on top."""
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**given)  # type: ignore[arg-type]

@@ -1,0 +1,117 @@
+"""What the use cases need from the outside world, as Protocols, and the values they exchange."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class ProbeRef:
+    id: int
+    code: str
+    role: str
+
+
+@dataclass(frozen=True)
+class FacilityRef:
+    id: int
+    code: str
+    enterprise_id: int
+    kind: str
+    probes: dict[str, ProbeRef] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EnterpriseRecord:
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    city: str
+    grade: str
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    """One reading to store; ``index`` is its position in the device's batch."""
+
+    index: int
+    probe_id: int
+    t: int
+    value: float | None
+    fault: str | None
+
+
+@dataclass(frozen=True)
+class ReadingBatch:
+    facility_id: int
+    channel: str  # "http" | "mqtt"
+    received_at: int
+    items: tuple[StoredItem, ...]
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    """How a batch was stored. ``conflicts`` were refused (the stored value is kept)."""
+
+    inserted: int
+    duplicates: tuple[int, ...]  # indexes
+    conflicts: tuple[int, ...]  # indexes
+
+
+class WriterBusyError(Exception):
+    """The write queue is full: the device should retry later (HTTP 503, Retry-After)."""
+
+
+class StorageUnavailableError(Exception):
+    """The database cannot be reached (HTTP 503); nothing of the batch was written."""
+
+
+class Registry(Protocol):
+    def facility_by_code(self, code: str) -> FacilityRef | None: ...
+
+    def facility_by_token_hash(self, token_hash: str) -> FacilityRef | None: ...
+
+    def add_enterprise(
+        self, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
+    ) -> EnterpriseRecord: ...
+
+    def enterprise_by_code(self, code: str) -> EnterpriseRecord | None: ...
+
+    def add_facility(
+        self,
+        code: str,
+        enterprise_id: int,
+        kind: str,
+        probes: list[tuple[str, str, str]],
+        *,
+        name: str,
+        treater_number: str | None,
+        now: int,
+    ) -> FacilityRef: ...
+
+    def add_token(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None: ...
+
+    def revoke_tokens(self, facility_id: int, *, now: int) -> int: ...
+
+    def add_snapshot(
+        self,
+        facility_id: int,
+        data: bytes,
+        sha256: str,
+        content_type: str,
+        *,
+        camera: str,
+        taken_at: int | None,
+        now: int,
+    ) -> int: ...
+
+
+class ReadingWriter(Protocol):
+    """Stores batches atomically; the future resolves once the batch is committed."""
+
+    def submit(self, batch: ReadingBatch) -> Future[StoreOutcome]: ...
+
+    def close(self) -> None: ...

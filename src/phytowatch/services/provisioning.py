@@ -1,0 +1,128 @@
+"""Registry use cases: enterprises, facilities with their probes, device tokens.
+
+A device token is shown once, when it is issued; only its SHA-256 is stored (a token is 256 random
+bits, so a fast hash is enough: there is nothing to guess). It can write readings and stills for
+its own facility and nothing else, and read nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from phytowatch.domain.schedule import ROLES
+from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
+
+FACILITY_KINDS = ("kiln", "cold_room", "reefer", "hot_water_tank", "vapour_heat_chamber", "other")
+ENTERPRISE_GRADES = ("I", "II", "III", "IV", "AA", "A", "B", "C", "D")  # [M] configurable later
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_PROBE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+TOKEN_PREFIX = "pwd_"
+
+
+class ProvisioningError(ValueError):
+    """A registry request that cannot be done; the message says why, for a person."""
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def parse_probe_spec(spec: str) -> tuple[str, str, str]:
+    """``C1:product`` or ``C1:product:centre of the stack`` to (code, role, placement)."""
+    code, _, rest = spec.partition(":")
+    role, _, placement = rest.partition(":")
+    code, role = code.strip(), (role.strip() or "product").lower()
+    if not _PROBE.match(code):
+        raise ProvisioningError(f"probe {spec!r}: the id must be letters, digits, '_', '.', '-'")
+    if role not in ROLES:
+        raise ProvisioningError(f"probe {spec!r}: role must be one of {', '.join(ROLES)}")
+    return code, role, placement.strip()
+
+
+def add_enterprise(
+    registry: Registry, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
+) -> EnterpriseRecord:
+    if not _CODE.match(code):
+        raise ProvisioningError(f"enterprise code {code!r}: letters, digits, '_', '.', '-' only")
+    if grade not in ENTERPRISE_GRADES:
+        raise ProvisioningError(f"grade {grade!r}: one of {', '.join(ENTERPRISE_GRADES)}")
+    for label, value in (("Chinese name", name_zh), ("English name", name_en), ("city", city)):
+        if not value.strip() or len(value) > 200:
+            raise ProvisioningError(f"{label}: give 1 to 200 characters")
+    if registry.enterprise_by_code(code) is not None:
+        raise ProvisioningError(f"enterprise {code} exists already")
+    return registry.add_enterprise(
+        code, name_zh.strip(), name_en.strip(), city.strip(), grade, now=now
+    )
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    facility: FacilityRef
+    token: str  # shown once, never stored
+
+
+def add_facility(
+    registry: Registry,
+    code: str,
+    enterprise_code: str,
+    kind: str,
+    probe_specs: list[str],
+    *,
+    name: str = "",
+    treater_number: str | None = None,
+    now: int,
+) -> IssuedToken:
+    """Register a facility with its probes and issue its first device token."""
+    if not _CODE.match(code):
+        raise ProvisioningError(f"facility code {code!r}: letters, digits, '_', '.', '-' only")
+    if kind not in FACILITY_KINDS:
+        raise ProvisioningError(f"kind {kind!r}: one of {', '.join(FACILITY_KINDS)}")
+    enterprise = registry.enterprise_by_code(enterprise_code)
+    if enterprise is None:
+        raise ProvisioningError(f"no enterprise {enterprise_code!r}")
+    if registry.facility_by_code(code) is not None:
+        raise ProvisioningError(f"facility {code} exists already")
+    if not probe_specs:
+        raise ProvisioningError("give at least one probe, e.g. --probe C1:product")
+    probes = [parse_probe_spec(spec) for spec in probe_specs]
+    seen = [c for c, _, _ in probes]
+    duplicates = sorted({c for c in seen if seen.count(c) > 1})
+    if duplicates:
+        raise ProvisioningError(f"probe {duplicates[0]} is given twice")
+    facility = registry.add_facility(
+        code, enterprise.id, kind, probes, name=name, treater_number=treater_number, now=now
+    )
+    return IssuedToken(facility, _issue(registry, facility, now=now))
+
+
+def rotate_token(registry: Registry, facility_code: str, *, now: int) -> IssuedToken:
+    """Revoke every token of the facility and issue a new one."""
+    facility = _facility(registry, facility_code)
+    registry.revoke_tokens(facility.id, now=now)
+    return IssuedToken(facility, _issue(registry, facility, now=now))
+
+
+def revoke_tokens(registry: Registry, facility_code: str, *, now: int) -> int:
+    facility = _facility(registry, facility_code)
+    return registry.revoke_tokens(facility.id, now=now)
+
+
+def _facility(registry: Registry, code: str) -> FacilityRef:
+    facility = registry.facility_by_code(code)
+    if facility is None:
+        raise ProvisioningError(f"no facility {code!r}")
+    return facility
+
+
+def _issue(registry: Registry, facility: FacilityRef, *, now: int) -> str:
+    token = new_token()
+    registry.add_token(facility.id, hash_token(token), token[:10], now=now)
+    return token

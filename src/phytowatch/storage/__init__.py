@@ -1,0 +1,1 @@
+"""Storage adapters: SQLAlchemy 2 tables, migrations, repositories, the writers."""

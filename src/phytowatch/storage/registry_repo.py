@@ -1,0 +1,215 @@
+"""The registry in SQL: enterprises, facilities, probes, device tokens, camera stills."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from phytowatch.services.ports import EnterpriseRecord, FacilityRef, ProbeRef
+from phytowatch.storage.tables import (
+    device_tokens,
+    enterprises,
+    facilities,
+    probes,
+    reading_conflicts,
+    readings,
+    snapshots,
+)
+
+
+def _enterprise(row: Any) -> EnterpriseRecord:
+    return EnterpriseRecord(row.id, row.code, row.name_zh, row.name_en, row.city, row.grade)
+
+
+class SqlRegistry:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- enterprises ------------------------------------------------------------------------
+
+    def enterprise_by_code(self, code: str) -> EnterpriseRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(enterprises).where(enterprises.c.code == code)).first()
+        return None if row is None else _enterprise(row)
+
+    def add_enterprise(
+        self, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
+    ) -> EnterpriseRecord:
+        with self.engine.begin() as conn:
+            new_id = conn.execute(
+                insert(enterprises).values(
+                    code=code,
+                    name_zh=name_zh,
+                    name_en=name_en,
+                    city=city,
+                    grade=grade,
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return EnterpriseRecord(new_id, code, name_zh, name_en, city, grade)
+
+    def list_enterprises(self) -> list[EnterpriseRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(enterprises).order_by(enterprises.c.code)).all()
+        return [_enterprise(row) for row in rows]
+
+    # -- facilities ----------------------------------------------------------------------------
+
+    def _facility(self, conn: Connection, row: Any) -> FacilityRef:
+        probe_rows = conn.execute(
+            select(probes.c.id, probes.c.code, probes.c.role).where(probes.c.facility_id == row.id)
+        ).all()
+        return FacilityRef(
+            id=row.id,
+            code=row.code,
+            enterprise_id=row.enterprise_id,
+            kind=row.kind,
+            probes={p.code: ProbeRef(p.id, p.code, p.role) for p in probe_rows},
+        )
+
+    def facility_by_code(self, code: str) -> FacilityRef | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(facilities).where(facilities.c.code == code)).first()
+            return None if row is None else self._facility(conn, row)
+
+    def facility_by_token_hash(self, token_hash: str) -> FacilityRef | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(facilities)
+                .join(device_tokens, device_tokens.c.facility_id == facilities.c.id)
+                .where(device_tokens.c.token_hash == token_hash)
+                .where(device_tokens.c.revoked_at.is_(None))
+            ).first()
+            return None if row is None else self._facility(conn, row)
+
+    def add_facility(
+        self,
+        code: str,
+        enterprise_id: int,
+        kind: str,
+        probe_specs: list[tuple[str, str, str]],
+        *,
+        name: str,
+        treater_number: str | None,
+        now: int,
+    ) -> FacilityRef:
+        with self.engine.begin() as conn:
+            facility_id = conn.execute(
+                insert(facilities).values(
+                    code=code,
+                    enterprise_id=enterprise_id,
+                    kind=kind,
+                    name=name,
+                    treater_number=treater_number,
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+            conn.execute(
+                insert(probes),
+                [
+                    {
+                        "facility_id": facility_id,
+                        "code": probe_code,
+                        "role": role,
+                        "placement": placement,
+                        "created_at": now,
+                    }
+                    for probe_code, role, placement in probe_specs
+                ],
+            )
+            row = conn.execute(select(facilities).where(facilities.c.id == facility_id)).one()
+            return self._facility(conn, row)
+
+    def list_facilities(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    facilities.c.code,
+                    facilities.c.kind,
+                    enterprises.c.code.label("enterprise"),
+                    func.count(probes.c.id).label("probes"),
+                )
+                .join(enterprises, enterprises.c.id == facilities.c.enterprise_id)
+                .outerjoin(probes, probes.c.facility_id == facilities.c.id)
+                .group_by(facilities.c.code, facilities.c.kind, enterprises.c.code)
+                .order_by(facilities.c.code)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    # -- tokens ------------------------------------------------------------------------------------
+
+    def add_token(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(device_tokens).values(
+                    facility_id=facility_id, token_hash=token_hash, hint=hint, created_at=now
+                )
+            )
+
+    def revoke_tokens(self, facility_id: int, *, now: int) -> int:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(device_tokens)
+                .where(device_tokens.c.facility_id == facility_id)
+                .where(device_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+        return int(result.rowcount)
+
+    # -- camera stills ---------------------------------------------------------------------------
+
+    def add_snapshot(
+        self,
+        facility_id: int,
+        data: bytes,
+        sha256: str,
+        content_type: str,
+        *,
+        camera: str,
+        taken_at: int | None,
+        now: int,
+    ) -> int:
+        with self.engine.begin() as conn:
+            new_id = conn.execute(
+                insert(snapshots).values(
+                    facility_id=facility_id,
+                    camera=camera,
+                    taken_at=taken_at,
+                    received_at=now,
+                    sha256=sha256,
+                    size=len(data),
+                    content_type=content_type,
+                    data=data,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return int(new_id)
+
+    # -- reading queries (for tests and the live service) ---------------------------------------
+
+    def reading_count(self, facility_id: int | None = None) -> int:
+        query = select(func.count()).select_from(readings)
+        if facility_id is not None:
+            query = query.where(readings.c.facility_id == facility_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def readings_of(self, facility_id: int) -> list[tuple[str, int, float | None, str | None]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(probes.c.code, readings.c.t, readings.c.value, readings.c.fault)
+                .join(probes, probes.c.id == readings.c.probe_id)
+                .where(readings.c.facility_id == facility_id)
+                .order_by(readings.c.t, probes.c.code)
+            ).all()
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+    def conflicts_of(self, facility_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(reading_conflicts)
+                .where(reading_conflicts.c.facility_id == facility_id)
+                .order_by(reading_conflicts.c.id)
+            ).all()
+        return [dict(row._mapping) for row in rows]

@@ -1,0 +1,146 @@
+"""The schema: SQLAlchemy Core tables that run on SQLite and PostgreSQL alike.
+
+Instants are ``BigInteger`` microseconds since the epoch, UTC (as in the domain): exact, portable,
+and cheap to compare. Calibration offsets are decimal text, so that 0.30 stays 0.30. A reading's
+value is the device's raw number; ranges and offsets are applied by the engine, never on storage.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+enterprises = Table(
+    "enterprises",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name_zh", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("city", String(100), nullable=False),
+    Column("grade", String(16), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+facilities = Table(
+    "facilities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("enterprise_id", Integer, ForeignKey("enterprises.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(200), nullable=False, server_default=""),
+    Column("treater_number", String(32), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+probes = Table(
+    "probes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("placement", String(200), nullable=False, server_default=""),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("facility_id", "code", name="uq_probes_facility_code"),
+)
+
+calibrations = Table(
+    "calibrations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("probe_id", Integer, ForeignKey("probes.id"), nullable=False, index=True),
+    Column("calibrated_at", BigInteger, nullable=False),
+    Column("offset", String(32), nullable=False),  # decimal text, e.g. "-0.30"
+    Column("due_at", BigInteger, nullable=False),
+    Column("certificate", String(200), nullable=False, server_default=""),
+    Column("recorded_at", BigInteger, nullable=False),
+)
+
+cameras = Table(
+    "cameras",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("description", String(200), nullable=False, server_default=""),
+    UniqueConstraint("facility_id", "code", name="uq_cameras_facility_code"),
+)
+
+device_tokens = Table(
+    "device_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha-256 hex, never the token
+    Column("hint", String(12), nullable=False),  # the token's first characters, to tell them apart
+    Column("created_at", BigInteger, nullable=False),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+readings = Table(
+    "readings",
+    metadata,
+    Column("probe_id", Integer, ForeignKey("probes.id"), primary_key=True),
+    Column("t", BigInteger, primary_key=True),  # device time
+    Column("facility_id", Integer, ForeignKey("facilities.id"), nullable=False),
+    Column("value", Float, nullable=True),  # None exactly when fault is set
+    Column("fault", String(64), nullable=True),
+    Column("received_at", BigInteger, nullable=False),  # server time
+    Index("ix_readings_facility_t", "facility_id", "t"),
+)
+
+# A reading offered for an instant already stored with another value: refused and kept here as
+# evidence for the tamper alarm. History is never overwritten.
+reading_conflicts = Table(
+    "reading_conflicts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), nullable=False, index=True),
+    Column("probe_id", Integer, ForeignKey("probes.id"), nullable=False),
+    Column("t", BigInteger, nullable=False),
+    Column("stored_value", Float, nullable=True),
+    Column("stored_fault", String(64), nullable=True),
+    Column("offered_value", Float, nullable=True),
+    Column("offered_fault", String(64), nullable=True),
+    Column("received_at", BigInteger, nullable=False),
+    Column("channel", String(8), nullable=False),  # "http" | "mqtt"
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), nullable=False),
+    Column("camera", String(32), nullable=False, server_default=""),
+    Column("taken_at", BigInteger, nullable=True),  # device time, when the device says
+    Column("received_at", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("content_type", String(32), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Index("ix_snapshots_facility_received", "facility_id", "received_at"),
+)

@@ -1,0 +1,70 @@
+"""``create_app(settings)``: the FastAPI application. Nothing is built at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from phytowatch import __version__
+from phytowatch.bootstrap import Services, bootstrap
+from phytowatch.config import Settings
+from phytowatch.web.ingest_api import ApiError
+from phytowatch.web.ingest_api import router as ingest_router
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """The API. With ``services`` given (tests), the caller owns and closes them."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = services is None
+        app.state.services = services or bootstrap(settings)
+        try:
+            yield
+        finally:
+            if own:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="phytowatch",
+        version=__version__,
+        summary="Remote monitoring of phytosanitary treatments: device protocol v1.",
+        lifespan=lifespan,
+    )
+    app.include_router(ingest_router)
+
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, error: ApiError) -> JSONResponse:
+        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse(
+            {"error": f"{where}: {first.get('msg', 'invalid request')}"}, status_code=422
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, error: Exception) -> JSONResponse:
+        log.exception("unexpected error")  # the traceback goes to the log, never to a client
+        return JSONResponse({"error": "internal error; it has been logged"}, status_code=500)
+
+    @app.get("/api/v1/health")
+    def health() -> dict[str, object]:
+        svc: Services = app.state.services
+        return {"status": "ok", "version": __version__, "write_backlog": svc.writer.backlog}
+
+    return app

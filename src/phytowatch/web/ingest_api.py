@@ -1,0 +1,172 @@
+"""Device protocol v1 over HTTP: ``POST /api/v1/ingest`` and camera stills.
+
+Answers: ``200`` only once the batch is committed; ``401`` bad or missing token; ``403`` a token
+of another facility; ``413`` body too large; ``422`` not a protocol batch; ``503`` with
+``Retry-After`` when the write queue is full or the database is unreachable (nothing was written).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.bootstrap import Services
+from phytowatch.services import ingest
+from phytowatch.services.ports import (
+    FacilityRef,
+    StorageUnavailableError,
+    StoreOutcome,
+    WriterBusyError,
+)
+from phytowatch.services.provisioning import hash_token
+
+router = APIRouter()
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message}
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _authenticate(request: Request) -> FacilityRef:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "missing device token: send 'Authorization: Bearer <token>'",
+            {"WWW-Authenticate": "Bearer"},
+        )
+    registry = _services(request).registry
+    try:
+        facility = await run_in_threadpool(
+            registry.facility_by_token_hash, hash_token(token.strip())
+        )
+    except DBAPIError:
+        raise ApiError(
+            503, "the database is unavailable; retry later", {"Retry-After": "5"}
+        ) from None
+    if facility is None:
+        raise ApiError(401, "unknown or revoked device token", {"WWW-Authenticate": "Bearer"})
+    return facility
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, f"body larger than {limit} bytes: send smaller batches")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, f"body larger than {limit} bytes: send smaller batches")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _store(services: Services, batch: Any) -> StoreOutcome:
+    try:
+        future = services.writer.submit(batch)
+    except WriterBusyError:
+        raise ApiError(
+            503, "busy: the write queue is full; retry later", {"Retry-After": "1"}
+        ) from None
+    except StorageUnavailableError:
+        raise ApiError(
+            503, "the database is unavailable; retry later", {"Retry-After": "5"}
+        ) from None
+    try:
+        return await asyncio.wrap_future(future)
+    except StorageUnavailableError:
+        raise ApiError(
+            503, "the database is unavailable; retry later", {"Retry-After": "5"}
+        ) from None
+
+
+@router.post("/api/v1/ingest")
+async def post_ingest(request: Request) -> JSONResponse:
+    """Store a batch of readings; the answer counts accepted, duplicates and rejected."""
+    services = _services(request)
+    settings = services.settings
+    facility = await _authenticate(request)
+    body = await _body(request, settings.max_body_bytes)
+    try:
+        data = ingest.parse_body(body)
+    except ingest.PayloadError as error:
+        raise ApiError(422, str(error)) from None
+    if data["facility"] != facility.code:
+        raise ApiError(403, f"this token belongs to another facility, not {data['facility']!r}")
+    now = now_us()
+    try:
+        plan = ingest.plan(
+            data, facility, now=now, future_tolerance=settings.future_tolerance_s * 1_000_000
+        )
+    except ingest.PayloadError as error:
+        raise ApiError(422, str(error)) from None
+    if plan.count > settings.max_readings_per_batch:
+        raise ApiError(413, f"more than {settings.max_readings_per_batch} readings in one batch")
+    outcome = StoreOutcome(0, (), ())
+    if plan.batch_items:
+        outcome = await _store(services, ingest.batch_of(plan, facility, channel="http", now=now))
+    return JSONResponse(ingest.answer(plan, outcome))
+
+
+@router.post("/api/v1/facilities/{code}/snapshots", status_code=201)
+async def post_snapshot(
+    request: Request, code: str, camera: str = "", taken_at: str | None = None
+) -> JSONResponse:
+    """A camera still (JPEG body) of the facility: stored with its SHA-256 and time."""
+    services = _services(request)
+    facility = await _authenticate(request)
+    if facility.code != code:
+        raise ApiError(403, f"this token belongs to another facility, not {code!r}")
+    body = await _body(request, services.settings.max_snapshot_bytes)
+    if not body.startswith(JPEG_MAGIC):
+        raise ApiError(422, "the body is not a JPEG image")
+    taken: int | None = None
+    if taken_at is not None:
+        try:
+            taken = ingest.parse_instant_text(taken_at)
+        except ValueError as error:
+            raise ApiError(422, f"taken_at {taken_at!r}: {error}") from None
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        snapshot_id = await run_in_threadpool(
+            services.registry.add_snapshot,
+            facility.id,
+            body,
+            digest,
+            "image/jpeg",
+            camera=camera[:32],
+            taken_at=taken,
+            now=now_us(),
+        )
+    except DBAPIError:
+        raise ApiError(
+            503, "the database is unavailable; retry later", {"Retry-After": "5"}
+        ) from None
+    return JSONResponse({"id": snapshot_id, "sha256": digest, "size": len(body)}, status_code=201)
