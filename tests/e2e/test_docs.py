@@ -101,3 +101,11 @@ def test_the_readme_names_the_two_commands_and_the_makefile_has_them() -> None:
         assert f"make {target}" in readme
         assert re.search(rf"^{target}:", makefile, flags=re.MULTILINE)
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_every_setting_is_documented_in_operations() -> None:
+    from phytowatch.config import Settings
+
+    doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"`PHYTOWATCH_{name.upper()}`" in doc, f"setting {name} is not documented"
