@@ -20,6 +20,7 @@ COMMANDS = [
     ["schedules", "show"],
     ["demo"],
     ["serve"],
+    ["ingest-mqtt"],
     ["enterprises", "add"],
     ["enterprises", "list"],
     ["facilities", "add"],

@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     mqtt_username: str | None = Field(None, description="phytowatch's own broker login")
     mqtt_password: str | None = Field(None, description="phytowatch's own broker password")
     mqtt_share_group: str = Field(
-        "phytowatch", description="shared-subscription group: ingest workers split the load"
+        "phytowatch",
+        description="shared-subscription group: ingest workers split the load; empty for a "
+        "plain subscription (one worker; survives a broker restart, see docs/mqtt-broker.md)",
     )
 
 

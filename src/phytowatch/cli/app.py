@@ -13,6 +13,7 @@ from rich.console import Console
 
 from phytowatch import __version__
 from phytowatch.cli.messages import LANGS, default_lang, t
+from phytowatch.cli.mqtt_cmd import ingest_mqtt
 from phytowatch.cli.registry_cmds import db_app, enterprises_app, facilities_app
 from phytowatch.cli.serve_cmd import serve
 from phytowatch.domain.instants import format_duration
@@ -42,6 +43,7 @@ app.add_typer(enterprises_app, name="enterprises")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(db_app, name="db")
 app.command("serve")(serve)
+app.command("ingest-mqtt")(ingest_mqtt)
 
 LangOption = Annotated[
     str | None,
