@@ -37,9 +37,11 @@ class Settings(BaseSettings):
     mqtt_username: str | None = Field(None, description="phytowatch's own broker login")
     mqtt_password: str | None = Field(None, description="phytowatch's own broker password")
     mqtt_share_group: str = Field(
-        "phytowatch",
-        description="shared-subscription group: ingest workers split the load; empty for a "
-        "plain subscription (one worker; survives a broker restart, see docs/mqtt-broker.md)",
+        "",
+        description="empty (the default): one worker on a plain persistent subscription, which "
+        "survives a broker restart; a group name: workers split the load on a shared "
+        "subscription, which Mosquitto 2.0 does not keep across its restart "
+        "(see docs/mqtt-broker.md)",
     )
 
 

@@ -117,6 +117,7 @@ def _run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     lang = args.lang or default_lang()
 
+    from phytowatch.domain.judge import MAX_OFFSET
     from phytowatch.domain.schedule import ParamError
     from phytowatch.ingest.csvlog import LogError, read_log
     from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
@@ -132,6 +133,11 @@ def _run(argv: Sequence[str]) -> int:
             raise BadInputError(f"--offset {probe}={text}: not a number") from None
         if not offsets[probe].is_finite():
             raise BadInputError(f"--offset {probe}={text}: not a number")
+        if abs(offsets[probe]) > MAX_OFFSET:
+            raise BadInputError(
+                f"--offset {probe}={text}: not a plausible calibration offset "
+                f"(at most ±{MAX_OFFSET})"
+            )
 
     dirs = _schedule_dirs(args.schedules_dir)
     try:

@@ -20,7 +20,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_NAIVE = datetime(1970, 1, 1)
 _ONE_US = timedelta(microseconds=1)
 _UNIX = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_FRACTION = re.compile(r"[T ]\d\d:?\d\d:?\d\d[.,](\d+)")
+_FRACTION = re.compile(r"[.,](\d+)")
+_ON_SECONDS = re.compile(r"\d\d:?\d\d:?\d\d$")
+# Device times are judged and printed as dates: keep them within years a log can have.
+EARLIEST_INSTANT = -2_208_988_800 * US_PER_S  # 1900-01-01T00:00:00Z
+LATEST_INSTANT = 253_370_764_800 * US_PER_S  # 9999-01-01T00:00:00Z
 
 _UNITS = {
     "s": US_PER_S,
@@ -116,14 +120,29 @@ def parse_instant(text: str, *, naive_is_utc: bool = True) -> int:
         micros = Decimal(text) * US_PER_S
         if micros != micros.to_integral_value():
             raise ValueError("finer than a microsecond")
-        return int(micros)
+        return _in_range(int(micros))
     if "." in text or "," in text:
         match = _FRACTION.search(text)
-        if match and len(match.group(1)) > 6:
-            raise ValueError("finer than a microsecond")
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        if not naive_is_utc:
-            raise ValueError("no UTC offset (write Z or +08:00)")
-        return (moment - _EPOCH_NAIVE) // _ONE_US
-    return (moment - _EPOCH) // _ONE_US
+        if match:
+            if not _ON_SECONDS.search(text[: match.start()]):
+                raise ValueError("a decimal fraction is allowed on the seconds only")
+            if len(match.group(1)) > 6:
+                raise ValueError("finer than a microsecond")
+    try:
+        moment = datetime.fromisoformat(text)
+    except OverflowError:
+        raise ValueError("outside the years 1900 to 9998") from None
+    try:
+        if moment.tzinfo is None:
+            if not naive_is_utc:
+                raise ValueError("no UTC offset (write Z or +08:00)")
+            return _in_range((moment - _EPOCH_NAIVE) // _ONE_US)
+        return _in_range((moment - _EPOCH) // _ONE_US)
+    except OverflowError:
+        raise ValueError("outside the years 1900 to 9998") from None
+
+
+def _in_range(instant: int) -> int:
+    if not EARLIEST_INSTANT <= instant < LATEST_INSTANT:
+        raise ValueError("outside the years 1900 to 9998")
+    return instant

@@ -26,6 +26,7 @@ from phytowatch.domain.schedule import PHYSICAL_RANGE, ParamError, Role, Schedul
 from phytowatch.domain.verdict import Finding, FindingKind, Judgement, LiveState, Phase
 
 _NAN = float("nan")
+MAX_OFFSET = Decimal(20)  # °C or %RH: a sensor further off than this is replaced, not corrected
 CLOCK_SKEW_LIMIT = 2 * US_PER_MIN  # §3.5 clock: a device clock more than 2 min from the server's
 
 
@@ -59,9 +60,15 @@ class Judge:
             if name not in self._slot:
                 raise ValueError(f"offset for unknown probe {name!r}")
             try:
-                self._offset[self._slot[name]] = Decimal(str(delta))
+                offset = Decimal(str(delta))
             except InvalidOperation:
                 raise ValueError(f"offset for {name} is not a number: {delta!r}") from None
+            if not offset.is_finite() or abs(offset) > MAX_OFFSET:
+                raise ValueError(
+                    f"offset for {name} is not a plausible calibration offset: {delta!r} "
+                    f"(at most ±{MAX_OFFSET})"
+                )
+            self._offset[self._slot[name]] = offset
         self._range = [PHYSICAL_RANGE[role] for role in self.layout.roles]
         self._replayable = replayable
         self._history: list[dict[int, float]] = [{} for _ in self._slot]
@@ -152,11 +159,14 @@ class Judge:
             Finding(FindingKind.CLOCK, probe, earlier, later, MappingProxyType(detail))
         )
 
-    def _accept(self, slot: int, t: int, value: float | None, fault: str | None) -> None:
+    def _accept(
+        self, slot: int, t: int, value: float | None, fault: str | None, *, adjusted: bool = False
+    ) -> None:
+        """One reading; ``adjusted``: the calibration offset is applied already (feed_rows)."""
         if value is None:
             value = _NAN
-            self._faults[(slot, t)] = fault or "fault"
-        else:
+            self._faults.setdefault((slot, t), fault or "fault")
+        elif not adjusted:
             delta = self._offset[slot]
             if delta is not None:
                 value = apply_offset(value, delta)
@@ -205,7 +215,7 @@ class Judge:
         if self._replayable or (self._judged_to is not None and t <= self._judged_to):
             for slot, value in enumerate(values):
                 if value is not None:
-                    self._accept(slot, t, value if value == value else None, None)
+                    self._accept(slot, t, value if value == value else None, None, adjusted=True)
             return
         latest_rx = self._latest_rx
         for slot, value in enumerate(values):

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import InvalidOperation
 from pathlib import Path
 
-from phytowatch.domain.instants import parse_instant
+from phytowatch.domain.instants import EARLIEST_INSTANT, LATEST_INSTANT, parse_instant
 from phytowatch.domain.schedule import ROLES, Role
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -70,6 +70,8 @@ def _column(where: str, index: int, cell: str) -> tuple[str, Role]:
     if not match:
         raise LogError(where, 1, f"column {index + 1}: {cell!r} is not a probe (write C1[product])")
     probe, role = match.group(1), (match.group(2) or "product").lower()
+    if probe.lower() == "timestamp":
+        raise LogError(where, 1, f"column {index + 1}: a second timestamp column")
     if role not in ROLES:
         raise LogError(
             where, 1, f"column {index + 1}: unknown role {role!r} (one of {', '.join(ROLES)})"
@@ -79,7 +81,10 @@ def _column(where: str, index: int, cell: str) -> tuple[str, Role]:
 
 def _rows_of(text: str) -> list[list[str]]:
     if '"' not in text:
-        return [line.split(",") for line in text.splitlines()]
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return [line.split(",") for line in lines]
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
@@ -111,6 +116,14 @@ def parse_log(text: str, where: str) -> ParsedLog:
         raise LogError(where, 1, f"no timestamp column: the first column is {header[0]!r}")
     if [h.lower() for h in header] == _LONG_HEADER:
         return _parse_long(rows, where)
+    if (
+        len(header) > 1
+        and header[-1] == ""
+        and all(len(row) == len(header) and not row[-1].strip() for row in rows[1:] if len(row) > 1)
+    ):
+        # every line ends with a comma (a common spreadsheet export): drop that empty column
+        rows = [row[:-1] if len(row) == len(header) else row for row in rows]
+        header = header[:-1]
     return _parse_wide(rows, header, where)
 
 
@@ -118,7 +131,8 @@ def _timestamp(where: str, line: int, cell: str) -> int:
     try:
         return parse_timestamp(cell)
     except (ValueError, InvalidOperation, OverflowError) as error:
-        detail = " (finer than a microsecond)" if "microsecond" in str(error) else ""
+        ours = any(word in str(error) for word in ("microsecond", "fraction", "years", "offset"))
+        detail = f" ({error})" if ours else ""
         raise LogError(where, line, f"unparseable timestamp {cell.strip()!r}{detail}") from None
 
 
@@ -138,6 +152,8 @@ def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedL
     in_order = True
     previous_t: int | None = None
     from_iso, epoch, epoch_naive, one_us = datetime.fromisoformat, _EPOCH, _EPOCH_NAIVE, _ONE_US
+    earliest, latest = EARLIEST_INSTANT, LATEST_INSTANT
+    underscores = any("_" in cell for row in rows[1:] for cell in row[1:]) if rows else False
     for line, cells in enumerate(rows[1:], start=2):
         if len(cells) != width:
             if len(cells) <= 1 and not "".join(cells).strip():
@@ -151,10 +167,17 @@ def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedL
             except ValueError:
                 t = _timestamp(where, line, stamp)  # raises the LogError
             else:
-                t = (moment - (epoch if moment.tzinfo is not None else epoch_naive)) // one_us
+                try:
+                    t = (moment - (epoch if moment.tzinfo is not None else epoch_naive)) // one_us
+                except OverflowError:
+                    t = _timestamp(where, line, stamp)  # raises the LogError
+                if not earliest <= t < latest:
+                    t = _timestamp(where, line, stamp)  # raises the LogError
         else:
             t = _timestamp(where, line, stamp)
         try:
+            if underscores and any("_" in cell for cell in cells):
+                raise ValueError  # float() reads "5_7" as 57; a log cell "5_7" is not a number
             values: list[float | None] = list(map(float, cells[1:]))
         except ValueError:
             values = []
@@ -164,11 +187,13 @@ def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedL
                     values.append(None)
                     continue
                 try:
+                    if "_" in stripped:
+                        raise ValueError(stripped)
                     values.append(float(stripped))
                 except ValueError:
                     values.append(_NAN)
                     faults[(names[k], t)] = stripped
-        if previous_t is not None and t <= previous_t:
+        if not in_order or (previous_t is not None and t <= previous_t):
             if in_order:  # first row out of order: from now on, track each probe's latest time
                 in_order = False
                 last_seen = _latest_per_probe(by_time, len(names))

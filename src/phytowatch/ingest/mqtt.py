@@ -1,10 +1,12 @@
 """Device protocol v1 over MQTT: one ingest worker on a shared, persistent subscription.
 
 Devices publish the same JSON batch as over HTTP to ``phytowatch/v1/<facility>/readings`` at
-QoS 1. Each worker subscribes to ``$share/<group>/phytowatch/v1/+/readings`` (the broker splits
-the messages among the workers of the group) with a fixed client id and a persistent session
-(MQTT 5, clean start off, a session expiry), so that messages published while the worker is down
-wait in the broker and are delivered when it comes back.
+QoS 1. A worker subscribes to ``phytowatch/v1/+/readings`` (the default: one worker), or with a
+share group to ``$share/<group>/phytowatch/v1/+/readings`` (the broker splits the messages among
+the workers of the group), with a fixed client id and a persistent session (MQTT 5, clean start
+off, a session expiry), so that messages published while the worker is down wait in the broker
+and are delivered when it comes back. Mosquitto 2.0 keeps a plain subscription across its own
+restart but not a shared one, hence the default.
 
 A message is acknowledged (PUBACK) only once its batch is committed: acknowledgements are manual
 (paho's ``manual_ack``; aiomqtt 2.5 does not expose it, so the underlying paho client is used).
@@ -385,7 +387,7 @@ class MqttIngest:
         try:
             await client.publish(
                 results_topic(facility),
-                json.dumps(body, ensure_ascii=False),
+                json.dumps(body, ensure_ascii=False, separators=(",", ":")),
                 qos=0,
                 properties=properties,
             )

@@ -17,6 +17,8 @@ from phytowatch.domain.instants import US_PER_S, parse_instant
 from phytowatch.services.ports import FacilityRef, ReadingBatch, StoredItem, StoreOutcome
 
 MAX_FAULT_CHARS = 64
+# 2000-01-01: an earlier device time is a clock that was never set (and keeps 64-bit storage safe)
+EARLIEST = 946_684_800 * US_PER_S
 
 
 class PayloadError(ValueError):
@@ -87,7 +89,10 @@ def _value(value: Any, fault: Any) -> tuple[float | None, str | None]:
         return None, "no_value"
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("'v' must be a number or null")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("'v' is too large") from None
     if not math.isfinite(number):
         raise ValueError("'v' is too large")
     return number, None
@@ -110,7 +115,10 @@ def _items(data: dict[str, Any]) -> list[Any]:
             continue
         if not isinstance(values, list) or len(values) != len(times):
             raise PayloadError(f"columns.{probe} must be a list as long as columns.t")
-        faults = (columns.get("faults") or {}).get(probe)
+        all_faults = columns.get("faults") or {}
+        if not isinstance(all_faults, dict):
+            raise PayloadError("columns.faults must be an object: probe id -> list of faults")
+        faults = all_faults.get(probe)
         if faults is not None and (not isinstance(faults, list) or len(faults) != len(times)):
             raise PayloadError(f"columns.faults.{probe} must be a list as long as columns.t")
         for k, value in enumerate(values):
@@ -150,6 +158,11 @@ def plan(data: dict[str, Any], facility: FacilityRef, *, now: int, future_tolera
         if t > latest_allowed:
             rejected.append(
                 Rejection(index, "time is in the future: check the device clock", probe_code)
+            )
+            continue
+        if t < EARLIEST:
+            rejected.append(
+                Rejection(index, "time is before 2000: check the device clock", probe_code)
             )
             continue
         try:

@@ -96,6 +96,8 @@ class Registry(Protocol):
 
     def revoke_tokens(self, facility_id: int, *, now: int) -> int: ...
 
+    def snapshot_by_hash(self, facility_id: int, sha256: str) -> int | None: ...
+
     def add_snapshot(
         self,
         facility_id: int,

@@ -160,6 +160,15 @@ class SqlRegistry:
 
     # -- camera stills ---------------------------------------------------------------------------
 
+    def snapshot_by_hash(self, facility_id: int, sha256: str) -> int | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                select(snapshots.c.id)
+                .where(snapshots.c.facility_id == facility_id)
+                .where(snapshots.c.sha256 == sha256)
+            ).first()
+        return None if found is None else int(found[0])
+
     def add_snapshot(
         self,
         facility_id: int,

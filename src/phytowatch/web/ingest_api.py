@@ -144,6 +144,8 @@ async def post_snapshot(
     facility = await _authenticate(request)
     if facility.code != code:
         raise ApiError(403, f"this token belongs to another facility, not {code!r}")
+    if len(camera) > 32:
+        raise ApiError(422, "camera: at most 32 characters")
     body = await _body(request, services.settings.max_snapshot_bytes)
     if not body.startswith(JPEG_MAGIC):
         raise ApiError(422, "the body is not a JPEG image")
@@ -155,13 +157,23 @@ async def post_snapshot(
             raise ApiError(422, f"taken_at {taken_at!r}: {error}") from None
     digest = hashlib.sha256(body).hexdigest()
     try:
+        known = await run_in_threadpool(services.registry.snapshot_by_hash, facility.id, digest)
+    except DBAPIError:
+        raise ApiError(
+            503, "the database is unavailable; retry later", {"Retry-After": "5"}
+        ) from None
+    if known is not None:  # a resend: the still is stored already
+        return JSONResponse(
+            {"id": known, "sha256": digest, "size": len(body), "duplicate": True}, status_code=200
+        )
+    try:
         snapshot_id = await run_in_threadpool(
             services.registry.add_snapshot,
             facility.id,
             body,
             digest,
             "image/jpeg",
-            camera=camera[:32],
+            camera=camera,
             taken_at=taken,
             now=now_us(),
         )
