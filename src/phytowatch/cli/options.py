@@ -26,7 +26,7 @@ DatabaseOption = Annotated[
 @contextmanager
 def open_services(database_url: str | None) -> Iterator[Services]:
     """Bootstrap against the database (migrated to the newest schema), and close it after."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import ArgumentError, OperationalError
 
     from phytowatch.bootstrap import bootstrap
     from phytowatch.config import load_settings
@@ -35,7 +35,15 @@ def open_services(database_url: str | None) -> Iterator[Services]:
     try:
         services = bootstrap(settings)
     except OperationalError as error:
-        typer.echo(f"phytowatch: cannot open the database: {error.orig}", err=True)
+        first = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else "no answer"
+        typer.echo(f"phytowatch: cannot open the database: {first}", err=True)
+        raise typer.Exit(2) from None
+    except (ArgumentError, ValueError) as error:
+        typer.echo(
+            f"phytowatch: --database-url {settings.database_url!r}: {error} "
+            "(write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)",
+            err=True,
+        )
         raise typer.Exit(2) from None
     try:
         yield services

@@ -54,6 +54,8 @@ def parse_body(body: bytes) -> dict[str, Any]:
         raise
     except (ValueError, UnicodeDecodeError) as error:
         raise PayloadError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise PayloadError("not a protocol batch: nested too deeply") from None
     if not isinstance(data, dict):
         raise PayloadError("the body must be a JSON object with 'facility' and 'readings'")
     facility = data.get("facility")

@@ -17,7 +17,8 @@ from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
 
 FACILITY_KINDS = ("kiln", "cold_room", "reefer", "hot_water_tank", "vapour_heat_chamber", "other")
 ENTERPRISE_GRADES = ("I", "II", "III", "IV", "AA", "A", "B", "C", "D")  # [M] configurable later
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # facility codes: String(64)
+_ENTERPRISE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")  # enterprise codes: String(32)
 _PROBE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
 TOKEN_PREFIX = "pwd_"
 
@@ -43,19 +44,25 @@ def parse_probe_spec(spec: str) -> tuple[str, str, str]:
         raise ProvisioningError(f"probe {spec!r}: the id must be letters, digits, '_', '.', '-'")
     if role not in ROLES:
         raise ProvisioningError(f"probe {spec!r}: role must be one of {', '.join(ROLES)}")
+    if len(placement.strip()) > 200:
+        raise ProvisioningError(f"probe {code}: placement at most 200 characters")
     return code, role, placement.strip()
 
 
 def add_enterprise(
     registry: Registry, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
 ) -> EnterpriseRecord:
-    if not _CODE.match(code):
-        raise ProvisioningError(f"enterprise code {code!r}: letters, digits, '_', '.', '-' only")
+    if not _ENTERPRISE.match(code):
+        raise ProvisioningError(f"enterprise code {code!r}: 1 to 32 letters, digits, '_', '.', '-'")
     if grade not in ENTERPRISE_GRADES:
         raise ProvisioningError(f"grade {grade!r}: one of {', '.join(ENTERPRISE_GRADES)}")
-    for label, value in (("Chinese name", name_zh), ("English name", name_en), ("city", city)):
-        if not value.strip() or len(value) > 200:
-            raise ProvisioningError(f"{label}: give 1 to 200 characters")
+    for label, value, most in (
+        ("Chinese name", name_zh, 200),
+        ("English name", name_en, 200),
+        ("city", city, 100),
+    ):
+        if not value.strip() or len(value) > most:
+            raise ProvisioningError(f"{label}: give 1 to {most} characters")
     if registry.enterprise_by_code(code) is not None:
         raise ProvisioningError(f"enterprise {code} exists already")
     return registry.add_enterprise(
@@ -82,7 +89,11 @@ def add_facility(
 ) -> IssuedToken:
     """Register a facility with its probes and issue its first device token."""
     if not _CODE.match(code):
-        raise ProvisioningError(f"facility code {code!r}: letters, digits, '_', '.', '-' only")
+        raise ProvisioningError(f"facility code {code!r}: 1 to 64 letters, digits, '_', '.', '-'")
+    if len(name) > 200:
+        raise ProvisioningError("name: at most 200 characters")
+    if treater_number is not None and not 0 < len(treater_number) <= 32:
+        raise ProvisioningError("treater number: 1 to 32 characters")
     if kind not in FACILITY_KINDS:
         raise ProvisioningError(f"kind {kind!r}: one of {', '.join(FACILITY_KINDS)}")
     enterprise = registry.enterprise_by_code(enterprise_code)

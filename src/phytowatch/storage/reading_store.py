@@ -116,6 +116,8 @@ def store_postgres(cursor: Any, batch: ReadingBatch) -> StoreOutcome:
     Safe with several writers at once: the primary key decides who stored a reading first.
     """
     firsts, repeats = _split_within(batch)
+    # one order for every writer, so that two batches with the same readings cannot deadlock
+    firsts.sort(key=lambda item: (item.probe_id, item.t))
     cursor.execute(
         "CREATE TEMP TABLE IF NOT EXISTS incoming_readings "
         "(probe_id integer, t bigint, value double precision, fault varchar(64)) "
@@ -127,7 +129,7 @@ def store_postgres(cursor: Any, batch: ReadingBatch) -> StoreOutcome:
     cursor.execute(
         "INSERT INTO readings (probe_id, t, facility_id, value, fault, received_at) "
         "SELECT probe_id, t, %s, value, fault, %s FROM incoming_readings "
-        "ON CONFLICT DO NOTHING RETURNING probe_id, t",
+        "ORDER BY probe_id, t ON CONFLICT DO NOTHING RETURNING probe_id, t",
         (batch.facility_id, batch.received_at),
     )
     inserted = {(r[0], r[1]) for r in cursor.fetchall()}

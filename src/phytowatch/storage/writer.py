@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 Job = tuple[ReadingBatch, Future[StoreOutcome]]
 _STOP = object()
 GROUP_LIMIT = 64  # batches committed together at most
+RETRIES = 3  # a PostgreSQL batch that lost a deadlock or serialization race is tried again
 
 
 class _QueuedWriter:
@@ -98,6 +99,11 @@ class _QueuedWriter:
                 return
             try:
                 self._write(jobs)
+            except StorageUnavailableError as error:
+                log.warning("database unavailable: %s", error)
+                for _, future in jobs:
+                    if not future.done():
+                        future.set_exception(error)
             except (OperationalError, DBAPIError, sqlite3.OperationalError) as error:
                 log.warning("database unavailable: %s", type(error).__name__)
                 for _, future in jobs:
@@ -169,12 +175,23 @@ class PostgresWriter(_QueuedWriter):
         super().__init__(engine, capacity, threads=max(1, workers), name="pg-writer")
 
     def _write(self, jobs: list[Job]) -> None:
+        import psycopg
+
         for batch, future in jobs:
-            with self.engine.begin() as connection:
-                raw: Any = connection.connection.dbapi_connection
-                with raw.cursor() as cursor:
-                    outcome = store_postgres(cursor, batch)
-            future.set_result(outcome)
+            for attempt in range(RETRIES):
+                try:
+                    with self.engine.begin() as connection:
+                        raw: Any = connection.connection.dbapi_connection
+                        with raw.cursor() as cursor:
+                            outcome = store_postgres(cursor, batch)
+                except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                    if attempt == RETRIES - 1:
+                        raise StorageUnavailableError("the database is busy") from None
+                    continue  # rolled back as a whole: try the batch again
+                except psycopg.OperationalError:
+                    raise StorageUnavailableError("the database is unavailable") from None
+                future.set_result(outcome)
+                break
 
 
 def make_writer(engine: Engine, capacity: int, workers: int) -> SqliteWriter | PostgresWriter:
