@@ -194,17 +194,15 @@ def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedL
                     values.append(_NAN)
                     faults[(names[k], t)] = stripped
         if not in_order or (previous_t is not None and t <= previous_t):
-            if in_order:  # first row out of order: from now on, track each probe's latest time
+            if in_order:  # first row out of order: from now on, track each probe's own times
                 in_order = False
                 last_seen = _latest_per_probe(by_time, len(names))
+            # a probe's clock went back when its reading is earlier than its previous one
             for k, value in enumerate(values):
-                before = last_seen[k]
-                if value is not None and before is not None and t < before:
-                    backwards.append((names[k], t, before, line))
-        if not in_order:
-            for k, value in enumerate(values):
-                before = last_seen[k]
-                if value is not None and (before is None or t > before):
+                if value is not None:
+                    before = last_seen[k]
+                    if before is not None and t < before:
+                        backwards.append((names[k], t, before, line))
                     last_seen[k] = t
         previous_t = t
         known = by_time.get(t)
