@@ -137,6 +137,7 @@ def plan(data: dict[str, Any], facility: FacilityRef, *, now: int, future_tolera
     stored: list[StoredItem] = []
     rejected: list[Rejection] = []
     latest_allowed = now + future_tolerance
+    instants: dict[Any, int] = {}  # a batch repeats each time for every probe: parse it once
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             rejected.append(Rejection(index, "a reading must be an object with probe, t and v"))
@@ -152,11 +153,17 @@ def plan(data: dict[str, Any], facility: FacilityRef, *, now: int, future_tolera
         if "t" not in item:
             rejected.append(Rejection(index, "'t' (the device time) is missing", probe_code))
             continue
-        try:
-            t = _instant(item["t"])
-        except (ValueError, ArithmeticError) as error:
-            rejected.append(Rejection(index, f"bad time {item['t']!r}: {error}", probe_code))
-            continue
+        raw_t = item["t"]
+        cacheable = type(raw_t) is str or type(raw_t) is int  # not bool: True == 1
+        t = instants.get(raw_t) if cacheable else None
+        if t is None:
+            try:
+                t = _instant(raw_t)
+            except (ValueError, ArithmeticError) as error:
+                rejected.append(Rejection(index, f"bad time {raw_t!r}: {error}", probe_code))
+                continue
+            if cacheable:
+                instants[raw_t] = t
         if t > latest_allowed:
             rejected.append(
                 Rejection(index, "time is in the future: check the device clock", probe_code)

@@ -92,16 +92,16 @@ def store_sqlite(cursor: Any, batch: ReadingBatch) -> StoreOutcome:
                 )
             )
         elif _same(stored[0], stored[1], item):
-            duplicates.append(item.index)
+            duplicates.append(item.position)
         else:
-            conflicts.append(item.index)
+            conflicts.append(item.position)
             conflict_rows.append(_conflict_row(batch, item, stored))
     for item, earlier in repeats:
         stored = existing.get((item.probe_id, item.t), (earlier.value, earlier.fault))
         if _same(stored[0], stored[1], item):
-            duplicates.append(item.index)
+            duplicates.append(item.position)
         else:
-            conflicts.append(item.index)
+            conflicts.append(item.position)
             conflict_rows.append(_conflict_row(batch, item, stored))
     if new:
         cursor.executemany(_INSERT, new)
@@ -154,9 +154,9 @@ def store_postgres(cursor: Any, batch: ReadingBatch) -> StoreOutcome:
     ]
     for item, stored in offers:
         if _same(stored[0], stored[1], item):
-            duplicates.append(item.index)
+            duplicates.append(item.position)
         else:
-            conflicts.append(item.index)
+            conflicts.append(item.position)
             conflict_rows.append(_conflict_row(batch, item, stored))
     if conflict_rows:
         cursor.executemany(_CONFLICT.replace("?", "%s"), conflict_rows)
