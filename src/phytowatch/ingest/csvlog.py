@@ -124,7 +124,7 @@ def parse_log(text: str, where: str) -> ParsedLog:
         # every line ends with a comma (a common spreadsheet export): drop that empty column
         rows = [row[:-1] if len(row) == len(header) else row for row in rows]
         header = header[:-1]
-    return _parse_wide(rows, header, where)
+    return _parse_wide(rows, header, where, has_underscore="_" in text)
 
 
 def _timestamp(where: str, line: int, cell: str) -> int:
@@ -136,7 +136,9 @@ def _timestamp(where: str, line: int, cell: str) -> int:
         raise LogError(where, line, f"unparseable timestamp {cell.strip()!r}{detail}") from None
 
 
-def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedLog:
+def _parse_wide(
+    rows: list[list[str]], header: list[str], where: str, *, has_underscore: bool = True
+) -> ParsedLog:
     probes = [_column(where, i, cell) for i, cell in enumerate(header[1:], start=1)]
     seen: dict[str, int] = {}
     for i, (probe, _) in enumerate(probes, start=2):
@@ -153,7 +155,7 @@ def _parse_wide(rows: list[list[str]], header: list[str], where: str) -> ParsedL
     previous_t: int | None = None
     from_iso, epoch, epoch_naive, one_us = datetime.fromisoformat, _EPOCH, _EPOCH_NAIVE, _ONE_US
     earliest, latest = EARLIEST_INSTANT, LATEST_INSTANT
-    underscores = any("_" in cell for row in rows[1:] for cell in row[1:]) if rows else False
+    underscores = any("_" in "".join(row[1:]) for row in rows[1:]) if has_underscore else False
     for line, cells in enumerate(rows[1:], start=2):
         if len(cells) != width:
             if len(cells) <= 1 and not "".join(cells).strip():
