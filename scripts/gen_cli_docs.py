@@ -26,6 +26,9 @@ COMMANDS = [
     ["facilities", "add"],
     ["facilities", "list"],
     ["facilities", "token"],
+    ["probes", "calibrate"],
+    ["probes", "list"],
+    ["cameras", "add"],
     ["db", "upgrade"],
     ["version"],
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     write_workers: int = Field(4, description="PostgreSQL writer connections (SQLite: always one)")
     future_tolerance_s: int = Field(
         300, description="a reading time further ahead of the server clock than this is rejected"
+    )
+    admin_token: SecretStr | None = Field(
+        None,
+        description="bearer token of the provisioning API (/api/v1/admin); unset: that API is off",
     )
     mqtt_host: str = Field("127.0.0.1", description="MQTT broker host")
     mqtt_port: int = Field(1883, description="MQTT broker port")

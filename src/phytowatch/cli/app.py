@@ -14,7 +14,13 @@ from rich.console import Console
 from phytowatch import __version__
 from phytowatch.cli.messages import LANGS, default_lang, t
 from phytowatch.cli.mqtt_cmd import ingest_mqtt
-from phytowatch.cli.registry_cmds import db_app, enterprises_app, facilities_app
+from phytowatch.cli.registry_cmds import (
+    cameras_app,
+    db_app,
+    enterprises_app,
+    facilities_app,
+    probes_app,
+)
 from phytowatch.cli.serve_cmd import serve
 from phytowatch.domain.instants import format_duration
 from phytowatch.domain.schedule import (
@@ -42,6 +48,8 @@ app.add_typer(schedules_app, name="schedules")
 app.add_typer(enterprises_app, name="enterprises")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(db_app, name="db")
+app.add_typer(probes_app, name="probes")
+app.add_typer(cameras_app, name="cameras")
 app.command("serve")(serve)
 app.command("ingest-mqtt")(ingest_mqtt)
 

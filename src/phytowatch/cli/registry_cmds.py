@@ -155,3 +155,100 @@ def facilities_token(
         _show_token(issued.token)
     else:
         typer.echo(f"facility {code}: {count} token(s) revoked")
+
+
+probes_app = typer.Typer(help="Probes and their calibrations. 探头与校准。", no_args_is_help=True)
+cameras_app = typer.Typer(help="Facility cameras. 设施摄像头。", no_args_is_help=True)
+
+
+def _when(text: str, option: str) -> int:
+    from phytowatch.domain.instants import parse_instant
+
+    try:
+        return parse_instant(text, naive_is_utc=True)
+    except (ValueError, ArithmeticError) as error:
+        raise _fail(f"{option} {text!r}: {error} (write a date such as 2026-03-01)") from None
+
+
+@probes_app.command("calibrate")
+def probes_calibrate(
+    facility: Annotated[str, typer.Argument(metavar="FACILITY", help="facility code")],
+    probe: Annotated[str, typer.Argument(metavar="PROBE", help="probe id, e.g. C1")],
+    offset: Annotated[
+        str, typer.Option(metavar="DELTA", help="added to raw values, e.g. -0.30 (°C or %RH)")
+    ],
+    calibrated: Annotated[str, typer.Option(metavar="DATE", help="when, e.g. 2026-03-01")],
+    due: Annotated[str, typer.Option(metavar="DATE", help="when it falls due, e.g. 2027-03-01")],
+    certificate: Annotated[
+        str, typer.Option(metavar="REF", help="the calibration certificate's reference")
+    ] = "",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Record a probe's calibration (offset, date, due date, certificate). 登记探头校准。"""
+    from phytowatch.services.provisioning import ProvisioningError, add_calibration
+
+    calibrated_at = _when(calibrated, "--calibrated")
+    due_at = _when(due, "--due")
+    with open_services(database_url) as services:
+        try:
+            record = add_calibration(
+                services.registry,
+                facility,
+                probe,
+                offset,
+                calibrated_at=calibrated_at,
+                due_at=due_at,
+                certificate=certificate,
+                now=_now(),
+            )
+        except ProvisioningError as error:
+            raise _fail(str(error)) from None
+    typer.echo(
+        f"{facility} {record.probe}: offset {record.offset} from {calibrated}, due {due}"
+        + (f", certificate {record.certificate}" if record.certificate else "")
+    )
+
+
+@probes_app.command("list")
+def probes_list(
+    facility: Annotated[str, typer.Argument(metavar="FACILITY", help="facility code")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """A facility's probes with their latest calibration. 列出探头及最近校准。"""
+    from phytowatch.domain.instants import format_instant
+
+    with open_services(database_url) as services:
+        found = services.registry.facility_by_code(facility)
+        if found is None:
+            raise _fail(f"no facility {facility!r}")
+        latest: dict[str, dict[str, object]] = {}
+        for row in services.registry.calibrations_of(found.id):
+            latest[str(row["probe"])] = row
+        now = _now()
+        for probe in services.registry.probes_of(found.id):
+            cal = latest.get(probe["code"])
+            if cal is None:
+                state = "no calibration recorded"
+            else:
+                due_at = int(cal["due_at"])  # type: ignore[call-overload]
+                status = "EXPIRED" if due_at < now else "valid"
+                state = f"offset {cal['offset']}, due {format_instant(due_at)[:10]} ({status})"
+            typer.echo(f"{probe['code']}\t{probe['role']}\t{state}\t{probe['placement']}")
+
+
+@cameras_app.command("add")
+def cameras_add(
+    facility: Annotated[str, typer.Argument(metavar="FACILITY", help="facility code")],
+    code: Annotated[str, typer.Argument(metavar="CAMERA", help="camera name, e.g. door")],
+    description: Annotated[str, typer.Option(metavar="TEXT", help="what it shows")] = "",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Register a camera of a facility (its stills name it). 登记设施摄像头。"""
+    from phytowatch.services.provisioning import ProvisioningError, add_camera
+
+    with open_services(database_url) as services:
+        try:
+            add_camera(services.registry, facility, code, description, now=_now())
+        except ProvisioningError as error:
+            raise _fail(str(error)) from None
+    typer.echo(f"camera {code} added to {facility}")

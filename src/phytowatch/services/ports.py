@@ -97,6 +97,21 @@ class Registry(Protocol):
 
     def add_token(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None: ...
 
+    def add_calibration(
+        self,
+        probe_id: int,
+        calibrated_at: int,
+        offset: str,
+        due_at: int,
+        certificate: str,
+        *,
+        now: int,
+    ) -> None: ...
+
+    def add_camera(self, facility_id: int, code: str, description: str, *, now: int) -> None: ...
+
+    def cameras_of(self, facility_id: int) -> dict[str, str]: ...
+
     def revoke_tokens(self, facility_id: int, *, now: int) -> int: ...
 
     def snapshot_by_hash(self, facility_id: int, sha256: str) -> int | None: ...

@@ -11,7 +11,10 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from phytowatch.domain.instants import US_PER_D
+from phytowatch.domain.judge import MAX_OFFSET
 from phytowatch.domain.schedule import ROLES
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
 
@@ -137,3 +140,63 @@ def _issue(registry: Registry, facility: FacilityRef, *, now: int) -> str:
     token = new_token()
     registry.add_token(facility.id, hash_token(token), token[:10], now=now)
     return token
+
+
+@dataclass(frozen=True)
+class CalibrationRecord:
+    probe: str
+    calibrated_at: int
+    offset: str  # decimal text, e.g. "-0.30"
+    due_at: int
+    certificate: str
+
+
+def add_calibration(
+    registry: Registry,
+    facility_code: str,
+    probe_code: str,
+    offset: str,
+    *,
+    calibrated_at: int,
+    due_at: int,
+    certificate: str,
+    now: int,
+) -> CalibrationRecord:
+    """Record a probe's calibration: its offset (added to raw values) and when it falls due."""
+    facility = _facility(registry, facility_code)
+    probe = facility.probes.get(probe_code)
+    if probe is None:
+        raise ProvisioningError(
+            f"facility {facility_code} has no probe {probe_code!r} "
+            f"(probes: {', '.join(facility.probes)})"
+        )
+    try:
+        delta = Decimal(str(offset).strip())
+    except InvalidOperation:
+        raise ProvisioningError(f"offset {offset!r}: not a number, e.g. -0.30") from None
+    if not delta.is_finite() or abs(delta) > MAX_OFFSET:
+        raise ProvisioningError(
+            f"offset {offset!r}: at most ±{MAX_OFFSET} (a probe further off is replaced)"
+        )
+    if due_at <= calibrated_at:
+        raise ProvisioningError("the calibration must fall due after it was done")
+    if calibrated_at > now + US_PER_D:
+        raise ProvisioningError("the calibration date is in the future")
+    if len(certificate) > 200:
+        raise ProvisioningError("certificate: at most 200 characters")
+    text = str(delta)
+    registry.add_calibration(probe.id, calibrated_at, text, due_at, certificate.strip(), now=now)
+    return CalibrationRecord(probe_code, calibrated_at, text, due_at, certificate.strip())
+
+
+def add_camera(
+    registry: Registry, facility_code: str, code: str, description: str = "", *, now: int
+) -> None:
+    facility = _facility(registry, facility_code)
+    if not _PROBE.match(code):
+        raise ProvisioningError(f"camera {code!r}: 1 to 32 letters, digits, '_', '.', '-'")
+    if len(description) > 200:
+        raise ProvisioningError("camera description: at most 200 characters")
+    if code in registry.cameras_of(facility.id):
+        raise ProvisioningError(f"facility {facility_code} has a camera {code} already")
+    registry.add_camera(facility.id, code, description.strip(), now=now)

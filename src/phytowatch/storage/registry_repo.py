@@ -9,6 +9,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, ProbeRef
 from phytowatch.storage.tables import (
+    calibrations,
+    cameras,
     device_tokens,
     enterprises,
     facilities,
@@ -157,6 +159,72 @@ class SqlRegistry:
                 .values(revoked_at=now)
             )
         return int(result.rowcount)
+
+    # -- calibrations and cameras ---------------------------------------------------------------
+
+    def add_calibration(
+        self,
+        probe_id: int,
+        calibrated_at: int,
+        offset: str,
+        due_at: int,
+        certificate: str,
+        *,
+        now: int,
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(calibrations).values(
+                    probe_id=probe_id,
+                    calibrated_at=calibrated_at,
+                    offset=offset,
+                    due_at=due_at,
+                    certificate=certificate,
+                    recorded_at=now,
+                )
+            )
+
+    def calibrations_of(self, facility_id: int) -> list[dict[str, Any]]:
+        """Every calibration of the facility's probes, oldest first."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    probes.c.code.label("probe"),
+                    calibrations.c.calibrated_at,
+                    calibrations.c.offset,
+                    calibrations.c.due_at,
+                    calibrations.c.certificate,
+                )
+                .join(probes, probes.c.id == calibrations.c.probe_id)
+                .where(probes.c.facility_id == facility_id)
+                .order_by(calibrations.c.calibrated_at, calibrations.c.id)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    def add_camera(self, facility_id: int, code: str, description: str, *, now: int) -> None:
+        del now
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(cameras).values(facility_id=facility_id, code=code, description=description)
+            )
+
+    def cameras_of(self, facility_id: int) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(cameras.c.code, cameras.c.description)
+                .where(cameras.c.facility_id == facility_id)
+                .order_by(cameras.c.code)
+            ).all()
+        return {row.code: row.description for row in rows}
+
+    def probes_of(self, facility_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(probes.c.code, probes.c.role, probes.c.placement)
+                .where(probes.c.facility_id == facility_id)
+                .order_by(probes.c.id)
+            ).all()
+        return [dict(row._mapping) for row in rows]
 
     # -- camera stills ---------------------------------------------------------------------------
 

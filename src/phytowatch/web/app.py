@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from phytowatch import __version__
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
+from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.include_router(ingest_router)
+    app.include_router(admin_router)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> JSONResponse:

@@ -1,0 +1,225 @@
+"""Provisioning over HTTP: ``/api/v1/admin/…`` (the same use cases as the CLI).
+
+Guarded by one bearer token from the settings (``PHYTOWATCH_ADMIN_TOKEN``); with none set this API
+is off (404). Accounts, roles and jurisdiction replace the token when they come.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.bootstrap import Services
+from phytowatch.domain.instants import format_instant, parse_instant
+from phytowatch.services import provisioning
+from phytowatch.services.provisioning import ProvisioningError
+from phytowatch.web.ingest_api import ApiError, now_us
+
+router = APIRouter(prefix="/api/v1/admin")
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EnterpriseIn(_Body):
+    code: str = Field(max_length=32)
+    name_zh: str
+    name_en: str
+    city: str
+    grade: str
+
+
+class ProbeIn(_Body):
+    id: str = Field(max_length=32)
+    role: Literal["product", "air", "water", "rh"] = "product"
+    placement: str = Field("", max_length=200)
+
+
+class FacilityIn(_Body):
+    code: str = Field(max_length=64)
+    enterprise: str
+    kind: str
+    probes: list[ProbeIn] = Field(min_length=1)
+    name: str = ""
+    treater_number: str | None = None
+
+
+class CalibrationIn(_Body):
+    offset: str | float = Field(description="added to raw values, e.g. '-0.30'")
+    calibrated_at: str = Field(description="ISO 8601 date or time, e.g. 2026-03-01")
+    due_at: str
+    certificate: str = ""
+
+
+class CameraIn(_Body):
+    code: str = Field(max_length=32)
+    description: str = ""
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _require_admin(request: Request) -> Services:
+    services = _services(request)
+    expected = services.settings.admin_token
+    if expected is None:
+        raise ApiError(404, "the provisioning API is off: set PHYTOWATCH_ADMIN_TOKEN to use it")
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    given = token.strip().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(
+        given, expected.get_secret_value().encode()
+    ):
+        raise ApiError(401, "missing or wrong admin token", {"WWW-Authenticate": "Bearer"})
+    return services
+
+
+def _refused(error: ProvisioningError) -> ApiError:
+    status = 409 if "exists already" in str(error) or "already" in str(error) else 422
+    if str(error).startswith("no facility") or str(error).startswith("no enterprise"):
+        status = 404
+    return ApiError(status, str(error))
+
+
+def _instant(text: str, field: str) -> int:
+    try:
+        return parse_instant(text, naive_is_utc=True)
+    except (ValueError, ArithmeticError) as error:
+        raise ApiError(422, f"{field} {text!r}: {error}") from None
+
+
+async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return await run_in_threadpool(function, *args, **kwargs)
+    except ProvisioningError as error:
+        raise _refused(error) from None
+
+
+@router.post("/enterprises", status_code=201)
+async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
+    services = _require_admin(request)
+    record = await _call(
+        provisioning.add_enterprise,
+        services.registry,
+        body.code,
+        body.name_zh,
+        body.name_en,
+        body.city,
+        body.grade,
+        now=now_us(),
+    )
+    return JSONResponse({"code": record.code, "id": record.id}, status_code=201)
+
+
+@router.post("/facilities", status_code=201)
+async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
+    """Register a facility; the answer carries its device token, shown this once."""
+    services = _require_admin(request)
+    specs = [f"{p.id}:{p.role}:{p.placement}" for p in body.probes]
+    issued = await _call(
+        provisioning.add_facility,
+        services.registry,
+        body.code,
+        body.enterprise,
+        body.kind,
+        specs,
+        name=body.name,
+        treater_number=body.treater_number,
+        now=now_us(),
+    )
+    return JSONResponse(
+        {
+            "code": issued.facility.code,
+            "probes": {p.code: p.role for p in issued.facility.probes.values()},
+            "token": issued.token,
+        },
+        status_code=201,
+    )
+
+
+@router.get("/facilities/{code}")
+async def get_facility(request: Request, code: str) -> JSONResponse:
+    """A facility with its probes, their calibrations and its cameras (never its tokens)."""
+    services = _require_admin(request)
+    registry = services.registry
+    facility = await run_in_threadpool(registry.facility_by_code, code)
+    if facility is None:
+        raise ApiError(404, f"no facility {code!r}")
+    probes = await run_in_threadpool(registry.probes_of, facility.id)
+    calibrations = await run_in_threadpool(registry.calibrations_of, facility.id)
+    cameras = await run_in_threadpool(registry.cameras_of, facility.id)
+    return JSONResponse(
+        {
+            "code": facility.code,
+            "kind": facility.kind,
+            "probes": probes,
+            "calibrations": [
+                {
+                    **row,
+                    "calibrated_at": format_instant(row["calibrated_at"]),
+                    "due_at": format_instant(row["due_at"]),
+                }
+                for row in calibrations
+            ],
+            "cameras": cameras,
+        }
+    )
+
+
+@router.post("/facilities/{code}/token", status_code=201)
+async def rotate_token(request: Request, code: str) -> JSONResponse:
+    """Revoke the facility's tokens and issue a new one (shown this once)."""
+    services = _require_admin(request)
+    issued = await _call(provisioning.rotate_token, services.registry, code, now=now_us())
+    return JSONResponse({"code": code, "token": issued.token}, status_code=201)
+
+
+@router.delete("/facilities/{code}/token")
+async def revoke_tokens(request: Request, code: str) -> JSONResponse:
+    services = _require_admin(request)
+    count = await _call(provisioning.revoke_tokens, services.registry, code, now=now_us())
+    return JSONResponse({"code": code, "revoked": count})
+
+
+@router.post("/facilities/{code}/probes/{probe}/calibrations", status_code=201)
+async def post_calibration(
+    request: Request, code: str, probe: str, body: CalibrationIn
+) -> JSONResponse:
+    services = _require_admin(request)
+    record = await _call(
+        provisioning.add_calibration,
+        services.registry,
+        code,
+        probe,
+        str(body.offset),
+        calibrated_at=_instant(body.calibrated_at, "calibrated_at"),
+        due_at=_instant(body.due_at, "due_at"),
+        certificate=body.certificate,
+        now=now_us(),
+    )
+    return JSONResponse(
+        {
+            "probe": record.probe,
+            "offset": record.offset,
+            "calibrated_at": format_instant(record.calibrated_at),
+            "due_at": format_instant(record.due_at),
+            "certificate": record.certificate,
+        },
+        status_code=201,
+    )
+
+
+@router.post("/facilities/{code}/cameras", status_code=201)
+async def post_camera(request: Request, code: str, body: CameraIn) -> JSONResponse:
+    services = _require_admin(request)
+    await _call(
+        provisioning.add_camera, services.registry, code, body.code, body.description, now=now_us()
+    )
+    return JSONResponse({"facility": code, "camera": body.code}, status_code=201)
