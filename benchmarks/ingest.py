@@ -31,7 +31,6 @@ import argparse
 import http.client
 import json
 import os
-import platform
 import shutil
 import socket
 import sqlite3
@@ -46,6 +45,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -474,39 +475,6 @@ def forget_session(client_id: str) -> None:
 
 
 # ------------------------------------------------------------------------------------ report
-
-
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    memory = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    system = platform.platform()
-    try:
-        release = Path("/etc/os-release").read_text(encoding="utf-8")
-        pretty = [ln for ln in release.splitlines() if ln.startswith("PRETTY_NAME=")]
-        if pretty:
-            system = f"{pretty[0].split('=', 1)[1].strip(chr(34))}, kernel {platform.release()}"
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "CPUs (nproc)": str(cores),
-        "CPU": cpu,
-        "memory": memory,
-        "Python": f"{platform.python_version()} ({platform.python_implementation()})",
-        "OS": system,
-        "load average (1 min) at the end": f"{os.getloadavg()[0]:.2f}",
-    }
 
 
 def pg_version() -> str:

@@ -25,7 +25,6 @@ import gc
 import json
 import math
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -38,6 +37,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from machine import machine
 
 if TYPE_CHECKING:
     from phytowatch.domain.readings import Reading
@@ -373,43 +374,6 @@ def run_live(rows: Sequence[tuple[int, list[float]]], mode: str, repeats: int) -
 
 
 # ------------------------------------------------------------------------------------ report
-
-
-def machine() -> dict[str, str]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    memory = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("MemTotal:"):
-                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                break
-    except OSError:
-        pass
-    system = platform.platform()
-    try:
-        release = Path("/etc/os-release").read_text(encoding="utf-8")
-        pretty = [ln for ln in release.splitlines() if ln.startswith("PRETTY_NAME=")]
-        if pretty:
-            name = pretty[0].split("=", 1)[1].strip('"')
-            system = f"{name}, kernel {platform.release()}"
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "CPUs (nproc)": str(cores),
-        "CPU": cpu,
-        "memory": memory,
-        "Python": f"{platform.python_version()} ({platform.python_implementation()})",
-        "OS": system,
-        "load average (1 min) at the end": f"{os.getloadavg()[0]:.2f}",
-    }
 
 
 def ms(seconds: float) -> str:

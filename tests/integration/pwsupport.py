@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from phytowatch.services.ports import FacilityRef
 
@@ -55,3 +60,25 @@ def postgres_reachable(url: str = POSTGRES_ADMIN) -> bool:
 class Provisioned:
     facility: FacilityRef
     token: str
+
+
+@contextmanager
+def writes_blocked(engine: Engine) -> Iterator[None]:
+    """Hold the database's write lock from another connection while the block runs."""
+    if engine.dialect.name == "sqlite":
+        holder = sqlite3.connect(
+            str(engine.url.database), isolation_level=None, timeout=30, check_same_thread=False
+        )
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+    else:
+        with engine.connect() as conn:
+            conn.execute(text("LOCK TABLE readings IN SHARE MODE"))  # blocks every INSERT
+            try:
+                yield
+            finally:
+                conn.rollback()

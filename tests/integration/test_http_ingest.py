@@ -5,17 +5,14 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from pwsupport import Provisioned
-from sqlalchemy import func, select, text
+from pwsupport import Provisioned, writes_blocked
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from phytowatch.bootstrap import Services, bootstrap
@@ -352,28 +349,6 @@ def test_an_unexpected_failure_answers_500_without_a_traceback_or_the_token(
 # -- a full write queue -------------------------------------------------------------------------
 
 
-@contextmanager
-def _writes_blocked(engine: Engine) -> Iterator[None]:
-    """Hold the database's write lock from another connection while the block runs."""
-    if engine.dialect.name == "sqlite":
-        holder = sqlite3.connect(
-            str(engine.url.database), isolation_level=None, timeout=30, check_same_thread=False
-        )
-        holder.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-    else:
-        with engine.connect() as conn:
-            conn.execute(text("LOCK TABLE readings IN SHARE MODE"))  # blocks every INSERT
-            try:
-                yield
-            finally:
-                conn.rollback()
-
-
 def test_a_full_write_queue_answers_503_with_retry_after_and_stores_nothing_of_that_batch(
     settings: Settings, services: Services, kiln: Provisioned
 ) -> None:
@@ -385,7 +360,7 @@ def test_a_full_write_queue_answers_503_with_retry_after_and_stores_nothing_of_t
 
     try:
         with TestClient(create_app(busy.settings, busy)) as client:
-            with _writes_blocked(busy.engine):
+            with writes_blocked(busy.engine):
                 held = [busy.writer.submit(batch(T))]  # taken by the one writer, which waits
                 deadline = time.monotonic() + 10
                 while busy.writer.backlog:

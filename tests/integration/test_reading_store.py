@@ -6,15 +6,12 @@ as evidence), a batch commits whole or not at all, and values and times come bac
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from pwsupport import Provisioned
+from pwsupport import Provisioned, writes_blocked
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
@@ -73,28 +70,6 @@ def _stored_rows(engine: Engine) -> list[tuple[Any, ...]]:
             ).order_by(readings.c.probe_id, readings.c.t)
         ).all()
     return [tuple(row) for row in rows]
-
-
-@contextmanager
-def _writes_blocked(engine: Engine) -> Iterator[None]:
-    """Hold the database's write lock from another connection while the block runs."""
-    if engine.dialect.name == "sqlite":
-        holder = sqlite3.connect(
-            str(engine.url.database), isolation_level=None, timeout=30, check_same_thread=False
-        )
-        holder.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-    else:
-        with engine.connect() as conn:
-            conn.execute(text("LOCK TABLE readings IN SHARE MODE"))  # blocks every INSERT
-            try:
-                yield
-            finally:
-                conn.rollback()
 
 
 def _wait_until_taken(services: Services) -> None:
@@ -235,7 +210,7 @@ def test_a_batch_that_cannot_be_stored_leaves_nothing_and_spares_the_batches_aro
         ],
     )
     good_after = _batch(kiln, [("C3", T0, 57.0, None), ("A1", T0, 90.0, None)])
-    with _writes_blocked(services.engine):
+    with writes_blocked(services.engine):
         # the first batch is taken and waits for the lock; the next two queue up behind it, so
         # on SQLite the bad batch is committed in one group with a good one
         first = services.writer.submit(good_before)
