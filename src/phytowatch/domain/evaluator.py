@@ -13,116 +13,32 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from itertools import combinations
-from operator import eq, sub
 from types import MappingProxyType
-from typing import Self
 
-from phytowatch.domain.findings import (
-    COLD_RATE_LIMIT,
-    FLATLINE_READINGS,
-    HEAT_RATE_LIMIT,
-    TRACKS_AIR_WITHIN,
-    FindingLog,
-    rate_exceeds,
-)
+from phytowatch.domain.findings import FindingLog
+from phytowatch.domain.probe_watch import ProbeWatch
+from phytowatch.domain.report import JudgementReport
 from phytowatch.domain.schedule import (
     HoldCriterion,
     HoldStart,
     OnInterruption,
     RampCriterion,
     Regime,
-    Role,
     Schedule,
     ThroughoutCriterion,
 )
+from phytowatch.domain.tracks import Group, HoldTrack, Layout
 from phytowatch.domain.verdict import (
-    CriterionOutcome,
     Finding,
     FindingKind,
-    HoldProgress,
     IndeterminateCause,
     Interruption,
-    Judgement,
     Reason,
-    StepRef,
     Verdict,
 )
 
-Group = Sequence[float | None]
-_FINDING_SLACK = 1e-9  # float representation slack for finding tolerances (not for compliance)
 
-
-@dataclass(frozen=True)
-class Layout:
-    """Which slot is which probe, and the slice of slots of each role."""
-
-    def __deepcopy__(self, memo: dict[int, object]) -> Self:
-        return self  # an immutable value
-
-    names: tuple[str, ...]
-    roles: tuple[Role, ...]
-    role_slice: MappingProxyType[str, tuple[int, int]]
-    sample_slots: tuple[int, ...]
-
-    @classmethod
-    def build(cls, probes: Sequence[tuple[str, Role]], sample_roles: Sequence[Role]) -> Layout:
-        order = {"product": 0, "air": 1, "water": 2, "rh": 3}
-        ranked = sorted(probes, key=lambda item: order[item[1]])  # stable within a role
-        names = tuple(name for name, _ in ranked)
-        roles = tuple(role for _, role in ranked)
-        slices: dict[str, tuple[int, int]] = {}
-        for index, role in enumerate(roles):
-            start, _ = slices.get(role, (index, index))
-            slices[role] = (start, index + 1)
-        sample = tuple(i for i, role in enumerate(roles) if role in sample_roles)
-        return cls(names, roles, MappingProxyType(slices), sample)
-
-    def slots(self, role: str) -> tuple[int, int]:
-        return self.role_slice.get(role, (0, 0))
-
-
-@dataclass
-class _HoldTrack:
-    """The state of one hold criterion: one hold per step (§3.2 multi-step tables)."""
-
-    crit: HoldCriterion
-    lo: int
-    hi: int
-    cold: bool
-    holds: list[int | None]
-    longest: int = 0
-    first_hold_start: int | None = None
-    satisfied_now: tuple[int, int, int] | None = None  # (step, hold_start, t)
-    governing: float | None = None
-    band_used: int = 0
-    # per step, pairs of slots still candidates for duplicate_series / tracks_air
-    dup_pairs: list[set[tuple[int, int]] | None] = field(default_factory=list)
-    air_pairs: list[set[tuple[int, int]] | None] = field(default_factory=list)
-    # the steady state: which steps comply (a suffix of the table), when the next is due
-    keys: list[float] = field(default_factory=list)  # thresholds, negated for heat: ascending
-    steady: bool = False
-    first_ok: int = 0
-    oldest_start: int | None = None
-    next_due: int | None = None
-    # implausible rate while the probes report together: one window of rows for all of them
-    aligned: bool = True
-    win_t: deque[int] = field(default_factory=deque)
-    win_v: deque[list[float]] = field(default_factory=deque)
-    # flatline: per probe of the criterion, the current run of identical values
-    streaking: bool = False
-    s_cnt: list[int] = field(default_factory=list)
-    s_start: list[int] = field(default_factory=list)
-    s_val: list[float | None] = field(default_factory=list)
-    s_last: list[int] = field(default_factory=list)
-
-    def holding(self) -> bool:
-        return self.holds.count(None) != len(self.holds)
-
-
-class Evaluator:
+class Evaluator(ProbeWatch, JudgementReport):
     """Judges sample groups fed in time order. See the module docstring."""
 
     def __init__(self, schedule: Schedule, layout: Layout) -> None:
@@ -161,11 +77,11 @@ class Evaluator:
 
     # -- setup ------------------------------------------------------------------------------
 
-    def _track(self, crit: HoldCriterion) -> _HoldTrack:
+    def _track(self, crit: HoldCriterion) -> HoldTrack:
         lo, hi = self.layout.slots(crit.role)
         steps = len(crit.steps)
         width = hi - lo
-        return _HoldTrack(
+        return HoldTrack(
             crit=crit,
             lo=lo,
             hi=hi,
@@ -279,7 +195,7 @@ class Evaluator:
         return (max(valid) if cold else min(valid)), invalid
 
     def _judge_hold(
-        self, track: _HoldTrack, t: int, prev: int | None, gap: bool, first: bool, group: Group
+        self, track: HoldTrack, t: int, prev: int | None, gap: bool, first: bool, group: Group
     ) -> None:
         if track.steady and not gap and self._judge_steady(track, t, group):
             return
@@ -348,7 +264,7 @@ class Evaluator:
         self._settle(track, governing)
         self._watch_pairs(track, t)
 
-    def _settle(self, track: _HoldTrack, governing: float | None) -> None:
+    def _settle(self, track: HoldTrack, governing: float | None) -> None:
         """Note which steps comply and hold now, for :meth:`_judge_steady` at the next sample."""
         track.steady = False
         if track.crit.tolerance is not None or self.verdict is not None:
@@ -370,7 +286,7 @@ class Evaluator:
         )
         track.steady = True
 
-    def _judge_steady(self, track: _HoldTrack, t: int, group: Group) -> bool:
+    def _judge_steady(self, track: HoldTrack, t: int, group: Group) -> bool:
         """The common sample: every probe read at ``t``, the same steps comply as before and
         none is due. Then only time moves on; anything else goes the full way (False)."""
         lo, hi = track.lo, track.hi
@@ -395,7 +311,7 @@ class Evaluator:
         return True
 
     def _why_not(
-        self, track: _HoldTrack, index: int, governing: float | None, invalid: list[tuple[int, str]]
+        self, track: HoldTrack, index: int, governing: float | None, invalid: list[tuple[int, str]]
     ) -> tuple[Reason, tuple[str, ...], dict[str, str]]:
         names = self.layout.names
         if governing is None:
@@ -417,7 +333,7 @@ class Evaluator:
 
     def _break(
         self,
-        track: _HoldTrack,
+        track: HoldTrack,
         index: int,
         t: int,
         reason: Reason,
@@ -442,7 +358,7 @@ class Evaluator:
         if self.fail_mode:
             self._fail(reason, t)
 
-    def _account_band(self, track: _HoldTrack, t: int, prev: int) -> None:
+    def _account_band(self, track: HoldTrack, t: int, prev: int) -> None:
         """§3.4: after the grace period, time with the governing value in [lower, threshold)."""
         tolerance = track.crit.tolerance
         start = track.holds[0]
@@ -550,169 +466,6 @@ class Evaluator:
                 self._fail(Reason.PRECONDITION, t)
                 return
 
-    # -- findings watchers ------------------------------------------------------------------------
-
-    def _reset_pairs(self, track: _HoldTrack, indices: range | tuple[int, ...]) -> None:
-        slots = range(track.lo, track.hi)
-        air_lo, air_hi = self.layout.slots("air")
-        for index in indices:
-            track.dup_pairs[index] = set(combinations(slots, 2))
-            if track.crit.role == "product" and air_hi > air_lo:
-                track.air_pairs[index] = {(p, a) for p in slots for a in range(air_lo, air_hi)}
-
-    def _valid_value(self, slot: int, t: int) -> float | None:
-        at, value = self.latest_t[slot], self.latest_v[slot]
-        if at is None or value is None or value != value or t - at > self.interval:
-            return None
-        return value
-
-    def _watch_pairs(self, track: _HoldTrack, t: int) -> None:
-        if not any(track.dup_pairs) and not any(track.air_pairs):
-            return
-        for index, start in enumerate(track.holds):
-            if start is None:
-                continue
-            dup = track.dup_pairs[index]
-            if dup:
-                for pair in list(dup):
-                    a, b = self._valid_value(pair[0], t), self._valid_value(pair[1], t)
-                    if a is None or a != b:
-                        dup.discard(pair)
-            air = track.air_pairs[index]
-            if air:
-                for pair in list(air):
-                    p, a = self._valid_value(pair[0], t), self._valid_value(pair[1], t)
-                    if p is None or a is None or abs(p - a) > TRACKS_AIR_WITHIN + _FINDING_SLACK:
-                        air.discard(pair)
-
-    def _watch_probes(self, track: _HoldTrack, t: int, group: Group) -> None:
-        """Flatline and implausible-rate findings for the judged probes read at ``t``.
-
-        While every probe of the criterion reports at the same instants (the usual case), the
-        probes share one rate window and both checks run on the whole row at once; the exact
-        per-probe arithmetic runs only for a probe that may be past a limit.
-        """
-        lo, hi = track.lo, track.hi
-        fresh = group[lo:hi]
-        clean = None not in fresh and (total := sum(fresh)) == total  # type: ignore[arg-type]
-        if track.aligned and not clean:
-            self._unalign(track)
-        rates = track.crit.role != "rh" and (not track.cold or track.first_hold_start is not None)
-        if rates:
-            if track.aligned:
-                self._rate_row(track, t, fresh)  # type: ignore[arg-type]
-            else:
-                self._rate_probes(track, t, fresh)
-        if not track.holding():
-            if track.streaking:
-                track.s_cnt = [0] * (hi - lo)
-                track.streaking = False
-            return
-        track.streaking = True
-        if clean and not any(map(eq, fresh, track.s_val)):
-            # no probe repeats its last value: every streak starts again here
-            width = hi - lo
-            track.s_cnt = [1] * width
-            track.s_start = [t] * width
-            track.s_last = [t] * width
-            track.s_val = fresh  # type: ignore[assignment]
-            return
-        self._flatline_probes(track, t, fresh)
-
-    def _rate_row(self, track: _HoldTrack, t: int, fresh: list[float]) -> None:
-        limit = COLD_RATE_LIMIT if track.cold else HEAT_RATE_LIMIT
-        unit = limit[1]
-        cutoff = t - unit
-        times, rows = track.win_t, track.win_v
-        while len(times) > 1 and times[1] <= cutoff:
-            times.popleft()
-            rows.popleft()
-        since = track.first_hold_start if track.cold else None
-        if times and times[0] <= cutoff and (since is None or times[0] >= since):
-            anchor_t, anchor = times[0], rows[0]
-            span = t - anchor_t
-            worst = max(map(abs, map(sub, fresh, anchor)))
-            if worst * unit >= float(limit[0]) * span * (1 - 1e-9):
-                names = self.layout.names
-                for k, value in enumerate(fresh):
-                    if rate_exceeds(value, anchor[k], span, limit):
-                        self.findings.extend_or_open(
-                            FindingKind.IMPLAUSIBLE_RATE,
-                            names[track.lo + k],
-                            anchor_t,
-                            t,
-                            continues_from=times[-1],
-                            detail={"from_value": anchor[k], "to_value": value},
-                        )
-        times.append(t)
-        rows.append(fresh)
-
-    def _unalign(self, track: _HoldTrack) -> None:
-        """Probes stopped reporting together: give each its own rate window from now on."""
-        track.aligned = False
-        for k in range(track.hi - track.lo):
-            self.rate_window[track.lo + k] = deque(
-                zip(track.win_t, (row[k] for row in track.win_v), strict=True)
-            )
-        track.win_t.clear()
-        track.win_v.clear()
-
-    def _rate_probes(self, track: _HoldTrack, t: int, fresh: Sequence[float | None]) -> None:
-        limit = COLD_RATE_LIMIT if track.cold else HEAT_RATE_LIMIT
-        unit = limit[1]
-        since = track.first_hold_start if track.cold else None
-        names = self.layout.names
-        for k, value in enumerate(fresh):
-            if value is None or value != value:
-                continue
-            window = self.rate_window[track.lo + k]
-            # the anchor is the latest reading at least one unit (1 min heat, 1 h cold) back
-            while len(window) > 1 and window[1][0] <= t - unit:
-                window.popleft()
-            if window and window[0][0] <= t - unit:
-                anchor_t, anchor_v = window[0]
-                if (since is None or anchor_t >= since) and rate_exceeds(
-                    value, anchor_v, t - anchor_t, limit
-                ):
-                    self.findings.extend_or_open(
-                        FindingKind.IMPLAUSIBLE_RATE,
-                        names[track.lo + k],
-                        anchor_t,
-                        t,
-                        continues_from=window[-1][0],
-                        detail={"from_value": anchor_v, "to_value": value},
-                    )
-            window.append((t, value))
-
-    def _flatline_probes(self, track: _HoldTrack, t: int, fresh: Sequence[float | None]) -> None:
-        names = self.layout.names
-        counts, starts, lasts = track.s_cnt, track.s_start, track.s_last
-        # a private copy: the fast path may have left a row here that the rate window shares
-        values = track.s_val = list(track.s_val)
-        for k, value in enumerate(fresh):
-            if value is None:
-                continue
-            if value != value:
-                counts[k] = 0
-                continue
-            if counts[k] and values[k] == value:
-                counts[k] += 1
-                if counts[k] >= FLATLINE_READINGS:
-                    self.findings.extend_or_open(
-                        FindingKind.FLATLINE,
-                        names[track.lo + k],
-                        starts[k],
-                        t,
-                        continues_from=lasts[k],
-                        key=(starts[k],),
-                        detail={"value": value},
-                    )
-            else:
-                counts[k] = 1
-                starts[k] = t
-                values[k] = value
-            lasts[k] = t
-
     # -- decisions ------------------------------------------------------------------------------
 
     def _fail(self, reason: Reason, t: int) -> None:
@@ -748,127 +501,3 @@ class Evaluator:
                 )
         self.passed = self.tracks[0].satisfied_now
         self.verdict = Verdict.PASS
-
-    # -- reporting -------------------------------------------------------------------------------
-
-    def progress(self) -> list[HoldProgress]:
-        last = self.prev_sample
-        out: list[HoldProgress] = []
-        if last is None or self.verdict is not None:
-            return out
-        for track in self.tracks:
-            for index, start in enumerate(track.holds):
-                if start is not None:
-                    step = track.crit.steps[index]
-                    out.append(
-                        HoldProgress(
-                            track.crit.key,
-                            index,
-                            step.threshold,
-                            start,
-                            last - start,
-                            step.duration,
-                        )
-                    )
-        return out
-
-    def earliest_end(self) -> int | None:
-        """The earliest instant every hold criterion can be satisfied, if all are holding."""
-        ends = []
-        for track in self.tracks:
-            running = [
-                start + track.crit.steps[i].duration
-                for i, start in enumerate(track.holds)
-                if start is not None
-            ]
-            if not running:
-                return None
-            ends.append(min(running))
-        return max(ends) if ends else None
-
-    def judgement(self, *, complete: bool, extra_findings: Sequence[Finding] = ()) -> Judgement:
-        """The judgement so far; with ``complete`` the log has ended (§3.3)."""
-        verdict = self.verdict
-        cause = self.indeterminate
-        fail_reason = self.fail_reason
-        if verdict is None and complete:
-            if self.readings_seen == 0:
-                verdict, cause = Verdict.INDETERMINATE, IndeterminateCause.NO_READINGS
-            elif self.sample_count == 0:
-                verdict, cause = Verdict.INDETERMINATE, IndeterminateCause.ROLE_NOT_COVERED
-            else:
-                verdict = Verdict.FAIL
-        primary = self.tracks[0]
-        step = hold_start = hold_end = None
-        if verdict is Verdict.PASS and self.passed is not None:
-            index, hold_start, hold_end = self.passed
-            s = primary.crit.steps[index]
-            step = StepRef(index, s.threshold, s.duration)
-        findings = (*self.findings.items, *extra_findings)
-        return Judgement(
-            verdict=verdict,
-            schedule_id=self.schedule.id,
-            schedule_version=self.schedule.version,
-            params=self.schedule.resolved_params,
-            step=step,
-            hold_start=hold_start,
-            hold_end=hold_end,
-            longest_hold=primary.longest,
-            interruptions=tuple(self.interruptions),
-            findings=tuple(sorted(findings, key=lambda f: (f.start, f.kind, f.probe or ""))),
-            fail_reason=fail_reason,
-            fail_at=self.fail_at,
-            indeterminate_cause=cause,
-            criteria=self._outcomes(verdict) if self.schedule.extra else (),
-            first_sample=self.first_sample,
-            last_sample=self.last_judged,
-            sample_count=self.sample_count,
-        )
-
-    def _outcomes(self, verdict: Verdict | None) -> tuple[CriterionOutcome, ...]:
-        out: list[CriterionOutcome] = []
-        for track in self.tracks:
-            sat = track.satisfied_now if verdict is Verdict.PASS else None
-            out.append(
-                CriterionOutcome(
-                    key=track.crit.key,
-                    kind="hold",
-                    role=track.crit.role,
-                    satisfied=sat is not None,
-                    hold_start=sat[1] if sat else None,
-                    hold_end=sat[2] if sat else None,
-                    longest_hold=track.longest,
-                )
-            )
-        for crit in self.throughout:
-            broken = self.throughout_broken.get(crit.key)
-            out.append(
-                CriterionOutcome(
-                    key=crit.key,
-                    kind="throughout",
-                    role=crit.role,
-                    satisfied=broken is None and verdict is Verdict.PASS,
-                    detail=MappingProxyType({"broken_at": broken} if broken else {}),
-                )
-            )
-        for ramp in self.ramps:
-            reached = self.ramp_reached.get(ramp.key)
-            first = self.ramp_first.get(ramp.key)
-            detail: dict[str, int] = {}
-            if first is not None:
-                detail["first_reading"] = first
-            if reached is not None:
-                detail["reached"] = reached
-            too_fast = (
-                reached is not None and first is not None and reached - first < ramp.min_duration
-            )
-            out.append(
-                CriterionOutcome(
-                    key=ramp.key,
-                    kind="ramp",
-                    role=ramp.role,
-                    satisfied=not too_fast and verdict is Verdict.PASS,
-                    detail=MappingProxyType(detail),
-                )
-            )
-        return tuple(out)
