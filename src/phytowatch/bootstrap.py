@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from phytowatch.config import Settings
+from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.database import make_engine
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.registry_repo import SqlRegistry
+from phytowatch.storage.runs_repo import SqlRunStore
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -19,6 +21,8 @@ class Services:
     engine: Engine
     registry: SqlRegistry
     writer: SqliteWriter | PostgresWriter
+    runs: SqlRunStore
+    monitor: RunMonitor
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current
@@ -36,4 +40,5 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         upgrade(engine)
     registry = SqlRegistry(engine)
     writer = make_writer(engine, settings.write_queue, settings.write_workers)
-    return Services(settings, engine, registry, writer)
+    runs = SqlRunStore(engine, registry)
+    return Services(settings, engine, registry, writer, runs, RunMonitor(runs))

@@ -144,3 +144,27 @@ snapshots = Table(
     Column("note", Text, nullable=False, server_default=""),
     Index("ix_snapshots_facility_received", "facility_id", "received_at"),
 )
+
+# A treatment run: one load in one facility, bound at its start to one schedule version and to
+# the probes' calibration offsets. Its readings are the facility's from started_at (device time)
+# until it closes; closing freezes its judgement here.
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facility_id", Integer, ForeignKey("facilities.id"), nullable=False, index=True),
+    Column("schedule_id", String(64), nullable=False),
+    Column("schedule_version", String(16), nullable=False),
+    Column("params", Text, nullable=False, server_default="{}"),  # JSON
+    Column("offsets", Text, nullable=False, server_default="{}"),  # JSON: probe -> decimal text
+    Column("calibration_notes", Text, nullable=False, server_default="[]"),  # JSON
+    Column("load", Text, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("started_at", BigInteger, nullable=False),
+    Column("closed_at", BigInteger, nullable=True),
+    Column("close_reason", String(16), nullable=True),  # pass | fail | operator
+    Column("verdict", String(16), nullable=True),
+    Column("judgement", Text, nullable=True),  # JSON, frozen at close
+)
+
+Index("ix_readings_facility_received", readings.c.facility_id, readings.c.received_at)

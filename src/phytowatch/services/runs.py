@@ -1,0 +1,290 @@
+"""Treatment runs: started by an operator, judged live, closed by their verdict or by hand.
+
+A run binds, when it starts, one schedule id and version (with its params) and the offsets of
+the probes' latest calibrations. An expired or missing calibration does not stop the run: it is
+noted on the run (``calibration_notes``) for the inspector, and the probe is judged raw.
+
+The :class:`RunMonitor` judges every open run with the one engine, fed the facility's readings
+as they are stored (by the HTTP API or any MQTT worker): :meth:`RunMonitor.tick` reads what
+arrived since the last tick, feeds it, and closes a run that reached PASS or FAIL. Readings that
+arrive late for an instant already judged make the engine re-judge the run; a changed phase is
+returned as an event, never silent. Time is a parameter (``now``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Protocol
+
+from phytowatch.domain.instants import format_instant
+from phytowatch.domain.judge import Judge
+from phytowatch.domain.readings import Reading
+from phytowatch.domain.schedule import ParamError, Role, Schedule
+from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
+from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
+from phytowatch.services.ports import FacilityRef
+from phytowatch.services.reporting import judgement_dict
+
+# A batch received earlier may be committed after one received later (several writers): each
+# tick re-reads this far back; the engine ignores a reading it already has.
+RECEIVED_LAG_US = 30_000_000
+
+
+class RunError(ValueError):
+    """A run request that cannot be done; the message says why, for a person."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    facility_id: int
+    facility_code: str
+    schedule_id: str
+    schedule_version: str
+    params: dict[str, str]
+    offsets: dict[str, str]
+    calibration_notes: list[str]
+    load: str
+    note: str
+    started_at: int
+    closed_at: int | None = None
+    close_reason: str | None = None
+    verdict: str | None = None
+    judgement: dict[str, Any] | None = None
+
+
+StoredReading = tuple[str, int, float | None, str | None, int]  # probe, t, value, fault, received
+
+
+class RunStore(Protocol):
+    def facility_by_code(self, code: str) -> FacilityRef | None: ...
+
+    def latest_calibrations(self, facility_id: int) -> dict[str, tuple[str, int]]: ...
+
+    def create_run(
+        self,
+        facility_id: int,
+        schedule_id: str,
+        schedule_version: str,
+        params: str,
+        offsets: str,
+        calibration_notes: str,
+        load: str,
+        note: str,
+        started_at: int,
+    ) -> int: ...
+
+    def run(self, run_id: int) -> RunRecord | None: ...
+
+    def open_runs(self) -> list[RunRecord]: ...
+
+    def close_run(
+        self, run_id: int, closed_at: int, reason: str, verdict: str, judgement: str
+    ) -> bool: ...
+
+    def run_readings(
+        self, facility_id: int, t_from: int, t_to: int | None, received_after: int | None
+    ) -> list[StoredReading]: ...
+
+
+def _schedule(schedule_id: str, params: dict[str, str], version: str | None = None) -> Schedule:
+    try:
+        if version is None:
+            return load_one(schedule_id).resolve(params)
+        return load_catalog().get(schedule_id, version).resolve(params)
+    except KeyError:
+        raise RunError(f"unknown schedule {schedule_id!r}") from None
+    except (ParamError, ScheduleFileError) as error:
+        raise RunError(str(error)) from None
+
+
+def start_run(
+    store: RunStore,
+    facility_code: str,
+    schedule_id: str,
+    *,
+    params: dict[str, str] | None = None,
+    load: str,
+    note: str = "",
+    now: int,
+) -> RunRecord:
+    """Start a run now: bind the schedule version, its params and the calibration offsets."""
+    facility = store.facility_by_code(facility_code)
+    if facility is None:
+        raise RunError(f"no facility {facility_code!r}")
+    if not load.strip() or len(load) > 500:
+        raise RunError("load: describe it in 1 to 500 characters (commodity, lot, quantity)")
+    if len(note) > 2000:
+        raise RunError("note: at most 2000 characters")
+    if any(run.facility_id == facility.id for run in store.open_runs()):
+        raise RunError(f"facility {facility_code} has an open run: close it first")
+    schedule = _schedule(schedule_id, dict(params or {}))
+    offsets: dict[str, str] = {}
+    notes: list[str] = []
+    calibrations = store.latest_calibrations(facility.id)
+    for code in facility.probes:
+        found = calibrations.get(code)
+        if found is None:
+            notes.append(f"{code}: no calibration recorded; judged raw")
+            continue
+        offset, due_at = found
+        if due_at < now:
+            notes.append(f"{code}: calibration expired {format_instant(due_at)}; judged raw")
+            continue
+        if Decimal(offset) != 0:
+            offsets[code] = offset
+    run_id = store.create_run(
+        facility.id,
+        schedule.id,
+        schedule.version,
+        json.dumps(dict(schedule.resolved_params)),
+        json.dumps(offsets),
+        json.dumps(notes, ensure_ascii=False),
+        load.strip(),
+        note.strip(),
+        now,
+    )
+    record = store.run(run_id)
+    assert record is not None
+    return record
+
+
+@dataclass
+class _LiveRun:
+    record: RunRecord
+    schedule: Schedule
+    judge: Judge
+    probes: dict[str, str]
+    watermark: int | None = None
+    phase: Phase | None = None
+
+
+@dataclass(frozen=True)
+class RunEvent:
+    """Something a live page or an alarm wants to know: a phase changed, a run closed."""
+
+    kind: str  # "phase" | "closed"
+    run_id: int
+    facility: str
+    at: int
+    phase: str
+    previous: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunMonitor:
+    """Judges the open runs live. One per serving process; tick it every second or so."""
+
+    store: RunStore
+    schedule_of: Callable[[str, dict[str, str], str | None], Schedule] = _schedule
+    _live: dict[int, _LiveRun] = field(default_factory=dict)
+
+    def _start(self, record: RunRecord) -> _LiveRun:
+        facility = self.store.facility_by_code(record.facility_code)
+        assert facility is not None
+        schedule = self.schedule_of(record.schedule_id, record.params, record.schedule_version)
+        probes = {code: probe.role for code, probe in facility.probes.items()}
+        roles: dict[str, Role] = {code: role for code, role in probes.items()}  # type: ignore[misc]
+        judge = Judge(schedule, roles, offsets={k: Decimal(v) for k, v in record.offsets.items()})
+        live = _LiveRun(record, schedule, judge, probes)
+        self._live[record.id] = live
+        return live
+
+    def tick(self, now: int) -> list[RunEvent]:
+        """Feed each open run what was stored since the last tick; close decided runs."""
+        events: list[RunEvent] = []
+        open_runs = {record.id: record for record in self.store.open_runs()}
+        for run_id in list(self._live):
+            if run_id not in open_runs:
+                del self._live[run_id]
+        for record in open_runs.values():
+            live = self._live.get(record.id) or self._start(record)
+            events.extend(self._feed(live, now))
+        return events
+
+    def _feed(self, live: _LiveRun, now: int) -> list[RunEvent]:
+        record = live.record
+        since = None if live.watermark is None else live.watermark - RECEIVED_LAG_US
+        rows = self.store.run_readings(record.facility_id, record.started_at, None, since)
+        if rows:
+            rows.sort(key=lambda row: (row[1], row[0]))
+            live.judge.feed(
+                Reading(probe, t, value, fault)
+                for probe, t, value, fault, _ in rows
+                if probe in live.probes
+            )
+            newest = max(row[4] for row in rows)
+            live.watermark = newest if live.watermark is None else max(live.watermark, newest)
+        state = live.judge.state(now=now)
+        events: list[RunEvent] = []
+        if state.phase is not live.phase:
+            events.append(
+                RunEvent(
+                    "phase",
+                    record.id,
+                    record.facility_code,
+                    now,
+                    state.phase.value,
+                    live.phase.value if live.phase else None,
+                )
+            )
+            live.phase = state.phase
+        verdict = state.judgement.verdict
+        if verdict in (Verdict.PASS, Verdict.FAIL):
+            events.extend(self._close(live, now, verdict.value.lower(), live.judge.result()))
+        return events
+
+    def _close(self, live: _LiveRun, now: int, reason: str, judgement: Judgement) -> list[RunEvent]:
+        record = live.record
+        verdict = judgement.verdict.value if judgement.verdict else Verdict.FAIL.value
+        body = json.dumps(judgement_dict(judgement, live.schedule), ensure_ascii=False)
+        closed = self.store.close_run(record.id, now, reason, verdict, body)
+        self._live.pop(record.id, None)
+        if not closed:
+            return []
+        return [
+            RunEvent(
+                "closed", record.id, record.facility_code, now, verdict, None, {"reason": reason}
+            )
+        ]
+
+    def close(self, run_id: int, now: int) -> list[RunEvent]:
+        """An operator closes a run: what it has is judged as the complete log."""
+        record = self.store.run(run_id)
+        if record is None:
+            raise RunError(f"no run {run_id}")
+        if record.closed_at is not None:
+            raise RunError(f"run {run_id} is closed already ({record.close_reason})")
+        live = self._live.get(run_id) or self._start(record)
+        self._feed_only(live)
+        return self._close(live, now, "operator", live.judge.result())
+
+    def _feed_only(self, live: _LiveRun) -> None:
+        record = live.record
+        since = None if live.watermark is None else live.watermark - RECEIVED_LAG_US
+        rows = self.store.run_readings(record.facility_id, record.started_at, None, since)
+        rows.sort(key=lambda row: (row[1], row[0]))
+        live.judge.feed(
+            Reading(probe, t, value, fault)
+            for probe, t, value, fault, _ in rows
+            if probe in live.probes
+        )
+
+    def state(self, run_id: int, now: int) -> LiveState | None:
+        """The live state of an open run (None when it is not open in this monitor)."""
+        live = self._live.get(run_id)
+        return None if live is None else live.judge.state(now=now)
+
+
+def evaluate_command(record: RunRecord, log_name: str = "run.csv") -> str:
+    """The ``phytowatch evaluate`` line that judges the run's exported readings as the run did."""
+    parts = ["phytowatch", "evaluate", log_name, "--schedule", record.schedule_id]
+    for name, value in sorted(record.params.items()):
+        parts += ["--param", f"{name}={value}"]
+    for probe, offset in sorted(record.offsets.items()):
+        parts += ["--offset", f"{probe}={offset}"]
+    return " ".join(parts)

@@ -1,0 +1,138 @@
+"""Runs in SQL (services.runs.RunStore)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+
+from phytowatch.services.ports import FacilityRef
+from phytowatch.services.runs import RunRecord, StoredReading
+from phytowatch.storage.registry_repo import SqlRegistry
+from phytowatch.storage.tables import facilities, probes, readings, runs
+
+
+def _record(row: Any) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        facility_id=row.facility_id,
+        facility_code=row.facility_code,
+        schedule_id=row.schedule_id,
+        schedule_version=row.schedule_version,
+        params=json.loads(row.params),
+        offsets=json.loads(row.offsets),
+        calibration_notes=json.loads(row.calibration_notes),
+        load=row.load,
+        note=row.note,
+        started_at=row.started_at,
+        closed_at=row.closed_at,
+        close_reason=row.close_reason,
+        verdict=row.verdict,
+        judgement=json.loads(row.judgement) if row.judgement else None,
+    )
+
+
+_RUN = select(runs, facilities.c.code.label("facility_code")).join(
+    facilities, facilities.c.id == runs.c.facility_id
+)
+
+
+class SqlRunStore:
+    def __init__(self, engine: Engine, registry: SqlRegistry) -> None:
+        self.engine = engine
+        self.registry = registry
+
+    def facility_by_code(self, code: str) -> FacilityRef | None:
+        return self.registry.facility_by_code(code)
+
+    def latest_calibrations(self, facility_id: int) -> dict[str, tuple[str, int]]:
+        """Each probe's latest calibration (by date): its offset text and due instant."""
+        latest: dict[str, tuple[str, int]] = {}
+        for row in self.registry.calibrations_of(facility_id):  # oldest first
+            latest[str(row["probe"])] = (str(row["offset"]), int(row["due_at"]))
+        return latest
+
+    def create_run(
+        self,
+        facility_id: int,
+        schedule_id: str,
+        schedule_version: str,
+        params: str,
+        offsets: str,
+        calibration_notes: str,
+        load: str,
+        note: str,
+        started_at: int,
+    ) -> int:
+        with self.engine.begin() as conn:
+            new_id = conn.execute(
+                insert(runs).values(
+                    facility_id=facility_id,
+                    schedule_id=schedule_id,
+                    schedule_version=schedule_version,
+                    params=params,
+                    offsets=offsets,
+                    calibration_notes=calibration_notes,
+                    load=load,
+                    note=note,
+                    started_at=started_at,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return int(new_id)
+
+    def run(self, run_id: int) -> RunRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(_RUN.where(runs.c.id == run_id)).first()
+        return None if row is None else _record(row)
+
+    def open_runs(self) -> list[RunRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(_RUN.where(runs.c.closed_at.is_(None)).order_by(runs.c.id)).all()
+        return [_record(row) for row in rows]
+
+    def runs_of(self, facility_code: str | None = None, limit: int = 50) -> list[RunRecord]:
+        query = _RUN.order_by(runs.c.id.desc()).limit(limit)
+        if facility_code is not None:
+            query = query.where(facilities.c.code == facility_code)
+        with self.engine.connect() as conn:
+            return [_record(row) for row in conn.execute(query).all()]
+
+    def close_run(
+        self, run_id: int, closed_at: int, reason: str, verdict: str, judgement: str
+    ) -> bool:
+        """Freeze the run's judgement; False when it was closed already (nothing changes)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .where(runs.c.closed_at.is_(None))
+                .values(
+                    closed_at=closed_at, close_reason=reason, verdict=verdict, judgement=judgement
+                )
+            )
+        return int(result.rowcount) == 1
+
+    def run_readings(
+        self, facility_id: int, t_from: int, t_to: int | None, received_after: int | None
+    ) -> list[StoredReading]:
+        query = (
+            select(
+                probes.c.code,
+                readings.c.t,
+                readings.c.value,
+                readings.c.fault,
+                readings.c.received_at,
+            )
+            .join(probes, probes.c.id == readings.c.probe_id)
+            .where(readings.c.facility_id == facility_id)
+            .where(readings.c.t >= t_from)
+        )
+        if t_to is not None:
+            query = query.where(readings.c.t <= t_to)
+        if received_after is not None:
+            query = query.where(readings.c.received_at > received_after)
+        with self.engine.connect() as conn:
+            return [(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(query).all()]
+
