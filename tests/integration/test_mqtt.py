@@ -8,6 +8,7 @@ same broker) do not see each other's messages; the workers' sessions are forgott
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import threading
 import time
@@ -292,7 +293,7 @@ def test_a_batch_that_could_not_be_committed_is_not_acknowledged_and_comes_back(
 ) -> None:
     code = f"T-{_uid()}"
     [facility] = provision(services, code)
-    down = Services(services.settings, services.engine, services.registry, DownWriter())  # type: ignore[arg-type]
+    down = dataclasses.replace(services, writer=DownWriter())  # type: ignore[arg-type]
     failing = Workers(down, mqtt_settings, client_ids[:1])
     try:
         device.publish(code, batch(code, 0, 3))

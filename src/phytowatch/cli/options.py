@@ -23,6 +23,17 @@ DatabaseOption = Annotated[
 ]
 
 
+def _masked(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return repr(make_url(url).render_as_string(hide_password=True))
+    except (ArgumentError, ValueError):
+        return "(not a database URL)"
+
+
 @contextmanager
 def open_services(database_url: str | None) -> Iterator[Services]:
     """Bootstrap against the database (migrated to the newest schema), and close it after."""
@@ -40,7 +51,7 @@ def open_services(database_url: str | None) -> Iterator[Services]:
         raise typer.Exit(2) from None
     except (ArgumentError, ValueError) as error:
         typer.echo(
-            f"phytowatch: --database-url {settings.database_url!r}: {error} "
+            f"phytowatch: --database-url {_masked(settings.database_url)}: {error} "
             "(write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)",
             err=True,
         )

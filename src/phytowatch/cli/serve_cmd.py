@@ -37,4 +37,5 @@ def serve(
         port=settings.port,
         log_level=log_level,
         access_log=False,
+        timeout_graceful_shutdown=10,  # a client holding a half-sent body cannot block a stop
     )

@@ -132,6 +132,10 @@ def parse_instant(text: str, *, naive_is_utc: bool = True) -> int:
         moment = datetime.fromisoformat(text)
     except OverflowError:
         raise ValueError("outside the years 1900 to 9998") from None
+    except ValueError as error:
+        if "offset" in str(error) or "timedelta" in str(error):
+            raise ValueError("the UTC offset is out of range (-23:59 to +23:59)") from None
+        raise
     try:
         if moment.tzinfo is None:
             if not naive_is_utc:

@@ -232,6 +232,9 @@ class MqttIngest:
                 message, task = item
                 try:
                     ack = await task
+                except Exception:  # _handle answers its own errors; this is a last resort
+                    log.exception("handling an MQTT message failed")
+                    ack = True  # refused for good: redelivering it would fail the same way
                 finally:
                     slots.release()
                 if ack and not gone.is_set() and message.qos > 0:
@@ -277,7 +280,10 @@ class MqttIngest:
             facility = facility_of_topic(message.topic.value)
             result = _Result(facility, {"error": "internal error; see the server log"})
         if result.facility is not None and result.body is not None and not gone.is_set():
-            await self._publish(client, message, result.facility, result.body)
+            try:
+                await self._publish(client, message, result.facility, result.body)
+            except Exception:  # never let an answer stop the acknowledgements
+                log.exception("answering on %s failed", message.topic.value)
         return True
 
     def _refuse(self, facility: str | None, reason: str, *, answer: bool = True) -> _Result:
@@ -387,9 +393,10 @@ class MqttIngest:
         try:
             await client.publish(
                 results_topic(facility),
-                json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+                # ASCII escapes: a device's odd text (a lone surrogate) cannot break the answer
+                json.dumps(body, ensure_ascii=True, separators=(",", ":")),
                 qos=0,
                 properties=properties,
             )
-        except aiomqtt.MqttError as error:  # the answer is a courtesy: the batch is stored
+        except (aiomqtt.MqttError, ValueError) as error:  # a courtesy: the batch is stored
             log.info("could not publish the answer to %s: %s", facility, error)

@@ -11,6 +11,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from phytowatch.domain.instants import US_PER_S, parse_instant
@@ -19,6 +20,12 @@ from phytowatch.services.ports import FacilityRef, ReadingBatch, StoredItem, Sto
 MAX_FAULT_CHARS = 64
 # 2000-01-01: an earlier device time is a clock that was never set (and keeps 64-bit storage safe)
 EARLIEST = 946_684_800 * US_PER_S
+
+
+def printable(text: str) -> bool:
+    """Text a database and a JSON answer can hold as it is: no control characters (NUL…), no
+    lone surrogates."""
+    return text.isprintable()  # False for control characters and for lone surrogates
 
 
 class PayloadError(ValueError):
@@ -49,7 +56,9 @@ def _refuse_constant(name: str) -> float:
 def parse_body(body: bytes) -> dict[str, Any]:
     """The JSON object of a batch; PayloadError for anything else."""
     try:
-        data = json.loads(body, parse_constant=_refuse_constant)
+        # numbers with a fraction as Decimal: a time finer than a microsecond is refused, not
+        # rounded by a float on the way in
+        data = json.loads(body, parse_constant=_refuse_constant, parse_float=Decimal)
     except PayloadError:
         raise
     except (ValueError, UnicodeDecodeError) as error:
@@ -71,10 +80,13 @@ def _instant(value: Any) -> int:
         raise ValueError("a time, not true/false")
     if isinstance(value, int):
         return value * US_PER_S
-    if isinstance(value, float):
-        if not math.isfinite(value):
+    if isinstance(value, Decimal | float):
+        micros = Decimal(value) * US_PER_S
+        if not micros.is_finite():
             raise ValueError("not a time")
-        return parse_instant(repr(value))
+        if micros != micros.to_integral_value():
+            raise ValueError("finer than a microsecond")
+        return int(micros)
     if isinstance(value, str):
         return parse_instant(value, naive_is_utc=False)
     raise ValueError("a time is an ISO 8601 string with an offset, or Unix seconds")
@@ -84,12 +96,14 @@ def _value(value: Any, fault: Any) -> tuple[float | None, str | None]:
     if fault is not None:
         if not isinstance(fault, str) or not fault.strip() or len(fault) > MAX_FAULT_CHARS:
             raise ValueError(f"'fault' must be a text of 1 to {MAX_FAULT_CHARS} characters")
+        if not printable(fault):
+            raise ValueError("'fault' must be printable text (no control characters)")
         if value is not None:
             raise ValueError("a reading has a value or a fault, not both")
         return None, fault.strip()
     if value is None:
         return None, "no_value"
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise ValueError("'v' must be a number or null")
     try:
         number = float(value)
@@ -98,6 +112,18 @@ def _value(value: Any, fault: Any) -> tuple[float | None, str | None]:
     if not math.isfinite(number):
         raise ValueError("'v' is too large")
     return number, None
+
+
+def count_items(data: dict[str, Any]) -> int:
+    """How many readings a parsed batch offers, cheaply (before any is checked)."""
+    if "readings" in data:
+        readings = data["readings"]
+        return len(readings) if isinstance(readings, list) else 0
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not isinstance(columns.get("t"), list):
+        return 0
+    probes = sum(1 for key in columns if key not in {"t", "faults"})
+    return len(columns["t"]) * probes
 
 
 def _items(data: dict[str, Any]) -> list[Any]:
@@ -116,13 +142,13 @@ def _items(data: dict[str, Any]) -> list[Any]:
         if probe in {"t", "faults"}:
             continue
         if not isinstance(values, list) or len(values) != len(times):
-            raise PayloadError(f"columns.{probe} must be a list as long as columns.t")
+            raise PayloadError(f"columns.{probe!r} must be a list as long as columns.t")
         all_faults = columns.get("faults") or {}
         if not isinstance(all_faults, dict):
             raise PayloadError("columns.faults must be an object: probe id -> list of faults")
         faults = all_faults.get(probe)
         if faults is not None and (not isinstance(faults, list) or len(faults) != len(times)):
-            raise PayloadError(f"columns.faults.{probe} must be a list as long as columns.t")
+            raise PayloadError(f"columns.faults.{probe!r} must be a list as long as columns.t")
         for k, value in enumerate(values):
             item = {"probe": probe, "t": times[k], "v": value}
             if faults is not None and faults[k] is not None:

@@ -20,9 +20,9 @@ from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
 
 FACILITY_KINDS = ("kiln", "cold_room", "reefer", "hot_water_tank", "vapour_heat_chamber", "other")
 ENTERPRISE_GRADES = ("I", "II", "III", "IV", "AA", "A", "B", "C", "D")  # [M] configurable later
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # facility codes: String(64)
-_ENTERPRISE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")  # enterprise codes: String(32)
-_PROBE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # facility codes: String(64)
+_ENTERPRISE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")  # enterprise codes: String(32)
+_PROBE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")
 TOKEN_PREFIX = "pwd_"
 
 
@@ -47,8 +47,8 @@ def parse_probe_spec(spec: str) -> tuple[str, str, str]:
         raise ProvisioningError(f"probe {spec!r}: the id must be letters, digits, '_', '.', '-'")
     if role not in ROLES:
         raise ProvisioningError(f"probe {spec!r}: role must be one of {', '.join(ROLES)}")
-    if len(placement.strip()) > 200:
-        raise ProvisioningError(f"probe {code}: placement at most 200 characters")
+    if len(placement.strip()) > 200 or not placement.isprintable():
+        raise ProvisioningError(f"probe {code}: placement at most 200 printable characters")
     return code, role, placement.strip()
 
 
@@ -64,8 +64,8 @@ def add_enterprise(
         ("English name", name_en, 200),
         ("city", city, 100),
     ):
-        if not value.strip() or len(value) > most:
-            raise ProvisioningError(f"{label}: give 1 to {most} characters")
+        if not value.strip() or len(value) > most or not value.isprintable():
+            raise ProvisioningError(f"{label}: give 1 to {most} printable characters")
     if registry.enterprise_by_code(code) is not None:
         raise ProvisioningError(f"enterprise {code} exists already")
     return registry.add_enterprise(
@@ -93,10 +93,12 @@ def add_facility(
     """Register a facility with its probes and issue its first device token."""
     if not _CODE.match(code):
         raise ProvisioningError(f"facility code {code!r}: 1 to 64 letters, digits, '_', '.', '-'")
-    if len(name) > 200:
-        raise ProvisioningError("name: at most 200 characters")
-    if treater_number is not None and not 0 < len(treater_number) <= 32:
-        raise ProvisioningError("treater number: 1 to 32 characters")
+    if len(name) > 200 or not name.isprintable():
+        raise ProvisioningError("name: at most 200 printable characters")
+    if treater_number is not None and (
+        not 0 < len(treater_number) <= 32 or not treater_number.isprintable()
+    ):
+        raise ProvisioningError("treater number: 1 to 32 printable characters")
     if kind not in FACILITY_KINDS:
         raise ProvisioningError(f"kind {kind!r}: one of {', '.join(FACILITY_KINDS)}")
     enterprise = registry.enterprise_by_code(enterprise_code)
@@ -120,8 +122,9 @@ def add_facility(
 def rotate_token(registry: Registry, facility_code: str, *, now: int) -> IssuedToken:
     """Revoke every token of the facility and issue a new one."""
     facility = _facility(registry, facility_code)
-    registry.revoke_tokens(facility.id, now=now)
-    return IssuedToken(facility, _issue(registry, facility, now=now))
+    token = new_token()
+    registry.replace_tokens(facility.id, hash_token(token), token[:10], now=now)
+    return IssuedToken(facility, token)
 
 
 def revoke_tokens(registry: Registry, facility_code: str, *, now: int) -> int:
@@ -182,8 +185,8 @@ def add_calibration(
         raise ProvisioningError("the calibration must fall due after it was done")
     if calibrated_at > now + US_PER_D:
         raise ProvisioningError("the calibration date is in the future")
-    if len(certificate) > 200:
-        raise ProvisioningError("certificate: at most 200 characters")
+    if len(certificate) > 200 or not certificate.isprintable():
+        raise ProvisioningError("certificate: at most 200 printable characters")
     text = str(delta)
     registry.add_calibration(probe.id, calibrated_at, text, due_at, certificate.strip(), now=now)
     return CalibrationRecord(probe_code, calibrated_at, text, due_at, certificate.strip())
@@ -195,8 +198,8 @@ def add_camera(
     facility = _facility(registry, facility_code)
     if not _PROBE.match(code):
         raise ProvisioningError(f"camera {code!r}: 1 to 32 letters, digits, '_', '.', '-'")
-    if len(description) > 200:
-        raise ProvisioningError("camera description: at most 200 characters")
+    if len(description) > 200 or not description.isprintable():
+        raise ProvisioningError("camera description: at most 200 printable characters")
     if code in registry.cameras_of(facility.id):
         raise ProvisioningError(f"facility {facility_code} has a camera {code} already")
     registry.add_camera(facility.id, code, description.strip(), now=now)

@@ -15,6 +15,7 @@ from typing import Any
 
 from phytowatch.services.ports import ReadingBatch, StoredItem, StoreOutcome
 
+_KEYS_PER_QUERY = 400  # (probe, t) pairs per lookup: 800 parameters, well under SQLite's limit
 _INSERT = (
     "INSERT INTO readings (probe_id, t, facility_id, value, fault, received_at) "
     "VALUES (?, ?, ?, ?, ?, ?)"
@@ -65,15 +66,17 @@ def store_sqlite(cursor: Any, batch: ReadingBatch) -> StoreOutcome:
     """SQLite: one writer, so look up what exists, then insert the rest with executemany."""
     firsts, repeats = _split_within(batch)
     existing: dict[tuple[int, int], tuple[Any, Any]] = {}
-    if firsts:
-        low = min(item.t for item in firsts)
-        high = max(item.t for item in firsts)
+    # exactly the keys offered (not a time range: one old reading in a batch must not make the
+    # writer read the facility's whole history)
+    for start in range(0, len(firsts), _KEYS_PER_QUERY):
+        part = firsts[start : start + _KEYS_PER_QUERY]
+        rows = ",".join("(?,?)" for _ in part)
         cursor.execute(
             "SELECT probe_id, t, value, fault FROM readings "
-            "WHERE facility_id = ? AND t >= ? AND t <= ?",
-            (batch.facility_id, low, high),
+            f"WHERE (probe_id, t) IN (VALUES {rows})",
+            [key for item in part for key in (item.probe_id, item.t)],
         )
-        existing = {(r[0], r[1]): (r[2], r[3]) for r in cursor.fetchall()}
+        existing.update({(r[0], r[1]): (r[2], r[3]) for r in cursor.fetchall()})
     new: list[tuple[Any, ...]] = []
     duplicates: list[int] = []
     conflicts: list[int] = []

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
 
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, ProbeRef
+from phytowatch.services.provisioning import ProvisioningError
 from phytowatch.storage.tables import (
     calibrations,
     cameras,
@@ -19,6 +23,15 @@ from phytowatch.storage.tables import (
     readings,
     snapshots,
 )
+
+
+@contextmanager
+def _unique(message: str) -> Iterator[None]:
+    """Two requests creating the same code at once: the loser gets the usual answer."""
+    try:
+        yield
+    except IntegrityError:
+        raise ProvisioningError(message) from None
 
 
 def _enterprise(row: Any) -> EnterpriseRecord:
@@ -39,7 +52,7 @@ class SqlRegistry:
     def add_enterprise(
         self, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
     ) -> EnterpriseRecord:
-        with self.engine.begin() as conn:
+        with _unique(f"enterprise {code} exists already"), self.engine.begin() as conn:
             new_id = conn.execute(
                 insert(enterprises).values(
                     code=code,
@@ -97,7 +110,7 @@ class SqlRegistry:
         treater_number: str | None,
         now: int,
     ) -> FacilityRef:
-        with self.engine.begin() as conn:
+        with _unique(f"facility {code} exists already"), self.engine.begin() as conn:
             facility_id = conn.execute(
                 insert(facilities).values(
                     code=code,
@@ -144,6 +157,25 @@ class SqlRegistry:
 
     def add_token(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None:
         with self.engine.begin() as conn:
+            conn.execute(
+                insert(device_tokens).values(
+                    facility_id=facility_id, token_hash=token_hash, hint=hint, created_at=now
+                )
+            )
+
+    def replace_tokens(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None:
+        """Revoke every token of the facility and add the new one, in one transaction (the
+        facility row is locked, so two rotations at once leave one token, not two)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                select(facilities.c.id).where(facilities.c.id == facility_id).with_for_update()
+            )
+            conn.execute(
+                update(device_tokens)
+                .where(device_tokens.c.facility_id == facility_id)
+                .where(device_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
             conn.execute(
                 insert(device_tokens).values(
                     facility_id=facility_id, token_hash=token_hash, hint=hint, created_at=now

@@ -148,6 +148,8 @@ class SqliteWriter(_QueuedWriter):
         finally:
             cursor.close()
         for future, outcome in outcomes:  # answered only once durably committed
+            if future.cancelled():
+                continue  # its request went away; the others of the group still get answers
             if isinstance(outcome, BaseException):
                 future.set_exception(outcome)
             else:
@@ -190,7 +192,8 @@ class PostgresWriter(_QueuedWriter):
                     continue  # rolled back as a whole: try the batch again
                 except psycopg.OperationalError:
                     raise StorageUnavailableError("the database is unavailable") from None
-                future.set_result(outcome)
+                if not future.cancelled():
+                    future.set_result(outcome)
                 break
 
 

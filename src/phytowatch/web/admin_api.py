@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -20,14 +20,20 @@ from phytowatch.services import provisioning
 from phytowatch.services.provisioning import ProvisioningError
 from phytowatch.web.ingest_api import ApiError, now_us
 
-router = APIRouter(prefix="/api/v1/admin")
+
+def admin_only(request: Request) -> None:
+    """Checked before the body is read: an anonymous caller learns nothing about the API."""
+    require_admin(request)
 
 
-class _Body(BaseModel):
+router = APIRouter(prefix="/api/v1/admin", dependencies=[Depends(admin_only)])
+
+
+class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-class EnterpriseIn(_Body):
+class EnterpriseIn(StrictBody):
     code: str = Field(max_length=32)
     name_zh: str
     name_en: str
@@ -35,13 +41,13 @@ class EnterpriseIn(_Body):
     grade: str
 
 
-class ProbeIn(_Body):
+class ProbeIn(StrictBody):
     id: str = Field(max_length=32)
     role: Literal["product", "air", "water", "rh"] = "product"
     placement: str = Field("", max_length=200)
 
 
-class FacilityIn(_Body):
+class FacilityIn(StrictBody):
     code: str = Field(max_length=64)
     enterprise: str
     kind: str
@@ -50,14 +56,14 @@ class FacilityIn(_Body):
     treater_number: str | None = None
 
 
-class CalibrationIn(_Body):
+class CalibrationIn(StrictBody):
     offset: str | float = Field(description="added to raw values, e.g. '-0.30'")
     calibrated_at: str = Field(description="ISO 8601 date or time, e.g. 2026-03-01")
     due_at: str
     certificate: str = ""
 
 
-class CameraIn(_Body):
+class CameraIn(StrictBody):
     code: str = Field(max_length=32)
     description: str = ""
 
@@ -67,10 +73,10 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _require_admin(request: Request) -> Services:
+def require_admin(request: Request) -> Services:
     services = _services(request)
     expected = services.settings.admin_token
-    if expected is None:
+    if expected is None or not expected.get_secret_value().strip():
         raise ApiError(404, "the provisioning API is off: set PHYTOWATCH_ADMIN_TOKEN to use it")
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     given = token.strip().encode()
@@ -104,7 +110,7 @@ async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 @router.post("/enterprises", status_code=201)
 async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
-    services = _require_admin(request)
+    services = require_admin(request)
     record = await _call(
         provisioning.add_enterprise,
         services.registry,
@@ -121,7 +127,7 @@ async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
 @router.post("/facilities", status_code=201)
 async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
     """Register a facility; the answer carries its device token, shown this once."""
-    services = _require_admin(request)
+    services = require_admin(request)
     specs = [f"{p.id}:{p.role}:{p.placement}" for p in body.probes]
     issued = await _call(
         provisioning.add_facility,
@@ -147,7 +153,7 @@ async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
 @router.get("/facilities/{code}")
 async def get_facility(request: Request, code: str) -> JSONResponse:
     """A facility with its probes, their calibrations and its cameras (never its tokens)."""
-    services = _require_admin(request)
+    services = require_admin(request)
     registry = services.registry
     facility = await run_in_threadpool(registry.facility_by_code, code)
     if facility is None:
@@ -176,14 +182,14 @@ async def get_facility(request: Request, code: str) -> JSONResponse:
 @router.post("/facilities/{code}/token", status_code=201)
 async def rotate_token(request: Request, code: str) -> JSONResponse:
     """Revoke the facility's tokens and issue a new one (shown this once)."""
-    services = _require_admin(request)
+    services = require_admin(request)
     issued = await _call(provisioning.rotate_token, services.registry, code, now=now_us())
     return JSONResponse({"code": code, "token": issued.token}, status_code=201)
 
 
 @router.delete("/facilities/{code}/token")
 async def revoke_tokens(request: Request, code: str) -> JSONResponse:
-    services = _require_admin(request)
+    services = require_admin(request)
     count = await _call(provisioning.revoke_tokens, services.registry, code, now=now_us())
     return JSONResponse({"code": code, "revoked": count})
 
@@ -192,7 +198,7 @@ async def revoke_tokens(request: Request, code: str) -> JSONResponse:
 async def post_calibration(
     request: Request, code: str, probe: str, body: CalibrationIn
 ) -> JSONResponse:
-    services = _require_admin(request)
+    services = require_admin(request)
     record = await _call(
         provisioning.add_calibration,
         services.registry,
@@ -218,7 +224,7 @@ async def post_calibration(
 
 @router.post("/facilities/{code}/cameras", status_code=201)
 async def post_camera(request: Request, code: str, body: CameraIn) -> JSONResponse:
-    services = _require_admin(request)
+    services = require_admin(request)
     await _call(
         provisioning.add_camera, services.registry, code, body.code, body.description, now=now_us()
     )

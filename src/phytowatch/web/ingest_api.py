@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
@@ -40,6 +40,13 @@ class ApiError(Exception):
 
     def body(self) -> dict[str, Any]:
         return {"error": self.message}
+
+
+def _database_error(error: DBAPIError) -> ApiError:
+    """A value the database refuses is the caller's (422); anything else is unavailability."""
+    if isinstance(error, DataError | IntegrityError):
+        return ApiError(422, "a value the database cannot store (check the text you sent)")
+    return ApiError(503, "the database is unavailable; retry later", {"Retry-After": "5"})
 
 
 def now_us() -> int:
@@ -72,6 +79,12 @@ async def _authenticate(request: Request) -> FacilityRef:
     if facility is None:
         raise ApiError(401, "unknown or revoked device token", {"WWW-Authenticate": "Bearer"})
     return facility
+
+
+def _not_encoded(request: Request) -> None:
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in {"", "identity"}:
+        raise ApiError(415, f"Content-Encoding {encoding!r} is not accepted: send plain JSON")
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -112,23 +125,28 @@ async def post_ingest(request: Request) -> JSONResponse:
     """Store a batch of readings; the answer counts accepted, duplicates and rejected."""
     services = _services(request)
     settings = services.settings
-    facility = await _authenticate(request)
+    _not_encoded(request)
+    await _authenticate(request)  # fail fast, before reading a body
     body = await _body(request, settings.max_body_bytes)
+    # again now that the body is in: a token revoked while a slow body came is refused
+    facility = await _authenticate(request)
     try:
         data = ingest.parse_body(body)
     except ingest.PayloadError as error:
         raise ApiError(422, str(error)) from None
     if data["facility"] != facility.code:
         raise ApiError(403, f"this token belongs to another facility, not {data['facility']!r}")
+    if ingest.count_items(data) > settings.max_readings_per_batch:
+        raise ApiError(413, f"more than {settings.max_readings_per_batch} readings in one batch")
     now = now_us()
     try:
-        plan = ingest.plan(
-            data, facility, now=now, future_tolerance=settings.future_tolerance_s * 1_000_000
+        plan = await run_in_threadpool(
+            lambda: ingest.plan(
+                data, facility, now=now, future_tolerance=settings.future_tolerance_s * 1_000_000
+            )
         )
     except ingest.PayloadError as error:
         raise ApiError(422, str(error)) from None
-    if plan.count > settings.max_readings_per_batch:
-        raise ApiError(413, f"more than {settings.max_readings_per_batch} readings in one batch")
     outcome = StoreOutcome(0, (), ())
     if plan.batch_items:
         outcome = await _store(services, ingest.batch_of(plan, facility, channel="http", now=now))
@@ -141,12 +159,14 @@ async def post_snapshot(
 ) -> JSONResponse:
     """A camera still (JPEG body) of the facility: stored with its SHA-256 and time."""
     services = _services(request)
-    facility = await _authenticate(request)
+    _not_encoded(request)
+    await _authenticate(request)
+    if len(camera) > 32 or not ingest.printable(camera):
+        raise ApiError(422, "camera: at most 32 printable characters")
+    body = await _body(request, services.settings.max_snapshot_bytes)
+    facility = await _authenticate(request)  # again: a token revoked meanwhile is refused
     if facility.code != code:
         raise ApiError(403, f"this token belongs to another facility, not {code!r}")
-    if len(camera) > 32:
-        raise ApiError(422, "camera: at most 32 characters")
-    body = await _body(request, services.settings.max_snapshot_bytes)
     if not body.startswith(JPEG_MAGIC):
         raise ApiError(422, "the body is not a JPEG image")
     taken: int | None = None
