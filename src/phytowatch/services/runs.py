@@ -14,6 +14,7 @@ returned as an event, never silent. Time is a parameter (``now``).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -182,6 +183,8 @@ class RunMonitor:
     store: RunStore
     schedule_of: Callable[[str, dict[str, str], str | None], Schedule] = _schedule
     _live: dict[int, _LiveRun] = field(default_factory=dict)
+    # tick() runs on a worker thread while pages read state(): one at a time
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def _start(self, record: RunRecord) -> _LiveRun:
         facility = self.store.facility_by_code(record.facility_code)
@@ -196,6 +199,10 @@ class RunMonitor:
 
     def tick(self, now: int) -> list[RunEvent]:
         """Feed each open run what was stored since the last tick; close decided runs."""
+        with self._lock:
+            return self._tick(now)
+
+    def _tick(self, now: int) -> list[RunEvent]:
         events: list[RunEvent] = []
         open_runs = {record.id: record for record in self.store.open_runs()}
         for run_id in list(self._live):
@@ -254,6 +261,10 @@ class RunMonitor:
 
     def close(self, run_id: int, now: int) -> list[RunEvent]:
         """An operator closes a run: what it has is judged as the complete log."""
+        with self._lock:
+            return self._close_by_operator(run_id, now)
+
+    def _close_by_operator(self, run_id: int, now: int) -> list[RunEvent]:
         record = self.store.run(run_id)
         if record is None:
             raise RunError(f"no run {run_id}")
@@ -276,8 +287,9 @@ class RunMonitor:
 
     def state(self, run_id: int, now: int) -> LiveState | None:
         """The live state of an open run (None when it is not open in this monitor)."""
-        live = self._live.get(run_id)
-        return None if live is None else live.judge.state(now=now)
+        with self._lock:
+            live = self._live.get(run_id)
+            return None if live is None else live.judge.state(now=now)
 
 
 def evaluate_command(record: RunRecord, log_name: str = "run.csv") -> str:
@@ -288,3 +300,30 @@ def evaluate_command(record: RunRecord, log_name: str = "run.csv") -> str:
     for probe, offset in sorted(record.offsets.items()):
         parts += ["--offset", f"{probe}={offset}"]
     return " ".join(parts)
+
+
+def downsample(
+    rows: list[StoredReading], t_from: int, t_to: int, buckets: int
+) -> dict[str, list[tuple[int, float, float]]]:
+    """Per probe, ``(bucket start, min, max)`` of its valid values in each of ``buckets`` equal
+    time buckets: a chart of a 22-day run stays small, and no excursion disappears from it (a
+    dip shows as its bucket's minimum). Faults are left out; empty buckets give no point."""
+    if buckets < 1 or t_to <= t_from:
+        raise ValueError("need at least one bucket and a time span")
+    width = -(-(t_to - t_from + 1) // buckets)  # ceiling: every instant falls in a bucket
+    out: dict[str, dict[int, list[float]]] = {}
+    for probe, t, value, fault, _ in rows:
+        if fault is not None or value is None or not t_from <= t <= t_to:
+            continue
+        start = t_from + (t - t_from) // width * width
+        bucket = out.setdefault(probe, {}).get(start)
+        if bucket is None:
+            out[probe][start] = [value, value]
+        elif value < bucket[0]:
+            bucket[0] = value
+        elif value > bucket[1]:
+            bucket[1] = value
+    return {
+        probe: [(start, low, high) for start, (low, high) in sorted(points.items())]
+        for probe, points in out.items()
+    }

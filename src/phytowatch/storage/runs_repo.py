@@ -135,4 +135,3 @@ class SqlRunStore:
             query = query.where(readings.c.received_at > received_after)
         with self.engine.connect() as conn:
             return [(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(query).all()]
-

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phytowatch import __version__
@@ -17,8 +22,26 @@ from phytowatch.config import Settings
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
+from phytowatch.web.runs_api import router as runs_router
 
 log = logging.getLogger(__name__)
+
+
+TICK_S = 1.0  # how often open runs are fed what was stored
+
+
+async def _tick_runs(services: Services) -> None:
+    """Judge the open runs live: feed them what was stored, every second."""
+    while True:
+        try:
+            events = await run_in_threadpool(services.monitor.tick, time.time_ns() // 1000)
+            for event in events:
+                log.info(
+                    "run %s (%s): %s %s", event.run_id, event.facility, event.kind, event.phase
+                )
+        except Exception:  # keep judging: one bad tick must not stop every run
+            log.exception("judging the open runs failed")
+        await asyncio.sleep(TICK_S)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -28,9 +51,14 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or bootstrap(settings)
+        ticking = asyncio.create_task(_tick_runs(app.state.services)) if own else None
         try:
             yield
         finally:
+            if ticking is not None:
+                ticking.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await ticking
             if own:
                 app.state.services.close()
 
@@ -42,10 +70,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     )
     app.include_router(ingest_router)
     app.include_router(admin_router)
+    app.include_router(runs_router)
 
     @app.exception_handler(ApiError)
-    async def api_error(_: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+    async def api_error(_: Request, error: ApiError) -> Response:
+        # ASCII escapes: an error may quote odd text a client sent (a lone surrogate, say)
+        body = json.dumps(error.body(), ensure_ascii=True, separators=(",", ":"))
+        return Response(
+            body, status_code=error.status, headers=error.headers, media_type="application/json"
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -1,0 +1,165 @@
+"""``phytowatch runs …``: start a run, follow it, close it, export its readings."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from phytowatch.cli.options import DatabaseOption, open_services
+
+runs_app = typer.Typer(help="Treatment runs. 处理批次。", no_args_is_help=True)
+
+
+def _now() -> int:
+    return time.time_ns() // 1000
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"phytowatch: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _pairs(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise _fail(f"--param {item!r}: write NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@runs_app.command("start")
+def runs_start(
+    facility: Annotated[str, typer.Argument(metavar="FACILITY", help="facility code")],
+    schedule: Annotated[str, typer.Option(metavar="ID", help="schedule id, e.g. ispm15-ht")],
+    load: Annotated[
+        str, typer.Option(metavar="TEXT", help="commodity, lot, quantity: '1,200 pallets, pine'")
+    ],
+    param: Annotated[
+        list[str] | None, typer.Option(metavar="NAME=VALUE", help="schedule param (repeat)")
+    ] = None,
+    note: Annotated[str, typer.Option(metavar="TEXT", help="a note for the inspector")] = "",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Start a run now: binds the schedule version and the calibration offsets. 开始处理批次。"""
+    from phytowatch.services.runs import RunError, start_run
+
+    params = _pairs(param or [])
+    with open_services(database_url) as services:
+        try:
+            record = start_run(
+                services.runs, facility, schedule, params=params, load=load, note=note, now=_now()
+            )
+        except RunError as error:
+            raise _fail(str(error)) from None
+    typer.echo(
+        f"run {record.id} started on {record.facility_code}: {record.schedule_id} "
+        f"v{record.schedule_version}, load {record.load!r}"
+    )
+    for line in record.calibration_notes:
+        typer.echo(f"  note: {line}", err=True)
+
+
+@runs_app.command("list")
+def runs_list(
+    facility: Annotated[
+        str | None, typer.Option(metavar="CODE", help="only this facility's runs")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The latest runs, newest first. 列出处理批次。"""
+    from phytowatch.domain.instants import format_instant
+
+    with open_services(database_url) as services:
+        for record in services.runs.runs_of(facility):
+            state = record.verdict or "open"
+            typer.echo(
+                f"{record.id}\t{record.facility_code}\t{record.schedule_id}\t"
+                f"{format_instant(record.started_at)}\t{state}\t{record.load}"
+            )
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[int, typer.Argument(metavar="RUN", help="run id")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """One run: its binding, and its judgement once closed (JSON). 显示处理批次。"""
+    import json
+
+    from phytowatch.services.runs import evaluate_command
+
+    with open_services(database_url) as services:
+        record = services.runs.run(run_id)
+        if record is None:
+            raise _fail(f"no run {run_id}")
+        if record.closed_at is None:
+            services.monitor.tick(_now())
+            state = services.monitor.state(run_id, _now())
+        else:
+            state = None
+    body = {
+        "id": record.id,
+        "facility": record.facility_code,
+        "schedule": f"{record.schedule_id} v{record.schedule_version}",
+        "params": record.params,
+        "offsets": record.offsets,
+        "calibration_notes": record.calibration_notes,
+        "load": record.load,
+        "verdict": record.verdict,
+        "phase": state.phase.value if state is not None else None,
+        "judgement": record.judgement,
+        "evaluate": evaluate_command(record),
+    }
+    typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+
+
+@runs_app.command("close")
+def runs_close(
+    run_id: Annotated[int, typer.Argument(metavar="RUN", help="run id")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Close a run by hand; what it has is judged as the complete log. 结束处理批次。"""
+    from phytowatch.services.runs import RunError
+
+    with open_services(database_url) as services:
+        try:
+            services.monitor.close(run_id, _now())
+        except RunError as error:
+            raise _fail(str(error)) from None
+        record = services.runs.run(run_id)
+    assert record is not None
+    typer.echo(f"run {run_id} closed: {record.verdict}")
+
+
+@runs_app.command("export")
+def runs_export(
+    run_id: Annotated[int, typer.Argument(metavar="RUN", help="run id")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """The run's readings as a CSV log on stdout (judge it with the printed command). 导出读数。"""
+    from phytowatch.ingest.csvlog import write_log
+    from phytowatch.services.runs import evaluate_command
+
+    with open_services(database_url) as services:
+        record = services.runs.run(run_id)
+        if record is None:
+            raise _fail(f"no run {run_id}")
+        facility = services.registry.facility_by_code(record.facility_code)
+        assert facility is not None
+        rows = services.runs.run_readings(
+            record.facility_id, record.started_at, record.closed_at, None
+        )
+    names = list(facility.probes)
+    by_t: dict[int, list[float | None]] = {}
+    for probe, t, value, fault, _ in sorted(rows, key=lambda r: r[1]):
+        if probe in facility.probes:
+            row = by_t.setdefault(t, [None] * len(names))
+            row[names.index(probe)] = float("nan") if fault is not None else value
+    probes = [(p, facility.probes[p].role) for p in names]
+    sys.stdout.write(write_log(probes, sorted(by_t.items())))  # type: ignore[arg-type]
+    typer.echo(f"judge it with: {evaluate_command(record, f'run-{run_id}.csv')}", err=True)

@@ -1,0 +1,187 @@
+"""Runs over HTTP: start, follow, close, and the readings (for charts, and as the CSV of §4).
+
+Behind the admin token for now, like provisioning (accounts and roles come later).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.ingest.csvlog import write_log
+from phytowatch.services.runs import RunError, RunRecord, downsample, evaluate_command, start_run
+from phytowatch.web.admin_api import StrictBody, admin_only, require_admin
+from phytowatch.web.ingest_api import ApiError, now_us
+
+router = APIRouter(prefix="/api/v1/runs", dependencies=[Depends(admin_only)])
+MAX_POINTS = 2000
+
+
+class RunIn(StrictBody):
+    facility: str
+    schedule: str
+    params: dict[str, str] = Field(default_factory=dict)
+    load: str = Field(description="commodity, lot, quantity, e.g. '1,200 pallets, pine'")
+    note: str = ""
+
+
+def _when(instant: int | None) -> str | None:
+    return None if instant is None else format_instant(instant)
+
+
+def _run_json(record: RunRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "facility": record.facility_code,
+        "schedule": {"id": record.schedule_id, "version": record.schedule_version},
+        "params": record.params,
+        "offsets": record.offsets,
+        "calibration_notes": record.calibration_notes,
+        "load": record.load,
+        "note": record.note,
+        "started_at": _when(record.started_at),
+        "closed_at": _when(record.closed_at),
+        "close_reason": record.close_reason,
+        "verdict": record.verdict,
+        "judgement": record.judgement,
+        "evaluate": evaluate_command(record),
+    }
+
+
+async def _record(request: Request, run_id: int) -> RunRecord:
+    services = require_admin(request)
+    record = await run_in_threadpool(services.runs.run, run_id)
+    if record is None:
+        raise ApiError(404, f"no run {run_id}")
+    return record
+
+
+@router.post("", status_code=201)
+async def post_run(request: Request, body: RunIn) -> JSONResponse:
+    """Start a run on a facility now."""
+    services = require_admin(request)
+    try:
+        record = await run_in_threadpool(
+            lambda: start_run(
+                services.runs,
+                body.facility,
+                body.schedule,
+                params=body.params,
+                load=body.load,
+                note=body.note,
+                now=now_us(),
+            )
+        )
+    except RunError as error:
+        message = str(error)
+        status = 404 if message.startswith("no facility") else 409 if "open run" in message else 422
+        raise ApiError(status, message) from None
+    return JSONResponse(_run_json(record), status_code=201)
+
+
+@router.get("/{run_id}")
+async def get_run(request: Request, run_id: int) -> JSONResponse:
+    """The run, and while it is open its live state (phase, holds with progress and ETA)."""
+    record = await _record(request, run_id)
+    body = _run_json(record)
+    state = request.app.state.services.monitor.state(run_id, now_us())
+    if state is not None:
+        body["live"] = {
+            "phase": state.phase.value,
+            "last_sample": _when(state.last_sample),
+            "stale": state.stale,
+            "earliest_end": _when(state.earliest_end),
+            "governing": dict(state.governing),
+            "holds": [
+                {
+                    "criterion": h.criterion,
+                    "step": h.step,
+                    "threshold": h.threshold,
+                    "hold_start": _when(h.hold_start),
+                    "elapsed_s": seconds(h.elapsed),
+                    "duration_s": seconds(h.duration),
+                    "earliest_end": _when(h.earliest_end),
+                }
+                for h in state.holds
+            ],
+        }
+    return JSONResponse(body)
+
+
+@router.post("/{run_id}/close")
+async def close_run(request: Request, run_id: int) -> JSONResponse:
+    """Close the run by hand: what it has is judged as the complete log, and frozen."""
+    services = require_admin(request)
+    try:
+        await run_in_threadpool(services.monitor.close, run_id, now_us())
+    except RunError as error:
+        raise ApiError(404 if "no run" in str(error) else 409, str(error)) from None
+    record = await run_in_threadpool(services.runs.run, run_id)
+    assert record is not None
+    return JSONResponse(_run_json(record))
+
+
+@router.get("/{run_id}/readings.csv")
+async def readings_csv(request: Request, run_id: int) -> Response:
+    """The run's readings as the CSV of the treatment contract (§4), raw as stored.
+
+    ``X-Phytowatch-Evaluate`` gives the command that judges it as the run was judged.
+    """
+    record = await _record(request, run_id)
+    services = request.app.state.services
+    facility = await run_in_threadpool(services.registry.facility_by_code, record.facility_code)
+    rows = await run_in_threadpool(
+        services.runs.run_readings, record.facility_id, record.started_at, record.closed_at, None
+    )
+    names = list(facility.probes)
+    by_t: dict[int, list[float | None]] = {}
+    for probe, t, value, fault, _ in sorted(rows, key=lambda r: r[1]):
+        if probe in facility.probes:
+            row = by_t.setdefault(t, [None] * len(names))
+            row[names.index(probe)] = float("nan") if fault is not None else value
+    probes = [(p, facility.probes[p].role) for p in names]
+    text = write_log(probes, sorted(by_t.items()))
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "X-Phytowatch-Evaluate": evaluate_command(record, f"run-{run_id}.csv"),
+            "Content-Disposition": f'attachment; filename="run-{run_id}.csv"',
+        },
+    )
+
+
+@router.get("/{run_id}/readings")
+async def readings_json(
+    request: Request, run_id: int, points: int = 500, raw: bool = False
+) -> JSONResponse:
+    """Readings for a chart: min/max per time bucket (``points`` buckets), or ``raw=true``."""
+    if not 1 <= points <= MAX_POINTS:
+        raise ApiError(422, f"points: 1 to {MAX_POINTS}")
+    record = await _record(request, run_id)
+    services = request.app.state.services
+    rows = await run_in_threadpool(
+        services.runs.run_readings, record.facility_id, record.started_at, record.closed_at, None
+    )
+    if raw:
+        body: dict[str, Any] = {"raw": {}}
+        for probe, t, value, fault, _ in sorted(rows, key=lambda r: r[1]):
+            body["raw"].setdefault(probe, []).append([format_instant(t), value, fault])
+        return JSONResponse(body)
+    if not rows:
+        return JSONResponse({"buckets": {}})
+    end = record.closed_at or max(r[1] for r in rows)
+    series = downsample(rows, record.started_at, max(end, record.started_at + 1), points)
+    return JSONResponse(
+        {
+            "buckets": {
+                probe: [[format_instant(s), low, high] for s, low, high in values]
+                for probe, values in series.items()
+            }
+        }
+    )
