@@ -20,6 +20,7 @@ COMMANDS = [
     ["schedules", "show"],
     ["demo"],
     ["serve"],
+    ["simulate"],
     ["ingest-mqtt"],
     ["enterprises", "add"],
     ["enterprises", "list"],
@@ -30,6 +31,11 @@ COMMANDS = [
     ["probes", "list"],
     ["cameras", "add"],
     ["db", "upgrade"],
+    ["runs", "start"],
+    ["runs", "list"],
+    ["runs", "show"],
+    ["runs", "close"],
+    ["runs", "export"],
     ["version"],
 ]
 

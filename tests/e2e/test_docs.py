@@ -109,3 +109,28 @@ def test_every_setting_is_documented_in_operations() -> None:
     doc = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"`PHYTOWATCH_{name.upper()}`" in doc, f"setting {name} is not documented"
+
+
+def test_every_cli_command_is_in_the_generated_reference() -> None:
+    import typer.main
+
+    from phytowatch.cli.app import app
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from gen_cli_docs import COMMANDS
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+
+    def leaves(command: object, path: list[str]) -> list[list[str]]:
+        children = getattr(command, "commands", None)
+        if not children:
+            return [path]
+        found = [path] if getattr(command, "invoke_without_command", False) else []
+        for name, child in children.items():
+            found += leaves(child, [*path, name])
+        return found
+
+    documented = {tuple(c) for c in COMMANDS}
+    for command in leaves(typer.main.get_command(app), []):
+        assert tuple(command) in documented, f"phytowatch {' '.join(command)} is undocumented"

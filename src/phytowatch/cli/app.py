@@ -21,7 +21,9 @@ from phytowatch.cli.registry_cmds import (
     facilities_app,
     probes_app,
 )
+from phytowatch.cli.runs_cmds import runs_app
 from phytowatch.cli.serve_cmd import serve
+from phytowatch.cli.simulate_cmd import simulate
 from phytowatch.domain.instants import format_duration
 from phytowatch.domain.schedule import (
     Confidence,
@@ -50,7 +52,9 @@ app.add_typer(facilities_app, name="facilities")
 app.add_typer(db_app, name="db")
 app.add_typer(probes_app, name="probes")
 app.add_typer(cameras_app, name="cameras")
+app.add_typer(runs_app, name="runs")
 app.command("serve")(serve)
+app.command("simulate")(simulate)
 app.command("ingest-mqtt")(ingest_mqtt)
 
 LangOption = Annotated[
