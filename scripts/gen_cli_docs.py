@@ -36,6 +36,9 @@ COMMANDS = [
     ["runs", "show"],
     ["runs", "close"],
     ["runs", "export"],
+    ["alarms", "list"],
+    ["alarms", "ack"],
+    ["alarms", "clear"],
     ["version"],
 ]
 

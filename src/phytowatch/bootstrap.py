@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from phytowatch.config import Settings
+from phytowatch.services.alarms import AlarmService
 from phytowatch.services.runs import RunMonitor
+from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.database import make_engine
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.registry_repo import SqlRegistry
@@ -23,6 +25,8 @@ class Services:
     writer: SqliteWriter | PostgresWriter
     runs: SqlRunStore
     monitor: RunMonitor
+    alarm_store: SqlAlarmStore
+    alarms: AlarmService
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current
@@ -41,4 +45,15 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
     registry = SqlRegistry(engine)
     writer = make_writer(engine, settings.write_queue, settings.write_workers)
     runs = SqlRunStore(engine, registry)
-    return Services(settings, engine, registry, writer, runs, RunMonitor(runs))
+    monitor = RunMonitor(runs)
+    alarm_store = SqlAlarmStore(engine)
+    return Services(
+        settings,
+        engine,
+        registry,
+        writer,
+        runs,
+        monitor,
+        alarm_store,
+        AlarmService(alarm_store, monitor),
+    )

@@ -154,13 +154,18 @@ def start_run(
 
 
 @dataclass
-class _LiveRun:
+class LiveRun:
     record: RunRecord
     schedule: Schedule
     judge: Judge
     probes: dict[str, str]
     watermark: int | None = None
     phase: Phase | None = None
+    # for alarms: each probe's latest reading (device time, fault code or None), and when the
+    # facility was last heard from (server time) with the device time of that reading
+    latest: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+    heard_at: int | None = None
+    heard_device_t: int | None = None
 
 
 @dataclass(frozen=True)
@@ -182,18 +187,18 @@ class RunMonitor:
 
     store: RunStore
     schedule_of: Callable[[str, dict[str, str], str | None], Schedule] = _schedule
-    _live: dict[int, _LiveRun] = field(default_factory=dict)
+    _live: dict[int, LiveRun] = field(default_factory=dict)
     # tick() runs on a worker thread while pages read state(): one at a time
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
-    def _start(self, record: RunRecord) -> _LiveRun:
+    def _start(self, record: RunRecord) -> LiveRun:
         facility = self.store.facility_by_code(record.facility_code)
         assert facility is not None
         schedule = self.schedule_of(record.schedule_id, record.params, record.schedule_version)
         probes = {code: probe.role for code, probe in facility.probes.items()}
         roles: dict[str, Role] = {code: role for code, role in probes.items()}  # type: ignore[misc]
         judge = Judge(schedule, roles, offsets={k: Decimal(v) for k, v in record.offsets.items()})
-        live = _LiveRun(record, schedule, judge, probes)
+        live = LiveRun(record, schedule, judge, probes)
         self._live[record.id] = live
         return live
 
@@ -213,7 +218,7 @@ class RunMonitor:
             events.extend(self._feed(live, now))
         return events
 
-    def _feed(self, live: _LiveRun, now: int) -> list[RunEvent]:
+    def _feed(self, live: LiveRun, now: int) -> list[RunEvent]:
         record = live.record
         since = None if live.watermark is None else live.watermark - RECEIVED_LAG_US
         rows = self.store.run_readings(record.facility_id, record.started_at, None, since)
@@ -226,6 +231,12 @@ class RunMonitor:
             )
             newest = max(row[4] for row in rows)
             live.watermark = newest if live.watermark is None else max(live.watermark, newest)
+            for probe, t, _, fault, received in rows:
+                known = live.latest.get(probe)
+                if known is None or t >= known[0]:
+                    live.latest[probe] = (t, fault)
+                if live.heard_at is None or received >= live.heard_at:
+                    live.heard_at, live.heard_device_t = received, t
         state = live.judge.state(now=now)
         events: list[RunEvent] = []
         if state.phase is not live.phase:
@@ -245,7 +256,7 @@ class RunMonitor:
             events.extend(self._close(live, now, verdict.value.lower(), live.judge.result()))
         return events
 
-    def _close(self, live: _LiveRun, now: int, reason: str, judgement: Judgement) -> list[RunEvent]:
+    def _close(self, live: LiveRun, now: int, reason: str, judgement: Judgement) -> list[RunEvent]:
         record = live.record
         verdict = judgement.verdict.value if judgement.verdict else Verdict.FAIL.value
         body = json.dumps(judgement_dict(judgement, live.schedule), ensure_ascii=False)
@@ -274,7 +285,7 @@ class RunMonitor:
         self._feed_only(live)
         return self._close(live, now, "operator", live.judge.result())
 
-    def _feed_only(self, live: _LiveRun) -> None:
+    def _feed_only(self, live: LiveRun) -> None:
         record = live.record
         since = None if live.watermark is None else live.watermark - RECEIVED_LAG_US
         rows = self.store.run_readings(record.facility_id, record.started_at, None, since)
@@ -284,6 +295,14 @@ class RunMonitor:
             for probe, t, value, fault, _ in rows
             if probe in live.probes
         )
+
+    def live_runs(self, now: int) -> list[tuple[RunRecord, Schedule, LiveState, LiveRun]]:
+        """Every open run with its live state (for alarms), as of the last tick."""
+        with self._lock:
+            return [
+                (live.record, live.schedule, live.judge.state(now=now), live)
+                for live in self._live.values()
+            ]
 
     def state(self, run_id: int, now: int) -> LiveState | None:
         """The live state of an open run (None when it is not open in this monitor)."""

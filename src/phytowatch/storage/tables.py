@@ -168,3 +168,26 @@ runs = Table(
 )
 
 Index("ix_readings_facility_received", readings.c.facility_id, readings.c.received_at)
+
+# One row per alarm (one open alarm per cause: kind, facility, subject), with its lifecycle.
+alarms = Table(
+    "alarms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("facility", String(64), nullable=False),
+    Column("subject", String(64), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("state", String(16), nullable=False),  # active | acknowledged | cleared
+    Column("raised_at", BigInteger, nullable=False),
+    Column("last_seen_at", BigInteger, nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("last_occurrence", String(128), nullable=False, server_default=""),
+    Column("message", Text, nullable=False, server_default=""),
+    Column("acknowledged_by", String(100), nullable=True),
+    Column("acknowledged_at", BigInteger, nullable=True),
+    Column("comment", Text, nullable=False, server_default=""),
+    Column("cleared_at", BigInteger, nullable=True),
+    Column("cleared_by", String(100), nullable=True),
+    Index("ix_alarms_state_facility", "state", "facility"),
+)

@@ -20,6 +20,7 @@ from phytowatch import __version__
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.web.admin_api import router as admin_router
+from phytowatch.web.alarms_api import router as alarms_router
 from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
 from phytowatch.web.runs_api import router as runs_router
@@ -34,7 +35,18 @@ async def _tick_runs(services: Services) -> None:
     """Judge the open runs live: feed them what was stored, every second."""
     while True:
         try:
-            events = await run_in_threadpool(services.monitor.tick, time.time_ns() // 1000)
+            now = time.time_ns() // 1000
+            events = await run_in_threadpool(services.monitor.tick, now)
+            for change in await run_in_threadpool(services.alarms.tick, now):
+                alarm = change.alarm
+                log.warning(
+                    "alarm %s %s: %s %s %s",
+                    alarm.id,
+                    change.what,
+                    alarm.severity,
+                    alarm.facility,
+                    alarm.message,
+                )
             for event in events:
                 log.info(
                     "run %s (%s): %s %s", event.run_id, event.facility, event.kind, event.phase
@@ -71,6 +83,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(ingest_router)
     app.include_router(admin_router)
     app.include_router(runs_router)
+    app.include_router(alarms_router)
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> Response:

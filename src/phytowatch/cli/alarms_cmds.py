@@ -1,0 +1,73 @@
+"""``phytowatch alarms …``: the open alarms, acknowledge, clear."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from phytowatch.cli.options import DatabaseOption, open_services
+
+alarms_app = typer.Typer(help="Alarms. 告警。", no_args_is_help=True)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"phytowatch: {message}", err=True)
+    return typer.Exit(2)
+
+
+@alarms_app.command("list")
+def alarms_list(
+    facility: Annotated[str | None, typer.Option(metavar="CODE", help="one facility")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="cleared alarms too")] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Open alarms, newest first. 列出告警。"""
+    from phytowatch.domain.instants import format_instant
+
+    with open_services(database_url) as services:
+        found = services.alarm_store.list_alarms(open_only=not all_, facility=facility)
+    for alarm in found:
+        repeats = f" ×{alarm.count}" if alarm.count > 1 else ""
+        typer.echo(
+            f"{alarm.id}\t{alarm.severity.value}\t{alarm.state.value}\t{alarm.facility}\t"
+            f"{alarm.kind.value}{repeats}\t{format_instant(alarm.raised_at)}\t{alarm.message}"
+        )
+
+
+@alarms_app.command("ack")
+def alarms_ack(
+    alarm_id: Annotated[int, typer.Argument(metavar="ALARM", help="alarm id")],
+    by: Annotated[str, typer.Option(metavar="NAME", help="who acknowledges")],
+    comment: Annotated[str, typer.Option(metavar="TEXT", help="what was done")] = "",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Acknowledge an alarm: who, and what was done. 确认告警。"""
+    from phytowatch.services.alarms import AlarmError
+
+    with open_services(database_url) as services:
+        try:
+            services.alarms.acknowledge(
+                alarm_id, by=by, comment=comment, now=time.time_ns() // 1000
+            )
+        except AlarmError as error:
+            raise _fail(str(error)) from None
+    typer.echo(f"alarm {alarm_id} acknowledged by {by}")
+
+
+@alarms_app.command("clear")
+def alarms_clear(
+    alarm_id: Annotated[int, typer.Argument(metavar="ALARM", help="alarm id")],
+    by: Annotated[str, typer.Option(metavar="NAME", help="who clears it")],
+    database_url: DatabaseOption = None,
+) -> None:
+    """Clear an acknowledged alarm. 消除告警。"""
+    from phytowatch.services.alarms import AlarmError
+
+    with open_services(database_url) as services:
+        try:
+            services.alarms.clear(alarm_id, by=by, now=time.time_ns() // 1000)
+        except AlarmError as error:
+            raise _fail(str(error)) from None
+    typer.echo(f"alarm {alarm_id} cleared by {by}")

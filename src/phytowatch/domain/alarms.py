@@ -1,0 +1,213 @@
+"""Alarms as values: what is wrong now, one open alarm per cause, and its lifecycle.
+
+Each tick the service observes **conditions** (a probe is faulty now; a hold just broke). An
+alarm is keyed by its cause (kind, facility, subject): while it is open, the same cause seen
+again does not open another alarm, it counts a **repeat** (a new occurrence, e.g. another break)
+or just stays (a condition that continues). Lifecycle: ``active`` → ``acknowledged`` (who, when,
+comment) → ``cleared``. An alarm whose cause can end (``continuing`` kinds) clears itself when its
+condition is no longer observed; an alarm about an event (a break, a tamper) stays until a person
+clears it. Pure: time is a parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    WARNING = "warning"
+
+
+class AlarmKind(StrEnum):
+    HOLD_BROKEN = "hold_broken"
+    APPROACHING_LIMIT = "approaching_limit"
+    SENSOR_FAULT = "sensor_fault"
+    PROBE_EXCLUDED = "probe_excluded"
+    FACILITY_SILENT = "facility_silent"
+    CALIBRATION_EXPIRED = "calibration_expired"
+    CALIBRATION_DUE = "calibration_due"
+    CLOCK_SKEW = "clock_skew"
+    TAMPER = "tamper"
+    TOO_FEW_PROBES = "too_few_probes"
+
+
+SEVERITY: MappingProxyType[AlarmKind, Severity] = MappingProxyType(
+    {
+        AlarmKind.TAMPER: Severity.CRITICAL,
+        AlarmKind.TOO_FEW_PROBES: Severity.CRITICAL,
+        AlarmKind.HOLD_BROKEN: Severity.MAJOR,
+        AlarmKind.FACILITY_SILENT: Severity.MAJOR,
+        AlarmKind.CALIBRATION_EXPIRED: Severity.MAJOR,
+        AlarmKind.SENSOR_FAULT: Severity.MINOR,
+        AlarmKind.PROBE_EXCLUDED: Severity.MINOR,
+        AlarmKind.CLOCK_SKEW: Severity.MINOR,
+        AlarmKind.APPROACHING_LIMIT: Severity.WARNING,
+        AlarmKind.CALIBRATION_DUE: Severity.WARNING,
+    }
+)
+
+# Kinds whose cause can end by itself: the alarm clears when the condition is gone.
+CONTINUING: frozenset[AlarmKind] = frozenset(
+    {
+        AlarmKind.APPROACHING_LIMIT,
+        AlarmKind.SENSOR_FAULT,
+        AlarmKind.PROBE_EXCLUDED,
+        AlarmKind.FACILITY_SILENT,
+        AlarmKind.CALIBRATION_EXPIRED,
+        AlarmKind.CALIBRATION_DUE,
+        AlarmKind.CLOCK_SKEW,
+    }
+)
+
+
+class AlarmState(StrEnum):
+    ACTIVE = "active"
+    ACKNOWLEDGED = "acknowledged"
+    CLEARED = "cleared"
+
+
+AlarmKey = tuple[str, str, str]  # (kind, facility, subject)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Something observed now. ``occurrence`` tells a new event (a second break) from the same
+    one seen again; ``subject`` is what it is about within the facility (a probe, a run)."""
+
+    kind: AlarmKind
+    facility: str
+    subject: str
+    at: int
+    occurrence: str = ""
+    message: str = ""
+    detail: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def key(self) -> AlarmKey:
+        return (self.kind.value, self.facility, self.subject)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    kind: AlarmKind
+    facility: str
+    subject: str
+    severity: Severity
+    state: AlarmState
+    raised_at: int
+    last_seen_at: int
+    count: int  # occurrences while open (1 when raised)
+    last_occurrence: str
+    message: str
+    id: int | None = None
+    acknowledged_by: str | None = None
+    acknowledged_at: int | None = None
+    comment: str = ""
+    cleared_at: int | None = None
+    cleared_by: str | None = None
+
+    @property
+    def key(self) -> AlarmKey:
+        return (self.kind.value, self.facility, self.subject)
+
+    @property
+    def open(self) -> bool:
+        return self.state is not AlarmState.CLEARED
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a tick did to an alarm: ``raised``, ``repeated`` or ``cleared`` (notify on these)."""
+
+    what: str
+    alarm: Alarm
+
+
+def reconcile(
+    open_alarms: Iterable[Alarm],
+    conditions: Iterable[Condition],
+    *,
+    now: int,
+    observed: set[tuple[str, str]] | None = None,
+) -> list[Change]:
+    """Match this tick's conditions with the open alarms.
+
+    ``observed``: the (kind, facility) pairs this tick looked at; a continuing alarm clears only
+    when its kind was looked at for its facility and its condition was not seen (a facility whose
+    readings were not examined this tick keeps its alarms).
+    """
+    by_key = {alarm.key: alarm for alarm in open_alarms}
+    seen: dict[AlarmKey, Condition] = {}
+    for condition in conditions:
+        seen.setdefault(condition.key, condition)
+    changes: list[Change] = []
+    for key, condition in seen.items():
+        alarm = by_key.get(key)
+        if alarm is None:
+            changes.append(
+                Change(
+                    "raised",
+                    Alarm(
+                        kind=condition.kind,
+                        facility=condition.facility,
+                        subject=condition.subject,
+                        severity=SEVERITY[condition.kind],
+                        state=AlarmState.ACTIVE,
+                        raised_at=now,
+                        last_seen_at=now,
+                        count=1,
+                        last_occurrence=condition.occurrence,
+                        message=condition.message,
+                    ),
+                )
+            )
+        elif condition.occurrence != alarm.last_occurrence:
+            changes.append(
+                Change(
+                    "repeated",
+                    replace(
+                        alarm,
+                        count=alarm.count + 1,
+                        last_seen_at=now,
+                        last_occurrence=condition.occurrence,
+                        message=condition.message or alarm.message,
+                    ),
+                )
+            )
+    for key, alarm in by_key.items():
+        if key in seen or alarm.kind not in CONTINUING:
+            continue
+        if observed is not None and (alarm.kind.value, alarm.facility) not in observed:
+            continue
+        changes.append(Change("cleared", replace(alarm, state=AlarmState.CLEARED, cleared_at=now)))
+    return changes
+
+
+def acknowledge(alarm: Alarm, *, by: str, comment: str, now: int) -> Alarm:
+    if alarm.state is AlarmState.CLEARED:
+        raise ValueError("a cleared alarm cannot be acknowledged")
+    if alarm.state is AlarmState.ACKNOWLEDGED:
+        raise ValueError(f"acknowledged already by {alarm.acknowledged_by}")
+    return replace(
+        alarm,
+        state=AlarmState.ACKNOWLEDGED,
+        acknowledged_by=by,
+        acknowledged_at=now,
+        comment=comment,
+    )
+
+
+def clear(alarm: Alarm, *, by: str, now: int) -> Alarm:
+    """A person clears an alarm (an event alarm, once dealt with). It must be acknowledged."""
+    if alarm.state is AlarmState.CLEARED:
+        raise ValueError("cleared already")
+    if alarm.state is not AlarmState.ACKNOWLEDGED:
+        raise ValueError("acknowledge it first (who dealt with it, and how)")
+    return replace(alarm, state=AlarmState.CLEARED, cleared_at=now, cleared_by=by)

@@ -1,0 +1,266 @@
+"""Alarms from the live runs and the registry, raised the moment they are known.
+
+:meth:`AlarmService.tick` looks at every open run (as the monitor judged it at this tick) and,
+once a minute, at every calibration; it turns what it sees into conditions, matches them with the
+open alarms (one per cause, with a repeat count) and stores the changes. It runs on the serving
+process's timer, so an alarm rises when nothing arrives (a silent facility), not only on data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Protocol
+
+from phytowatch.domain import alarms
+from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
+from phytowatch.domain.instants import US_PER_D, US_PER_MIN, format_instant
+from phytowatch.domain.schedule import Regime, Schedule
+from phytowatch.domain.verdict import FindingKind, IndeterminateCause, LiveState, Phase
+from phytowatch.services.runs import LiveRun, RunMonitor
+
+APPROACH_HEAT = 1.0  # °C above the threshold during a hold
+APPROACH_COLD = 0.2  # °C below the threshold during a hold
+CLOCK_SKEW_US = 2 * US_PER_MIN
+CALIBRATION_DUE_WITHIN = 7 * US_PER_D
+CALIBRATION_EVERY = US_PER_MIN  # calibrations are looked at once a minute
+RUN_KINDS = (
+    AlarmKind.APPROACHING_LIMIT,
+    AlarmKind.SENSOR_FAULT,
+    AlarmKind.PROBE_EXCLUDED,
+    AlarmKind.FACILITY_SILENT,
+    AlarmKind.CLOCK_SKEW,
+)
+
+
+class AlarmError(ValueError):
+    """An alarm action that cannot be done; the message says why."""
+
+
+class AlarmStore(Protocol):
+    def open_alarms(self) -> list[Alarm]: ...
+
+    def apply(self, changes: list[Change]) -> list[Change]: ...
+
+    def alarm(self, alarm_id: int) -> Alarm | None: ...
+
+    def save(self, alarm: Alarm) -> None: ...
+
+    def facility_codes(self) -> list[str]: ...
+
+    def calibrations(self) -> list[tuple[str, str, int]]: ...  # (facility, probe, due_at)
+
+    def conflicts_since(self, after_id: int) -> list[tuple[int, str, str, int]]: ...
+
+
+@dataclass
+class AlarmService:
+    store: AlarmStore
+    monitor: RunMonitor
+    _calibrations_at: int | None = None
+    _conflict_id: int | None = None
+    _calibration_conditions: list[Condition] = field(default_factory=list)
+
+    def tick(self, now: int) -> list[Change]:
+        """Observe, match with the open alarms, store the changes; returns them (to notify)."""
+        conditions: list[Condition] = []
+        observed: set[tuple[str, str]] = set()
+        facilities = self.store.facility_codes()
+        for code in facilities:
+            observed.update((kind.value, code) for kind in RUN_KINDS)
+        for record, schedule, state, live in self.monitor.live_runs(now):
+            conditions.extend(
+                _run_conditions(record.id, record.facility_code, schedule, state, live, now)
+            )
+        if self._calibrations_at is None or now - self._calibrations_at >= CALIBRATION_EVERY:
+            self._calibrations_at = now
+            self._calibration_conditions = self._calibrations(now)
+            for code in facilities:
+                observed.add((AlarmKind.CALIBRATION_EXPIRED.value, code))
+                observed.add((AlarmKind.CALIBRATION_DUE.value, code))
+        conditions.extend(self._calibration_conditions)
+        conditions.extend(self._tamper(now))
+        changes = alarms.reconcile(self.store.open_alarms(), conditions, now=now, observed=observed)
+        return self.store.apply(changes) if changes else []
+
+    def _calibrations(self, now: int) -> list[Condition]:
+        out = []
+        for facility, probe, due_at in self.store.calibrations():
+            if due_at < now:
+                kind, message = AlarmKind.CALIBRATION_EXPIRED, "calibration expired"
+            elif due_at - now <= CALIBRATION_DUE_WITHIN:
+                kind, message = AlarmKind.CALIBRATION_DUE, "calibration due within 7 days"
+            else:
+                continue
+            out.append(
+                Condition(
+                    kind,
+                    facility,
+                    probe,
+                    now,
+                    str(due_at),
+                    f"{probe}: {message} ({format_instant(due_at)[:10]})",
+                )
+            )
+        return out
+
+    def _tamper(self, now: int) -> list[Condition]:
+        if self._conflict_id is None:  # start from what exists: alarms are for what comes now
+            rows = self.store.conflicts_since(-1)
+            self._conflict_id = max((r[0] for r in rows), default=0)
+            return []
+        rows = self.store.conflicts_since(self._conflict_id)
+        if rows:
+            self._conflict_id = max(r[0] for r in rows)
+        return [
+            Condition(
+                AlarmKind.TAMPER,
+                facility,
+                "readings",
+                now,
+                f"conflict {row_id}",
+                f"{probe} at {format_instant(t)}: a different value offered for a stored "
+                "reading (refused)",
+            )
+            for row_id, facility, probe, t in rows
+        ]
+
+    def acknowledge(self, alarm_id: int, *, by: str, comment: str, now: int) -> Alarm:
+        alarm = self._get(alarm_id)
+        if not by.strip() or not by.isprintable() or len(by) > 100:
+            raise AlarmError("say who acknowledges (1 to 100 printable characters)")
+        if len(comment) > 2000 or not comment.replace("\n", " ").isprintable():
+            raise AlarmError("comment: at most 2000 printable characters")
+        try:
+            updated = alarms.acknowledge(alarm, by=by.strip(), comment=comment.strip(), now=now)
+        except ValueError as error:
+            raise AlarmError(str(error)) from None
+        self.store.save(updated)
+        return updated
+
+    def clear(self, alarm_id: int, *, by: str, now: int) -> Alarm:
+        alarm = self._get(alarm_id)
+        try:
+            updated = alarms.clear(alarm, by=by.strip() or "?", now=now)
+        except ValueError as error:
+            raise AlarmError(str(error)) from None
+        self.store.save(updated)
+        return updated
+
+    def _get(self, alarm_id: int) -> Alarm:
+        alarm = self.store.alarm(alarm_id)
+        if alarm is None:
+            raise AlarmError(f"no alarm {alarm_id}")
+        return alarm
+
+
+def _run_conditions(
+    run_id: int, facility: str, schedule: Schedule, state: LiveState, live: LiveRun, now: int
+) -> list[Condition]:
+    subject = f"run {run_id}"
+    out: list[Condition] = []
+    judgement = state.judgement
+    if judgement.indeterminate_cause is IndeterminateCause.TOO_FEW_PROBES_INSTALLED:
+        out.append(
+            Condition(
+                AlarmKind.TOO_FEW_PROBES,
+                facility,
+                subject,
+                now,
+                "start",
+                "fewer probes installed than the schedule requires",
+            )
+        )
+    if judgement.interruptions:
+        last = judgement.interruptions[-1]
+        out.append(
+            Condition(
+                AlarmKind.HOLD_BROKEN,
+                facility,
+                subject,
+                now,
+                f"{last.at}:{last.step}",
+                f"hold broken at {format_instant(last.at)}: {last.reason.value}"
+                + (f" ({', '.join(last.probes)})" if last.probes else ""),
+            )
+        )
+    for finding in judgement.findings:
+        if finding.kind is FindingKind.PROBE_EXCLUDED:
+            if finding.end == state.last_sample and finding.probe:
+                out.append(
+                    Condition(
+                        AlarmKind.PROBE_EXCLUDED,
+                        facility,
+                        finding.probe,
+                        now,
+                        "",
+                        f"{finding.probe} excluded ({finding.detail.get('cause')})",
+                    )
+                )
+        else:
+            out.append(
+                Condition(
+                    AlarmKind.TAMPER,
+                    facility,
+                    subject,
+                    now,
+                    f"{finding.kind.value}:{finding.probe}:{finding.start}",
+                    f"finding {finding.kind.value}"
+                    + (f" on {finding.probe}" if finding.probe else ""),
+                )
+            )
+    if state.phase is Phase.HOLDING and state.holds:
+        cold = schedule.primary.regime is Regime.COLD
+        for key, value in state.governing.items():
+            holds = [h for h in state.holds if h.criterion == key]
+            if value is None or not holds:
+                continue
+            threshold = (
+                min(h.threshold for h in holds) if not cold else max(h.threshold for h in holds)
+            )
+            margin = (threshold - value) if cold else (value - threshold)
+            if 0 <= margin < (APPROACH_COLD if cold else APPROACH_HEAT):
+                out.append(
+                    Condition(
+                        AlarmKind.APPROACHING_LIMIT,
+                        facility,
+                        subject,
+                        now,
+                        "",
+                        f"{key} at {value:g}, {margin:.2f} from {threshold:g}",
+                    )
+                )
+    for probe, (_, fault) in sorted(live.latest.items()):
+        if fault is not None:
+            out.append(
+                Condition(
+                    AlarmKind.SENSOR_FAULT, facility, probe, now, "", f"{probe} reports {fault}"
+                )
+            )
+    heard_at = live.heard_at
+    silent_since = heard_at if heard_at is not None else live.record.started_at
+    if now - silent_since > schedule.max_sample_interval:
+        out.append(
+            Condition(
+                AlarmKind.FACILITY_SILENT,
+                facility,
+                facility,
+                now,
+                "",
+                f"nothing received since {format_instant(silent_since)}",
+            )
+        )
+    device_t = live.heard_device_t
+    if heard_at is not None and device_t is not None and device_t - heard_at > CLOCK_SKEW_US:
+        out.append(
+            Condition(
+                AlarmKind.CLOCK_SKEW,
+                facility,
+                facility,
+                now,
+                "",
+                "device clock ahead of the server by more than 2 min",
+                MappingProxyType({"skew_us": device_t - heard_at}),
+            )
+        )
+    return out

@@ -1,0 +1,135 @@
+"""Alarms in SQL (services.alarms.AlarmStore)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Engine
+
+from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
+from phytowatch.storage.tables import (
+    alarms,
+    calibrations,
+    facilities,
+    probes,
+    reading_conflicts,
+)
+
+_FIELDS = (
+    "kind", "facility", "subject", "severity", "state", "raised_at", "last_seen_at", "count",
+    "last_occurrence", "message", "acknowledged_by", "acknowledged_at", "comment", "cleared_at",
+    "cleared_by",
+)  # fmt: skip
+
+
+def _row(alarm: Alarm) -> dict[str, Any]:
+    values = {name: getattr(alarm, name) for name in _FIELDS}
+    values["kind"] = alarm.kind.value
+    values["severity"] = alarm.severity.value
+    values["state"] = alarm.state.value
+    return values
+
+
+def _alarm(row: Any) -> Alarm:
+    m = row._mapping
+    return Alarm(
+        kind=AlarmKind(m["kind"]),
+        facility=m["facility"],
+        subject=m["subject"],
+        severity=Severity(m["severity"]),
+        state=AlarmState(m["state"]),
+        raised_at=m["raised_at"],
+        last_seen_at=m["last_seen_at"],
+        count=m["count"],
+        last_occurrence=m["last_occurrence"],
+        message=m["message"],
+        id=m["id"],
+        acknowledged_by=m["acknowledged_by"],
+        acknowledged_at=m["acknowledged_at"],
+        comment=m["comment"],
+        cleared_at=m["cleared_at"],
+        cleared_by=m["cleared_by"],
+    )
+
+
+class SqlAlarmStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def open_alarms(self) -> list[Alarm]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(alarms).where(alarms.c.state != AlarmState.CLEARED.value)
+            ).all()
+        return [_alarm(row) for row in rows]
+
+    def list_alarms(
+        self, *, open_only: bool = True, facility: str | None = None, limit: int = 200
+    ) -> list[Alarm]:
+        query = select(alarms).order_by(alarms.c.id.desc()).limit(limit)
+        if open_only:
+            query = query.where(alarms.c.state != AlarmState.CLEARED.value)
+        if facility is not None:
+            query = query.where(alarms.c.facility == facility)
+        with self.engine.connect() as conn:
+            return [_alarm(row) for row in conn.execute(query).all()]
+
+    def apply(self, changes: list[Change]) -> list[Change]:
+        """Store a tick's changes in one transaction; raised alarms come back with their ids."""
+        out: list[Change] = []
+        with self.engine.begin() as conn:
+            for change in changes:
+                if change.alarm.id is None:
+                    new_id = conn.execute(insert(alarms).values(_row(change.alarm)))
+                    alarm = replace(change.alarm, id=int(new_id.inserted_primary_key[0]))  # type: ignore[index]
+                    out.append(Change(change.what, alarm))
+                else:
+                    conn.execute(
+                        update(alarms)
+                        .where(alarms.c.id == change.alarm.id)
+                        .values(_row(change.alarm))
+                    )
+                    out.append(change)
+        return out
+
+    def alarm(self, alarm_id: int) -> Alarm | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alarms).where(alarms.c.id == alarm_id)).first()
+        return None if row is None else _alarm(row)
+
+    def save(self, alarm: Alarm) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(alarms).where(alarms.c.id == alarm.id).values(_row(alarm)))
+
+    def facility_codes(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [row[0] for row in conn.execute(select(facilities.c.code)).all()]
+
+    def calibrations(self) -> list[tuple[str, str, int]]:
+        """Each probe's latest calibration: (facility, probe, due_at)."""
+        latest = (
+            select(calibrations.c.probe_id, func.max(calibrations.c.id).label("last_id"))
+            .group_by(calibrations.c.probe_id)
+            .subquery()
+        )
+        query = (
+            select(facilities.c.code, probes.c.code, calibrations.c.due_at)
+            .join(latest, latest.c.last_id == calibrations.c.id)
+            .join(probes, probes.c.id == calibrations.c.probe_id)
+            .join(facilities, facilities.c.id == probes.c.facility_id)
+        )
+        with self.engine.connect() as conn:
+            return [(r[0], r[1], r[2]) for r in conn.execute(query).all()]
+
+    def conflicts_since(self, after_id: int) -> list[tuple[int, str, str, int]]:
+        query = (
+            select(reading_conflicts.c.id, facilities.c.code, probes.c.code, reading_conflicts.c.t)
+            .join(facilities, facilities.c.id == reading_conflicts.c.facility_id)
+            .join(probes, probes.c.id == reading_conflicts.c.probe_id)
+            .where(reading_conflicts.c.id > after_id)
+            .order_by(reading_conflicts.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [(r[0], r[1], r[2], r[3]) for r in conn.execute(query).all()]

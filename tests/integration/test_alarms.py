@@ -1,0 +1,175 @@
+"""Alarms raised from live runs and the registry, on a timer (services.alarms)."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from phytowatch.bootstrap import Services
+from phytowatch.config import Settings
+from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
+from phytowatch.domain.instants import US_PER_D, US_PER_MIN, US_PER_S
+from phytowatch.services.ports import ReadingBatch, StoredItem
+from phytowatch.services.provisioning import add_calibration, add_enterprise, add_facility
+from phytowatch.services.runs import start_run
+from phytowatch.web.app import create_app
+
+pytestmark = pytest.mark.integration
+T0 = 1_772_361_600 * US_PER_S
+
+
+@pytest.fixture
+def run(services: Services) -> int:
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
+    add_facility(
+        services.registry, "K1", "E1", "kiln", ["C1:product", "C2:product", "C3:product"], now=1
+    )
+    return start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=T0 - US_PER_S).id
+
+
+def store(
+    services: Services, minute: int, values: tuple[float | None, ...], received: int | None = None
+) -> None:
+    facility = services.registry.facility_by_code("K1")
+    assert facility is not None
+    t = T0 + minute * US_PER_MIN
+    items = tuple(
+        StoredItem(k, facility.probes[f"C{k + 1}"].id, t, v, None if v is not None else "ERR")
+        for k, v in enumerate(values)
+    )
+    batch = ReadingBatch(facility.id, "test", received if received is not None else t, items)
+    services.writer.submit(batch).result(timeout=10)
+
+
+def tick(services: Services, minute: float) -> list[tuple[str, str, str]]:
+    now = T0 + int(minute * US_PER_MIN)
+    services.monitor.tick(now)
+    return [(c.what, c.alarm.kind.value, c.alarm.subject) for c in services.alarms.tick(now)]
+
+
+def open_kinds(services: Services) -> dict[str, int]:
+    return {a.kind.value: a.count for a in services.alarm_store.open_alarms()}
+
+
+def test_each_break_of_a_hold_is_counted_on_one_alarm(services: Services, run: int) -> None:
+    for minute, c1 in enumerate((57.0, 57.0, 55.0, 57.0, 57.0, 55.5, 57.0)):
+        store(services, minute, (c1, 57.5, 58.0))
+        tick(services, minute + 0.1)
+    [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.HOLD_BROKEN]
+    assert (alarm.count, alarm.severity, alarm.subject) == (2, Severity.MAJOR, f"run {run}")
+    assert "C1" in alarm.message
+
+
+def test_a_faulty_probe_raises_an_alarm_that_clears_when_it_reads_again(
+    services: Services, run: int
+) -> None:
+    store(services, 0, (57.0, None, 58.0))
+    assert ("raised", "sensor_fault", "C2") in tick(services, 0.1)
+    store(services, 1, (57.0, 57.5, 58.0))
+    assert ("cleared", "sensor_fault", "C2") in tick(services, 1.1)
+
+
+def test_a_silent_facility_raises_an_alarm_with_no_data_arriving(
+    services: Services, run: int
+) -> None:
+    store(services, 0, (57.0, 57.5, 58.0))
+    assert tick(services, 4) == []  # within the 5-minute interval
+    assert ("raised", "facility_silent", "K1") in tick(services, 5.5)  # the timer, no data
+    store(services, 6, (57.0, 57.5, 58.0))
+    assert ("cleared", "facility_silent", "K1") in tick(services, 6.1)
+
+
+def test_a_governing_value_just_above_the_threshold_during_a_hold_is_a_warning(
+    services: Services, run: int
+) -> None:
+    store(services, 0, (56.4, 57.5, 58.0))
+    changes = tick(services, 0.1)
+    assert ("raised", "approaching_limit", f"run {run}") in changes
+    store(services, 1, (58.0, 57.5, 58.0))
+    assert ("cleared", "approaching_limit", f"run {run}") in tick(services, 1.1)
+
+
+def test_a_conflicting_rewrite_is_a_critical_tamper_alarm(services: Services, run: int) -> None:
+    tick(services, 0)  # the service starts from the conflicts that exist
+    store(services, 0, (57.0, 57.5, 58.0))
+    store(services, 0, (57.0, 59.0, 58.0))  # C2 at the same instant, another value: refused
+    assert ("raised", "tamper", "readings") in tick(services, 0.1)
+    [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.TAMPER]
+    assert alarm.severity is Severity.CRITICAL and "C2" in alarm.message
+
+
+def test_calibrations_due_within_a_week_or_expired_raise_alarms(
+    services: Services, run: int
+) -> None:
+    add_calibration(
+        services.registry,
+        "K1",
+        "C1",
+        "0.1",
+        calibrated_at=T0 - 300 * US_PER_D,
+        due_at=T0 + 3 * US_PER_D,
+        certificate="a",
+        now=T0,
+    )
+    add_calibration(
+        services.registry,
+        "K1",
+        "C2",
+        "0.1",
+        calibrated_at=T0 - 400 * US_PER_D,
+        due_at=T0 - US_PER_D,
+        certificate="b",
+        now=T0,
+    )
+    changes = tick(services, 0)
+    assert ("raised", "calibration_due", "C1") in changes
+    assert ("raised", "calibration_expired", "C2") in changes
+
+
+def test_an_alarm_is_acknowledged_then_cleared_by_a_person(services: Services, run: int) -> None:
+    store(services, 0, (57.0, 57.0, 57.0))
+    store(services, 1, (50.0, 57.0, 57.0))
+    tick(services, 1.1)
+    [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.HOLD_BROKEN]
+    assert alarm.id is not None
+    acked = services.alarms.acknowledge(alarm.id, by="inspector Li", comment="door", now=T0)
+    assert acked.state is AlarmState.ACKNOWLEDGED
+    services.alarms.clear(alarm.id, by="inspector Li", now=T0 + 1)
+    assert "hold_broken" not in open_kinds(services)
+    stored = services.alarm_store.alarm(alarm.id)
+    assert stored is not None and stored.cleared_by == "inspector Li"
+
+
+def test_alarms_over_http_listed_acknowledged_and_cleared(
+    settings: Settings, services: Services, run: int
+) -> None:
+    store(services, 0, (57.0, 57.0, 57.0))
+    store(services, 1, (50.0, 57.0, 57.0))
+    tick(services, 1.1)
+    services.settings = settings.model_copy(update={"admin_token": SecretStr("t0ken-for-tests")})
+    admin = {"Authorization": "Bearer t0ken-for-tests"}
+    with TestClient(create_app(services.settings, services)) as client:
+        assert client.get("/api/v1/alarms").status_code == 401
+        listed = client.get("/api/v1/alarms", headers=admin).json()["alarms"]
+        [broken] = [a for a in listed if a["kind"] == "hold_broken"]
+        path = f"/api/v1/alarms/{broken['id']}"
+        assert client.post(f"{path}/clear", headers=admin, json={"by": "Li"}).status_code == 409
+        acked = client.post(
+            f"{path}/acknowledge", headers=admin, json={"by": "Li", "comment": "door shut"}
+        )
+        assert acked.status_code == 200 and acked.json()["state"] == "acknowledged"
+        assert (
+            client.post(f"{path}/clear", headers=admin, json={"by": "Li"}).json()["state"]
+            == "cleared"
+        )
+        remaining = client.get("/api/v1/alarms", headers=admin).json()["alarms"]
+        assert broken["id"] not in [a["id"] for a in remaining]
+        everything = client.get("/api/v1/alarms?all=true", headers=admin).json()["alarms"]
+        assert broken["id"] in [a["id"] for a in everything]
+        assert (
+            client.post(
+                "/api/v1/alarms/9999/acknowledge", headers=admin, json={"by": "Li"}
+            ).status_code
+            == 404
+        )
