@@ -156,3 +156,28 @@ def test_a_bad_run_request_gets_a_clear_error_and_starts_nothing(
     assert services.runs.open_runs() == []
     assert client.get("/api/v1/runs/999", headers=ADMIN).status_code == 404
     assert client.post("/api/v1/runs", json=body).status_code == 401
+
+
+def test_a_waiting_run_gives_an_eta_from_its_trend_and_a_holding_run_its_earliest_end(
+    client: TestClient, services: Services, kiln: str
+) -> None:
+    run_id = _start(client, services)
+    for minute in range(8):  # warming 1 °C a minute: 50 ... 57 at minute 7
+        value = 46.0 + minute
+        _send(client, kiln, minute, (value, value + 1, value + 2))
+        services.monitor.tick(now=(T0 + 60 * minute + 1) * 1_000_000)
+    live = client.get(f"/api/v1/runs/{run_id}", headers=ADMIN).json()["live"]
+    assert live["phase"] == "WAITING" and {"predicted_hold_start", "eta"} <= set(live)
+    # the coldest probe reaches 56 at minute 10: the hold can end 30 min later
+    now = (T0 + 7 * 60 + 1) * 1_000_000
+    assert services.monitor.eta(run_id, now) == ((T0 + 600) * 1_000_000, (T0 + 2400) * 1_000_000)
+    for minute in range(8, 12):
+        value = 46.0 + minute
+        _send(client, kiln, minute, (value, value + 1, value + 2))
+        services.monitor.tick(now=(T0 + 60 * minute + 1) * 1_000_000)
+    live = client.get(f"/api/v1/runs/{run_id}", headers=ADMIN).json()["live"]
+    assert live["phase"] == "HOLDING"
+    assert (live["predicted_hold_start"], live["eta"]) == (
+        "2026-03-01T10:50:00Z",
+        "2026-03-01T11:20:00Z",
+    )

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Protocol
 
+from phytowatch.domain.eta import predict_crossing
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.judge import Judge
 from phytowatch.domain.readings import Reading
@@ -32,6 +34,7 @@ from phytowatch.services.reporting import judgement_dict
 # A batch received earlier may be committed after one received later (several writers): each
 # tick re-reads this far back; the engine ignores a reading it already has.
 RECEIVED_LAG_US = 30_000_000
+TREND_POINTS = 20  # governing values kept per run for the ETA
 
 
 class RunError(ValueError):
@@ -166,6 +169,8 @@ class LiveRun:
     latest: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     heard_at: int | None = None
     heard_device_t: int | None = None
+    # the primary criterion's governing value at recent sample times, for the ETA
+    trend: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=TREND_POINTS))
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,14 @@ class RunMonitor:
                 if live.heard_at is None or received >= live.heard_at:
                     live.heard_at, live.heard_device_t = received, t
         state = live.judge.state(now=now)
+        governing = state.governing.get(live.schedule.primary.key)
+        last = state.last_sample
+        if (
+            governing is not None
+            and last is not None
+            and (not live.trend or live.trend[-1][0] < last)
+        ):
+            live.trend.append((last, governing))
         events: list[RunEvent] = []
         if state.phase is not live.phase:
             events.append(
@@ -303,6 +316,30 @@ class RunMonitor:
                 (live.record, live.schedule, live.judge.state(now=now), live)
                 for live in self._live.values()
             ]
+
+    def eta(self, run_id: int, now: int) -> tuple[int | None, int | None]:
+        """(predicted hold start, predicted earliest end) of an open run, or Nones.
+
+        Holding: the hold is running, its earliest end is known. Waiting: the primary criterion's
+        governing value is extrapolated from its trend to each step's threshold, and the end is
+        the soonest crossing plus that step's duration.
+        """
+        with self._lock:
+            live = self._live.get(run_id)
+            if live is None:
+                return None, None
+            state = live.judge.state(now=now)
+            if state.phase is Phase.HOLDING and state.holds:
+                return min(h.hold_start for h in state.holds), state.earliest_end
+            if state.phase is not Phase.WAITING:
+                return None, None
+            best: tuple[int, int] | None = None
+            primary = live.schedule.primary
+            for step in primary.steps:
+                start = predict_crossing(list(live.trend), step.threshold, primary.regime, now=now)
+                if start is not None and (best is None or start + step.duration < best[1]):
+                    best = (start, start + step.duration)
+            return best if best is not None else (None, None)
 
     def state(self, run_id: int, now: int) -> LiveState | None:
         """The live state of an open run (None when it is not open in this monitor)."""

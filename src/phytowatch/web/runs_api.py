@@ -89,9 +89,13 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""
     record = await _record(request, run_id)
     body = _run_json(record)
-    state = request.app.state.services.monitor.state(run_id, now_us())
+    monitor = request.app.state.services.monitor
+    state = monitor.state(run_id, now_us())
     if state is not None:
+        predicted_start, predicted_end = monitor.eta(run_id, now_us())
         body["live"] = {
+            "predicted_hold_start": _when(predicted_start),
+            "eta": _when(predicted_end),
             "phase": state.phase.value,
             "last_sample": _when(state.last_sample),
             "stale": state.stale,
