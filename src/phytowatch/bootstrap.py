@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from phytowatch.config import Settings
+from phytowatch.notify import make_notifier
 from phytowatch.services.alarms import AlarmService
+from phytowatch.services.notify import Notifier
 from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.database import make_engine
@@ -27,6 +29,7 @@ class Services:
     monitor: RunMonitor
     alarm_store: SqlAlarmStore
     alarms: AlarmService
+    notifier: Notifier
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current
@@ -34,11 +37,13 @@ class Services:
         return current(self.engine)
 
     def close(self) -> None:
+        self.notifier.close()
         self.writer.close()
         self.engine.dispose()
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
+    notifier = make_notifier(settings)  # first: bad rules fail before anything is opened
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(engine)
@@ -56,4 +61,5 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         monitor,
         alarm_store,
         AlarmService(alarm_store, monitor),
+        notifier,
     )

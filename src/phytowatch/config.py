@@ -47,6 +47,23 @@ class Settings(BaseSettings):
         "subscription, which Mosquitto 2.0 does not keep across its restart "
         "(see docs/mqtt-broker.md)",
     )
+    webhook_url: str | None = Field(
+        None, description="where webhook notifications are POSTed (a rule's to overrides it)"
+    )
+    webhook_secret: SecretStr | None = Field(
+        None, description="shared secret the webhook body is signed with (HMAC-SHA256)"
+    )
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail notifications")
+    smtp_port: int = Field(587, description="SMTP server port")
+    smtp_user: str | None = Field(None, description="SMTP login; unset: no login")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password")
+    smtp_starttls: bool = Field(True, description="upgrade the SMTP connection with STARTTLS")
+    mail_from: str | None = Field(None, description="sender address of notification e-mails")
+    notify_rules: str = Field(
+        "",
+        description="notification rules, a JSON list: [{channel, to, min_severity, facilities, "
+        "kinds}] (see docs/notifications.md); empty: no notifications",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -21,6 +21,8 @@ from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
+from phytowatch.web.events import EventHub, TickPublisher
+from phytowatch.web.events_api import router as events_router
 from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
 from phytowatch.web.runs_api import router as runs_router
@@ -31,13 +33,15 @@ log = logging.getLogger(__name__)
 TICK_S = 1.0  # how often open runs are fed what was stored
 
 
-async def _tick_runs(services: Services) -> None:
+async def _tick_runs(services: Services, hub: EventHub) -> None:
     """Judge the open runs live: feed them what was stored, every second."""
+    publisher = TickPublisher(hub, services)
     while True:
         try:
             now = time.time_ns() // 1000
             events = await run_in_threadpool(services.monitor.tick, now)
-            for change in await run_in_threadpool(services.alarms.tick, now):
+            changes = await run_in_threadpool(services.alarms.tick, now)
+            for change in changes:
                 alarm = change.alarm
                 log.warning(
                     "alarm %s %s: %s %s %s",
@@ -47,10 +51,12 @@ async def _tick_runs(services: Services) -> None:
                     alarm.facility,
                     alarm.message,
                 )
+                services.notifier.notify(change)  # queued; sent by a background thread
             for event in events:
                 log.info(
                     "run %s (%s): %s %s", event.run_id, event.facility, event.kind, event.phase
                 )
+            await publisher.publish(now, events, changes)
         except Exception:  # keep judging: one bad tick must not stop every run
             log.exception("judging the open runs failed")
         await asyncio.sleep(TICK_S)
@@ -63,7 +69,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
         app.state.services = services or bootstrap(settings)
-        ticking = asyncio.create_task(_tick_runs(app.state.services)) if own else None
+        hub: EventHub = app.state.events
+        ticking = asyncio.create_task(_tick_runs(app.state.services, hub)) if own else None
         try:
             yield
         finally:
@@ -84,6 +91,8 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(admin_router)
     app.include_router(runs_router)
     app.include_router(alarms_router)
+    app.include_router(events_router)
+    app.state.events = EventHub()
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, error: ApiError) -> Response:
