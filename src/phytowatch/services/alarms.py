@@ -238,7 +238,8 @@ def _run_conditions(
                 )
             )
     heard_at = live.heard_at
-    silent_since = heard_at if heard_at is not None else live.record.started_at
+    # a monitor that has just started (or restarted) cannot tell a silence from before it watched
+    silent_since = max(heard_at if heard_at is not None else 0, live.watched_from)
     if now - silent_since > schedule.max_sample_interval:
         out.append(
             Condition(

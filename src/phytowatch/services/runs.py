@@ -169,6 +169,7 @@ class LiveRun:
     latest: dict[str, tuple[int, str | None]] = field(default_factory=dict)
     heard_at: int | None = None
     heard_device_t: int | None = None
+    watched_from: int = 0  # when this monitor began to watch the run (silence counts from here)
     # the primary criterion's governing value at recent sample times, for the ETA
     trend: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=TREND_POINTS))
 
@@ -196,7 +197,7 @@ class RunMonitor:
     # tick() runs on a worker thread while pages read state(): one at a time
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
-    def _start(self, record: RunRecord) -> LiveRun:
+    def _start(self, record: RunRecord, now: int | None = None) -> LiveRun:
         facility = self.store.facility_by_code(record.facility_code)
         assert facility is not None
         schedule = self.schedule_of(record.schedule_id, record.params, record.schedule_version)
@@ -204,6 +205,7 @@ class RunMonitor:
         roles: dict[str, Role] = {code: role for code, role in probes.items()}  # type: ignore[misc]
         judge = Judge(schedule, roles, offsets={k: Decimal(v) for k, v in record.offsets.items()})
         live = LiveRun(record, schedule, judge, probes)
+        live.watched_from = max(record.started_at, now if now is not None else record.started_at)
         self._live[record.id] = live
         return live
 
@@ -219,7 +221,7 @@ class RunMonitor:
             if run_id not in open_runs:
                 del self._live[run_id]
         for record in open_runs.values():
-            live = self._live.get(record.id) or self._start(record)
+            live = self._live.get(record.id) or self._start(record, now)
             events.extend(self._feed(live, now))
         return events
 

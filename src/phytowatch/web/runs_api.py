@@ -84,6 +84,29 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
     return JSONResponse(_run_json(record), status_code=201)
 
 
+@router.get("")
+async def list_runs(request: Request, facility: str | None = None) -> JSONResponse:
+    """The latest runs, newest first; an open run carries its live phase."""
+    services = require_admin(request)
+    records = await run_in_threadpool(services.runs.runs_of, facility, 200)
+    now = now_us()
+    out = []
+    for record in records:
+        state = services.monitor.state(record.id, now) if record.closed_at is None else None
+        out.append(
+            {
+                "id": record.id,
+                "facility": record.facility_code,
+                "schedule": record.schedule_id,
+                "started_at": _when(record.started_at),
+                "closed_at": _when(record.closed_at),
+                "verdict": record.verdict,
+                "phase": state.phase.value if state is not None else record.verdict,
+            }
+        )
+    return JSONResponse({"runs": out})
+
+
 @router.get("/{run_id}")
 async def get_run(request: Request, run_id: int) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""

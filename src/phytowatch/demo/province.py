@@ -1,0 +1,148 @@
+"""The demo province: 77 export enterprises across Jiangxi's 11 prefecture-level cities.
+
+Mostly wood-packaging kilns, navel-orange cold rooms in Ganzhou, a few hot-water lines and one
+vapour-heat chamber. A fresh SQLite database is seeded, runs are started on some facilities, the
+service is started, and the facility simulator feeds them over the public device protocol at an
+accelerated clock, with faults: a door opened, a probe pulled out of the wood, a stuck probe, an
+error code, an outage with its backfill, and a hot-water line that loses a probe (that run fails).
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from phytowatch.domain.instants import US_PER_D, US_PER_H, US_PER_MIN
+
+# (code, Chinese, English): Jiangxi's 11 prefecture-level cities
+CITIES = (
+    ("NC", "南昌", "Nanchang"),
+    ("JJ", "九江", "Jiujiang"),
+    ("JD", "景德镇", "Jingdezhen"),
+    ("PX", "萍乡", "Pingxiang"),
+    ("XY", "新余", "Xinyu"),
+    ("YT", "鹰潭", "Yingtan"),
+    ("GZ", "赣州", "Ganzhou"),
+    ("JA", "吉安", "Ji'an"),
+    ("YC", "宜春", "Yichun"),
+    ("FZ", "抚州", "Fuzhou"),
+    ("SR", "上饶", "Shangrao"),
+)
+PER_CITY = 7  # 11 x 7 = 77 enterprises
+GRADES = ("I", "II", "II", "III", "I", "II", "IV")
+
+KILN_PROBES = ["C1:product:30", "C2:product:35", "C3:product:40", "C4:product:32", "A1:air"]
+COLD_PROBES = [f"C{k}:product" for k in range(1, 7)] + ["A1:air", "A2:air"]
+HWT_PROBES = ["W1:water", "W2:water", "P1:product", "P2:product"]
+VHT_PROBES = ["K1:product", "K2:product", "K3:product", "A1:air", "H1:rh"]
+
+
+@dataclass(frozen=True)
+class DemoFacility:
+    code: str
+    enterprise: str
+    kind: str  # the registry's kind
+    sim_kind: str  # the simulator's model
+    probes: list[str]
+    schedule: str | None = None  # a run is started on it when set
+    params: dict[str, str] | None = None
+    faults: tuple[str, ...] = ()
+    load: str = ""
+    interval_s: int = 60
+
+
+@dataclass(frozen=True)
+class DemoEnterprise:
+    code: str
+    name_zh: str
+    name_en: str
+    city: str
+    grade: str
+
+
+def province() -> tuple[list[DemoEnterprise], list[DemoFacility]]:
+    """The enterprises and facilities of the demo, deterministic."""
+    enterprises: list[DemoEnterprise] = []
+    facilities: list[DemoFacility] = []
+    kiln_faults = iter(
+        [
+            ("door@100m:25m",),  # the hold breaks and restarts
+            ("pulled:C3@90m",),  # the probe tracks the air: a finding, review required
+            ("stuck:C2@95m",),  # identical readings during the hold: a finding
+            ("error:C4@70m:6m",),  # an error code, the run carries on on three probes
+            ("outage@80m:20m",),  # the facility falls silent, then uploads its buffer
+        ]
+    )
+    for city_code, city_zh, city_en in CITIES:
+        for n in range(1, PER_CITY + 1):
+            code = f"{city_code}{n:02d}"
+            grade = GRADES[n - 1]
+            if city_code == "GZ" and n <= 4:
+                trade_zh, trade_en = "脐橙果业", "Navel Orange"
+                kind, sim, probes, interval = "cold_room", "cold_room", COLD_PROBES, 600
+                schedule, load = "au-cold-citrus-medfly", "Gannan navel oranges, 20 t"
+            elif city_code in {"JA", "GZ"} and n in {5, 6}:
+                trade_zh, trade_en = "农产品", "Agricultural Products"
+                kind, sim, probes, interval = "hot_water_tank", "hot_water_tank", HWT_PROBES, 60
+                schedule, load = "hwt-mango", "mangoes up to 500 g, 2 t"
+            elif city_code == "NC" and n == 7:
+                trade_zh, trade_en = "蒸热处理", "Vapour Heat"
+                kind, sim, probes, interval = (
+                    "vapour_heat_chamber",
+                    "vapour_heat_chamber",
+                    (VHT_PROBES),
+                    60,
+                )
+                schedule, load = "vht-papaya-pt21", "papaya, 1 t"
+            else:
+                trade_zh, trade_en = "木业包装", "Wood Packaging"
+                kind, sim, probes, interval = "kiln", "kiln", KILN_PROBES, 60
+                schedule, load = "ispm15-ht", f"{600 + 50 * n} pallets, pine"
+            enterprises.append(
+                DemoEnterprise(
+                    code,
+                    f"{city_zh}{trade_zh}有限公司（{n}）",
+                    f"{city_en} {trade_en} Co., Ltd. ({n})",
+                    city_zh,
+                    grade,
+                )
+            )
+            running = _runs_here(city_code, n, kind)
+            faults: tuple[str, ...] = ()
+            if running and kind == "kiln":
+                faults = next(kiln_faults, ())
+            if running and kind == "hot_water_tank" and city_code == "JA" and n == 5:
+                faults = ("dropout:W1@40m:3m",)  # too few water probes: the run fails
+            facilities.append(
+                DemoFacility(
+                    code=f"JX-{code}-{kind[:1].upper()}1",
+                    enterprise=code,
+                    kind=kind,
+                    sim_kind=sim,
+                    probes=list(probes),
+                    schedule=schedule if running else None,
+                    params={"fruit_class": "500g"} if schedule == "hwt-mango" else None,
+                    faults=faults,
+                    load=load,
+                    interval_s=interval,
+                )
+            )
+    return enterprises, facilities
+
+
+def _runs_here(city_code: str, n: int, kind: str) -> bool:
+    """Which facilities have a load in them now: about a quarter of the province."""
+    if kind in {"cold_room", "hot_water_tank", "vapour_heat_chamber"}:
+        return True
+    return n in {1, 3} or (city_code in {"NC", "GZ"} and n == 2)
+
+
+# How much simulated time each fleet covers; the start is that far in the past.
+SHORT_SPAN = 5 * US_PER_H  # kilns, hot water, vapour heat
+COLD_SPAN = 17 * US_PER_D  # citrus cold rooms: 14 days of hold after precooling
+COLD_SPEEDUP = 60  # the cold fleet runs this many times faster than the short one
+RUN_LEAD = US_PER_MIN  # runs start a minute before their first readings
+
+
+def admin_token() -> str:
+    return "demo-" + secrets.token_urlsafe(16)
