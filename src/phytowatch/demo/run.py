@@ -52,7 +52,7 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
     if data.exists():
         shutil.rmtree(data)
     data.mkdir(parents=True)
-    url = f"sqlite:///{data / 'phytowatch.db'}"
+    url = f"sqlite:///{(data / 'phytowatch.db').resolve()}"
     services = bootstrap(load_settings(database_url=url))
     try:
         enterprises, facilities = province()

@@ -326,6 +326,11 @@ class Judge:
             earliest_end=evaluator.earliest_end() if phase is Phase.HOLDING else None,
         )
 
+    def has_reading(self, probe: str, t: int) -> bool:
+        """Whether a reading of ``probe`` at ``t`` was fed already (a replayable judge)."""
+        slot = self._slot.get(probe)
+        return slot is not None and t in self._history[slot]
+
     def fault_code(self, probe: str, t: int) -> str | None:
         return self._faults.get((self._slot[probe], t))
 

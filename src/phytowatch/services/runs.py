@@ -231,10 +231,11 @@ class RunMonitor:
         rows = self.store.run_readings(record.facility_id, record.started_at, None, since)
         if rows:
             rows.sort(key=lambda row: (row[1], row[0]))
+            judge = live.judge
             live.judge.feed(
                 Reading(probe, t, value, fault)
                 for probe, t, value, fault, _ in rows
-                if probe in live.probes
+                if probe in live.probes and not judge.has_reading(probe, t)
             )
             newest = max(row[4] for row in rows)
             live.watermark = newest if live.watermark is None else max(live.watermark, newest)

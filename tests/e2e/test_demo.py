@@ -1,0 +1,49 @@
+"""make demo's province, run for a minute at a faster clock: runs pass, one fails, alarms rise."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "phytowatch"
+    result = subprocess.run(
+        [
+            str(script),
+            "demo",
+            "--port",
+            str(_free_port()),
+            "--speed",
+            "360",
+            "--minutes",
+            "1",
+            "--data",
+            str(tmp_path / "demo"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()
+    assert "77 enterprises in 11 cities" in lines[0]
+    summaries = [line for line in lines if " runs: " in line]
+    assert summaries, result.stdout[-2000:]
+    last = summaries[-1]
+    assert " pass" in last and " fail" in last, last  # kilns and hot water pass; one line fails
+    assert "open alarms: 0" not in last
+    assert "Traceback" not in result.stdout + result.stderr
