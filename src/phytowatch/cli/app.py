@@ -341,8 +341,11 @@ def demo(
         if speed <= 0 or port <= 0:
             typer.echo("phytowatch demo: --speed and --port must be positive", err=True)
             raise typer.Exit(2)
-        phases = run_demo(data, port, speed, minutes, emit=typer.echo)
-        del phases
+        try:
+            run_demo(data, port, speed, minutes, emit=typer.echo)
+        except (RuntimeError, OSError) as error:
+            typer.echo(f"phytowatch demo: {error} (is the port in use? try --port 8001)", err=True)
+            raise typer.Exit(2) from None
         return
     import time
 
