@@ -143,7 +143,7 @@ def runs_export(
 ) -> None:
     """The run's readings as a CSV log on stdout (judge it with the printed command). 导出读数。"""
     from phytowatch.ingest.csvlog import write_log
-    from phytowatch.services.runs import evaluate_command
+    from phytowatch.services.runs import evaluate_command, run_log_rows
 
     with open_services(database_url) as services:
         record = services.runs.run(run_id)
@@ -154,12 +154,6 @@ def runs_export(
         rows = services.runs.run_readings(
             record.facility_id, record.started_at, record.closed_at, None
         )
-    names = list(facility.probes)
-    by_t: dict[int, list[float | None]] = {}
-    for probe, t, value, fault, _ in sorted(rows, key=lambda r: r[1]):
-        if probe in facility.probes:
-            row = by_t.setdefault(t, [None] * len(names))
-            row[names.index(probe)] = float("nan") if fault is not None else value
-    probes = [(p, facility.probes[p].role) for p in names]
-    sys.stdout.write(write_log(probes, sorted(by_t.items())))  # type: ignore[arg-type]
+    probes, log_rows = run_log_rows(facility, rows)
+    sys.stdout.write(write_log(probes, log_rows))  # type: ignore[arg-type]
     typer.echo(f"judge it with: {evaluate_command(record, f'run-{run_id}.csv')}", err=True)

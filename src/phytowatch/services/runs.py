@@ -386,3 +386,20 @@ def downsample(
         probe: [(start, low, high) for start, (low, high) in sorted(points.items())]
         for probe, points in out.items()
     }
+
+
+def run_log_rows(
+    facility: FacilityRef, rows: list[StoredReading]
+) -> tuple[list[tuple[str, str]], list[tuple[int, list[float | None]]]]:
+    """A run's stored readings as the wide log of treatments.md §4: (probes, rows by time).
+
+    Raw values as stored; a fault is NaN (written ``ERR``); the probes in registry order.
+    """
+    names = list(facility.probes)
+    position = {name: k for k, name in enumerate(names)}
+    by_t: dict[int, list[float | None]] = {}
+    for probe, t, value, fault, _ in sorted(rows, key=lambda r: r[1]):
+        if probe in position:
+            row = by_t.setdefault(t, [None] * len(names))
+            row[position[probe]] = float("nan") if fault is not None else value
+    return [(name, facility.probes[name].role) for name in names], sorted(by_t.items())

@@ -10,8 +10,8 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.alarms import Alarm
-from phytowatch.domain.instants import format_instant
 from phytowatch.services.alarms import AlarmError
+from phytowatch.services.notify import alarm_payload
 from phytowatch.web.admin_api import StrictBody, admin_only, require_admin
 from phytowatch.web.ingest_api import ApiError, now_us
 
@@ -28,26 +28,8 @@ class ClearIn(StrictBody):
 
 
 def alarm_json(alarm: Alarm) -> dict[str, Any]:
-    def when(instant: int | None) -> str | None:
-        return None if instant is None else format_instant(instant)
-
-    return {
-        "id": alarm.id,
-        "kind": alarm.kind.value,
-        "severity": alarm.severity.value,
-        "state": alarm.state.value,
-        "facility": alarm.facility,
-        "subject": alarm.subject,
-        "message": alarm.message,
-        "count": alarm.count,
-        "raised_at": when(alarm.raised_at),
-        "last_seen_at": when(alarm.last_seen_at),
-        "acknowledged_by": alarm.acknowledged_by,
-        "acknowledged_at": when(alarm.acknowledged_at),
-        "comment": alarm.comment,
-        "cleared_at": when(alarm.cleared_at),
-        "cleared_by": alarm.cleared_by,
-    }
+    """The same JSON as the notifications' payload."""
+    return alarm_payload(alarm)
 
 
 @router.get("")

@@ -24,9 +24,10 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import AlarmState, Change
-from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.domain.instants import format_instant
 from phytowatch.services.runs import RunEvent, RunMonitor
 from phytowatch.web.alarms_api import alarm_json
+from phytowatch.web.runs_api import hold_json
 
 QUEUE_SIZE = 256  # events a subscriber may lag behind (about four minutes of `runs` summaries)
 
@@ -115,18 +116,7 @@ def run_summaries(monitor: RunMonitor, now: int) -> list[dict[str, Any]]:
                 "schedule": {"id": schedule.id, "version": schedule.version},
                 "phase": state.phase.value,
                 "governing": dict(state.governing),
-                "holds": [
-                    {
-                        "criterion": h.criterion,
-                        "step": h.step,
-                        "threshold": h.threshold,
-                        "hold_start": _when(h.hold_start),
-                        "elapsed_s": seconds(h.elapsed),
-                        "duration_s": seconds(h.duration),
-                        "earliest_end": _when(h.earliest_end),
-                    }
-                    for h in state.holds
-                ],
+                "holds": [hold_json(h) for h in state.holds],
                 "earliest_end": _when(state.earliest_end),
                 "last_sample": _when(state.last_sample),
                 "stale": state.stale,

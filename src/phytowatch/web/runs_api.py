@@ -13,8 +13,16 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.domain.verdict import HoldProgress
 from phytowatch.ingest.csvlog import write_log
-from phytowatch.services.runs import RunError, RunRecord, downsample, evaluate_command, start_run
+from phytowatch.services.runs import (
+    RunError,
+    RunRecord,
+    downsample,
+    evaluate_command,
+    run_log_rows,
+    start_run,
+)
 from phytowatch.web.admin_api import StrictBody, admin_only, require_admin
 from phytowatch.web.ingest_api import ApiError, now_us
 
@@ -32,6 +40,19 @@ class RunIn(StrictBody):
 
 def _when(instant: int | None) -> str | None:
     return None if instant is None else format_instant(instant)
+
+
+def hold_json(hold: HoldProgress) -> dict[str, Any]:
+    """A running hold: its step, progress and earliest end."""
+    return {
+        "criterion": hold.criterion,
+        "step": hold.step,
+        "threshold": hold.threshold,
+        "hold_start": _when(hold.hold_start),
+        "elapsed_s": seconds(hold.elapsed),
+        "duration_s": seconds(hold.duration),
+        "earliest_end": _when(hold.earliest_end),
+    }
 
 
 def _run_json(record: RunRecord) -> dict[str, Any]:
@@ -124,18 +145,7 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
             "stale": state.stale,
             "earliest_end": _when(state.earliest_end),
             "governing": dict(state.governing),
-            "holds": [
-                {
-                    "criterion": h.criterion,
-                    "step": h.step,
-                    "threshold": h.threshold,
-                    "hold_start": _when(h.hold_start),
-                    "elapsed_s": seconds(h.elapsed),
-                    "duration_s": seconds(h.duration),
-                    "earliest_end": _when(h.earliest_end),
-                }
-                for h in state.holds
-            ],
+            "holds": [hold_json(h) for h in state.holds],
         }
     return JSONResponse(body)
 
@@ -165,14 +175,8 @@ async def readings_csv(request: Request, run_id: int) -> Response:
     rows = await run_in_threadpool(
         services.runs.run_readings, record.facility_id, record.started_at, record.closed_at, None
     )
-    names = list(facility.probes)
-    by_t: dict[int, list[float | None]] = {}
-    for probe, t, value, fault, _ in sorted(rows, key=lambda r: r[1]):
-        if probe in facility.probes:
-            row = by_t.setdefault(t, [None] * len(names))
-            row[names.index(probe)] = float("nan") if fault is not None else value
-    probes = [(p, facility.probes[p].role) for p in names]
-    text = write_log(probes, sorted(by_t.items()))
+    probes, log_rows = run_log_rows(facility, rows)
+    text = write_log(probes, log_rows)  # type: ignore[arg-type]
     return Response(
         text,
         media_type="text/csv; charset=utf-8",
