@@ -33,7 +33,7 @@ from phytowatch.services.reporting import judgement_dict
 
 # A batch received earlier may be committed after one received later (several writers): each
 # tick re-reads this far back; the engine ignores a reading it already has.
-RECEIVED_LAG_US = 30_000_000
+RECEIVED_LAG_US = 5_000_000
 TREND_POINTS = 20  # governing values kept per run for the ETA
 
 
@@ -92,6 +92,10 @@ class RunStore(Protocol):
     def run_readings(
         self, facility_id: int, t_from: int, t_to: int | None, received_after: int | None
     ) -> list[StoredReading]: ...
+
+    def readings_received(
+        self, facility_ids: list[int], received_after: int
+    ) -> list[tuple[int, str, int, float | None, str | None, int]]: ...
 
 
 def _schedule(schedule_id: str, params: dict[str, str], version: str | None = None) -> Schedule:
@@ -194,6 +198,7 @@ class RunMonitor:
     store: RunStore
     schedule_of: Callable[[str, dict[str, str], str | None], Schedule] = _schedule
     _live: dict[int, LiveRun] = field(default_factory=dict)
+    _watermark: int | None = None  # the newest received_at read by a tick
     # tick() runs on a worker thread while pages read state(): one at a time
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -220,15 +225,36 @@ class RunMonitor:
         for run_id in list(self._live):
             if run_id not in open_runs:
                 del self._live[run_id]
-        for record in open_runs.values():
-            live = self._live.get(record.id) or self._start(record, now)
-            events.extend(self._feed(live, now))
+        watched = list(self._live.values())
+        new = [record for record in open_runs.values() if record.id not in self._live]
+        # one query for what the watched runs' facilities received since the last tick
+        fresh_rows: dict[int, list[StoredReading]] = {}
+        if watched and self._watermark is not None:
+            facility_ids = sorted({live.record.facility_id for live in watched})
+            received = self.store.readings_received(facility_ids, self._watermark - RECEIVED_LAG_US)
+            for facility_id, probe, t, value, fault, at in received:
+                fresh_rows.setdefault(facility_id, []).append((probe, t, value, fault, at))
+                self._watermark = max(self._watermark, at)
+        for live in watched:
+            rows = [
+                row
+                for row in fresh_rows.get(live.record.facility_id, ())
+                if row[1] >= live.record.started_at
+            ]
+            events.extend(self._feed(live, now, rows))
+        for record in new:  # new to this monitor: its whole history, once
+            live = self._start(record, now)
+            rows = self.store.run_readings(record.facility_id, record.started_at, None, None)
+            for row in rows:
+                if self._watermark is None or row[4] > self._watermark:
+                    self._watermark = row[4]
+            events.extend(self._feed(live, now, rows))
+        if self._watermark is None:
+            self._watermark = now  # nothing stored yet: read from now on
         return events
 
-    def _feed(self, live: LiveRun, now: int) -> list[RunEvent]:
+    def _feed(self, live: LiveRun, now: int, rows: list[StoredReading]) -> list[RunEvent]:
         record = live.record
-        since = None if live.watermark is None else live.watermark - RECEIVED_LAG_US
-        rows = self.store.run_readings(record.facility_id, record.started_at, None, since)
         if rows:
             rows.sort(key=lambda row: (row[1], row[0]))
             judge = live.judge

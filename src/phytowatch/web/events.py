@@ -29,7 +29,7 @@ from phytowatch.services.runs import RunEvent, RunMonitor
 from phytowatch.web.alarms_api import alarm_json
 from phytowatch.web.runs_api import hold_json
 
-QUEUE_SIZE = 256  # events a subscriber may lag behind (about four minutes of `runs` summaries)
+QUEUE_SIZE = 4096  # events a subscriber may lag behind: a tick of a province can bring one per run
 
 
 @dataclass(frozen=True)
