@@ -32,7 +32,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -47,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from machine import machine
+from serving import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -126,12 +126,6 @@ def provision(url: str) -> dict[int, str]:
         services.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 class Server:
     """``phytowatch serve`` in a subprocess; optionally under cProfile."""
 
@@ -143,18 +137,8 @@ class Server:
         if profile is not None:
             argv = [sys.executable, "-m", "cProfile", "-o", str(profile), *argv]
         self.process = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"phytowatch serve exited: see {self.log.name}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", "/api/v1/health")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    return
-            except OSError:
-                time.sleep(0.1)
+        if wait_until_healthy(self.process, self.port, self.log.name, SERVER_START_TIMEOUT, 0.1):
+            return
         self.stop()
         raise RuntimeError("phytowatch serve did not answer /api/v1/health in time")
 

@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from machine import machine
+from serving import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "performance.md"
@@ -92,12 +93,6 @@ US = 1_000_000
 
 def now_us() -> int:
     return time.time_ns() // 1000
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 def facility_code(k: int) -> str:
@@ -182,18 +177,8 @@ class Server:
             argv = [sys.executable, "-m", "cProfile", "-o", str(profile), *argv]
         env = dict(os.environ, PHYTOWATCH_ADMIN_TOKEN=admin)
         self.process = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + SERVER_START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"phytowatch serve exited: see {self.log.name}")
-            try:
-                conn = http.client.HTTPConnection(HOST, self.port, timeout=2)
-                conn.request("GET", "/api/v1/health")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    return
-            except OSError:
-                time.sleep(0.2)
+        if wait_until_healthy(self.process, self.port, self.log.name, SERVER_START_TIMEOUT, 0.2):
+            return
         self.stop()
         raise RuntimeError("phytowatch serve did not answer /api/v1/health in time")
 
