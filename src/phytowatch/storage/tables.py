@@ -191,3 +191,22 @@ alarms = Table(
     Column("cleared_by", String(100), nullable=True),
     Index("ix_alarms_state_facility", "state", "facility"),
 )
+
+# The audit trail: append-only and hash-chained (domain.audit). ``seq`` is given by the appender
+# (1, 2, 3, ... without gaps); ``before`` / ``after`` are canonical JSON text, exactly the bytes
+# the hash covers. A trigger refuses UPDATE and DELETE (migration 0004).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", BigInteger, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(64), nullable=False),
+    Column("object_id", String(200), nullable=False),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_object", "object_type", "object_id"),
+)
