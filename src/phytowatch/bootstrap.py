@@ -9,9 +9,11 @@ from sqlalchemy.engine import Engine
 from phytowatch.config import Settings
 from phytowatch.notify import make_notifier
 from phytowatch.services.alarms import AlarmService
+from phytowatch.services.audit import AuditLog
 from phytowatch.services.notify import Notifier
 from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.alarms_repo import SqlAlarmStore
+from phytowatch.storage.audit_repo import SqlAuditStore
 from phytowatch.storage.database import make_engine
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.registry_repo import SqlRegistry
@@ -30,6 +32,7 @@ class Services:
     alarm_store: SqlAlarmStore
     alarms: AlarmService
     notifier: Notifier
+    audit: AuditLog
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current
@@ -62,4 +65,5 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         alarm_store,
         AlarmService(alarm_store, monitor),
         notifier,
+        AuditLog(SqlAuditStore(engine)),
     )
