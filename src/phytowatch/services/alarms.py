@@ -1,13 +1,17 @@
 """Alarms from the live runs and the registry, raised the moment they are known.
 
-:meth:`AlarmService.tick` looks at every open run (as the monitor judged it at this tick) and,
-once a minute, at every calibration; it turns what it sees into conditions, matches them with the
-open alarms (one per cause, with a repeat count) and stores the changes. It runs on the serving
-process's timer, so an alarm rises when nothing arrives (a silent facility), not only on data.
+:meth:`AlarmService.observe` looks at the runs just fed (a batch committed a moment ago): their
+conditions are matched with those facilities' open alarms at once, so a broken hold is an alarm
+within milliseconds of its reading. :meth:`AlarmService.tick` looks at every open run (with the
+live state the monitor kept: nothing is re-judged) and, once a minute, at every calibration. Both
+turn what they see into conditions, match them with the open alarms (one per cause, with a repeat
+count) and store the changes. The tick runs on the serving process's timer, so an alarm rises
+when nothing arrives (a silent facility), not only on data.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
@@ -38,7 +42,7 @@ class AlarmError(ValueError):
 
 
 class AlarmStore(Protocol):
-    def open_alarms(self) -> list[Alarm]: ...
+    def open_alarms(self, facilities: Collection[str] | None = None) -> list[Alarm]: ...
 
     def apply(self, changes: list[Change]) -> list[Change]: ...
 
@@ -60,6 +64,25 @@ class AlarmService:
     _calibrations_at: int | None = None
     _conflict_id: int | None = None
     _calibration_conditions: list[Condition] = field(default_factory=list)
+
+    def observe(self, runs: Sequence[LiveRun], now: int) -> list[Change]:
+        """The alarms of these runs alone, from their kept live state: for the runs a committed
+        batch has just fed. Other facilities' alarms are not looked at (nor cleared)."""
+        if not runs:
+            return []
+        conditions: list[Condition] = []
+        observed: set[tuple[str, str]] = set()
+        for live in runs:
+            code = live.record.facility_code
+            observed.update((kind.value, code) for kind in RUN_KINDS)
+            conditions.extend(
+                _run_conditions(live.record.id, code, live.schedule, live.fresh(now), live, now)
+            )
+        facilities = {live.record.facility_code for live in runs}
+        changes = alarms.reconcile(
+            self.store.open_alarms(facilities), conditions, now=now, observed=observed
+        )
+        return self.store.apply(changes) if changes else []
 
     def tick(self, now: int) -> list[Change]:
         """Observe, match with the open alarms, store the changes; returns them (to notify)."""

@@ -5,10 +5,15 @@ the probes' latest calibrations. An expired or missing calibration does not stop
 noted on the run (``calibration_notes``) for the inspector, and the probe is judged raw.
 
 The :class:`RunMonitor` judges every open run with the one engine, fed the facility's readings
-as they are stored (by the HTTP API or any MQTT worker): :meth:`RunMonitor.tick` reads what
-arrived since the last tick, feeds it, and closes a run that reached PASS or FAIL. Readings that
-arrive late for an instant already judged make the engine re-judge the run; a changed phase is
-returned as an event, never silent. Time is a parameter (``now``).
+as they are stored. Two doors lead in, and both may see the same reading (the engine keeps the
+first): :meth:`RunMonitor.committed` takes a batch the moment this process has committed it (the
+HTTP API's writer), so a verdict or a broken hold is known within milliseconds of the device's
+``200``; :meth:`RunMonitor.tick` (every second) picks up runs started or closed elsewhere and
+reads what other processes stored (MQTT workers). Each run's live state is computed once per
+change and kept, so reading it (alarms, the event stream, the API) costs nothing. A run that
+reaches PASS or FAIL is closed. Readings that arrive late for an instant already judged make the
+engine re-judge the run; a changed phase is returned as an event, never silent. Time is a
+parameter (``now``).
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ from __future__ import annotations
 import json
 import threading
 from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -84,6 +89,8 @@ class RunStore(Protocol):
     def run(self, run_id: int) -> RunRecord | None: ...
 
     def open_runs(self) -> list[RunRecord]: ...
+
+    def open_run_ids(self) -> set[int]: ...
 
     def close_run(
         self, run_id: int, closed_at: int, reason: str, verdict: str, judgement: str
@@ -176,6 +183,18 @@ class LiveRun:
     watched_from: int = 0  # when this monitor began to watch the run (silence counts from here)
     # the primary criterion's governing value at recent sample times, for the ETA
     trend: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=TREND_POINTS))
+    # the live state as of the last reading fed; only ``stale`` depends on the clock (see fresh)
+    state: LiveState | None = None
+    probe_codes: dict[int, str] = field(default_factory=dict)  # probe id -> probe code
+
+    def fresh(self, now: int) -> LiveState:
+        """The kept live state, its ``stale`` flag brought up to ``now``."""
+        state = self.state
+        if state is None:
+            state = self.state = self.judge.state(now=now)
+        last = state.last_sample
+        stale = last is not None and now - last > self.schedule.max_sample_interval
+        return state if stale is state.stale else replace(state, stale=stale)
 
 
 @dataclass(frozen=True)
@@ -193,13 +212,17 @@ class RunEvent:
 
 @dataclass
 class RunMonitor:
-    """Judges the open runs live. One per serving process; tick it every second or so."""
+    """Judges the open runs live. One per serving process.
+
+    Feed it what this process commits (:meth:`committed`) and tick it every second or so
+    (:meth:`tick`). All methods may be called from any thread: one at a time.
+    """
 
     store: RunStore
     schedule_of: Callable[[str, dict[str, str], str | None], Schedule] = _schedule
     _live: dict[int, LiveRun] = field(default_factory=dict)
+    _by_facility: dict[int, int] = field(default_factory=dict)  # facility id -> open run id
     _watermark: int | None = None  # the newest received_at read by a tick
-    # tick() runs on a worker thread while pages read state(): one at a time
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def _start(self, record: RunRecord, now: int | None = None) -> LiveRun:
@@ -210,23 +233,63 @@ class RunMonitor:
         roles: dict[str, Role] = {code: role for code, role in probes.items()}  # type: ignore[misc]
         judge = Judge(schedule, roles, offsets={k: Decimal(v) for k, v in record.offsets.items()})
         live = LiveRun(record, schedule, judge, probes)
+        live.probe_codes = {probe.id: code for code, probe in facility.probes.items()}
         live.watched_from = max(record.started_at, now if now is not None else record.started_at)
         self._live[record.id] = live
+        self._by_facility[record.facility_id] = record.id
         return live
 
+    def _forget(self, run_id: int) -> None:
+        live = self._live.pop(run_id, None)
+        if live is not None and self._by_facility.get(live.record.facility_id) == run_id:
+            del self._by_facility[live.record.facility_id]
+
+    def committed(
+        self,
+        facility_id: int,
+        received_at: int,
+        items: Iterable[tuple[int, int, float | None, str | None]],
+        now: int,
+    ) -> tuple[list[RunEvent], LiveRun | None]:
+        """A batch this process has just committed for a facility: ``(probe id, t, value,
+        fault)`` of each reading stored. Judges the facility's open run at once; returns its
+        events and the run (None: the facility has no run this monitor watches yet; the next
+        tick picks the run up with its whole history)."""
+        with self._lock:
+            run_id = self._by_facility.get(facility_id)
+            live = None if run_id is None else self._live.get(run_id)
+            if live is None:
+                return [], None
+            codes = live.probe_codes
+            started = live.record.started_at
+            rows = [
+                (codes[probe_id], t, value, fault, received_at)
+                for probe_id, t, value, fault in items
+                if t >= started and probe_id in codes
+            ]
+            if not rows:
+                return [], None
+            return self._feed(live, now, rows), live
+
     def tick(self, now: int) -> list[RunEvent]:
-        """Feed each open run what was stored since the last tick; close decided runs."""
+        """Pick up runs started or closed elsewhere; feed what other processes stored."""
+        with self._lock:
+            return self._tick(now)[0]
+
+    def tick_runs(self, now: int) -> tuple[list[RunEvent], list[LiveRun]]:
+        """:meth:`tick`, and the runs it fed (their alarms want a look)."""
         with self._lock:
             return self._tick(now)
 
-    def _tick(self, now: int) -> list[RunEvent]:
+    def _tick(self, now: int) -> tuple[list[RunEvent], list[LiveRun]]:
         events: list[RunEvent] = []
-        open_runs = {record.id: record for record in self.store.open_runs()}
+        fed: list[LiveRun] = []
+        open_ids = self.store.open_run_ids()
         for run_id in list(self._live):
-            if run_id not in open_runs:
-                del self._live[run_id]
+            if run_id not in open_ids:
+                self._forget(run_id)
         watched = list(self._live.values())
-        new = [record for record in open_runs.values() if record.id not in self._live]
+        new = [self.store.run(run_id) for run_id in sorted(open_ids - self._live.keys())]
         # one query for what the watched runs' facilities received since the last tick
         fresh_rows: dict[int, list[StoredReading]] = {}
         if watched and self._watermark is not None:
@@ -236,22 +299,29 @@ class RunMonitor:
                 fresh_rows.setdefault(facility_id, []).append((probe, t, value, fault, at))
                 self._watermark = max(self._watermark, at)
         for live in watched:
-            rows = [
-                row
-                for row in fresh_rows.get(live.record.facility_id, ())
-                if row[1] >= live.record.started_at
-            ]
-            events.extend(self._feed(live, now, rows))
+            rows = fresh_rows.get(live.record.facility_id)
+            if not rows:
+                continue
+            has = live.judge.has_reading
+            started = live.record.started_at
+            # most of these were fed on commit already: only what the engine lacks counts
+            unseen = [row for row in rows if row[1] >= started and not has(row[0], row[1])]
+            if unseen:
+                events.extend(self._feed(live, now, unseen))
+                fed.append(live)
         for record in new:  # new to this monitor: its whole history, once
+            if record is None or record.closed_at is not None:
+                continue
             live = self._start(record, now)
             rows = self.store.run_readings(record.facility_id, record.started_at, None, None)
             for row in rows:
                 if self._watermark is None or row[4] > self._watermark:
                     self._watermark = row[4]
             events.extend(self._feed(live, now, rows))
+            fed.append(live)
         if self._watermark is None:
             self._watermark = now  # nothing stored yet: read from now on
-        return events
+        return events, fed
 
     def _feed(self, live: LiveRun, now: int, rows: list[StoredReading]) -> list[RunEvent]:
         record = live.record
@@ -271,7 +341,7 @@ class RunMonitor:
                     live.latest[probe] = (t, fault)
                 if live.heard_at is None or received >= live.heard_at:
                     live.heard_at, live.heard_device_t = received, t
-        state = live.judge.state(now=now)
+        state = live.state = live.judge.state(now=now)
         governing = state.governing.get(live.schedule.primary.key)
         last = state.last_sample
         if (
@@ -303,7 +373,7 @@ class RunMonitor:
         verdict = judgement.verdict.value if judgement.verdict else Verdict.FAIL.value
         body = json.dumps(judgement_dict(judgement, live.schedule), ensure_ascii=False)
         closed = self.store.close_run(record.id, now, reason, verdict, body)
-        self._live.pop(record.id, None)
+        self._forget(record.id)
         if not closed:
             return []
         return [
@@ -339,11 +409,10 @@ class RunMonitor:
         )
 
     def live_runs(self, now: int) -> list[tuple[RunRecord, Schedule, LiveState, LiveRun]]:
-        """Every open run with its live state (for alarms), as of the last tick."""
+        """Every open run with its live state (as of its last reading), for alarms and pages."""
         with self._lock:
             return [
-                (live.record, live.schedule, live.judge.state(now=now), live)
-                for live in self._live.values()
+                (live.record, live.schedule, live.fresh(now), live) for live in self._live.values()
             ]
 
     def eta(self, run_id: int, now: int) -> tuple[int | None, int | None]:
@@ -357,7 +426,7 @@ class RunMonitor:
             live = self._live.get(run_id)
             if live is None:
                 return None, None
-            state = live.judge.state(now=now)
+            state = live.fresh(now)
             if state.phase is Phase.HOLDING and state.holds:
                 return min(h.hold_start for h in state.holds), state.earliest_end
             if state.phase is not Phase.WAITING:
@@ -374,7 +443,7 @@ class RunMonitor:
         """The live state of an open run (None when it is not open in this monitor)."""
         with self._lock:
             live = self._live.get(run_id)
-            return None if live is None else live.judge.state(now=now)
+            return None if live is None else live.fresh(now)
 
 
 def evaluate_command(record: RunRecord, log_name: str = "run.csv") -> str:

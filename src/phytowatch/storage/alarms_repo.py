@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
@@ -58,11 +59,13 @@ class SqlAlarmStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def open_alarms(self) -> list[Alarm]:
+    def open_alarms(self, facilities: Collection[str] | None = None) -> list[Alarm]:
+        """The open alarms, of these facilities only when they are given."""
+        query = select(alarms).where(alarms.c.state != AlarmState.CLEARED.value)
+        if facilities is not None:
+            query = query.where(alarms.c.facility.in_(sorted(facilities)))
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(alarms).where(alarms.c.state != AlarmState.CLEARED.value)
-            ).all()
+            rows = conn.execute(query).all()
         return [_alarm(row) for row in rows]
 
     def list_alarms(

@@ -6,7 +6,10 @@ its own savepoint so that one bad batch cannot spoil the others. ``PostgresWrite
 each with its own connection and transaction, on the same bounded queue.
 
 A full queue raises :class:`WriterBusyError` at once (the device gets 503 and Retry-After); nothing
-is dropped silently. A future resolves only after its batch is committed.
+is dropped silently. A future resolves only after its batch is committed. Whoever wants to know
+what was committed the moment it is (live judging) adds a listener to ``on_commit``: it is called
+on the writer's thread, after the commit and before the batch's future resolves, so it must only
+hand the batch on (queue it), never work on it there.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from phytowatch.storage.reading_store import store_postgres, store_sqlite
 
 log = logging.getLogger(__name__)
 Job = tuple[ReadingBatch, Future[StoreOutcome]]
+CommitListener = Callable[[ReadingBatch, StoreOutcome], None]
 _STOP = object()
 GROUP_LIMIT = 64  # batches committed together at most
 RETRIES = 3  # a PostgreSQL batch that lost a deadlock or serialization race is tried again
@@ -46,6 +50,7 @@ class _QueuedWriter:
             for k in range(threads)
         ]
         self._closed = False
+        self.on_commit: list[CommitListener] = []
         for thread in self._threads:
             thread.start()
 
@@ -91,6 +96,13 @@ class _QueuedWriter:
 
     def _group_limit(self) -> int:
         return 1
+
+    def _committed(self, batch: ReadingBatch, outcome: StoreOutcome) -> None:
+        for listener in self.on_commit:
+            try:
+                listener(batch, outcome)
+            except Exception:  # a listener's bug must not fail a batch that is stored
+                log.exception("a commit listener failed")
 
     def _run(self) -> None:
         while True:
@@ -147,7 +159,10 @@ class SqliteWriter(_QueuedWriter):
             raise
         finally:
             cursor.close()
-        for future, outcome in outcomes:  # answered only once durably committed
+        for (batch, _), (future, outcome) in zip(jobs, outcomes, strict=True):
+            if not isinstance(outcome, BaseException):
+                self._committed(batch, outcome)
+            # answered only once durably committed
             if future.cancelled():
                 continue  # its request went away; the others of the group still get answers
             if isinstance(outcome, BaseException):
@@ -192,6 +207,7 @@ class PostgresWriter(_QueuedWriter):
                     continue  # rolled back as a whole: try the batch again
                 except psycopg.OperationalError:
                     raise StorageUnavailableError("the database is unavailable") from None
+                self._committed(batch, outcome)
                 if not future.cancelled():
                     future.set_result(outcome)
                 break

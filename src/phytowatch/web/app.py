@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phytowatch import __version__
@@ -21,45 +18,14 @@ from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
-from phytowatch.web.events import EventHub, TickPublisher
+from phytowatch.web.events import EventHub
 from phytowatch.web.events_api import router as events_router
 from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
+from phytowatch.web.live import LiveJudging
 from phytowatch.web.runs_api import router as runs_router
 
 log = logging.getLogger(__name__)
-
-
-TICK_S = 1.0  # how often open runs are fed what was stored
-
-
-async def _tick_runs(services: Services, hub: EventHub) -> None:
-    """Judge the open runs live: feed them what was stored, every second."""
-    publisher = TickPublisher(hub, services)
-    while True:
-        try:
-            now = time.time_ns() // 1000
-            events = await run_in_threadpool(services.monitor.tick, now)
-            changes = await run_in_threadpool(services.alarms.tick, now)
-            for change in changes:
-                alarm = change.alarm
-                log.warning(
-                    "alarm %s %s: %s %s %s",
-                    alarm.id,
-                    change.what,
-                    alarm.severity,
-                    alarm.facility,
-                    alarm.message,
-                )
-                services.notifier.notify(change)  # queued; sent by a background thread
-            for event in events:
-                log.info(
-                    "run %s (%s): %s %s", event.run_id, event.facility, event.kind, event.phase
-                )
-            await publisher.publish(now, events, changes)
-        except Exception:  # keep judging: one bad tick must not stop every run
-            log.exception("judging the open runs failed")
-        await asyncio.sleep(TICK_S)
 
 
 def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
@@ -70,14 +36,18 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         own = services is None
         app.state.services = services or bootstrap(settings)
         hub: EventHub = app.state.events
-        ticking = asyncio.create_task(_tick_runs(app.state.services, hub)) if own else None
+        live: LiveJudging | None = None
+        if own:  # tests that pass their services drive the monitor themselves
+            live = LiveJudging(app.state.services, hub, asyncio.get_running_loop())
+            app.state.services.writer.on_commit.append(live.committed)
+            live.start()
+        app.state.live = live
         try:
             yield
         finally:
-            if ticking is not None:
-                ticking.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await ticking
+            if live is not None:
+                app.state.services.writer.on_commit.remove(live.committed)
+                live.stop()
             if own:
                 app.state.services.close()
 

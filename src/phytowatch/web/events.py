@@ -152,10 +152,12 @@ class TickPublisher:
     services: Services
     _open: dict[int, AlarmState] | None = None  # the open alarms after the last tick
 
-    def _observe(
+    def observe(
         self, now: int, changes: Sequence[Change]
     ) -> tuple[list[Change], list[dict[str, Any]] | None]:
-        if not self.hub.subscribers:  # nobody listens: no queries; start afresh when one does
+        """The alarm actions people took since the last call, and the ``runs`` summary (both
+        only while somebody listens: else no queries, and a fresh start when one does)."""
+        if not self.hub.subscribers:
             self._open = None
             return [], None
         store = self.services.alarm_store
@@ -177,5 +179,5 @@ class TickPublisher:
     async def publish(
         self, now: int, run_events: Sequence[RunEvent], alarm_changes: Sequence[Change]
     ) -> None:
-        actions, summaries = await run_in_threadpool(self._observe, now, alarm_changes)
+        actions, summaries = await run_in_threadpool(self.observe, now, alarm_changes)
         publish_tick(self.hub, run_events, [*alarm_changes, *actions], summaries, now=now)
