@@ -13,6 +13,7 @@ from rich.console import Console
 
 from phytowatch import __version__
 from phytowatch.cli.alarms_cmds import alarms_app
+from phytowatch.cli.audit_cmds import audit_app
 from phytowatch.cli.messages import LANGS, default_lang, t
 from phytowatch.cli.mqtt_cmd import ingest_mqtt
 from phytowatch.cli.registry_cmds import (
@@ -55,6 +56,7 @@ app.add_typer(probes_app, name="probes")
 app.add_typer(cameras_app, name="cameras")
 app.add_typer(runs_app, name="runs")
 app.add_typer(alarms_app, name="alarms")
+app.add_typer(audit_app, name="audit")
 app.command("serve")(serve)
 app.command("simulate")(simulate)
 app.command("ingest-mqtt")(ingest_mqtt)

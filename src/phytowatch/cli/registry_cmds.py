@@ -22,6 +22,18 @@ def _now() -> int:
     return time.time_ns() // 1000
 
 
+def cli_actor() -> str:
+    """Who the audit trail says made a change from the command line: ``cli:<OS user>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (OSError, KeyError):  # no user name in the environment nor in the password database
+        import os
+
+        return f"cli:uid-{os.getuid()}" if hasattr(os, "getuid") else "cli:unknown"
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"phytowatch: {message}", err=True)
     return typer.Exit(2)
@@ -49,7 +61,15 @@ def enterprises_add(
     with open_services(database_url) as services:
         try:
             record = add_enterprise(
-                services.registry, code, name_zh, name_en, city, grade, now=_now()
+                services.registry,
+                code,
+                name_zh,
+                name_en,
+                city,
+                grade,
+                now=_now(),
+                audit=services.audit,
+                actor=cli_actor(),
             )
         except ProvisioningError as error:
             raise _fail(str(error)) from None
@@ -106,6 +126,8 @@ def facilities_add(
                 name=name,
                 treater_number=treater_number,
                 now=_now(),
+                audit=services.audit,
+                actor=cli_actor(),
             )
         except ProvisioningError as error:
             raise _fail(str(error)) from None
@@ -145,9 +167,13 @@ def facilities_token(
     with open_services(database_url) as services:
         try:
             if rotate:
-                issued = rotate_token(services.registry, code, now=_now())
+                issued = rotate_token(
+                    services.registry, code, now=_now(), audit=services.audit, actor=cli_actor()
+                )
             else:
-                count = revoke_tokens(services.registry, code, now=_now())
+                count = revoke_tokens(
+                    services.registry, code, now=_now(), audit=services.audit, actor=cli_actor()
+                )
         except ProvisioningError as error:
             raise _fail(str(error)) from None
     if rotate:
@@ -200,6 +226,8 @@ def probes_calibrate(
                 due_at=due_at,
                 certificate=certificate,
                 now=_now(),
+                audit=services.audit,
+                actor=cli_actor(),
             )
         except ProvisioningError as error:
             raise _fail(str(error)) from None
@@ -248,7 +276,15 @@ def cameras_add(
 
     with open_services(database_url) as services:
         try:
-            add_camera(services.registry, facility, code, description, now=_now())
+            add_camera(
+                services.registry,
+                facility,
+                code,
+                description,
+                now=_now(),
+                audit=services.audit,
+                actor=cli_actor(),
+            )
         except ProvisioningError as error:
             raise _fail(str(error)) from None
     typer.echo(f"camera {code} added to {facility}")

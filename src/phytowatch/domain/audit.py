@@ -230,7 +230,11 @@ def verify(entries: Iterable[AuditEntry], *, anchor: Anchor | None = None) -> Ch
             Tampering.REMOVED,
             None if previous is None else previous.at,
             f"the trail ends at seq {end}, but the anchored head is seq {anchor.seq}: "
-            f"seq {end + 1}…{anchor.seq} were removed from the end",
+            + (
+                f"seq {anchor.seq} was removed from the end"
+                if anchor.seq == end + 1
+                else f"seq {end + 1}…{anchor.seq} were removed from the end"
+            ),
         )
     return ChainReport(stream.count, previous, problem)
 

@@ -3,6 +3,10 @@
 A device token is shown once, when it is issued; only its SHA-256 is stored (a token is 256 random
 bits, so a fast hash is enough: there is nothing to guess). It can write readings and stills for
 its own facility and nothing else, and read nothing.
+
+Given an ``audit`` log, each change is recorded in it once made, by ``actor`` (the web or CLI layer
+says who: ``admin-token``, ``cli:<user>``, ``user:<login>``). A token is recorded by its hint (its
+first characters), never by its value or its hash.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from phytowatch.domain.instants import US_PER_D
+from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.judge import MAX_OFFSET
 from phytowatch.domain.schedule import ROLES
+from phytowatch.services.audit import AuditLog
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
 
 FACILITY_KINDS = ("kiln", "cold_room", "reefer", "hot_water_tank", "vapour_heat_chamber", "other")
@@ -52,8 +57,38 @@ def parse_probe_spec(spec: str) -> tuple[str, str, str]:
     return code, role, placement.strip()
 
 
+def _record(
+    audit: AuditLog | None,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    after: dict[str, object] | None,
+    *,
+    now: int,
+) -> None:
+    if audit is not None:
+        audit.record(
+            actor=actor,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            after=after,
+            now=now,
+        )
+
+
 def add_enterprise(
-    registry: Registry, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
+    registry: Registry,
+    code: str,
+    name_zh: str,
+    name_en: str,
+    city: str,
+    grade: str,
+    *,
+    now: int,
+    audit: AuditLog | None = None,
+    actor: str = "system",
 ) -> EnterpriseRecord:
     if not _ENTERPRISE.match(code):
         raise ProvisioningError(f"enterprise code {code!r}: 1 to 32 letters, digits, '_', '.', '-'")
@@ -68,9 +103,24 @@ def add_enterprise(
             raise ProvisioningError(f"{label}: give 1 to {most} printable characters")
     if registry.enterprise_by_code(code) is not None:
         raise ProvisioningError(f"enterprise {code} exists already")
-    return registry.add_enterprise(
+    record = registry.add_enterprise(
         code, name_zh.strip(), name_en.strip(), city.strip(), grade, now=now
     )
+    _record(
+        audit,
+        actor,
+        "enterprise.added",
+        "enterprise",
+        record.code,
+        {
+            "name_zh": record.name_zh,
+            "name_en": record.name_en,
+            "city": record.city,
+            "grade": record.grade,
+        },
+        now=now,
+    )
+    return record
 
 
 @dataclass(frozen=True)
@@ -89,6 +139,8 @@ def add_facility(
     name: str = "",
     treater_number: str | None = None,
     now: int,
+    audit: AuditLog | None = None,
+    actor: str = "system",
 ) -> IssuedToken:
     """Register a facility with its probes and issue its first device token."""
     if not _CODE.match(code):
@@ -116,20 +168,66 @@ def add_facility(
     facility = registry.add_facility(
         code, enterprise.id, kind, probes, name=name, treater_number=treater_number, now=now
     )
-    return IssuedToken(facility, _issue(registry, facility, now=now))
+    _record(
+        audit,
+        actor,
+        "facility.added",
+        "facility",
+        facility.code,
+        {
+            "enterprise": enterprise.code,
+            "kind": kind,
+            "name": name,
+            "treater_number": treater_number,
+            "probes": [
+                {"probe": probe, "role": role, "placement": placement}
+                for probe, role, placement in probes
+            ],
+        },
+        now=now,
+    )
+    token = _issue(registry, facility, now=now)
+    _record(audit, actor, "token.issued", "facility", facility.code, _hint(token), now=now)
+    return IssuedToken(facility, token)
 
 
-def rotate_token(registry: Registry, facility_code: str, *, now: int) -> IssuedToken:
+def _hint(token: str) -> dict[str, object]:
+    """What the audit trail keeps of a token: its first characters, as the registry shows them."""
+    return {"hint": token[:10]}
+
+
+def rotate_token(
+    registry: Registry,
+    facility_code: str,
+    *,
+    now: int,
+    audit: AuditLog | None = None,
+    actor: str = "system",
+) -> IssuedToken:
     """Revoke every token of the facility and issue a new one."""
     facility = _facility(registry, facility_code)
     token = new_token()
     registry.replace_tokens(facility.id, hash_token(token), token[:10], now=now)
+    _record(audit, actor, "token.rotated", "facility", facility.code, _hint(token), now=now)
     return IssuedToken(facility, token)
 
 
-def revoke_tokens(registry: Registry, facility_code: str, *, now: int) -> int:
+def revoke_tokens(
+    registry: Registry,
+    facility_code: str,
+    *,
+    now: int,
+    audit: AuditLog | None = None,
+    actor: str = "system",
+) -> int:
+    """Revoke every token of the facility; recorded when there was one to revoke."""
     facility = _facility(registry, facility_code)
-    return registry.revoke_tokens(facility.id, now=now)
+    count = registry.revoke_tokens(facility.id, now=now)
+    if count:
+        _record(
+            audit, actor, "token.revoked", "facility", facility.code, {"revoked": count}, now=now
+        )
+    return count
 
 
 def _facility(registry: Registry, code: str) -> FacilityRef:
@@ -164,6 +262,8 @@ def add_calibration(
     due_at: int,
     certificate: str,
     now: int,
+    audit: AuditLog | None = None,
+    actor: str = "system",
 ) -> CalibrationRecord:
     """Record a probe's calibration: its offset (added to raw values) and when it falls due."""
     facility = _facility(registry, facility_code)
@@ -189,11 +289,32 @@ def add_calibration(
         raise ProvisioningError("certificate: at most 200 printable characters")
     text = str(delta)
     registry.add_calibration(probe.id, calibrated_at, text, due_at, certificate.strip(), now=now)
+    _record(
+        audit,
+        actor,
+        "probe.calibrated",
+        "probe",
+        f"{facility.code}/{probe_code}",
+        {
+            "offset": text,
+            "calibrated_at": format_instant(calibrated_at),
+            "due_at": format_instant(due_at),
+            "certificate": certificate.strip(),
+        },
+        now=now,
+    )
     return CalibrationRecord(probe_code, calibrated_at, text, due_at, certificate.strip())
 
 
 def add_camera(
-    registry: Registry, facility_code: str, code: str, description: str = "", *, now: int
+    registry: Registry,
+    facility_code: str,
+    code: str,
+    description: str = "",
+    *,
+    now: int,
+    audit: AuditLog | None = None,
+    actor: str = "system",
 ) -> None:
     facility = _facility(registry, facility_code)
     if not _PROBE.match(code):
@@ -203,3 +324,12 @@ def add_camera(
     if code in registry.cameras_of(facility.id):
         raise ProvisioningError(f"facility {facility_code} has a camera {code} already")
     registry.add_camera(facility.id, code, description.strip(), now=now)
+    _record(
+        audit,
+        actor,
+        "camera.added",
+        "camera",
+        f"{facility.code}/{code}",
+        {"description": description.strip()},
+        now=now,
+    )

@@ -87,6 +87,13 @@ def require_admin(request: Request) -> Services:
     return services
 
 
+def actor_of(request: Request) -> str:
+    """Who the audit trail says made a change over this API: the admin token's holder, for now
+    (accounts replace this with the logged-in user)."""
+    del request
+    return "admin-token"
+
+
 def _refused(error: ProvisioningError) -> ApiError:
     status = 409 if "exists already" in str(error) or "already" in str(error) else 422
     if str(error).startswith("no facility") or str(error).startswith("no enterprise"):
@@ -120,6 +127,8 @@ async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
         body.city,
         body.grade,
         now=now_us(),
+        audit=services.audit,
+        actor=actor_of(request),
     )
     return JSONResponse({"code": record.code, "id": record.id}, status_code=201)
 
@@ -139,6 +148,8 @@ async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
         name=body.name,
         treater_number=body.treater_number,
         now=now_us(),
+        audit=services.audit,
+        actor=actor_of(request),
     )
     return JSONResponse(
         {
@@ -183,14 +194,28 @@ async def get_facility(request: Request, code: str) -> JSONResponse:
 async def rotate_token(request: Request, code: str) -> JSONResponse:
     """Revoke the facility's tokens and issue a new one (shown this once)."""
     services = require_admin(request)
-    issued = await _call(provisioning.rotate_token, services.registry, code, now=now_us())
+    issued = await _call(
+        provisioning.rotate_token,
+        services.registry,
+        code,
+        now=now_us(),
+        audit=services.audit,
+        actor=actor_of(request),
+    )
     return JSONResponse({"code": code, "token": issued.token}, status_code=201)
 
 
 @router.delete("/facilities/{code}/token")
 async def revoke_tokens(request: Request, code: str) -> JSONResponse:
     services = require_admin(request)
-    count = await _call(provisioning.revoke_tokens, services.registry, code, now=now_us())
+    count = await _call(
+        provisioning.revoke_tokens,
+        services.registry,
+        code,
+        now=now_us(),
+        audit=services.audit,
+        actor=actor_of(request),
+    )
     return JSONResponse({"code": code, "revoked": count})
 
 
@@ -209,6 +234,8 @@ async def post_calibration(
         due_at=_instant(body.due_at, "due_at"),
         certificate=body.certificate,
         now=now_us(),
+        audit=services.audit,
+        actor=actor_of(request),
     )
     return JSONResponse(
         {
@@ -226,6 +253,13 @@ async def post_calibration(
 async def post_camera(request: Request, code: str, body: CameraIn) -> JSONResponse:
     services = require_admin(request)
     await _call(
-        provisioning.add_camera, services.registry, code, body.code, body.description, now=now_us()
+        provisioning.add_camera,
+        services.registry,
+        code,
+        body.code,
+        body.description,
+        now=now_us(),
+        audit=services.audit,
+        actor=actor_of(request),
     )
     return JSONResponse({"facility": code, "camera": body.code}, status_code=201)

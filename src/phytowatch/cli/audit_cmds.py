@@ -1,0 +1,198 @@
+"""``phytowatch audit …``: check the audit trail, list it, print its head for safekeeping."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from phytowatch.cli.options import DatabaseOption, open_services
+
+if TYPE_CHECKING:
+    from phytowatch.domain.audit import AuditEntry
+
+audit_app = typer.Typer(
+    help="The tamper-evident audit trail: who changed what, when. 防篡改审计日志。",
+    no_args_is_help=True,
+)
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"phytowatch: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _when(instant: int | None) -> str:
+    from phytowatch.domain.instants import format_instant
+
+    if instant is None:
+        return "(no time)"
+    try:
+        return format_instant(instant)
+    except (ValueError, OverflowError, OSError):
+        return f"(time {instant})"
+
+
+def _unreadable(error: Exception) -> typer.Exit:
+    first = str(getattr(error, "orig", error) or error).strip().splitlines()
+    return _fail(f"cannot read the audit trail: {first[0] if first else type(error).__name__}")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    head: Annotated[
+        str | None,
+        typer.Option(
+            "--head",
+            metavar="SEQ:HASH",
+            help="a head printed earlier by `audit head`: the trail must still hold it",
+        ),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Check the hash chain; exit 1 names the first edited, removed or moved row. 校验审计日志。"""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from phytowatch.domain.audit import Anchor
+
+    anchor = None
+    if head is not None:
+        try:
+            anchor = Anchor.parse(head)
+        except ValueError as error:
+            raise _fail(f"--head {error}") from None
+    with open_services(database_url) as services:
+        try:
+            report = services.audit.verify(anchor=anchor)
+        except SQLAlchemyError as error:
+            raise _unreadable(error) from None
+    problem = report.problem
+    if problem is None:
+        if report.head is None:
+            typer.echo("audit trail intact: 0 entries")
+            return
+        anchored = f"; matches the head {anchor.seq}:{anchor.hash[:12]}…" if anchor else ""
+        typer.echo(
+            f"audit trail intact: {report.count} entries, last at {_when(report.head.at)} "
+            f"(seq {report.head.seq}){anchored}"
+        )
+        return
+    typer.echo(
+        f"audit trail TAMPERED: first bad row seq {problem.seq}, {problem.kind.value} "
+        f"(row of {_when(problem.at)}): {problem.detail}"
+    )
+    raise typer.Exit(1)
+
+
+@audit_app.command("head")
+def audit_head(database_url: DatabaseOption = None) -> None:
+    """Print the newest entry as SEQ:HASH, to keep outside the database. 输出日志链头。"""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    with open_services(database_url) as services:
+        try:
+            entry = services.audit.head()
+        except SQLAlchemyError as error:
+            raise _unreadable(error) from None
+    if entry is None:
+        typer.echo("phytowatch: the audit trail is empty: no head to keep yet", err=True)
+        return
+    typer.echo(
+        f"head of the audit trail, recorded {_when(entry.at)}; keep this line outside the "
+        "database and check it later with `phytowatch audit verify --head SEQ:HASH`:",
+        err=True,
+    )
+    typer.echo(f"{entry.seq}:{entry.hash}")
+
+
+def _state(text: str | None) -> tuple[dict[str, Any] | None, str]:
+    """The mapping of a before/after text, or None and the raw text when it is not one."""
+    if text is None:
+        return None, ""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None, text
+    return (value, "") if isinstance(value, dict) else (None, text)
+
+
+def _shown(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def change_text(entry: AuditEntry) -> str:
+    """before → after in a few words: the changed keys only when both are there."""
+    before, before_raw = _state(entry.before)
+    after, after_raw = _state(entry.after)
+    if before_raw or after_raw:
+        return f"{before_raw or _shown(before)} → {after_raw or _shown(after)}"
+    if before is None and after is None:
+        return ""
+    if before is None or after is None:
+        present: dict[str, Any] = after or before or {}
+        text = ", ".join(f"{k}={_shown(v)}" for k, v in sorted(present.items()))
+        return text if before is None else f"was: {text}"
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    return ", ".join(
+        f"{k}: {_shown(before.get(k, '—'))} → {_shown(after.get(k, '—'))}" for k in changed
+    )
+
+
+@audit_app.command("list")
+def audit_list(
+    limit: Annotated[
+        int, typer.Option(metavar="N", min=1, max=100_000, help="the newest N entries")
+    ] = 50,
+    object_: Annotated[
+        str | None,
+        typer.Option(
+            "--object",
+            metavar="TYPE[:ID]",
+            help="one kind of object, or one object, e.g. facility:JX-0031-K2",
+        ),
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """The newest entries, oldest of them first, in a table. 列出审计日志。"""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    object_type, object_id = None, None
+    if object_ is not None:
+        kind, sep, ident = object_.partition(":")
+        if not kind.strip() or (sep and not ident.strip()):
+            raise _fail(f"--object {object_!r}: write TYPE or TYPE:ID, e.g. facility:JX-0031-K2")
+        object_type, object_id = kind.strip(), (ident.strip() if sep else None)
+    with open_services(database_url) as services:
+        try:
+            entries = services.audit.latest(
+                limit=limit, object_type=object_type, object_id=object_id
+            )
+        except SQLAlchemyError as error:
+            raise _unreadable(error) from None
+    console = Console(highlight=False, markup=False)
+    if not entries:
+        console.print("no audit entries" + (f" for {object_}" if object_ else ""), markup=False)
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("seq", justify="right", no_wrap=True)
+    table.add_column("at (UTC)", no_wrap=True)
+    table.add_column("actor", overflow="fold")
+    table.add_column("action", overflow="fold")
+    table.add_column("object", overflow="fold")
+    table.add_column("before → after", overflow="fold", ratio=1)
+    for entry in reversed(entries):
+        cells = (
+            str(entry.seq),
+            _when(entry.at)[:19].replace("T", " "),
+            entry.actor,
+            entry.action,
+            f"{entry.object_type}:{entry.object_id}",
+            change_text(entry),
+        )
+        table.add_row(*(Text(cell) for cell in cells))  # names and notes shown verbatim
+    console.print(table)
