@@ -12,6 +12,7 @@ from phytowatch.services.alarms import AlarmService
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.notify import Notifier
 from phytowatch.services.runs import RunMonitor
+from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
 from phytowatch.storage.database import make_engine
@@ -33,6 +34,7 @@ class Services:
     alarms: AlarmService
     notifier: Notifier
     audit: AuditLog
+    accounts: SqlAccountStore
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current
@@ -66,4 +68,5 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         AlarmService(alarm_store, monitor),
         notifier,
         AuditLog(SqlAuditStore(engine)),
+        SqlAccountStore(engine),
     )

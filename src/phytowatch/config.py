@@ -36,6 +36,17 @@ class Settings(BaseSettings):
         None,
         description="bearer token of the provisioning API (/api/v1/admin); unset: that API is off",
     )
+    password_hash_cost: int = Field(
+        15,
+        description="scrypt cost of new password hashes, as log2 N (10 to 20; each step doubles "
+        "the time and memory); the test suite lowers it, production keeps 15 or more",
+    )
+    session_ttl_s: int = Field(43200, description="a session ends this long after its login")
+    session_idle_s: int = Field(7200, description="a session unused this long ends")
+    cookie_secure: bool = Field(
+        True,
+        description="session cookie sent over HTTPS only; false for a plain-http local demo",
+    )
     mqtt_host: str = Field("127.0.0.1", description="MQTT broker host")
     mqtt_port: int = Field(1883, description="MQTT broker port")
     mqtt_username: str | None = Field(None, description="phytowatch's own broker login")

@@ -295,6 +295,35 @@ class SqlRegistry:
             ).inserted_primary_key[0]  # type: ignore[index]
         return int(new_id)
 
+    def snapshots_of(self, facility_id: int, limit: int = 200) -> list[dict[str, Any]]:
+        """The facility's stills, newest first, without their bytes."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    snapshots.c.id,
+                    snapshots.c.camera,
+                    snapshots.c.taken_at,
+                    snapshots.c.received_at,
+                    snapshots.c.sha256,
+                    snapshots.c.size,
+                    snapshots.c.content_type,
+                )
+                .where(snapshots.c.facility_id == facility_id)
+                .order_by(snapshots.c.id.desc())
+                .limit(limit)
+            ).all()
+        return [dict(row._mapping) for row in rows]
+
+    def snapshot(self, facility_id: int, snapshot_id: int) -> tuple[bytes, str] | None:
+        """One still's bytes and content type, if it is this facility's."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(snapshots.c.data, snapshots.c.content_type)
+                .where(snapshots.c.facility_id == facility_id)
+                .where(snapshots.c.id == snapshot_id)
+            ).first()
+        return None if row is None else (bytes(row[0]), str(row[1]))
+
     # -- reading queries (for tests and the live service) ---------------------------------------
 
     def reading_count(self, facility_id: int | None = None) -> int:

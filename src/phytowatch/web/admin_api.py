@@ -1,32 +1,29 @@
 """Provisioning over HTTP: ``/api/v1/admin/…`` (the same use cases as the CLI).
 
-Guarded by one bearer token from the settings (``PHYTOWATCH_ADMIN_TOKEN``); with none set this API
-is off (404). Accounts, roles and jurisdiction replace the token when they come.
+Each route declares its rule (``web.auth``): registering enterprises, facilities and device
+tokens is the administrator's; calibrations and cameras also the facility's own operator's;
+reading a facility, anyone who may see it. ``PHYTOWATCH_ADMIN_TOKEN`` is an administrator's
+bearer credential (bootstrap, break-glass).
 """
 
 from __future__ import annotations
 
-import hmac
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant, parse_instant
 from phytowatch.services import provisioning
 from phytowatch.services.provisioning import ProvisioningError
+from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.ingest_api import ApiError, now_us
 
-
-def admin_only(request: Request) -> None:
-    """Checked before the body is read: an anonymous caller learns nothing about the API."""
-    require_admin(request)
-
-
-router = APIRouter(prefix="/api/v1/admin", dependencies=[Depends(admin_only)])
+router = APIRouter(prefix="/api/v1/admin")
 
 
 class StrictBody(BaseModel):
@@ -73,25 +70,10 @@ def _services(request: Request) -> Services:
     return services
 
 
-def require_admin(request: Request) -> Services:
-    services = _services(request)
-    expected = services.settings.admin_token
-    if expected is None or not expected.get_secret_value().strip():
-        raise ApiError(404, "the provisioning API is off: set PHYTOWATCH_ADMIN_TOKEN to use it")
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    given = token.strip().encode()
-    if scheme.lower() != "bearer" or not hmac.compare_digest(
-        given, expected.get_secret_value().encode()
-    ):
-        raise ApiError(401, "missing or wrong admin token", {"WWW-Authenticate": "Bearer"})
-    return services
-
-
 def actor_of(request: Request) -> str:
-    """Who the audit trail says made a change over this API: the admin token's holder, for now
-    (accounts replace this with the logged-in user)."""
-    del request
-    return "admin-token"
+    """Who the audit trail says made a change over this API: ``user:<login>``, or
+    ``admin-token`` for the break-glass token."""
+    return principal_of(request).actor
 
 
 def _refused(error: ProvisioningError) -> ApiError:
@@ -115,9 +97,9 @@ async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
         raise _refused(error) from None
 
 
-@router.post("/enterprises", status_code=201)
+@router.post("/enterprises", status_code=201, dependencies=[allow(Action.REGISTRY_WRITE)])
 async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
-    services = require_admin(request)
+    services = _services(request)
     record = await _call(
         provisioning.add_enterprise,
         services.registry,
@@ -133,10 +115,10 @@ async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
     return JSONResponse({"code": record.code, "id": record.id}, status_code=201)
 
 
-@router.post("/facilities", status_code=201)
+@router.post("/facilities", status_code=201, dependencies=[allow(Action.REGISTRY_WRITE)])
 async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
     """Register a facility; the answer carries its device token, shown this once."""
-    services = require_admin(request)
+    services = _services(request)
     specs = [f"{p.id}:{p.role}:{p.placement}" for p in body.probes]
     issued = await _call(
         provisioning.add_facility,
@@ -161,10 +143,10 @@ async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
     )
 
 
-@router.get("/facilities/{code}")
+@router.get("/facilities/{code}", dependencies=[allow(Action.FACILITIES_READ, tenant="facility")])
 async def get_facility(request: Request, code: str) -> JSONResponse:
     """A facility with its probes, their calibrations and its cameras (never its tokens)."""
-    services = require_admin(request)
+    services = _services(request)
     registry = services.registry
     facility = await run_in_threadpool(registry.facility_by_code, code)
     if facility is None:
@@ -190,10 +172,14 @@ async def get_facility(request: Request, code: str) -> JSONResponse:
     )
 
 
-@router.post("/facilities/{code}/token", status_code=201)
+@router.post(
+    "/facilities/{code}/token",
+    status_code=201,
+    dependencies=[allow(Action.REGISTRY_WRITE, tenant="facility")],
+)
 async def rotate_token(request: Request, code: str) -> JSONResponse:
     """Revoke the facility's tokens and issue a new one (shown this once)."""
-    services = require_admin(request)
+    services = _services(request)
     issued = await _call(
         provisioning.rotate_token,
         services.registry,
@@ -205,9 +191,11 @@ async def rotate_token(request: Request, code: str) -> JSONResponse:
     return JSONResponse({"code": code, "token": issued.token}, status_code=201)
 
 
-@router.delete("/facilities/{code}/token")
+@router.delete(
+    "/facilities/{code}/token", dependencies=[allow(Action.REGISTRY_WRITE, tenant="facility")]
+)
 async def revoke_tokens(request: Request, code: str) -> JSONResponse:
-    services = require_admin(request)
+    services = _services(request)
     count = await _call(
         provisioning.revoke_tokens,
         services.registry,
@@ -219,11 +207,15 @@ async def revoke_tokens(request: Request, code: str) -> JSONResponse:
     return JSONResponse({"code": code, "revoked": count})
 
 
-@router.post("/facilities/{code}/probes/{probe}/calibrations", status_code=201)
+@router.post(
+    "/facilities/{code}/probes/{probe}/calibrations",
+    status_code=201,
+    dependencies=[allow(Action.CALIBRATIONS_WRITE, tenant="facility")],
+)
 async def post_calibration(
     request: Request, code: str, probe: str, body: CalibrationIn
 ) -> JSONResponse:
-    services = require_admin(request)
+    services = _services(request)
     record = await _call(
         provisioning.add_calibration,
         services.registry,
@@ -249,9 +241,13 @@ async def post_calibration(
     )
 
 
-@router.post("/facilities/{code}/cameras", status_code=201)
+@router.post(
+    "/facilities/{code}/cameras",
+    status_code=201,
+    dependencies=[allow(Action.CALIBRATIONS_WRITE, tenant="facility")],
+)
 async def post_camera(request: Request, code: str, body: CameraIn) -> JSONResponse:
-    services = require_admin(request)
+    services = _services(request)
     await _call(
         provisioning.add_camera,
         services.registry,

@@ -1,30 +1,45 @@
-"""Alarms over HTTP: the open ones, acknowledge (who, comment), clear. Behind the admin token."""
+"""Alarms over HTTP: the open ones, acknowledge (who, comment), clear.
+
+Each route declares its rule (``web.auth``); the list holds only alarms of facilities the caller
+may see. A signed-in person acknowledges and clears as themselves (``by`` is their login); the
+break-glass admin token names its holder in ``by``.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
+from phytowatch.domain.accounts import Action
 from phytowatch.domain.alarms import Alarm
 from phytowatch.services.alarms import AlarmError
 from phytowatch.services.notify import alarm_payload
-from phytowatch.web.admin_api import StrictBody, admin_only, require_admin
+from phytowatch.web.admin_api import StrictBody
+from phytowatch.web.auth import allow, principal_of, visible_facilities
 from phytowatch.web.ingest_api import ApiError, now_us
 
-router = APIRouter(prefix="/api/v1/alarms", dependencies=[Depends(admin_only)])
+router = APIRouter(prefix="/api/v1/alarms")
 
 
 class AckIn(StrictBody):
-    by: str = Field(min_length=1, max_length=100)
+    by: str | None = Field(None, min_length=1, max_length=100)
     comment: str = Field("", max_length=2000)
 
 
 class ClearIn(StrictBody):
-    by: str = Field(min_length=1, max_length=100)
+    by: str | None = Field(None, min_length=1, max_length=100)
+
+
+def _by(request: Request, given: str | None) -> str:
+    """A person acts as themselves; only the admin token's holder says who they are."""
+    principal = principal_of(request)
+    if principal.login is not None:
+        return principal.login
+    return given or principal.actor
 
 
 def alarm_json(alarm: Alarm) -> dict[str, Any]:
@@ -32,17 +47,26 @@ def alarm_json(alarm: Alarm) -> dict[str, Any]:
     return alarm_payload(alarm)
 
 
-@router.get("")
+@router.get("", dependencies=[allow(Action.ALARMS_READ)])
 async def list_alarms(
     request: Request,
     facility: str | None = None,
     include_cleared: bool = Query(False, alias="all"),
 ) -> JSONResponse:
     """Open alarms, newest first (``all=true``: cleared ones too)."""
-    services = require_admin(request)
+    services = request.app.state.services
+    visible = await visible_facilities(request)
+    if visible is not None and facility is not None and facility not in visible:
+        return JSONResponse({"alarms": []})
     found = await run_in_threadpool(
-        lambda: services.alarm_store.list_alarms(open_only=not include_cleared, facility=facility)
+        lambda: services.alarm_store.list_alarms(
+            open_only=not include_cleared,
+            facility=facility,
+            limit=200 if visible is None else 5000,
+        )
     )
+    if visible is not None:
+        found = [a for a in found if a.facility in visible][:200]
     return JSONResponse({"alarms": [alarm_json(a) for a in found]})
 
 
@@ -55,18 +79,18 @@ async def _act(request: Request, action: Any) -> JSONResponse:
     return JSONResponse(alarm_json(alarm))
 
 
-@router.post("/{alarm_id}/acknowledge")
+@router.post("/{alarm_id}/acknowledge", dependencies=[allow(Action.ALARMS_ACK, tenant="alarm")])
 async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONResponse:
-    services = require_admin(request)
+    services = request.app.state.services
+    by = _by(request, body.by)
     return await _act(
         request,
-        lambda: services.alarms.acknowledge(
-            alarm_id, by=body.by, comment=body.comment, now=now_us()
-        ),
+        lambda: services.alarms.acknowledge(alarm_id, by=by, comment=body.comment, now=now_us()),
     )
 
 
-@router.post("/{alarm_id}/clear")
+@router.post("/{alarm_id}/clear", dependencies=[allow(Action.ALARMS_CLEAR, tenant="alarm")])
 async def clear(request: Request, alarm_id: int, body: ClearIn) -> JSONResponse:
-    services = require_admin(request)
-    return await _act(request, lambda: services.alarms.clear(alarm_id, by=body.by, now=now_us()))
+    services = request.app.state.services
+    by = _by(request, body.by)
+    return await _act(request, lambda: services.alarms.clear(alarm_id, by=by, now=now_us()))

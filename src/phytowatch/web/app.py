@@ -18,12 +18,16 @@ from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
+from phytowatch.web.auth import public, undeclared_routes
+from phytowatch.web.auth_api import router as auth_router
 from phytowatch.web.events import EventHub
 from phytowatch.web.events_api import router as events_router
+from phytowatch.web.facilities_api import router as facilities_router
 from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
 from phytowatch.web.live import LiveJudging
 from phytowatch.web.runs_api import router as runs_router
+from phytowatch.web.signoff_api import router as signoff_router
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +60,15 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         version=__version__,
         summary="Remote monitoring of phytosanitary treatments: device protocol v1.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load from a CDN (bureau networks are closed): off; the schema
+        # itself is served below, behind its own rule like every route
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
+    app.include_router(auth_router)
+    app.include_router(facilities_router)
+    app.include_router(signoff_router)
     app.include_router(ingest_router)
     app.include_router(admin_router)
     app.include_router(runs_router)
@@ -89,9 +101,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         log.exception("unexpected error")  # the traceback goes to the log, never to a client
         return JSONResponse({"error": "internal error; it has been logged"}, status_code=500)
 
-    @app.get("/api/v1/health")
+    @app.get("/api/v1/health", dependencies=[public()])
     def health() -> dict[str, object]:
         svc: Services = app.state.services
         return {"status": "ok", "version": __version__, "write_backlog": svc.writer.backlog}
 
+    @app.get("/api/v1/openapi.json", dependencies=[public()], include_in_schema=False)
+    def openapi() -> dict[str, object]:
+        return app.openapi()
+
+    missing = undeclared_routes(app)  # every route names who may call it (web/auth.py)
+    if missing:
+        raise RuntimeError(f"routes without an authorization rule: {', '.join(missing)}")
     return app

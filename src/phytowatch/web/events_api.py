@@ -1,23 +1,25 @@
 """``GET /api/v1/events``: the live event stream (server-sent events) for live pages.
 
-Behind the admin token like the other APIs. A browser's ``EventSource`` cannot set headers, so
-the token is also accepted as ``?token=`` (compared in constant time); the header wins when both
-are sent. ``?facility=K1`` keeps only that facility's events. See docs/events.md.
+Its rule (``web.auth``): ``events:read``. A browser's ``EventSource`` sends the session cookie;
+a script sends a bearer token, which is also accepted as ``?token=`` (EventSource cannot set
+headers); the header wins when both are sent. Each subscriber gets only the events of the
+facilities it may see, filtered here at frame time (the set is taken when the stream opens).
+``?facility=K1`` keeps only that facility's events. See docs/events.md.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 from collections.abc import AsyncIterator
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from phytowatch.web.admin_api import require_admin
+from phytowatch.domain.accounts import Action
+from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.events import Event, EventHub, Subscription
 from phytowatch.web.ingest_api import ApiError
 
@@ -25,32 +27,26 @@ HEARTBEAT_S = 15.0  # a comment line this often: proxies keep the connection, cl
 RETRY_MS = 3000  # the reconnection delay a client is asked to use
 
 
-def events_reader(request: Request) -> None:
-    """The admin token, from the ``Authorization`` header or else from ``?token=``."""
-    try:
-        require_admin(request)
-    except ApiError as refused:
-        given = request.query_params.get("token")
-        if refused.status != 401 or given is None or "authorization" in request.headers:
-            raise
-        expected = request.app.state.services.settings.admin_token  # set: else it was a 404
-        if not hmac.compare_digest(given.strip().encode(), expected.get_secret_value().encode()):
-            raise
+router = APIRouter(prefix="/api/v1")
 
 
-router = APIRouter(prefix="/api/v1", dependencies=[Depends(events_reader)])
-
-
-def _frame(event: Event, facility: str | None) -> str:
+def _frame(event: Event, facility: str | None, visible: frozenset[str] | None = None) -> str | None:
+    """The event as one SSE frame; None when it concerns no facility this subscriber may see."""
     data = event.data
+    if visible is not None and event.facility is not None and event.facility not in visible:
+        return None
     if event.name == "runs" and facility is not None:
         data = {**data, "runs": [run for run in data["runs"] if run["facility"] == facility]}
+    if event.name == "runs" and visible is not None:
+        data = {**data, "runs": [run for run in data["runs"] if run["facility"] in visible]}
     # ASCII escapes keep the frame one line of plain text whatever a message holds
     body = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
     return f"id: {event.id}\nevent: {event.name}\ndata: {body}\n\n"
 
 
-async def frames(subscription: Subscription, facility: str | None) -> AsyncIterator[str]:
+async def frames(
+    subscription: Subscription, facility: str | None, visible: frozenset[str] | None = None
+) -> AsyncIterator[str]:
     """The stream's text: the retry hint, then each event, a heartbeat comment when idle."""
     yield f"retry: {RETRY_MS}\n: phytowatch events\n\n"
     while True:
@@ -59,7 +55,9 @@ async def frames(subscription: Subscription, facility: str | None) -> AsyncItera
         except TimeoutError:
             yield ": heartbeat\n\n"
             continue
-        yield _frame(event, facility)
+        frame = _frame(event, facility, visible)
+        if frame is not None:
+            yield frame
         if event.name == "overflow":
             return
 
@@ -71,7 +69,9 @@ class EventStream(StreamingResponse):
     at a ``yield`` (``async for`` does not close it), so only the response knows it has ended.
     """
 
-    def __init__(self, hub: EventHub, facility: str | None) -> None:
+    def __init__(
+        self, hub: EventHub, facility: str | None, visible: frozenset[str] | None = None
+    ) -> None:
         super().__init__(
             (),  # the body is made per call, with its subscription
             media_type="text/event-stream",
@@ -79,21 +79,26 @@ class EventStream(StreamingResponse):
         )
         self.hub = hub
         self.facility = facility
+        self.visible = visible
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         subscription = self.hub.subscribe(self.facility)
-        self.body_iterator = frames(subscription, self.facility)
+        self.body_iterator = frames(subscription, self.facility, self.visible)
         try:
             await super().__call__(scope, receive, send)
         finally:
             self.hub.unsubscribe(subscription)
 
 
-@router.get("/events")
+@router.get("/events", dependencies=[allow(Action.EVENTS_READ, query_token=True)])
 async def events(request: Request, facility: str | None = None) -> EventStream:
     """Server-sent events: ``run``, ``runs`` (each second), ``alarm``; ``overflow`` ends it."""
+    seen = await visible_facilities(request)
+    visible = None if seen is None else frozenset(seen)
+    if facility is not None and visible is not None and facility not in visible:
+        raise ApiError(404, f"no facility {facility!r}")
     if facility is not None:
         registry = request.app.state.services.registry
         if await run_in_threadpool(registry.facility_by_code, facility) is None:
             raise ApiError(404, f"no facility {facility!r}")
-    return EventStream(request.app.state.events, facility)
+    return EventStream(request.app.state.events, facility, visible)

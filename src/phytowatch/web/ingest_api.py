@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -18,6 +17,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import Action
 from phytowatch.services import ingest
 from phytowatch.services.ports import (
     FacilityRef,
@@ -26,20 +26,13 @@ from phytowatch.services.ports import (
     WriterBusyError,
 )
 from phytowatch.services.provisioning import hash_token
+from phytowatch.web.auth import allow
+from phytowatch.web.errors import ApiError, now_us
+
+__all__ = ["ApiError", "now_us", "router"]
 
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-    def body(self) -> dict[str, Any]:
-        return {"error": self.message}
 
 
 def _database_error(error: DBAPIError) -> ApiError:
@@ -47,10 +40,6 @@ def _database_error(error: DBAPIError) -> ApiError:
     if isinstance(error, DataError | IntegrityError):
         return ApiError(422, "a value the database cannot store (check the text you sent)")
     return ApiError(503, "the database is unavailable; retry later", {"Retry-After": "5"})
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
 
 
 def _services(request: Request) -> Services:
@@ -120,7 +109,7 @@ async def _store(services: Services, batch: Any) -> StoreOutcome:
         ) from None
 
 
-@router.post("/api/v1/ingest")
+@router.post("/api/v1/ingest", dependencies=[allow(Action.INGEST_WRITE)])
 async def post_ingest(request: Request) -> JSONResponse:
     """Store a batch of readings; the answer counts accepted, duplicates and rejected."""
     services = _services(request)
@@ -153,7 +142,11 @@ async def post_ingest(request: Request) -> JSONResponse:
     return JSONResponse(ingest.answer(plan, outcome))
 
 
-@router.post("/api/v1/facilities/{code}/snapshots", status_code=201)
+@router.post(
+    "/api/v1/facilities/{code}/snapshots",
+    status_code=201,
+    dependencies=[allow(Action.SNAPSHOT_WRITE)],
+)
 async def post_snapshot(
     request: Request, code: str, camera: str = "", taken_at: str | None = None
 ) -> JSONResponse:

@@ -1,17 +1,19 @@
 """Runs over HTTP: start, follow, close, and the readings (for charts, and as the CSV of §4).
 
-Behind the admin token for now, like provisioning (accounts and roles come later).
+Each route declares its rule (``web.auth``); lists show only the runs of facilities the caller
+may see, and a run outside them is answered as if it did not exist (404).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
+from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant, seconds
 from phytowatch.domain.verdict import HoldProgress
 from phytowatch.ingest.csvlog import write_log
@@ -23,10 +25,12 @@ from phytowatch.services.runs import (
     run_log_rows,
     start_run,
 )
-from phytowatch.web.admin_api import StrictBody, admin_only, require_admin
+from phytowatch.web.admin_api import StrictBody
+from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
 from phytowatch.web.ingest_api import ApiError, now_us
 
-router = APIRouter(prefix="/api/v1/runs", dependencies=[Depends(admin_only)])
+router = APIRouter(prefix="/api/v1/runs")
+PER_FACILITY_LIST = 50  # up to this many visible facilities, their runs are listed one by one
 MAX_POINTS = 2000
 
 
@@ -75,17 +79,18 @@ def _run_json(record: RunRecord) -> dict[str, Any]:
 
 
 async def _record(request: Request, run_id: int) -> RunRecord:
-    services = require_admin(request)
+    services = request.app.state.services  # the route's rule checked the caller may see it
     record = await run_in_threadpool(services.runs.run, run_id)
     if record is None:
         raise ApiError(404, f"no run {run_id}")
     return record
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, dependencies=[allow(Action.RUNS_WRITE)])
 async def post_run(request: Request, body: RunIn) -> JSONResponse:
     """Start a run on a facility now."""
-    services = require_admin(request)
+    services = request.app.state.services
+    await ensure_facility_visible(request, body.facility)
     try:
         record = await run_in_threadpool(
             lambda: start_run(
@@ -105,11 +110,31 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
     return JSONResponse(_run_json(record), status_code=201)
 
 
-@router.get("")
+async def _visible_runs(request: Request, facility: str | None) -> list[RunRecord]:
+    """The latest 200 runs the caller may see (of ``facility`` when given), newest first."""
+    services = request.app.state.services
+    visible = await visible_facilities(request)
+    if visible is None:
+        return list(await run_in_threadpool(services.runs.runs_of, facility, 200))
+    if facility is not None:
+        if facility not in visible:
+            return []
+        return list(await run_in_threadpool(services.runs.runs_of, facility, 200))
+    if len(visible) <= PER_FACILITY_LIST:
+        found: list[RunRecord] = []
+        for code in sorted(visible):
+            found += await run_in_threadpool(services.runs.runs_of, code, 200)
+    else:  # an office over many facilities: the latest runs of all, then its own among them
+        every = await run_in_threadpool(services.runs.runs_of, None, 5000)
+        found = [r for r in every if r.facility_code in visible]
+    return sorted(found, key=lambda r: r.id, reverse=True)[:200]
+
+
+@router.get("", dependencies=[allow(Action.RUNS_READ)])
 async def list_runs(request: Request, facility: str | None = None) -> JSONResponse:
     """The latest runs, newest first; an open run carries its live phase."""
-    services = require_admin(request)
-    records = await run_in_threadpool(services.runs.runs_of, facility, 200)
+    services = request.app.state.services
+    records = await _visible_runs(request, facility)
     now = now_us()
     out = []
     for record in records:
@@ -128,7 +153,7 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
     return JSONResponse({"runs": out})
 
 
-@router.get("/{run_id}")
+@router.get("/{run_id}", dependencies=[allow(Action.RUNS_READ, tenant="run")])
 async def get_run(request: Request, run_id: int) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""
     record = await _record(request, run_id)
@@ -150,10 +175,10 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.post("/{run_id}/close")
+@router.post("/{run_id}/close", dependencies=[allow(Action.RUNS_WRITE, tenant="run")])
 async def close_run(request: Request, run_id: int) -> JSONResponse:
     """Close the run by hand: what it has is judged as the complete log, and frozen."""
-    services = require_admin(request)
+    services = request.app.state.services
     try:
         await run_in_threadpool(services.monitor.close, run_id, now_us())
     except RunError as error:
@@ -163,7 +188,7 @@ async def close_run(request: Request, run_id: int) -> JSONResponse:
     return JSONResponse(_run_json(record))
 
 
-@router.get("/{run_id}/readings.csv")
+@router.get("/{run_id}/readings.csv", dependencies=[allow(Action.READINGS_READ, tenant="run")])
 async def readings_csv(request: Request, run_id: int) -> Response:
     """The run's readings as the CSV of the treatment contract (§4), raw as stored.
 
@@ -187,7 +212,7 @@ async def readings_csv(request: Request, run_id: int) -> Response:
     )
 
 
-@router.get("/{run_id}/readings")
+@router.get("/{run_id}/readings", dependencies=[allow(Action.READINGS_READ, tenant="run")])
 async def readings_json(
     request: Request, run_id: int, points: int = 500, raw: bool = False
 ) -> JSONResponse:

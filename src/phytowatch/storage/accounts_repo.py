@@ -1,0 +1,396 @@
+"""Accounts in SQL: users, offices, sessions, personal tokens, failed logins, run sign-offs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
+from phytowatch.domain.signoff import Decision, SignOff
+from phytowatch.services.accounts import AccountError, SessionRecord, TokenRecord, UserRecord
+from phytowatch.storage.accounts_tables import (
+    login_failures,
+    office_areas,
+    offices,
+    personal_tokens,
+    run_signoffs,
+    sessions,
+    users,
+)
+from phytowatch.storage.tables import enterprises, facilities
+
+_USER_FIELDS = {"role", "enterprise", "office", "password_hash", "disabled_at", "name"}
+
+
+def _user(row: Any) -> UserRecord:
+    return UserRecord(
+        id=row.id,
+        login=row.login,
+        name=row.name,
+        role=Role(row.role),
+        enterprise=row.enterprise,
+        office=row.office,
+        password_hash=row.password_hash,
+        disabled=row.disabled_at is not None,
+        created_at=row.created_at,
+    )
+
+
+def _token(row: Any) -> TokenRecord:
+    scopes = None if row.scopes is None else frozenset(Action(s) for s in json.loads(row.scopes))
+    return TokenRecord(
+        id=row.id,
+        user_id=row.user_id,
+        name=row.name,
+        hint=row.hint,
+        scopes=scopes,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+class SqlAccountStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- users ----------------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        login: str,
+        name: str,
+        role: str,
+        enterprise: str | None,
+        office: str | None,
+        password_hash: str,
+        *,
+        now: int,
+    ) -> int:
+        try:
+            with self.engine.begin() as conn:
+                new_id = conn.execute(
+                    insert(users).values(
+                        login=login,
+                        name=name,
+                        role=role,
+                        enterprise=enterprise,
+                        office=office,
+                        password_hash=password_hash,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+        except IntegrityError:
+            raise AccountError(f"user {login} exists already", 409) from None
+        return int(new_id)
+
+    def user_by_login(self, login: str) -> UserRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.login == login)).first()
+        return None if row is None else _user(row)
+
+    def user(self, user_id: int) -> UserRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        return None if row is None else _user(row)
+
+    def list_users(self) -> list[UserRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users).order_by(users.c.login)).all()
+        return [_user(row) for row in rows]
+
+    def update_user(self, user_id: int, values: Mapping[str, Any], *, now: int) -> None:
+        unknown = set(values) - _USER_FIELDS
+        if unknown:
+            raise ValueError(f"not a user field: {sorted(unknown)}")
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(users).where(users.c.id == user_id).values(**values, updated_at=now)
+            )
+
+    def enterprise_exists(self, code: str) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(select(enterprises.c.id).where(enterprises.c.code == code))
+            return found.first() is not None
+
+    # -- offices --------------------------------------------------------------------------------
+
+    def add_office(
+        self,
+        code: str,
+        name: str,
+        cities: Sequence[str],
+        enterprises: Sequence[str],
+        everywhere: bool,
+        *,
+        now: int,
+    ) -> None:
+        try:
+            with self.engine.begin() as conn:
+                office_id = conn.execute(
+                    insert(offices).values(
+                        code=code, name=name, everywhere=everywhere, created_at=now
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                areas = [{"office_id": office_id, "kind": "city", "value": c} for c in cities]
+                areas += [
+                    {"office_id": office_id, "kind": "enterprise", "value": e} for e in enterprises
+                ]
+                if areas:
+                    conn.execute(insert(office_areas), areas)
+        except IntegrityError:
+            raise AccountError(f"office {code} exists already", 409) from None
+
+    def _offices(self, code: str | None) -> list[Office]:
+        query = select(offices).order_by(offices.c.code)
+        if code is not None:
+            query = query.where(offices.c.code == code)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            areas = conn.execute(
+                select(office_areas.c.office_id, office_areas.c.kind, office_areas.c.value)
+            ).all()
+        out = []
+        for row in rows:
+            mine = [a for a in areas if a.office_id == row.id]
+            out.append(
+                Office(
+                    row.code,
+                    row.name,
+                    Jurisdiction(
+                        cities=frozenset(a.value for a in mine if a.kind == "city"),
+                        enterprises=frozenset(a.value for a in mine if a.kind == "enterprise"),
+                        everywhere=bool(row.everywhere),
+                    ),
+                )
+            )
+        return out
+
+    def office(self, code: str) -> Office | None:
+        found = self._offices(code)
+        return found[0] if found else None
+
+    def list_offices(self) -> list[Office]:
+        return self._offices(None)
+
+    # -- sessions -------------------------------------------------------------------------------
+
+    def add_session(
+        self,
+        user_id: int,
+        token_hash: str,
+        csrf_token: str,
+        address: str,
+        *,
+        now: int,
+        expires_at: int,
+    ) -> int:
+        with self.engine.begin() as conn:
+            new_id = conn.execute(
+                insert(sessions).values(
+                    user_id=user_id,
+                    token_hash=token_hash,
+                    csrf_token=csrf_token,
+                    address=address[:64],
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=expires_at,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return int(new_id)
+
+    def session_by_hash(self, token_hash: str) -> SessionRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(sessions).where(sessions.c.token_hash == token_hash)).first()
+        if row is None:
+            return None
+        return SessionRecord(
+            row.id,
+            row.user_id,
+            row.csrf_token,
+            row.created_at,
+            row.last_seen_at,
+            row.expires_at,
+            row.revoked_at,
+        )
+
+    def touch_session(self, session_id: int, *, now: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(sessions).where(sessions.c.id == session_id).values(last_seen_at=now)
+            )
+
+    def revoke_sessions(self, user_id: int, *, now: int, keep: int | None = None) -> int:
+        query = (
+            update(sessions)
+            .where(sessions.c.user_id == user_id)
+            .where(sessions.c.revoked_at.is_(None))
+        )
+        if keep is not None:
+            query = query.where(sessions.c.id != keep)
+        with self.engine.begin() as conn:
+            return int(conn.execute(query.values(revoked_at=now)).rowcount)
+
+    def revoke_session(self, session_id: int, *, now: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(sessions)
+                .where(sessions.c.id == session_id)
+                .where(sessions.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+
+    # -- failed logins --------------------------------------------------------------------------
+
+    def failures(self, key: str) -> FailureCount:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(login_failures).where(login_failures.c.key == key)).first()
+        return FailureCount() if row is None else FailureCount(row.failures, row.last_failure_at)
+
+    def set_failures(self, key: str, count: FailureCount) -> None:
+        key = key[:200]
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(login_failures)
+                .where(login_failures.c.key == key)
+                .values(failures=count.failures, last_failure_at=count.last_failure_at)
+            )
+            if done.rowcount == 0 and count.failures:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(
+                            insert(login_failures).values(
+                                key=key,
+                                failures=count.failures,
+                                last_failure_at=count.last_failure_at,
+                            )
+                        )
+                except IntegrityError:  # a concurrent failure inserted it first
+                    conn.execute(
+                        update(login_failures)
+                        .where(login_failures.c.key == key)
+                        .values(failures=login_failures.c.failures + 1)
+                    )
+
+    # -- personal tokens ------------------------------------------------------------------------
+
+    def add_token(
+        self,
+        user_id: int,
+        name: str,
+        token_hash: str,
+        hint: str,
+        scopes: str | None,
+        *,
+        now: int,
+        expires_at: int | None,
+    ) -> int:
+        with self.engine.begin() as conn:
+            new_id = conn.execute(
+                insert(personal_tokens).values(
+                    user_id=user_id,
+                    name=name,
+                    token_hash=token_hash,
+                    hint=hint,
+                    scopes=scopes,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            ).inserted_primary_key[0]  # type: ignore[index]
+        return int(new_id)
+
+    def token_by_hash(self, token_hash: str) -> TokenRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(personal_tokens).where(personal_tokens.c.token_hash == token_hash)
+            ).first()
+        return None if row is None else _token(row)
+
+    def tokens_of(self, user_id: int) -> list[TokenRecord]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(personal_tokens)
+                .where(personal_tokens.c.user_id == user_id)
+                .order_by(personal_tokens.c.id)
+            ).all()
+        return [_token(row) for row in rows]
+
+    def revoke_token(self, token_id: int, *, now: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(personal_tokens)
+                .where(personal_tokens.c.id == token_id)
+                .where(personal_tokens.c.revoked_at.is_(None))
+                .values(revoked_at=now)
+            )
+
+    def touch_token(self, token_id: int, *, now: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(personal_tokens)
+                .where(personal_tokens.c.id == token_id)
+                .values(last_used_at=now)
+            )
+
+    # -- the facilities a principal may see ----------------------------------------------------
+
+    def facility_owners(self) -> dict[str, tuple[str, str]]:
+        """Every facility code with its enterprise's code and city."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(facilities.c.code, enterprises.c.code, enterprises.c.city).join(
+                    enterprises, enterprises.c.id == facilities.c.enterprise_id
+                )
+            ).all()
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def facility_owner(self, code: str) -> tuple[str, str] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(enterprises.c.code, enterprises.c.city)
+                .join(facilities, enterprises.c.id == facilities.c.enterprise_id)
+                .where(facilities.c.code == code)
+            ).first()
+        return None if row is None else (row[0], row[1])
+
+    def enterprise_city(self, code: str) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(enterprises.c.city).where(enterprises.c.code == code)).first()
+        return None if row is None else str(row[0])
+
+    # -- sign-off -------------------------------------------------------------------------------
+
+    def add_signoff(self, signoff: SignOff, user_id: int) -> bool:
+        """False when the run has a decision already (two inspectors at once: one wins)."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insert(run_signoffs).values(
+                        run_id=signoff.run_id,
+                        decision=signoff.decision.value,
+                        comment=signoff.comment,
+                        user_id=user_id,
+                        login=signoff.by,
+                        office=signoff.office,
+                        at=signoff.at,
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def signoff_of(self, run_id: int) -> SignOff | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(run_signoffs).where(run_signoffs.c.run_id == run_id)).first()
+        if row is None:
+            return None
+        return SignOff(
+            row.run_id, Decision(row.decision), row.comment, row.login, row.office, row.at
+        )

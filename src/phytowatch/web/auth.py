@@ -1,0 +1,350 @@
+"""Who is asking, and the one rule each route declares.
+
+Every route carries exactly one rule, as a dependency made by :func:`public`, :func:`signed_in`
+or :func:`allow` (``dependencies=[allow(Action.RUNS_READ, tenant="run")]``). ``create_app``
+refuses to start with a route that has none, and the authorization-matrix test walks
+``app.routes`` with :func:`rule_of`. The rule:
+
+1. finds the caller: the break-glass admin token, a personal API token (``pwu_…``), a device
+   token (``pwd_…``; only for the ingest and still routes, everything else refuses it with 403),
+   or a session cookie; none: 401;
+2. refuses a cookie-authenticated unsafe request without the session's CSRF token (header
+   ``X-CSRF-Token`` or form field ``csrf_token``): 403. Bearer requests carry no ambient
+   credential, so they are exempt;
+3. checks the action against the caller's role (and token scope): 403;
+4. checks the tenant: the facility, run or alarm named in the path must be one the caller may
+   see (its own enterprise, or its office's jurisdiction); otherwise 404, the same answer as for
+   an object that does not exist, so nobody learns what others have.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.concurrency import run_in_threadpool
+from starlette.routing import BaseRoute
+
+from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import DEVICE_ACTIONS, ROLE_ACTIONS, Action, Principal, Role
+from phytowatch.services.accounts import (
+    SESSION_PREFIX,
+    USER_TOKEN_PREFIX,
+    session_principal,
+    sha256_hex,
+    token_principal,
+)
+from phytowatch.web.errors import ApiError, now_us
+
+SESSION_COOKIE = "phytowatch_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TENANTS = ("facility", "run", "alarm")
+_BEARER = {"WWW-Authenticate": "Bearer"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What a route needs. ``kind``: ``public``, ``signed_in`` (any person or the admin token)
+    or ``action`` (the named action, and the tenant check when ``tenant`` is set)."""
+
+    kind: str
+    action: Action | None = None
+    tenant: str | None = None  # "facility" ({code}), "run" ({run_id}), "alarm" ({alarm_id})
+    session_only: bool = False  # a personal token is not enough (password, issuing tokens)
+    query_token: bool = False  # ?token= accepted (EventSource cannot send headers)
+
+    def allows_role(self, role: Role) -> bool:
+        if self.kind == "public":
+            return True
+        if self.kind == "signed_in":
+            return True
+        assert self.action is not None
+        return self.action in ROLE_ACTIONS[role]
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _admin_token(services: Services) -> bytes | None:
+    expected = services.settings.admin_token
+    if expected is None or not expected.get_secret_value().strip():
+        return None
+    return expected.get_secret_value().encode()
+
+
+ADMIN_TOKEN_PRINCIPAL = Principal(
+    kind="admin_token",
+    actor="admin-token",
+    actions=ROLE_ACTIONS[Role.ADMINISTRATOR],
+    role=Role.ADMINISTRATOR,
+)
+
+
+def _bearer(request: Request, query_token: bool) -> str | None:
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "send 'Authorization: Bearer <token>'", _BEARER)
+        return token.strip()
+    if query_token and "token" in request.query_params:
+        return request.query_params["token"].strip()
+    return None
+
+
+async def _from_bearer(services: Services, token: str) -> Principal:
+    expected = _admin_token(services)
+    if expected is not None and hmac.compare_digest(token.encode(), expected):
+        return ADMIN_TOKEN_PRINCIPAL
+    if token.startswith(USER_TOKEN_PREFIX):
+        found = await run_in_threadpool(token_principal, services.accounts, token, now=now_us())
+        if found is None:
+            raise ApiError(401, "unknown, revoked or expired token", _BEARER)
+        return found
+    device = await run_in_threadpool(services.registry.facility_by_token_hash, sha256_hex(token))
+    if device is not None:
+        return Principal(
+            kind="device",
+            actor=f"device:{device.code}",
+            actions=DEVICE_ACTIONS,
+            facility=device.code,
+        )
+    raise ApiError(401, "unknown, revoked or expired token", _BEARER)
+
+
+async def _from_cookie(request: Request, services: Services, cookie: str) -> Principal:
+    found = await run_in_threadpool(
+        lambda: session_principal(
+            services.accounts,
+            cookie,
+            now=now_us(),
+            idle_us=services.settings.session_idle_s * 1_000_000,
+        )
+    )
+    if found is None:
+        raise ApiError(401, "your session has ended: log in again")
+    principal, session = found
+    if request.method not in SAFE_METHODS:
+        given = request.headers.get(CSRF_HEADER)
+        if given is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
+            form_value = (await request.form()).get(CSRF_FIELD)
+            given = form_value if isinstance(form_value, str) else None
+        if given is None or not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
+            raise ApiError(
+                403,
+                "missing or wrong CSRF token: send the X-CSRF-Token header (or csrf_token "
+                "field) given at login",
+            )
+    return principal
+
+
+async def authenticate(request: Request, *, query_token: bool = False) -> Principal:
+    """The caller, or 401. Stored on ``request.state.principal``."""
+    services = _services(request)
+    token = _bearer(request, query_token)
+    if token is not None:
+        principal = await _from_bearer(services, token)
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise ApiError(401, "log in first, or send 'Authorization: Bearer <token>'", _BEARER)
+        principal = await _from_cookie(request, services, cookie)
+    request.state.principal = principal
+    return principal
+
+
+def principal_of(request: Request) -> Principal:
+    """The caller a route's rule found (every rule but ``public`` finds one)."""
+    principal: Principal = request.state.principal
+    return principal
+
+
+# -- the tenant check ---------------------------------------------------------------------------
+
+
+async def _owner(services: Services, tenant: str, request: Request) -> tuple[str, str] | None:
+    params = request.path_params
+    code: str | None = None
+    if tenant == "facility":
+        code = params["code"]
+    elif tenant == "run":
+        try:
+            record = await run_in_threadpool(services.runs.run, int(params["run_id"]))
+        except ValueError:
+            return None
+        code = None if record is None else record.facility_code
+    elif tenant == "alarm":
+        try:
+            alarm = await run_in_threadpool(services.alarm_store.alarm, int(params["alarm_id"]))
+        except ValueError:
+            return None
+        code = None if alarm is None else alarm.facility
+    if code is None:
+        return None
+    return await run_in_threadpool(services.accounts.facility_owner, code)
+
+
+async def check_tenant(request: Request, principal: Principal, tenant: str) -> None:
+    """404 unless the caller may see the facility, run or alarm named in the path."""
+    if principal.sees_everything:
+        return  # the route's own lookup answers 404 for what does not exist
+    owner = await _owner(_services(request), tenant, request)
+    if owner is None or not principal.covers(*owner):
+        what = {"facility": "code", "run": "run_id", "alarm": "alarm_id"}[tenant]
+        shown = request.path_params.get(what)
+        raise ApiError(
+            404, f"no {tenant} {shown!r}" if tenant == "facility" else f"no {tenant} {shown}"
+        )
+
+
+async def ensure_facility_visible(request: Request, code: str) -> None:
+    """For a facility named in a body: 404 unless the caller may see it."""
+    principal = principal_of(request)
+    if principal.sees_everything:
+        return
+    owner = await run_in_threadpool(_services(request).accounts.facility_owner, code)
+    if owner is None or not principal.covers(*owner):
+        raise ApiError(404, f"no facility {code!r}")
+
+
+async def visible_facilities(request: Request) -> set[str] | None:
+    """The facility codes the caller may see; None: every one."""
+    principal = principal_of(request)
+    if principal.sees_everything:
+        return None
+    owners = await run_in_threadpool(_services(request).accounts.facility_owners)
+    return {code for code, owner in owners.items() if principal.covers(*owner)}
+
+
+# -- rules --------------------------------------------------------------------------------------
+
+
+def _declare(rule: Rule, check: Callable[[Request], Awaitable[None]]) -> Any:
+    check.__phytowatch_rule__ = rule  # type: ignore[attr-defined]
+    return Depends(check)
+
+
+def public() -> Any:
+    """Anyone, signed in or not (health, login)."""
+
+    async def check(request: Request) -> None:
+        del request
+
+    return _declare(Rule("public"), check)
+
+
+def signed_in(*, session_only: bool = False) -> Any:
+    """Any person (session or personal token) or the admin token; never a device token."""
+    rule = Rule("signed_in", session_only=session_only)
+
+    async def check(request: Request) -> None:
+        principal = await authenticate(request)
+        _not_a_device(principal)
+        if session_only and principal.session_id is None:
+            raise ApiError(403, "this needs a signed-in session (log in with a password)")
+
+    return _declare(rule, check)
+
+
+def _not_a_device(principal: Principal) -> None:
+    if principal.kind == "device":
+        raise ApiError(403, "a device token only sends readings and stills")
+
+
+def allow(action: Action, *, tenant: str | None = None, query_token: bool = False) -> Any:
+    """Callers whose role (and token scope) allows ``action``; with ``tenant``, only on what
+    they may see."""
+    if tenant is not None and tenant not in TENANTS:
+        raise ValueError(f"tenant {tenant!r}: one of {TENANTS}")
+    rule = Rule("action", action=action, tenant=tenant, query_token=query_token)
+
+    if action in DEVICE_ACTIONS:
+
+        async def device_check(request: Request) -> None:
+            # the route authenticates the device itself (and again once the body is in); here
+            # only the credentials that are certainly not a device's are turned away
+            header = request.headers.get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            token = token.strip()
+            services = _services(request)
+            expected = _admin_token(services)
+            if scheme.lower() == "bearer" and token:
+                is_admin = expected is not None and hmac.compare_digest(token.encode(), expected)
+                if is_admin or token.startswith(USER_TOKEN_PREFIX):
+                    raise ApiError(403, "only a facility's device token sends readings and stills")
+            elif not header and request.cookies.get(SESSION_COOKIE, "").startswith(SESSION_PREFIX):
+                raise ApiError(403, "only a facility's device token sends readings and stills")
+
+        return _declare(rule, device_check)
+
+    async def check(request: Request) -> None:
+        principal = await authenticate(request, query_token=query_token)
+        _not_a_device(principal)
+        if not principal.may(action):
+            who = principal.role.value if principal.role else principal.kind
+            scoped = " (or this token's scope)" if principal.via_token else ""
+            raise ApiError(403, f"the role {who}{scoped} does not allow {action.value}")
+        if tenant is not None:
+            await check_tenant(request, principal, tenant)
+
+    return _declare(rule, check)
+
+
+def rules_of(route: BaseRoute) -> list[Rule]:
+    """The rules a route declares (a well-formed route has exactly one)."""
+    if not isinstance(route, APIRoute):
+        return []
+    found = []
+    for dependency in route.dependant.dependencies:
+        rule = getattr(dependency.call, "__phytowatch_rule__", None)
+        if isinstance(rule, Rule):
+            found.append(rule)
+    return found
+
+
+def rule_of(route: BaseRoute) -> Rule | None:
+    found = rules_of(route)
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    methods: frozenset[str]
+    path: str  # as served, prefixes included: /api/v1/runs/{run_id}
+    route: BaseRoute
+    rule: Rule | None
+
+
+def app_routes(app: FastAPI) -> list[RouteEntry]:
+    """Every route the application serves, routers' included (FastAPI nests them)."""
+    out = []
+    for context in iter_route_contexts(app.routes):
+        original = context.original_route
+        out.append(
+            RouteEntry(
+                frozenset(context.methods or ()),
+                str(context.path),
+                original,
+                rule_of(original),
+            )
+        )
+    return out
+
+
+def undeclared_routes(app: FastAPI) -> list[str]:
+    """Routes without exactly one rule (``create_app`` refuses to start with any)."""
+    return [
+        f"{','.join(sorted(entry.methods))} {entry.path}"
+        for entry in app_routes(app)
+        if entry.rule is None
+    ]

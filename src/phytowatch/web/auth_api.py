@@ -1,0 +1,259 @@
+"""``/api/v1/auth/…``: log in and out, who am I, change my password, my personal API tokens.
+
+Login takes JSON (``{"login", "password"}``) or a form post (``login``, ``password``, optional
+``next``): JSON gets JSON back, a form gets ``303`` to ``next`` (a path on this site). The session
+is a cookie (HttpOnly, SameSite=Lax, Secure unless ``PHYTOWATCH_COOKIE_SECURE=false``); the
+answer carries the CSRF token that every unsafe request on the session must send back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import ROLE_TITLES, Principal
+from phytowatch.domain.instants import US_PER_D, format_instant
+from phytowatch.services import accounts
+from phytowatch.services.accounts import AccountError, UserRecord
+from phytowatch.web.admin_api import StrictBody
+from phytowatch.web.auth import (
+    SESSION_COOKIE,
+    principal_of,
+    public,
+    signed_in,
+)
+from phytowatch.web.ingest_api import ApiError, now_us
+
+router = APIRouter(prefix="/api/v1/auth")
+MAX_LOGIN_BODY = 8192
+
+
+class PasswordIn(StrictBody):
+    current: str = Field(max_length=1024)
+    new: str = Field(max_length=1024)
+
+
+class TokenIn(StrictBody):
+    name: str = Field(min_length=1, max_length=100)
+    scopes: list[str] = Field(default_factory=list, max_length=32)
+    expires_days: int | None = Field(None, ge=1, le=3650)
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def _refused(error: AccountError) -> ApiError:
+    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
+    return ApiError(error.status, str(error), headers)
+
+
+async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return await run_in_threadpool(function, *args, **kwargs)
+    except AccountError as error:
+        raise _refused(error) from None
+
+
+def principal_json(principal: Principal) -> dict[str, Any]:
+    role = principal.role
+    body: dict[str, Any] = {
+        "kind": principal.kind,
+        "login": principal.login,
+        "role": role.value if role else None,
+        "role_title": {"en": ROLE_TITLES[role][0], "zh": ROLE_TITLES[role][1]} if role else None,
+        "enterprise": principal.enterprise,
+        "office": principal.office,
+        "actions": sorted(a.value for a in principal.actions),
+        "via_token": principal.via_token,
+    }
+    if principal.jurisdiction is not None:
+        body["jurisdiction"] = {
+            "cities": sorted(principal.jurisdiction.cities),
+            "enterprises": sorted(principal.jurisdiction.enterprises),
+            "everywhere": principal.jurisdiction.everywhere,
+        }
+    return body
+
+
+async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:
+    """(login, password, next, is_form) from a JSON body or a form post."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_LOGIN_BODY:
+        raise ApiError(413, "login body too large")
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        is_form = True
+    else:
+        raw = await request.body()
+        if len(raw) > MAX_LOGIN_BODY:
+            raise ApiError(413, "login body too large")
+        try:
+            fields = json.loads(raw or b"{}")
+        except ValueError:
+            raise ApiError(422, 'send JSON {"login": ..., "password": ...} or a form') from None
+        if not isinstance(fields, dict):
+            raise ApiError(422, 'send JSON {"login": ..., "password": ...} or a form')
+        is_form = False
+    login, password, after = fields.get("login"), fields.get("password"), fields.get("next")
+    if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
+        raise ApiError(422, "login and password are both needed")
+    return login, password, after if isinstance(after, str) else None, is_form
+
+
+def _safe_next(after: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if after and after.startswith("/") and not after.startswith(("//", "/\\")):
+        return after
+    return "/api/v1/auth/me"
+
+
+@router.post("/login", dependencies=[public()])
+async def login(request: Request) -> Response:
+    """A session for the right login and password (401; 429 with Retry-After when locked)."""
+    services = _services(request)
+    login_name, password, after, is_form = await _credentials(request)
+    address = request.client.host if request.client else ""
+    result = await _call(
+        accounts.login,
+        services.accounts,
+        services.audit,
+        login_name=login_name,
+        password=password,
+        address=address,
+        now=now_us(),
+        session_ttl_us=services.settings.session_ttl_s * 1_000_000,
+    )
+    body = {
+        **principal_json(result.principal),
+        "csrf_token": result.csrf_token,
+        "expires_at": format_instant(result.expires_at),
+    }
+    response: Response
+    if is_form:
+        response = RedirectResponse(_safe_next(after), status_code=303)
+    else:
+        response = JSONResponse(body)
+    response.set_cookie(
+        SESSION_COOKIE,
+        result.session_token,
+        max_age=services.settings.session_ttl_s,
+        path="/",
+        secure=services.settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.post("/logout", dependencies=[signed_in()])
+async def logout(request: Request) -> JSONResponse:
+    services = _services(request)
+    await _call(
+        accounts.logout, services.accounts, services.audit, principal_of(request), now=now_us()
+    )
+    response = JSONResponse({"logged_out": True})
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        secure=services.settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response
+
+
+@router.get("/me", dependencies=[signed_in()])
+async def me(request: Request) -> JSONResponse:
+    """Who I am, what I may do; on a session, its CSRF token again (for a reloaded page)."""
+    principal = principal_of(request)
+    body = principal_json(principal)
+    if principal.session_id is not None:
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        found = await run_in_threadpool(
+            _services(request).accounts.session_by_hash, accounts.sha256_hex(cookie)
+        )
+        body["csrf_token"] = None if found is None else found.csrf_token
+    return JSONResponse(body)
+
+
+@router.post("/password", dependencies=[signed_in(session_only=True)])
+async def change_password(request: Request, body: PasswordIn) -> JSONResponse:
+    """Needs the current password; every other session of the user ends."""
+    services = _services(request)
+    await _call(
+        accounts.change_password,
+        services.accounts,
+        services.audit,
+        principal_of(request),
+        current=body.current,
+        new=body.new,
+        cost=services.settings.password_hash_cost,
+        now=now_us(),
+    )
+    return JSONResponse({"changed": True})
+
+
+async def _me_user(request: Request) -> UserRecord:
+    principal = principal_of(request)
+    if principal.user_id is None:
+        raise ApiError(400, "personal tokens belong to users; the admin token has none")
+    user = await run_in_threadpool(_services(request).accounts.user, principal.user_id)
+    if user is None:
+        raise ApiError(401, "your account is gone: log in again")
+    return user
+
+
+@router.get("/tokens", dependencies=[signed_in()])
+async def list_tokens(request: Request) -> JSONResponse:
+    """My personal tokens (a hint of each, never the token)."""
+    user = await _me_user(request)
+    records = await run_in_threadpool(_services(request).accounts.tokens_of, user.id)
+    return JSONResponse({"tokens": [accounts.token_json(r) for r in records]})
+
+
+@router.post("/tokens", status_code=201, dependencies=[signed_in(session_only=True)])
+async def issue_token(request: Request, body: TokenIn) -> JSONResponse:
+    """A personal token for scripts, shown once; ``scopes`` narrow the role's actions."""
+    services = _services(request)
+    user = await _me_user(request)
+    now = now_us()
+    issued = await _call(
+        accounts.issue_token,
+        services.accounts,
+        services.audit,
+        actor=principal_of(request).actor,
+        user=user,
+        name=body.name,
+        scopes=body.scopes,
+        expires_at=None if body.expires_days is None else now + body.expires_days * US_PER_D,
+        now=now,
+    )
+    return JSONResponse(
+        {**accounts.token_json(issued.record), "token": issued.token}, status_code=201
+    )
+
+
+@router.delete("/tokens/{token_id}", dependencies=[signed_in()])
+async def revoke_token(request: Request, token_id: int) -> JSONResponse:
+    services = _services(request)
+    user = await _me_user(request)
+    record = await _call(
+        accounts.revoke_token,
+        services.accounts,
+        services.audit,
+        actor=principal_of(request).actor,
+        user=user,
+        token_id=token_id,
+        now=now_us(),
+    )
+    return JSONResponse({"id": record.id, "revoked": True})

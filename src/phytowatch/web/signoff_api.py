@@ -1,0 +1,103 @@
+"""``/api/v1/runs/{id}/signoff``: an inspector signs off (or rejects) a finished PASS run.
+
+Rules (``web.auth``): ``signoff:write`` (inspectors only) with the tenant check (the run's
+facility within the inspector's office); ``signoff:read`` to see the decision and whether the
+run can back a certificate or an IPPC mark.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import Action
+from phytowatch.domain.instants import format_instant
+from phytowatch.domain.signoff import SignOff
+from phytowatch.services import signoff
+from phytowatch.services.accounts import AccountError
+from phytowatch.web.admin_api import StrictBody
+from phytowatch.web.auth import allow, principal_of
+from phytowatch.web.errors import ApiError, now_us
+
+router = APIRouter(prefix="/api/v1/runs")
+
+
+class SignOffIn(StrictBody):
+    decision: str = Field("signed_off", description="signed_off or rejected")
+    comment: str = Field("", max_length=4000)
+
+
+def signoff_json(found: SignOff | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "decision": found.decision.value,
+        "comment": found.comment,
+        "by": found.by,
+        "office": found.office,
+        "at": format_instant(found.at),
+    }
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+@router.post("/{run_id}/signoff", dependencies=[allow(Action.SIGNOFF_WRITE, tenant="run")])
+async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONResponse:
+    """Record the decision, once: 409 when the run is open, not PASS, or decided already;
+    422 when a needed comment is missing."""
+    services = _services(request)
+    try:
+        done = await run_in_threadpool(
+            lambda: signoff.sign_off(
+                services.runs,
+                services.accounts,
+                services.audit,
+                principal_of(request),
+                run_id,
+                decision=body.decision,
+                comment=body.comment,
+                now=now_us(),
+            )
+        )
+    except AccountError as error:
+        raise ApiError(error.status, str(error)) from None
+    backing = await run_in_threadpool(
+        signoff.run_backs_certificate, services.runs, services.accounts, run_id
+    )
+    return JSONResponse(
+        {
+            "run": run_id,
+            "signoff": signoff_json(done),
+            "backs_certificate": backing.ok,
+            "reason": backing.reason,
+        },
+        status_code=201,
+    )
+
+
+@router.get("/{run_id}/signoff", dependencies=[allow(Action.SIGNOFF_READ, tenant="run")])
+async def get_signoff(request: Request, run_id: int) -> JSONResponse:
+    """The decision (or null) and whether the run can back a certificate or an IPPC mark."""
+    services = _services(request)
+    if await run_in_threadpool(services.runs.run, run_id) is None:
+        raise ApiError(404, f"no run {run_id}")
+    found = await run_in_threadpool(services.accounts.signoff_of, run_id)
+    backing = await run_in_threadpool(
+        signoff.run_backs_certificate, services.runs, services.accounts, run_id
+    )
+    return JSONResponse(
+        {
+            "run": run_id,
+            "signoff": signoff_json(found),
+            "backs_certificate": backing.ok,
+            "reason": backing.reason,
+        }
+    )
