@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from phytowatch import __version__
+from phytowatch.cli.accounts_cmds import offices_app, runs_signoff, tokens_app, users_app
 from phytowatch.cli.alarms_cmds import alarms_app
 from phytowatch.cli.audit_cmds import audit_app
 from phytowatch.cli.messages import LANGS, default_lang, t
@@ -57,6 +58,10 @@ app.add_typer(cameras_app, name="cameras")
 app.add_typer(runs_app, name="runs")
 app.add_typer(alarms_app, name="alarms")
 app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+app.add_typer(offices_app, name="offices")
+app.add_typer(tokens_app, name="tokens")
+runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)
 app.command("ingest-mqtt")(ingest_mqtt)

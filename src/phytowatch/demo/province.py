@@ -146,3 +146,21 @@ RUN_LEAD = US_PER_MIN  # runs start a minute before their first readings
 
 def admin_token() -> str:
     return "demo-" + secrets.token_urlsafe(16)
+
+
+DEMO_OFFICE = ("JX", "Jiangxi bureau (demo) 江西局")
+DEMO_ENTERPRISE = "GZ01"  # a Ganzhou kiln enterprise with runs under way
+# (login, name, role, enterprise, office): one person per role
+DEMO_PEOPLE = (
+    ("operator", "Demo operator 操作员", "enterprise_operator", DEMO_ENTERPRISE, None),
+    ("declarant", "Demo declarant 报检员", "enterprise_declarant", DEMO_ENTERPRISE, None),
+    ("inspector", "Demo inspector 检验检疫官", "inspector", None, DEMO_OFFICE[0]),
+    ("certifier", "Demo certifying officer 签证官", "certifying_officer", None, DEMO_OFFICE[0]),
+    ("port", "Demo port officer 口岸官员", "port_officer", None, DEMO_OFFICE[0]),
+    ("admin", "Demo administrator 管理员", "administrator", None, None),
+)
+
+
+def demo_password() -> str:
+    """A fresh password per demo run: printed by the demo, never a fixed one to leak."""
+    return "demo-" + secrets.token_urlsafe(9)

@@ -17,11 +17,15 @@ from pydantic import SecretStr
 
 from phytowatch.config import load_settings
 from phytowatch.demo.province import (
+    CITIES,
     COLD_SPAN,
     COLD_SPEEDUP,
+    DEMO_OFFICE,
+    DEMO_PEOPLE,
     RUN_LEAD,
     SHORT_SPAN,
     admin_token,
+    demo_password,
     province,
 )
 from phytowatch.domain.instants import US_PER_S, format_instant
@@ -86,6 +90,44 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
     return url
 
 
+def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
+    """An office over the whole province and one person per role: (login, password, role)."""
+    from phytowatch.bootstrap import bootstrap
+    from phytowatch.services.accounts import add_office, add_user
+
+    services = bootstrap(load_settings(database_url=url), migrate=False)
+    people = []
+    try:
+        add_office(
+            services.accounts,
+            services.audit,
+            actor="demo",
+            code=DEMO_OFFICE[0],
+            name=DEMO_OFFICE[1],
+            cities=[zh for _, zh, _ in CITIES],
+            now=now,
+        )
+        for login, name, role, enterprise, office in DEMO_PEOPLE:
+            password = demo_password()
+            add_user(
+                services.accounts,
+                services.audit,
+                actor="demo",
+                login=login,
+                name=name,
+                role=role,
+                password=password,
+                enterprise=enterprise,
+                office=office,
+                cost=services.settings.password_hash_cost,
+                now=now,
+            )
+            people.append((login, password, role))
+    finally:
+        services.close()
+    return people
+
+
 def serve(url: str, port: int, token: str) -> Callable[[], None]:
     """The service in this process; returns its stop."""
     import uvicorn
@@ -94,7 +136,12 @@ def serve(url: str, port: int, token: str) -> Callable[[], None]:
 
     settings = load_settings(database_url=url, port=port)
     settings = settings.model_copy(
-        update={"admin_token": SecretStr(token), "future_tolerance_s": 600}
+        # plain http on 127.0.0.1: the session cookie cannot be Secure-only here
+        update={
+            "admin_token": SecretStr(token),
+            "future_tolerance_s": 600,
+            "cookie_secure": False,
+        }
     )
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
@@ -210,6 +257,7 @@ def run_demo(
     tokens: dict[str, str] = {}
     token = admin_token()
     url = seed(data, tokens, short_start=short_start, cold_start=cold_start)
+    people = seed_people(url, now=start_wall)
     base_url = f"http://127.0.0.1:{port}"
     stop_server = serve(url, port, token)
     stop = threading.Event()
@@ -221,6 +269,13 @@ def run_demo(
     )
     emit(f"  API        {base_url}/api/v1/runs   (header: Authorization: Bearer {token})")
     emit(f"  alarms     {base_url}/api/v1/alarms")
+    emit(
+        f"  log in     curl -c cookies -X POST {base_url}/api/v1/auth/login "
+        """-H 'Content-Type: application/json' -d '{"login": "inspector", "password": "…"}'"""
+    )
+    emit(f"  people     (office {DEMO_OFFICE[0]}: the whole province; enterprise GZ01)")
+    for login, password, role in people:
+        emit(f"             {login:<10} {password:<20} {role}")
     emit(f"  CLI        phytowatch runs list --database-url {url}")
     emit(f"             phytowatch alarms list --database-url {url}")
     emit("  Ctrl-C stops the demo.")

@@ -248,19 +248,21 @@ def _placement(
     """The enterprise or office a role needs, checked; the other is dropped."""
     if role.is_enterprise:
         if not enterprise:
-            raise AccountError(f"a {role.value} belongs to an enterprise: give --enterprise CODE")
+            raise AccountError(
+                f"the role {role.value} belongs to an enterprise: give --enterprise CODE"
+            )
         if not store.enterprise_exists(enterprise):
             raise AccountError(f"no enterprise {enterprise!r}", 404)
         if office:
-            raise AccountError(f"a {role.value} belongs to an enterprise, not to an office")
+            raise AccountError(f"the role {role.value} belongs to an enterprise, not to an office")
         return enterprise, None
     if role.is_bureau:
         if not office:
-            raise AccountError(f"a {role.value} belongs to an office: give --office CODE")
+            raise AccountError(f"the role {role.value} belongs to an office: give --office CODE")
         if store.office(office) is None:
             raise AccountError(f"no office {office!r}", 404)
         if enterprise:
-            raise AccountError(f"a {role.value} belongs to an office, not to an enterprise")
+            raise AccountError(f"the role {role.value} belongs to an office, not to an enterprise")
         return None, office
     if enterprise or office:
         raise AccountError("an administrator belongs to neither an enterprise nor an office")
@@ -549,7 +551,7 @@ def _locked(store: AccountStore, login: str, address: str, now: int) -> int | No
     return max(found) - now if found else None
 
 
-def login(
+def check_password(
     store: AccountStore,
     audit: AuditRecorder,
     *,
@@ -557,9 +559,8 @@ def login(
     password: str,
     address: str,
     now: int,
-    session_ttl_us: int,
-) -> LoginResult:
-    """A session for the right login and password; ``AccountError`` 401, 403 or 429 else.
+) -> UserRecord:
+    """The user whose login and password these are; ``AccountError`` 401, 403 or 429 else.
 
     The answer never says whether the login exists. Locked (too many failures for this account
     or this address): 429 with the seconds to wait, whatever the password.
@@ -604,6 +605,23 @@ def login(
         )
         raise AccountError("this account is disabled: ask an administrator", 403)
     store.set_failures(f"user:{name}", FailureCount())
+    return user
+
+
+def login(
+    store: AccountStore,
+    audit: AuditRecorder,
+    *,
+    login_name: str,
+    password: str,
+    address: str,
+    now: int,
+    session_ttl_us: int,
+) -> LoginResult:
+    """A session for the right login and password (see :func:`check_password`)."""
+    user = check_password(
+        store, audit, login_name=login_name, password=password, address=address, now=now
+    )
     token = SESSION_PREFIX + secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     expires_at = now + session_ttl_us
@@ -611,10 +629,10 @@ def login(
         user.id, sha256_hex(token), csrf, address, now=now, expires_at=expires_at
     )
     audit.record(
-        actor=f"user:{name}",
+        actor=f"user:{user.login}",
         action="login",
         object_type="user",
-        object_id=name,
+        object_id=user.login,
         after={"address": address, "session": session_id},
         now=now,
     )
