@@ -62,7 +62,15 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
         enterprises, facilities = province()
         for e in enterprises:
             add_enterprise(
-                services.registry, e.code, e.name_zh, e.name_en, e.city, e.grade, now=short_start
+                services.registry,
+                e.code,
+                e.name_zh,
+                e.name_en,
+                e.city,
+                e.grade,
+                now=short_start,
+                audit=services.audit,
+                actor="system",
             )
         for f in facilities:
             issued = add_facility(
@@ -73,6 +81,8 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
                 [p.rsplit(":", 1)[0] if p.count(":") == 2 else p for p in f.probes],
                 treater_number=f"{360 + len(token_out):03d}" if f.kind == "kiln" else None,
                 now=short_start,
+                audit=services.audit,
+                actor="system",
             )
             token_out[f.code] = issued.token
             if f.schedule is not None:
