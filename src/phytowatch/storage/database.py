@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
+SQLITE_POOL = 40  # anyio's default worker threads, each may hold a connection
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -21,10 +23,17 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        file_based = bool(parsed.database) and parsed.database != ":memory:"
+        if file_based:
+            folder = Path(str(parsed.database)).expanduser().resolve().parent
+            folder.mkdir(parents=True, exist_ok=True)
+        # A file is always there: no ping before each use. A pool as large as the web server's
+        # thread pool, so that busy moments reuse connections instead of opening (and setting
+        # up) new ones for every request.
         engine = create_engine(
-            parsed, connect_args={"check_same_thread": False, "timeout": 30}, pool_pre_ping=True
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            **({"pool_size": SQLITE_POOL, "max_overflow": SQLITE_POOL} if file_based else {}),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -71,9 +71,12 @@ def store_sqlite(cursor: Any, batch: ReadingBatch) -> StoreOutcome:
     for start in range(0, len(firsts), _KEYS_PER_QUERY):
         part = firsts[start : start + _KEYS_PER_QUERY]
         rows = ",".join("(?,?)" for _ in part)
+        # a join from the offered keys: SQLite plans ``(probe_id, t) IN (VALUES …)`` as a scan
+        # of the whole table, which grows with every reading ever stored
         cursor.execute(
-            "SELECT probe_id, t, value, fault FROM readings "
-            f"WHERE (probe_id, t) IN (VALUES {rows})",
+            "SELECT r.probe_id, r.t, r.value, r.fault "
+            f"FROM (VALUES {rows}) AS k JOIN readings AS r "
+            "ON r.probe_id = k.column1 AND r.t = k.column2",
             [key for item in part for key in (item.probe_id, item.t)],
         )
         existing.update({(r[0], r[1]): (r[2], r[3]) for r in cursor.fetchall()})
