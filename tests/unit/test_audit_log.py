@@ -77,9 +77,10 @@ def test_ordinary_keys_are_not_secrets() -> None:
 
 def test_an_action_must_be_a_dotted_verb() -> None:
     audit, _ = log()
-    for bad in ("started", "Run.Started", "run.", "run started", ""):
+    for bad in ("Run.Started", "run.", ".run", "run started", "run..started", ""):
         with pytest.raises(ValueError, match="dotted verb"):
             audit.record(actor="system", action=bad, object_type="run", object_id="1", now=1)
+    audit.record(actor="user:alice", action="login", object_type="user", object_id="a", now=1)
 
 
 def test_an_actor_is_required() -> None:

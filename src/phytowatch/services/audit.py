@@ -48,7 +48,8 @@ REDACTED = "[redacted]"
 MAX_ACTOR = 200
 MAX_OBJECT_TYPE = 64
 MAX_OBJECT_ID = 200
-_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+\Z")
+# "object.verb" ("run.started", "token.rotated"); a lone verb ("login") is accepted too.
+_ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
 _MAX_DEPTH = 20
 
 
@@ -124,7 +125,9 @@ class AuditLog:
     ) -> None:
         """Append one entry. Secret-named keys are redacted (see the module's docstring)."""
         if not _ACTION.match(action):
-            raise ValueError(f"audit: action {action!r} is not a dotted verb like 'run.started'")
+            raise ValueError(
+                f"audit: action {action!r} is not a lower-case dotted verb like 'run.started'"
+            )
         if not actor.strip():
             raise ValueError("audit: say who did it (actor)")
         if not object_type.strip():
