@@ -39,6 +39,9 @@ COMMANDS = [
     ["alarms", "list"],
     ["alarms", "ack"],
     ["alarms", "clear"],
+    ["audit", "verify"],
+    ["audit", "list"],
+    ["audit", "head"],
     ["version"],
 ]
 
