@@ -1,0 +1,245 @@
+"""The authorization matrix, built from the application's own route table.
+
+``EXPECTED`` is the specification (docs/accounts.md): who may call each route. The test walks
+``app.routes``: a route missing from ``EXPECTED``, or without a declared rule, fails it. Every
+route is then called by every role (each on a fresh session, with its CSRF token), anonymously,
+with a device token and with the admin token. "Allowed" means the rule let the call through (the
+route then answers 2xx, 404, 409 or 422, never 401, 403 or 5xx); "refused" is 401 for nobody and
+403 for anyone known. Objects in paths are the E1 / 赣州 ones, within every caller's reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from accountsworld import ADMIN, World, build, client_for, login
+from fastapi.testclient import TestClient
+
+from phytowatch.bootstrap import Services
+from phytowatch.web.app import create_app
+from phytowatch.web.auth import app_routes, undeclared_routes
+
+pytestmark = pytest.mark.integration
+
+PEOPLE = ("operator", "declarant", "inspector", "certifier", "port", "admin")
+EVERYONE = frozenset(PEOPLE)
+WATCHERS = frozenset({"operator", "inspector", "certifier", "admin"})  # see alarms, stills, live
+PUBLIC, SIGNED_IN, SESSION, DEVICE = "public", "signed_in", "session", "device"
+
+EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/auth/me"): SIGNED_IN,
+    ("POST", "/api/v1/auth/password"): SESSION,
+    ("GET", "/api/v1/auth/tokens"): SIGNED_IN,
+    ("POST", "/api/v1/auth/tokens"): SESSION,
+    ("DELETE", "/api/v1/auth/tokens/{token_id}"): SIGNED_IN,
+    ("GET", "/api/v1/facilities"): EVERYONE,
+    ("GET", "/api/v1/facilities/{code}/snapshots"): WATCHERS,
+    ("GET", "/api/v1/facilities/{code}/snapshots/{snapshot_id}"): WATCHERS,
+    ("POST", "/api/v1/facilities/{code}/snapshots"): DEVICE,
+    ("POST", "/api/v1/ingest"): DEVICE,
+    ("POST", "/api/v1/runs/{run_id}/signoff"): frozenset({"inspector"}),
+    ("GET", "/api/v1/runs/{run_id}/signoff"): EVERYONE,
+    ("POST", "/api/v1/admin/enterprises"): frozenset({"admin"}),
+    ("POST", "/api/v1/admin/facilities"): frozenset({"admin"}),
+    ("GET", "/api/v1/admin/facilities/{code}"): EVERYONE,
+    ("POST", "/api/v1/admin/facilities/{code}/token"): frozenset({"admin"}),
+    ("DELETE", "/api/v1/admin/facilities/{code}/token"): frozenset({"admin"}),
+    ("POST", "/api/v1/admin/facilities/{code}/probes/{probe}/calibrations"): frozenset(
+        {"operator", "admin"}
+    ),
+    ("POST", "/api/v1/admin/facilities/{code}/cameras"): frozenset({"operator", "admin"}),
+    ("POST", "/api/v1/runs"): frozenset({"operator", "admin"}),
+    ("GET", "/api/v1/runs"): EVERYONE,
+    ("GET", "/api/v1/runs/{run_id}"): EVERYONE,
+    ("POST", "/api/v1/runs/{run_id}/close"): frozenset({"operator", "admin"}),
+    ("GET", "/api/v1/runs/{run_id}/readings.csv"): EVERYONE - {"port"},
+    ("GET", "/api/v1/runs/{run_id}/readings"): EVERYONE - {"port"},
+    ("GET", "/api/v1/alarms"): WATCHERS,
+    ("POST", "/api/v1/alarms/{alarm_id}/acknowledge"): frozenset(
+        {"operator", "inspector", "admin"}
+    ),
+    ("POST", "/api/v1/alarms/{alarm_id}/clear"): frozenset({"inspector", "admin"}),
+    ("GET", "/api/v1/events"): WATCHERS,
+    ("GET", "/api/v1/health"): PUBLIC,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
+}
+
+
+def route_table(app: object) -> set[tuple[str, str]]:
+    return {(method, entry.path) for entry in app_routes(app) for method in entry.methods}  # type: ignore[arg-type]
+
+
+def coverage_problems(app: object) -> list[str]:
+    """What makes the matrix incomplete: an undeclared rule, a route the spec does not know."""
+    problems = [f"no rule: {route}" for route in undeclared_routes(app)]  # type: ignore[arg-type]
+    served = route_table(app)
+    problems += [f"not in EXPECTED: {m} {p}" for m, p in sorted(served - EXPECTED.keys())]
+    problems += [f"EXPECTED but not served: {m} {p}" for m, p in sorted(EXPECTED.keys() - served)]
+    return problems
+
+
+@pytest.fixture
+def world(services: Services) -> World:
+    return build(services)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    with client_for(world) as test_client:
+        yield test_client
+
+
+def _url(world: World, path: str) -> str:
+    k1 = world.objects["K1"]
+    return (
+        path.replace("{code}", "K1")
+        .replace("{run_id}", str(k1.open_run))
+        .replace("{alarm_id}", str(k1.alarm))
+        .replace("{probe}", "C1")
+        .replace("{token_id}", "999999")
+        .replace("{snapshot_id}", str(k1.snapshot))
+    )
+
+
+def _call(client: TestClient, method: str, url: str, headers: dict[str, str]) -> int:
+    if url.endswith("/events"):
+        with client.stream(method, url, headers=headers) as response:
+            return response.status_code
+    if method in {"POST", "DELETE"} and "snapshots" in url:
+        content = b"not a jpeg"
+        return client.request(method, url, headers=headers, content=content).status_code
+    if method == "POST":  # an empty JSON body: a route that lets the call through answers 422
+        return client.request(method, url, headers=headers, json={}).status_code
+    return client.request(method, url, headers=headers).status_code
+
+
+def _allowed(status: int) -> bool:
+    return status not in {401, 403} and status < 500
+
+
+def test_every_route_has_exactly_one_rule_and_is_in_the_matrix(client: TestClient) -> None:
+    assert coverage_problems(client.app) == []
+
+
+def test_a_route_added_without_a_rule_fails_the_matrix_and_the_app_refuses_to_start(
+    services: Services,
+) -> None:
+    app = create_app(services.settings, services)
+    assert coverage_problems(app) == []
+
+    def sneaky() -> dict[str, str]:
+        return {"secret": "everything"}
+
+    app.add_api_route("/api/v1/sneaky", sneaky, methods=["GET"])
+    assert coverage_problems(app) == [
+        "no rule: GET /api/v1/sneaky",
+        "not in EXPECTED: GET /api/v1/sneaky",
+    ]
+
+
+def test_create_app_refuses_a_route_without_a_rule(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi import APIRouter
+
+    from phytowatch.web import app as app_module
+
+    extra = APIRouter()
+
+    @extra.get("/api/v1/forgotten")
+    def forgotten() -> dict[str, str]:
+        return {}
+
+    original = app_module.FastAPI.include_router
+    calls: list[str] = []
+
+    def include(self: object, router: object, **kwargs: object) -> None:
+        original(self, router, **kwargs)  # type: ignore[arg-type]
+        if not calls:
+            calls.append("once")
+            original(self, extra)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app_module.FastAPI, "include_router", include)
+    with pytest.raises(RuntimeError, match="GET /api/v1/forgotten"):
+        create_app(services.settings, services)
+
+
+def test_every_route_answers_every_caller_as_the_matrix_says(
+    world: World, client: TestClient
+) -> None:
+    failures: list[str] = []
+    for (method, path), who in sorted(EXPECTED.items()):
+        url = _url(world, path)
+
+        def check(
+            caller: str,
+            status: int,
+            allowed: bool,
+            refused_with: int = 403,
+            route: str = f"{method} {path}",
+        ) -> None:
+            ok = _allowed(status) if allowed else status == refused_with
+            if not ok:
+                want = "allowed" if allowed else str(refused_with)
+                failures.append(f"{route} by {caller}: {status}, expected {want}")
+
+        # nobody
+        check("anonymous", _call(client, method, url, {}), who == PUBLIC, 401)
+        # a device token (of K1, minted afresh: a route may have rotated it)
+        device = {"Authorization": f"Bearer {world.device_token('K1')}"}
+        check("device", _call(client, method, url, device), who in (PUBLIC, DEVICE))
+        # the break-glass admin token: an administrator, but no session and no person
+        admin_ok = who in (PUBLIC, SIGNED_IN) or (isinstance(who, frozenset) and "admin" in who)
+        check("admin-token", _call(client, method, url, ADMIN), admin_ok)
+        # each role on a fresh session, CSRF token included
+        for person in PEOPLE:
+            headers = login(client, person)
+            if who in (PUBLIC, SIGNED_IN, SESSION):
+                allowed = True
+            elif who == DEVICE:
+                allowed = False
+            else:
+                assert isinstance(who, frozenset)
+                allowed = person in who
+            check(person, _call(client, method, url, headers), allowed)
+    assert failures == []
+
+
+def test_a_personal_token_is_held_to_its_role_and_its_scope(
+    world: World, client: TestClient
+) -> None:
+    from phytowatch.services.accounts import issue_token
+
+    accounts = world.services.accounts
+    operator = accounts.user_by_login("operator")
+    assert operator is not None
+    whole = issue_token(
+        accounts, world.services.audit, actor="t", user=operator, name="all", now=1
+    ).token
+    narrow = issue_token(
+        accounts,
+        world.services.audit,
+        actor="t",
+        user=operator,
+        name="ro",
+        scopes=["runs:read"],
+        now=1,
+    ).token
+    run = world.objects["K1"].open_run
+    for token, path, status in (
+        (whole, "/api/v1/alarms", 200),
+        (narrow, "/api/v1/alarms", 403),
+        (narrow, f"/api/v1/runs/{run}", 200),
+        (narrow, f"/api/v1/runs/{run}/readings.csv", 403),
+        (whole, "/api/v1/admin/facilities/K1", 200),
+    ):
+        answer = client.get(path, headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == status, (path, answer.text)
+    # a token acts for its user: it cannot mint tokens nor change the password
+    bearer = {"Authorization": f"Bearer {whole}"}
+    assert client.post("/api/v1/auth/tokens", headers=bearer, json={"name": "x"}).status_code == 403
+    body = {"current": "correct horse battery staple", "new": "another long password"}
+    assert client.post("/api/v1/auth/password", headers=bearer, json=body).status_code == 403
