@@ -23,6 +23,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -134,11 +135,8 @@ async def _from_cookie(request: Request, services: Services, cookie: str) -> Pri
     principal, session = found
     if request.method not in SAFE_METHODS:
         given = request.headers.get(CSRF_HEADER)
-        if given is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")
-        ):
-            form_value = (await request.form()).get(CSRF_FIELD)
-            given = form_value if isinstance(form_value, str) else None
+        if given is None and is_form(request):
+            given = (await form_fields(request)).get(CSRF_FIELD)
         if given is None or not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
             raise ApiError(
                 403,
@@ -146,6 +144,28 @@ async def _from_cookie(request: Request, services: Services, cookie: str) -> Pri
                 "field) given at login",
             )
     return principal
+
+
+MAX_FORM_BYTES = 65536
+
+
+def is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """An HTML form's fields (``application/x-www-form-urlencoded``, what a form posts)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        raise ApiError(413, f"form larger than {MAX_FORM_BYTES} bytes")
+    raw = await request.body()
+    if len(raw) > MAX_FORM_BYTES:
+        raise ApiError(413, f"form larger than {MAX_FORM_BYTES} bytes")
+    try:
+        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(422, "a form in UTF-8 is expected") from None
+    return dict(pairs)
 
 
 async def authenticate(request: Request, *, query_token: bool = False) -> Principal:

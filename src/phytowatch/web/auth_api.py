@@ -24,6 +24,8 @@ from phytowatch.services.accounts import AccountError, UserRecord
 from phytowatch.web.admin_api import StrictBody
 from phytowatch.web.auth import (
     SESSION_COOKIE,
+    form_fields,
+    is_form,
     principal_of,
     public,
     signed_in,
@@ -88,11 +90,10 @@ async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_LOGIN_BODY:
         raise ApiError(413, "login body too large")
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
-        is_form = True
+    fields: Any
+    if is_form(request):
+        fields = await form_fields(request)
+        posted_form = True
     else:
         raw = await request.body()
         if len(raw) > MAX_LOGIN_BODY:
@@ -103,11 +104,11 @@ async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:
             raise ApiError(422, 'send JSON {"login": ..., "password": ...} or a form') from None
         if not isinstance(fields, dict):
             raise ApiError(422, 'send JSON {"login": ..., "password": ...} or a form')
-        is_form = False
+        posted_form = False
     login, password, after = fields.get("login"), fields.get("password"), fields.get("next")
     if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
         raise ApiError(422, "login and password are both needed")
-    return login, password, after if isinstance(after, str) else None, is_form
+    return login, password, after if isinstance(after, str) else None, posted_form
 
 
 def _safe_next(after: str | None) -> str:
@@ -121,7 +122,7 @@ def _safe_next(after: str | None) -> str:
 async def login(request: Request) -> Response:
     """A session for the right login and password (401; 429 with Retry-After when locked)."""
     services = _services(request)
-    login_name, password, after, is_form = await _credentials(request)
+    login_name, password, after, posted_form = await _credentials(request)
     address = request.client.host if request.client else ""
     result = await _call(
         accounts.login,
@@ -139,7 +140,7 @@ async def login(request: Request) -> Response:
         "expires_at": format_instant(result.expires_at),
     }
     response: Response
-    if is_form:
+    if posted_form:
         response = RedirectResponse(_safe_next(after), status_code=303)
     else:
         response = JSONResponse(body)
