@@ -88,6 +88,8 @@ def test_an_untouched_trail_verifies_from_the_cli(
     code, out, err = _cli(["audit", "verify", "--database-url", db_url], capsys)
     assert code == 0, err
     assert out == "audit trail intact: 5 entries, last at 2026-05-28T20:26:44Z (seq 5)\n"
+    assert err == ""
+    assert services.audit.missing_guards() == []
 
 
 def test_the_table_refuses_update_and_delete(services: Services) -> None:
@@ -118,7 +120,11 @@ def test_an_edited_after_text_is_caught_at_its_row(
     assert out.startswith(
         "audit trail TAMPERED: first bad row seq 4, edited (row of 2026-05-28T20:26:43Z): "
     )
+    assert out.count("\n") == 1
     assert "Traceback" not in out + err
+    # the triggers switched off are named, on stderr
+    assert len(services.audit.missing_guards()) == 2
+    assert err.startswith("phytowatch: warning: the append-only trigger(s) audit_log_no_")
 
 
 def test_a_deleted_middle_row_is_caught_as_removed(

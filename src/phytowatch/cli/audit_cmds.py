@@ -65,8 +65,16 @@ def audit_verify(
     with open_services(database_url) as services:
         try:
             report = services.audit.verify(anchor=anchor)
+            unguarded = services.audit.missing_guards()
         except SQLAlchemyError as error:
             raise _unreadable(error) from None
+    if unguarded:
+        typer.echo(
+            f"phytowatch: warning: the append-only trigger(s) {', '.join(unguarded)} of "
+            "audit_log are missing or disabled: someone with the database owner's rights "
+            "removed them (the chain still shows any row changed since)",
+            err=True,
+        )
     problem = report.problem
     if problem is None:
         if report.head is None:

@@ -71,6 +71,10 @@ class AuditStore(Protocol):
         """The newest entries first, of one object type (and id) when given."""
         ...
 
+    def missing_guards(self) -> list[str]:
+        """The append-only guards (triggers) that should be there and are not, or disabled."""
+        ...
+
 
 def is_secret_key(key: str) -> bool:
     name = key.lower().replace("-", "_")
@@ -151,6 +155,9 @@ class AuditLog:
     def head(self) -> AuditEntry | None:
         return self.store.head()
 
+    def missing_guards(self) -> list[str]:
+        return self.store.missing_guards()
+
     def latest(
         self, *, limit: int = 50, object_type: str | None = None, object_id: str | None = None
     ) -> list[AuditEntry]:
@@ -186,3 +193,6 @@ class InMemoryAuditStore:
             and (object_id is None or entry.object_id == object_id)
         ]
         return found[:limit]
+
+    def missing_guards(self) -> list[str]:
+        return []

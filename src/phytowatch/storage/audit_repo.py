@@ -21,6 +21,11 @@ from phytowatch.storage.tables import audit_log
 # pg_advisory_xact_lock key: any constant the other locks of the schema do not use.
 _PG_LOCK_KEY = 0x7068_7974_6F61  # "phytoa"
 _PAGE = 2000
+# The triggers of migration 0004, per database.
+GUARDS = {
+    "sqlite": ("audit_log_no_update", "audit_log_no_delete"),
+    "postgresql": ("audit_log_no_change", "audit_log_no_truncate"),
+}
 
 
 def to_domain(row: Any) -> AuditEntry:
@@ -109,3 +114,18 @@ class SqlAuditStore:
             query = query.where(audit_log.c.object_id == object_id)
         with self.engine.connect() as conn:
             return [to_domain(row) for row in conn.execute(query)]
+
+    def missing_guards(self) -> list[str]:
+        expected = GUARDS.get(self.engine.dialect.name, ())
+        if self._sqlite:
+            query = text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+            )
+        else:  # 'D': disabled (ALTER TABLE … DISABLE TRIGGER)
+            query = text(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass "
+                "AND NOT tgisinternal AND tgenabled <> 'D'"
+            )
+        with self.engine.connect() as conn:
+            present = {row[0] for row in conn.execute(query)}
+        return [name for name in expected if name not in present]
