@@ -19,7 +19,12 @@ from pydantic import SecretStr
 from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.services.accounts import add_office, add_user
-from phytowatch.services.provisioning import add_enterprise, add_facility, rotate_token
+from phytowatch.services.provisioning import (
+    add_calibration,
+    add_enterprise,
+    add_facility,
+    rotate_token,
+)
 from phytowatch.services.runs import start_run
 from phytowatch.web.app import create_app
 
@@ -28,6 +33,7 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 PASSWORD = "correct horse battery staple"
 JPEG = b"\xff\xd8\xff\xe0" + b"still" * 20
 T0 = 1_772_361_600_000_000
+DAY = 86_400_000_000
 ROLES = {
     "operator": ("enterprise_operator", "E1", None),
     "declarant": ("enterprise_declarant", "E1", None),
@@ -67,6 +73,17 @@ def build(services: Services) -> World:
     for enterprise, city, facility in (("E1", "赣州", "K1"), ("E2", "南昌", "K2")):
         add_enterprise(registry, enterprise, "企业", "Enterprise", city, "II", now=T0)
         issued = add_facility(registry, facility, enterprise, "kiln", ["C1", "C2", "C3"], now=T0)
+        for probe in ("C1", "C2", "C3"):  # calibrated: the runs carry no calibration notes
+            add_calibration(
+                registry,
+                facility,
+                probe,
+                "0.0",
+                calibrated_at=T0 - DAY,
+                due_at=T0 + 365 * DAY,
+                certificate="JJF-1",
+                now=T0,
+            )
         pass_run = start_run(services.runs, facility, "ispm15-ht", load="crates", now=T0 - 10).id
         services.runs.close_run(pass_run, T0 - 5, "pass", "PASS", json.dumps(PASS_JUDGEMENT))
         open_run = start_run(services.runs, facility, "ispm15-ht", load="pallets", now=T0).id

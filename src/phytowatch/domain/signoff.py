@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 MIN_COMMENT = 10  # "ok" is not a written comment
-MAX_COMMENT = 4000
+MAX_COMMENT = 10_000  # a long review is allowed; an unbounded one is not
 
 
 class Decision(StrEnum):

@@ -29,7 +29,7 @@ router = APIRouter(prefix="/api/v1/runs")
 
 class SignOffIn(StrictBody):
     decision: str = Field("signed_off", description="signed_off or rejected")
-    comment: str = Field("", max_length=4000)
+    comment: str = Field("", max_length=10_000)
 
 
 def signoff_json(found: SignOff | None) -> dict[str, Any] | None:
