@@ -1,0 +1,210 @@
+"""Judging on commit: a committed batch is judged at once, not at the next tick of the clock.
+
+``serve`` (``create_app`` without services passed in) runs one live-judging thread: the writer
+hands it every batch it commits, and the clock's tick does only what needs no data. Here the
+clock is slowed to once an hour, so anything that reaches the stream after the first tick came
+through the commit path.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+
+from phytowatch.bootstrap import Services
+from phytowatch.config import Settings
+from phytowatch.domain.alarms import AlarmKind
+from phytowatch.domain.instants import US_PER_MIN, US_PER_S, format_instant
+from phytowatch.services.ports import ReadingBatch, StoredItem, StoreOutcome
+from phytowatch.services.provisioning import add_enterprise, add_facility
+from phytowatch.services.runs import start_run
+from phytowatch.web import events_api, live
+from phytowatch.web.app import create_app
+
+pytestmark = pytest.mark.integration
+TOKEN = "admin-secret-for-live-tests"
+ADMIN = {"Authorization": f"Bearer {TOKEN}"}
+PROBES = ("C1", "C2", "C3")
+
+
+@pytest.fixture(autouse=True)
+def slow_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(live, "TICK_S", 3600.0)  # one tick at start, then none in a test
+    monkeypatch.setattr(events_api, "HEARTBEAT_S", 0.05)  # lines keep coming: deadlines hold
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+@pytest.fixture
+def device(services: Services) -> str:
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
+    add_facility(services.registry, "K2", "E1", "kiln", [f"{p}:product" for p in PROBES], now=1)
+    issued = add_facility(
+        services.registry, "K1", "E1", "kiln", [f"{p}:product" for p in PROBES], now=1
+    )
+    return issued.token
+
+
+def frames(lines: Iterator[str], deadline_s: float = 10.0) -> Iterator[dict[str, Any]]:
+    frame: dict[str, Any] = {}
+    deadline = time.monotonic() + deadline_s
+    for line in lines:
+        if time.monotonic() > deadline:
+            raise AssertionError("the awaited event did not come")
+        if line == "":
+            if frame:
+                yield frame
+            frame = {}
+        elif not line.startswith(":"):
+            name, _, value = line.partition(": ")
+            frame[name] = json.loads(value) if name == "data" else value
+
+
+def until(found: Iterator[dict[str, Any]], event: str, **match: Any) -> dict[str, Any]:
+    for frame in found:
+        data = frame.get("data", {})
+        if frame.get("event") == event and all(data.get(k) == v for k, v in match.items()):
+            return frame
+    raise AssertionError(f"the stream ended before a {event} event")
+
+
+def post(client: TestClient, token: str, t: int, values: tuple[float, ...]) -> None:
+    readings = [
+        {"probe": probe, "t": format_instant(t), "v": value}
+        for probe, value in zip(PROBES, values, strict=True)
+    ]
+    answer = client.post(
+        "/api/v1/ingest",
+        json={"facility": "K1", "readings": readings},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["accepted"] == len(PROBES)
+
+
+def test_a_device_breaking_a_hold_raises_its_alarm_on_the_stream_without_a_tick(
+    settings: Settings, services: Services, device: str
+) -> None:
+    start = now_us() - 20 * US_PER_MIN
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    app_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
+    with TestClient(create_app(app_settings)) as client:
+        served: Services = client.app.state.services  # type: ignore[attr-defined]
+        judging = client.app.state.live  # type: ignore[attr-defined]
+        deadline = time.monotonic() + 10
+        while served.monitor.state(run_id, now_us()) is None:  # the first tick watches it
+            assert time.monotonic() < deadline, "the run was never watched"
+            time.sleep(0.02)
+        with client.stream("GET", "/api/v1/events", headers=ADMIN) as response:
+            lines = response.iter_lines()
+            assert next(lines) == "retry: 3000"
+            found = frames(lines)
+            for minute in range(10, 13):
+                post(client, device, start + minute * US_PER_MIN, (60.0, 60.0, 60.0))
+            holding = until(found, "run", run=run_id, phase="HOLDING")
+            assert holding["data"]["kind"] == "phase"
+            post(client, device, start + 13 * US_PER_MIN, (50.0, 60.0, 60.0))
+            broken = until(found, "alarm", change="raised")["data"]["alarm"]
+            assert (broken["kind"], broken["facility"], broken["subject"]) == (
+                "hold_broken",
+                "K1",
+                f"run {run_id}",
+            )
+        assert judging.rounds >= 4  # one round per committed batch at least, none by the clock
+    [stored] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.HOLD_BROKEN]
+    assert stored.facility == "K1"
+
+
+def test_a_committed_batch_for_a_facility_without_a_watched_run_is_left_to_the_tick(
+    services: Services, device: str
+) -> None:
+    start = now_us() - 20 * US_PER_MIN
+    facility = services.registry.facility_by_code("K1")
+    assert facility is not None
+    probe_id = facility.probes["C1"].id
+    events, fed = services.monitor.committed(
+        facility.id, start, [(probe_id, start, 60.0, None)], start
+    )
+    assert (events, fed) == ([], None)  # no run at all
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    events, fed = services.monitor.committed(
+        facility.id, start, [(probe_id, start, 60.0, None)], start
+    )
+    assert (events, fed) == ([], None)  # a run, but not watched yet: the tick loads its history
+    services.monitor.tick(start + US_PER_S)
+    assert services.monitor.state(run_id, start + US_PER_S) is not None
+
+
+def test_a_committed_batch_closes_a_run_that_passes_and_judges_only_that_run(
+    services: Services, device: str
+) -> None:
+    start = now_us() - 60 * US_PER_MIN
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    other = start_run(services.runs, "K2", "ispm15-ht", load="crates", now=start).id
+    services.monitor.tick(start)
+    k1 = services.registry.facility_by_code("K1")
+    assert k1 is not None
+    ids = [k1.probes[p].id for p in PROBES]
+    closed = []
+    for minute in range(0, 31):  # 60 °C from minute 0: the 30 minutes are done at minute 30
+        t = start + minute * US_PER_MIN
+        events, fed = services.monitor.committed(
+            k1.id, t, [(i, t, 60.0, None) for i in ids], t + US_PER_S
+        )
+        assert fed is not None and fed.record.id == run_id
+        closed += [(minute, e.run_id, e.phase) for e in events if e.kind == "closed"]
+    assert closed == [(30, run_id, "PASS")]
+    t = start + 31 * US_PER_MIN
+    assert services.monitor.committed(k1.id, t, [(ids[0], t, 60.0, None)], t) == ([], None)
+    record = services.runs.run(run_id)
+    assert record is not None and (record.verdict, record.close_reason) == ("PASS", "pass")
+    assert services.runs.open_run_ids() == {other}  # K2's run was not touched
+
+
+def test_observing_one_facility_does_not_clear_another_facilitys_alarms(
+    services: Services, device: str
+) -> None:
+    start = now_us() - 60 * US_PER_MIN
+    start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start)
+    start_run(services.runs, "K2", "ispm15-ht", load="crates", now=start)
+    services.monitor.tick(start)
+    k1 = services.registry.facility_by_code("K1")
+    k2 = services.registry.facility_by_code("K2")
+    assert k1 is not None and k2 is not None
+    t = start + US_PER_MIN
+    _, fed2 = services.monitor.committed(k2.id, t, [(k2.probes["C1"].id, t, None, "E07")], t)
+    assert fed2 is not None
+    raised = services.alarms.observe([fed2], t)
+    assert [(c.what, c.alarm.kind, c.alarm.facility) for c in raised] == [
+        ("raised", AlarmKind.SENSOR_FAULT, "K2")
+    ]
+    _, fed1 = services.monitor.committed(
+        k1.id, t, [(k1.probes[p].id, t, 60.0, None) for p in PROBES], t
+    )
+    assert fed1 is not None
+    assert services.alarms.observe([fed1], t + 1) == []  # K2's fault alarm stays open
+    assert [a.facility for a in services.alarm_store.open_alarms()] == ["K2"]
+
+
+def test_the_writer_tells_its_listeners_what_it_committed(services: Services, device: str) -> None:
+    facility = services.registry.facility_by_code("K1")
+    assert facility is not None
+    heard: list[tuple[ReadingBatch, StoreOutcome]] = []
+    services.writer.on_commit.append(lambda batch, outcome: heard.append((batch, outcome)))
+    t = now_us() - US_PER_MIN
+    items = tuple(StoredItem(k, facility.probes[p].id, t, 60.0, None) for k, p in enumerate(PROBES))
+    batch = ReadingBatch(facility.id, "test", t, items)
+    services.writer.submit(batch).result(timeout=10)
+    services.writer.submit(batch).result(timeout=10)  # a resend: all duplicates
+    assert [(b.received_at, o.inserted, o.duplicates) for b, o in heard] == [
+        (t, 3, ()),
+        (t, 0, (0, 1, 2)),
+    ]
