@@ -136,8 +136,9 @@ def build(services: Services) -> World:
 
 
 @contextmanager
-def client_for(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(world.services.settings, world.services)) as client:
+def client_for(world: World, *, raise_server_exceptions: bool = True) -> Iterator[TestClient]:
+    app = create_app(world.services.settings, world.services)
+    with TestClient(app, raise_server_exceptions=raise_server_exceptions) as client:
         yield client
 
 
