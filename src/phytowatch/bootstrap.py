@@ -55,7 +55,8 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
     registry = SqlRegistry(engine)
     writer = make_writer(engine, settings.write_queue, settings.write_workers)
     runs = SqlRunStore(engine, registry)
-    monitor = RunMonitor(runs)
+    audit = AuditLog(SqlAuditStore(engine))
+    monitor = RunMonitor(runs, audit=audit)
     alarm_store = SqlAlarmStore(engine)
     return Services(
         settings,
@@ -65,8 +66,8 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         runs,
         monitor,
         alarm_store,
-        AlarmService(alarm_store, monitor),
+        AlarmService(alarm_store, monitor, audit=audit),
         notifier,
-        AuditLog(SqlAuditStore(engine)),
+        audit,
         SqlAccountStore(engine),
     )

@@ -208,3 +208,72 @@ def test_the_writer_tells_its_listeners_what_it_committed(services: Services, de
         (t, 3, ()),
         (t, 0, (0, 1, 2)),
     ]
+
+
+def test_runs_started_and_closed_and_alarms_handled_are_in_the_audit_trail(
+    services: Services, device: str
+) -> None:
+    start = now_us() - 60 * US_PER_MIN
+    by_hand = start_run(
+        services.runs,
+        "K2",
+        "ispm15-ht",
+        load="crates",
+        now=start,
+        audit=services.audit,
+        actor="user:op-k2",
+    ).id
+    passing = start_run(
+        services.runs, "K1", "ispm15-ht", load="pallets", now=start, audit=services.audit
+    ).id
+    services.monitor.tick(start)
+    k1 = services.registry.facility_by_code("K1")
+    assert k1 is not None
+    ids = [k1.probes[p].id for p in PROBES]
+    t = start
+    _, fed = services.monitor.committed(k1.id, t, [(ids[0], t, None, "E07")], t)
+    assert fed is not None
+    [fault] = services.alarms.observe([fed], t)
+    services.alarms.acknowledge(
+        fault.alarm.id or 0, by="Li", comment="probe reseated", now=t, actor="user:li"
+    )
+    for minute in range(1, 32):  # minute 0 had the fault: the hold runs from minute 1
+        t = start + minute * US_PER_MIN
+        services.monitor.committed(k1.id, t, [(i, t, 60.0, None) for i in ids], t)
+    services.monitor.close(by_hand, t, actor="user:op-k2")
+    entries = services.audit.latest(limit=20, object_type="run")
+    assert sorted((e.action, e.object_id, e.actor) for e in entries) == [
+        ("run.closed", str(by_hand), "user:op-k2"),
+        ("run.closed", str(passing), "system"),
+        ("run.started", str(by_hand), "user:op-k2"),
+        ("run.started", str(passing), "system"),
+    ]
+    closed = next(e for e in entries if e.action == "run.closed" and e.actor == "system")
+    assert closed.after_data()["verdict"] == "PASS"
+    [ack] = services.audit.latest(limit=5, object_type="alarm")
+    assert (ack.action, ack.actor, ack.after_data()["comment"]) == (
+        "alarm.acknowledged",
+        "user:li",
+        "probe reseated",
+    )
+    assert services.audit.verify().intact
+
+
+def test_a_run_closed_by_hand_over_http_is_a_run_event_at_once(
+    settings: Settings, services: Services, device: str
+) -> None:
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=now_us()).id
+    app_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
+    with (
+        TestClient(create_app(app_settings)) as client,
+        client.stream("GET", "/api/v1/events", headers=ADMIN) as response,
+    ):
+        lines = response.iter_lines()
+        assert next(lines) == "retry: 3000"
+        found = frames(lines)
+        closed = client.post(f"/api/v1/runs/{run_id}/close", headers=ADMIN)
+        assert closed.status_code == 200, closed.text
+        event = until(found, "run", run=run_id, kind="closed")
+        assert event["data"]["detail"] == {"reason": "operator"}
+    [entry] = [e for e in services.audit.latest(object_type="run") if e.action == "run.closed"]
+    assert entry.actor == "admin-token"

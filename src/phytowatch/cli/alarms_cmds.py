@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.registry_cmds import cli_actor
 
 alarms_app = typer.Typer(help="Alarms. 告警。", no_args_is_help=True)
 
@@ -49,7 +50,7 @@ def alarms_ack(
     with open_services(database_url) as services:
         try:
             services.alarms.acknowledge(
-                alarm_id, by=by, comment=comment, now=time.time_ns() // 1000
+                alarm_id, by=by, comment=comment, now=time.time_ns() // 1000, actor=cli_actor()
             )
         except AlarmError as error:
             raise _fail(str(error)) from None
@@ -67,7 +68,7 @@ def alarms_clear(
 
     with open_services(database_url) as services:
         try:
-            services.alarms.clear(alarm_id, by=by, now=time.time_ns() // 1000)
+            services.alarms.clear(alarm_id, by=by, now=time.time_ns() // 1000, actor=cli_actor())
         except AlarmError as error:
             raise _fail(str(error)) from None
     typer.echo(f"alarm {alarm_id} cleared by {by}")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.registry_cmds import cli_actor
 
 runs_app = typer.Typer(help="Treatment runs. 处理批次。", no_args_is_help=True)
 
@@ -52,7 +53,15 @@ def runs_start(
     with open_services(database_url) as services:
         try:
             record = start_run(
-                services.runs, facility, schedule, params=params, load=load, note=note, now=_now()
+                services.runs,
+                facility,
+                schedule,
+                params=params,
+                load=load,
+                note=note,
+                now=_now(),
+                audit=services.audit,
+                actor=cli_actor(),
             )
         except RunError as error:
             raise _fail(str(error)) from None
@@ -128,7 +137,7 @@ def runs_close(
 
     with open_services(database_url) as services:
         try:
-            services.monitor.close(run_id, _now())
+            services.monitor.close(run_id, _now(), actor=cli_actor())
         except RunError as error:
             raise _fail(str(error)) from None
         record = services.runs.run(run_id)

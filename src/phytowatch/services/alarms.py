@@ -21,6 +21,7 @@ from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN, format_instant
 from phytowatch.domain.schedule import Regime, Schedule
 from phytowatch.domain.verdict import FindingKind, IndeterminateCause, LiveState, Phase
+from phytowatch.services.audit import AuditLog
 from phytowatch.services.runs import LiveRun, RunMonitor
 
 APPROACH_HEAT = 1.0  # °C above the threshold during a hold
@@ -64,6 +65,7 @@ class AlarmService:
     _calibrations_at: int | None = None
     _conflict_id: int | None = None
     _calibration_conditions: list[Condition] = field(default_factory=list)
+    audit: AuditLog | None = None  # what people do to alarms is recorded here
 
     def observe(self, runs: Sequence[LiveRun], now: int) -> list[Change]:
         """The alarms of these runs alone, from their kept live state: for the runs a committed
@@ -148,7 +150,28 @@ class AlarmService:
             for row_id, facility, probe, t in rows
         ]
 
-    def acknowledge(self, alarm_id: int, *, by: str, comment: str, now: int) -> Alarm:
+    def _audit(self, before: Alarm, after: Alarm, action: str, actor: str | None, now: int) -> None:
+        if self.audit is None:
+            return
+        self.audit.record(
+            actor=actor or f"person:{after.acknowledged_by or after.cleared_by or '?'}",
+            action=action,
+            object_type="alarm",
+            object_id=str(after.id),
+            before={"state": before.state.value},
+            after={
+                "state": after.state.value,
+                "kind": after.kind.value,
+                "facility": after.facility,
+                "by": after.cleared_by if action == "alarm.cleared" else after.acknowledged_by,
+                "comment": after.comment,
+            },
+            now=now,
+        )
+
+    def acknowledge(
+        self, alarm_id: int, *, by: str, comment: str, now: int, actor: str | None = None
+    ) -> Alarm:
         alarm = self._get(alarm_id)
         if not by.strip() or not by.isprintable() or len(by) > 100:
             raise AlarmError("say who acknowledges (1 to 100 printable characters)")
@@ -159,15 +182,17 @@ class AlarmService:
         except ValueError as error:
             raise AlarmError(str(error)) from None
         self.store.save(updated)
+        self._audit(alarm, updated, "alarm.acknowledged", actor, now)
         return updated
 
-    def clear(self, alarm_id: int, *, by: str, now: int) -> Alarm:
+    def clear(self, alarm_id: int, *, by: str, now: int, actor: str | None = None) -> Alarm:
         alarm = self._get(alarm_id)
         try:
             updated = alarms.clear(alarm, by=by.strip() or "?", now=now)
         except ValueError as error:
             raise AlarmError(str(error)) from None
         self.store.save(updated)
+        self._audit(alarm, updated, "alarm.cleared", actor, now)
         return updated
 
     def _get(self, alarm_id: int) -> Alarm:

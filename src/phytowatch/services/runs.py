@@ -33,6 +33,7 @@ from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import ParamError, Role, Schedule
 from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
+from phytowatch.services.audit import AuditLog
 from phytowatch.services.ports import FacilityRef
 from phytowatch.services.reporting import judgement_dict
 
@@ -125,6 +126,8 @@ def start_run(
     load: str,
     note: str = "",
     now: int,
+    audit: AuditLog | None = None,
+    actor: str = "system",
 ) -> RunRecord:
     """Start a run now: bind the schedule version, its params and the calibration offsets."""
     facility = store.facility_by_code(facility_code)
@@ -164,6 +167,23 @@ def start_run(
     )
     record = store.run(run_id)
     assert record is not None
+    if audit is not None:
+        audit.record(
+            actor=actor,
+            action="run.started",
+            object_type="run",
+            object_id=str(record.id),
+            after={
+                "facility": record.facility_code,
+                "schedule": f"{record.schedule_id} v{record.schedule_version}",
+                "params": record.params,
+                "offsets": record.offsets,
+                "calibration_notes": record.calibration_notes,
+                "load": record.load,
+                "note": record.note,
+            },
+            now=now,
+        )
     return record
 
 
@@ -224,6 +244,7 @@ class RunMonitor:
     _by_facility: dict[int, int] = field(default_factory=dict)  # facility id -> open run id
     _watermark: int | None = None  # the newest received_at read by a tick
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    audit: AuditLog | None = None  # closing a run is recorded here
 
     def _start(self, record: RunRecord, now: int | None = None) -> LiveRun:
         facility = self.store.facility_by_code(record.facility_code)
@@ -368,7 +389,9 @@ class RunMonitor:
             events.extend(self._close(live, now, verdict.value.lower(), live.judge.result()))
         return events
 
-    def _close(self, live: LiveRun, now: int, reason: str, judgement: Judgement) -> list[RunEvent]:
+    def _close(
+        self, live: LiveRun, now: int, reason: str, judgement: Judgement, actor: str = "system"
+    ) -> list[RunEvent]:
         record = live.record
         verdict = judgement.verdict.value if judgement.verdict else Verdict.FAIL.value
         body = json.dumps(judgement_dict(judgement, live.schedule), ensure_ascii=False)
@@ -376,18 +399,33 @@ class RunMonitor:
         self._forget(record.id)
         if not closed:
             return []
+        if self.audit is not None:
+            self.audit.record(
+                actor=actor,
+                action="run.closed",
+                object_type="run",
+                object_id=str(record.id),
+                before={"state": "open"},
+                after={
+                    "state": "closed",
+                    "reason": reason,
+                    "verdict": verdict,
+                    "review_required": judgement.review_required,
+                },
+                now=now,
+            )
         return [
             RunEvent(
                 "closed", record.id, record.facility_code, now, verdict, None, {"reason": reason}
             )
         ]
 
-    def close(self, run_id: int, now: int) -> list[RunEvent]:
+    def close(self, run_id: int, now: int, *, actor: str = "system") -> list[RunEvent]:
         """An operator closes a run: what it has is judged as the complete log."""
         with self._lock:
-            return self._close_by_operator(run_id, now)
+            return self._close_by_operator(run_id, now, actor)
 
-    def _close_by_operator(self, run_id: int, now: int) -> list[RunEvent]:
+    def _close_by_operator(self, run_id: int, now: int, actor: str) -> list[RunEvent]:
         record = self.store.run(run_id)
         if record is None:
             raise RunError(f"no run {run_id}")
@@ -395,7 +433,7 @@ class RunMonitor:
             raise RunError(f"run {run_id} is closed already ({record.close_reason})")
         live = self._live.get(run_id) or self._start(record)
         self._feed_only(live)
-        return self._close(live, now, "operator", live.judge.result())
+        return self._close(live, now, "operator", live.judge.result(), actor)
 
     def _feed_only(self, live: LiveRun) -> None:
         record = live.record

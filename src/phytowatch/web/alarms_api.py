@@ -18,7 +18,7 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.alarms import Alarm
 from phytowatch.services.alarms import AlarmError
 from phytowatch.services.notify import alarm_payload
-from phytowatch.web.admin_api import StrictBody
+from phytowatch.web.admin_api import StrictBody, actor_of
 from phytowatch.web.auth import allow, principal_of, visible_facilities
 from phytowatch.web.ingest_api import ApiError, now_us
 
@@ -85,7 +85,9 @@ async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONRespo
     by = _by(request, body.by)
     return await _act(
         request,
-        lambda: services.alarms.acknowledge(alarm_id, by=by, comment=body.comment, now=now_us()),
+        lambda: services.alarms.acknowledge(
+            alarm_id, by=by, comment=body.comment, now=now_us(), actor=actor_of(request)
+        ),
     )
 
 
@@ -93,4 +95,7 @@ async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONRespo
 async def clear(request: Request, alarm_id: int, body: ClearIn) -> JSONResponse:
     services = request.app.state.services
     by = _by(request, body.by)
-    return await _act(request, lambda: services.alarms.clear(alarm_id, by=by, now=now_us()))
+    return await _act(
+        request,
+        lambda: services.alarms.clear(alarm_id, by=by, now=now_us(), actor=actor_of(request)),
+    )

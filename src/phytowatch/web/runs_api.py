@@ -25,7 +25,7 @@ from phytowatch.services.runs import (
     run_log_rows,
     start_run,
 )
-from phytowatch.web.admin_api import StrictBody
+from phytowatch.web.admin_api import StrictBody, actor_of
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
 from phytowatch.web.ingest_api import ApiError, now_us
 
@@ -101,6 +101,8 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
                 load=body.load,
                 note=body.note,
                 now=now_us(),
+                audit=services.audit,
+                actor=actor_of(request),
             )
         )
     except RunError as error:
@@ -179,10 +181,16 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
 async def close_run(request: Request, run_id: int) -> JSONResponse:
     """Close the run by hand: what it has is judged as the complete log, and frozen."""
     services = request.app.state.services
+    now = now_us()
     try:
-        await run_in_threadpool(services.monitor.close, run_id, now_us())
+        events = await run_in_threadpool(
+            lambda: services.monitor.close(run_id, now, actor=actor_of(request))
+        )
     except RunError as error:
         raise ApiError(404 if "no run" in str(error) else 409, str(error)) from None
+    from phytowatch.web.events import publish_tick  # it imports this module
+
+    publish_tick(request.app.state.events, events, [], None, now=now)  # live pages see it
     record = await run_in_threadpool(services.runs.run, run_id)
     assert record is not None
     return JSONResponse(_run_json(record))
