@@ -24,10 +24,41 @@ PYTHON_EXE = $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 # Only lint directories that exist.
 CODE_DIRS := $(wildcard src tests benchmarks)
 
-.PHONY: venv lint types contracts test demo bench fmt clean
+.PHONY: venv assets browser lint types contracts test demo bench fmt clean
 
-## venv: create/refresh .venv from uv.lock (no-op when up to date)
-venv: $(STAMP)
+# Front-end packages: from the npm registry, pinned in frontend/package-lock.json, copied into a
+# gitignored folder the app serves. Nothing is loaded from a CDN at run time.
+NPM          ?= npm
+FRONTEND     := frontend
+VENDOR       := src/phytowatch/web/static/vendor
+VENDOR_STAMP := $(VENDOR)/.frontend.stamp
+# package file -> name served under /static/vendor/
+VENDOR_FILES := uplot/dist/uPlot.iife.min.js:uPlot.iife.min.js uplot/dist/uPlot.min.css:uPlot.min.css \
+                uplot/LICENSE:uPlot.LICENSE htmx.org/dist/htmx.min.js:htmx.min.js \
+                htmx.org/LICENSE:htmx.LICENSE
+
+## venv: create/refresh .venv from uv.lock and the front-end assets (no-op when up to date)
+venv: $(STAMP) $(VENDOR_STAMP)
+
+## assets: npm ci (exact versions of frontend/package-lock.json), copied to the served folder
+assets: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@command -v $(NPM) >/dev/null || { echo "assets: npm is needed (node and npm)"; exit 1; }
+	cd $(FRONTEND) && $(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	for pair in $(VENDOR_FILES); do \
+		cp "$(FRONTEND)/node_modules/$${pair%%:*}" "$(VENDOR)/$${pair##*:}"; done
+	@touch $@
+
+## browser: Debian's Chromium for the browser tests (installed when missing and we are root)
+browser:
+	@if [ -x /usr/bin/chromium ]; then echo "browser: /usr/bin/chromium"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "browser: installing Debian's chromium"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-wqy-zenhei >/dev/null; \
+	else echo "browser: no /usr/bin/chromium and not root: the browser tests will skip"; fi
 
 $(UV_STAMP):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "python3 >= 3.11 required, found " + sys.version.split()[0])'
@@ -61,12 +92,12 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 ## test: lint, types, contracts, then pytest (exit 5 "no tests collected" fails too)
-test: $(STAMP)
+test: $(STAMP) $(VENDOR_STAMP) browser
 	$(MAKE) --no-print-directory lint types contracts
 	$(BIN)/pytest
 
 ## demo: run the demo command
-demo: $(STAMP)
+demo: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/phytowatch demo
 
 ## bench: run the benchmark judge
@@ -80,7 +111,7 @@ fmt: $(STAMP)
 
 ## clean: remove environments, caches and build artefacts
 clean:
-	rm -rf $(VENV) $(TOOLS) build dist .mypy_cache .pytest_cache .ruff_cache \
+	rm -rf $(VENV) $(TOOLS) $(VENDOR) $(FRONTEND)/node_modules build dist .mypy_cache .pytest_cache .ruff_cache \
 		.hypothesis .import_linter_cache
 	find . -path ./.git -prune -o \( -name __pycache__ -o -name '*.egg-info' \) -prune \
 		-exec rm -rf {} +
