@@ -277,3 +277,39 @@ def test_a_run_closed_by_hand_over_http_is_a_run_event_at_once(
         assert event["data"]["detail"] == {"reason": "operator"}
     [entry] = [e for e in services.audit.latest(object_type="run") if e.action == "run.closed"]
     assert entry.actor == "admin-token"
+
+
+def test_a_tick_reads_back_only_the_batches_another_process_stored(
+    services: Services, device: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = now_us() - 30 * US_PER_MIN
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    services.monitor.tick(start)
+    k1 = services.registry.facility_by_code("K1")
+    assert k1 is not None
+
+    def batch(minute: int, received: int) -> ReadingBatch:
+        t = start + minute * US_PER_MIN
+        items = tuple(StoredItem(k, k1.probes[p].id, t, 60.0, None) for k, p in enumerate(PROBES))
+        return ReadingBatch(k1.id, "test", received, items)
+
+    own = batch(1, start + US_PER_MIN)  # stored here and judged on commit
+    outcome = services.writer.submit(own).result(timeout=10)
+    services.monitor.committed(
+        k1.id, own.received_at, [(i.probe_id, i.t, i.value, i.fault) for i in own.items], start
+    )
+    foreign = batch(2, start + 2 * US_PER_MIN)  # stored by another process (an MQTT worker)
+    services.writer.submit(foreign).result(timeout=10)
+    asked: list[list[tuple[int, int]]] = []
+    read_back = services.runs.batch_readings
+
+    def spy(batches: list[tuple[int, int]]) -> Any:
+        asked.append(list(batches))
+        return read_back(batches)
+
+    monkeypatch.setattr(services.runs, "batch_readings", spy)
+    services.monitor.tick(start + 3 * US_PER_MIN)
+    assert outcome.inserted == len(PROBES)
+    assert asked == [[(k1.id, foreign.received_at)]]
+    state = services.monitor.state(run_id, start + 3 * US_PER_MIN)
+    assert state is not None and state.last_sample == start + 2 * US_PER_MIN  # both judged

@@ -101,8 +101,12 @@ class RunStore(Protocol):
         self, facility_id: int, t_from: int, t_to: int | None, received_after: int | None
     ) -> list[StoredReading]: ...
 
-    def readings_received(
+    def batches_received(
         self, facility_ids: list[int], received_after: int
+    ) -> list[tuple[int, int, int]]: ...
+
+    def batch_readings(
+        self, batches: list[tuple[int, int]]
     ) -> list[tuple[int, str, int, float | None, str | None, int]]: ...
 
 
@@ -243,6 +247,9 @@ class RunMonitor:
     _live: dict[int, LiveRun] = field(default_factory=dict)
     _by_facility: dict[int, int] = field(default_factory=dict)  # facility id -> open run id
     _watermark: int | None = None  # the newest received_at read by a tick
+    # (facility id, received_at) -> readings stored: the batches this process committed and
+    # fed, which a tick need not read back (kept for RECEIVED_LAG_US past the watermark)
+    _own: dict[tuple[int, int], int] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     audit: AuditLog | None = None  # closing a run is recorded here
 
@@ -281,11 +288,14 @@ class RunMonitor:
             live = None if run_id is None else self._live.get(run_id)
             if live is None:
                 return [], None
+            stored = list(items)
+            key = (facility_id, received_at)
+            self._own[key] = self._own.get(key, 0) + len(stored)
             codes = live.probe_codes
             started = live.record.started_at
             rows = [
                 (codes[probe_id], t, value, fault, received_at)
-                for probe_id, t, value, fault in items
+                for probe_id, t, value, fault in stored
                 if t >= started and probe_id in codes
             ]
             if not rows:
@@ -311,14 +321,22 @@ class RunMonitor:
                 self._forget(run_id)
         watched = list(self._live.values())
         new = [self.store.run(run_id) for run_id in sorted(open_ids - self._live.keys())]
-        # one query for what the watched runs' facilities received since the last tick
+        # what the watched runs' facilities received since the last tick, batch by batch; only
+        # the batches this process did not feed on commit (another process's) are read
         fresh_rows: dict[int, list[StoredReading]] = {}
         if watched and self._watermark is not None:
+            since = self._watermark - RECEIVED_LAG_US
             facility_ids = sorted({live.record.facility_id for live in watched})
-            received = self.store.readings_received(facility_ids, self._watermark - RECEIVED_LAG_US)
-            for facility_id, probe, t, value, fault, at in received:
-                fresh_rows.setdefault(facility_id, []).append((probe, t, value, fault, at))
+            foreign: list[tuple[int, int]] = []
+            for facility_id, at, count in self.store.batches_received(facility_ids, since):
                 self._watermark = max(self._watermark, at)
+                if self._own.get((facility_id, at)) != count:
+                    foreign.append((facility_id, at))
+            if foreign:
+                for facility_id, probe, t, value, fault, at in self.store.batch_readings(foreign):
+                    fresh_rows.setdefault(facility_id, []).append((probe, t, value, fault, at))
+            floor = self._watermark - RECEIVED_LAG_US
+            self._own = {key: n for key, n in self._own.items() if key[1] > floor}
         for live in watched:
             rows = fresh_rows.get(live.record.facility_id)
             if not rows:

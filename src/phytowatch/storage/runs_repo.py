@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from phytowatch.services.ports import FacilityRef
@@ -120,27 +120,48 @@ class SqlRunStore:
             )
         return int(result.rowcount) == 1
 
-    def readings_received(
+    def batches_received(
         self, facility_ids: list[int], received_after: int
-    ) -> list[tuple[int, str, int, float | None, str | None, int]]:
-        """Everything these facilities received after an instant, in one query per tick."""
-        out: list[tuple[int, str, int, float | None, str | None, int]] = []
+    ) -> list[tuple[int, int, int]]:
+        """``(facility id, received_at, readings)`` of each batch these facilities received
+        after an instant: one row per batch, counted by the database, not read row by row."""
+        out: list[tuple[int, int, int]] = []
         for start in range(0, len(facility_ids), 500):
             query = (
-                select(
-                    readings.c.facility_id,
-                    probes.c.code,
-                    readings.c.t,
-                    readings.c.value,
-                    readings.c.fault,
-                    readings.c.received_at,
-                )
-                .join(probes, probes.c.id == readings.c.probe_id)
+                select(readings.c.facility_id, readings.c.received_at, func.count())
                 .where(readings.c.facility_id.in_(facility_ids[start : start + 500]))
                 .where(readings.c.received_at > received_after)
+                .group_by(readings.c.facility_id, readings.c.received_at)
             )
             with self.engine.connect() as conn:
-                out.extend((r[0], r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(query))
+                out.extend((r[0], r[1], r[2]) for r in conn.execute(query))
+        return out
+
+    def batch_readings(
+        self, batches: list[tuple[int, int]]
+    ) -> list[tuple[int, str, int, float | None, str | None, int]]:
+        """The readings of these batches, each named by ``(facility id, received_at)``."""
+        out: list[tuple[int, str, int, float | None, str | None, int]] = []
+        by_facility: dict[int, list[int]] = {}
+        for facility_id, received_at in batches:
+            by_facility.setdefault(facility_id, []).append(received_at)
+        with self.engine.connect() as conn:
+            for facility_id, instants in sorted(by_facility.items()):
+                for start in range(0, len(instants), 500):
+                    query = (
+                        select(
+                            readings.c.facility_id,
+                            probes.c.code,
+                            readings.c.t,
+                            readings.c.value,
+                            readings.c.fault,
+                            readings.c.received_at,
+                        )
+                        .join(probes, probes.c.id == readings.c.probe_id)
+                        .where(readings.c.facility_id == facility_id)
+                        .where(readings.c.received_at.in_(instants[start : start + 500]))
+                    )
+                    out.extend((r[0], r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(query))
         return out
 
     def run_readings(
