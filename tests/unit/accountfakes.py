@@ -1,0 +1,213 @@
+"""In-memory fakes of the accounts' ports, for the unit tests of the use cases."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
+from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
+from phytowatch.domain.signoff import SignOff
+from phytowatch.services.accounts import SessionRecord, TokenRecord, UserRecord
+from phytowatch.services.runs import RunRecord
+
+
+class InMemoryAccountStore:
+    def __init__(self, enterprises: Mapping[str, str] | None = None) -> None:
+        self.enterprises = dict(enterprises or {})  # code -> city
+        self.facilities: dict[str, str] = {}  # facility code -> enterprise code
+        self.users: dict[int, UserRecord] = {}
+        self.offices: dict[str, Office] = {}
+        self.sessions: dict[int, SessionRecord] = {}
+        self.session_hashes: dict[str, int] = {}
+        self.tokens: dict[int, TokenRecord] = {}
+        self.token_hashes: dict[str, int] = {}
+        self.failure_counts: dict[str, FailureCount] = {}
+        self.signoffs: dict[int, tuple[SignOff, int]] = {}
+
+    # users
+    def add_user(
+        self,
+        login: str,
+        name: str,
+        role: str,
+        enterprise: str | None,
+        office: str | None,
+        password_hash: str,
+        *,
+        now: int,
+    ) -> int:
+        new_id = len(self.users) + 1
+        self.users[new_id] = UserRecord(
+            new_id, login, name, Role(role), enterprise, office, password_hash, False, now
+        )
+        return new_id
+
+    def user_by_login(self, login: str) -> UserRecord | None:
+        return next((u for u in self.users.values() if u.login == login), None)
+
+    def user(self, user_id: int) -> UserRecord | None:
+        return self.users.get(user_id)
+
+    def list_users(self) -> list[UserRecord]:
+        return sorted(self.users.values(), key=lambda u: u.login)
+
+    def update_user(self, user_id: int, values: Mapping[str, Any], *, now: int) -> None:
+        changes = dict(values)
+        if "role" in changes:
+            changes["role"] = Role(changes["role"])
+        if "disabled_at" in changes:
+            changes["disabled"] = changes.pop("disabled_at") is not None
+        self.users[user_id] = replace(self.users[user_id], **changes)
+
+    def enterprise_exists(self, code: str) -> bool:
+        return code in self.enterprises
+
+    # offices
+    def add_office(
+        self,
+        code: str,
+        name: str,
+        cities: Sequence[str],
+        enterprises: Sequence[str],
+        everywhere: bool,
+        *,
+        now: int,
+    ) -> None:
+        area = Jurisdiction(frozenset(cities), frozenset(enterprises), everywhere)
+        self.offices[code] = Office(code, name, area)
+
+    def office(self, code: str) -> Office | None:
+        return self.offices.get(code)
+
+    def list_offices(self) -> list[Office]:
+        return sorted(self.offices.values(), key=lambda o: o.code)
+
+    # sessions
+    def add_session(
+        self,
+        user_id: int,
+        token_hash: str,
+        csrf_token: str,
+        address: str,
+        *,
+        now: int,
+        expires_at: int,
+    ) -> int:
+        new_id = len(self.sessions) + 1
+        self.sessions[new_id] = SessionRecord(
+            new_id, user_id, csrf_token, now, now, expires_at, None
+        )
+        self.session_hashes[token_hash] = new_id
+        return new_id
+
+    def session_by_hash(self, token_hash: str) -> SessionRecord | None:
+        found = self.session_hashes.get(token_hash)
+        return None if found is None else self.sessions[found]
+
+    def touch_session(self, session_id: int, *, now: int) -> None:
+        self.sessions[session_id] = replace(self.sessions[session_id], last_seen_at=now)
+
+    def revoke_sessions(self, user_id: int, *, now: int, keep: int | None = None) -> int:
+        count = 0
+        for sid, session in self.sessions.items():
+            if session.user_id == user_id and session.revoked_at is None and sid != keep:
+                self.sessions[sid] = replace(session, revoked_at=now)
+                count += 1
+        return count
+
+    def revoke_session(self, session_id: int, *, now: int) -> None:
+        self.sessions[session_id] = replace(self.sessions[session_id], revoked_at=now)
+
+    # failures
+    def failures(self, key: str) -> FailureCount:
+        return self.failure_counts.get(key, FailureCount())
+
+    def set_failures(self, key: str, count: FailureCount) -> None:
+        self.failure_counts[key] = count
+
+    # tokens
+    def add_token(
+        self,
+        user_id: int,
+        name: str,
+        token_hash: str,
+        hint: str,
+        scopes: str | None,
+        *,
+        now: int,
+        expires_at: int | None,
+    ) -> int:
+        new_id = len(self.tokens) + 1
+        parsed = None if scopes is None else frozenset(Action(s) for s in json.loads(scopes))
+        self.tokens[new_id] = TokenRecord(
+            new_id, user_id, name, hint, parsed, now, expires_at, None, None
+        )
+        self.token_hashes[token_hash] = new_id
+        return new_id
+
+    def token_by_hash(self, token_hash: str) -> TokenRecord | None:
+        found = self.token_hashes.get(token_hash)
+        return None if found is None else self.tokens[found]
+
+    def tokens_of(self, user_id: int) -> list[TokenRecord]:
+        return [t for t in self.tokens.values() if t.user_id == user_id]
+
+    def revoke_token(self, token_id: int, *, now: int) -> None:
+        self.tokens[token_id] = replace(self.tokens[token_id], revoked_at=now)
+
+    def touch_token(self, token_id: int, *, now: int) -> None:
+        self.tokens[token_id] = replace(self.tokens[token_id], last_used_at=now)
+
+    # sign-off
+    def facility_owner(self, code: str) -> tuple[str, str] | None:
+        enterprise = self.facilities.get(code)
+        return None if enterprise is None else (enterprise, self.enterprises[enterprise])
+
+    def add_signoff(self, signoff: SignOff, user_id: int) -> bool:
+        if signoff.run_id in self.signoffs:
+            return False
+        self.signoffs[signoff.run_id] = (signoff, user_id)
+        return True
+
+    def signoff_of(self, run_id: int) -> SignOff | None:
+        found = self.signoffs.get(run_id)
+        return None if found is None else found[0]
+
+
+class InMemoryRuns:
+    def __init__(self, *records: RunRecord) -> None:
+        self.records = {r.id: r for r in records}
+
+    def run(self, run_id: int) -> RunRecord | None:
+        return self.records.get(run_id)
+
+
+class RecordingAudit:
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        now: int,
+    ) -> None:
+        self.entries.append(
+            {
+                "actor": actor,
+                "action": action,
+                "object": f"{object_type}:{object_id}",
+                "before": before,
+                "after": after,
+            }
+        )
+
+    def actions(self) -> list[str]:
+        return [e["action"] for e in self.entries]

@@ -1,0 +1,315 @@
+"""Roles, jurisdiction, passwords, lock-out, sessions, tokens and sign-off, with in-memory fakes."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from accountfakes import InMemoryAccountStore, InMemoryRuns, RecordingAudit
+
+from phytowatch.domain.accounts import (
+    ACCOUNT_LOCKOUT,
+    ROLE_ACTIONS,
+    Action,
+    FailureCount,
+    Jurisdiction,
+    Principal,
+    Role,
+    effective_actions,
+    password_problem,
+)
+from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
+from phytowatch.services import accounts, signoff
+from phytowatch.services.accounts import AccountError
+from phytowatch.services.runs import RunRecord
+
+S = 1_000_000
+PASSWORD = "correct horse battery"
+
+
+def _store() -> tuple[InMemoryAccountStore, RecordingAudit]:
+    store = InMemoryAccountStore({"E1": "赣州", "E2": "南昌"})
+    store.facilities = {"K1": "E1", "K2": "E2"}
+    audit = RecordingAudit()
+    accounts.add_office(store, audit, actor="t", code="GZ", name="赣州", cities=["赣州"], now=0)
+    return store, audit
+
+
+def _user(store: InMemoryAccountStore, audit: RecordingAudit, login: str, role: str) -> None:
+    placement = {"enterprise": "E1"} if role.startswith("enterprise") else {}
+    if role in {"inspector", "certifying_officer", "port_officer"}:
+        placement = {"office": "GZ"}
+    accounts.add_user(
+        store,
+        audit,
+        actor="t",
+        login=login,
+        name=login,
+        role=role,
+        password=PASSWORD,
+        cost=10,
+        now=0,
+        **placement,  # type: ignore[arg-type]
+    )
+
+
+# -- domain -------------------------------------------------------------------------------------
+
+
+def test_a_password_is_judged_by_its_length_not_its_composition() -> None:
+    assert password_problem("short", "li") == "a password needs at least 10 characters"
+    assert password_problem("li.wei.abc", "LI.WEI.ABC") == "the password cannot be the login"
+    assert password_problem("aaaaaaaaaaaa", "li") == "the password repeats too few characters"
+    assert password_problem("x" * 1025, "li") == "a password has at most 1024 characters"
+    assert password_problem("松木托盘热处理监管系统", "li") is None
+
+
+def test_the_account_lock_doubles_from_the_sixth_failure_and_is_capped() -> None:
+    count = FailureCount()
+    for _ in range(5):
+        count = count.after_failure(100 * S)
+    assert count.locked_until(ACCOUNT_LOCKOUT, 100 * S) == 130 * S
+    count = count.after_failure(200 * S)
+    assert count.locked_until(ACCOUNT_LOCKOUT, 200 * S) == 260 * S
+    for _ in range(30):
+        count = count.after_failure(300 * S)
+    assert count.locked_until(ACCOUNT_LOCKOUT, 300 * S) == 1200 * S  # 15 min at most
+    # a failure a day old is forgotten
+    assert count.locked_until(ACCOUNT_LOCKOUT, 300 * S + 86_401 * S) is None
+    assert FailureCount(4, 1).locked_until(ACCOUNT_LOCKOUT, 2) is None
+
+
+def test_a_tokens_scope_only_narrows_the_role() -> None:
+    operator = ROLE_ACTIONS[Role.ENTERPRISE_OPERATOR]
+    assert effective_actions(Role.ENTERPRISE_OPERATOR, None) == operator
+    narrowed = effective_actions(Role.ENTERPRISE_OPERATOR, frozenset({Action.RUNS_READ}))
+    assert narrowed == {Action.RUNS_READ}
+    assert effective_actions(Role.PORT_OFFICER, frozenset({Action.ALARMS_CLEAR})) == frozenset()
+    assert Action.SIGNOFF_WRITE not in ROLE_ACTIONS[Role.ADMINISTRATOR]
+    assert all(Action.INGEST_WRITE not in actions for actions in ROLE_ACTIONS.values())
+
+
+def test_who_covers_a_facility() -> None:
+    office = Jurisdiction(cities=frozenset({"赣州"}), enterprises=frozenset({"E9"}))
+    inspector = Principal("user", "user:i", frozenset(), Role.INSPECTOR, jurisdiction=office)
+    assert inspector.covers("E1", "赣州") and inspector.covers("E9", "南昌")
+    assert not inspector.covers("E2", "南昌")
+    operator = Principal("user", "user:o", frozenset(), Role.ENTERPRISE_OPERATOR, enterprise="E1")
+    assert operator.covers("E1", "赣州") and not operator.covers("E2", "赣州")
+    officeless = Principal("user", "user:p", frozenset(), Role.PORT_OFFICER)
+    assert not officeless.covers("E1", "赣州")
+    province = Principal(
+        "user", "user:q", frozenset(), Role.PORT_OFFICER, jurisdiction=Jurisdiction(everywhere=True)
+    )
+    assert province.covers("E2", "南昌")
+
+
+def test_the_sign_off_rules() -> None:
+    def why(**kw: object) -> str | None:
+        base: dict[str, object] = {
+            "run_id": 7,
+            "closed": True,
+            "verdict": "PASS",
+            "judgement": {"findings": [], "review_required": False},
+            "calibration_notes": [],
+            "decision": Decision.SIGNED_OFF,
+            "comment": "",
+            "existing": None,
+        }
+        return refusal(**{**base, **kw})  # type: ignore[arg-type]
+
+    assert why() is None
+    assert "still open" in str(why(closed=False))
+    assert "is FAIL: only a PASS run" in str(why(verdict="FAIL"))
+    assert "written comment" in str(why(judgement={"findings": [{"kind": "flatline"}]}))
+    assert "written comment" in str(why(calibration_notes=["C1 judged raw"]))
+    assert why(calibration_notes=["C1 judged raw"], comment="checked the probe on site") is None
+    assert "rejection needs" in str(why(decision=Decision.REJECTED))
+    done = SignOff(7, Decision.SIGNED_OFF, "", "li", "GZ", 1)
+    assert "final" in str(why(existing=done))
+    assert backs_certificate(closed=True, verdict="PASS", signoff=done)[0]
+    rejected = SignOff(7, Decision.REJECTED, "bad probe", "li", "GZ", 1)
+    assert not backs_certificate(closed=True, verdict="PASS", signoff=rejected)[0]
+    assert not backs_certificate(closed=True, verdict="FAIL", signoff=done)[0]
+
+
+# -- use cases ----------------------------------------------------------------------------------
+
+
+def test_a_user_is_placed_by_role_and_stored_without_the_password() -> None:
+    store, audit = _store()
+    with pytest.raises(AccountError, match="belongs to an enterprise"):
+        accounts.add_user(
+            store,
+            audit,
+            actor="t",
+            login="op",
+            name="o",
+            role="enterprise_operator",
+            password=PASSWORD,
+            cost=10,
+            now=0,
+        )
+    with pytest.raises(AccountError, match="no office 'XX'"):
+        accounts.add_user(
+            store,
+            audit,
+            actor="t",
+            login="in",
+            name="i",
+            role="inspector",
+            office="XX",
+            password=PASSWORD,
+            cost=10,
+            now=0,
+        )
+    _user(store, audit, "li", "inspector")
+    user = store.user_by_login("li")
+    assert user is not None and user.password_hash.startswith("scrypt$10$8$1$")
+    assert PASSWORD not in json.dumps(audit.entries, ensure_ascii=False)
+    with pytest.raises(AccountError, match="exists already"):
+        _user(store, audit, "li", "inspector")
+
+
+def test_login_locks_after_failures_and_never_says_which_part_was_wrong() -> None:
+    store, audit = _store()
+    _user(store, audit, "li", "inspector")
+    refused = []
+    for n in range(6):
+        with pytest.raises(AccountError) as caught:
+            accounts.login(
+                store,
+                audit,
+                login_name="li",
+                password="wrong password",
+                address="10.0.0.1",
+                now=n,
+                session_ttl_us=S,
+            )
+        refused.append((caught.value.status, str(caught.value)))
+    assert refused[0] == (401, "wrong login or password")
+    assert refused[5][0] == 429 and caught.value.retry_after == 30
+    with pytest.raises(AccountError) as unknown:
+        accounts.login(
+            store,
+            audit,
+            login_name="nobody",
+            password="x" * 12,
+            address="10.0.0.2",
+            now=0,
+            session_ttl_us=S,
+        )
+    assert str(unknown.value) == "wrong login or password"
+    result = accounts.login(
+        store,
+        audit,
+        login_name="LI",
+        password=PASSWORD,
+        address="10.0.0.3",
+        now=3600 * S,
+        session_ttl_us=S,
+    )
+    assert result.principal.actor == "user:li" and result.session_token.startswith("pws_")
+    assert store.session_by_hash(accounts.sha256_hex(result.session_token)) is not None
+    assert "login.failed" in audit.actions() and "login" in audit.actions()
+
+
+def test_a_session_ends_by_expiry_idleness_logout_and_password_change() -> None:
+    store, audit = _store()
+    _user(store, audit, "li", "inspector")
+
+    def new_session(now: int) -> str:
+        return accounts.login(
+            store,
+            audit,
+            login_name="li",
+            password=PASSWORD,
+            address="a",
+            now=now,
+            session_ttl_us=100 * S,
+        ).session_token
+
+    token = new_session(0)
+    assert accounts.session_principal(store, token, now=50 * S, idle_us=60 * S) is not None
+    assert accounts.session_principal(store, token, now=100 * S, idle_us=60 * S) is None
+    token = new_session(0)
+    assert accounts.session_principal(store, token, now=61 * S, idle_us=60 * S) is None
+    keep, other = new_session(0), new_session(0)
+    found = accounts.session_principal(store, keep, now=1, idle_us=60 * S)
+    assert found is not None
+    accounts.change_password(
+        store, audit, found[0], current=PASSWORD, new="a brand new passphrase", cost=10, now=2
+    )
+    assert accounts.session_principal(store, other, now=3, idle_us=60 * S) is None
+    assert accounts.session_principal(store, keep, now=3, idle_us=60 * S) is not None
+    accounts.logout(store, audit, found[0], now=4)
+    assert accounts.session_principal(store, keep, now=5, idle_us=60 * S) is None
+    assert accounts.session_principal(store, "pws_forged", now=5, idle_us=60 * S) is None
+
+
+def test_a_token_follows_its_users_role_and_dies_with_revocation_or_disabling() -> None:
+    store, audit = _store()
+    _user(store, audit, "li", "inspector")
+    user = store.user_by_login("li")
+    assert user is not None
+    with pytest.raises(AccountError, match="beyond the role inspector: registry:write"):
+        accounts.issue_token(
+            store, audit, actor="t", user=user, name="x", scopes=["registry:write"], now=0
+        )
+    issued = accounts.issue_token(store, audit, actor="t", user=user, name="wall", now=0)
+    principal = accounts.token_principal(store, issued.token, now=1)
+    assert principal is not None and principal.may(Action.SIGNOFF_WRITE) and principal.via_token
+    accounts.set_role(store, audit, actor="t", login="li", role="port_officer", office="GZ", now=2)
+    demoted = accounts.token_principal(store, issued.token, now=3)
+    assert demoted is not None and not demoted.may(Action.SIGNOFF_WRITE)
+    accounts.set_disabled(store, audit, actor="t", login="li", disabled=True, now=4)
+    assert accounts.token_principal(store, issued.token, now=5) is None
+    accounts.set_disabled(store, audit, actor="t", login="li", disabled=False, now=6)
+    assert accounts.token_principal(store, issued.token, now=7) is not None
+    accounts.revoke_token(store, audit, actor="t", user=user, token_id=issued.record.id, now=8)
+    assert accounts.token_principal(store, issued.token, now=9) is None
+    assert issued.token not in json.dumps(audit.entries)
+
+
+def _run(run_id: int, facility: str, verdict: str | None) -> RunRecord:
+    return RunRecord(
+        run_id,
+        1,
+        facility,
+        "ispm15-ht",
+        "1",
+        {},
+        {},
+        [],
+        "load",
+        "",
+        0,
+        closed_at=None if verdict is None else 10,
+        verdict=verdict,
+        judgement=None if verdict is None else {"findings": [], "review_required": False},
+    )
+
+
+def test_sign_off_by_an_inspector_within_jurisdiction_only() -> None:
+    store, audit = _store()
+    _user(store, audit, "li", "inspector")
+    _user(store, audit, "op", "enterprise_operator")
+    runs = InMemoryRuns(_run(1, "K1", "PASS"), _run(2, "K2", "PASS"), _run(3, "K1", None))
+    li = store.user_by_login("li")
+    op = store.user_by_login("op")
+    assert li is not None and op is not None
+    inspector = accounts.principal_of(store, li)
+    operator = accounts.principal_of(store, op)
+    with pytest.raises(AccountError, match="only a bureau inspector") as refused:
+        signoff.sign_off(runs, store, audit, operator, 1, decision="signed_off", comment="", now=1)
+    assert refused.value.status == 403
+    with pytest.raises(AccountError, match="no run 2") as outside:
+        signoff.sign_off(runs, store, audit, inspector, 2, decision="signed_off", comment="", now=1)
+    assert outside.value.status == 404
+    with pytest.raises(AccountError, match="still open"):
+        signoff.sign_off(runs, store, audit, inspector, 3, decision="signed_off", comment="", now=1)
+    assert not signoff.run_backs_certificate(runs, store, 1).ok
+    signoff.sign_off(runs, store, audit, inspector, 1, decision="signed_off", comment="", now=1)
+    assert signoff.run_backs_certificate(runs, store, 1).ok
+    assert not signoff.run_backs_certificate(runs, store, 99).ok
+    assert audit.entries[-1]["action"] == "run.signed_off"
