@@ -36,6 +36,7 @@ RUN_KINDS = (
     AlarmKind.FACILITY_SILENT,
     AlarmKind.CLOCK_SKEW,
 )
+_RUN_KIND_VALUES = tuple(kind.value for kind in RUN_KINDS)  # an enum's .value costs a call
 
 
 class AlarmError(ValueError):
@@ -76,7 +77,7 @@ class AlarmService:
         observed: set[tuple[str, str]] = set()
         for live in runs:
             code = live.record.facility_code
-            observed.update((kind.value, code) for kind in RUN_KINDS)
+            observed.update((kind, code) for kind in _RUN_KIND_VALUES)
             conditions.extend(
                 _run_conditions(live.record.id, code, live.schedule, live.fresh(now), live, now)
             )
@@ -92,7 +93,7 @@ class AlarmService:
         observed: set[tuple[str, str]] = set()
         facilities = self.store.facility_codes()
         for code in facilities:
-            observed.update((kind.value, code) for kind in RUN_KINDS)
+            observed.update((kind, code) for kind in _RUN_KIND_VALUES)
         for record, schedule, state, live in self.monitor.live_runs(now):
             conditions.extend(
                 _run_conditions(record.id, record.facility_code, schedule, state, live, now)
