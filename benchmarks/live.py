@@ -71,7 +71,9 @@ SCHEDULE = "ispm15-ht"  # 56 °C for 30 min
 HOLD_VALUE = 60.0
 BREAK_VALUE = 50.0
 INTERVAL_S = 5.0  # each facility posts its 8 readings this often: 1,000 x 8 / 5 = 1,600/s
-CEILING_INTERVALS = (2.5, 1.667, 1.25)  # 3,200, 4,800, 6,400 readings/s with 1,000 facilities
+# 2,000, 2,400, 2,800, 3,200, 4,000, 4,800 readings/s with 1,000 facilities: fine steps, since
+# one serving process is bound by its requests (8 readings each) before its latency is
+CEILING_INTERVALS = (4.0, 3.333, 2.857, 2.5, 2.0, 1.667)
 LOADER_THREADS = 32
 WARMUP_S = 20.0  # load before the first break (the server loads every run at its first tick)
 BASE_S = 80.0  # breaks at the base load
