@@ -26,6 +26,7 @@ from phytowatch.web.facilities_api import router as facilities_router
 from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
 from phytowatch.web.live import LiveJudging
+from phytowatch.web.pages import install_pages
 from phytowatch.web.runs_api import router as runs_router
 from phytowatch.web.signoff_api import router as signoff_router
 
@@ -74,6 +75,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     app.include_router(runs_router)
     app.include_router(alarms_router)
     app.include_router(events_router)
+    install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()
 
     @app.exception_handler(ApiError)

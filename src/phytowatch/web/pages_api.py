@@ -1,0 +1,149 @@
+"""JSON the pages need that the other APIs do not give in one call.
+
+``GET /api/v1/wall``: every facility the caller may see with its enterprise, city and kind, its
+open run as the live stream summarises it (plus the ETA), its last verdict and its open alarms:
+the wall's first picture, kept live afterwards by the event stream. Rule: ``events:read``, the
+same as the stream that keeps it live.
+
+``GET /api/v1/runs/{id}/chart``: a run's readings for a chart, per probe the minimum and maximum
+in each of ``points`` time buckets on one shared time axis (epoch seconds, as charts want), over
+the whole run or the ``from``/``to`` window a zoom asks for. Rule: ``readings:read`` on the run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import Action
+from phytowatch.domain.instants import format_instant
+from phytowatch.services.runs import downsample
+from phytowatch.web.auth import allow, visible_facilities
+from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.events import run_summaries
+
+router = APIRouter(prefix="/api/v1")
+MAX_POINTS = 2000
+LAST_RUNS = 5000  # closed runs looked at for each facility's last verdict
+
+
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def wall_rows(services: Services, visible: set[str] | None, now: int) -> list[dict[str, Any]]:
+    """One row per facility (code order): registry, open run, last verdict, open alarms."""
+    enterprises = {e.code: e for e in services.registry.list_enterprises()}
+    summaries = {s["facility"]: s for s in run_summaries(services.monitor, now)}
+    last: dict[str, dict[str, Any]] = {}
+    for record in services.runs.runs_of(None, LAST_RUNS):
+        if record.closed_at is not None and record.facility_code not in last:
+            last[record.facility_code] = {
+                "id": record.id,
+                "verdict": record.verdict,
+                "closed_at": format_instant(record.closed_at),
+            }
+    alarms: dict[str, list[dict[str, Any]]] = {}
+    for alarm in services.alarm_store.open_alarms():
+        alarms.setdefault(alarm.facility, []).append(
+            {
+                "id": alarm.id,
+                "kind": alarm.kind.value,
+                "severity": alarm.severity.value,
+                "state": alarm.state.value,
+            }
+        )
+    rows = []
+    for facility in services.registry.list_facilities():
+        code = facility["code"]
+        if visible is not None and code not in visible:
+            continue
+        enterprise = enterprises.get(facility["enterprise"])
+        run = summaries.get(code)
+        eta = None
+        if run is not None:
+            _, end = services.monitor.eta(run["id"], now)
+            eta = None if end is None else format_instant(end)
+        rows.append(
+            {
+                "code": code,
+                "kind": facility["kind"],
+                "enterprise": facility["enterprise"],
+                "enterprise_zh": enterprise.name_zh if enterprise else "",
+                "enterprise_en": enterprise.name_en if enterprise else "",
+                "city": enterprise.city if enterprise else "",
+                "run": run,
+                "eta": eta,
+                "last": last.get(code),
+                "alarms": alarms.get(code, []),
+            }
+        )
+    return rows
+
+
+@router.get("/wall", dependencies=[allow(Action.EVENTS_READ)])
+async def wall(request: Request) -> JSONResponse:
+    """Every facility the caller may see, as the wall shows it."""
+    services = _services(request)
+    visible = await visible_facilities(request)
+    now = now_us()
+    rows = await run_in_threadpool(wall_rows, services, visible, now)
+    return JSONResponse({"at": format_instant(now), "facilities": rows})
+
+
+def chart_data(
+    services: Services, run_id: int, points: int, t_from: float | None, t_to: float | None
+) -> dict[str, Any]:
+    record = services.runs.run(run_id)
+    if record is None:
+        raise ApiError(404, f"no run {run_id}")
+    facility = services.registry.facility_by_code(record.facility_code)
+    roles = {code: probe.role for code, probe in facility.probes.items()} if facility else {}
+    end = record.closed_at or now_us()
+    lo = record.started_at if t_from is None else max(record.started_at, int(t_from * 1e6))
+    hi = end if t_to is None else min(end, int(t_to * 1e6))
+    if hi <= lo:
+        hi = lo + 1
+    rows = services.runs.run_readings(record.facility_id, lo, hi, None)
+    series = downsample(rows, lo, hi, points) if rows else {}
+    times = sorted({start for values in series.values() for start, _, _ in values})
+    index = {t: k for k, t in enumerate(times)}
+    out: dict[str, Any] = {}
+    for probe in [*roles, *sorted(set(series) - set(roles))]:
+        low: list[float | None] = [None] * len(times)
+        high: list[float | None] = [None] * len(times)
+        for start, a, b in series.get(probe, []):
+            low[index[start]] = a
+            high[index[start]] = b
+        out[probe] = {"role": roles.get(probe, "product"), "lo": low, "hi": high}
+    return {
+        "run": run_id,
+        "from": lo / 1e6,
+        "to": hi / 1e6,
+        "readings": len(rows),
+        "t": [t / 1e6 for t in times],
+        "probes": out,
+    }
+
+
+@router.get("/runs/{run_id}/chart", dependencies=[allow(Action.READINGS_READ, tenant="run")])
+async def chart(
+    request: Request,
+    run_id: int,
+    points: int = 600,
+    t_from: float | None = None,
+    t_to: float | None = None,
+) -> JSONResponse:
+    """Min and max per probe in ``points`` buckets over the run, or over [t_from, t_to]
+    (epoch seconds) when zoomed."""
+    if not 1 <= points <= MAX_POINTS:
+        raise ApiError(422, f"points: 1 to {MAX_POINTS}")
+    if t_from is not None and t_to is not None and t_to <= t_from:
+        raise ApiError(422, "t_to must be after t_from")
+    body = await run_in_threadpool(chart_data, _services(request), run_id, points, t_from, t_to)
+    return JSONResponse(body)

@@ -1,0 +1,218 @@
+"""A run (its chart, probes, verdict, sign-off, export and printable record), its replay, and a
+facility (registry, probes and calibrations, run history). Each route declares its rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import Action
+from phytowatch.domain.instants import format_instant
+from phytowatch.schedules import load_catalog
+from phytowatch.services import signoff
+from phytowatch.services.accounts import AccountError
+from phytowatch.services.notify import alarm_payload
+from phytowatch.services.runs import RunRecord
+from phytowatch.web.auth import form_fields, principal_of
+from phytowatch.web.errors import now_us
+from phytowatch.web.events import run_summaries
+from phytowatch.web.signoff_api import signoff_json
+from phytowatch.web.templating import PageError, page, render, services_of
+
+router = APIRouter()
+
+
+def _when(instant: int | None) -> str | None:
+    return None if instant is None else format_instant(instant)
+
+
+def probe_rows(services: Services, facility_id: int, now: int) -> list[dict[str, Any]]:
+    """Each probe with its latest calibration and whether it is valid now."""
+    latest: dict[str, dict[str, Any]] = {}
+    for calibration in services.registry.calibrations_of(facility_id):
+        latest[calibration["probe"]] = calibration  # oldest first: the last one wins
+    rows = []
+    for probe in services.registry.probes_of(facility_id):
+        found = latest.get(probe["code"])
+        status = "none" if found is None else "valid" if found["due_at"] > now else "expired"
+        rows.append({**probe, "calibration": found, "status": status})
+    return rows
+
+
+def _schedule_view(record: RunRecord) -> dict[str, Any]:
+    try:
+        schedule = load_catalog().get(record.schedule_id, record.schedule_version)
+        schedule = schedule.resolve(record.params)
+    except (KeyError, ValueError):
+        return {"title": {"en": record.schedule_id, "zh": record.schedule_id}, "regime": "heat",
+                "thresholds": [], "lower": None, "interval_s": None}  # fmt: skip
+    primary = schedule.primary
+    return {
+        "title": dict(schedule.title),
+        "regime": str(getattr(primary.regime, "value", primary.regime)),
+        "role": str(getattr(primary.role, "value", primary.role)),
+        "thresholds": [
+            {"value": step.threshold, "duration_s": step.duration / 1e6} for step in primary.steps
+        ],
+        "lower": primary.tolerance.lower if primary.tolerance is not None else None,
+        "interval_s": schedule.max_sample_interval / 1e6,
+    }
+
+
+def run_context(services: Services, run_id: int, may: Any) -> dict[str, Any]:
+    record = services.runs.run(run_id)
+    if record is None:
+        raise PageError(404, f"no run {run_id}")
+    now = now_us()
+    facility = services.registry.facility_by_code(record.facility_code)
+    assert facility is not None
+    owner = services.accounts.facility_owner(record.facility_code)
+    enterprise = services.registry.enterprise_by_code(owner[0]) if owner else None
+    live = None
+    if record.closed_at is None:
+        live = next((s for s in run_summaries(services.monitor, now) if s["id"] == run_id), None)
+        if live is not None:
+            live["eta"] = _when(services.monitor.eta(run_id, now)[1])
+    end = record.closed_at or now
+    alarms = []
+    if may(Action.ALARMS_READ):
+        for alarm in services.alarm_store.list_alarms(
+            open_only=False, facility=record.facility_code, limit=500
+        ):
+            if record.started_at <= alarm.raised_at <= end:
+                alarms.append(alarm_payload(alarm))
+    stills = []
+    if may(Action.SNAPSHOTS_READ):
+        for still in services.registry.snapshots_of(facility.id):
+            at = still["taken_at"] or still["received_at"]
+            if record.started_at <= at <= end:
+                stills.append({"id": still["id"], "camera": still["camera"], "at": _when(at)})
+    backing = signoff.run_backs_certificate(services.runs, services.accounts, run_id)
+    schedule = _schedule_view(record)
+    judgement = record.judgement or {}
+    chart = {
+        "run": run_id,
+        "facility": record.facility_code,
+        "open": record.closed_at is None,
+        "started_at": record.started_at / 1e6,
+        "closed_at": None if record.closed_at is None else record.closed_at / 1e6,
+        "schedule": schedule,
+        "hold": (
+            [judgement.get("hold_start"), judgement.get("hold_end")]
+            if judgement.get("hold_start")
+            else None
+        ),
+        "live_holds": live["holds"] if live else [],
+        "interruptions": [i["at"] for i in judgement.get("interruptions", [])],
+        "alarms": [[a["raised_at"], a["severity"], a["kind"]] for a in alarms],
+        "stills": stills,
+        "readings": bool(may(Action.READINGS_READ)),
+    }
+    return {
+        "record": record,
+        "facility": facility,
+        "enterprise": enterprise,
+        "schedule": schedule,
+        "live": live,
+        "judgement": judgement,
+        "probes": probe_rows(services, facility.id, now),
+        "alarms": alarms,
+        "stills": stills,
+        "signoff": signoff_json(services.accounts.signoff_of(run_id)),
+        "backing": backing,
+        "chart": chart,
+    }
+
+
+async def _run_page(request: Request, run_id: int, status: int = 200, **extra: Any) -> HTMLResponse:
+    principal = principal_of(request)
+    context = await run_in_threadpool(run_context, services_of(request), run_id, principal.may)
+    return await render(request, "run.html", status=status, active="runs", **context, **extra)
+
+
+@router.get(
+    "/runs/{run_id}", dependencies=[page(Action.RUNS_READ, tenant="run")], include_in_schema=False
+)
+async def run_page(request: Request, run_id: int, signed: int = 0) -> HTMLResponse:
+    return await _run_page(request, run_id, signed=bool(signed), signoff_error=None)
+
+
+@router.post(
+    "/runs/{run_id}/signoff",
+    dependencies=[page(Action.SIGNOFF_WRITE, tenant="run")],
+    include_in_schema=False,
+)
+async def signoff_form(request: Request, run_id: int) -> Response:
+    """The sign-off form: recorded once, then back to the run; a refusal is said on the page."""
+    services = services_of(request)
+    fields = await form_fields(request)
+    decision = fields.get("decision", "signed_off")
+    comment = fields.get("comment", "")
+    if decision not in {"signed_off", "rejected"}:
+        return await _run_page(
+            request, run_id, 422, signed=False, signoff_error="decision: signed_off or rejected"
+        )
+    try:
+        await run_in_threadpool(
+            lambda: signoff.sign_off(
+                services.runs, services.accounts, services.audit, principal_of(request), run_id,
+                decision=decision, comment=comment, now=now_us(),
+            )
+        )  # fmt: skip
+    except AccountError as error:
+        return await _run_page(
+            request, run_id, error.status, signed=False, signoff_error=str(error)
+        )
+    return RedirectResponse(f"/runs/{run_id}?signed=1#signoff", status_code=303)
+
+
+@router.get(
+    "/runs/{run_id}/replay",
+    dependencies=[page(Action.READINGS_READ, tenant="run")],
+    include_in_schema=False,
+)
+async def replay(request: Request, run_id: int) -> HTMLResponse:
+    principal = principal_of(request)
+    context = await run_in_threadpool(run_context, services_of(request), run_id, principal.may)
+    return await render(request, "replay.html", active="runs", **context)
+
+
+@router.get(
+    "/facilities/{code}",
+    dependencies=[page(Action.FACILITIES_READ, tenant="facility")],
+    include_in_schema=False,
+)
+async def facility_page(request: Request, code: str) -> HTMLResponse:
+    services = services_of(request)
+    principal = principal_of(request)
+
+    def load() -> dict[str, Any]:
+        facility = services.registry.facility_by_code(code)
+        if facility is None:
+            raise PageError(404, f"no facility {code!r}")
+        owner = services.accounts.facility_owner(code)
+        enterprise = services.registry.enterprise_by_code(owner[0]) if owner else None
+        now = now_us()
+        runs = services.runs.runs_of(code, 200) if principal.may(Action.RUNS_READ) else []
+        alarms = (
+            [alarm_payload(a) for a in services.alarm_store.list_alarms(
+                open_only=True, facility=code, limit=200)]
+            if principal.may(Action.ALARMS_READ) else []
+        )  # fmt: skip
+        return {
+            "facility": facility,
+            "enterprise": enterprise,
+            "probes": probe_rows(services, facility.id, now),
+            "calibrations": services.registry.calibrations_of(facility.id),
+            "cameras": services.registry.cameras_of(facility.id),
+            "runs": runs,
+            "alarms": alarms,
+        }
+
+    context = await run_in_threadpool(load)
+    return await render(request, "facility.html", active="wall", **context)

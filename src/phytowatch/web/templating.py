@@ -1,0 +1,226 @@
+"""What every page shares: the Jinja2 environments (one per language, autoescaped), the page
+rule, the static files with their cache headers, and the errors a page answers with.
+
+A page declares its rule like an API route (``dependencies=[page(Action.RUNS_READ)]``): the
+same rule object, so the authorization matrix sees it, but a caller who is not signed in is
+sent to the login page, and a refusal is an HTML page in the reader's language, not JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.bootstrap import Services
+from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
+from phytowatch.services.accounts import sha256_hex
+from phytowatch.web import i18n
+from phytowatch.web.auth import SESSION_COOKIE, allow, public, signed_in
+from phytowatch.web.errors import ApiError
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+LONG_CACHE = "public, max-age=31536000, immutable"  # a versioned URL never changes
+
+
+class LoginRequiredError(Exception):
+    def __init__(self, after: str) -> None:
+        super().__init__(after)
+        self.after = after
+
+
+class PageError(Exception):
+    """A refusal or a missing object, answered as a page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def page(action: Action | None = None, *, tenant: str | None = None) -> Any:
+    """The rule of a page: ``allow(action, tenant=…)`` (or ``signed_in()`` without an action),
+    with a login redirect for nobody and an HTML refusal for the others."""
+    inner = (allow(action, tenant=tenant) if action is not None else signed_in()).dependency
+
+    async def check(request: Request) -> None:
+        try:
+            await inner(request)
+        except ApiError as error:
+            if error.status == 401:
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                raise LoginRequiredError(target) from None
+            raise PageError(error.status, error.message) from None
+
+    check.__phytowatch_rule__ = inner.__phytowatch_rule__  # type: ignore[attr-defined]
+    return Depends(check)
+
+
+# -- environments --------------------------------------------------------------------------------
+
+
+@cache
+def environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,  # user text is shown verbatim; nothing of a user is ever marked safe
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["static"] = static_url
+    return env
+
+
+def gettext_for(language: str) -> Any:
+    return i18n.translations(language).gettext
+
+
+@lru_cache(maxsize=256)
+def _version(path: str) -> str:
+    try:
+        return hashlib.sha256((STATIC / path).read_bytes()).hexdigest()[:12]
+    except OSError:
+        return "missing"
+
+
+def static_url(path: str) -> str:
+    """The URL of a static file, versioned by its content (so it may be cached for a year)."""
+    return f"/static/{path}?v={_version(path)}"
+
+
+def language_of(request: Request) -> str:
+    return i18n.pick_language(
+        request.cookies.get(i18n.LANG_COOKIE), request.headers.get("accept-language")
+    )
+
+
+def zone_of(request: Request) -> str:
+    return i18n.pick_zone(request.cookies.get(i18n.TZ_COOKIE))
+
+
+async def csrf_of(request: Request) -> str:
+    """The session's CSRF token, for the page's forms and scripts ("" without a session)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return ""
+    found = await run_in_threadpool(
+        services_of(request).accounts.session_by_hash, sha256_hex(cookie)
+    )
+    return "" if found is None else found.csrf_token
+
+
+def _principal(request: Request) -> Principal | None:
+    return getattr(request.state, "principal", None)
+
+
+def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
+    """(key, path, label msgid) of the pages this caller may open."""
+    if principal is None:
+        return []
+    items = [
+        ("wall", "/wall", "Wall", Action.EVENTS_READ),
+        ("runs", "/runs", "Runs", Action.RUNS_READ),
+        ("alarms", "/alarms", "Alarms", Action.ALARMS_READ),
+        ("admin", "/admin", "Administration", Action.REGISTRY_WRITE),
+    ]
+    return [(key, path, label) for key, path, label, action in items if principal.may(action)]
+
+
+async def render(
+    request: Request, template: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    language = language_of(request)
+    zone_name = zone_of(request)
+    principal = _principal(request)
+    _ = gettext_for(language)
+    role = principal.role if principal is not None else None
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+    def when(instant: Any, seconds: bool = False) -> Any:
+        return i18n.local_time(instant, zone_name, seconds=seconds)
+
+    base = {
+        "request": request,
+        "lang": language,
+        "html_lang": i18n.html_lang(language),
+        "languages": i18n.LANGUAGES,
+        "zones": i18n.ZONES,
+        "zone": zone_name,
+        "here": here,
+        "here_q": quote(here, safe=""),
+        "principal": principal,
+        "may": (lambda action: principal is not None and principal.may(Action(action))),
+        "role_title": (ROLE_TITLES[role][1 if language == "zh_CN" else 0] if role else ""),
+        "csrf": await csrf_of(request) if principal is not None else "",
+        "nav": nav_of(principal),
+        "when": when,
+        "span": lambda s: i18n.duration(s, language),
+        "_": _,
+    }
+    body = environment(language).get_template(template).render({**base, **context})
+    return HTMLResponse(
+        body,
+        status_code=status,
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Language": i18n.html_lang(language),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        },
+    )
+
+
+# -- static files ----------------------------------------------------------------------------------
+
+
+def static_file(request: Request, path: str) -> Response:
+    """A file under static/ (ours, and vendor/ copied by ``make assets``)."""
+    target = (STATIC / path).resolve()
+    if not target.is_relative_to(STATIC.resolve()) or not target.is_file():
+        raise ApiError(404, f"no static file {path!r}")
+    media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    if target.suffix == ".js":
+        media_type = "text/javascript"
+    versioned = "v" in request.query_params
+    return FileResponse(
+        target,
+        media_type=media_type,
+        headers={
+            "Cache-Control": LONG_CACHE if versioned else "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def login_redirect(after: str) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={quote(after, safe='/')}", status_code=303)
+
+
+__all__ = [
+    "LoginRequiredError",
+    "PageError",
+    "environment",
+    "login_redirect",
+    "page",
+    "public",
+    "render",
+    "services_of",
+    "static_file",
+]
