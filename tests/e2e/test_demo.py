@@ -47,3 +47,17 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
     assert " pass" in last and " fail" in last, last  # kilns and hot water pass; one line fails
     assert "open alarms: 0" not in last
     assert "Traceback" not in result.stdout + result.stderr
+    # one person per role, with a login and a fresh password, in the "where to look" lines
+    people = {
+        line.split()[0]: line.split()[2]
+        for line in lines
+        if line.startswith("             ") and len(line.split()) == 3
+    }
+    assert people == {
+        "operator": "enterprise_operator",
+        "declarant": "enterprise_declarant",
+        "inspector": "inspector",
+        "certifier": "certifying_officer",
+        "port": "port_officer",
+        "admin": "administrator",
+    }
