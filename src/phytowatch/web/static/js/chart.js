@@ -12,7 +12,7 @@ const PALETTE = {
 
 export function seriesOf(body) {
   const count = {};
-  const series = [{}];
+  const series = [{ label: T.time }];
   const arrays = [body.t];
   for (const [probe, s] of Object.entries(body.probes)) {
     const colours = PALETTE[s.role] || PALETTE.product;

@@ -1,0 +1,35 @@
+"""The domain's words that pages show by their code (an alarm's kind, a finding, a probe's role,
+a facility's kind, …), marked here for the gettext catalogues; a test checks that every value of
+the domain's enums is listed, so a new one cannot go untranslated.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext marker: translated when shown
+    return message
+
+
+NAV = (N_("Wall"), N_("Runs"), N_("Alarms"), N_("Administration"))
+ALARM_KINDS = (
+    N_("hold_broken"), N_("approaching_limit"), N_("sensor_fault"), N_("probe_excluded"),
+    N_("facility_silent"), N_("calibration_expired"), N_("calibration_due"), N_("clock_skew"),
+    N_("tamper"), N_("too_few_probes"),
+)  # fmt: skip
+SEVERITIES = (N_("critical"), N_("major"), N_("minor"), N_("warning"))
+ALARM_STATES = (N_("active"), N_("acknowledged"), N_("cleared"))
+FINDINGS = (
+    N_("probe_excluded"), N_("flatline"), N_("implausible_rate"), N_("tracks_air"),
+    N_("duplicate_series"), N_("clock"), N_("precondition_unverified"),
+    N_("too_few_probes_installed"),
+)  # fmt: skip
+REASONS = (
+    N_("below_threshold"), N_("above_threshold"), N_("gap"), N_("fault"), N_("too_few_probes"),
+    N_("tolerance_exceeded"), N_("precondition"), N_("ramp_too_fast"),
+)  # fmt: skip
+PROBE_ROLES = (N_("product"), N_("air"), N_("water"), N_("rh"))
+FACILITY_KINDS = (
+    N_("kiln"), N_("cold_room"), N_("reefer"), N_("hot_water_tank"),
+    N_("vapour_heat_chamber"), N_("other"),
+)  # fmt: skip
+DECISIONS = (N_("signed_off"), N_("rejected"))
