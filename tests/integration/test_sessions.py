@@ -59,6 +59,7 @@ def test_the_me_endpoint_knows_the_session_and_logout_ends_it(
     assert me.status_code == 200
     assert (me.json()["login"], me.json()["enterprise"]) == ("operator", "E1")
     assert me.json()["csrf_token"] == headers["X-CSRF-Token"]
+    assert me.headers["cache-control"] == "no-store"
     out = client.post("/api/v1/auth/logout", headers=headers)
     assert out.status_code == 200
     assert 'phytowatch_session=""' in out.headers["set-cookie"] or "max-age=0" in (

@@ -144,6 +144,7 @@ async def login(request: Request) -> Response:
         response = RedirectResponse(_safe_next(after), status_code=303)
     else:
         response = JSONResponse(body)
+    response.headers["Cache-Control"] = "no-store"
     response.set_cookie(
         SESSION_COOKIE,
         result.session_token,
@@ -184,7 +185,7 @@ async def me(request: Request) -> JSONResponse:
             _services(request).accounts.session_by_hash, accounts.sha256_hex(cookie)
         )
         body["csrf_token"] = None if found is None else found.csrf_token
-    return JSONResponse(body)
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/password", dependencies=[signed_in(session_only=True)])
