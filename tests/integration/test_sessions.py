@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ACCOUNT_LOCKOUT
+from phytowatch.services.accounts import failure_key
 
 pytestmark = pytest.mark.integration
 
@@ -131,9 +132,10 @@ def test_repeated_failures_lock_the_account_then_it_opens_again(
     assert login(client, "port")
     # time passes (the failure is moved back past its delay): the right password works again
     accounts = world.services.accounts
-    count = accounts.failures("user:certifier")
+    key = failure_key("certifier")
+    count = accounts.failures(key)
     accounts.set_failures(
-        "user:certifier",
+        key,
         type(count)(count.failures, count.last_failure_at - 10 * 60 * 1_000_000),
     )
     assert (
@@ -142,7 +144,7 @@ def test_repeated_failures_lock_the_account_then_it_opens_again(
         ).status_code
         == 200
     )
-    assert accounts.failures("user:certifier").failures == 0
+    assert accounts.failures(key).failures == 0
     actions = _audit_actions(world)
     assert actions.count("login.failed") == 5 and "login.locked" in actions
 

@@ -313,3 +313,22 @@ def test_sign_off_by_an_inspector_within_jurisdiction_only() -> None:
     assert signoff.run_backs_certificate(runs, store, 1).ok
     assert not signoff.run_backs_certificate(runs, store, 99).ok
     assert audit.entries[-1]["action"] == "run.signed_off"
+
+
+def test_a_password_typed_as_the_login_is_recorded_nowhere() -> None:
+    store, audit = _store()
+    _user(store, audit, "li", "inspector")
+    for _ in range(7):
+        with pytest.raises(AccountError):
+            accounts.login(
+                store,
+                audit,
+                login_name=PASSWORD,
+                password=PASSWORD,
+                address="a",
+                now=0,
+                session_ttl_us=S,
+            )
+    recorded = json.dumps([audit.entries, list(store.failure_counts)], ensure_ascii=False)
+    assert PASSWORD not in recorded and PASSWORD.lower() not in recorded
+    assert "(unknown login)" in recorded and "login.locked" in recorded

@@ -404,7 +404,7 @@ def reset_password(
         raise AccountError(problem)
     store.update_user(user.id, {"password_hash": hash_password(password, cost)}, now=now)
     store.revoke_sessions(user.id, now=now)
-    store.set_failures(f"user:{user.login}", FailureCount())
+    store.set_failures(failure_key(user.login), FailureCount())
     audit.record(
         actor=actor,
         action="user.password_reset",
@@ -541,14 +541,23 @@ class LoginResult:
     expires_at: int
 
 
+def failure_key(login: str) -> str:
+    """The account's key in the failed-login counts: a hash, because what was typed as a login
+    is sometimes a password."""
+    return "user:" + sha256_hex(login.strip().lower())[:32]
+
+
 def _locked(store: AccountStore, login: str, address: str, now: int) -> int | None:
     """Microseconds until a login may be tried again, or None."""
     untils = [
-        store.failures(f"user:{login}").locked_until(ACCOUNT_LOCKOUT, now),
+        store.failures(failure_key(login)).locked_until(ACCOUNT_LOCKOUT, now),
         store.failures(f"addr:{address}").locked_until(ADDRESS_LOCKOUT, now),
     ]
     found = [u for u in untils if u is not None]
     return max(found) - now if found else None
+
+
+UNKNOWN_LOGIN = "(unknown login)"
 
 
 def check_password(
@@ -563,48 +572,51 @@ def check_password(
     """The user whose login and password these are; ``AccountError`` 401, 403 or 429 else.
 
     The answer never says whether the login exists. Locked (too many failures for this account
-    or this address): 429 with the seconds to wait, whatever the password.
+    or this address): 429 with the seconds to wait, whatever the password. A login that names
+    nobody is recorded as ``(unknown login)``, never as typed: it may be a password typed into
+    the wrong field.
     """
     name = login_name.strip().lower()[:64]
+    user = store.user_by_login(name)
+    shown = user.login if user is not None else UNKNOWN_LOGIN
     wait = _locked(store, name, address, now)
     if wait is not None:
         seconds = max(1, -(-wait // 1_000_000))
         audit.record(
-            actor=f"user:{name}",
+            actor=f"user:{shown}",
             action="login.locked",
             object_type="user",
-            object_id=name,
+            object_id=shown,
             after={"address": address},
             now=now,
         )
         raise AccountError(
             f"too many failed logins: try again in {seconds} s", 429, retry_after=seconds
         )
-    user = store.user_by_login(name)
     good = verify_password(password[:1024], user.password_hash if user else _DUMMY_HASH)
     if user is None or not good:
-        for key in (f"user:{name}", f"addr:{address}"):
+        for key in (failure_key(name), f"addr:{address}"):
             store.set_failures(key, store.failures(key).after_failure(now))
         audit.record(
-            actor=f"user:{name}",
+            actor=f"user:{shown}",
             action="login.failed",
             object_type="user",
-            object_id=name,
+            object_id=shown,
             after={"address": address, "known": user is not None},
             now=now,
         )
         raise AccountError("wrong login or password", 401)
     if user.disabled:
         audit.record(
-            actor=f"user:{name}",
+            actor=f"user:{shown}",
             action="login.refused_disabled",
             object_type="user",
-            object_id=name,
+            object_id=shown,
             after={"address": address},
             now=now,
         )
         raise AccountError("this account is disabled: ask an administrator", 403)
-    store.set_failures(f"user:{name}", FailureCount())
+    store.set_failures(failure_key(name), FailureCount())
     return user
 
 
