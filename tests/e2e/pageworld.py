@@ -61,7 +61,8 @@ def seed(database_url: str, *, extra_facilities: int = 12) -> World:
         for code, enterprise in (("JX-0031-K1", "0031"), ("JX-0031-K2", "0031")):
             world.tokens[code] = add_facility(r, code, enterprise, "kiln", kiln, now=now).token
             for probe in ("C1", "C2", "C3", "A1"):
-                due = now - 86_400_000_000 if probe == "C3" else now + 300 * 86_400_000_000
+                expired = probe == "C3" and code == "JX-0031-K1"
+                due = now - 86_400_000_000 if expired else now + 300 * 86_400_000_000
                 add_calibration(
                     r, code, probe, "0.00", calibrated_at=now - 400 * 86_400_000_000,
                     due_at=due, certificate=f"JJF-2026-{probe}", now=now,
@@ -119,7 +120,7 @@ def finished_batches(world: World) -> list[dict[str, Any]]:
     return batches
 
 
-def waiting_batch(start_minutes_ago: int = 30, value: float = 48.0) -> dict[str, Any]:
+def waiting_batch(start_minutes_ago: int = 30, value: float = 55.0) -> dict[str, Any]:
     """The open kiln warming towards 56 °C, still below it: the run is WAITING."""
     now = now_us()
     readings = []

@@ -115,13 +115,14 @@ export function makeChart(target, run, body, onZoom) {
   const bands = [];
   for (let k = 1; k < series.length; k += 2) bands.push({ series: [k, k + 1], fill: "rgba(194,65,12,0.07)" });
   const width = () => Math.max(320, target.clientWidth - 4);
-  let internal = 0;
   const opts = {
     width: width(),
     height: 380,
     series,
     bands,
-    cursor: { drag: { x: true, y: false, setScale: true } },
+    // a drag selects a window; the window's detail is fetched, then shown (no zoom of our own
+    // on the coarse data first)
+    cursor: { drag: { x: true, y: false, setScale: false } },
     scales: {
       x: { time: true },
       y: {
@@ -141,8 +142,12 @@ export function makeChart(target, run, body, onZoom) {
     legend: { live: true },
     hooks: {
       draw: [(u) => drawMarks(u, marks)],
-      setScale: [(u, key) => {
-        if (key === "x" && !internal && onZoom) onZoom(u.scales.x.min, u.scales.x.max);
+      setSelect: [(u) => {
+        if (!onZoom || u.select.width < 5) return;
+        const min = u.posToVal(u.select.left, "x");
+        const max = u.posToVal(u.select.left + u.select.width, "x");
+        u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+        onZoom(min, max);
       }],
       setCursor: [(u) => {
         const i = u.cursor.idx;
@@ -157,15 +162,8 @@ export function makeChart(target, run, body, onZoom) {
     plot,
     marks,
     replace(newBody, range) {
-      internal += 1;
-      try {
-        plot.setData(seriesOf(newBody).arrays, !range);
-        if (range) plot.setScale("x", { min: range[0], max: range[1] });
-      } finally { internal -= 1; }
-    },
-    setRange(min, max) {
-      internal += 1;
-      try { plot.setScale("x", { min, max }); } finally { internal -= 1; }
+      plot.setData(seriesOf(newBody).arrays, !range);
+      if (range) plot.setScale("x", { min: range[0], max: range[1] });
     },
   };
 }

@@ -36,7 +36,7 @@ async function show(range) {
 
 function zoomed(min, max) {
   clearTimeout(timer);
-  timer = setTimeout(() => show([Math.max(whole[0], min), Math.min(whole[1], max)]), 200);
+  timer = setTimeout(() => show(clampRange(Math.max(whole[0], min), Math.min(whole[1], max))), 50);
 }
 
 function current() { return shown || whole; }

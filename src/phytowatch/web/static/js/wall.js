@@ -18,8 +18,10 @@ let orderChanged = true;
 let lastSort = 0;
 let refreshTimer = 0;
 
+const URGENT = new Set(["critical", "major"]); // minor alarms and warnings: the badge only
+
 function stateOf(f) {
-  if (f.alarms.some((a) => a.state === "active")) return "alarm";
+  if (f.alarms.some((a) => a.state === "active" && URGENT.has(a.severity))) return "alarm";
   if (f.run) {
     if (f.run.stale) return "offline";
     return f.run.phase === "HOLDING" ? "holding" : "waiting";

@@ -1,0 +1,310 @@
+"""The pages in a real browser (Debian's Chromium driven by Playwright) against a real
+``phytowatch serve``: log in per role, the wall live, an alarm acknowledged, a chart zoomed, the
+language switched, a run signed off, administration; a screenshot of each page is kept in
+test-artifacts/screenshots/. One server for the module."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pageworld
+import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, Server, need_chromium, serving, shoot
+
+pytestmark = pytest.mark.e2e
+WAIT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    need_chromium()
+    with serving(tmp_path_factory.mktemp("pages")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser(server: Server) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def open_as(browser: Any, server: Server, who: str | None, lang: str = "zh-CN") -> Any:
+    """A fresh browser context (its own cookies), logged in as ``who`` through the login page."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale=lang,
+        extra_http_headers={"Accept-Language": lang},
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}"))
+    page.errors = errors  # type: ignore[attr-defined]
+    if who is not None:
+        page.goto(f"{server.url}/login")
+        page.fill("#login", who)
+        page.fill("#password", pageworld.PASSWORD)
+        page.press("#password", "Enter")
+        page.wait_for_url(re.compile(r".*/(wall|runs)$"))
+    return page
+
+
+def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
+    browser: Any, server: Server
+) -> None:
+    page = open_as(browser, server, None)
+    page.goto(f"{server.url}/wall")
+    assert "/login?next=/wall" in page.url
+    page.fill("#login", "inspector")
+    page.fill("#password", "not the password")
+    page.click("button[type=submit]")
+    page.wait_for_selector("#login-error:not([hidden])")
+    assert "用户名或密码错误" in page.inner_text("#login-error")
+    shoot(page, "login")
+    page.fill("#password", pageworld.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/wall$"))  # back where it was going
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("who", "lands", "nav"),
+    [
+        ("operator", "/wall", ["监控墙", "处理记录", "告警"]),
+        ("inspector", "/wall", ["监控墙", "处理记录", "告警"]),
+        ("admin", "/wall", ["监控墙", "处理记录", "告警", "系统管理"]),
+        ("declarant", "/runs", ["处理记录"]),
+        ("port", "/runs", ["处理记录"]),
+    ],
+)
+def test_each_role_lands_on_its_page_and_sees_only_its_pages(
+    browser: Any, server: Server, who: str, lands: str, nav: list[str]
+) -> None:
+    page = open_as(browser, server, who)
+    assert page.url.endswith(lands)
+    assert page.locator("header nav a").all_inner_texts() == nav
+    if who == "port":  # no readings for the port: the run opens without its chart
+        page.goto(f"{server.url}/runs/{server.world.runs['finished']}")
+        assert page.locator("#chart").count() == 0
+        page.goto(f"{server.url}/alarms")
+        assert page.locator("h1").inner_text() == "无权访问"
+    page.context.close()
+
+
+def test_the_wall_loads_and_a_tile_changes_live_when_a_device_posts(
+    browser: Any, server: Server
+) -> None:
+    page = open_as(browser, server, "inspector")
+    page.wait_for_selector("body[data-wall-loaded]")
+    tiles = page.locator(".tile")
+    assert tiles.count() == 2 + 12
+    kiln = page.locator(".tile", has_text="JX-0031-K2")
+    page.wait_for_selector("#wall-live[data-state=live]")
+    assert "s-waiting" in (kiln.get_attribute("class") or "")
+    assert "升温中" in kiln.inner_text()
+    shoot(page, "wall")
+    # a device posts a reading above 56 °C on every probe: the tile goes holding, no reload
+    page.evaluate("window.__marker = 'same page'")
+    server.post("JX-0031-K2", pageworld.hot_batch(57.5))
+    run = server.world.runs["open"]
+    tile = f"document.querySelector('.tile[href=\"/runs/{run}\"]')"
+    page.wait_for_function(f"{tile}?.classList.contains('s-holding')")
+    page.wait_for_function(f"{tile}?.innerText.includes('57.5')")  # the next `runs` summary
+    text = kiln.inner_text()
+    assert "保持中" in text and "57.5 °C" in text and re.search(r"\d+ / 30 分钟", text)
+    assert page.evaluate("window.__marker") == "same page"
+    # the alarm tile sorts first (urgency), and the filters narrow the wall
+    page.wait_for_timeout(1200)  # the order is recomputed at most once a second
+    assert "JX-0031-K1" in tiles.first.inner_text()
+    page.select_option("select[name=state]", "holding")
+    page.wait_for_function("document.querySelectorAll('.tile:not([hidden])').length === 1")
+    page.select_option("select[name=state]", "")
+    page.select_option("select[name=city]", "南昌")
+    page.wait_for_function("document.querySelectorAll('.tile:not([hidden])').length === 4")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_the_wall_works_with_the_keyboard(browser: Any, server: Server) -> None:
+    page = open_as(browser, server, "inspector")
+    page.wait_for_selector("body[data-wall-loaded]")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('tile')"):
+            break
+    else:
+        pytest.fail("no tile reachable with Tab")
+    target = page.evaluate("document.activeElement.getAttribute('href')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{target}")
+    page.context.close()
+
+
+def test_hostile_text_is_shown_verbatim_and_never_run(browser: Any, server: Server) -> None:
+    page = open_as(browser, server, "inspector")
+    page.goto(f"{server.url}/runs/{server.world.runs['finished']}")
+    assert pageworld.HOSTILE in page.inner_text(".verdict-box")
+    page.goto(f"{server.url}/wall")
+    page.wait_for_selector("body[data-wall-loaded]")
+    assert '<script>alert("x")</script>' in page.inner_text("#wall")
+    assert page.errors == []  # type: ignore[attr-defined]  (no alert dialog, no error)
+    page.context.close()
+
+
+def test_an_alarm_is_acknowledged_with_a_comment_and_the_inbox_says_who(
+    browser: Any, server: Server
+) -> None:
+    page = open_as(browser, server, "inspector")
+    page.goto(f"{server.url}/alarms")
+    rows = page.locator("tbody tr")
+    assert rows.count() >= 2
+    assert "严重" in rows.first.inner_text()  # by severity: the critical one first
+    shoot(page, "alarms")
+    row = page.locator("tbody tr", has_text="保持中断").first
+    row_id = row.get_attribute("id")
+    row.locator("input[name=comment]").fill("门已关好 door closed <b>ok</b>")
+    row.locator("button[type=submit]").click()
+    done = page.locator(f"#{row_id}")
+    page.wait_for_function(f"document.querySelector('#{row_id}')?.innerText.includes('确认人')")
+    text = done.inner_text()
+    assert "inspector" in text and "门已关好 door closed <b>ok</b>" in text and "已确认" in text
+    assert done.locator("button", has_text="清除").count() == 1  # an inspector may clear it
+    shoot(page, "alarms-acknowledged")
+    page.context.close()
+
+
+def test_a_run_chart_draws_and_zooms_with_detail_from_the_server(
+    browser: Any, server: Server
+) -> None:
+    page = open_as(browser, server, "inspector")
+    page.goto(f"{server.url}/runs/{server.world.runs['finished']}")
+    page.wait_for_selector("body[data-chart-ready]")
+    assert page.locator(".uplot canvas").count() >= 1
+    whole = page.evaluate("document.body.dataset.chartRange")
+    shoot(page, "run")
+    page.click("button[data-zoom=in]")
+    page.wait_for_function("document.body.dataset.chartFetches === '2'")
+    zoomed = page.evaluate("document.body.dataset.chartRange")
+    a, b = (float(x) for x in whole.split("-"))
+    c, d = (float(x) for x in zoomed.split("-"))
+    assert a < c < d < b and (d - c) < (b - a) * 0.6
+    # dragging across the chart zooms too, and fetches that window's detail
+    page.locator(".uplot .u-over").scroll_into_view_if_needed()
+    box = page.locator(".uplot .u-over").bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.3, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function("document.body.dataset.chartFetches === '3'")
+    page.click("button[data-zoom=reset]")
+    page.wait_for_function("document.body.dataset.chartFetches === '4'")
+    assert page.evaluate("document.body.dataset.chartRange") == whole
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.emulate_media(media="print")
+    shoot(page, "run-print")
+    page.context.close()
+
+
+def test_an_inspector_signs_off_a_run_and_a_missing_comment_is_said(
+    browser: Any, server: Server
+) -> None:
+    page = open_as(browser, server, "inspector")
+    run = server.world.runs["finished"]
+    page.goto(f"{server.url}/runs/{run}")
+    page.click("form.signoff button[type=submit]")  # findings: a comment is needed
+    page.wait_for_selector("form.signoff .error")
+    assert page.locator("form.signoff .error").inner_text().strip()
+    page.fill("#signoff-comment", "findings reviewed: door opened, hold restarted; 复核无误")
+    page.click("form.signoff button[type=submit]")
+    page.wait_for_url(f"**/runs/{run}?signed=1#signoff")
+    text = page.inner_text("#signoff")
+    assert "已审核通过" in text and "inspector" in text and "复核无误" in text
+    assert page.locator("form.signoff").count() == 0  # once
+    page.context.close()
+
+
+def test_the_language_switches_and_is_remembered(browser: Any, server: Server) -> None:
+    page = open_as(browser, server, "inspector")
+    assert page.inner_text("h1") == "监控墙"
+    page.click("a[data-lang=en]")
+    page.wait_for_selector("html[lang=en]")
+    assert page.inner_text("h1") == "Wall"
+    page.wait_for_selector("body[data-wall-loaded]")
+    page.wait_for_function("document.querySelector('.tile .st')?.innerText.length > 0")
+    assert "waiting" in page.inner_text("#wall") or "holding" in page.inner_text("#wall")
+    shoot(page, "wall-en")
+    page.goto(f"{server.url}/alarms")
+    assert page.inner_text("h1") == "Alarms"  # remembered (a cookie)
+    page.goto(f"{server.url}/runs/{server.world.runs['finished']}")
+    title = page.locator("time").first.get_attribute("title") or ""
+    assert title.endswith("Z UTC")  # local time shown, UTC on hover
+    shoot(page, "run-en")
+    page.click("a[data-lang=zh_CN]")
+    page.wait_for_selector("html[lang=zh-CN]")
+    page.context.close()
+
+
+def test_facility_runs_and_replay_pages(browser: Any, server: Server) -> None:
+    page = open_as(browser, server, "operator")
+    page.goto(f"{server.url}/facilities/JX-0031-K1")
+    assert "已过期" in page.inner_text("body")  # C3's calibration
+    shoot(page, "facility")
+    page.goto(f"{server.url}/runs")
+    assert page.locator("tbody tr").count() == 2
+    shoot(page, "runs")
+    page.goto(f"{server.url}/runs/{server.world.runs['finished']}/replay")
+    page.wait_for_selector("body[data-replay-ready]")
+    start = float(page.evaluate("document.body.dataset.replayAt"))
+    page.select_option("#speed", "86400")
+    page.click("#play")
+    page.wait_for_function(f"Number(document.body.dataset.replayAt) > {start + 600}")
+    shoot(page, "replay")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_admin_adds_an_enterprise_rotates_a_token_and_bad_input_is_said(
+    browser: Any, server: Server
+) -> None:
+    page = open_as(browser, server, "admin")
+    page.goto(f"{server.url}/admin")
+    form = page.locator("form[action='/admin/enterprises']")
+    form.locator("input[name=code]").fill("0040")
+    form.locator("input[name=name_zh]").fill("九江茶业")
+    form.locator("input[name=name_en]").fill("Jiujiang Tea")
+    form.locator("input[name=city]").fill("九江")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=已保存。")
+    assert "九江茶业" in page.inner_text("body")
+    form = page.locator("form[action='/admin/enterprises']")
+    form.locator("input[name=code]").fill("0040")  # again: it exists already
+    form.locator("input[name=name_zh]").fill("x")
+    form.locator("input[name=name_en]").fill("x")
+    form.locator("input[name=city]").fill("x")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector(".error")
+    assert "0040" in page.inner_text(".error")
+    page.locator("form[action='/admin/facilities/JX-0031-K2/token'] button").click()
+    token = page.inner_text("#new-token")
+    assert token.startswith("pwd_")
+    server.world.tokens["JX-0031-K2"] = token  # the old one is revoked
+    shoot(page, "admin")
+    page.context.close()
+
+
+def test_screenshots_are_kept(server: Server) -> None:
+    del server
+    kept = {p.stem for p in Path(shoot.__globals__["ARTIFACTS"]).glob("*.png")}
+    assert {"wall", "run", "alarms", "login"} <= kept
