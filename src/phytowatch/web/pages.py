@@ -20,13 +20,14 @@ from phytowatch.services.accounts import AccountError
 from phytowatch.services.alarms import AlarmError
 from phytowatch.services.notify import alarm_payload
 from phytowatch.web import i18n
-from phytowatch.web.auth import SESSION_COOKIE, form_fields, principal_of, visible_facilities
+from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
 from phytowatch.web.errors import now_us
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
     login_redirect,
     page,
+    page_form,
     public,
     render,
     services_of,
@@ -161,7 +162,7 @@ async def alarms_table(request: Request, all: bool = False) -> HTMLResponse:
 async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLResponse:
     services = services_of(request)
     principal = principal_of(request)
-    fields = await form_fields(request)
+    fields = await page_form(request)
     comment = fields.get("comment", "").strip()
     by = principal.login or principal.actor
     error = None

@@ -15,9 +15,9 @@ from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.services import accounts, provisioning
 from phytowatch.services.accounts import AccountError
 from phytowatch.services.provisioning import ENTERPRISE_GRADES, FACILITY_KINDS, ProvisioningError
-from phytowatch.web.auth import form_fields, principal_of
+from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
-from phytowatch.web.templating import page, render, services_of
+from phytowatch.web.templating import page, page_form, render, services_of
 
 router = APIRouter()
 ADMIN = [page(Action.REGISTRY_WRITE)]
@@ -61,7 +61,7 @@ async def _attempt(request: Request, action: Any, **notice: Any) -> HTMLResponse
 @router.post("/admin/enterprises", dependencies=ADMIN, include_in_schema=False)
 async def add_enterprise(request: Request) -> HTMLResponse:
     services = services_of(request)
-    f = await form_fields(request)
+    f = await page_form(request)
     actor = principal_of(request).actor
     return await _attempt(
         request,
@@ -77,7 +77,7 @@ async def add_enterprise(request: Request) -> HTMLResponse:
 @router.post("/admin/facilities", dependencies=ADMIN, include_in_schema=False)
 async def add_facility(request: Request) -> HTMLResponse:
     services = services_of(request)
-    f = await form_fields(request)
+    f = await page_form(request)
     actor = principal_of(request).actor
     specs = [p.strip() for p in f.get("probes", "").replace("\n", ",").split(",") if p.strip()]
 
@@ -112,7 +112,7 @@ async def rotate_token(request: Request, code: str) -> HTMLResponse:
 @router.post("/admin/users", dependencies=ADMIN, include_in_schema=False)
 async def add_user(request: Request) -> HTMLResponse:
     services = services_of(request)
-    f = await form_fields(request)
+    f = await page_form(request)
     actor = principal_of(request).actor
     return await _attempt(
         request,

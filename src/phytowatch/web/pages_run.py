@@ -18,11 +18,11 @@ from phytowatch.services import signoff
 from phytowatch.services.accounts import AccountError
 from phytowatch.services.notify import alarm_payload
 from phytowatch.services.runs import RunRecord
-from phytowatch.web.auth import form_fields, principal_of
+from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
 from phytowatch.web.events import run_summaries
 from phytowatch.web.signoff_api import signoff_json
-from phytowatch.web.templating import PageError, page, render, services_of
+from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
 router = APIRouter()
 
@@ -150,7 +150,7 @@ async def run_page(request: Request, run_id: int, signed: int = 0) -> HTMLRespon
 async def signoff_form(request: Request, run_id: int) -> Response:
     """The sign-off form: recorded once, then back to the run; a refusal is said on the page."""
     services = services_of(request)
-    fields = await form_fields(request)
+    fields = await page_form(request)
     decision = fields.get("decision", "signed_off")
     comment = fields.get("comment", "")
     if decision not in {"signed_off", "rejected"}:

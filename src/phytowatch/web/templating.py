@@ -24,7 +24,7 @@ from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
 from phytowatch.services.accounts import sha256_hex
 from phytowatch.web import i18n
-from phytowatch.web.auth import SESSION_COOKIE, allow, public, signed_in
+from phytowatch.web.auth import SESSION_COOKIE, allow, form_fields, public, signed_in
 from phytowatch.web.errors import ApiError
 
 HERE = Path(__file__).parent
@@ -69,6 +69,14 @@ def page(action: Action | None = None, *, tenant: str | None = None) -> Any:
 
     check.__phytowatch_rule__ = inner.__phytowatch_rule__  # type: ignore[attr-defined]
     return Depends(check)
+
+
+async def page_form(request: Request) -> dict[str, str]:
+    """A posted form's fields; a form too large or not UTF-8 is said as a page."""
+    try:
+        return await form_fields(request)
+    except ApiError as error:
+        raise PageError(error.status, error.message) from None
 
 
 # -- environments --------------------------------------------------------------------------------
@@ -219,6 +227,7 @@ __all__ = [
     "environment",
     "login_redirect",
     "page",
+    "page_form",
     "public",
     "render",
     "services_of",

@@ -16,6 +16,7 @@ const dirty = new Set();
 let frame = 0;
 let orderChanged = true;
 let lastSort = 0;
+let arranged = false; // the first picture is sorted at once
 let refreshTimer = 0;
 
 const URGENT = new Set(["critical", "major"]); // minor alarms and warnings: the badge only
@@ -141,7 +142,8 @@ function compare(sort) {
 
 function arrange(force = false) {
   const now = performance.now();
-  if (!force && (!orderChanged || now - lastSort < 1000)) return;
+  if (!force && arranged && (!orderChanged || now - lastSort < 1000)) return;
+  arranged = true;
   orderChanged = false;
   lastSort = now;
   const all = [...tiles.values()];
@@ -199,8 +201,7 @@ function load(rows) {
   fillFilter("city", uniq(rows.map((f) => [f.city, f.city])));
   fillFilter("kind", uniq(rows.map((f) => [f.kind, T[f.kind] || f.kind])));
   fillFilter("enterprise", uniq(rows.map((f) => [f.enterprise, `${f.enterprise} · ${zh ? f.enterprise_zh : f.enterprise_en}`])));
-  orderChanged = true;
-  lastSort = 0;
+  arranged = false;
   wall.setAttribute("aria-busy", "false");
 }
 
