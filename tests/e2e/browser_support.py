@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,10 +81,15 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(root: Path, *, extra_facilities: int = 12) -> Iterator[Server]:
-    """Seed, serve, and feed the finished kiln run; stopped (by its pid) on the way out."""
+def serving(
+    root: Path, *, extra_facilities: int = 12, prepare: Callable[[str], None] | None = None
+) -> Iterator[Server]:
+    """Seed (then ``prepare(database_url)``), serve, and feed the finished kiln run; stopped
+    (by its pid) on the way out."""
     url = f"sqlite:///{root / 'pages.db'}"
     world = pageworld.seed(url, extra_facilities=extra_facilities)
+    if prepare is not None:
+        prepare(url)
     port = free_port()
     log = root / "serve.log"
     env = {**os.environ, "PHYTOWATCH_COOKIE_SECURE": "false", "PHYTOWATCH_PASSWORD_HASH_COST": "10"}

@@ -71,7 +71,8 @@ def seed(database_url: str, *, extra_facilities: int = 12) -> World:
         enterprises = ("0031", "0032", "0099")
         for n in range(extra_facilities):
             code = f"JX-{enterprises[n % 3]}-F{n:03d}"
-            add_facility(r, code, enterprises[n % 3], kinds[n % 4], ["P1:product"], now=now)
+            probes = ["P1:product", "P2:product", "P3:product"]
+            add_facility(r, code, enterprises[n % 3], kinds[n % 4], probes, now=now)
         add_office(
             services.accounts, audit, actor="test", code="JX", name="江西局",
             cities=["赣州", "南昌", "九江"], now=now,

@@ -58,7 +58,7 @@ function tick(now) {
 
 function toggle(on) {
   playing = on;
-  play.textContent = on ? `⏸ ${T.pause}` : `▶ ${T.play}`;
+  play.textContent = on ? `■ ${T.pause}` : `▶ ${T.play}`;
   play.setAttribute("aria-pressed", String(on));
   if (on) { if (at >= body.to) at = body.from; last = performance.now(); requestAnimationFrame(tick); }
 }
