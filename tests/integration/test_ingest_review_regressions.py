@@ -88,17 +88,17 @@ def test_a_camera_name_with_a_control_character_is_a_422(
     assert answer.status_code == 422
 
 
-def test_an_empty_admin_token_leaves_the_admin_api_off(
-    settings: Settings, services: Services
-) -> None:
+def test_an_empty_admin_token_is_no_credential(settings: Settings, services: Services) -> None:
     services.settings = settings.model_copy(update={"admin_token": SecretStr("  ")})
     with TestClient(create_app(services.settings, services)) as open_client:
-        answer = open_client.post(
-            "/api/v1/admin/enterprises",
-            headers={"Authorization": "Bearer"},
-            json={"code": "X", "name_zh": "x", "name_en": "x", "city": "x", "grade": "II"},
-        )
-    assert answer.status_code == 404
+        for header in ("Bearer", "Bearer   ", "Bearer  \t"):
+            answer = open_client.post(
+                "/api/v1/admin/enterprises",
+                headers={"Authorization": header},
+                json={"code": "X", "name_zh": "x", "name_en": "x", "city": "x", "grade": "II"},
+            )
+            assert answer.status_code == 401
+    assert services.registry.enterprise_by_code("X") is None
 
 
 def test_a_compressed_body_is_refused_with_415(client: TestClient, kiln: Provisioned) -> None:
