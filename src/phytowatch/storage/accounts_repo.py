@@ -155,7 +155,9 @@ class SqlAccountStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
             areas = conn.execute(
-                select(office_areas.c.office_id, office_areas.c.kind, office_areas.c.value)
+                select(office_areas.c.office_id, office_areas.c.kind, office_areas.c.value).where(
+                    office_areas.c.office_id.in_([row.id for row in rows])
+                )
             ).all()
         out = []
         for row in rows:
