@@ -22,7 +22,9 @@ let refreshTimer = 0;
 const URGENT = new Set(["critical", "major"]); // minor alarms and warnings: the badge only
 
 function stateOf(f) {
-  if (f.alarms.some((a) => a.state === "active" && URGENT.has(a.severity))) return "alarm";
+  // a silent facility is said "offline" (its alarm is on the badge); other urgent alarms win
+  const urgent = (a) => a.state === "active" && URGENT.has(a.severity) && a.kind !== "facility_silent";
+  if (f.alarms.some(urgent)) return "alarm";
   if (f.run) {
     if (f.run.stale) return "offline";
     return f.run.phase === "HOLDING" ? "holding" : "waiting";
