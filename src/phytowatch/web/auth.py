@@ -60,14 +60,6 @@ class Rule:
     session_only: bool = False  # a personal token is not enough (password, issuing tokens)
     query_token: bool = False  # ?token= accepted (EventSource cannot send headers)
 
-    def allows_role(self, role: Role) -> bool:
-        if self.kind == "public":
-            return True
-        if self.kind == "signed_in":
-            return True
-        assert self.action is not None
-        return self.action in ROLE_ACTIONS[role]
-
 
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
