@@ -257,9 +257,13 @@ def test_a_token_follows_its_users_role_and_dies_with_revocation_or_disabling() 
             store, audit, actor="t", user=user, name="x", scopes=["registry:write"], now=0
         )
     issued = accounts.issue_token(store, audit, actor="t", user=user, name="wall", now=0)
+    session = accounts.login(
+        store, audit, login_name="li", password=PASSWORD, address="a", now=0, session_ttl_us=S
+    ).session_token
     principal = accounts.token_principal(store, issued.token, now=1)
     assert principal is not None and principal.may(Action.SIGNOFF_WRITE) and principal.via_token
     accounts.set_role(store, audit, actor="t", login="li", role="port_officer", office="GZ", now=2)
+    assert accounts.session_principal(store, session, now=3, idle_us=S) is None  # a new role
     demoted = accounts.token_principal(store, issued.token, now=3)
     assert demoted is not None and not demoted.may(Action.SIGNOFF_WRITE)
     accounts.set_disabled(store, audit, actor="t", login="li", disabled=True, now=4)
