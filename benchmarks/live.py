@@ -569,9 +569,7 @@ def rejudge_engine(rows: list[tuple[int, list[float]]], result: Rejudge) -> None
     result.engine_after = f"{after.phase.value}, verdict {verdict}"
 
 
-def rejudge_on_commit(
-    rows: list[tuple[int, list[float]]], workdir: Path, result: Rejudge
-) -> None:
+def rejudge_on_commit(rows: list[tuple[int, list[float]]], workdir: Path, result: Rejudge) -> None:
     """The late day as ``serve`` takes it from a device: one batch through the writer, judged
     by ``RunMonitor.committed`` (as the live-judging thread calls it) once it is committed."""
     from phytowatch.bootstrap import bootstrap
