@@ -15,6 +15,7 @@ from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
+from phytowatch.storage.chart_repo import SqlChartStore
 from phytowatch.storage.database import make_engine
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.registry_repo import SqlRegistry
@@ -35,6 +36,7 @@ class Services:
     notifier: Notifier
     audit: AuditLog
     accounts: SqlAccountStore
+    charts: SqlChartStore  # a run's readings bucketed for the pages' charts
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current
@@ -70,4 +72,5 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         notifier,
         audit,
         SqlAccountStore(engine),
+        SqlChartStore(engine),
     )

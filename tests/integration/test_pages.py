@@ -195,3 +195,24 @@ def test_hostile_text_is_escaped_on_every_page(client: TestClient, world: World)
     assert too_long.status_code == 200 and "2000" in too_long.text  # said, nothing done
     huge = client.post(f"/alarms/{alarm}/clear", data={"comment": hostile}, headers=admin)
     assert huge.status_code == 413 and "text/html" in huge.headers["content-type"]
+
+
+def test_the_database_buckets_a_chart_as_downsample_does(client: TestClient, world: World) -> None:
+    from phytowatch.services.runs import downsample
+
+    _post_readings(client, world, 90)
+    services = world.services
+    record = services.runs.run(world.objects["K1"].open_run)
+    assert record is not None
+    rows = services.runs.run_readings(record.facility_id, record.started_at, None, None)
+    lo, hi = min(r[1] for r in rows) - 7_000_000, max(r[1] for r in rows) + 3
+    for points in (1, 7, 50, 500):
+        width = -(-(hi - lo + 1) // points)
+        expected = {
+            (probe, start, low, high)
+            for probe, values in downsample(rows, lo, hi, points).items()
+            for start, low, high in values
+        }
+        found = services.charts.buckets(record.facility_id, lo, hi, width)
+        assert {(p, s, a, b) for p, s, a, b, _ in found} == expected
+        assert sum(n for *_, n in found) == len(rows)

@@ -6,8 +6,10 @@ the wall's first picture, kept live afterwards by the event stream. Rule: ``even
 same as the stream that keeps it live.
 
 ``GET /api/v1/runs/{id}/chart``: a run's readings for a chart, per probe the minimum and maximum
-in each of ``points`` time buckets on one shared time axis (epoch seconds, as charts want), over
-the whole run or the ``from``/``to`` window a zoom asks for. Rule: ``readings:read`` on the run.
+valid value in each of ``points`` time buckets on one shared time axis (epoch seconds, as charts
+want), over the whole run or the ``t_from``/``t_to`` window a zoom asks for; bucketed by the
+database (``storage.chart_repo``), so a 22-day run never crosses into Python reading by reading.
+Rule: ``readings:read`` on the run.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
-from phytowatch.services.runs import downsample
 from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.errors import ApiError, now_us
 from phytowatch.web.events import run_summaries
@@ -109,23 +110,26 @@ def chart_data(
     hi = end if t_to is None else min(end, int(t_to * 1e6))
     if hi <= lo:
         hi = lo + 1
-    rows = services.runs.run_readings(record.facility_id, lo, hi, None)
-    series = downsample(rows, lo, hi, points) if rows else {}
-    times = sorted({start for values in series.values() for start, _, _ in values})
+    width = -(-(hi - lo + 1) // points)  # ceiling: every instant falls in a bucket
+    found = services.charts.buckets(record.facility_id, lo, hi, width)  # GROUP BY in the database
+    times = sorted({start for _, start, _, _, _ in found})
     index = {t: k for k, t in enumerate(times)}
     out: dict[str, Any] = {}
-    for probe in [*roles, *sorted(set(series) - set(roles))]:
-        low: list[float | None] = [None] * len(times)
-        high: list[float | None] = [None] * len(times)
-        for start, a, b in series.get(probe, []):
-            low[index[start]] = a
-            high[index[start]] = b
-        out[probe] = {"role": roles.get(probe, "product"), "lo": low, "hi": high}
+    for probe in [*roles, *sorted({code for code, *_ in found} - set(roles))]:
+        out[probe] = {
+            "role": roles.get(probe, "product"),
+            "lo": [None] * len(times),
+            "hi": [None] * len(times),
+        }
+    for probe, start, low, high, _ in found:
+        out[probe]["lo"][index[start]] = low
+        out[probe]["hi"][index[start]] = high
+    count = sum(n for *_, n in found)
     return {
         "run": run_id,
         "from": lo / 1e6,
         "to": hi / 1e6,
-        "readings": len(rows),
+        "readings": count,
         "t": [t / 1e6 for t in times],
         "probes": out,
     }
