@@ -261,6 +261,10 @@ def test_facility_runs_and_replay_pages(browser: Any, server: Server) -> None:
     page.goto(f"{server.url}/facilities/JX-0031-K1")
     assert "已过期" in page.inner_text("body")  # C3's calibration
     shoot(page, "facility")
+    page.click("a[href='/enterprises/0031']")
+    page.wait_for_url("**/enterprises/0031")
+    assert "JX-0031-K1" in page.inner_text("table")
+    shoot(page, "enterprise")
     page.goto(f"{server.url}/runs")
     assert page.locator("tbody tr").count() == 2
     shoot(page, "runs")

@@ -83,6 +83,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/alarms/{alarm_id}/acknowledge"): frozenset({"operator", "inspector", "admin"}),
     ("POST", "/alarms/{alarm_id}/clear"): frozenset({"inspector", "admin"}),
     ("GET", "/facilities/{code}"): EVERYONE,
+    ("GET", "/enterprises/{code}"): EVERYONE,
     ("GET", "/admin"): frozenset({"admin"}),
     ("POST", "/admin/enterprises"): frozenset({"admin"}),
     ("POST", "/admin/facilities"): frozenset({"admin"}),

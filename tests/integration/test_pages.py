@@ -216,3 +216,14 @@ def test_the_database_buckets_a_chart_as_downsample_does(client: TestClient, wor
         found = services.charts.buckets(record.facility_id, lo, hi, width)
         assert {(p, s, a, b) for p, s, a, b, _ in found} == expected
         assert sum(n for *_, n in found) == len(rows)
+
+
+def test_an_enterprise_page_is_within_reach_or_not_found(client: TestClient) -> None:
+    for who, e1, e2 in (("operator", 200, 404), ("inspector", 200, 404), ("insp_nc", 404, 200),
+                        ("admin", 200, 200), ("port", 200, 404)):  # fmt: skip
+        headers = login(client, who)
+        assert client.get("/enterprises/E1", headers=headers).status_code == e1, who
+        assert client.get("/enterprises/E2", headers=headers).status_code == e2, who
+    page = client.get("/enterprises/E1", headers=login(client, "operator")).text
+    assert 'href="/facilities/K1"' in page and "K2" not in page
+    assert client.get("/enterprises/nope", headers=ADMIN).status_code == 404

@@ -21,6 +21,7 @@ from phytowatch.services.runs import RunRecord
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
 from phytowatch.web.events import run_summaries
+from phytowatch.web.pages_api import wall_rows
 from phytowatch.web.signoff_api import signoff_json
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
@@ -216,3 +217,25 @@ async def facility_page(request: Request, code: str) -> HTMLResponse:
 
     context = await run_in_threadpool(load)
     return await render(request, "facility.html", active="wall", **context)
+
+
+@router.get(
+    "/enterprises/{code}",
+    dependencies=[page(Action.FACILITIES_READ)],
+    include_in_schema=False,
+)
+async def enterprise_page(request: Request, code: str) -> HTMLResponse:
+    """An enterprise within the caller's reach: registry data and its facilities, each with its
+    open run or last verdict and open alarms (as on the wall)."""
+    services = services_of(request)
+    principal = principal_of(request)
+
+    def load() -> dict[str, Any]:
+        enterprise = services.registry.enterprise_by_code(code)
+        if enterprise is None or not principal.covers(enterprise.code, enterprise.city):
+            raise PageError(404, f"no enterprise {code!r}")  # the same for what is not ours
+        rows = [r for r in wall_rows(services, None, now_us()) if r["enterprise"] == code]
+        return {"enterprise": enterprise, "facilities": rows}
+
+    context = await run_in_threadpool(load)
+    return await render(request, "enterprise.html", active="wall", **context)
