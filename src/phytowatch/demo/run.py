@@ -277,6 +277,7 @@ def run_demo(
         f"(simulated from {format_instant(short_start)[:16]}, {speed:g}x; cold rooms "
         f"{speed * COLD_SPEEDUP:g}x)."
     )
+    emit(f"  the wall   {base_url}/wall   (log in as one of the people below, in a browser)")
     emit(f"  API        {base_url}/api/v1/runs   (header: Authorization: Bearer {token})")
     emit(f"  alarms     {base_url}/api/v1/alarms")
     emit(

@@ -41,7 +41,11 @@ export function span(seconds) {
 
 /** Progress "18 / 30 min", "6 / 14 d" in the unit of the whole. */
 export function progress(elapsed, whole) {
-  if (whole >= 2 * 86400) return `${Math.floor(elapsed / 86400)} / ${Math.round(whole / 86400)} ${T.d}`;
+  if (whole >= 2 * 86400) {
+    const days = elapsed / 86400;
+    const shown = days < 10 ? (Math.floor(days * 10) / 10).toFixed(1) : Math.floor(days);
+    return `${shown} / ${Math.round(whole / 86400)} ${T.d}`;
+  }
   if (whole >= 3 * 3600) return `${(elapsed / 3600).toFixed(1)} / ${(whole / 3600).toFixed(1)} ${T.h}`;
   return `${Math.floor(elapsed / 60)} / ${Math.round(whole / 60)} ${T.min}`;
 }

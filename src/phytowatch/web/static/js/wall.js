@@ -22,13 +22,13 @@ let refreshTimer = 0;
 const URGENT = new Set(["critical", "major"]); // minor alarms and warnings: the badge only
 
 function stateOf(f) {
-  // a silent facility is said "offline" (its alarm is on the badge); other urgent alarms win
+  // offline: nothing received (server time) for longer than the schedule's interval during a run,
+  // which is what the facility_silent alarm says; a device clock running behind is not offline
+  const open = (a) => a.state !== "cleared";
   const urgent = (a) => a.state === "active" && URGENT.has(a.severity) && a.kind !== "facility_silent";
   if (f.alarms.some(urgent)) return "alarm";
-  if (f.run) {
-    if (f.run.stale) return "offline";
-    return f.run.phase === "HOLDING" ? "holding" : "waiting";
-  }
+  if (f.run && f.alarms.some((a) => open(a) && a.kind === "facility_silent")) return "offline";
+  if (f.run) return f.run.phase === "HOLDING" ? "holding" : "waiting";
   if (f.last?.verdict === "FAIL") return "failed";
   if (f.last?.verdict === "PASS") return "passed";
   return "idle";
