@@ -942,6 +942,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         last = ceiling[-1] if ceiling else base
         if last is not None and last.ok:
             text += " (the last step still passed: the ceiling is higher)"
+        elif last is not None:
+            why = []
+            if last.p99 > TARGET_P99_S:
+                why.append(f"alarm p99 {secs(last.p99)}")
+            if last.achieved < 0.95 * last.offered:
+                why.append(
+                    f"only {last.achieved:,.0f} of {last.offered:,.0f} readings/s taken (the "
+                    f"server at {last.server_cpu * 100:.0f}% CPU), alarm p99 {secs(last.p99)}"
+                )
+            if last.s503 or last.errors:
+                why.append(f"{last.s503} x 503, {last.errors} errors")
+            text += f"; the next step failed: {'; '.join(why)}"
         notes.append(text)
         served = [s for s in ([base] if base else []) + ceiling if s.achieved >= 0.95 * s.offered]
         served = [s for s in served if not s.s503 and not s.errors]
