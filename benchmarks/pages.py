@@ -162,7 +162,10 @@ BYTES = """() => {
 
 
 def login(browser: Any, server: Server) -> Any:
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which the pages forbid
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="zh-CN", bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(120_000)
     page.goto(f"{server.url}/login")

@@ -147,6 +147,8 @@ def test_the_wall_page_pins_its_scripts_to_our_own_static_files(client: TestClie
     assert "https://" not in page.text
     assert '<script type="module" src="/static/js/wall.js?v=' in page.text
     assert page.headers["cache-control"] == "no-store"
+    assert "script-src 'self';" in page.headers["content-security-policy"]
+    assert " on" + "click=" not in page.text and " on" + "change=" not in page.text
 
 
 def test_a_refused_page_is_a_page_in_the_readers_language(client: TestClient) -> None:
