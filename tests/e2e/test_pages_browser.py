@@ -141,6 +141,10 @@ def test_the_wall_loads_and_a_tile_changes_live_when_a_device_posts(
     page.select_option("select[name=state]", "")
     page.select_option("select[name=city]", "南昌")
     page.wait_for_function("document.querySelectorAll('.tile:not([hidden])').length === 4")
+    assert "city=" in page.url  # kept in the address: a wall display can be bookmarked
+    page.reload()
+    page.wait_for_selector("body[data-wall-loaded]")
+    page.wait_for_function("document.querySelectorAll('.tile:not([hidden])').length === 4")
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
 

@@ -191,11 +191,12 @@ function touch(tile) {
 
 function fillFilter(name, values) {
   const select = filters[name];
-  const keep = select.value;
+  const keep = select.value || wanted.get(name) || "";
   for (const [value, label] of values) {
     if (![...select.options].some((o) => o.value === value)) select.add(new Option(label, value));
   }
   select.value = keep;
+  if (select.value !== keep) select.value = "";
 }
 
 function load(rows) {
@@ -277,8 +278,19 @@ function onAlarm(data) {
   touch(tile);
 }
 
-filters.addEventListener("change", () => arrange(true));
+// the filters live in the address (a wall display can be bookmarked as /wall?city=赣州&state=alarm)
+const wanted = new URLSearchParams(window.location.search);
+filters.addEventListener("change", () => {
+  const query = new URLSearchParams();
+  for (const [name, value] of new FormData(filters)) {
+    if (value && !(name === "sort" && value === "urgency")) query.set(name, value);
+  }
+  const search = query.toString();
+  history.replaceState(null, "", search ? `?${search}` : window.location.pathname);
+  arrange(true);
+});
 setInterval(() => arrange(), 1000);
+for (const name of ["state", "sort"]) if (wanted.get(name)) filters[name].value = wanted.get(name);
 fetchWall().then(() => {
   listen({ runs: onRuns, run: onRun, alarm: onAlarm }, liveBadge(document.getElementById("wall-live")));
 });
