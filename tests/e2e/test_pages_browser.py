@@ -232,6 +232,12 @@ def test_a_run_chart_draws_and_zooms_with_detail_from_the_server(
     assert page.errors == []  # type: ignore[attr-defined]
     page.emulate_media(media="print")
     shoot(page, "run-print")
+    # the printable treatment record: A4, the chart kept, on at most three pages
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = re.findall(rb"/Type\s*/Page(?!s)", pdf)
+    assert pdf.startswith(b"%PDF") and 1 <= len(pages) <= 3
+    (shoot.__globals__["ARTIFACTS"] / "run-record.pdf").write_bytes(pdf)
     page.context.close()
 
 
