@@ -15,9 +15,9 @@ from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
-from phytowatch.storage.chart_repo import SqlChartStore
 from phytowatch.storage.database import make_engine
 from phytowatch.storage.migrate import upgrade
+from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
@@ -36,7 +36,7 @@ class Services:
     notifier: Notifier
     audit: AuditLog
     accounts: SqlAccountStore
-    charts: SqlChartStore  # a run's readings bucketed for the pages' charts
+    pages: SqlPageStore  # what the pages read in bulk (charts, the wall's last verdicts)
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current
@@ -72,5 +72,5 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         notifier,
         audit,
         SqlAccountStore(engine),
-        SqlChartStore(engine),
+        SqlPageStore(engine),
     )

@@ -215,7 +215,7 @@ def test_the_database_buckets_a_chart_as_downsample_does(client: TestClient, wor
             for probe, values in downsample(rows, lo, hi, points).items()
             for start, low, high in values
         }
-        found = services.charts.buckets(record.facility_id, lo, hi, width)
+        found = services.pages.buckets(record.facility_id, lo, hi, width)
         assert {(p, s, a, b) for p, s, a, b, _ in found} == expected
         assert sum(n for *_, n in found) == len(rows)
 
@@ -229,3 +229,18 @@ def test_an_enterprise_page_is_within_reach_or_not_found(client: TestClient) -> 
     page = client.get("/enterprises/E1", headers=login(client, "operator")).text
     assert 'href="/facilities/K1"' in page and "K2" not in page
     assert client.get("/enterprises/nope", headers=ADMIN).status_code == 404
+
+
+def test_the_wall_takes_each_facilitys_latest_closed_run(client: TestClient, world: World) -> None:
+    import json as json_module
+
+    services = world.services
+    k1 = world.objects["K1"]
+    services.runs.close_run(
+        k1.open_run, 2_000_000_000_000_000, "fail", "FAIL", json_module.dumps({})
+    )
+    last = services.pages.last_closed_runs()
+    assert last["K1"][:2] == (k1.open_run, "FAIL")  # the newer of K1's two closed runs
+    assert last["K2"][:2] == (world.objects["K2"].pass_run, "PASS")
+    rows = {r["code"]: r for r in client.get("/api/v1/wall", headers=ADMIN).json()["facilities"]}
+    assert rows["K1"]["last"]["verdict"] == "FAIL" and rows["K1"]["last"]["id"] == k1.open_run

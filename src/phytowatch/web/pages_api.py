@@ -8,7 +8,7 @@ same as the stream that keeps it live.
 ``GET /api/v1/runs/{id}/chart``: a run's readings for a chart, per probe the minimum and maximum
 valid value in each of ``points`` time buckets on one shared time axis (epoch seconds, as charts
 want), over the whole run or the ``t_from``/``t_to`` window a zoom asks for; bucketed by the
-database (``storage.chart_repo``), so a 22-day run never crosses into Python reading by reading.
+database (``storage.pages_repo``), so a 22-day run never crosses into Python reading by reading.
 Rule: ``readings:read`` on the run.
 """
 
@@ -29,7 +29,6 @@ from phytowatch.web.events import run_summaries
 
 router = APIRouter(prefix="/api/v1")
 MAX_POINTS = 2000
-LAST_RUNS = 5000  # closed runs looked at for each facility's last verdict
 
 
 def _services(request: Request) -> Services:
@@ -41,14 +40,10 @@ def wall_rows(services: Services, visible: set[str] | None, now: int) -> list[di
     """One row per facility (code order): registry, open run, last verdict, open alarms."""
     enterprises = {e.code: e for e in services.registry.list_enterprises()}
     summaries = {s["facility"]: s for s in run_summaries(services.monitor, now)}
-    last: dict[str, dict[str, Any]] = {}
-    for record in services.runs.runs_of(None, LAST_RUNS):
-        if record.closed_at is not None and record.facility_code not in last:
-            last[record.facility_code] = {
-                "id": record.id,
-                "verdict": record.verdict,
-                "closed_at": format_instant(record.closed_at),
-            }
+    last = {
+        code: {"id": run_id, "verdict": verdict, "closed_at": format_instant(closed_at)}
+        for code, (run_id, verdict, closed_at) in services.pages.last_closed_runs().items()
+    }
     alarms: dict[str, list[dict[str, Any]]] = {}
     for alarm in services.alarm_store.open_alarms():
         alarms.setdefault(alarm.facility, []).append(
@@ -111,7 +106,7 @@ def chart_data(
     if hi <= lo:
         hi = lo + 1
     width = -(-(hi - lo + 1) // points)  # ceiling: every instant falls in a bucket
-    found = services.charts.buckets(record.facility_id, lo, hi, width)  # GROUP BY in the database
+    found = services.pages.buckets(record.facility_id, lo, hi, width)  # GROUP BY in the database
     times = sorted({start for _, start, _, _, _ in found})
     index = {t: k for k, t in enumerate(times)}
     out: dict[str, Any] = {}

@@ -1,6 +1,9 @@
-"""A run's readings summarised for a chart, in the database: per probe, the minimum and maximum
-valid value in each time bucket (``GROUP BY``), so a 22-day run of 250,000 readings becomes a few
-thousand rows without leaving the database. Faults are left out, as in ``services.runs.downsample``.
+"""What the pages read in bulk, answered by the database in one query each.
+
+- A run's readings summarised for a chart: per probe, the minimum and maximum valid value in each
+  time bucket (``GROUP BY``), so a 22-day run of 250,000 readings becomes a few thousand rows
+  without leaving the database. Faults are left out, as in ``services.runs.downsample``.
+- Each facility's last closed run (id, verdict, when), for the wall, without loading judgements.
 """
 
 from __future__ import annotations
@@ -8,10 +11,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from phytowatch.storage.tables import probes, readings
+from phytowatch.storage.tables import facilities, probes, readings, runs
 
 
-class SqlChartStore:
+class SqlPageStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -45,3 +48,22 @@ class SqlChartStore:
             (code, t_from + int(bucket) * width, float(low), float(high), int(count))
             for code, bucket, low, high, count in rows
         ]
+
+    def last_closed_runs(self) -> dict[str, tuple[int, str | None, int]]:
+        """Facility code -> (id, verdict, closed at) of its latest closed run."""
+        latest = (
+            select(func.max(runs.c.id))
+            .where(runs.c.closed_at.is_not(None))
+            .group_by(runs.c.facility_id)
+            .scalar_subquery()
+        )
+        query = (
+            select(facilities.c.code, runs.c.id, runs.c.verdict, runs.c.closed_at)
+            .join(facilities, facilities.c.id == runs.c.facility_id)
+            .where(runs.c.id.in_(latest))
+        )
+        with self.engine.connect() as conn:
+            return {
+                code: (run_id, verdict, closed)
+                for code, run_id, verdict, closed in conn.execute(query)
+            }
