@@ -185,6 +185,7 @@ def test_login_locks_after_failures_and_never_says_which_part_was_wrong() -> Non
                 address="10.0.0.1",
                 now=n,
                 session_ttl_us=S,
+                cost=10,
             )
         refused.append((caught.value.status, str(caught.value)))
     assert refused[0] == (401, "wrong login or password")
@@ -198,6 +199,7 @@ def test_login_locks_after_failures_and_never_says_which_part_was_wrong() -> Non
             address="10.0.0.2",
             now=0,
             session_ttl_us=S,
+            cost=10,
         )
     assert str(unknown.value) == "wrong login or password"
     result = accounts.login(
@@ -208,6 +210,7 @@ def test_login_locks_after_failures_and_never_says_which_part_was_wrong() -> Non
         address="10.0.0.3",
         now=3600 * S,
         session_ttl_us=S,
+        cost=10,
     )
     assert result.principal.actor == "user:li" and result.session_token.startswith("pws_")
     assert store.session_by_hash(accounts.sha256_hex(result.session_token)) is not None
@@ -227,6 +230,7 @@ def test_a_session_ends_by_expiry_idleness_logout_and_password_change() -> None:
             address="a",
             now=now,
             session_ttl_us=100 * S,
+            cost=10,
         ).session_token
 
     token = new_session(0)
@@ -258,7 +262,14 @@ def test_a_token_follows_its_users_role_and_dies_with_revocation_or_disabling() 
         )
     issued = accounts.issue_token(store, audit, actor="t", user=user, name="wall", now=0)
     session = accounts.login(
-        store, audit, login_name="li", password=PASSWORD, address="a", now=0, session_ttl_us=S
+        store,
+        audit,
+        login_name="li",
+        password=PASSWORD,
+        address="a",
+        now=0,
+        session_ttl_us=S,
+        cost=10,
     ).session_token
     principal = accounts.token_principal(store, issued.token, now=1)
     assert principal is not None and principal.may(Action.SIGNOFF_WRITE) and principal.via_token
@@ -332,7 +343,48 @@ def test_a_password_typed_as_the_login_is_recorded_nowhere() -> None:
                 address="a",
                 now=0,
                 session_ttl_us=S,
+                cost=10,
             )
     recorded = json.dumps([audit.entries, list(store.failure_counts)], ensure_ascii=False)
     assert PASSWORD not in recorded and PASSWORD.lower() not in recorded
     assert "(unknown login)" in recorded and "login.locked" in recorded
+
+
+def test_an_unknown_login_costs_the_same_scrypt_work_as_a_known_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # with the production cost (15) a check takes ~100 ms and the old fixed dummy (cost 10)
+    # ~3 ms: the time of a refusal told whether the login exists
+    store, audit = _store()
+    accounts.add_user(
+        store,
+        audit,
+        actor="t",
+        login="li",
+        name="li",
+        role="inspector",
+        password=PASSWORD,
+        office="GZ",
+        cost=12,
+        now=0,
+    )
+    costs: list[int] = []
+    real = accounts._scrypt
+
+    def spy(password: str, salt: bytes, cost: int, r: int, p: int) -> bytes:
+        costs.append(cost)
+        return real(password, salt, cost, r, p)
+
+    monkeypatch.setattr(accounts, "_scrypt", spy)
+    for who in ("li", "nobody"):
+        with pytest.raises(AccountError, match="wrong login or password"):
+            accounts.check_password(
+                store,
+                audit,
+                login_name=who,
+                password="wrong password",
+                address="a",
+                now=0,
+                cost=12,
+            )
+        assert costs[-1] == 12, who

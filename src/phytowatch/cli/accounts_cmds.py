@@ -369,6 +369,7 @@ def runs_signoff(
             password=password,
             address="cli",
             now=_now(),
+            cost=services.settings.password_hash_cost,
         )
         assert isinstance(user, accounts.UserRecord)
         principal = accounts.principal_of(services.accounts, user)

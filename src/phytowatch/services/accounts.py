@@ -9,6 +9,7 @@ Choices and their reasons: docs/accounts.md.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -529,8 +530,12 @@ def principal_of(
 
 # -- login, sessions ----------------------------------------------------------------------------
 
-# verifying against this when the login is unknown makes both answers take as long
-_DUMMY_HASH = "scrypt$10$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+@functools.lru_cache(maxsize=4)
+def _dummy_hash(cost: int) -> str:
+    """Checked when the login is unknown, at the configured cost, so that both answers take
+    as long (a fixed cheap dummy would tell by its speed that a login does not exist)."""
+    return hash_password(secrets.token_urlsafe(16), cost)
 
 
 @dataclass(frozen=True)
@@ -568,6 +573,7 @@ def check_password(
     password: str,
     address: str,
     now: int,
+    cost: int,
 ) -> UserRecord:
     """The user whose login and password these are; ``AccountError`` 401, 403 or 429 else.
 
@@ -593,7 +599,7 @@ def check_password(
         raise AccountError(
             f"too many failed logins: try again in {seconds} s", 429, retry_after=seconds
         )
-    good = verify_password(password[:1024], user.password_hash if user else _DUMMY_HASH)
+    good = verify_password(password[:1024], user.password_hash if user else _dummy_hash(cost))
     if user is None or not good:
         for key in (failure_key(name), f"addr:{address}"):
             store.set_failures(key, store.failures(key).after_failure(now))
@@ -629,10 +635,18 @@ def login(
     address: str,
     now: int,
     session_ttl_us: int,
+    cost: int,
 ) -> LoginResult:
-    """A session for the right login and password (see :func:`check_password`)."""
+    """A session for the right login and password (see :func:`check_password`); ``cost`` is
+    the configured password hash cost (an unknown login is checked at it)."""
     user = check_password(
-        store, audit, login_name=login_name, password=password, address=address, now=now
+        store,
+        audit,
+        login_name=login_name,
+        password=password,
+        address=address,
+        now=now,
+        cost=cost,
     )
     token = SESSION_PREFIX + secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)

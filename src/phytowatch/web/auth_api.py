@@ -133,6 +133,7 @@ async def login(request: Request) -> Response:
         address=address,
         now=now_us(),
         session_ttl_us=services.settings.session_ttl_s * 1_000_000,
+        cost=services.settings.password_hash_cost,
     )
     body = {
         **principal_json(result.principal),
