@@ -291,6 +291,8 @@ filters.addEventListener("change", () => {
 });
 setInterval(() => arrange(), 1000);
 for (const name of ["state", "sort"]) if (wanted.get(name)) filters[name].value = wanted.get(name);
+// once a minute the whole picture again: facilities added, predicted ends of runs started since
+setInterval(() => fetchWall().catch(() => {}), 60_000);
 fetchWall().then(() => {
   listen({ runs: onRuns, run: onRun, alarm: onAlarm }, liveBadge(document.getElementById("wall-live")));
 });
