@@ -259,3 +259,53 @@ def test_personal_tokens_are_shown_once_listed_by_hint_and_revocable(
     assert client.delete(f"/api/v1/auth/tokens/{token_id}", headers=headers).status_code == 409
     actions = _audit_actions(world)
     assert {"token.issue", "token.revoke"} <= set(actions)
+
+
+def test_guesses_sent_at_once_cannot_pass_the_lock_out_together(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # one free failure left: of 20 guesses sent at once (each from its own address), one is
+    # checked and the others wait, instead of all being checked while the count lags behind
+    import threading
+    import time
+
+    from phytowatch.domain.accounts import FailureCount
+    from phytowatch.services import accounts as use_cases
+
+    services = world.services
+    now = 1_780_000_000_000_000
+    key = failure_key("operator")
+    services.accounts.set_failures(key, FailureCount(ACCOUNT_LOCKOUT.free - 1, now - 3_600_000_000))
+    checked: list[str] = []
+    real = use_cases.verify_password
+
+    def slow(password: str, stored: str) -> bool:
+        checked.append(password)
+        time.sleep(0.2)  # a real check at production cost takes about this long
+        return real(password, stored)
+
+    monkeypatch.setattr(use_cases, "verify_password", slow)
+    statuses: list[int] = []
+
+    def guess(n: int) -> None:
+        try:
+            use_cases.check_password(
+                services.accounts,
+                services.audit,
+                login_name="operator",
+                password=f"guess number {n}",
+                address=f"10.0.0.{n}",
+                now=now,
+                cost=10,
+            )
+        except use_cases.AccountError as error:
+            statuses.append(error.status)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(checked) == 1
+    assert sorted(statuses) == [401] + [429] * 19
+    assert services.accounts.failures(key).failures == ACCOUNT_LOCKOUT.free

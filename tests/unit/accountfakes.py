@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -126,6 +126,13 @@ class InMemoryAccountStore:
 
     def set_failures(self, key: str, count: FailureCount) -> None:
         self.failure_counts[key] = count
+
+    def change_failures(
+        self, key: str, change: Callable[[FailureCount], FailureCount]
+    ) -> tuple[FailureCount, FailureCount]:
+        before = self.failures(key)
+        self.failure_counts[key] = after = change(before)
+        return before, after
 
     # tokens
     def add_token(

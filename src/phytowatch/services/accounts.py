@@ -15,7 +15,7 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -26,6 +26,7 @@ from phytowatch.domain.accounts import (
     Action,
     FailureCount,
     Jurisdiction,
+    LockoutPolicy,
     Office,
     Principal,
     Role,
@@ -168,6 +169,12 @@ class AccountStore(Protocol):
     def failures(self, key: str) -> FailureCount: ...
 
     def set_failures(self, key: str, count: FailureCount) -> None: ...
+
+    def change_failures(
+        self, key: str, change: Callable[[FailureCount], FailureCount]
+    ) -> tuple[FailureCount, FailureCount]:
+        """``change`` applied with no other change of the key in between: (before, after)."""
+        ...
 
     def add_token(
         self,
@@ -552,14 +559,51 @@ def failure_key(login: str) -> str:
     return "user:" + sha256_hex(login.strip().lower())[:32]
 
 
-def _locked(store: AccountStore, login: str, address: str, now: int) -> int | None:
-    """Microseconds until a login may be tried again, or None."""
-    untils = [
-        store.failures(failure_key(login)).locked_until(ACCOUNT_LOCKOUT, now),
-        store.failures(f"addr:{address}").locked_until(ADDRESS_LOCKOUT, now),
-    ]
-    found = [u for u in untils if u is not None]
-    return max(found) - now if found else None
+_Taken = tuple[str, FailureCount, FailureCount]  # key, count before, count after
+
+
+def _take_attempt(
+    store: AccountStore, login: str, address: str, now: int
+) -> tuple[int | None, list[_Taken]]:
+    """Count this attempt as a failure of the account and of the address before the (slow)
+    password check, each in one step with the check of its lock, so that attempts sent at once
+    cannot all pass the lock-out together. Microseconds until a login may be tried again
+    (None: not locked), and what was counted (for :func:`_give_back`)."""
+    taken: list[_Taken] = []
+    untils: list[int] = []
+    for key, policy in (
+        (failure_key(login), ACCOUNT_LOCKOUT),
+        (f"addr:{address}", ADDRESS_LOCKOUT),
+    ):
+
+        def count(failures: FailureCount, policy: LockoutPolicy = policy) -> FailureCount:
+            locked = failures.locked_until(policy, now) is not None
+            return failures if locked else failures.after_failure(now)
+
+        before, after = store.change_failures(key, count)
+        until = before.locked_until(policy, now)
+        if until is None:
+            taken.append((key, before, after))
+        else:
+            untils.append(until)
+    if untils:
+        _give_back(store, taken)
+        return max(untils) - now, []
+    return None, taken
+
+
+def _give_back(store: AccountStore, taken: list[_Taken]) -> None:
+    """Take back what :func:`_take_attempt` counted (the attempt was not a failure)."""
+    for key, before, after in taken:
+
+        def uncount(
+            failures: FailureCount, before: FailureCount = before, after: FailureCount = after
+        ) -> FailureCount:
+            if failures == after:  # nothing else counted meanwhile
+                return before
+            return FailureCount(max(failures.failures - 1, 0), failures.last_failure_at)
+
+        store.change_failures(key, uncount)
 
 
 UNKNOWN_LOGIN = "(unknown login)"
@@ -585,7 +629,7 @@ def check_password(
     name = login_name.strip().lower()[:64]
     user = store.user_by_login(name)
     shown = user.login if user is not None else UNKNOWN_LOGIN
-    wait = _locked(store, name, address, now)
+    wait, taken = _take_attempt(store, name, address, now)
     if wait is not None:
         seconds = max(1, -(-wait // 1_000_000))
         audit.record(
@@ -600,9 +644,7 @@ def check_password(
             f"too many failed logins: try again in {seconds} s", 429, retry_after=seconds
         )
     good = verify_password(password[:1024], user.password_hash if user else _dummy_hash(cost))
-    if user is None or not good:
-        for key in (failure_key(name), f"addr:{address}"):
-            store.set_failures(key, store.failures(key).after_failure(now))
+    if user is None or not good:  # counted already
         audit.record(
             actor=f"user:{shown}",
             action="login.failed",
@@ -612,6 +654,7 @@ def check_password(
             now=now,
         )
         raise AccountError("wrong login or password", 401)
+    _give_back(store, taken)
     if user.disabled:
         audit.record(
             actor=f"user:{shown}",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -280,6 +280,46 @@ class SqlAccountStore:
                         .where(login_failures.c.key == key)
                         .values(failures=login_failures.c.failures + 1)
                     )
+
+    def change_failures(
+        self, key: str, change: Callable[[FailureCount], FailureCount]
+    ) -> tuple[FailureCount, FailureCount]:
+        """``change`` applied to the key's count with no other change in between (logins
+        checked at once each see the others' counts); the count before and after."""
+        key = key[:200]
+        with self.engine.connect() as conn:
+            if self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, before the read
+                query = select(login_failures).where(login_failures.c.key == key)
+            else:  # a row to lock, then the lock
+                from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+                conn.execute(
+                    pg_insert(login_failures)
+                    .values(key=key, failures=0, last_failure_at=0)
+                    .on_conflict_do_nothing(index_elements=["key"])
+                )
+                query = select(login_failures).where(login_failures.c.key == key).with_for_update()
+            try:
+                row = conn.execute(query).first()
+                before = (
+                    FailureCount()
+                    if row is None
+                    else FailureCount(row.failures, row.last_failure_at)
+                )
+                after = change(before)
+                values = {"failures": after.failures, "last_failure_at": after.last_failure_at}
+                if row is None:
+                    conn.execute(insert(login_failures).values(key=key, **values))
+                else:
+                    conn.execute(
+                        update(login_failures).where(login_failures.c.key == key).values(**values)
+                    )
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
+        return before, after
 
     # -- personal tokens ------------------------------------------------------------------------
 
