@@ -198,3 +198,41 @@ def _take(lines: Iterator[str], count: int) -> list[str]:
         if sum(1 for x in out if x.startswith("data: ")) == count:
             return out
     return out
+
+
+@pytest.mark.parametrize("end", ["logout", "disable"])
+def test_an_open_stream_ends_when_its_session_does(
+    world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch, end: str
+) -> None:
+    from phytowatch.services.accounts import set_disabled
+    from phytowatch.services.runs import RunEvent
+    from phytowatch.web import events_api
+    from phytowatch.web.events import EventHub, publish_tick
+
+    monkeypatch.setattr(events_api, "HEARTBEAT_S", 0.05)
+    monkeypatch.setattr(events_api, "RECHECK_S", 0.0, raising=False)
+    hub: EventHub = client.app.state.events  # type: ignore[attr-defined]
+    k1 = world.objects["K1"].open_run
+    headers = login(client, "operator")
+    with client.stream("GET", "/api/v1/events", headers=headers) as response:
+        lines = response.iter_lines()
+        assert next(lines) == "retry: 3000"
+        if end == "logout":
+            assert client.post("/api/v1/auth/logout", headers=headers).status_code == 200
+        else:
+            set_disabled(
+                world.services.accounts,
+                world.services.audit,
+                actor="t",
+                login="operator",
+                disabled=True,
+                now=1,
+            )
+        client.portal.call(
+            lambda: publish_tick(
+                hub, [RunEvent("phase", k1, "K1", 1, "HOLDING", "WAITING")], [], None, now=1
+            )
+        )
+        after = [line for _, line in zip(range(100), lines, strict=False)]
+    assert not [line for line in after if line.startswith("data: ")]
+    assert len(after) < 100  # the stream ended

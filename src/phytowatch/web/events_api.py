@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -19,12 +20,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from phytowatch.domain.accounts import Action
-from phytowatch.web.auth import allow, visible_facilities
+from phytowatch.web.auth import allow, authenticate, principal_of, visible_facilities
 from phytowatch.web.events import Event, EventHub, Subscription
 from phytowatch.web.ingest_api import ApiError
 
 HEARTBEAT_S = 15.0  # a comment line this often: proxies keep the connection, clients see it live
 RETRY_MS = 3000  # the reconnection delay a client is asked to use
+RECHECK_S = 15.0  # this often the caller's credential is checked again: logout ends a stream
 
 
 router = APIRouter(prefix="/api/v1")
@@ -45,14 +47,25 @@ def _frame(event: Event, facility: str | None, visible: frozenset[str] | None = 
 
 
 async def frames(
-    subscription: Subscription, facility: str | None, visible: frozenset[str] | None = None
+    subscription: Subscription,
+    facility: str | None,
+    visible: frozenset[str] | None = None,
+    still_allowed: Callable[[], Awaitable[bool]] | None = None,
 ) -> AsyncIterator[str]:
-    """The stream's text: the retry hint, then each event, a heartbeat comment when idle."""
+    """The stream's text: the retry hint, then each event, a heartbeat comment when idle.
+    It ends when ``still_allowed`` (asked every ``RECHECK_S``) says the caller no longer may."""
     yield f"retry: {RETRY_MS}\n: phytowatch events\n\n"
+    checked = time.monotonic()
     while True:
         try:
-            event = await asyncio.wait_for(subscription.queue.get(), HEARTBEAT_S)
+            event: Event | None = await asyncio.wait_for(subscription.queue.get(), HEARTBEAT_S)
         except TimeoutError:
+            event = None
+        if still_allowed is not None and time.monotonic() - checked >= RECHECK_S:
+            if not await still_allowed():
+                return
+            checked = time.monotonic()
+        if event is None:
             yield ": heartbeat\n\n"
             continue
         frame = _frame(event, facility, visible)
@@ -70,7 +83,11 @@ class EventStream(StreamingResponse):
     """
 
     def __init__(
-        self, hub: EventHub, facility: str | None, visible: frozenset[str] | None = None
+        self,
+        hub: EventHub,
+        facility: str | None,
+        visible: frozenset[str] | None = None,
+        still_allowed: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         super().__init__(
             (),  # the body is made per call, with its subscription
@@ -80,10 +97,11 @@ class EventStream(StreamingResponse):
         self.hub = hub
         self.facility = facility
         self.visible = visible
+        self.still_allowed = still_allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         subscription = self.hub.subscribe(self.facility)
-        self.body_iterator = frames(subscription, self.facility, self.visible)
+        self.body_iterator = frames(subscription, self.facility, self.visible, self.still_allowed)
         try:
             await super().__call__(scope, receive, send)
         finally:
@@ -101,4 +119,14 @@ async def events(request: Request, facility: str | None = None) -> EventStream:
         registry = request.app.state.services.registry
         if await run_in_threadpool(registry.facility_by_code, facility) is None:
             raise ApiError(404, f"no facility {facility!r}")
-    return EventStream(request.app.state.events, facility, visible)
+    principal = principal_of(request)
+
+    async def still_allowed() -> bool:
+        """The same credential still works, for the same caller (not logged out, disabled,
+        revoked, expired, nor given another role)."""
+        try:
+            return await authenticate(request, query_token=True) == principal
+        except ApiError:
+            return False
+
+    return EventStream(request.app.state.events, facility, visible, still_allowed)
