@@ -309,3 +309,26 @@ def test_guesses_sent_at_once_cannot_pass_the_lock_out_together(
     assert len(checked) == 1
     assert sorted(statuses) == [401] + [429] * 19
     assert services.accounts.failures(key).failures == ACCOUNT_LOCKOUT.free
+
+
+def test_guessing_the_current_password_on_a_session_is_locked_out_like_a_login(
+    world: World, client: TestClient
+) -> None:
+    # a session left open (or stolen) must not try passwords without limit: the right one
+    # would let it change the password and keep the account
+    headers = login(client, "operator")
+    statuses = [
+        client.post(
+            "/api/v1/auth/password",
+            headers=headers,
+            json={"current": f"guess number {n}", "new": "a brand new passphrase"},
+        ).status_code
+        for n in range(ACCOUNT_LOCKOUT.free + 1)
+    ]
+    assert statuses == [403] * ACCOUNT_LOCKOUT.free + [429]
+    right = client.post(
+        "/api/v1/auth/password",
+        headers=headers,
+        json={"current": PASSWORD, "new": "a brand new passphrase"},
+    )
+    assert right.status_code == 429 and int(right.headers["retry-after"]) >= 1

@@ -432,10 +432,15 @@ def change_password(
     cost: int,
     now: int,
 ) -> None:
-    """The user's own change: needs the current password; every other session ends."""
+    """The user's own change: needs the current password; every other session ends. Wrong
+    current passwords count towards the account's lock-out, as failed logins do."""
     if principal.user_id is None or principal.via_token:
         raise AccountError("a password is changed from a signed-in session", 403)
     user = store.user(principal.user_id)
+    if user is not None:
+        wait, _ = _take_attempt(store, [(failure_key(user.login), ACCOUNT_LOCKOUT)], now)
+        if wait is not None:
+            raise _locked_error(wait)
     if user is None or not verify_password(current, user.password_hash):
         audit.record(
             actor=principal.actor,
@@ -445,6 +450,7 @@ def change_password(
             now=now,
         )
         raise AccountError("the current password is wrong", 403)
+    store.set_failures(failure_key(user.login), FailureCount())  # the right one: not a failure
     problem = password_problem(new, user.login)
     if problem is not None:
         raise AccountError(problem)
@@ -563,18 +569,15 @@ _Taken = tuple[str, FailureCount, FailureCount]  # key, count before, count afte
 
 
 def _take_attempt(
-    store: AccountStore, login: str, address: str, now: int
+    store: AccountStore, counts: Sequence[tuple[str, LockoutPolicy]], now: int
 ) -> tuple[int | None, list[_Taken]]:
-    """Count this attempt as a failure of the account and of the address before the (slow)
-    password check, each in one step with the check of its lock, so that attempts sent at once
-    cannot all pass the lock-out together. Microseconds until a login may be tried again
-    (None: not locked), and what was counted (for :func:`_give_back`)."""
+    """Count this attempt as a failure of each key (the account's, the address's) before the
+    (slow) password check, each in one step with the check of its lock, so that attempts sent
+    at once cannot all pass the lock-out together. Microseconds until a password may be tried
+    again (None: not locked), and what was counted (for :func:`_give_back`)."""
     taken: list[_Taken] = []
     untils: list[int] = []
-    for key, policy in (
-        (failure_key(login), ACCOUNT_LOCKOUT),
-        (f"addr:{address}", ADDRESS_LOCKOUT),
-    ):
+    for key, policy in counts:
 
         def count(failures: FailureCount, policy: LockoutPolicy = policy) -> FailureCount:
             locked = failures.locked_until(policy, now) is not None
@@ -590,6 +593,13 @@ def _take_attempt(
         _give_back(store, taken)
         return max(untils) - now, []
     return None, taken
+
+
+def _locked_error(wait: int) -> AccountError:
+    seconds = max(1, -(-wait // 1_000_000))
+    return AccountError(
+        f"too many failed logins: try again in {seconds} s", 429, retry_after=seconds
+    )
 
 
 def _give_back(store: AccountStore, taken: list[_Taken]) -> None:
@@ -629,9 +639,9 @@ def check_password(
     name = login_name.strip().lower()[:64]
     user = store.user_by_login(name)
     shown = user.login if user is not None else UNKNOWN_LOGIN
-    wait, taken = _take_attempt(store, name, address, now)
+    counts = ((failure_key(name), ACCOUNT_LOCKOUT), (f"addr:{address}", ADDRESS_LOCKOUT))
+    wait, taken = _take_attempt(store, counts, now)
     if wait is not None:
-        seconds = max(1, -(-wait // 1_000_000))
         audit.record(
             actor=f"user:{shown}",
             action="login.locked",
@@ -640,9 +650,7 @@ def check_password(
             after={"address": address},
             now=now,
         )
-        raise AccountError(
-            f"too many failed logins: try again in {seconds} s", 429, retry_after=seconds
-        )
+        raise _locked_error(wait)
     good = verify_password(password[:1024], user.password_hash if user else _dummy_hash(cost))
     if user is None or not good:  # counted already
         audit.record(
