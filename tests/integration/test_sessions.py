@@ -332,3 +332,18 @@ def test_guessing_the_current_password_on_a_session_is_locked_out_like_a_login(
         json={"current": PASSWORD, "new": "a brand new passphrase"},
     )
     assert right.status_code == 429 and int(right.headers["retry-after"]) >= 1
+
+
+@pytest.mark.parametrize("typed", ["\\ud800", "oper\\u0000ator", "\\udfff\\u0000"])
+def test_a_login_no_user_can_have_is_a_wrong_login_not_a_server_error(
+    world: World, typed: str
+) -> None:
+    # a lone surrogate cannot be encoded for the database, PostgreSQL refuses NUL in text
+    with client_for(world, raise_server_exceptions=False) as client:
+        answer = client.post(
+            "/api/v1/auth/login",
+            content=f'{{"login": "{typed}", "password": "not the password"}}'.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+    assert (answer.status_code, answer.json()) == (401, {"error": "wrong login or password"})
+    assert "login.failed" in _audit_actions(world)

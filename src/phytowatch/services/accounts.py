@@ -562,7 +562,8 @@ class LoginResult:
 def failure_key(login: str) -> str:
     """The account's key in the failed-login counts: a hash, because what was typed as a login
     is sometimes a password."""
-    return "user:" + sha256_hex(login.strip().lower())[:32]
+    typed = login.strip().lower().encode("utf-8", "surrogatepass")  # whatever was typed
+    return "user:" + hashlib.sha256(typed).hexdigest()[:32]
 
 
 _Taken = tuple[str, FailureCount, FailureCount]  # key, count before, count after
@@ -637,7 +638,8 @@ def check_password(
     the wrong field.
     """
     name = login_name.strip().lower()[:64]
-    user = store.user_by_login(name)
+    # not looked up unless it could be a login (a NUL or a lone surrogate cannot be stored)
+    user = store.user_by_login(name) if _LOGIN.match(name) else None
     shown = user.login if user is not None else UNKNOWN_LOGIN
     counts = ((failure_key(name), ACCOUNT_LOCKOUT), (f"addr:{address}", ADDRESS_LOCKOUT))
     wait, taken = _take_attempt(store, counts, now)
