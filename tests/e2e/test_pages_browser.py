@@ -6,6 +6,7 @@ test-artifacts/screenshots/. One server for the module."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,13 @@ def test_the_wall_loads_and_a_tile_changes_live_when_a_device_posts(
     text = kiln.inner_text()
     assert "保持中" in text and "57.5 °C" in text and re.search(r"\d+ / 30 分钟", text)
     assert page.evaluate("window.__marker") == "same page"
+    # a probe fails: the sensor_fault alarm (minor) reaches the tile's badge, the state stays
+    # (2 s later than the batch above: the same instant again would be a conflicting rewrite)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+    fault = {"probe": "A1", "t": stamp, "v": None, "fault": "open_circuit"}
+    server.post("JX-0031-K2", {"facility": "JX-0031-K2", "readings": [fault]})
+    page.wait_for_function(f"!{tile}.querySelector('.badge').hidden")
+    assert "⚠ 1" in kiln.inner_text() and "保持中" in kiln.inner_text()
     # the alarm tile sorts first (urgency), and the filters narrow the wall
     page.wait_for_timeout(1200)  # the order is recomputed at most once a second
     assert "JX-0031-K1" in tiles.first.inner_text()
@@ -238,6 +246,21 @@ def test_a_run_chart_draws_and_zooms_with_detail_from_the_server(
     pages = re.findall(rb"/Type\s*/Page(?!s)", pdf)
     assert pdf.startswith(b"%PDF") and 1 <= len(pages) <= 3
     (shoot.__globals__["ARTIFACTS"] / "run-record.pdf").write_bytes(pdf)
+    page.context.close()
+
+
+def test_an_open_run_page_follows_the_run_live(browser: Any, server: Server) -> None:
+    page = open_as(browser, server, "operator")
+    page.goto(f"{server.url}/runs/{server.world.runs['open']}")
+    page.wait_for_selector("body[data-chart-ready]")
+    before = page.evaluate("document.body.dataset.chartFetches")
+    server.post("JX-0031-K2", pageworld.hot_batch(58.0))
+    page.wait_for_function(  # the hold's progress in words, and the chart fetched again
+        f"document.body.dataset.chartFetches !== '{before}'"
+        " && document.getElementById('live-text').innerText.includes('/ 30')"
+    )
+    assert "保持中" in page.inner_text(".verdict-box")
+    assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
 
 
