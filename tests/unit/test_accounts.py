@@ -388,3 +388,38 @@ def test_an_unknown_login_costs_the_same_scrypt_work_as_a_known_one(
                 cost=12,
             )
         assert costs[-1] == 12, who
+
+
+def test_a_password_longer_than_any_allowed_one_is_wrong_even_when_it_starts_right() -> None:
+    # only the first 1,024 characters were checked: with a password of exactly that length,
+    # anything typed after it was accepted as well
+    store, audit = _store()
+    longest = "abcd" * 256
+    accounts.add_user(
+        store,
+        audit,
+        actor="t",
+        login="li",
+        name="li",
+        role="inspector",
+        password=longest,
+        office="GZ",
+        cost=10,
+        now=0,
+    )
+    with pytest.raises(AccountError, match="wrong login or password"):
+        accounts.check_password(
+            store,
+            audit,
+            login_name="li",
+            password=longest + "anything",
+            address="a",
+            now=0,
+            cost=10,
+        )
+    assert (
+        accounts.check_password(
+            store, audit, login_name="li", password=longest, address="a", now=0, cost=10
+        ).login
+        == "li"
+    )

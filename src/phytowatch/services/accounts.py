@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from phytowatch.domain.accounts import (
     ACCOUNT_LOCKOUT,
     ADDRESS_LOCKOUT,
+    MAX_PASSWORD,
     ROLE_ACTIONS,
     Action,
     FailureCount,
@@ -653,7 +654,12 @@ def check_password(
             now=now,
         )
         raise _locked_error(wait)
-    good = verify_password(password[:1024], user.password_hash if user else _dummy_hash(cost))
+    # the work is bounded: a password longer than any allowed one is checked by its start only,
+    # and is wrong whatever that start is
+    good = (
+        verify_password(password[:MAX_PASSWORD], user.password_hash if user else _dummy_hash(cost))
+        and len(password) <= MAX_PASSWORD
+    )
     if user is None or not good:  # counted already
         audit.record(
             actor=f"user:{shown}",
