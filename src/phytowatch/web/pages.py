@@ -1,7 +1,7 @@
 """The pages' shell: static files, log in and out, language and zone, the home redirect, the
 wall, the list of runs and the alarms inbox. Each route declares its rule (``page(...)``, or
-``public()``), like the APIs; a run, a facility and replay are in ``pages_run``, administration
-in ``pages_admin``.
+``public()``), like the APIs; a run, its replay, a facility and an enterprise are in
+``pages_run``, administration in ``pages_admin``, their JSON in ``pages_api``.
 """
 
 from __future__ import annotations
@@ -33,11 +33,7 @@ from phytowatch.web.templating import (
     services_of,
     static_file,
 )
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext marker: translated when shown
-    return message
-
+from phytowatch.web.words import N_
 
 router = APIRouter()
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "warning": 3}
