@@ -36,7 +36,12 @@ function governing(n) {
   return best;
 }
 
+let full = null; // the run's hold windows and interruptions, revealed up to the clock as well
+
 function render() {
+  const marks = chart.marks;
+  marks.holds = full.holds.filter(([a]) => a <= at).map(([a, b]) => [a, Math.min(b, at)]);
+  marks.interruptions = full.interruptions.filter((t) => t <= at);
   const view = cut(at);
   chart.replace(view, [body.from, body.to]);
   clock.textContent = local(at * 1000);
@@ -70,6 +75,7 @@ const answer = await fetch(`/api/v1/runs/${run.run}/chart?points=1000`, { creden
 body = await answer.json();
 at = body.from;
 chart = makeChart(target, { ...run, alarms: [], stills: [] }, body, null);
+full = { holds: chart.marks.holds.slice(), interruptions: chart.marks.interruptions.slice() };
 play.textContent = `▶ ${T.play}`;
 render();
 document.body.dataset.replayReady = "1";
