@@ -236,3 +236,23 @@ def test_an_open_stream_ends_when_its_session_does(
         after = [line for _, line in zip(range(100), lines, strict=False)]
     assert not [line for line in after if line.startswith("data: ")]
     assert len(after) < 100  # the stream ended
+
+
+@pytest.mark.parametrize("number", ["2147483648", "99999999999999999999"])
+def test_a_run_or_alarm_number_beyond_any_stored_one_is_not_found(
+    world: World, number: str
+) -> None:
+    # PostgreSQL refused the lookup of an integer past 2^31, SQLite of one past 2^63: a 500
+    paths = [
+        ("GET", f"/api/v1/runs/{number}"),
+        ("GET", f"/api/v1/runs/{number}/readings"),
+        ("GET", f"/api/v1/runs/{number}/readings.csv"),
+        ("GET", f"/api/v1/runs/{number}/signoff"),
+        ("POST", f"/api/v1/runs/{number}/close"),
+        ("POST", f"/api/v1/alarms/{number}/acknowledge"),
+    ]
+    with client_for(world, raise_server_exceptions=False) as client:
+        for who in (login(client, "operator"), ADMIN):
+            for method, path in paths:
+                answer = client.request(method, path, headers=who, json={})
+                assert answer.status_code == 404, (method, path, answer.text)

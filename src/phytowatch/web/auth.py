@@ -184,22 +184,34 @@ def principal_of(request: Request) -> Principal:
 # -- the tenant check ---------------------------------------------------------------------------
 
 
+MAX_ID = 2**31 - 1  # the ids are INTEGER columns: past this, no row, and no query either
+
+
+def _number(text: str) -> int | None:
+    """A run's or alarm's number from the path, or None when no row can have it."""
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if 1 <= number <= MAX_ID else None
+
+
 async def _owner(services: Services, tenant: str, request: Request) -> tuple[str, str] | None:
     params = request.path_params
     code: str | None = None
     if tenant == "facility":
         code = params["code"]
     elif tenant == "run":
-        try:
-            record = await run_in_threadpool(services.runs.run, int(params["run_id"]))
-        except ValueError:
-            return None
+        run_id = _number(params["run_id"])
+        record = None if run_id is None else await run_in_threadpool(services.runs.run, run_id)
         code = None if record is None else record.facility_code
     elif tenant == "alarm":
-        try:
-            alarm = await run_in_threadpool(services.alarm_store.alarm, int(params["alarm_id"]))
-        except ValueError:
-            return None
+        alarm_id = _number(params["alarm_id"])
+        alarm = (
+            None
+            if alarm_id is None
+            else await run_in_threadpool(services.alarm_store.alarm, alarm_id)
+        )
         code = None if alarm is None else alarm.facility
     if code is None:
         return None
@@ -208,7 +220,8 @@ async def _owner(services: Services, tenant: str, request: Request) -> tuple[str
 
 async def check_tenant(request: Request, principal: Principal, tenant: str) -> None:
     """404 unless the caller may see the facility, run or alarm named in the path."""
-    if principal.sees_everything:
+    named = {"run": "run_id", "alarm": "alarm_id"}.get(tenant)
+    if principal.sees_everything and (named is None or _number(request.path_params[named])):
         return  # the route's own lookup answers 404 for what does not exist
     owner = await _owner(_services(request), tenant, request)
     if owner is None or not principal.covers(*owner):
