@@ -313,3 +313,36 @@ def test_a_tick_reads_back_only_the_batches_another_process_stored(
     assert asked == [[(k1.id, foreign.received_at)]]
     state = services.monitor.state(run_id, start + 3 * US_PER_MIN)
     assert state is not None and state.last_sample == start + 2 * US_PER_MIN  # both judged
+
+
+def test_a_run_whose_close_failed_is_closed_by_the_next_tick_without_new_readings(
+    services: Services, device: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    start = now_us() - 60 * US_PER_MIN
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    services.monitor.tick(start)
+    k1 = services.registry.facility_by_code("K1")
+    assert k1 is not None
+    ids = [k1.probes[p].id for p in PROBES]
+    close_run = services.runs.close_run
+    failures = [RuntimeError("the database went away")]
+
+    def flaky(*args: Any) -> bool:
+        if failures:
+            raise failures.pop()
+        return close_run(*args)
+
+    monkeypatch.setattr(services.runs, "close_run", flaky)
+    for minute in range(0, 31):
+        t = start + minute * US_PER_MIN
+        batch = [(i, t, 60.0, None) for i in ids]
+        if minute < 30:
+            services.monitor.committed(k1.id, t, batch, t)
+        else:  # the deciding batch: judged PASS, but the close fails
+            with pytest.raises(RuntimeError):
+                services.monitor.committed(k1.id, t, batch, t)
+    assert services.runs.open_run_ids() == {run_id}
+    events = services.monitor.tick(t + US_PER_S)  # nothing new arrived
+    assert [(e.kind, e.phase) for e in events] == [("closed", "PASS")]
+    record = services.runs.run(run_id)
+    assert record is not None and record.verdict == "PASS"

@@ -43,6 +43,9 @@ RECEIVED_LAG_US = 5_000_000
 TREND_POINTS = 20  # governing values kept per run for the ETA
 
 
+_CLOSING = (Verdict.PASS, Verdict.FAIL)  # a run with this verdict closes by itself
+
+
 class RunError(ValueError):
     """A run request that cannot be done; the message says why, for a person."""
 
@@ -289,8 +292,6 @@ class RunMonitor:
             if live is None:
                 return [], None
             stored = list(items)
-            key = (facility_id, received_at)
-            self._own[key] = self._own.get(key, 0) + len(stored)
             codes = live.probe_codes
             started = live.record.started_at
             rows = [
@@ -298,9 +299,11 @@ class RunMonitor:
                 for probe_id, t, value, fault in stored
                 if t >= started and probe_id in codes
             ]
-            if not rows:
-                return [], None
-            return self._feed(live, now, rows), live
+            events = self._feed(live, now, rows) if rows else []
+            # judged: a tick need not read it back (had this failed, the tick would)
+            key = (facility_id, received_at)
+            self._own[key] = self._own.get(key, 0) + len(stored)
+            return events, (live if rows else None)
 
     def tick(self, now: int) -> list[RunEvent]:
         """Pick up runs started or closed elsewhere; feed what other processes stored."""
@@ -340,6 +343,9 @@ class RunMonitor:
         for live in watched:
             rows = fresh_rows.get(live.record.facility_id)
             if not rows:
+                decided = live.state is not None and live.state.judgement.verdict in _CLOSING
+                if decided and live.record.id in self._live:  # its close failed: try again
+                    events.extend(self._feed(live, now, []))
                 continue
             has = live.judge.has_reading
             started = live.record.started_at
@@ -403,7 +409,7 @@ class RunMonitor:
             )
             live.phase = state.phase
         verdict = state.judgement.verdict
-        if verdict in (Verdict.PASS, Verdict.FAIL):
+        if verdict in _CLOSING:
             events.extend(self._close(live, now, verdict.value.lower(), live.judge.result()))
         return events
 

@@ -117,7 +117,13 @@ class LiveJudging:
                 for item in batch.items
                 if item.position not in skip
             )
-            run_events, live = monitor.committed(batch.facility_id, batch.received_at, items, now)
+            try:
+                run_events, live = monitor.committed(
+                    batch.facility_id, batch.received_at, items, now
+                )
+            except Exception:  # this batch's run only (a tick picks up what it missed)
+                log.exception("judging a committed batch failed")
+                continue
             events.extend(run_events)
             if live is not None:
                 touched[live.record.id] = live
