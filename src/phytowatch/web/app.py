@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phytowatch import __version__
@@ -96,6 +97,16 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         where = ".".join(str(p) for p in first.get("loc", ()))
         return JSONResponse(
             {"error": f"{where}: {first.get('msg', 'invalid request')}"}, status_code=422
+        )
+
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, error: DataError) -> JSONResponse:
+        # a value sent that the database cannot hold or compare (PostgreSQL: a NUL in text);
+        # logged without the statement's parameters, which are what the client typed
+        log.warning("a request's value refused by the database: %s", type(error.orig).__name__)
+        return JSONResponse(
+            {"error": "a value the database cannot store (check the text you sent)"},
+            status_code=422,
         )
 
     @app.exception_handler(Exception)
