@@ -423,3 +423,35 @@ def test_a_password_longer_than_any_allowed_one_is_wrong_even_when_it_starts_rig
         ).login
         == "li"
     )
+
+
+@pytest.mark.parametrize(
+    "comment", ["\u200b" * 12, "\x00" * 12, "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e"]
+)
+def test_invisible_or_control_characters_are_no_written_comment(comment: str) -> None:
+    why = refusal(
+        run_id=7,
+        closed=True,
+        verdict="PASS",
+        judgement={"verdict": "PASS", "findings": [{"kind": "flatline"}]},
+        calibration_notes=[],
+        decision=Decision.SIGNED_OFF,
+        comment=comment,
+        existing=None,
+    )
+    assert why is not None and "comment" in why
+    # a comment on several lines, in Chinese, is one
+    written = "C2 平线：已到现场核查探头。\n\tprobe replaced, checked on site"
+    assert (
+        refusal(
+            run_id=7,
+            closed=True,
+            verdict="PASS",
+            judgement={"verdict": "PASS", "findings": [{"kind": "flatline"}]},
+            calibration_notes=[],
+            decision=Decision.SIGNED_OFF,
+            comment=written,
+            existing=None,
+        )
+        is None
+    )

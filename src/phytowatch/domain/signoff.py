@@ -8,6 +8,7 @@ certificate or an IPPC mark.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +42,11 @@ def needs_comment(judgement: Mapping[str, Any] | None, calibration_notes: Sequen
     )
 
 
+def written_length(text: str) -> int:
+    """The characters a reader sees: spaces and invisible (format, control) ones do not count."""
+    return sum(1 for c in text if c.isprintable() and not c.isspace())
+
+
 def refusal(
     *,
     run_id: int,
@@ -65,9 +71,12 @@ def refusal(
     text = comment.strip()
     if len(text) > MAX_COMMENT:
         return f"comment: at most {MAX_COMMENT} characters"
-    if decision is Decision.REJECTED and len(text) < MIN_COMMENT:
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
+        return "comment: control characters are not text (line breaks and tabs are fine)"
+    written = written_length(text)
+    if decision is Decision.REJECTED and written < MIN_COMMENT:
         return f"a rejection needs a written comment (at least {MIN_COMMENT} characters) saying why"
-    if needs_comment(judgement, calibration_notes) and len(text) < MIN_COMMENT:
+    if needs_comment(judgement, calibration_notes) and written < MIN_COMMENT:
         return (
             f"run {run_id} has findings or notes for review: a written comment "
             f"(at least {MIN_COMMENT} characters) is needed"
