@@ -455,3 +455,25 @@ def test_invisible_or_control_characters_are_no_written_comment(comment: str) ->
         )
         is None
     )
+
+
+def test_the_last_enabled_administrator_can_be_neither_disabled_nor_demoted() -> None:
+    store, audit = _store()
+    _user(store, audit, "root", "administrator")
+    with pytest.raises(AccountError, match="last enabled administrator") as refused:
+        accounts.set_disabled(store, audit, actor="user:root", login="root", disabled=True, now=1)
+    assert refused.value.status == 409
+    with pytest.raises(AccountError, match="last enabled administrator"):
+        accounts.set_role(
+            store, audit, actor="t", login="root", role="inspector", office="GZ", now=1
+        )
+    root = store.user_by_login("root")
+    assert root is not None and not root.disabled and root.role.value == "administrator"
+    _user(store, audit, "deputy", "administrator")
+    accounts.set_disabled(store, audit, actor="t", login="deputy", disabled=True, now=2)
+    with pytest.raises(AccountError, match="last enabled administrator"):  # a disabled one is none
+        accounts.set_disabled(store, audit, actor="t", login="root", disabled=True, now=3)
+    accounts.set_disabled(store, audit, actor="t", login="deputy", disabled=False, now=4)
+    accounts.set_role(store, audit, actor="t", login="root", role="inspector", office="GZ", now=5)
+    accounts.set_role(store, audit, actor="t", login="root", role="administrator", now=6)
+    accounts.set_disabled(store, audit, actor="t", login="deputy", disabled=True, now=7)

@@ -338,6 +338,20 @@ def _existing(store: AccountStore, login: str) -> UserRecord:
     return user
 
 
+def _keep_an_administrator(store: AccountStore, user: UserRecord) -> None:
+    """Refuse to disable or demote the last enabled administrator: no person could then manage
+    accounts (the break-glass admin token is for emergencies, not the way in)."""
+    if user.role is not Role.ADMINISTRATOR or user.disabled:
+        return
+    if not any(
+        other.id != user.id and other.role is Role.ADMINISTRATOR and not other.disabled
+        for other in store.list_users()
+    ):
+        raise AccountError(
+            f"{user.login} is the last enabled administrator: add or enable another first", 409
+        )
+
+
 def set_role(
     store: AccountStore,
     audit: AuditRecorder,
@@ -356,6 +370,8 @@ def set_role(
     except ValueError as error:
         raise AccountError(str(error)) from None
     enterprise, office = _placement(store, parsed, enterprise, office)
+    if parsed is not Role.ADMINISTRATOR:
+        _keep_an_administrator(store, user)
     store.update_user(
         user.id, {"role": parsed.value, "enterprise": enterprise, "office": office}, now=now
     )
@@ -379,6 +395,8 @@ def set_disabled(
 ) -> UserRecord:
     """Disable (every session ends, every token stops working) or enable again."""
     user = _existing(store, login)
+    if disabled:
+        _keep_an_administrator(store, user)
     store.update_user(user.id, {"disabled_at": now if disabled else None}, now=now)
     if disabled:
         store.revoke_sessions(user.id, now=now)
