@@ -447,3 +447,21 @@ def test_provisioning_over_http_with_the_admin_token_is_recorded_as_admin_token(
     stored = _all_audit_text(services.engine)
     for token in (answer.json()["token"], rotated.json()["token"], "admin-secret-for-tests"):
         assert token not in stored
+
+
+def test_an_insert_that_would_replace_a_row_is_refused(services: Services) -> None:
+    # SQLite's REPLACE deletes the old row without firing the DELETE trigger; PostgreSQL's
+    # ON CONFLICT DO UPDATE is an UPDATE: neither may rewrite an entry in place
+    _record(services, 2)
+    columns = "seq, at, actor, action, object_type, object_id, before, after, prev_hash, hash"
+    forged = columns.replace("actor", "'user:mallory'")
+    copy = f"({columns}) SELECT {forged} FROM audit_log WHERE seq = 1"
+    statement = (
+        f"INSERT OR REPLACE INTO audit_log {copy}"
+        if services.engine.dialect.name == "sqlite"
+        else f"INSERT INTO audit_log {copy} ON CONFLICT (seq) DO UPDATE SET actor = EXCLUDED.actor"
+    )
+    with pytest.raises(DBAPIError, match="append-only"), services.engine.begin() as conn:
+        conn.execute(text(statement))
+    assert services.audit.verify().intact
+    assert services.audit.missing_guards() == []

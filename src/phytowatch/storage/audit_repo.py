@@ -21,9 +21,9 @@ from phytowatch.storage.tables import audit_log
 # pg_advisory_xact_lock key: any constant the other locks of the schema do not use.
 _PG_LOCK_KEY = 0x7068_7974_6F61  # "phytoa"
 _PAGE = 2000
-# The triggers of migration 0004, per database.
+# The triggers of migrations 0004 and 0006, per database.
 GUARDS = {
-    "sqlite": ("audit_log_no_update", "audit_log_no_delete"),
+    "sqlite": ("audit_log_no_update", "audit_log_no_delete", "audit_log_no_replace"),
     "postgresql": ("audit_log_no_change", "audit_log_no_truncate"),
 }
 
