@@ -194,3 +194,30 @@ def test_a_mistake_is_one_clear_line_and_exit_code_2(
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
     assert PASSWORD not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("days", ["99999999", "999999999999"])
+def test_a_token_cannot_expire_past_what_can_be_stored_and_listed(
+    tmp_path: Path, days: str
+) -> None:
+    # 999999999999 days could not be stored (a traceback); 99999999 was stored, and then every
+    # listing of the user's tokens failed on a date past the year 9999
+    db_url = f"sqlite:///{tmp_path / 'p.db'}"
+    added = _cli(
+        db_url,
+        "users",
+        "add",
+        "root",
+        "--name",
+        "Root",
+        "--role",
+        "administrator",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    issued = _cli(db_url, "tokens", "issue", "root", "--name", "far", "--expires-days", days)
+    assert issued.returncode == 2 and issued.stdout == ""
+    assert issued.stderr.count("\n") == 1 and "--expires-days" in issued.stderr
+    listed = _cli(db_url, "tokens", "list", "root")
+    assert listed.returncode == 0 and listed.stdout == "", listed.stderr

@@ -36,6 +36,7 @@ ROLE_HELP = (
     "enterprise_operator, enterprise_declarant, inspector, certifying_officer, port_officer "
     "or administrator"
 )
+MAX_EXPIRES_DAYS = 3650  # as over HTTP: ten years
 PasswordStdin = Annotated[
     bool,
     typer.Option("--password-stdin", help="read the password as one line from stdin (for scripts)"),
@@ -280,8 +281,8 @@ def tokens_issue(
     from phytowatch.domain.instants import US_PER_D
     from phytowatch.services import accounts
 
-    if expires_days is not None and expires_days < 1:
-        raise _fail("--expires-days: at least 1")
+    if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRES_DAYS:
+        raise _fail(f"--expires-days: 1 to {MAX_EXPIRES_DAYS}")
     now = _now()
     with open_services(database_url) as services:
         issued = _call(
