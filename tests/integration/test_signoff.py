@@ -184,3 +184,30 @@ def test_the_cli_signs_off_as_an_inspector_after_their_password(
         "backs a certificate: yes (signed off by inspector (GZ))",
     ]
     assert PASSWORD not in done.stdout + done.stderr
+
+
+def test_the_cli_says_no_run_for_a_number_no_run_can_have(world: World) -> None:
+    script = Path(sys.executable).parent / "phytowatch"
+    url = world.services.settings.database_url
+    answer = subprocess.run(
+        [
+            str(script),
+            "runs",
+            "signoff",
+            "99999999999999999999",
+            "--as",
+            "inspector",
+            "--password-stdin",
+            "--database-url",
+            url,
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert (answer.returncode, answer.stderr) == (
+        2,
+        "phytowatch: no run 99999999999999999999\n",
+    )

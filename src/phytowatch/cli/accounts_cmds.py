@@ -360,6 +360,8 @@ def runs_signoff(
     """Sign off (or reject) a finished PASS run, as an inspector. 检验检疫官签核处理。"""
     from phytowatch.services import accounts, signoff
 
+    if not 1 <= run_id <= 2**31 - 1:  # runs are numbered in an INTEGER column
+        raise _fail(f"no run {run_id}")
     password = _read_password(password_stdin, confirm=False)
     with open_services(database_url) as services:
         user = _call(
