@@ -89,6 +89,15 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/admin/facilities"): frozenset({"admin"}),
     ("POST", "/admin/facilities/{code}/token"): frozenset({"admin"}),
     ("POST", "/admin/users"): frozenset({"admin"}),
+    ("POST", "/admin/offices"): frozenset({"admin"}),
+    ("GET", "/admin/facilities/{code}"): frozenset({"admin"}),
+    ("POST", "/admin/facilities/{code}/calibrations"): frozenset({"admin"}),
+    ("POST", "/admin/facilities/{code}/cameras"): frozenset({"admin"}),
+    ("POST", "/admin/facilities/{code}/token/revoke"): frozenset({"admin"}),
+    ("GET", "/admin/users/{login}"): frozenset({"admin"}),
+    ("POST", "/admin/users/{login}/role"): frozenset({"admin"}),
+    ("POST", "/admin/users/{login}/disabled"): frozenset({"admin"}),
+    ("POST", "/admin/users/{login}/password"): frozenset({"admin"}),
 }
 
 
@@ -123,6 +132,7 @@ def _url(world: World, path: str) -> str:
         .replace("{run_id}", str(k1.open_run))
         .replace("{alarm_id}", str(k1.alarm))
         .replace("{probe}", "C1")
+        .replace("{login}", "nobody")  # a user the admin pages do not find (404): nothing changed
         .replace("{token_id}", "999999")
         .replace("{snapshot_id}", str(k1.snapshot))
     )

@@ -211,6 +211,8 @@ async def clear(request: Request, alarm_id: int) -> HTMLResponse:
 def install_pages(app: FastAPI) -> None:
     """The pages' routers and the two answers a page gives instead of JSON."""
     from phytowatch.web.pages_admin import router as admin_pages
+    from phytowatch.web.pages_admin_facility import router as facility_admin_pages
+    from phytowatch.web.pages_admin_users import router as user_admin_pages
     from phytowatch.web.pages_api import router as pages_api
     from phytowatch.web.pages_run import router as run_pages
 
@@ -218,6 +220,8 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(run_pages)
     app.include_router(admin_pages)
+    app.include_router(facility_admin_pages)
+    app.include_router(user_admin_pages)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(_: Request, error: LoginRequiredError) -> Response:

@@ -1,6 +1,10 @@
 """Administration pages: what the CLI provisions (enterprises, facilities and their device
-tokens, users), as forms. Every route is the administrator's (``registry:write``), like the
-provisioning API. A refused form says why on the page; a new device token is shown once.
+tokens, offices, users), as forms. Every route is the administrator's (``registry:write``), like
+the provisioning API, and calls the same service functions (same checks, same audit entries). A
+refused form says why on the page and keeps what was typed; a new secret is shown once.
+
+One facility's probes, calibrations and cameras: ``pages_admin_facility``; one user's role,
+state and password: ``pages_admin_users``.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.services import accounts, provisioning
-from phytowatch.services.accounts import AccountError
 from phytowatch.services.provisioning import ENTERPRISE_GRADES, FACILITY_KINDS, ProvisioningError
+from phytowatch.web.admin_forms import attempt, temporary_password
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
 from phytowatch.web.templating import page, page_form, render, services_of
@@ -23,8 +27,20 @@ router = APIRouter()
 ADMIN = [page(Action.REGISTRY_WRITE)]
 
 
+def split_list(text: str) -> list[str]:
+    """Items typed comma-, semicolon- or line-separated (Chinese commas too)."""
+    for sep in ("\n", "，", "；", ";", "、"):
+        text = text.replace(sep, ",")
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 async def _admin_page(
-    request: Request, status: int = 200, *, error: str | None = None, **notice: Any
+    request: Request,
+    status: int = 200,
+    *,
+    error: str | None = None,
+    kept: dict[str, str] | None = None,
+    **notice: Any,
 ) -> HTMLResponse:
     services = services_of(request)
 
@@ -38,10 +54,17 @@ async def _admin_page(
 
     context = await run_in_threadpool(load)
     return await render(
-        request, "admin.html", status=status, active="admin", error=error,
+        request, "admin.html", status=status, active="admin", error=error, kept=kept or {},
         kinds=FACILITY_KINDS, grades=ENTERPRISE_GRADES, roles=ROLE_TITLES, notice=notice,
         **context,
     )  # fmt: skip
+
+
+def _show(request: Request) -> Any:
+    async def show(status: int, **context: Any) -> HTMLResponse:
+        return await _admin_page(request, status, **context)
+
+    return show
 
 
 @router.get("/admin", dependencies=ADMIN, include_in_schema=False)
@@ -49,28 +72,19 @@ async def admin(request: Request) -> HTMLResponse:
     return await _admin_page(request)
 
 
-async def _attempt(request: Request, action: Any, **notice: Any) -> HTMLResponse:
-    try:
-        result = await run_in_threadpool(action)
-    except (ProvisioningError, AccountError, ValueError) as refused:
-        status = getattr(refused, "status", 409 if "already" in str(refused) else 422)
-        return await _admin_page(request, status, error=str(refused))
-    return await _admin_page(request, 200, **notice, result=result)
-
-
 @router.post("/admin/enterprises", dependencies=ADMIN, include_in_schema=False)
 async def add_enterprise(request: Request) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
     actor = principal_of(request).actor
-    return await _attempt(
-        request,
+    return await attempt(
+        _show(request),
         lambda: provisioning.add_enterprise(
             services.registry, f.get("code", "").strip(), f.get("name_zh", "").strip(),
             f.get("name_en", "").strip(), f.get("city", "").strip(), f.get("grade", "").strip(),
             now=now_us(), audit=services.audit, actor=actor,
         ),
-        added="enterprise",
+        "enterprise", f, added="enterprise",
     )  # fmt: skip
 
 
@@ -92,12 +106,13 @@ async def add_facility(request: Request) -> HTMLResponse:
         )  # fmt: skip
         return f"{issued.facility.code}\t{issued.token}"
 
-    return await _attempt(request, add, added="facility")
+    return await attempt(_show(request), add, "facility", f, added="facility")
 
 
 @router.post("/admin/facilities/{code}/token", dependencies=ADMIN, include_in_schema=False)
 async def rotate_token(request: Request, code: str) -> HTMLResponse:
     services = services_of(request)
+    f = await page_form(request)
     actor = principal_of(request).actor
 
     def rotate() -> str:
@@ -106,22 +121,44 @@ async def rotate_token(request: Request, code: str) -> HTMLResponse:
         )
         return f"{code}\t{issued.token}"
 
-    return await _attempt(request, rotate, added="token")
+    return await attempt(_show(request), rotate, "token", f, added="token")
+
+
+@router.post("/admin/offices", dependencies=ADMIN, include_in_schema=False)
+async def add_office(request: Request) -> HTMLResponse:
+    services = services_of(request)
+    f = await page_form(request)
+    actor = principal_of(request).actor
+    return await attempt(
+        _show(request),
+        lambda: accounts.add_office(
+            services.accounts, services.audit, actor=actor, code=f.get("code", ""),
+            name=f.get("name", "").strip(), cities=split_list(f.get("cities", "")),
+            enterprises=split_list(f.get("enterprises", "")),
+            everywhere=f.get("everywhere", "") == "on", now=now_us(),
+        ).code,
+        "office", f, added="office",
+    )  # fmt: skip
 
 
 @router.post("/admin/users", dependencies=ADMIN, include_in_schema=False)
 async def add_user(request: Request) -> HTMLResponse:
+    """A user; with the password left empty, a temporary one is made and shown once."""
     services = services_of(request)
     f = await page_form(request)
     actor = principal_of(request).actor
-    return await _attempt(
-        request,
-        lambda: accounts.add_user(
+    login = f.get("login", "").strip().lower()
+    typed = f.get("password", "")
+
+    def add() -> str:
+        password = typed or temporary_password(login)
+        user = accounts.add_user(
             services.accounts, services.audit, actor=actor, login=f.get("login", ""),
-            name=f.get("name", "").strip(), role=f.get("role", ""),
-            password=f.get("password", ""), enterprise=f.get("enterprise", "").strip() or None,
+            name=f.get("name", "").strip(), role=f.get("role", ""), password=password,
+            enterprise=f.get("enterprise", "").strip() or None,
             office=f.get("office", "").strip() or None,
             cost=services.settings.password_hash_cost, now=now_us(),
-        ).login,
-        added="user",
-    )  # fmt: skip
+        )  # fmt: skip
+        return f"{user.login}\t{'' if typed else password}"
+
+    return await attempt(_show(request), add, "user", f, added="user")

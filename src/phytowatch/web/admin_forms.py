@@ -1,0 +1,84 @@
+"""What the administration pages' forms share: the answer a refusal gets, the fields kept for
+retyping, a calendar day as the CLI reads one, and a temporary password shown once."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from phytowatch.domain.accounts import password_problem
+from phytowatch.domain.instants import parse_instant
+from phytowatch.services.accounts import AccountError
+from phytowatch.services.provisioning import ProvisioningError
+
+# What a page shows again after a refusal, so nothing typed is lost (never a password).
+SECRET_FIELDS = frozenset({"csrf_token", "password"})
+# Letters and digits a person reads aloud without confusing them (no 0/O, 1/l/I).
+_READABLE = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
+
+
+class FormInputError(ValueError):
+    """Input a page itself refuses before calling a service; the message is a marked msgid."""
+
+    status = 422
+
+
+Shown = Callable[..., Awaitable[HTMLResponse]]
+
+
+def refusal_status(refused: Exception) -> int:
+    """The status of a refused form: what the service says, else 409 for a duplicate, 404 for
+    something named that does not exist, 422 for the rest (as the JSON admin API answers)."""
+    status = getattr(refused, "status", None)
+    if isinstance(status, int):
+        return status
+    text = str(refused)
+    if "already" in text:
+        return 409
+    if text.startswith(("no facility", "no enterprise")):
+        return 404
+    return 422
+
+
+def kept(form_name: str, fields: Mapping[str, str]) -> dict[str, str]:
+    """The fields of a refused form, to fill it again (``kept.form`` names which form)."""
+    return {
+        **{k: v for k, v in fields.items() if k not in SECRET_FIELDS and k != "form"},
+        "form": form_name,
+    }
+
+
+async def attempt(
+    show: Shown, action: Callable[[], Any], form_name: str, fields: Mapping[str, str], **notice: Any
+) -> HTMLResponse:
+    """Run a service call off the event loop; show the page with its result, or with the
+    refusal said and the typed fields kept."""
+    try:
+        result = await run_in_threadpool(action)
+    except (ProvisioningError, AccountError, FormInputError, ValueError) as refused:
+        return await show(refusal_status(refused), error=str(refused), kept=kept(form_name, fields))
+    return await show(200, result=result, **notice)
+
+
+def calendar_day(text: str, problem: str) -> int:
+    """A date as the CLI and the JSON API read it (``2026-03-01`` is 00:00 UTC that day);
+    ``problem`` (a marked msgid) is said otherwise."""
+    if not text.strip():
+        raise FormInputError(problem)
+    try:
+        return parse_instant(text, naive_is_utc=True)
+    except (ValueError, ArithmeticError):
+        raise FormInputError(problem) from None
+
+
+def temporary_password(login: str) -> str:
+    """16 readable random characters (about 92 bits), grouped by four for reading aloud."""
+    while True:
+        raw = "".join(secrets.choice(_READABLE) for _ in range(16))
+        password = "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+        if password_problem(password, login) is None:
+            return password
