@@ -355,7 +355,72 @@ def test_admin_adds_an_enterprise_rotates_a_token_and_bad_input_is_said(
     page.context.close()
 
 
+def test_admin_records_a_calibration_and_sees_the_probes_status(
+    browser: Any, server: Server
+) -> None:
+    page = open_as(browser, server, "admin", csp=True)
+    page.goto(f"{server.url}/admin")
+    page.click("a[href='/admin/facilities/JX-0032-F001']")
+    page.wait_for_selector("#probe-P2")
+    assert "尚无校准记录" in page.inner_text("#probe-P2")
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    soon = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 3 * 86400))
+    form = page.locator("#add-calibration")
+    form.locator("select[name=probe]").select_option("P2")
+    form.locator("input[name=offset]").fill("minus 0.3")  # not a number: said, nothing lost
+    form.locator("input[name=calibrated_at]").fill(today)
+    form.locator("input[name=due_at]").fill(soon)
+    form.locator("input[name=certificate]").fill("JJF-2026-P2")
+    form.locator("input[name=certificate]").press("Enter")
+    page.wait_for_selector("#form-error")
+    assert "未保存" in page.inner_text("#form-error")
+    assert page.input_value("#add-calibration input[name=certificate]") == "JJF-2026-P2"
+    page.fill("#add-calibration input[name=offset]", "-0.30")
+    page.press("#add-calibration input[name=offset]", "Enter")
+    page.wait_for_selector(".notice")
+    status = page.inner_text("#probe-P2 h3")
+    assert "7 天内到期" in status and "◔" in status
+    assert "JJF-2026-P2" in page.inner_text("#probe-P2") and "-0.30" in page.inner_text("#probe-P2")
+    shoot(page, "admin-facility")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+
+
+def test_admin_adds_a_user_and_changes_their_role(browser: Any, server: Server) -> None:
+    page = open_as(browser, server, "admin", csp=True)
+    page.goto(f"{server.url}/admin")
+    form = page.locator("#add-user")
+    form.locator("input[name=login]").fill("zhao.lei")
+    form.locator("input[name=name]").fill("赵磊")
+    form.locator("select[name=role]").select_option("inspector")
+    form.locator("select[name=office]").select_option("JX")
+    form.locator("button[type=submit]").click()
+    password = page.inner_text("#new-password")  # left empty: a temporary one, shown once
+    assert re.fullmatch(r"[\w]{4}(-[\w]{4}){3}", password)
+    page.click("a[href='/admin/users/zhao.lei']")
+    page.wait_for_selector("#set-role")
+    assert "检验检疫官" in page.inner_text("#user-role")
+    page.select_option("#set-role select[name=role]", "port_officer")
+    page.locator("#set-role button[type=submit]").click()
+    page.wait_for_selector(".notice")
+    assert "口岸检验检疫官" in page.inner_text("#user-role")
+    shoot(page, "admin-user")
+    page.goto(f"{server.url}/admin/users/admin")  # the last administrator cannot lock all out
+    page.locator("#set-disabled button[type=submit]").click()
+    page.wait_for_selector("#form-error")
+    assert "last enabled administrator" in page.inner_text("#form-error")
+    assert page.errors == []  # type: ignore[attr-defined]
+    page.context.close()
+    fresh = open_as(browser, server, None, csp=True)  # the new user, with that password
+    fresh.goto(f"{server.url}/login")
+    fresh.fill("#login", "zhao.lei")
+    fresh.fill("#password", password)
+    fresh.press("#password", "Enter")
+    fresh.wait_for_url(re.compile(r".*/runs$"))
+    fresh.context.close()
+
+
 def test_screenshots_are_kept(server: Server) -> None:
     del server
     kept = {p.stem for p in Path(shoot.__globals__["ARTIFACTS"]).glob("*.png")}
-    assert {"wall", "run", "alarms", "login"} <= kept
+    assert {"wall", "run", "alarms", "login", "admin-facility", "admin-user"} <= kept

@@ -103,6 +103,7 @@ def test_a_refused_calibration_is_said_and_what_was_typed_is_kept(
     answer = client.post("/admin/facilities/K1/calibrations", data=form, headers=admin)
     assert answer.status_code == 422, answer.text
     assert said in _error(answer.text) and "Not saved:" in answer.text
+    assert 'href="#calibration-form"' in answer.text and 'id="calibration-form"' in answer.text
     assert "Traceback" not in answer.text
     if "certificate" not in change:
         assert 'value="cert-77"' in answer.text  # kept for retyping
