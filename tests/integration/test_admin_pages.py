@@ -88,7 +88,8 @@ def test_calibration_status_is_valid_due_within_7_days_or_expired() -> None:
         ({"due_at": "2026-02-30"}, "Due on"),
         ({"due_at": "2020-01-01"}, "fall due after"),
         ({"probe": "ZZ"}, "no probe"),
-        ({"certificate": "a\x00b"}, "printable"),
+        ({"certificate": "a\x07b"}, "printable"),
+        ({"certificate": "a\x00b"}, "NUL"),
     ],
 )
 def test_a_refused_calibration_is_said_and_what_was_typed_is_kept(
@@ -304,3 +305,26 @@ def test_only_the_administrator_reaches_the_admin_forms_and_each_needs_its_csrf_
         assert client.post(path, data=form, headers=admin).status_code == 403
     user = world.services.accounts.user_by_login("operator")
     assert user is not None and not user.disabled and user.role.value == "enterprise_operator"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "form"),
+    [
+        ("POST", "/admin/offices", {"code": "Q1", "name": "q", "enterprises": "E\x001"}),
+        ("POST", "/admin/users", {"login": "a\x00b", "name": "x", "role": "administrator"}),
+        ("POST", "/admin/facilities/K1/cameras", {"camera": "door", "description": "a\x00"}),
+        ("GET", "/admin/users/ad%00min", None),
+        ("POST", "/admin/users/ad%00min/role", {"role": "inspector"}),
+        ("GET", "/admin/facilities/K%001", None),
+        ("POST", "/admin/facilities/K%001/token/revoke", {"confirm": "on"}),
+        ("POST", "/admin/facilities/K%001/token", {}),
+    ],
+)
+def test_a_nul_anywhere_is_said_on_the_page_on_every_database(
+    client: TestClient, method: str, path: str, form: dict[str, str] | None
+) -> None:
+    admin = {**login(client, "admin"), "Accept-Language": "en"}
+    answer = client.request(method, path, data=form, headers=admin)
+    assert answer.status_code in {404, 422} and "text/html" in answer.headers["content-type"]
+    if answer.status_code == 422:
+        assert "NUL" in _error(answer.text) and "\x00" not in answer.text

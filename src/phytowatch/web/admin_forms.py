@@ -4,7 +4,7 @@ retyping, a calendar day as the CLI reads one, and a temporary password shown on
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi.responses import HTMLResponse
@@ -14,6 +14,8 @@ from phytowatch.domain.accounts import password_problem
 from phytowatch.domain.instants import parse_instant
 from phytowatch.services.accounts import AccountError
 from phytowatch.services.provisioning import ProvisioningError
+from phytowatch.web.templating import PageError
+from phytowatch.web.words import N_
 
 # What a page shows again after a refusal, so nothing typed is lost (never a password).
 SECRET_FIELDS = frozenset({"csrf_token", "password"})
@@ -52,11 +54,33 @@ def kept(form_name: str, fields: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def unstorable(text: str) -> bool:
+    """A NUL: no database text holds one (PostgreSQL refuses it), and no name needs one."""
+    return "\x00" in text
+
+
+def named_in_path(*names: str) -> None:
+    """What the path names (a facility, a login) and no database could hold is not found."""
+    if any(unstorable(name) for name in names):
+        raise PageError(404, "not found")
+
+
 async def attempt(
-    show: Shown, action: Callable[[], Any], form_name: str, fields: Mapping[str, str], **notice: Any
+    show: Shown,
+    action: Callable[[], Any],
+    form_name: str,
+    fields: Mapping[str, str],
+    *,
+    path: Sequence[str] = (),
+    **notice: Any,
 ) -> HTMLResponse:
     """Run a service call off the event loop; show the page with its result, or with the
     refusal said and the typed fields kept."""
+    named_in_path(*path)
+    if any(unstorable(value) for value in fields.values()):
+        clean = {k: v.replace("\x00", "") for k, v in fields.items()}
+        problem = N_("A field holds a NUL character, which cannot be stored.")
+        return await show(422, error=problem, kept=kept(form_name, clean))
     try:
         result = await run_in_threadpool(action)
     except (ProvisioningError, AccountError, FormInputError, ValueError) as refused:

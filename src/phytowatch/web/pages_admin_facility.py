@@ -16,7 +16,7 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
 from phytowatch.services import provisioning
 from phytowatch.services.alarms import CALIBRATION_DUE_WITHIN
-from phytowatch.web.admin_forms import FormInputError, attempt, calendar_day
+from phytowatch.web.admin_forms import FormInputError, attempt, calendar_day, named_in_path
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
@@ -65,6 +65,7 @@ async def _facility_page(
     kept: dict[str, str] | None = None,
     **notice: Any,
 ) -> HTMLResponse:
+    named_in_path(code)
     services = services_of(request)
     now = now_us()
 
@@ -121,7 +122,9 @@ async def add_calibration(request: Request, code: str) -> HTMLResponse:
         )  # fmt: skip
         return record.probe
 
-    return await attempt(_show(request, code), add, "calibration", f, added="calibration")
+    return await attempt(
+        _show(request, code), add, "calibration", f, path=(code,), added="calibration"
+    )
 
 
 @router.post("/admin/facilities/{code}/cameras", dependencies=ADMIN, include_in_schema=False)
@@ -138,7 +141,7 @@ async def add_camera(request: Request, code: str) -> HTMLResponse:
         )  # fmt: skip
         return camera
 
-    return await attempt(_show(request, code), add, "camera", f, added="camera")
+    return await attempt(_show(request, code), add, "camera", f, path=(code,), added="camera")
 
 
 @router.post("/admin/facilities/{code}/token/revoke", dependencies=ADMIN, include_in_schema=False)
@@ -157,4 +160,4 @@ async def revoke_token(request: Request, code: str) -> HTMLResponse:
         )
         return str(count)
 
-    return await attempt(_show(request, code), revoke, "revoke", f, added="revoked")
+    return await attempt(_show(request, code), revoke, "revoke", f, path=(code,), added="revoked")

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.services import accounts
-from phytowatch.web.admin_forms import FormInputError, attempt, temporary_password
+from phytowatch.web.admin_forms import FormInputError, attempt, named_in_path, temporary_password
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
@@ -37,6 +37,7 @@ async def _user_page(
     kept: dict[str, str] | None = None,
     **notice: Any,
 ) -> HTMLResponse:
+    named_in_path(login)
     services = services_of(request)
 
     def load() -> dict[str, Any] | None:
@@ -84,7 +85,7 @@ async def set_role(request: Request, login: str) -> HTMLResponse:
             enterprise=f.get("enterprise", "").strip() or None,
             office=f.get("office", "").strip() or None, now=now_us(),
         ).role.value,
-        "role", f, added="role",
+        "role", f, path=(login,), added="role",
     )  # fmt: skip
 
 
@@ -105,7 +106,7 @@ async def set_disabled(request: Request, login: str) -> HTMLResponse:
         )  # fmt: skip
         return "disabled" if changed.disabled else "enabled"
 
-    return await attempt(_show(request, login), change, "disabled", f, added="state")
+    return await attempt(_show(request, login), change, "disabled", f, path=(login,), added="state")
 
 
 @router.post("/admin/users/{login}/password", dependencies=ADMIN, include_in_schema=False)
@@ -123,4 +124,6 @@ async def reset_password(request: Request, login: str) -> HTMLResponse:
         )  # fmt: skip
         return password
 
-    return await attempt(_show(request, login), reset, "password", f, added="password")
+    return await attempt(
+        _show(request, login), reset, "password", f, path=(login,), added="password"
+    )
