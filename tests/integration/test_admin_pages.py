@@ -328,3 +328,10 @@ def test_a_nul_anywhere_is_said_on_the_page_on_every_database(
     assert answer.status_code in {404, 422} and "text/html" in answer.headers["content-type"]
     if answer.status_code == 422:
         assert "NUL" in _error(answer.text) and "\x00" not in answer.text
+
+
+def test_rotating_the_token_of_no_facility_is_said_on_the_page(client: TestClient) -> None:
+    admin = login(client, "admin")
+    answer = client.post("/admin/facilities/NOPE/token", data={}, headers=admin)
+    assert answer.status_code == 404 and "NOPE" in _error(answer.text)
+    assert 'href="#' not in _error(answer.text)  # no form of its own to point to

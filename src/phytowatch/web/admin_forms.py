@@ -47,7 +47,8 @@ def refusal_status(refused: Exception) -> int:
 
 
 def kept(form_name: str, fields: Mapping[str, str]) -> dict[str, str]:
-    """The fields of a refused form, to fill it again (``kept.form`` names which form)."""
+    """The fields of a refused form, to fill it again (``kept.form`` names which form; empty
+    for a button that has no form of its own to show the refusal beside)."""
     return {
         **{k: v for k, v in fields.items() if k not in SECRET_FIELDS and k != "form"},
         "form": form_name,

@@ -121,7 +121,7 @@ async def rotate_token(request: Request, code: str) -> HTMLResponse:
         )
         return f"{code}\t{issued.token}"
 
-    return await attempt(_show(request), rotate, "token", f, path=(code,), added="token")
+    return await attempt(_show(request), rotate, "", f, path=(code,), added="token")
 
 
 @router.post("/admin/offices", dependencies=ADMIN, include_in_schema=False)
