@@ -185,7 +185,8 @@ def test_a_user_added_without_a_password_gets_a_temporary_one_shown_once(
     client: TestClient, world: World
 ) -> None:
     admin = login(client, "admin")
-    form = {"login": "Zhao", "name": "赵", "role": "inspector", "office": "GZ", "enterprise": ""}
+    form = {"login": "Zhao", "name": "赵 " + HOSTILE, "role": "inspector", "office": "GZ",
+            "enterprise": ""}  # fmt: skip
     answer = client.post("/admin/users", data=form, headers=admin)
     assert answer.status_code == 200, answer.text
     start = answer.text.index('id="new-password">') + len('id="new-password">')
@@ -196,6 +197,8 @@ def test_a_user_added_without_a_password_gets_a_temporary_one_shown_once(
         == 200
     )
     assert password not in client.get("/admin", headers=admin).text  # once
+    shown = client.get("/admin/users/zhao", headers=admin).text
+    assert "赵 &lt;script&gt;alert(1)&lt;/script&gt;&#34;" in shown and "<script>alert" not in shown
     typed = {**form, "login": "qian", "password": PASSWORD}
     answer = client.post("/admin/users", data=typed, headers=admin)
     assert answer.status_code == 200 and 'id="new-password"' not in answer.text
