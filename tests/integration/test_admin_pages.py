@@ -338,3 +338,31 @@ def test_rotating_the_token_of_no_facility_is_said_on_the_page(client: TestClien
     answer = client.post("/admin/facilities/NOPE/token", data={}, headers=admin)
     assert answer.status_code == 404 and "NOPE" in _error(answer.text)
     assert 'href="#' not in _error(answer.text)  # no form of its own to point to
+
+
+@pytest.mark.parametrize("scopes", [[], ["registry:write"]])
+def test_no_personal_token_manages_people_not_even_an_administrators(
+    client: TestClient, world: World, scopes: list[str]
+) -> None:
+    admin = login(client, "admin")
+    issued = client.post("/api/v1/auth/tokens", json={"name": "script", "scopes": scopes},
+                         headers=admin)  # fmt: skip
+    assert issued.status_code == 201, issued.text
+    bearer = {"Authorization": f"Bearer {issued.json()['token']}"}
+    form = {"login": "mallory", "name": "M", "role": "administrator", "password": PASSWORD * 2}
+    for path, data in [
+        ("/admin/users", form),
+        ("/admin/users/operator/role", {"role": "administrator"}),
+        ("/admin/users/operator/password", {}),
+        ("/admin/offices", {"code": "Q1", "name": "q", "everywhere": "on"}),
+    ]:
+        answer = client.post(path, data=data, headers=bearer)
+        assert answer.status_code == 403, (path, answer.status_code)
+    assert world.services.accounts.user_by_login("mallory") is None
+    operator = world.services.accounts.user_by_login("operator")
+    assert operator is not None and operator.role.value == "enterprise_operator"
+    refused = client.post("/api/v1/auth/tokens", json={"name": "x", "scopes": ["users:write"]},
+                          headers=admin)  # fmt: skip
+    assert refused.status_code == 422 and "signed-in session" in refused.text
+    made = client.post("/admin/users", data=form, headers=admin)  # a session may
+    assert made.status_code == 200 and world.services.accounts.user_by_login("mallory")

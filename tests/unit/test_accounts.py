@@ -16,6 +16,7 @@ from phytowatch.domain.accounts import (
     Principal,
     Role,
     effective_actions,
+    parse_scopes,
     password_problem,
 )
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
@@ -87,6 +88,16 @@ def test_a_tokens_scope_only_narrows_the_role() -> None:
     assert effective_actions(Role.PORT_OFFICER, frozenset({Action.ALARMS_CLEAR})) == frozenset()
     assert Action.SIGNOFF_WRITE not in ROLE_ACTIONS[Role.ADMINISTRATOR]
     assert all(Action.INGEST_WRITE not in actions for actions in ROLE_ACTIONS.values())
+
+
+def test_no_personal_token_manages_people_whatever_its_scope() -> None:
+    admin = Role.ADMINISTRATOR
+    assert Action.USERS_WRITE in effective_actions(admin, None)  # a signed-in administrator
+    assert Action.USERS_WRITE not in effective_actions(admin, None, via_token=True)
+    wide = frozenset(ROLE_ACTIONS[admin])
+    assert Action.USERS_WRITE not in effective_actions(admin, wide, via_token=True)
+    with pytest.raises(ValueError, match="needs a signed-in session"):
+        parse_scopes(["runs:read", "users:write"])
 
 
 def test_who_covers_a_facility() -> None:

@@ -51,9 +51,13 @@ class Action(StrEnum):
     ALARMS_ACK = "alarms:acknowledge"
     ALARMS_CLEAR = "alarms:clear"
     EVENTS_READ = "events:read"
+    USERS_WRITE = "users:write"  # people: add, role, disable, password reset (a session only)
 
 
 DEVICE_ACTIONS = frozenset({Action.INGEST_WRITE, Action.SNAPSHOT_WRITE})
+# never carried by a personal API token, whatever its scope: a stolen token must not be able to
+# make itself a permanent account
+SESSION_ONLY_ACTIONS = frozenset({Action.USERS_WRITE})
 
 _SEE = {
     Action.FACILITIES_READ,
@@ -109,10 +113,15 @@ def parse_scopes(texts: Iterable[str]) -> frozenset[Action]:
     out = set()
     for text in texts:
         try:
-            out.add(Action(text.strip()))
+            action = Action(text.strip())
         except ValueError:
-            known = ", ".join(a.value for a in Action if a not in DEVICE_ACTIONS)
+            known = ", ".join(
+                a.value for a in Action if a not in DEVICE_ACTIONS | SESSION_ONLY_ACTIONS
+            )
             raise ValueError(f"unknown scope {text!r}: one of {known}") from None
+        if action in SESSION_ONLY_ACTIONS:
+            raise ValueError(f"{action.value} needs a signed-in session: no token carries it")
+        out.add(action)
     return frozenset(out)
 
 
@@ -169,9 +178,14 @@ class Principal:
         return False
 
 
-def effective_actions(role: Role, scopes: frozenset[Action] | None) -> frozenset[Action]:
-    """A personal token's actions: its scope, never wider than the role it is used under."""
+def effective_actions(
+    role: Role, scopes: frozenset[Action] | None, *, via_token: bool = False
+) -> frozenset[Action]:
+    """What a person may do: the role's actions; through a personal token, its scope, never
+    wider than the role, and never what needs a session."""
     allowed = ROLE_ACTIONS[role]
+    if via_token:
+        allowed = allowed - SESSION_ONLY_ACTIONS
     return allowed if scopes is None else allowed & scopes
 
 

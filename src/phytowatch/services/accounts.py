@@ -548,7 +548,7 @@ def principal_of(
     return Principal(
         kind="user",
         actor=f"user:{user.login}",
-        actions=effective_actions(user.role, scopes),
+        actions=effective_actions(user.role, scopes, via_token=via_token),
         role=user.role,
         user_id=user.id,
         login=user.login,

@@ -25,6 +25,9 @@ from phytowatch.web.templating import page, page_form, render, services_of
 
 router = APIRouter()
 ADMIN = [page(Action.REGISTRY_WRITE)]
+# people and the offices that bound what they see: from a signed-in session only (no personal
+# token carries USERS_WRITE, so a stolen one cannot make itself a permanent account)
+PEOPLE = [page(Action.USERS_WRITE)]
 
 
 def split_list(text: str) -> list[str]:
@@ -124,7 +127,7 @@ async def rotate_token(request: Request, code: str) -> HTMLResponse:
     return await attempt(_show(request), rotate, "", f, path=(code,), added="token")
 
 
-@router.post("/admin/offices", dependencies=ADMIN, include_in_schema=False)
+@router.post("/admin/offices", dependencies=PEOPLE, include_in_schema=False)
 async def add_office(request: Request) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
@@ -141,7 +144,7 @@ async def add_office(request: Request) -> HTMLResponse:
     )  # fmt: skip
 
 
-@router.post("/admin/users", dependencies=ADMIN, include_in_schema=False)
+@router.post("/admin/users", dependencies=PEOPLE, include_in_schema=False)
 async def add_user(request: Request) -> HTMLResponse:
     """A user; with the password left empty, a temporary one is made and shown once."""
     services = services_of(request)

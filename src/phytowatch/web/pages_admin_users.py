@@ -25,7 +25,7 @@ from phytowatch.web.templating import PageError, page, page_form, render, servic
 from phytowatch.web.words import N_
 
 router = APIRouter()
-ADMIN = [page(Action.REGISTRY_WRITE)]
+PEOPLE = [page(Action.USERS_WRITE)]  # a signed-in session only: see pages_admin.PEOPLE
 
 
 async def _user_page(
@@ -67,12 +67,12 @@ def _show(request: Request, login: str) -> Any:
     return show
 
 
-@router.get("/admin/users/{login}", dependencies=ADMIN, include_in_schema=False)
+@router.get("/admin/users/{login}", dependencies=PEOPLE, include_in_schema=False)
 async def user(request: Request, login: str) -> HTMLResponse:
     return await _user_page(request, login)
 
 
-@router.post("/admin/users/{login}/role", dependencies=ADMIN, include_in_schema=False)
+@router.post("/admin/users/{login}/role", dependencies=PEOPLE, include_in_schema=False)
 async def set_role(request: Request, login: str) -> HTMLResponse:
     """A new role; every session of the user ends (a new role is a new login)."""
     services = services_of(request)
@@ -89,7 +89,7 @@ async def set_role(request: Request, login: str) -> HTMLResponse:
     )  # fmt: skip
 
 
-@router.post("/admin/users/{login}/disabled", dependencies=ADMIN, include_in_schema=False)
+@router.post("/admin/users/{login}/disabled", dependencies=PEOPLE, include_in_schema=False)
 async def set_disabled(request: Request, login: str) -> HTMLResponse:
     """``disabled=true`` disables (sessions end, tokens stop), ``disabled=false`` enables."""
     services = services_of(request)
@@ -109,7 +109,7 @@ async def set_disabled(request: Request, login: str) -> HTMLResponse:
     return await attempt(_show(request, login), change, "disabled", f, path=(login,), added="state")
 
 
-@router.post("/admin/users/{login}/password", dependencies=ADMIN, include_in_schema=False)
+@router.post("/admin/users/{login}/password", dependencies=PEOPLE, include_in_schema=False)
 async def reset_password(request: Request, login: str) -> HTMLResponse:
     """A temporary password, shown once; every session of the user ends."""
     services = services_of(request)
