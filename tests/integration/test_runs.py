@@ -112,6 +112,24 @@ def test_a_facility_has_one_open_run_at_a_time(services: Services) -> None:
         start_run(services.runs, "F1", "ispm15-ht", load="pallets", now=20)
 
 
+@pytest.mark.parametrize(
+    ("load", "note", "field"),
+    [("pallets\udcff", "", "load"), ("pallets\x00", "", "load"), ("pallets", "a\x1bb", "note")],
+)
+def test_a_load_or_note_that_is_not_printable_text_is_refused_and_nothing_starts(
+    services: Services, load: str, note: str, field: str
+) -> None:
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
+    add_facility(services.registry, "F1", "E1", "kiln", ["C1:product"], now=1)
+    with pytest.raises(RunError, match=f"{field}: printable text only"):
+        start_run(services.runs, "F1", "ispm15-ht", load=load, note=note, now=10)
+    assert services.runs.open_runs() == []
+    record = start_run(
+        services.runs, "F1", "ispm15-ht", load="松木托盘", note="第一行\n\t第二行", now=20
+    )
+    assert record.note == "第一行\n\t第二行"
+
+
 def test_a_run_notes_an_expired_calibration_and_judges_that_probe_raw(services: Services) -> None:
     add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
     add_facility(services.registry, "F1", "E1", "kiln", ["C1:product", "C2:product"], now=1)

@@ -144,6 +144,12 @@ def start_run(
         raise RunError("load: describe it in 1 to 500 characters (commodity, lot, quantity)")
     if len(note) > 2000:
         raise RunError("note: at most 2000 characters")
+    # no control characters, no lone surrogates (a terminal's undecodable bytes): a database
+    # cannot hold them as they are; line breaks and tabs are fine in a note
+    if not load.isprintable():
+        raise RunError("load: printable text only (no control characters or undecodable bytes)")
+    if not note.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable():
+        raise RunError("note: printable text only (no control characters or undecodable bytes)")
     if any(run.facility_id == facility.id for run in store.open_runs()):
         raise RunError(f"facility {facility_code} has an open run: close it first")
     schedule = _schedule(schedule_id, dict(params or {}))
