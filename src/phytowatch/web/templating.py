@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
 from phytowatch.services.accounts import sha256_hex
-from phytowatch.web import i18n
+from phytowatch.web import i18n, service_text
 from phytowatch.web.auth import SESSION_COOKIE, allow, form_fields, public, signed_in
 from phytowatch.web.errors import ApiError
 
@@ -187,6 +187,9 @@ async def render(
         "nav": nav_of(principal),
         "when": when,
         "span": lambda s: i18n.duration(s, language),
+        "alarm_text": lambda a: service_text.alarm_message(a, language, zone_name),
+        "note_text": lambda n: service_text.calibration_note(n, language, zone_name),
+        "signoff_text": lambda t: service_text.signoff_text(t, language),
         "_": _,
     }
     body = environment(language).get_template(template).render({**base, **context})
