@@ -195,6 +195,10 @@ def test_an_alarm_is_acknowledged_with_a_comment_and_the_inbox_says_who(
     rows = page.locator("tbody tr")
     assert rows.count() >= 2
     assert "严重" in rows.first.inner_text()  # by severity: the critical one first
+    # the services' English messages are said in Chinese, the instant in the reader's zone
+    messages = " ".join(page.locator("tbody tr .msg").all_inner_texts())
+    assert "中断：低于指标（C2）" in messages and "报告故障" in messages, messages
+    assert "hold broken" not in messages and "reports" not in messages
     shoot(page, "alarms")
     row = page.locator("tbody tr", has_text="保持中断").first
     row_id = row.get_attribute("id")
@@ -270,9 +274,13 @@ def test_an_inspector_signs_off_a_run_and_a_missing_comment_is_said(
     page = open_as(browser, server, "inspector")
     run = server.world.runs["finished"]
     page.goto(f"{server.url}/runs/{run}")
+    text = page.inner_text("main")
+    assert "按原始读数判定" in text and "judged raw" not in text  # the calibration note
+    assert "该处理尚未经检验员审核通过" in text and "not signed off" not in text
     page.click("form.signoff button[type=submit]")  # findings: a comment is needed
     page.wait_for_selector("form.signoff .error")
-    assert page.locator("form.signoff .error").inner_text().strip()
+    refusal = page.locator("form.signoff .error").inner_text()
+    assert "须填写意见" in refusal and "comment" not in refusal, refusal
     page.fill("#signoff-comment", "findings reviewed: door opened, hold restarted; 复核无误")
     page.click("form.signoff button[type=submit]")
     page.wait_for_url(f"**/runs/{run}?signed=1#signoff")

@@ -244,3 +244,37 @@ def test_the_wall_takes_each_facilitys_latest_closed_run(client: TestClient, wor
     assert last["K2"][:2] == (world.objects["K2"].pass_run, "PASS")
     rows = {r["code"]: r for r in client.get("/api/v1/wall", headers=ADMIN).json()["facilities"]}
     assert rows["K1"]["last"]["verdict"] == "FAIL" and rows["K1"]["last"]["id"] == k1.open_run
+
+
+def test_the_services_english_texts_are_said_in_the_readers_language_the_api_keeps_them(
+    client: TestClient, world: World, services: Services
+) -> None:
+    from accountsworld import T0
+
+    from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
+    from phytowatch.domain.instants import format_instant
+
+    message = f"hold broken at {format_instant(T0)}: below_threshold (C2)"
+    services.alarm_store.apply(
+        [
+            Change(
+                "raised",
+                Alarm(
+                    AlarmKind.HOLD_BROKEN, "K1", "run 1", Severity.MAJOR, AlarmState.ACTIVE,
+                    T0, T0, 1, "2", message,
+                ),
+            )
+        ]
+    )  # fmt: skip
+    admin = login(client, "admin")
+    zh = client.get("/alarms", headers={**admin, "Accept-Language": "zh-CN"}).text
+    assert "中断：低于指标（C2）" in zh and "hold broken" not in zh
+    en = client.get("/alarms", headers={**admin, "Accept-Language": "en"}).text
+    assert "hold broken at <time" in en and "below the threshold (C2)" in en
+    api = client.get("/api/v1/alarms", headers=admin).json()["alarms"]
+    assert message in [a["message"] for a in api]  # the JSON keeps the service's English
+    run = world.objects["K1"].pass_run
+    page = client.get(f"/runs/{run}", headers={**admin, "Accept-Language": "zh-CN"}).text
+    assert "该处理尚未经检验员审核通过" in page and "not signed off" not in page
+    page = client.get(f"/runs/{run}", headers={**admin, "Accept-Language": "en"}).text
+    assert "the run is not signed off by an inspector yet" in page
