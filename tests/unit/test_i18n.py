@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
-from phytowatch.domain.verdict import FindingKind, Reason
+from phytowatch.domain.verdict import FindingKind, IndeterminateCause, Reason
 from phytowatch.services.provisioning import FACILITY_KINDS
 from phytowatch.web import i18n, words
 
@@ -83,4 +83,5 @@ def test_every_domain_word_a_page_shows_by_its_code_is_marked() -> None:
     assert {s.value for s in AlarmState} <= set(words.ALARM_STATES)
     assert {f.value for f in FindingKind} <= set(words.FINDINGS)
     assert {r.value for r in Reason} <= set(words.REASONS)
+    assert {c.value for c in IndeterminateCause} <= set(words.VERDICT_CAUSES)
     assert set(FACILITY_KINDS) <= set(words.FACILITY_KINDS)

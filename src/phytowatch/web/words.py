@@ -27,6 +27,11 @@ REASONS = (
     N_("below_threshold"), N_("above_threshold"), N_("gap"), N_("fault"), N_("too_few_probes"),
     N_("tolerance_exceeded"), N_("precondition"), N_("ramp_too_fast"),
 )  # fmt: skip
+# a closed run's "reason" when no hold failed it: why it is indeterminate, or that no step held
+VERDICT_CAUSES = (
+    N_("too_few_probes_installed"), N_("no_readings"), N_("role_not_covered"),
+    N_("no_step_satisfied"),
+)  # fmt: skip
 PROBE_ROLES = (N_("product"), N_("air"), N_("water"), N_("rh"))
 FACILITY_KINDS = (
     N_("kiln"), N_("cold_room"), N_("reefer"), N_("hot_water_tank"),
