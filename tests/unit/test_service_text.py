@@ -239,3 +239,52 @@ def test_an_unknown_text_comes_back_as_written(language: str) -> None:
         {"kind": "sensor_fault", "message": hostile}, language, "UTC"
     )
     assert "<i>" not in str(shown)
+
+
+def _alarm_refusals() -> list[str]:
+    """What acknowledging or clearing an alarm refuses with, from the services' own code."""
+    from phytowatch.domain import alarms
+    from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Severity
+    from phytowatch.services.alarms import AlarmError
+
+    active = Alarm(
+        AlarmKind.HOLD_BROKEN, "K1", "run 7", Severity.MAJOR, AlarmState.ACTIVE,
+        NOW, NOW, 1, "1", "hold broken",
+    )  # fmt: skip
+    acked = alarms.acknowledge(active, by="wang", comment="", now=NOW)
+    cleared = alarms.clear(acked, by="wang", now=NOW)
+    texts = []
+    for attempt in (
+        lambda: alarms.clear(active, by="wang", now=NOW),
+        lambda: alarms.acknowledge(acked, by="li", comment="", now=NOW),
+        lambda: alarms.acknowledge(cleared, by="li", comment="", now=NOW),
+        lambda: alarms.clear(cleared, by="li", now=NOW),
+    ):
+        with pytest.raises(ValueError) as refused:
+            attempt()
+        texts.append(str(refused.value))
+    store: Any = SimpleNamespace(alarm=lambda alarm_id: active if alarm_id == 1 else None)
+    service = AlarmService(store=store, monitor=None)  # type: ignore[arg-type]
+    for attempt in (
+        lambda: service.acknowledge(1, by="", comment="", now=NOW),
+        lambda: service.acknowledge(1, by="wang", comment="x" * 2001, now=NOW),
+        lambda: service.acknowledge(2, by="wang", comment="", now=NOW),
+    ):
+        with pytest.raises(AlarmError) as error:
+            attempt()
+        texts.append(str(error.value))
+    return texts
+
+
+def test_an_alarm_action_refused_is_said_in_chinese() -> None:
+    texts = _alarm_refusals()
+    assert len(set(texts)) == 7
+    for text in texts:
+        zh = str(service_text.refusal_text(text, "zh_CN"))
+        assert _has_chinese(zh), text
+        assert [w for w in _english_words(zh) if w not in {"wang", "li"}] == [], (text, zh)
+        assert not _has_chinese(str(service_text.refusal_text(text, "en")))
+    # a message the page marks itself is translated by the catalogue
+    own = "The comment is too long (at most 2,000 characters)."
+    assert _has_chinese(str(service_text.refusal_text(own, "zh_CN")))
+    assert service_text.refusal_text("something else", "zh_CN") == "something else"

@@ -182,7 +182,23 @@ _SIGNOFF: tuple[tuple[str, str], ...] = (
     (r"the run was rejected by (.+)", N_("the run was rejected by {0}")),
     (r"signed off by (.+) \(([^()]+)\)", N_("signed off by {0} ({1})")),
 )  # fmt: skip
-_SIGNOFF_RE = tuple((re.compile(pattern), msgid) for pattern, msgid in _SIGNOFF)
+# an alarm action refused (services/alarms.py, domain/alarms.py), an object not found (pages)
+_REFUSALS: tuple[tuple[str, str], ...] = (
+    (r"a cleared alarm cannot be acknowledged", N_("a cleared alarm cannot be acknowledged")),
+    (r"acknowledged already by (.+)", N_("acknowledged already by {0}")),
+    (r"cleared already", N_("cleared already")),
+    (r"acknowledge it first \(who dealt with it, and how\)",
+     N_("acknowledge it first (who dealt with it, and how)")),
+    (r"comment: at most (\d+) printable characters",
+     N_("comment: at most {0} printable characters")),
+    (r"say who acknowledges \(1 to 100 printable characters\)",
+     N_("say who acknowledges (1 to 100 printable characters)")),
+    (r"no alarm (\d+)", N_("no alarm {0}")),
+    (r"no facility '([^']*)'", N_("no facility {0}")),
+    (r"no enterprise '([^']*)'", N_("no enterprise {0}")),
+    (r"no user '([^']*)'", N_("no user {0}")),
+)  # fmt: skip
+_SIGNOFF_RE = tuple((re.compile(pattern), msgid) for pattern, msgid in (*_SIGNOFF, *_REFUSALS))
 _DECISION_WORDS = {"signed off": N_("signed off"), "rejected": N_("rejected")}
 
 
@@ -200,3 +216,12 @@ def signoff_text(text: str | None, language: str) -> Markup | str:
             ]
             return Markup(escape(say.gettext(msgid))).format(*parts)
     return text
+
+
+def refusal_text(text: str | None, language: str) -> Markup | str:
+    """A refusal a page shows: a service's sentence in a known format, or a message the page
+    marked itself (translated by the catalogue); any other text as written."""
+    said = signoff_text(text, language)
+    if isinstance(said, Markup) or not said:
+        return said
+    return i18n.translations(language).gettext(said)

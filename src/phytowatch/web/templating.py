@@ -190,6 +190,7 @@ async def render(
         "alarm_text": lambda a: service_text.alarm_message(a, language, zone_name),
         "note_text": lambda n: service_text.calibration_note(n, language, zone_name),
         "signoff_text": lambda t: service_text.signoff_text(t, language),
+        "refusal_text": lambda t: service_text.refusal_text(t, language),
         "_": _,
     }
     body = environment(language).get_template(template).render({**base, **context})
