@@ -416,7 +416,7 @@ def test_admin_adds_a_user_and_changes_their_role(browser: Any, server: Server) 
     page.goto(f"{server.url}/admin/users/admin")  # the last administrator cannot lock all out
     page.locator("#set-disabled button[type=submit]").click()
     page.wait_for_selector("#form-error")
-    assert "last enabled administrator" in page.inner_text("#form-error")
+    assert "admin 是最后一个启用的管理员" in page.inner_text("#form-error")  # said in Chinese
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
     fresh = open_as(browser, server, None, csp=True)  # the new user, with that password
