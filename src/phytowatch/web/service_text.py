@@ -319,6 +319,7 @@ _ADMIN: tuple[tuple[str, str], ...] = (
     (r"the role (\S+) \(or this token's scope\) does not allow (\S+)",
      N_("the role {0} (or this token's scope) does not allow {1}")),
     (r"the role (\S+) does not allow (\S+)", N_("the role {0} does not allow {1}")),
+    (r"not found", N_("not found")),  # a path naming what no database holds (admin_forms.py)
 )  # fmt: skip
 _SIGNOFF_RE = tuple(
     (re.compile(pattern), msgid) for pattern, msgid in (*_SIGNOFF, *_REFUSALS, *_ADMIN)
