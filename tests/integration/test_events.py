@@ -8,14 +8,13 @@ read is bounded: the heartbeat is made fast, and a test reads a bounded number o
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from ssesupport import frames, until
 
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
@@ -72,31 +71,6 @@ def tick(client: TestClient, publisher: TickPublisher, minute: float) -> None:
     run_events = services.monitor.tick(now)
     changes = services.alarms.tick(now)
     client.portal.call(publisher.publish, now, run_events, changes)
-
-
-def frames(lines: Iterator[str]) -> Iterator[dict[str, Any]]:
-    """The stream's events as dicts (``event``, ``id``, ``data``). Comments are skipped, but
-    the fast heartbeat keeps lines coming, so a missing event fails by the deadline."""
-    frame: dict[str, Any] = {}
-    deadline = time.monotonic() + 10
-    for line in lines:
-        if time.monotonic() > deadline:
-            raise AssertionError("the awaited event did not come")
-        if line == "":
-            if frame:
-                yield frame
-            frame = {}
-        elif not line.startswith(":"):
-            name, _, value = line.partition(": ")
-            frame[name] = json.loads(value) if name == "data" else value
-
-
-def until(found: Iterator[dict[str, Any]], event: str, **match: Any) -> dict[str, Any]:
-    for frame in found:
-        data = frame.get("data", {})
-        if frame.get("event") == event and all(data.get(k) == v for k, v in match.items()):
-            return frame
-    raise AssertionError(f"the stream ended before a {event} event")
 
 
 def subscribers(client: TestClient) -> int:

@@ -8,14 +8,13 @@ through the commit path.
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from ssesupport import frames, until
 
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
@@ -51,29 +50,6 @@ def device(services: Services) -> str:
         services.registry, "K1", "E1", "kiln", [f"{p}:product" for p in PROBES], now=1
     )
     return issued.token
-
-
-def frames(lines: Iterator[str], deadline_s: float = 10.0) -> Iterator[dict[str, Any]]:
-    frame: dict[str, Any] = {}
-    deadline = time.monotonic() + deadline_s
-    for line in lines:
-        if time.monotonic() > deadline:
-            raise AssertionError("the awaited event did not come")
-        if line == "":
-            if frame:
-                yield frame
-            frame = {}
-        elif not line.startswith(":"):
-            name, _, value = line.partition(": ")
-            frame[name] = json.loads(value) if name == "data" else value
-
-
-def until(found: Iterator[dict[str, Any]], event: str, **match: Any) -> dict[str, Any]:
-    for frame in found:
-        data = frame.get("data", {})
-        if frame.get("event") == event and all(data.get(k) == v for k, v in match.items()):
-            return frame
-    raise AssertionError(f"the stream ended before a {event} event")
 
 
 def post(client: TestClient, token: str, t: int, values: tuple[float, ...]) -> None:
