@@ -36,6 +36,7 @@ from phytowatch.domain.accounts import (
     parse_scopes,
     password_problem,
 )
+from phytowatch.services.audit import AuditRecorder
 
 SESSION_PREFIX = "pws_"
 USER_TOKEN_PREFIX = "pwu_"
@@ -92,22 +93,6 @@ class TokenRecord:
     expires_at: int | None
     last_used_at: int | None
     revoked_at: int | None
-
-
-class AuditRecorder(Protocol):
-    """The audit trail's port (``services.audit.AuditLog``)."""
-
-    def record(
-        self,
-        *,
-        actor: str,
-        action: str,
-        object_type: str,
-        object_id: str,
-        before: Mapping[str, Any] | None = None,
-        after: Mapping[str, Any] | None = None,
-        now: int,
-    ) -> None: ...
 
 
 class AccountStore(Protocol):

@@ -21,7 +21,7 @@ from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN, format_instant
 from phytowatch.domain.schedule import Regime, Schedule
 from phytowatch.domain.verdict import FindingKind, IndeterminateCause, LiveState, Phase
-from phytowatch.services.audit import AuditLog
+from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.runs import LiveRun, RunMonitor
 
 APPROACH_HEAT = 1.0  # °C above the threshold during a hold
@@ -66,7 +66,7 @@ class AlarmService:
     _calibrations_at: int | None = None
     _conflict_id: int | None = None
     _calibration_conditions: list[Condition] = field(default_factory=list)
-    audit: AuditLog | None = None  # what people do to alarms is recorded here
+    audit: AuditRecorder | None = None  # what people do to alarms is recorded here
 
     def observe(self, runs: Sequence[LiveRun], now: int) -> list[Change]:
         """The alarms of these runs alone, from their kept live state: for the runs a committed

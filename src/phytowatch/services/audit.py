@@ -53,6 +53,22 @@ _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*\Z")
 _MAX_DEPTH = 20
 
 
+class AuditRecorder(Protocol):
+    """What a use case needs of the audit trail: :class:`AuditLog`, or a fake in unit tests."""
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        now: int,
+    ) -> None: ...
+
+
 class AuditStore(Protocol):
     """Where the trail is kept. ``append`` seals the record onto the newest entry (with
     ``domain.audit.chain``) and stores it, with no other append in between."""

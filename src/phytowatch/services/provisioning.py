@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.judge import MAX_OFFSET
 from phytowatch.domain.schedule import ROLES
-from phytowatch.services.audit import AuditLog
+from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
 
 FACILITY_KINDS = ("kiln", "cold_room", "reefer", "hot_water_tank", "vapour_heat_chamber", "other")
@@ -58,7 +58,7 @@ def parse_probe_spec(spec: str) -> tuple[str, str, str]:
 
 
 def _record(
-    audit: AuditLog | None,
+    audit: AuditRecorder | None,
     actor: str,
     action: str,
     object_type: str,
@@ -87,7 +87,7 @@ def add_enterprise(
     grade: str,
     *,
     now: int,
-    audit: AuditLog | None = None,
+    audit: AuditRecorder | None = None,
     actor: str = "system",
 ) -> EnterpriseRecord:
     if not _ENTERPRISE.match(code):
@@ -139,7 +139,7 @@ def add_facility(
     name: str = "",
     treater_number: str | None = None,
     now: int,
-    audit: AuditLog | None = None,
+    audit: AuditRecorder | None = None,
     actor: str = "system",
 ) -> IssuedToken:
     """Register a facility with its probes and issue its first device token."""
@@ -201,7 +201,7 @@ def rotate_token(
     facility_code: str,
     *,
     now: int,
-    audit: AuditLog | None = None,
+    audit: AuditRecorder | None = None,
     actor: str = "system",
 ) -> IssuedToken:
     """Revoke every token of the facility and issue a new one."""
@@ -217,7 +217,7 @@ def revoke_tokens(
     facility_code: str,
     *,
     now: int,
-    audit: AuditLog | None = None,
+    audit: AuditRecorder | None = None,
     actor: str = "system",
 ) -> int:
     """Revoke every token of the facility; recorded when there was one to revoke."""
@@ -262,7 +262,7 @@ def add_calibration(
     due_at: int,
     certificate: str,
     now: int,
-    audit: AuditLog | None = None,
+    audit: AuditRecorder | None = None,
     actor: str = "system",
 ) -> CalibrationRecord:
     """Record a probe's calibration: its offset (added to raw values) and when it falls due."""
@@ -313,7 +313,7 @@ def add_camera(
     description: str = "",
     *,
     now: int,
-    audit: AuditLog | None = None,
+    audit: AuditRecorder | None = None,
     actor: str = "system",
 ) -> None:
     facility = _facility(registry, facility_code)

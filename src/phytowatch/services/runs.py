@@ -33,7 +33,7 @@ from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import ParamError, Role, Schedule
 from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
-from phytowatch.services.audit import AuditLog
+from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.ports import FacilityRef
 from phytowatch.services.reporting import judgement_dict
 
@@ -133,7 +133,7 @@ def start_run(
     load: str,
     note: str = "",
     now: int,
-    audit: AuditLog | None = None,
+    audit: AuditRecorder | None = None,
     actor: str = "system",
 ) -> RunRecord:
     """Start a run now: bind the schedule version, its params and the calibration offsets."""
@@ -260,7 +260,7 @@ class RunMonitor:
     # fed, which a tick need not read back (kept for RECEIVED_LAG_US past the watermark)
     _own: dict[tuple[int, int], int] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)
-    audit: AuditLog | None = None  # closing a run is recorded here
+    audit: AuditRecorder | None = None  # closing a run is recorded here
 
     def _start(self, record: RunRecord, now: int | None = None) -> LiveRun:
         facility = self.store.facility_by_code(record.facility_code)

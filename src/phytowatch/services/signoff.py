@@ -12,7 +12,8 @@ from typing import Protocol
 
 from phytowatch.domain.accounts import Action, Principal, Role
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
-from phytowatch.services.accounts import AccountError, AuditRecorder
+from phytowatch.services.accounts import AccountError
+from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.runs import RunRecord
 
 

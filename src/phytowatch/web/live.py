@@ -22,7 +22,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import Change
@@ -99,9 +99,9 @@ class LiveJudging:
                 self._guarded(self._tick)
                 next_tick = time.monotonic() + TICK_S
 
-    def _guarded(self, work: object, *args: object) -> None:
+    def _guarded(self, work: Callable[..., None], *args: object) -> None:
         try:
-            work(*args)  # type: ignore[operator]
+            work(*args)
         except Exception:  # keep judging: one bad round must not stop every run
             log.exception("live judging failed")
 
