@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
+from phytowatch.domain.messages import Code, Instant, Word, say
 from phytowatch.services.accounts import add_office, add_user
 from phytowatch.services.provisioning import (
     add_calibration,
@@ -101,7 +102,7 @@ def build(services: Services) -> World:
                         T0,
                         1,
                         "1",
-                        "the hold broke",
+                        say(Code.ALARM_HOLD_BROKEN, at=Instant(T0), reason=Word("gap")),
                     ),
                 )
             ]

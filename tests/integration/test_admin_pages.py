@@ -206,7 +206,9 @@ def test_a_user_added_without_a_password_gets_a_temporary_one_shown_once(
     assert answer.status_code == 200 and 'id="new-password"' not in answer.text
     misplaced = {**form, "login": "sun", "office": "", "password": PASSWORD}
     refused = client.post("/admin/users", data=misplaced, headers=admin)
-    assert refused.status_code == 422 and "office" in _error(refused.text)
+    # the role and what it needs, in the page's language; never a CLI option
+    assert refused.status_code == 422 and "检验检疫官 属于检验检疫机构" in _error(refused.text)
+    assert "--office" not in refused.text
     assert 'value="sun"' in refused.text and PASSWORD not in refused.text
 
 
@@ -225,7 +227,8 @@ def test_a_role_is_changed_and_the_users_sessions_end(client: TestClient, world:
     assert _actions(world, "user", "inspector")[0] == ("user:admin", "user.set_role")
     wrong = {"role": "enterprise_operator", "office": "GZ", "enterprise": ""}
     refused = client.post("/admin/users/inspector/role", data=wrong, headers=admin)
-    assert refused.status_code == 422 and "enterprise" in _error(refused.text)
+    assert refused.status_code == 422 and "处理操作员 属于企业" in _error(refused.text)
+    assert "--enterprise" not in refused.text
     ghost = client.post("/admin/users/ghost/role", data=form, headers=admin)
     assert ghost.status_code == 404
 

@@ -10,6 +10,7 @@ from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
 from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN, US_PER_S
+from phytowatch.domain.messages import Code
 from phytowatch.services.ports import ReadingBatch, StoredItem
 from phytowatch.services.provisioning import add_calibration, add_enterprise, add_facility
 from phytowatch.services.runs import start_run
@@ -58,7 +59,8 @@ def test_each_break_of_a_hold_is_counted_on_one_alarm(services: Services, run: i
         tick(services, minute + 0.1)
     [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.HOLD_BROKEN]
     assert (alarm.count, alarm.severity, alarm.subject) == (2, Severity.MAJOR, f"run {run}")
-    assert "C1" in alarm.message
+    assert alarm.message.code is Code.ALARM_HOLD_BROKEN_PROBES
+    assert alarm.message.params["probes"] == "C1"
 
 
 def test_a_faulty_probe_raises_an_alarm_that_clears_when_it_reads_again(
@@ -97,7 +99,8 @@ def test_a_conflicting_rewrite_is_a_critical_tamper_alarm(services: Services, ru
     store(services, 0, (57.0, 59.0, 58.0))  # C2 at the same instant, another value: refused
     assert ("raised", "tamper", "readings") in tick(services, 0.1)
     [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.TAMPER]
-    assert alarm.severity is Severity.CRITICAL and "C2" in alarm.message
+    assert alarm.severity is Severity.CRITICAL
+    assert alarm.message.code is Code.ALARM_CONFLICT and alarm.message.params["probe"] == "C2"
 
 
 def test_calibrations_due_within_a_week_or_expired_raise_alarms(

@@ -24,6 +24,7 @@ from phytowatch.bootstrap import Services
 from phytowatch.cli import main
 from phytowatch.config import Settings
 from phytowatch.domain.audit import Tampering
+from phytowatch.domain.messages import Refused
 from phytowatch.services.provisioning import (
     add_calibration,
     add_camera,
@@ -366,9 +367,7 @@ def test_provisioning_is_recorded_and_no_token_is(services: Services) -> None:
 
 
 def test_a_refused_change_records_nothing(services: Services) -> None:
-    from phytowatch.services.provisioning import ProvisioningError
-
-    with pytest.raises(ProvisioningError):
+    with pytest.raises(Refused):
         rotate_token(services.registry, "NOPE", now=T0, audit=services.audit, actor="cli:x")
     assert services.audit.head() is None
 

@@ -132,7 +132,7 @@ def test_users_offices_and_tokens_from_the_command_line(tmp_path: Path) -> None:
         (
             ["users", "add", "x1", "--name", "X", "--role", "inspector", "--password-stdin"],
             PASSWORD,
-            "the role inspector belongs to an office: give --office CODE",
+            "the role bureau inspector belongs to an office: say which (--office CODE)",
         ),
         (
             [

@@ -15,9 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from phytowatch.bootstrap import Services
+from phytowatch.domain.messages import Code, Kind
 from phytowatch.services.accounts import add_user, issue_token
 from phytowatch.storage.accounts_tables import users
 from phytowatch.storage.tables import runs
+from refusals import refused
 
 pytestmark = pytest.mark.integration
 
@@ -123,7 +125,11 @@ def test_text_over_a_limit_is_one_clear_refusal_and_nothing_is_stored(
         json={"facility": "K1", "schedule": "ispm15-ht", "load": "pallets", "note": LONG},
     )
     assert answer.status_code == 422
-    assert answer.json() == {"error": "note: at most 2000 characters"}
+    assert answer.json() == {
+        "error": "note: at most 2000 characters",
+        "code": "run.note_too_long",
+        "params": {"max": 2000},
+    }
     too_long = client.post(
         f"/api/v1/runs/{k1.pass_run}/signoff",
         headers=login(client, "inspector"),
@@ -157,7 +163,7 @@ def test_hostile_user_and_token_names_are_kept_verbatim(world: World, client: Te
     assert _counts(world)[1] == 8 + len(HOSTILE)
     # a login is not free text: markup and SQL are refused with a reason, not stored
     for login_name in ("<script>", "x' OR '1'='1"):
-        with pytest.raises(ValueError, match="lower-case letters"):
+        with refused(Code.LOGIN_FORMAT, Kind.INVALID):
             add_user(
                 accounts,
                 audit,

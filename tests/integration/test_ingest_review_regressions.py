@@ -12,7 +12,8 @@ from pydantic import SecretStr
 
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
-from phytowatch.services.provisioning import ProvisioningError, add_facility, rotate_token
+from phytowatch.domain.messages import Code, Refused
+from phytowatch.services.provisioning import add_facility, rotate_token
 from phytowatch.web.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -137,8 +138,8 @@ def test_creating_the_same_facility_at_the_same_time_answers_exists_already(
     def create() -> None:
         try:
             add_facility(services.registry, "K-RACE", "0031", "kiln", ["C1:product"], now=10)
-        except ProvisioningError as error:
-            errors.append(str(error))
+        except Refused as error:
+            errors.append(error.message.code)
 
     threads = [threading.Thread(target=create) for _ in range(6)]
     for thread in threads:
@@ -146,4 +147,4 @@ def test_creating_the_same_facility_at_the_same_time_answers_exists_already(
     for thread in threads:
         thread.join()
     assert len(errors) == 5
-    assert all("exists already" in e for e in errors)
+    assert set(errors) == {Code.FACILITY_EXISTS}

@@ -22,6 +22,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from phytowatch.config import Settings
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
+from phytowatch.domain.messages import Code, Instant, Word, say
 from phytowatch.notify import make_notifier
 from phytowatch.notify.queue import DeliveryQueue
 from phytowatch.notify.smtp import SmtpChannel
@@ -47,7 +48,12 @@ def _change(what: str = "raised") -> Change:
             last_seen_at=T0,
             count=1,
             last_occurrence="a",
-            message="hold broken at 2026-03-02T10:00:00Z: below threshold (C2)",
+            message=say(
+                Code.ALARM_HOLD_BROKEN_PROBES,
+                at=Instant(T0),
+                reason=Word("below_threshold"),
+                probes="C2",
+            ),
             id=31,
         ),
     )
@@ -301,7 +307,7 @@ def test_an_email_arrives_with_the_alarm_in_chinese_and_english(
     assert "JX-0031-K2" in subject and "hold_broken" in subject
     body = mail.get_content()
     assert "设施：JX-0031-K2" in body and "保持中断" in body
-    assert "Facility: JX-0031-K2" in body and "below threshold (C2)" in body
+    assert "Facility: JX-0031-K2" in body and "below the threshold (C2)" in body
     assert mail["From"] == "phytowatch@bureau.example"
     _no_secret_in(caplog)
 

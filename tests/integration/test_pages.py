@@ -246,15 +246,19 @@ def test_the_wall_takes_each_facilitys_latest_closed_run(client: TestClient, wor
     assert rows["K1"]["last"]["verdict"] == "FAIL" and rows["K1"]["last"]["id"] == k1.open_run
 
 
-def test_the_services_english_texts_are_said_in_the_readers_language_the_api_keeps_them(
+def test_the_services_messages_are_said_in_the_readers_language_the_api_keeps_english(
     client: TestClient, world: World, services: Services
 ) -> None:
     from accountsworld import T0
 
     from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
     from phytowatch.domain.instants import format_instant
+    from phytowatch.domain.messages import Code, Instant, Word, say
 
-    message = f"hold broken at {format_instant(T0)}: below_threshold (C2)"
+    message = say(
+        Code.ALARM_HOLD_BROKEN_PROBES, at=Instant(T0), reason=Word("below_threshold"), probes="C2"
+    )
+    english = f"hold broken at {format_instant(T0)}: below_threshold (C2)"
     services.alarm_store.apply(
         [
             Change(
@@ -272,7 +276,8 @@ def test_the_services_english_texts_are_said_in_the_readers_language_the_api_kee
     en = client.get("/alarms", headers={**admin, "Accept-Language": "en"}).text
     assert "hold broken at <time" in en and "below the threshold (C2)" in en
     api = client.get("/api/v1/alarms", headers=admin).json()["alarms"]
-    assert message in [a["message"] for a in api]  # the JSON keeps the service's English
+    [said] = [a for a in api if a["message"] == english]  # the JSON keeps the English
+    assert said["code"] == "alarm.hold_broken_probes" and said["params"]["probes"] == "C2"
     run = world.objects["K1"].pass_run
     page = client.get(f"/runs/{run}", headers={**admin, "Accept-Language": "zh-CN"}).text
     assert "该处理尚未经检验员审核通过" in page and "not signed off" not in page

@@ -12,9 +12,9 @@ from sqlalchemy import func, select, text
 
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
+from phytowatch.domain.messages import Code, Kind, Refused
 from phytowatch.services.ports import EnterpriseRecord, ProbeRef
 from phytowatch.services.provisioning import (
-    ProvisioningError,
     add_enterprise,
     add_facility,
     hash_token,
@@ -23,6 +23,7 @@ from phytowatch.services.provisioning import (
 )
 from phytowatch.storage.tables import device_tokens, enterprises, facilities, probes
 from phytowatch.web.app import create_app
+from refusals import refused
 
 pytestmark = pytest.mark.integration
 
@@ -96,21 +97,21 @@ def test_duplicate_codes_are_refused_with_a_provisioning_error_and_change_nothin
     services: Services, kiln: Provisioned
 ) -> None:
     registry = services.registry
-    with pytest.raises(ProvisioningError, match="enterprise 0031 exists already"):
+    with refused(Code.ENTERPRISE_EXISTS, Kind.CONFLICT):
         add_enterprise(registry, "0031", "另一个", "Another", "南昌", "I", now=2)
-    with pytest.raises(ProvisioningError, match=f"facility {CODE} exists already"):
+    with refused(Code.FACILITY_EXISTS, Kind.CONFLICT):
         add_facility(registry, CODE, "0031", "kiln", ["C9"], now=2)
-    with pytest.raises(ProvisioningError, match="probe C1 is given twice"):
+    with refused(Code.PROBE_TWICE, Kind.INVALID):
         add_facility(registry, "JX-0031-K3", "0031", "kiln", ["C1", "C2", "C1:air"], now=2)
-    with pytest.raises(ProvisioningError, match="no enterprise '0099'"):
+    with refused(Code.NO_ENTERPRISE, Kind.NOT_FOUND):
         add_facility(registry, "JX-0099-K1", "0099", "kiln", ["C1"], now=2)
-    with pytest.raises(ProvisioningError, match="kind 'oven'"):
+    with refused(Code.FACILITY_KIND, Kind.INVALID):
         add_facility(registry, "JX-0031-K3", "0031", "oven", ["C1"], now=2)
-    with pytest.raises(ProvisioningError, match="role must be one of"):
+    with refused(Code.PROBE_ROLE, Kind.INVALID):
         add_facility(registry, "JX-0031-K3", "0031", "kiln", ["C1:surface"], now=2)
-    with pytest.raises(ProvisioningError, match="at least one probe"):
+    with refused(Code.PROBES_NONE, Kind.INVALID):
         add_facility(registry, "JX-0031-K3", "0031", "kiln", [], now=2)
-    with pytest.raises(ProvisioningError, match="grade"):
+    with refused(Code.ENTERPRISE_GRADE, Kind.INVALID):
         add_enterprise(registry, "0032", "名", "Name", "城", "Z", now=2)
 
     assert [e.code for e in registry.list_enterprises()] == ["0031"]
@@ -162,8 +163,9 @@ def test_rotating_a_token_revokes_the_old_one_and_revoking_leaves_none(
         ).scalars()
         assert list(revoked) == [10, 11]
     assert services.registry.reading_count(kiln.facility.id) == 2
-    with pytest.raises(ProvisioningError, match="no facility 'JX-0031-K9'"):
+    with refused(Code.NO_FACILITY, Kind.NOT_FOUND) as caught:
         rotate_token(services.registry, "JX-0031-K9", now=13)
+    assert caught.value.message.params == {"facility": "JX-0031-K9"}
 
 
 def test_migrating_the_same_database_twice_changes_nothing(
@@ -206,7 +208,7 @@ def test_a_text_longer_than_the_registry_keeps_is_refused_with_a_provisioning_er
         try:
             attempt()
             outcomes.append("stored")
-        except ProvisioningError:
+        except Refused:
             outcomes.append("refused")
         except Exception as error:  # the bug: a database error leaks out
             outcomes.append(type(error).__name__)

@@ -14,13 +14,15 @@ import pytest
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.instants import US_PER_D, US_PER_S
+from phytowatch.domain.messages import Code, Kind
 from phytowatch.ingest.csvlog import parse_log, read_log, write_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
 from phytowatch.services.ports import FacilityRef, ReadingBatch, StoredItem
 from phytowatch.services.provisioning import add_calibration, add_enterprise, add_facility
 from phytowatch.services.reporting import judgement_dict
-from phytowatch.services.runs import RunError, evaluate_command, start_run
+from phytowatch.services.runs import evaluate_command, start_run
+from refusals import refused
 
 pytestmark = pytest.mark.integration
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cases"
@@ -108,7 +110,7 @@ def test_a_facility_has_one_open_run_at_a_time(services: Services) -> None:
     add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
     add_facility(services.registry, "F1", "E1", "kiln", ["C1:product"], now=1)
     start_run(services.runs, "F1", "ispm15-ht", load="pallets", now=10)
-    with pytest.raises(RunError, match="open run"):
+    with refused(Code.RUN_OPEN_ALREADY, Kind.CONFLICT):
         start_run(services.runs, "F1", "ispm15-ht", load="pallets", now=20)
 
 
@@ -121,7 +123,7 @@ def test_a_load_or_note_that_is_not_printable_text_is_refused_and_nothing_starts
 ) -> None:
     add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
     add_facility(services.registry, "F1", "E1", "kiln", ["C1:product"], now=1)
-    with pytest.raises(RunError, match=f"{field}: printable text only"):
+    with refused(Code.RUN_LOAD_PRINTABLE if field == "load" else Code.RUN_NOTE_PRINTABLE):
         start_run(services.runs, "F1", "ispm15-ht", load=load, note=note, now=10)
     assert services.runs.open_runs() == []
     record = start_run(
@@ -156,23 +158,24 @@ def test_a_run_notes_an_expired_calibration_and_judges_that_probe_raw(services: 
     )
     run = start_run(services.runs, "F1", "ispm15-ht", load="pallets", now=now)
     assert run.offsets == {"C2": "0.2"}
-    assert len(run.calibration_notes) == 1 and run.calibration_notes[0].startswith("C1:")
-    assert "expired" in run.calibration_notes[0]
+    [note] = run.calibration_notes
+    assert note.code is Code.NOTE_CALIBRATION_EXPIRED and note.params["probe"] == "C1"
+    assert services.runs.run(run.id).calibration_notes == [note]  # stored as code and params
 
 
 @pytest.mark.parametrize(
-    ("schedule", "params", "message"),
+    ("schedule", "params", "code"),
     [
-        ("nope", {}, "unknown schedule"),
-        ("hwt-mango", {}, "fruit_class"),
-        ("hwt-mango", {"fruit_class": "2kg"}, "cannot be"),
+        ("nope", {}, Code.SCHEDULE_UNKNOWN),
+        ("hwt-mango", {}, Code.PARAM_MISSING),
+        ("hwt-mango", {"fruit_class": "2kg"}, Code.PARAM_VALUE),
     ],
 )
 def test_a_run_with_a_bad_schedule_or_param_is_refused(
-    services: Services, schedule: str, params: dict[str, str], message: str
+    services: Services, schedule: str, params: dict[str, str], code: Code
 ) -> None:
     add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
     add_facility(services.registry, "F1", "E1", "hot_water_tank", ["W1:water"], now=1)
-    with pytest.raises(RunError, match=message):
+    with refused(code, Kind.INVALID):
         start_run(services.runs, "F1", schedule, params=params, load="mangoes", now=10)
     assert services.runs.open_runs() == []

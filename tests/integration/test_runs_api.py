@@ -152,7 +152,7 @@ def test_a_bad_run_request_gets_a_clear_error_and_starts_nothing(
 ) -> None:
     answer = client.post("/api/v1/runs", headers=ADMIN, json=body)
     assert answer.status_code == status, answer.text
-    assert set(answer.json()) == {"error"}
+    assert set(answer.json()) in ({"error"}, {"error", "code", "params"})
     assert services.runs.open_runs() == []
     assert client.get("/api/v1/runs/999", headers=ADMIN).status_code == 404
     assert client.post("/api/v1/runs", json=body).status_code == 401

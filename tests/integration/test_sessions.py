@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ACCOUNT_LOCKOUT
+from phytowatch.domain.messages import Refused
 from phytowatch.services.accounts import failure_key
+from phytowatch.web.errors import STATUS
 
 pytestmark = pytest.mark.integration
 
@@ -159,7 +161,11 @@ def test_failures_from_one_address_across_many_logins_lock_the_address(
     assert [a.status_code for a in answers[:20]] == [401] * 20
     assert answers[20].status_code == 429
     # an unknown login and a wrong password get the same answer
-    assert answers[0].json() == {"error": "wrong login or password"}
+    assert answers[0].json() == {
+        "error": "wrong login or password",
+        "code": "login.wrong",
+        "params": {},
+    }
 
 
 def test_changing_the_password_ends_the_other_sessions_but_not_this_one(
@@ -202,7 +208,11 @@ def test_an_expired_or_idle_session_is_refused(world: World, client: TestClient)
         conn.execute(update(sessions).values(expires_at=1))
     answer = client.get("/api/v1/auth/me", headers=headers)
     assert answer.status_code == 401
-    assert answer.json() == {"error": "your session has ended: log in again"}
+    assert answer.json() == {
+        "error": "your session has ended: log in again",
+        "code": "auth.session_ended",
+        "params": {},
+    }
 
 
 def test_a_disabled_user_cannot_log_in_and_its_sessions_and_tokens_stop(
@@ -298,8 +308,8 @@ def test_guesses_sent_at_once_cannot_pass_the_lock_out_together(
                 now=now,
                 cost=10,
             )
-        except use_cases.AccountError as error:
-            statuses.append(error.status)
+        except Refused as error:
+            statuses.append(STATUS[error.kind])
 
     threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
     for thread in threads:
@@ -345,5 +355,8 @@ def test_a_login_no_user_can_have_is_a_wrong_login_not_a_server_error(
             content=f'{{"login": "{typed}", "password": "not the password"}}'.encode(),
             headers={"Content-Type": "application/json"},
         )
-    assert (answer.status_code, answer.json()) == (401, {"error": "wrong login or password"})
+    assert (answer.status_code, answer.json()) == (
+        401,
+        {"error": "wrong login or password", "code": "login.wrong", "params": {}},
+    )
     assert "login.failed" in _audit_actions(world)

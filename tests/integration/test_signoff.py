@@ -13,6 +13,7 @@ from accountsworld import ADMIN, PASSWORD, T0, World, build, client_for, login
 from fastapi.testclient import TestClient
 
 from phytowatch.bootstrap import Services
+from phytowatch.domain.messages import Code, say
 from phytowatch.services.runs import start_run
 from phytowatch.services.signoff import run_backs_certificate
 
@@ -51,7 +52,7 @@ def test_an_inspector_of_the_office_signs_off_a_pass_run_which_then_backs_a_cert
 ) -> None:
     run = world.objects["K1"].pass_run
     before = run_backs_certificate(world.services.runs, world.services.accounts, run)
-    assert (before.ok, before.reason) == (False, "the run is not signed off by an inspector yet")
+    assert (before.ok, before.reason) == (False, say(Code.BACKING_NOT_SIGNED))
     headers = login(client, "inspector")
     answer = client.post(f"/api/v1/runs/{run}/signoff", headers=headers, json={})
     assert answer.status_code == 201, answer.text
@@ -60,7 +61,7 @@ def test_an_inspector_of_the_office_signs_off_a_pass_run_which_then_backs_a_cert
     assert (body["signoff"]["by"], body["signoff"]["office"]) == ("inspector", "GZ")
     assert body["backs_certificate"] is True
     after = run_backs_certificate(world.services.runs, world.services.accounts, run)
-    assert after.ok and "signed off by inspector (GZ)" in after.reason
+    assert after.ok and after.reason == say(Code.BACKING_OK, by="inspector", office="GZ")
     # final: a second decision is refused, and anyone who may see the run reads the first
     again = client.post(f"/api/v1/runs/{run}/signoff", headers=headers, json={})
     assert again.status_code == 409 and "final" in again.json()["error"]
@@ -87,7 +88,7 @@ def test_a_rejected_run_never_backs_a_certificate_and_a_rejection_says_why(
     assert answer.status_code == 201
     assert answer.json()["backs_certificate"] is False
     backing = run_backs_certificate(world.services.runs, world.services.accounts, run)
-    assert (backing.ok, backing.reason) == (False, "the run was rejected by inspector")
+    assert (backing.ok, backing.reason) == (False, say(Code.BACKING_REJECTED, by="inspector"))
 
 
 def test_a_run_with_findings_needs_a_written_comment(world: World, client: TestClient) -> None:
@@ -128,7 +129,7 @@ def test_an_open_run_cannot_be_signed_off(world: World, client: TestClient) -> N
     answer = client.post(f"/api/v1/runs/{run}/signoff", headers=login(client, "inspector"), json={})
     assert answer.status_code == 409 and "still open" in answer.json()["error"]
     backing = run_backs_certificate(world.services.runs, world.services.accounts, run)
-    assert (backing.ok, backing.reason) == (False, "the run is still open")
+    assert (backing.ok, backing.reason) == (False, say(Code.BACKING_OPEN))
 
 
 def test_only_an_inspector_of_the_right_office_signs_off(world: World, client: TestClient) -> None:

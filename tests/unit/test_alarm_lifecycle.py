@@ -13,6 +13,7 @@ from phytowatch.domain.alarms import (
     clear,
     reconcile,
 )
+from phytowatch.domain.messages import Code, Kind, Refused, say
 
 
 def fault(probe: str = "C2", at: int = 10, occurrence: str = "") -> Condition:
@@ -62,8 +63,9 @@ def test_a_continuing_alarm_of_a_facility_not_looked_at_stays_open() -> None:
 def test_an_event_alarm_stays_until_a_person_clears_it() -> None:
     [raised] = reconcile([], [broke(10)], now=10)
     assert reconcile([raised.alarm], [], now=50, observed={("hold_broken", "K2")}) == []
-    with pytest.raises(ValueError, match="acknowledge it first"):
+    with pytest.raises(Refused) as refused:
         clear(raised.alarm, by="inspector", now=60)
+    assert (refused.value.kind, refused.value.message.code) == (Kind.CONFLICT, Code.ALARM_ACK_FIRST)
     acked = acknowledge(raised.alarm, by="inspector Li", comment="door closed again", now=60)
     assert (acked.state, acked.acknowledged_by, acked.comment) == (
         AlarmState.ACKNOWLEDGED,
@@ -77,8 +79,9 @@ def test_an_event_alarm_stays_until_a_person_clears_it() -> None:
 def test_an_alarm_is_acknowledged_once() -> None:
     [raised] = reconcile([], [fault()], now=10)
     acked = acknowledge(raised.alarm, by="a", comment="", now=11)
-    with pytest.raises(ValueError, match="acknowledged already by a"):
+    with pytest.raises(Refused) as refused:
         acknowledge(acked, by="b", comment="", now=12)
+    assert refused.value.message == say(Code.ALARM_ACKED_ALREADY, by="a")
 
 
 def test_an_acknowledged_alarm_still_clears_when_its_cause_ends() -> None:

@@ -9,12 +9,15 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from phytowatch.domain.accounts import Action, Role
 from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
 from phytowatch.domain.verdict import FindingKind, IndeterminateCause, Reason
+from phytowatch.i18n import catalogue, words
 from phytowatch.services.provisioning import FACILITY_KINDS
-from phytowatch.web import i18n, words
+from phytowatch.web import i18n
 
 WEB = Path(i18n.__file__).parent
+CATALOGUE = Path(catalogue.__file__).parent
 
 
 @pytest.mark.parametrize(
@@ -60,15 +63,16 @@ def _marked() -> set[str]:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2.ext:babel_extract")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
-    for _, _, message, _, _ in extract_from_dir(str(WEB), method_map, options):
-        found.add(message if isinstance(message, str) else message[0])
+    for where in (WEB, CATALOGUE):
+        for _, _, message, _, _ in extract_from_dir(str(where), method_map, options):
+            found.add(message if isinstance(message, str) else message[0])
     return found
 
 
 def test_every_message_the_pages_mark_has_a_chinese_translation() -> None:
     marked = _marked()
     assert len(marked) > 150  # the templates were read
-    with (WEB / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+    with (CATALOGUE / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po)
     missing = sorted(m for m in marked if not (catalog.get(m) and catalog.get(m).string))
     assert missing == []
@@ -85,3 +89,5 @@ def test_every_domain_word_a_page_shows_by_its_code_is_marked() -> None:
     assert {r.value for r in Reason} <= set(words.REASONS)
     assert {c.value for c in IndeterminateCause} <= set(words.VERDICT_CAUSES)
     assert set(FACILITY_KINDS) <= set(words.FACILITY_KINDS)
+    assert {r.value for r in Role} <= set(words.ROLES)
+    assert {a.value for a in Action} <= set(words.ACTIONS)

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
+from phytowatch.domain.messages import Code, Instant, Word, say
 from phytowatch.services.notify import (
     InMemoryChannel,
     RoutingNotifier,
@@ -40,7 +41,12 @@ def _alarm(
         last_seen_at=T0,
         count=1,
         last_occurrence="x",
-        message="hold broken at 2026-03-02T10:00:00Z: below threshold (C2)",
+        message=say(
+            Code.ALARM_HOLD_BROKEN_PROBES,
+            at=Instant(T0),
+            reason=Word("below_threshold"),
+            probes="C2",
+        ),
         id=12,
     )
 
@@ -119,7 +125,8 @@ def test_the_message_is_in_chinese_and_english() -> None:
     assert "设施：K1" in message.body and "Facility: K1" in message.body
     assert "第 3 次" in message.body and "occurrence 3" in message.body
     assert "重要" in message.body and "Severity: major" in message.body
-    assert "below threshold (C2)" in message.body
+    assert "说明：保持于 2026-03-02T10:00:00Z 中断：低于指标（C2）" in message.body
+    assert "Message: hold broken at 2026-03-02T10:00:00Z: below the threshold (C2)" in message.body
 
 
 def test_the_payload_carries_the_event_the_alarm_and_when_it_was_sent() -> None:
@@ -132,6 +139,13 @@ def test_the_payload_carries_the_event_the_alarm_and_when_it_was_sent() -> None:
     assert alarm["severity"] == "major" and alarm["state"] == "active"
     assert alarm["facility"] == "K1" and alarm["subject"] == "run 7"
     assert alarm["count"] == 1 and alarm["raised_at"] == "2026-03-02T10:00:00Z"
+    assert alarm["message"] == "hold broken at 2026-03-02T10:00:00Z: below_threshold (C2)"
+    assert alarm["code"] == "alarm.hold_broken_probes"
+    assert alarm["params"] == {
+        "at": "2026-03-02T10:00:00Z",
+        "reason": "below_threshold",
+        "probes": "C2",
+    }
 
 
 def test_a_receiver_can_verify_the_signature() -> None:

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.output import fail, refused
+from phytowatch.domain.messages import Refused
 
 if TYPE_CHECKING:
     from phytowatch.bootstrap import Services
@@ -54,19 +56,14 @@ def _actor() -> str:
         return "cli:unknown"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"phytowatch: {message}", err=True)
-    return typer.Exit(2)
-
-
 def _read_password(from_stdin: bool, *, confirm: bool, prompt: str = "Password") -> str:
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
-            raise _fail("--password-stdin: nothing on stdin")
+            raise fail("--password-stdin: nothing on stdin")
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise _fail("no terminal to ask the password on: use --password-stdin")
+        raise fail("no terminal to ask the password on: use --password-stdin")
     password: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
     return password
 
@@ -78,12 +75,10 @@ def _user_line(user: UserRecord) -> str:
 
 
 def _call(function: object, *args: object, **kwargs: object) -> object:
-    from phytowatch.services.accounts import AccountError
-
     try:
         return function(*args, **kwargs)  # type: ignore[operator]
-    except AccountError as error:
-        raise _fail(str(error)) from None
+    except Refused as error:
+        raise refused(error) from None
 
 
 @users_app.command("add")
@@ -260,7 +255,7 @@ def offices_list(database_url: DatabaseOption = None) -> None:
 def _user(services: Services, login: str) -> UserRecord:
     user = services.accounts.user_by_login(login.strip().lower())
     if user is None:
-        raise _fail(f"no user {login!r}")
+        raise fail(f"no user {login!r}")
     return user
 
 
@@ -282,7 +277,7 @@ def tokens_issue(
     from phytowatch.services import accounts
 
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRES_DAYS:
-        raise _fail(f"--expires-days: 1 to {MAX_EXPIRES_DAYS}")
+        raise fail(f"--expires-days: 1 to {MAX_EXPIRES_DAYS}")
     now = _now()
     with open_services(database_url) as services:
         issued = _call(
@@ -361,7 +356,7 @@ def runs_signoff(
     from phytowatch.services import accounts, signoff
 
     if not 1 <= run_id <= 2**31 - 1:  # runs are numbered in an INTEGER column
-        raise _fail(f"no run {run_id}")
+        raise fail(f"no run {run_id}")
     password = _read_password(password_stdin, confirm=False)
     with open_services(database_url) as services:
         user = _call(

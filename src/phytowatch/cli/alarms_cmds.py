@@ -8,14 +8,11 @@ from typing import Annotated
 import typer
 
 from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.output import refused
 from phytowatch.cli.registry_cmds import cli_actor
+from phytowatch.domain.messages import Refused
 
 alarms_app = typer.Typer(help="Alarms. 告警。", no_args_is_help=True)
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"phytowatch: {message}", err=True)
-    return typer.Exit(2)
 
 
 @alarms_app.command("list")
@@ -45,15 +42,13 @@ def alarms_ack(
     database_url: DatabaseOption = None,
 ) -> None:
     """Acknowledge an alarm: who, and what was done. 确认告警。"""
-    from phytowatch.services.alarms import AlarmError
-
     with open_services(database_url) as services:
         try:
             services.alarms.acknowledge(
                 alarm_id, by=by, comment=comment, now=time.time_ns() // 1000, actor=cli_actor()
             )
-        except AlarmError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     typer.echo(f"alarm {alarm_id} acknowledged by {by}")
 
 
@@ -64,11 +59,9 @@ def alarms_clear(
     database_url: DatabaseOption = None,
 ) -> None:
     """Clear an acknowledged alarm. 消除告警。"""
-    from phytowatch.services.alarms import AlarmError
-
     with open_services(database_url) as services:
         try:
             services.alarms.clear(alarm_id, by=by, now=time.time_ns() // 1000, actor=cli_actor())
-        except AlarmError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     typer.echo(f"alarm {alarm_id} cleared by {by}")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.output import fail
 
 if TYPE_CHECKING:
     from phytowatch.domain.audit import AuditEntry
@@ -16,11 +17,6 @@ audit_app = typer.Typer(
     help="The tamper-evident audit trail: who changed what, when. 防篡改审计日志。",
     no_args_is_help=True,
 )
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"phytowatch: {message}", err=True)
-    return typer.Exit(2)
 
 
 def _when(instant: int | None) -> str:
@@ -36,7 +32,7 @@ def _when(instant: int | None) -> str:
 
 def _unreadable(error: Exception) -> typer.Exit:
     first = str(getattr(error, "orig", error) or error).strip().splitlines()
-    return _fail(f"cannot read the audit trail: {first[0] if first else type(error).__name__}")
+    return fail(f"cannot read the audit trail: {first[0] if first else type(error).__name__}")
 
 
 @audit_app.command("verify")
@@ -61,7 +57,7 @@ def audit_verify(
         try:
             anchor = Anchor.parse(head)
         except ValueError as error:
-            raise _fail(f"--head {error}") from None
+            raise fail(f"--head {error}") from None
     with open_services(database_url) as services:
         try:
             report = services.audit.verify(anchor=anchor)
@@ -173,7 +169,7 @@ def audit_list(
     if object_ is not None:
         kind, sep, ident = object_.partition(":")
         if not kind.strip() or (sep and not ident.strip()):
-            raise _fail(f"--object {object_!r}: write TYPE or TYPE:ID, e.g. facility:JX-0031-K2")
+            raise fail(f"--object {object_!r}: write TYPE or TYPE:ID, e.g. facility:JX-0031-K2")
         object_type, object_id = kind.strip(), (ident.strip() if sep else None)
     with open_services(database_url) as services:
         try:

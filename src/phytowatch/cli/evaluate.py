@@ -16,7 +16,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import NoReturn
 
-from phytowatch.cli.messages import LANGS, default_lang, t
+from phytowatch.cli.messages import LANGS, default_lang, say, t
 
 EXIT = {"PASS": 0, "FAIL": 1, "INDETERMINATE": 3}
 BAD_INPUT = 2
@@ -150,7 +150,7 @@ def _run(argv: Sequence[str]) -> int:
     try:
         schedule = schedule.resolve(params)
     except ParamError as error:
-        raise BadInputError(str(error)) from None
+        raise BadInputError(say(error.message, lang)) from None
 
     try:
         log = read_log(Path(args.log))
@@ -166,7 +166,7 @@ def _run(argv: Sequence[str]) -> int:
             backwards=log.backwards,
         )
     except UnknownProbeError as error:
-        raise BadInputError(f"{args.log}: {error}") from None
+        raise BadInputError(f"{args.log}: {say(error.message, lang)}") from None
 
     verdict = judgement.verdict.value if judgement.verdict else "FAIL"
     if args.json:

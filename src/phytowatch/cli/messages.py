@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from phytowatch.domain.messages import Message
 
 LANGS = ("en", "zh")
 
@@ -118,6 +122,33 @@ def default_lang() -> str:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     return "en"
+
+
+# What the CLI adds to a message: how to give what is missing, in its own options' words. Option
+# names belong to the CLI alone: the message itself (on a page, in the API) never names one.
+CLI_HINTS: dict[str, str] = {
+    "param.missing": "--param {param}=VALUE",
+    "role.needs_enterprise": "--enterprise CODE",
+    "role.needs_office": "--office CODE",
+    "probe.none": "--probe C1:product",
+    "calibration.offset_no_probe": "--offset {probe}=…",
+}
+
+
+def catalogue_language(lang: str) -> str:
+    return "zh_CN" if lang == "zh" else "en"
+
+
+def say(message: Message, lang: str | None = None) -> str:
+    """A message in the CLI's language (the locale's, unless given), from the one catalogue,
+    with the CLI's hint on how to give what is missing."""
+    from phytowatch.i18n.catalogue import render
+
+    text = render(message, catalogue_language(lang or default_lang()))
+    hint = CLI_HINTS.get(message.code.value)
+    if hint is not None:
+        text += f" ({hint.format_map(message.params)})"
+    return text
 
 
 def t(key: str, lang: str, **values: object) -> str:

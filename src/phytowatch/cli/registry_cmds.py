@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 
 from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.output import fail, refused
+from phytowatch.domain.messages import Refused
 
 enterprises_app = typer.Typer(help="Export enterprises. 出口企业。", no_args_is_help=True)
 facilities_app = typer.Typer(
@@ -34,11 +36,6 @@ def cli_actor() -> str:
         return f"cli:uid-{os.getuid()}" if hasattr(os, "getuid") else "cli:unknown"
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"phytowatch: {message}", err=True)
-    return typer.Exit(2)
-
-
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseOption = None) -> None:
     """Create or migrate the database to the newest schema. 创建或升级数据库结构。"""
@@ -56,7 +53,7 @@ def enterprises_add(
     database_url: DatabaseOption = None,
 ) -> None:
     """Register an export enterprise. 登记出口企业。"""
-    from phytowatch.services.provisioning import ProvisioningError, add_enterprise
+    from phytowatch.services.provisioning import add_enterprise
 
     with open_services(database_url) as services:
         try:
@@ -71,8 +68,8 @@ def enterprises_add(
                 audit=services.audit,
                 actor=cli_actor(),
             )
-        except ProvisioningError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     typer.echo(
         f"enterprise {record.code} added: {record.name_zh} / {record.name_en}, {record.city}"
     )
@@ -113,7 +110,7 @@ def facilities_add(
     database_url: DatabaseOption = None,
 ) -> None:
     """Register a facility with its probes; prints its device token ONCE. 登记处理设施。"""
-    from phytowatch.services.provisioning import ProvisioningError, add_facility
+    from phytowatch.services.provisioning import add_facility
 
     with open_services(database_url) as services:
         try:
@@ -129,8 +126,8 @@ def facilities_add(
                 audit=services.audit,
                 actor=cli_actor(),
             )
-        except ProvisioningError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     probes = ", ".join(f"{p.code}[{p.role}]" for p in issued.facility.probes.values())
     typer.echo(f"facility {issued.facility.code} added with probes {probes}", err=True)
     _show_token(issued.token)
@@ -160,10 +157,10 @@ def facilities_token(
     database_url: DatabaseOption = None,
 ) -> None:
     """Rotate or revoke a facility's device token. 更换或吊销设备令牌。"""
-    from phytowatch.services.provisioning import ProvisioningError, revoke_tokens, rotate_token
+    from phytowatch.services.provisioning import revoke_tokens, rotate_token
 
     if rotate == revoke:
-        raise _fail("say --rotate or --revoke")
+        raise fail("say --rotate or --revoke")
     with open_services(database_url) as services:
         try:
             if rotate:
@@ -174,8 +171,8 @@ def facilities_token(
                 count = revoke_tokens(
                     services.registry, code, now=_now(), audit=services.audit, actor=cli_actor()
                 )
-        except ProvisioningError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     if rotate:
         typer.echo(f"facility {code}: old tokens revoked, new token issued", err=True)
         _show_token(issued.token)
@@ -193,7 +190,7 @@ def _when(text: str, option: str) -> int:
     try:
         return parse_instant(text, naive_is_utc=True)
     except (ValueError, ArithmeticError) as error:
-        raise _fail(f"{option} {text!r}: {error} (write a date such as 2026-03-01)") from None
+        raise fail(f"{option} {text!r}: {error} (write a date such as 2026-03-01)") from None
 
 
 @probes_app.command("calibrate")
@@ -211,7 +208,7 @@ def probes_calibrate(
     database_url: DatabaseOption = None,
 ) -> None:
     """Record a probe's calibration (offset, date, due date, certificate). 登记探头校准。"""
-    from phytowatch.services.provisioning import ProvisioningError, add_calibration
+    from phytowatch.services.provisioning import add_calibration
 
     calibrated_at = _when(calibrated, "--calibrated")
     due_at = _when(due, "--due")
@@ -229,8 +226,8 @@ def probes_calibrate(
                 audit=services.audit,
                 actor=cli_actor(),
             )
-        except ProvisioningError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     typer.echo(
         f"{facility} {record.probe}: offset {record.offset} from {calibrated}, due {due}"
         + (f", certificate {record.certificate}" if record.certificate else "")
@@ -248,7 +245,7 @@ def probes_list(
     with open_services(database_url) as services:
         found = services.registry.facility_by_code(facility)
         if found is None:
-            raise _fail(f"no facility {facility!r}")
+            raise fail(f"no facility {facility!r}")
         latest: dict[str, dict[str, object]] = {}
         for row in services.registry.calibrations_of(found.id):
             latest[str(row["probe"])] = row
@@ -272,7 +269,7 @@ def cameras_add(
     database_url: DatabaseOption = None,
 ) -> None:
     """Register a camera of a facility (its stills name it). 登记设施摄像头。"""
-    from phytowatch.services.provisioning import ProvisioningError, add_camera
+    from phytowatch.services.provisioning import add_camera
 
     with open_services(database_url) as services:
         try:
@@ -285,6 +282,6 @@ def cameras_add(
                 audit=services.audit,
                 actor=cli_actor(),
             )
-        except ProvisioningError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     typer.echo(f"camera {code} added to {facility}")

@@ -8,8 +8,11 @@ from typing import Annotated
 
 import typer
 
+from phytowatch.cli.messages import say
 from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.output import fail, refused
 from phytowatch.cli.registry_cmds import cli_actor
+from phytowatch.domain.messages import Refused
 
 runs_app = typer.Typer(help="Treatment runs. 处理批次。", no_args_is_help=True)
 
@@ -18,17 +21,12 @@ def _now() -> int:
     return time.time_ns() // 1000
 
 
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"phytowatch: {message}", err=True)
-    return typer.Exit(2)
-
-
 def _pairs(items: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise _fail(f"--param {item!r}: write NAME=VALUE")
+            raise fail(f"--param {item!r}: write NAME=VALUE")
         out[name.strip()] = value.strip()
     return out
 
@@ -47,7 +45,7 @@ def runs_start(
     database_url: DatabaseOption = None,
 ) -> None:
     """Start a run now: binds the schedule version and the calibration offsets. 开始处理批次。"""
-    from phytowatch.services.runs import RunError, start_run
+    from phytowatch.services.runs import start_run
 
     params = _pairs(param or [])
     with open_services(database_url) as services:
@@ -63,14 +61,14 @@ def runs_start(
                 audit=services.audit,
                 actor=cli_actor(),
             )
-        except RunError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
     typer.echo(
         f"run {record.id} started on {record.facility_code}: {record.schedule_id} "
         f"v{record.schedule_version}, load {record.load!r}"
     )
-    for line in record.calibration_notes:
-        typer.echo(f"  note: {line}", err=True)
+    for calibration_note in record.calibration_notes:
+        typer.echo(f"  note: {say(calibration_note)}", err=True)
 
 
 @runs_app.command("list")
@@ -105,7 +103,7 @@ def runs_show(
     with open_services(database_url) as services:
         record = services.runs.run(run_id)
         if record is None:
-            raise _fail(f"no run {run_id}")
+            raise fail(f"no run {run_id}")
         if record.closed_at is None:
             services.monitor.tick(_now())
             state = services.monitor.state(run_id, _now())
@@ -117,7 +115,7 @@ def runs_show(
         "schedule": f"{record.schedule_id} v{record.schedule_version}",
         "params": record.params,
         "offsets": record.offsets,
-        "calibration_notes": record.calibration_notes,
+        "calibration_notes": [n.english() for n in record.calibration_notes],
         "load": record.load,
         "verdict": record.verdict,
         "phase": state.phase.value if state is not None else None,
@@ -133,13 +131,11 @@ def runs_close(
     database_url: DatabaseOption = None,
 ) -> None:
     """Close a run by hand; what it has is judged as the complete log. 结束处理批次。"""
-    from phytowatch.services.runs import RunError
-
     with open_services(database_url) as services:
         try:
             services.monitor.close(run_id, _now(), actor=cli_actor())
-        except RunError as error:
-            raise _fail(str(error)) from None
+        except Refused as error:
+            raise refused(error) from None
         record = services.runs.run(run_id)
     assert record is not None
     typer.echo(f"run {run_id} closed: {record.verdict}")
@@ -157,7 +153,7 @@ def runs_export(
     with open_services(database_url) as services:
         record = services.runs.run(run_id)
         if record is None:
-            raise _fail(f"no run {run_id}")
+            raise fail(f"no run {run_id}")
         facility = services.registry.facility_by_code(record.facility_code)
         assert facility is not None
         rows = services.runs.run_readings(

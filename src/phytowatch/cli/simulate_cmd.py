@@ -9,10 +9,11 @@ from typing import Annotated, Any
 
 import typer
 
+from phytowatch.cli.output import fail
+
 
 def _fail(message: str) -> typer.Exit:
-    typer.echo(f"phytowatch simulate: {message}", err=True)
-    return typer.Exit(2)
+    return fail(message, prefix="phytowatch simulate")
 
 
 def simulate(

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from phytowatch.domain.messages import Code, Kind, Message, refused, say
+
 
 class Role(StrEnum):
     ENTERPRISE_OPERATOR = "enterprise_operator"
@@ -106,7 +108,7 @@ def parse_role(text: str) -> Role:
         return Role(text.strip().lower())
     except ValueError:
         known = ", ".join(role.value for role in Role)
-        raise ValueError(f"unknown role {text!r}: one of {known}") from None
+        raise refused(Kind.INVALID, Code.ROLE_UNKNOWN, role=text, roles=known) from None
 
 
 def parse_scopes(texts: Iterable[str]) -> frozenset[Action]:
@@ -118,9 +120,9 @@ def parse_scopes(texts: Iterable[str]) -> frozenset[Action]:
             known = ", ".join(
                 a.value for a in Action if a not in DEVICE_ACTIONS | SESSION_ONLY_ACTIONS
             )
-            raise ValueError(f"unknown scope {text!r}: one of {known}") from None
+            raise refused(Kind.INVALID, Code.SCOPE_UNKNOWN, scope=text, scopes=known) from None
         if action in SESSION_ONLY_ACTIONS:
-            raise ValueError(f"{action.value} needs a signed-in session: no token carries it")
+            raise refused(Kind.INVALID, Code.SCOPE_SESSION_ONLY, action=action.value)
         out.add(action)
     return frozenset(out)
 
@@ -195,16 +197,16 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # a longer one is refused before hashing: hashing is the expensive part
 
 
-def password_problem(password: str, login: str) -> str | None:
+def password_problem(password: str, login: str) -> Message | None:
     """Why a new password is refused, or None. Length is what matters (NIST SP 800-63B §5.1.1)."""
     if len(password) < MIN_PASSWORD:
-        return f"a password needs at least {MIN_PASSWORD} characters"
+        return say(Code.PASSWORD_SHORT, min=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"a password has at most {MAX_PASSWORD} characters"
+        return say(Code.PASSWORD_LONG, max=MAX_PASSWORD)
     if password.strip().lower() == login.strip().lower():
-        return "the password cannot be the login"
+        return say(Code.PASSWORD_IS_LOGIN)
     if len(set(password)) < 4:
-        return "the password repeats too few characters"
+        return say(Code.PASSWORD_REPETITIVE)
     return None
 
 

@@ -17,6 +17,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from phytowatch.domain.messages import Code, Kind, Message, refused, say
+
+_NO_MESSAGE = say(Code.TEXT, text="")
+
 
 class Severity(StrEnum):
     CRITICAL = "critical"
@@ -86,7 +90,7 @@ class Condition:
     subject: str
     at: int
     occurrence: str = ""
-    message: str = ""
+    message: Message = _NO_MESSAGE
     detail: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
@@ -105,7 +109,7 @@ class Alarm:
     last_seen_at: int
     count: int  # occurrences while open (1 when raised)
     last_occurrence: str
-    message: str
+    message: Message
     id: int | None = None
     acknowledged_by: str | None = None
     acknowledged_at: int | None = None
@@ -177,7 +181,9 @@ def reconcile(
                         count=alarm.count + 1,
                         last_seen_at=now,
                         last_occurrence=condition.occurrence,
-                        message=condition.message or alarm.message,
+                        message=condition.message
+                        if condition.message is not _NO_MESSAGE
+                        else alarm.message,
                     ),
                 )
             )
@@ -192,9 +198,9 @@ def reconcile(
 
 def acknowledge(alarm: Alarm, *, by: str, comment: str, now: int) -> Alarm:
     if alarm.state is AlarmState.CLEARED:
-        raise ValueError("a cleared alarm cannot be acknowledged")
+        raise refused(Kind.CONFLICT, Code.ALARM_ACK_CLEARED)
     if alarm.state is AlarmState.ACKNOWLEDGED:
-        raise ValueError(f"acknowledged already by {alarm.acknowledged_by}")
+        raise refused(Kind.CONFLICT, Code.ALARM_ACKED_ALREADY, by=alarm.acknowledged_by or "?")
     return replace(
         alarm,
         state=AlarmState.ACKNOWLEDGED,
@@ -207,7 +213,7 @@ def acknowledge(alarm: Alarm, *, by: str, comment: str, now: int) -> Alarm:
 def clear(alarm: Alarm, *, by: str, now: int) -> Alarm:
     """A person clears an alarm (an event alarm, once dealt with). It must be acknowledged."""
     if alarm.state is AlarmState.CLEARED:
-        raise ValueError("cleared already")
+        raise refused(Kind.CONFLICT, Code.ALARM_CLEARED_ALREADY)
     if alarm.state is not AlarmState.ACKNOWLEDGED:
-        raise ValueError("acknowledge it first (who dealt with it, and how)")
+        raise refused(Kind.CONFLICT, Code.ALARM_ACK_FIRST)
     return replace(alarm, state=AlarmState.CLEARED, cleared_at=now, cleared_by=by)

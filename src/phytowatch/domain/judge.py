@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 from phytowatch.domain.evaluator import Evaluator
 from phytowatch.domain.instants import US_PER_MIN
+from phytowatch.domain.messages import Code, say
 from phytowatch.domain.readings import Reading, apply_offset, classify
 from phytowatch.domain.schedule import PHYSICAL_RANGE, ParamError, Role, Schedule
 from phytowatch.domain.tracks import Layout
@@ -48,7 +49,7 @@ class Judge:
     ) -> None:
         missing = [p.name for p in schedule.params if p.name not in schedule.resolved_params]
         if missing:
-            raise ParamError(f"schedule {schedule.id} is not resolved for params: {missing}")
+            raise ParamError(say(Code.PARAM_UNRESOLVED, schedule=schedule.id, missing=str(missing)))
         items = list(probes.items()) if isinstance(probes, Mapping) else list(probes)
         names = [name for name, _ in items]
         if len(set(names)) != len(names):

@@ -14,6 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal, Self
 
+from phytowatch.domain.messages import Code, Message, say
+
 Role = Literal["product", "air", "water", "rh"]
 ROLES: tuple[Role, ...] = ("product", "air", "water", "rh")
 
@@ -201,18 +203,26 @@ class Schedule:
         for name in given:
             if name not in known:
                 hint = ", ".join(sorted(known)) or "none"
-                raise ParamError(f"schedule {self.id} has no param {name!r} (params: {hint})")
+                raise ParamError(say(Code.PARAM_UNKNOWN, schedule=self.id, param=name, known=hint))
         primary = self.primary
         chosen: dict[str, str] = {}
         for param in self.params:
             value = given.get(param.name, param.default)
             options = " | ".join(param.choices)
             if value is None:
-                raise ParamError(f"schedule {self.id} needs --param {param.name}=VALUE ({options})")
+                raise ParamError(
+                    say(Code.PARAM_MISSING, schedule=self.id, param=param.name, options=options)
+                )
             choice = param.choices.get(value)
             if choice is None:
                 raise ParamError(
-                    f"param {param.name} of schedule {self.id} cannot be {value!r} ({options})"
+                    say(
+                        Code.PARAM_VALUE,
+                        param=param.name,
+                        schedule=self.id,
+                        value=value,
+                        options=options,
+                    )
                 )
             chosen[param.name] = value
             if choice.durations is not None:
@@ -230,3 +240,7 @@ class Schedule:
 
 class ParamError(ValueError):
     """A param was unknown, missing or given a value the schedule does not offer."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english())
+        self.message = message

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from phytowatch.domain.messages import Code, Message, Word, say
+
 MIN_COMMENT = 10  # "ok" is not a written comment
 MAX_COMMENT = 10_000  # a long review is allowed; an unbounded one is not
 
@@ -33,7 +35,7 @@ class SignOff:
     at: int
 
 
-def needs_comment(judgement: Mapping[str, Any] | None, calibration_notes: Sequence[str]) -> bool:
+def needs_comment(judgement: Mapping[str, Any] | None, calibration_notes: Sequence[object]) -> bool:
     """A run with anything an inspector must look at: findings, review, raw-judged probes."""
     if judgement is None:
         return True
@@ -53,47 +55,46 @@ def refusal(
     closed: bool,
     verdict: str | None,
     judgement: Mapping[str, Any] | None,
-    calibration_notes: Sequence[str],
+    calibration_notes: Sequence[object],
     decision: Decision,
     comment: str,
     existing: SignOff | None,
-) -> str | None:
+) -> Message | None:
     """Why this decision cannot be recorded on this run, or None when it can."""
     if existing is not None:
-        return (
-            f"run {run_id} was {existing.decision.value.replace('_', ' ')} already "
-            f"by {existing.by}; a decision is final"
+        final = (
+            Code.SIGNOFF_FINAL_SIGNED
+            if existing.decision is Decision.SIGNED_OFF
+            else Code.SIGNOFF_FINAL_REJECTED
         )
+        return say(final, run=run_id, by=existing.by)
     if not closed:
-        return f"run {run_id} is still open: a run is signed off once it is closed"
+        return say(Code.SIGNOFF_RUN_OPEN, run=run_id)
     if verdict != "PASS":
-        return f"run {run_id} is {verdict or 'without a verdict'}: only a PASS run is signed off"
+        return say(Code.SIGNOFF_NOT_PASS, run=run_id, verdict=Word(verdict or "without a verdict"))
     text = comment.strip()
     if len(text) > MAX_COMMENT:
-        return f"comment: at most {MAX_COMMENT} characters"
+        return say(Code.SIGNOFF_COMMENT_TOO_LONG, max=MAX_COMMENT)
     if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
-        return "comment: control characters are not text (line breaks and tabs are fine)"
+        return say(Code.SIGNOFF_COMMENT_CONTROL)
     written = written_length(text)
     if decision is Decision.REJECTED and written < MIN_COMMENT:
-        return f"a rejection needs a written comment (at least {MIN_COMMENT} characters) saying why"
+        return say(Code.SIGNOFF_REJECTION_NEEDS_COMMENT, min=MIN_COMMENT)
     if needs_comment(judgement, calibration_notes) and written < MIN_COMMENT:
-        return (
-            f"run {run_id} has findings or notes for review: a written comment "
-            f"(at least {MIN_COMMENT} characters) is needed"
-        )
+        return say(Code.SIGNOFF_NEEDS_COMMENT, run=run_id, min=MIN_COMMENT)
     return None
 
 
 def backs_certificate(
     *, closed: bool, verdict: str | None, signoff: SignOff | None
-) -> tuple[bool, str]:
+) -> tuple[bool, Message]:
     """Whether the run can back a certificate or an IPPC mark, and why (for a person)."""
     if not closed:
-        return False, "the run is still open"
+        return False, say(Code.BACKING_OPEN)
     if verdict != "PASS":
-        return False, f"the run's verdict is {verdict or 'none'}, not PASS"
+        return False, say(Code.BACKING_NOT_PASS, verdict=Word(verdict or "none"))
     if signoff is None:
-        return False, "the run is not signed off by an inspector yet"
+        return False, say(Code.BACKING_NOT_SIGNED)
     if signoff.decision is not Decision.SIGNED_OFF:
-        return False, f"the run was rejected by {signoff.by}"
-    return True, f"signed off by {signoff.by} ({signoff.office})"
+        return False, say(Code.BACKING_REJECTED, by=signoff.by)
+    return True, say(Code.BACKING_OK, by=signoff.by, office=signoff.office)

@@ -36,6 +36,7 @@ from phytowatch.domain.accounts import (
     parse_scopes,
     password_problem,
 )
+from phytowatch.domain.messages import Code, Kind, Refused, Word, refused, say
 from phytowatch.services.audit import AuditRecorder
 
 SESSION_PREFIX = "pws_"
@@ -44,15 +45,6 @@ _LOGIN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}\Z")
 _OFFICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")
 MIN_HASH_COST = 10  # log2 of scrypt's N; 15 by default (docs/accounts.md)
 MAX_HASH_COST = 20
-
-
-class AccountError(ValueError):
-    """A request about accounts that cannot be done; the message says why, for a person."""
-
-    def __init__(self, message: str, status: int = 422, retry_after: int | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
 
 
 # -- values and ports ---------------------------------------------------------------------------
@@ -193,7 +185,7 @@ def _b64(data: bytes) -> str:
 def hash_password(password: str, cost: int) -> str:
     """``scrypt$<log2 N>$<r>$<p>$<salt>$<hash>``: the cost travels with the hash."""
     if not MIN_HASH_COST <= cost <= MAX_HASH_COST:
-        raise AccountError(f"password hash cost {cost}: {MIN_HASH_COST} to {MAX_HASH_COST}")
+        raise refused(Kind.INVALID, Code.HASH_COST, cost=cost, min=MIN_HASH_COST, max=MAX_HASH_COST)
     salt = secrets.token_bytes(16)
     digest = _scrypt(password, salt, cost, 8, 1)
     return f"scrypt${cost}$8$1${_b64(salt)}${_b64(digest)}"
@@ -242,31 +234,29 @@ def _placement(
     """The enterprise or office a role needs, checked; the other is dropped."""
     if role.is_enterprise:
         if not enterprise:
-            raise AccountError(
-                f"the role {role.value} belongs to an enterprise: give --enterprise CODE"
-            )
+            raise refused(Kind.INVALID, Code.ROLE_NEEDS_ENTERPRISE, role=Word(role.value))
         if not store.enterprise_exists(enterprise):
-            raise AccountError(f"no enterprise {enterprise!r}", 404)
+            raise refused(Kind.NOT_FOUND, Code.NO_ENTERPRISE, enterprise=enterprise)
         if office:
-            raise AccountError(f"the role {role.value} belongs to an enterprise, not to an office")
+            raise refused(Kind.INVALID, Code.ROLE_NOT_OFFICE, role=Word(role.value))
         return enterprise, None
     if role.is_bureau:
         if not office:
-            raise AccountError(f"the role {role.value} belongs to an office: give --office CODE")
+            raise refused(Kind.INVALID, Code.ROLE_NEEDS_OFFICE, role=Word(role.value))
         if store.office(office) is None:
-            raise AccountError(f"no office {office!r}", 404)
+            raise refused(Kind.NOT_FOUND, Code.NO_OFFICE, office=office)
         if enterprise:
-            raise AccountError(f"the role {role.value} belongs to an office, not to an enterprise")
+            raise refused(Kind.INVALID, Code.ROLE_NOT_ENTERPRISE, role=Word(role.value))
         return None, office
     if enterprise or office:
-        raise AccountError("an administrator belongs to neither an enterprise nor an office")
+        raise refused(Kind.INVALID, Code.ADMIN_PLACEMENT)
     return None, None
 
 
 def _text(label: str, value: str, most: int) -> str:
     value = value.strip()
     if not value or len(value) > most or not value.isprintable():
-        raise AccountError(f"{label}: give 1 to {most} printable characters")
+        raise refused(Kind.INVALID, Code.FIELD_TEXT, field=Word(label), max=most)
     return value
 
 
@@ -286,20 +276,15 @@ def add_user(
 ) -> UserRecord:
     login = login.strip().lower()
     if not _LOGIN.match(login):
-        raise AccountError(
-            f"login {login!r}: 2 to 64 lower-case letters, digits, '_', '.', '@', '-'"
-        )
-    try:
-        parsed = parse_role(role)
-    except ValueError as error:
-        raise AccountError(str(error)) from None
+        raise refused(Kind.INVALID, Code.LOGIN_FORMAT, login=login)
+    parsed = parse_role(role)
     name = _text("name", name, 200)
     enterprise, office = _placement(store, parsed, enterprise, office)
     problem = password_problem(password, login)
     if problem is not None:
-        raise AccountError(problem)
+        raise Refused(Kind.INVALID, problem)
     if store.user_by_login(login) is not None:
-        raise AccountError(f"user {login} exists already", 409)
+        raise refused(Kind.CONFLICT, Code.USER_EXISTS, login=login)
     user_id = store.add_user(
         login, name, parsed.value, enterprise, office, hash_password(password, cost), now=now
     )
@@ -319,7 +304,7 @@ def add_user(
 def _existing(store: AccountStore, login: str) -> UserRecord:
     user = store.user_by_login(login.strip().lower())
     if user is None:
-        raise AccountError(f"no user {login!r}", 404)
+        raise refused(Kind.NOT_FOUND, Code.NO_USER, login=login)
     return user
 
 
@@ -332,9 +317,7 @@ def _keep_an_administrator(store: AccountStore, user: UserRecord) -> None:
         other.id != user.id and other.role is Role.ADMINISTRATOR and not other.disabled
         for other in store.list_users()
     ):
-        raise AccountError(
-            f"{user.login} is the last enabled administrator: add or enable another first", 409
-        )
+        raise refused(Kind.CONFLICT, Code.LAST_ADMIN, login=user.login)
 
 
 def set_role(
@@ -350,10 +333,7 @@ def set_role(
 ) -> UserRecord:
     """A new role (and its enterprise or office); the user's sessions end, tokens follow it."""
     user = _existing(store, login)
-    try:
-        parsed = parse_role(role)
-    except ValueError as error:
-        raise AccountError(str(error)) from None
+    parsed = parse_role(role)
     enterprise, office = _placement(store, parsed, enterprise, office)
     if parsed is not Role.ADMINISTRATOR:
         _keep_an_administrator(store, user)
@@ -413,7 +393,7 @@ def reset_password(
     user = _existing(store, login)
     problem = password_problem(password, user.login)
     if problem is not None:
-        raise AccountError(problem)
+        raise Refused(Kind.INVALID, problem)
     store.update_user(user.id, {"password_hash": hash_password(password, cost)}, now=now)
     store.revoke_sessions(user.id, now=now)
     store.set_failures(failure_key(user.login), FailureCount())
@@ -439,7 +419,7 @@ def change_password(
     """The user's own change: needs the current password; every other session ends. Wrong
     current passwords count towards the account's lock-out, as failed logins do."""
     if principal.user_id is None or principal.via_token:
-        raise AccountError("a password is changed from a signed-in session", 403)
+        raise refused(Kind.FORBIDDEN, Code.PASSWORD_NEEDS_SESSION)
     user = store.user(principal.user_id)
     if user is not None:
         wait, _ = _take_attempt(store, [(failure_key(user.login), ACCOUNT_LOCKOUT)], now)
@@ -453,13 +433,13 @@ def change_password(
             object_id=principal.login or "",
             now=now,
         )
-        raise AccountError("the current password is wrong", 403)
+        raise refused(Kind.FORBIDDEN, Code.PASSWORD_WRONG)
     store.set_failures(failure_key(user.login), FailureCount())  # the right one: not a failure
     problem = password_problem(new, user.login)
     if problem is not None:
-        raise AccountError(problem)
+        raise Refused(Kind.INVALID, problem)
     if new == current:
-        raise AccountError("the new password is the current one")
+        raise refused(Kind.INVALID, Code.PASSWORD_SAME)
     store.update_user(user.id, {"password_hash": hash_password(new, cost)}, now=now)
     store.revoke_sessions(user.id, now=now, keep=principal.session_id)
     audit.record(
@@ -485,17 +465,17 @@ def add_office(
 ) -> Office:
     code = code.strip()
     if not _OFFICE.match(code):
-        raise AccountError(f"office code {code!r}: 1 to 32 letters, digits, '_', '.', '-'")
+        raise refused(Kind.INVALID, Code.OFFICE_CODE, code=code, max=32)
     name = _text("name", name, 200)
     cities = sorted({_text("city", c, 100) for c in cities})
     enterprises = sorted({e.strip() for e in enterprises if e.strip()})
     for enterprise in enterprises:
         if not store.enterprise_exists(enterprise):
-            raise AccountError(f"no enterprise {enterprise!r}", 404)
+            raise refused(Kind.NOT_FOUND, Code.NO_ENTERPRISE, enterprise=enterprise)
     if not (cities or enterprises or everywhere):
-        raise AccountError("an office covers cities, enterprises, or everywhere: give one")
+        raise refused(Kind.INVALID, Code.OFFICE_COVERS)
     if store.office(code) is not None:
-        raise AccountError(f"office {code} exists already", 409)
+        raise refused(Kind.CONFLICT, Code.OFFICE_EXISTS, code=code)
     store.add_office(code, name, cities, enterprises, everywhere, now=now)
     office = store.office(code)
     assert office is not None
@@ -600,11 +580,9 @@ def _take_attempt(
     return None, taken
 
 
-def _locked_error(wait: int) -> AccountError:
+def _locked_error(wait: int) -> Refused:
     seconds = max(1, -(-wait // 1_000_000))
-    return AccountError(
-        f"too many failed logins: try again in {seconds} s", 429, retry_after=seconds
-    )
+    return Refused(Kind.THROTTLED, say(Code.LOGIN_LOCKED, seconds=seconds), retry_after=seconds)
 
 
 def _give_back(store: AccountStore, taken: list[_Taken]) -> None:
@@ -634,7 +612,8 @@ def check_password(
     now: int,
     cost: int,
 ) -> UserRecord:
-    """The user whose login and password these are; ``AccountError`` 401, 403 or 429 else.
+    """The user whose login and password these are; else ``Refused``: unauthenticated,
+    forbidden or throttled.
 
     The answer never says whether the login exists. Locked (too many failures for this account
     or this address): 429 with the seconds to wait, whatever the password. A login that names
@@ -672,7 +651,7 @@ def check_password(
             after={"address": address, "known": user is not None},
             now=now,
         )
-        raise AccountError("wrong login or password", 401)
+        raise refused(Kind.UNAUTHENTICATED, Code.LOGIN_WRONG)
     _give_back(store, taken)
     if user.disabled:
         audit.record(
@@ -683,7 +662,7 @@ def check_password(
             after={"address": address},
             now=now,
         )
-        raise AccountError("this account is disabled: ask an administrator", 403)
+        raise refused(Kind.FORBIDDEN, Code.LOGIN_DISABLED)
     store.set_failures(failure_key(name), FailureCount())
     return user
 
@@ -751,7 +730,7 @@ def session_principal(
 
 def logout(store: AccountStore, audit: AuditRecorder, principal: Principal, *, now: int) -> None:
     if principal.session_id is None:
-        raise AccountError("logout ends a session: this request has none", 400)
+        raise refused(Kind.INVALID, Code.LOGOUT_NO_SESSION)
     store.revoke_session(principal.session_id, now=now)
     audit.record(
         actor=principal.actor,
@@ -787,17 +766,19 @@ def issue_token(
     it further). Shown once; only its SHA-256 is kept."""
     name = _text("token name", name, 100)
     if user.disabled:
-        raise AccountError(f"user {user.login} is disabled", 409)
-    try:
-        wanted = parse_scopes(scopes) if scopes else None
-    except ValueError as error:
-        raise AccountError(str(error)) from None
+        raise refused(Kind.CONFLICT, Code.USER_DISABLED, login=user.login)
+    wanted = parse_scopes(scopes) if scopes else None
     if wanted is not None:
         beyond = sorted(a.value for a in wanted - ROLE_ACTIONS[user.role])
         if beyond:
-            raise AccountError(f"scope beyond the role {user.role.value}: {', '.join(beyond)}", 403)
+            raise refused(
+                Kind.FORBIDDEN,
+                Code.SCOPE_BEYOND_ROLE,
+                role=Word(user.role.value),
+                scopes=", ".join(beyond),
+            )
     if expires_at is not None and expires_at <= now:
-        raise AccountError("the token would expire before it is issued")
+        raise refused(Kind.INVALID, Code.TOKEN_EXPIRES_EARLY)
     token = USER_TOKEN_PREFIX + secrets.token_urlsafe(32)
     hint = token[: len(USER_TOKEN_PREFIX) + 4]
     scope_text = None if wanted is None else json.dumps(sorted(a.value for a in wanted))
@@ -834,9 +815,9 @@ def revoke_token(
     """Revoke one of the user's tokens (another user's token is "no such token")."""
     found = next((t for t in store.tokens_of(user.id) if t.id == token_id), None)
     if found is None:
-        raise AccountError(f"no token {token_id} of {user.login}", 404)
+        raise refused(Kind.NOT_FOUND, Code.NO_TOKEN, token=token_id, login=user.login)
     if found.revoked_at is not None:
-        raise AccountError(f"token {token_id} is revoked already", 409)
+        raise refused(Kind.CONFLICT, Code.TOKEN_REVOKED_ALREADY, token=token_id)
     store.revoke_token(token_id, now=now)
     audit.record(
         actor=actor,

@@ -18,7 +18,8 @@ from typing import Protocol
 
 from phytowatch.domain import alarms
 from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
-from phytowatch.domain.instants import US_PER_D, US_PER_MIN, format_instant
+from phytowatch.domain.instants import US_PER_D, US_PER_MIN
+from phytowatch.domain.messages import Code, Instant, Kind, Word, refused, say
 from phytowatch.domain.schedule import Regime, Schedule
 from phytowatch.domain.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.services.audit import AuditRecorder
@@ -37,10 +38,6 @@ RUN_KINDS = (
     AlarmKind.CLOCK_SKEW,
 )
 _RUN_KIND_VALUES = tuple(kind.value for kind in RUN_KINDS)  # an enum's .value costs a call
-
-
-class AlarmError(ValueError):
-    """An alarm action that cannot be done; the message says why."""
 
 
 class AlarmStore(Protocol):
@@ -113,21 +110,19 @@ class AlarmService:
         out = []
         for facility, probe, due_at in self.store.calibrations():
             if due_at < now:
-                kind, message = AlarmKind.CALIBRATION_EXPIRED, "calibration expired"
+                kind = AlarmKind.CALIBRATION_EXPIRED
+                message = say(Code.ALARM_CALIBRATION_EXPIRED, probe=probe, due=Instant(due_at))
             elif due_at - now <= CALIBRATION_DUE_WITHIN:
-                kind, message = AlarmKind.CALIBRATION_DUE, "calibration due within 7 days"
+                kind = AlarmKind.CALIBRATION_DUE
+                message = say(
+                    Code.ALARM_CALIBRATION_DUE,
+                    probe=probe,
+                    days=CALIBRATION_DUE_WITHIN // US_PER_D,
+                    due=Instant(due_at),
+                )
             else:
                 continue
-            out.append(
-                Condition(
-                    kind,
-                    facility,
-                    probe,
-                    now,
-                    str(due_at),
-                    f"{probe}: {message} ({format_instant(due_at)[:10]})",
-                )
-            )
+            out.append(Condition(kind, facility, probe, now, str(due_at), message))
         return out
 
     def _tamper(self, now: int) -> list[Condition]:
@@ -145,8 +140,7 @@ class AlarmService:
                 "readings",
                 now,
                 f"conflict {row_id}",
-                f"{probe} at {format_instant(t)}: a different value offered for a stored "
-                "reading (refused)",
+                say(Code.ALARM_CONFLICT, probe=probe, at=Instant(t)),
             )
             for row_id, facility, probe, t in rows
         ]
@@ -175,23 +169,17 @@ class AlarmService:
     ) -> Alarm:
         alarm = self._get(alarm_id)
         if not by.strip() or not by.isprintable() or len(by) > 100:
-            raise AlarmError("say who acknowledges (1 to 100 printable characters)")
+            raise refused(Kind.INVALID, Code.ALARM_WHO)
         if len(comment) > 2000 or not comment.replace("\n", " ").isprintable():
-            raise AlarmError("comment: at most 2000 printable characters")
-        try:
-            updated = alarms.acknowledge(alarm, by=by.strip(), comment=comment.strip(), now=now)
-        except ValueError as error:
-            raise AlarmError(str(error)) from None
+            raise refused(Kind.INVALID, Code.ALARM_COMMENT_TOO_LONG, max=2000)
+        updated = alarms.acknowledge(alarm, by=by.strip(), comment=comment.strip(), now=now)
         self.store.save(updated)
         self._audit(alarm, updated, "alarm.acknowledged", actor, now)
         return updated
 
     def clear(self, alarm_id: int, *, by: str, now: int, actor: str | None = None) -> Alarm:
         alarm = self._get(alarm_id)
-        try:
-            updated = alarms.clear(alarm, by=by.strip() or "?", now=now)
-        except ValueError as error:
-            raise AlarmError(str(error)) from None
+        updated = alarms.clear(alarm, by=by.strip() or "?", now=now)
         self.store.save(updated)
         self._audit(alarm, updated, "alarm.cleared", actor, now)
         return updated
@@ -199,7 +187,7 @@ class AlarmService:
     def _get(self, alarm_id: int) -> Alarm:
         alarm = self.store.alarm(alarm_id)
         if alarm is None:
-            raise AlarmError(f"no alarm {alarm_id}")
+            raise refused(Kind.NOT_FOUND, Code.NO_ALARM, alarm=alarm_id)
         return alarm
 
 
@@ -217,7 +205,7 @@ def _run_conditions(
                 subject,
                 now,
                 "start",
-                "fewer probes installed than the schedule requires",
+                say(Code.ALARM_TOO_FEW_PROBES),
             )
         )
     if judgement.interruptions:
@@ -229,8 +217,16 @@ def _run_conditions(
                 subject,
                 now,
                 f"{last.at}:{last.step}",
-                f"hold broken at {format_instant(last.at)}: {last.reason.value}"
-                + (f" ({', '.join(last.probes)})" if last.probes else ""),
+                say(
+                    Code.ALARM_HOLD_BROKEN_PROBES,
+                    at=Instant(last.at),
+                    reason=Word(last.reason.value),
+                    probes=", ".join(last.probes),
+                )
+                if last.probes
+                else say(
+                    Code.ALARM_HOLD_BROKEN, at=Instant(last.at), reason=Word(last.reason.value)
+                ),
             )
         )
     for finding in judgement.findings:
@@ -243,7 +239,11 @@ def _run_conditions(
                         finding.probe,
                         now,
                         "",
-                        f"{finding.probe} excluded ({finding.detail.get('cause')})",
+                        say(
+                            Code.ALARM_PROBE_EXCLUDED,
+                            probe=finding.probe,
+                            cause=Word(str(finding.detail.get("cause"))),
+                        ),
                     )
                 )
         else:
@@ -254,8 +254,11 @@ def _run_conditions(
                     subject,
                     now,
                     f"{finding.kind.value}:{finding.probe}:{finding.start}",
-                    f"finding {finding.kind.value}"
-                    + (f" on {finding.probe}" if finding.probe else ""),
+                    say(
+                        Code.ALARM_FINDING_ON, finding=Word(finding.kind.value), probe=finding.probe
+                    )
+                    if finding.probe
+                    else say(Code.ALARM_FINDING, finding=Word(finding.kind.value)),
                 )
             )
     if state.phase is Phase.HOLDING and state.holds:
@@ -276,14 +279,25 @@ def _run_conditions(
                         subject,
                         now,
                         "",
-                        f"{key} at {value:g}, {margin:.2f} from {threshold:g}",
+                        say(
+                            Code.ALARM_APPROACHING,
+                            key=Word(key),
+                            value=value,
+                            margin=margin,
+                            threshold=threshold,
+                        ),
                     )
                 )
     for probe, (_, fault) in sorted(live.latest.items()):
         if fault is not None:
             out.append(
                 Condition(
-                    AlarmKind.SENSOR_FAULT, facility, probe, now, "", f"{probe} reports {fault}"
+                    AlarmKind.SENSOR_FAULT,
+                    facility,
+                    probe,
+                    now,
+                    "",
+                    say(Code.ALARM_SENSOR_FAULT, probe=probe, fault=Word(fault)),
                 )
             )
     heard_at = live.heard_at
@@ -297,7 +311,7 @@ def _run_conditions(
                 facility,
                 now,
                 "",
-                f"nothing received since {format_instant(silent_since)}",
+                say(Code.ALARM_SILENT, at=Instant(silent_since)),
             )
         )
     device_t = live.heard_device_t
@@ -309,7 +323,7 @@ def _run_conditions(
                 facility,
                 now,
                 "",
-                "device clock ahead of the server by more than 2 min",
+                say(Code.ALARM_CLOCK_SKEW, minutes=CLOCK_SKEW_US // US_PER_MIN),
                 MappingProxyType({"skew_us": device_t - heard_at}),
             )
         )

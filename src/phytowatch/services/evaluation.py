@@ -6,12 +6,17 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from phytowatch.domain.judge import Judge
+from phytowatch.domain.messages import Code, Message, say
 from phytowatch.domain.schedule import Role, Schedule
 from phytowatch.domain.verdict import Judgement
 
 
 class UnknownProbeError(ValueError):
     """An offset names a probe the log does not have."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english())
+        self.message = message
 
 
 def judge_rows(
@@ -31,9 +36,7 @@ def judge_rows(
     names = [name for name, _ in probes]
     for name in offsets or {}:
         if name not in names:
-            raise UnknownProbeError(
-                f"--offset {name}: no such probe in the log (probes: {', '.join(names)})"
-            )
+            raise UnknownProbeError(say(Code.OFFSET_NO_PROBE, probe=name, probes=", ".join(names)))
     judge = Judge(schedule, probes, offsets=offsets, replayable=False)
     order = [names.index(name) for name in judge.probe_names]
     if order == list(range(len(names))):

@@ -19,6 +19,8 @@ from typing import Any, Literal, Protocol
 
 from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Severity
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import params_for_api
+from phytowatch.i18n.catalogue import render, word
 
 CHANNELS = ("webhook", "email")
 Channel = Literal["webhook", "email"]
@@ -31,24 +33,6 @@ RANK: Mapping[Severity, int] = {
     Severity.MINOR: 1,
     Severity.MAJOR: 2,
     Severity.CRITICAL: 3,
-}
-SEVERITY_ZH: Mapping[Severity, str] = {
-    Severity.CRITICAL: "严重",
-    Severity.MAJOR: "重要",
-    Severity.MINOR: "次要",
-    Severity.WARNING: "提示",
-}
-KIND_ZH: Mapping[AlarmKind, str] = {
-    AlarmKind.HOLD_BROKEN: "保持中断",
-    AlarmKind.APPROACHING_LIMIT: "接近限值",
-    AlarmKind.SENSOR_FAULT: "探头故障",
-    AlarmKind.PROBE_EXCLUDED: "探头被排除",
-    AlarmKind.FACILITY_SILENT: "设施无数据",
-    AlarmKind.CALIBRATION_EXPIRED: "校准已过期",
-    AlarmKind.CALIBRATION_DUE: "校准即将到期",
-    AlarmKind.CLOCK_SKEW: "设备时钟超前",
-    AlarmKind.TAMPER: "疑似篡改",
-    AlarmKind.TOO_FEW_PROBES: "探头数量不足",
 }
 WHAT_ZH: Mapping[str, str] = {"raised": "告警产生", "repeated": "告警重复", "cleared": "告警解除"}
 WHAT_EN: Mapping[str, str] = {
@@ -166,7 +150,9 @@ def alarm_payload(alarm: Alarm) -> dict[str, Any]:
         "state": alarm.state.value,
         "facility": alarm.facility,
         "subject": alarm.subject,
-        "message": alarm.message,
+        "message": alarm.message.english(),
+        "code": alarm.message.code.value,
+        "params": params_for_api(alarm.message.params),
         "count": alarm.count,
         "raised_at": when(alarm.raised_at),
         "last_seen_at": when(alarm.last_seen_at),
@@ -181,8 +167,8 @@ def alarm_payload(alarm: Alarm) -> dict[str, Any]:
 def build_message(change: Change, *, now: int) -> Message:
     alarm = change.alarm
     what = change.what if change.what in WHATS else "raised"
-    severity_zh = SEVERITY_ZH[alarm.severity]
-    kind_zh = KIND_ZH[alarm.kind]
+    severity_zh = word(alarm.severity.value, "zh_CN")  # the words of the pages, one catalogue
+    kind_zh = word(alarm.kind.value, "zh_CN")
     number = f"#{alarm.id}" if alarm.id is not None else ""
     subject = (
         f"[phytowatch] {WHAT_ZH[what]} {WHAT_EN[what]}{' ' + number if number else ''}: "
@@ -201,7 +187,7 @@ def build_message(change: Change, *, now: int) -> Message:
             f"类型：{kind_zh}（{alarm.kind.value}）",
             f"级别：{severity_zh}（{alarm.severity.value}）",
             f"状态：{alarm.state.value}",
-            f"说明：{alarm.message}",
+            f"说明：{render(alarm.message, 'zh_CN')}",
             f"首次产生：{format_instant(alarm.raised_at)}",
             f"时间：{when}",
             "",
@@ -211,7 +197,7 @@ def build_message(change: Change, *, now: int) -> Message:
             f"Kind: {alarm.kind.value}",
             f"Severity: {alarm.severity.value}",
             f"State: {alarm.state.value}",
-            f"Message: {alarm.message}",
+            f"Message: {render(alarm.message, 'en')}",
             f"Raised at: {format_instant(alarm.raised_at)}",
             f"At: {when}",
             "",

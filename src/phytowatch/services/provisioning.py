@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 
 from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.judge import MAX_OFFSET
+from phytowatch.domain.messages import Code, Kind, Word, refused
 from phytowatch.domain.schedule import ROLES
 from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
@@ -29,10 +30,6 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")  # facility codes: Str
 _ENTERPRISE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")  # enterprise codes: String(32)
 _PROBE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")
 TOKEN_PREFIX = "pwd_"
-
-
-class ProvisioningError(ValueError):
-    """A registry request that cannot be done; the message says why, for a person."""
 
 
 def hash_token(token: str) -> str:
@@ -49,11 +46,11 @@ def parse_probe_spec(spec: str) -> tuple[str, str, str]:
     role, _, placement = rest.partition(":")
     code, role = code.strip(), (role.strip() or "product").lower()
     if not _PROBE.match(code):
-        raise ProvisioningError(f"probe {spec!r}: the id must be letters, digits, '_', '.', '-'")
+        raise refused(Kind.INVALID, Code.PROBE_ID, probe=spec)
     if role not in ROLES:
-        raise ProvisioningError(f"probe {spec!r}: role must be one of {', '.join(ROLES)}")
+        raise refused(Kind.INVALID, Code.PROBE_ROLE, probe=spec, roles=", ".join(ROLES))
     if len(placement.strip()) > 200 or not placement.isprintable():
-        raise ProvisioningError(f"probe {code}: placement at most 200 printable characters")
+        raise refused(Kind.INVALID, Code.PROBE_PLACEMENT, probe=code, max=200)
     return code, role, placement.strip()
 
 
@@ -91,18 +88,20 @@ def add_enterprise(
     actor: str = "system",
 ) -> EnterpriseRecord:
     if not _ENTERPRISE.match(code):
-        raise ProvisioningError(f"enterprise code {code!r}: 1 to 32 letters, digits, '_', '.', '-'")
+        raise refused(Kind.INVALID, Code.ENTERPRISE_CODE, code=code, max=32)
     if grade not in ENTERPRISE_GRADES:
-        raise ProvisioningError(f"grade {grade!r}: one of {', '.join(ENTERPRISE_GRADES)}")
+        raise refused(
+            Kind.INVALID, Code.ENTERPRISE_GRADE, grade=grade, grades=", ".join(ENTERPRISE_GRADES)
+        )
     for label, value, most in (
         ("Chinese name", name_zh, 200),
         ("English name", name_en, 200),
         ("city", city, 100),
     ):
         if not value.strip() or len(value) > most or not value.isprintable():
-            raise ProvisioningError(f"{label}: give 1 to {most} printable characters")
+            raise refused(Kind.INVALID, Code.FIELD_TEXT, field=Word(label), max=most)
     if registry.enterprise_by_code(code) is not None:
-        raise ProvisioningError(f"enterprise {code} exists already")
+        raise refused(Kind.CONFLICT, Code.ENTERPRISE_EXISTS, code=code)
     record = registry.add_enterprise(
         code, name_zh.strip(), name_en.strip(), city.strip(), grade, now=now
     )
@@ -144,27 +143,27 @@ def add_facility(
 ) -> IssuedToken:
     """Register a facility with its probes and issue its first device token."""
     if not _CODE.match(code):
-        raise ProvisioningError(f"facility code {code!r}: 1 to 64 letters, digits, '_', '.', '-'")
+        raise refused(Kind.INVALID, Code.FACILITY_CODE, code=code, max=64)
     if len(name) > 200 or not name.isprintable():
-        raise ProvisioningError("name: at most 200 printable characters")
+        raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("name"), max=200)
     if treater_number is not None and (
         not 0 < len(treater_number) <= 32 or not treater_number.isprintable()
     ):
-        raise ProvisioningError("treater number: 1 to 32 printable characters")
+        raise refused(Kind.INVALID, Code.FACILITY_TREATER, max=32)
     if kind not in FACILITY_KINDS:
-        raise ProvisioningError(f"kind {kind!r}: one of {', '.join(FACILITY_KINDS)}")
+        raise refused(Kind.INVALID, Code.FACILITY_KIND, kind=kind, kinds=", ".join(FACILITY_KINDS))
     enterprise = registry.enterprise_by_code(enterprise_code)
     if enterprise is None:
-        raise ProvisioningError(f"no enterprise {enterprise_code!r}")
+        raise refused(Kind.NOT_FOUND, Code.NO_ENTERPRISE, enterprise=enterprise_code)
     if registry.facility_by_code(code) is not None:
-        raise ProvisioningError(f"facility {code} exists already")
+        raise refused(Kind.CONFLICT, Code.FACILITY_EXISTS, code=code)
     if not probe_specs:
-        raise ProvisioningError("give at least one probe, e.g. --probe C1:product")
+        raise refused(Kind.INVALID, Code.PROBES_NONE)
     probes = [parse_probe_spec(spec) for spec in probe_specs]
     seen = [c for c, _, _ in probes]
     duplicates = sorted({c for c in seen if seen.count(c) > 1})
     if duplicates:
-        raise ProvisioningError(f"probe {duplicates[0]} is given twice")
+        raise refused(Kind.INVALID, Code.PROBE_TWICE, probe=duplicates[0])
     facility = registry.add_facility(
         code, enterprise.id, kind, probes, name=name, treater_number=treater_number, now=now
     )
@@ -233,7 +232,7 @@ def revoke_tokens(
 def _facility(registry: Registry, code: str) -> FacilityRef:
     facility = registry.facility_by_code(code)
     if facility is None:
-        raise ProvisioningError(f"no facility {code!r}")
+        raise refused(Kind.NOT_FOUND, Code.NO_FACILITY, facility=code)
     return facility
 
 
@@ -269,24 +268,25 @@ def add_calibration(
     facility = _facility(registry, facility_code)
     probe = facility.probes.get(probe_code)
     if probe is None:
-        raise ProvisioningError(
-            f"facility {facility_code} has no probe {probe_code!r} "
-            f"(probes: {', '.join(facility.probes)})"
+        raise refused(
+            Kind.INVALID,
+            Code.FACILITY_NO_PROBE,
+            facility=facility_code,
+            probe=probe_code,
+            probes=", ".join(facility.probes),
         )
     try:
         delta = Decimal(str(offset).strip())
     except InvalidOperation:
-        raise ProvisioningError(f"offset {offset!r}: not a number, e.g. -0.30") from None
+        raise refused(Kind.INVALID, Code.OFFSET_NOT_NUMBER, offset=offset) from None
     if not delta.is_finite() or abs(delta) > MAX_OFFSET:
-        raise ProvisioningError(
-            f"offset {offset!r}: at most ±{MAX_OFFSET} (a probe further off is replaced)"
-        )
+        raise refused(Kind.INVALID, Code.OFFSET_TOO_LARGE, offset=offset, max=str(MAX_OFFSET))
     if due_at <= calibrated_at:
-        raise ProvisioningError("the calibration must fall due after it was done")
+        raise refused(Kind.INVALID, Code.CALIBRATION_DUE_BEFORE)
     if calibrated_at > now + US_PER_D:
-        raise ProvisioningError("the calibration date is in the future")
+        raise refused(Kind.INVALID, Code.CALIBRATION_FUTURE)
     if len(certificate) > 200 or not certificate.isprintable():
-        raise ProvisioningError("certificate: at most 200 printable characters")
+        raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("certificate"), max=200)
     text = str(delta)
     registry.add_calibration(probe.id, calibrated_at, text, due_at, certificate.strip(), now=now)
     _record(
@@ -318,11 +318,11 @@ def add_camera(
 ) -> None:
     facility = _facility(registry, facility_code)
     if not _PROBE.match(code):
-        raise ProvisioningError(f"camera {code!r}: 1 to 32 letters, digits, '_', '.', '-'")
+        raise refused(Kind.INVALID, Code.CAMERA_CODE, code=code, max=32)
     if len(description) > 200 or not description.isprintable():
-        raise ProvisioningError("camera description: at most 200 printable characters")
+        raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("camera description"), max=200)
     if code in registry.cameras_of(facility.id):
-        raise ProvisioningError(f"facility {facility_code} has a camera {code} already")
+        raise refused(Kind.CONFLICT, Code.CAMERA_EXISTS, facility=facility_code, code=code)
     registry.add_camera(facility.id, code, description.strip(), now=now)
     _record(
         audit,

@@ -27,8 +27,8 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from phytowatch.domain.eta import predict_crossing
-from phytowatch.domain.instants import format_instant
 from phytowatch.domain.judge import Judge
+from phytowatch.domain.messages import Code, Instant, Kind, Message, Refused, refused, say
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import ParamError, Role, Schedule
 from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
@@ -46,10 +46,6 @@ TREND_POINTS = 20  # governing values kept per run for the ETA
 _CLOSING = (Verdict.PASS, Verdict.FAIL)  # a run with this verdict closes by itself
 
 
-class RunError(ValueError):
-    """A run request that cannot be done; the message says why, for a person."""
-
-
 @dataclass(frozen=True)
 class RunRecord:
     id: int
@@ -59,7 +55,7 @@ class RunRecord:
     schedule_version: str
     params: dict[str, str]
     offsets: dict[str, str]
-    calibration_notes: list[str]
+    calibration_notes: list[Message]
     load: str
     note: str
     started_at: int
@@ -84,7 +80,7 @@ class RunStore(Protocol):
         schedule_version: str,
         params: str,
         offsets: str,
-        calibration_notes: str,
+        calibration_notes: list[Message],
         load: str,
         note: str,
         started_at: int,
@@ -119,9 +115,11 @@ def _schedule(schedule_id: str, params: dict[str, str], version: str | None = No
             return load_one(schedule_id).resolve(params)
         return load_catalog().get(schedule_id, version).resolve(params)
     except KeyError:
-        raise RunError(f"unknown schedule {schedule_id!r}") from None
-    except (ParamError, ScheduleFileError) as error:
-        raise RunError(str(error)) from None
+        raise refused(Kind.INVALID, Code.SCHEDULE_UNKNOWN, schedule=schedule_id) from None
+    except ParamError as error:
+        raise Refused(Kind.INVALID, error.message) from None
+    except ScheduleFileError as error:
+        raise refused(Kind.INVALID, Code.SCHEDULE_FILE, detail=str(error)) from None
 
 
 def start_run(
@@ -139,31 +137,31 @@ def start_run(
     """Start a run now: bind the schedule version, its params and the calibration offsets."""
     facility = store.facility_by_code(facility_code)
     if facility is None:
-        raise RunError(f"no facility {facility_code!r}")
+        raise refused(Kind.NOT_FOUND, Code.NO_FACILITY, facility=facility_code)
     if not load.strip() or len(load) > 500:
-        raise RunError("load: describe it in 1 to 500 characters (commodity, lot, quantity)")
+        raise refused(Kind.INVALID, Code.RUN_LOAD, max=500)
     if len(note) > 2000:
-        raise RunError("note: at most 2000 characters")
+        raise refused(Kind.INVALID, Code.RUN_NOTE_TOO_LONG, max=2000)
     # no control characters, no lone surrogates (a terminal's undecodable bytes): a database
     # cannot hold them as they are; line breaks and tabs are fine in a note
     if not load.isprintable():
-        raise RunError("load: printable text only (no control characters or undecodable bytes)")
+        raise refused(Kind.INVALID, Code.RUN_LOAD_PRINTABLE)
     if not note.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable():
-        raise RunError("note: printable text only (no control characters or undecodable bytes)")
+        raise refused(Kind.INVALID, Code.RUN_NOTE_PRINTABLE)
     if any(run.facility_id == facility.id for run in store.open_runs()):
-        raise RunError(f"facility {facility_code} has an open run: close it first")
+        raise refused(Kind.CONFLICT, Code.RUN_OPEN_ALREADY, facility=facility_code)
     schedule = _schedule(schedule_id, dict(params or {}))
     offsets: dict[str, str] = {}
-    notes: list[str] = []
+    notes: list[Message] = []
     calibrations = store.latest_calibrations(facility.id)
     for code in facility.probes:
         found = calibrations.get(code)
         if found is None:
-            notes.append(f"{code}: no calibration recorded; judged raw")
+            notes.append(say(Code.NOTE_NO_CALIBRATION, probe=code))
             continue
         offset, due_at = found
         if due_at < now:
-            notes.append(f"{code}: calibration expired {format_instant(due_at)}; judged raw")
+            notes.append(say(Code.NOTE_CALIBRATION_EXPIRED, probe=code, due=Instant(due_at)))
             continue
         if Decimal(offset) != 0:
             offsets[code] = offset
@@ -173,7 +171,7 @@ def start_run(
         schedule.version,
         json.dumps(dict(schedule.resolved_params)),
         json.dumps(offsets),
-        json.dumps(notes, ensure_ascii=False),
+        notes,
         load.strip(),
         note.strip(),
         now,
@@ -191,7 +189,7 @@ def start_run(
                 "schedule": f"{record.schedule_id} v{record.schedule_version}",
                 "params": record.params,
                 "offsets": record.offsets,
-                "calibration_notes": record.calibration_notes,
+                "calibration_notes": [n.to_json() for n in record.calibration_notes],
                 "load": record.load,
                 "note": record.note,
             },
@@ -458,9 +456,11 @@ class RunMonitor:
     def _close_by_operator(self, run_id: int, now: int, actor: str) -> list[RunEvent]:
         record = self.store.run(run_id)
         if record is None:
-            raise RunError(f"no run {run_id}")
+            raise refused(Kind.NOT_FOUND, Code.NO_RUN, run=run_id)
         if record.closed_at is not None:
-            raise RunError(f"run {run_id} is closed already ({record.close_reason})")
+            raise refused(
+                Kind.CONFLICT, Code.RUN_CLOSED_ALREADY, run=run_id, reason=record.close_reason or ""
+            )
         live = self._live.get(run_id) or self._start(record)
         self._feed_only(live)
         return self._close(live, now, "operator", live.judge.result(), actor)

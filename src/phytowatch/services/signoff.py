@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from phytowatch.domain.accounts import Action, Principal, Role
+from phytowatch.domain.messages import Code, Kind, Message, Refused, refused, say
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
-from phytowatch.services.accounts import AccountError
 from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.runs import RunRecord
 
@@ -33,7 +33,7 @@ class RunLookup(Protocol):
 class CertificateBacking:
     run_id: int
     ok: bool
-    reason: str
+    reason: Message
 
 
 def visible_run(
@@ -43,7 +43,7 @@ def visible_run(
     record = runs.run(run_id)
     owner = None if record is None else store.facility_owner(record.facility_code)
     if record is None or owner is None or not principal.covers(*owner):
-        raise AccountError(f"no run {run_id}", 404)
+        raise refused(Kind.NOT_FOUND, Code.NO_RUN, run=run_id)
     return record
 
 
@@ -60,13 +60,13 @@ def sign_off(
 ) -> SignOff:
     """Record the inspector's decision (``signed_off`` or ``rejected``) on the run, once."""
     if not principal.may(Action.SIGNOFF_WRITE) or principal.role is not Role.INSPECTOR:
-        raise AccountError("only a bureau inspector signs off a run", 403)
+        raise refused(Kind.FORBIDDEN, Code.SIGNOFF_INSPECTOR_ONLY)
     assert principal.user_id is not None and principal.login is not None
     record = visible_run(runs, store, principal, run_id)
     try:
         chosen = Decision(decision)
     except ValueError:
-        raise AccountError("decision: signed_off or rejected") from None
+        raise refused(Kind.INVALID, Code.SIGNOFF_DECISION) from None
     existing = store.signoff_of(run_id)
     why = refusal(
         run_id=run_id,
@@ -81,10 +81,10 @@ def sign_off(
     if why is not None:
         # the run's state refuses it (409), or what was sent is not enough (422)
         state_ok = existing is None and record.closed_at is not None and record.verdict == "PASS"
-        raise AccountError(why, 422 if state_ok else 409)
+        raise Refused(Kind.INVALID if state_ok else Kind.CONFLICT, why)
     signoff = SignOff(run_id, chosen, comment.strip(), principal.login, principal.office or "", now)
     if not store.add_signoff(signoff, principal.user_id):
-        raise AccountError(f"run {run_id} was decided already by someone else; reload it", 409)
+        raise refused(Kind.CONFLICT, Code.SIGNOFF_RACE, run=run_id)
     audit.record(
         actor=principal.actor,
         action=f"run.{chosen.value}",
@@ -106,7 +106,7 @@ def run_backs_certificate(runs: RunLookup, store: SignOffStore, run_id: int) -> 
     """Whether a certificate or an IPPC mark may rest on this run: signed-off PASS runs only."""
     record = runs.run(run_id)
     if record is None:
-        return CertificateBacking(run_id, False, f"no run {run_id}")
+        return CertificateBacking(run_id, False, say(Code.NO_RUN, run=run_id))
     ok, reason = backs_certificate(
         closed=record.closed_at is not None,
         verdict=record.verdict,

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
+from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.domain.signoff import Decision, SignOff
-from phytowatch.services.accounts import AccountError, SessionRecord, TokenRecord, UserRecord
+from phytowatch.services.accounts import SessionRecord, TokenRecord, UserRecord
 from phytowatch.storage.accounts_tables import (
     login_failures,
     office_areas,
@@ -88,7 +89,7 @@ class SqlAccountStore:
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError:
-            raise AccountError(f"user {login} exists already", 409) from None
+            raise refused(Kind.CONFLICT, Code.USER_EXISTS, login=login) from None
         return int(new_id)
 
     def user_by_login(self, login: str) -> UserRecord | None:
@@ -146,7 +147,7 @@ class SqlAccountStore:
                 if areas:
                     conn.execute(insert(office_areas), areas)
         except IntegrityError:
-            raise AccountError(f"office {code} exists already", 409) from None
+            raise refused(Kind.CONFLICT, Code.OFFICE_EXISTS, code=code) from None
 
     def _offices(self, code: str | None) -> list[Office]:
         query = select(offices).order_by(offices.c.code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
@@ -10,6 +11,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
+from phytowatch.domain.messages import Code, Message, say
 from phytowatch.storage.tables import (
     alarms,
     calibrations,
@@ -30,7 +32,18 @@ def _row(alarm: Alarm) -> dict[str, Any]:
     values["kind"] = alarm.kind.value
     values["severity"] = alarm.severity.value
     values["state"] = alarm.state.value
+    values["message"] = alarm.message.english()
+    stored = alarm.message.to_json()
+    values["code"] = stored["code"]
+    values["params"] = json.dumps(stored["params"], ensure_ascii=False, sort_keys=True)
     return values
+
+
+def _message(m: Any) -> Message:
+    try:
+        return Message.from_json({"code": m["code"], "params": json.loads(m["params"])})
+    except (KeyError, ValueError, TypeError):  # a code this version does not know: as written
+        return say(Code.TEXT, text=m["message"])
 
 
 def _alarm(row: Any) -> Alarm:
@@ -45,7 +58,7 @@ def _alarm(row: Any) -> Alarm:
         last_seen_at=m["last_seen_at"],
         count=m["count"],
         last_occurrence=m["last_occurrence"],
-        message=m["message"],
+        message=_message(m),
         id=m["id"],
         acknowledged_by=m["acknowledged_by"],
         acknowledged_at=m["acknowledged_at"],

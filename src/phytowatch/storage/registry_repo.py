@@ -10,8 +10,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from phytowatch.domain.messages import Code, Kind, Message, Refused, say
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, ProbeRef
-from phytowatch.services.provisioning import ProvisioningError
 from phytowatch.storage.tables import (
     calibrations,
     cameras,
@@ -26,12 +26,12 @@ from phytowatch.storage.tables import (
 
 
 @contextmanager
-def _unique(message: str) -> Iterator[None]:
+def _unique(message: Message) -> Iterator[None]:
     """Two requests creating the same code at once: the loser gets the usual answer."""
     try:
         yield
     except IntegrityError:
-        raise ProvisioningError(message) from None
+        raise Refused(Kind.CONFLICT, message) from None
 
 
 def _enterprise(row: Any) -> EnterpriseRecord:
@@ -52,7 +52,7 @@ class SqlRegistry:
     def add_enterprise(
         self, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
     ) -> EnterpriseRecord:
-        with _unique(f"enterprise {code} exists already"), self.engine.begin() as conn:
+        with _unique(say(Code.ENTERPRISE_EXISTS, code=code)), self.engine.begin() as conn:
             new_id = conn.execute(
                 insert(enterprises).values(
                     code=code,
@@ -134,7 +134,7 @@ class SqlRegistry:
         treater_number: str | None,
         now: int,
     ) -> FacilityRef:
-        with _unique(f"facility {code} exists already"), self.engine.begin() as conn:
+        with _unique(say(Code.FACILITY_EXISTS, code=code)), self.engine.begin() as conn:
             facility_id = conn.execute(
                 insert(facilities).values(
                     code=code,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
+from phytowatch.domain.messages import Message, stored_message
 from phytowatch.services.ports import FacilityRef
 from phytowatch.services.runs import RunRecord, StoredReading
 from phytowatch.storage.registry_repo import SqlRegistry
@@ -23,7 +24,7 @@ def _record(row: Any) -> RunRecord:
         schedule_version=row.schedule_version,
         params=json.loads(row.params),
         offsets=json.loads(row.offsets),
-        calibration_notes=json.loads(row.calibration_notes),
+        calibration_notes=[stored_message(n) for n in json.loads(row.calibration_notes)],
         load=row.load,
         note=row.note,
         started_at=row.started_at,
@@ -61,7 +62,7 @@ class SqlRunStore:
         schedule_version: str,
         params: str,
         offsets: str,
-        calibration_notes: str,
+        calibration_notes: list[Message],
         load: str,
         note: str,
         started_at: int,
@@ -74,7 +75,9 @@ class SqlRunStore:
                     schedule_version=schedule_version,
                     params=params,
                     offsets=offsets,
-                    calibration_notes=calibration_notes,
+                    calibration_notes=json.dumps(
+                        [n.to_json() for n in calibration_notes], ensure_ascii=False
+                    ),
                     load=load,
                     note=note,
                     started_at=started_at,

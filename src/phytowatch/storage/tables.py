@@ -157,7 +157,8 @@ runs = Table(
     Column("schedule_version", String(16), nullable=False),
     Column("params", Text, nullable=False, server_default="{}"),  # JSON
     Column("offsets", Text, nullable=False, server_default="{}"),  # JSON: probe -> decimal text
-    Column("calibration_notes", Text, nullable=False, server_default="[]"),  # JSON
+    # JSON: a list of messages, [{"code": ..., "params": {...}}] (domain.messages)
+    Column("calibration_notes", Text, nullable=False, server_default="[]"),
     Column("load", Text, nullable=False),
     Column("note", Text, nullable=False, server_default=""),
     Column("started_at", BigInteger, nullable=False),
@@ -183,7 +184,9 @@ alarms = Table(
     Column("last_seen_at", BigInteger, nullable=False),
     Column("count", Integer, nullable=False),
     Column("last_occurrence", String(128), nullable=False, server_default=""),
-    Column("message", Text, nullable=False, server_default=""),
+    Column("message", Text, nullable=False, server_default=""),  # English, for API clients
+    Column("code", String(64), nullable=False, server_default="text"),  # domain.messages.Code
+    Column("params", Text, nullable=False, server_default="{}"),  # JSON, instants tagged
     Column("acknowledged_by", String(100), nullable=True),
     Column("acknowledged_at", BigInteger, nullable=True),
     Column("comment", Text, nullable=False, server_default=""),

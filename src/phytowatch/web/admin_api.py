@@ -18,8 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant, parse_instant
+from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import provisioning
-from phytowatch.services.provisioning import ProvisioningError
 from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.ingest_api import ApiError, now_us
 
@@ -76,25 +76,18 @@ def actor_of(request: Request) -> str:
     return principal_of(request).actor
 
 
-def _refused(error: ProvisioningError) -> ApiError:
-    status = 409 if "exists already" in str(error) or "already" in str(error) else 422
-    if str(error).startswith("no facility") or str(error).startswith("no enterprise"):
-        status = 404
-    return ApiError(status, str(error))
-
-
 def _instant(text: str, field: str) -> int:
     try:
         return parse_instant(text, naive_is_utc=True)
-    except (ValueError, ArithmeticError) as error:
-        raise ApiError(422, f"{field} {text!r}: {error}") from None
+    except (ValueError, ArithmeticError):
+        raise ApiError(422, say(Code.FIELD_INSTANT, field=field, text=text)) from None
 
 
 async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return await run_in_threadpool(function, *args, **kwargs)
-    except ProvisioningError as error:
-        raise _refused(error) from None
+    except Refused as error:
+        raise ApiError.of(error) from None
 
 
 @router.post("/enterprises", status_code=201, dependencies=[allow(Action.REGISTRY_WRITE)])
@@ -150,7 +143,7 @@ async def get_facility(request: Request, code: str) -> JSONResponse:
     registry = services.registry
     facility = await run_in_threadpool(registry.facility_by_code, code)
     if facility is None:
-        raise ApiError(404, f"no facility {code!r}")
+        raise ApiError(404, say(Code.NO_FACILITY, facility=code))
     probes = await run_in_threadpool(registry.probes_of, facility.id)
     calibrations = await run_in_threadpool(registry.calibrations_of, facility.id)
     cameras = await run_in_threadpool(registry.cameras_of, facility.id)

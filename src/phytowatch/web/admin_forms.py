@@ -12,10 +12,10 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import password_problem
 from phytowatch.domain.instants import parse_instant
-from phytowatch.services.accounts import AccountError
-from phytowatch.services.provisioning import ProvisioningError
+from phytowatch.domain.messages import Code, Refused, say
+from phytowatch.i18n.words import N_
+from phytowatch.web.errors import STATUS
 from phytowatch.web.templating import PageError
-from phytowatch.web.words import N_
 
 # What a page shows again after a refusal, so nothing typed is lost (never a password).
 SECRET_FIELDS = frozenset({"csrf_token", "password"})
@@ -26,24 +26,12 @@ _READABLE = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
 class FormInputError(ValueError):
     """Input a page itself refuses before calling a service; the message is a marked msgid."""
 
-    status = 422
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 Shown = Callable[..., Awaitable[HTMLResponse]]
-
-
-def refusal_status(refused: Exception) -> int:
-    """The status of a refused form: what the service says, else 409 for a duplicate, 404 for
-    something named that does not exist, 422 for the rest (as the JSON admin API answers)."""
-    status = getattr(refused, "status", None)
-    if isinstance(status, int):
-        return status
-    text = str(refused)
-    if "already" in text:
-        return 409
-    if text.startswith(("no facility", "no enterprise")):
-        return 404
-    return 422
 
 
 def kept(form_name: str, fields: Mapping[str, str]) -> dict[str, str]:
@@ -63,7 +51,7 @@ def unstorable(text: str) -> bool:
 def named_in_path(*names: str) -> None:
     """What the path names (a facility, a login) and no database could hold is not found."""
     if any(unstorable(name) for name in names):
-        raise PageError(404, "not found")
+        raise PageError(404, say(Code.NOT_FOUND))
 
 
 async def attempt(
@@ -84,8 +72,11 @@ async def attempt(
         return await show(422, error=problem, kept=kept(form_name, clean))
     try:
         result = await run_in_threadpool(action)
-    except (ProvisioningError, AccountError, FormInputError, ValueError) as refused:
-        return await show(refusal_status(refused), error=str(refused), kept=kept(form_name, fields))
+    except Refused as refused:
+        status = STATUS[refused.kind]
+        return await show(status, error=refused.message, kept=kept(form_name, fields))
+    except FormInputError as problem:
+        return await show(422, error=problem.message, kept=kept(form_name, fields))
     return await show(200, result=result, **notice)
 
 

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.alarms import Alarm
-from phytowatch.services.alarms import AlarmError
+from phytowatch.domain.messages import Refused
 from phytowatch.services.notify import alarm_payload
 from phytowatch.web.admin_api import StrictBody, actor_of
 from phytowatch.web.auth import allow, principal_of, visible_facilities
@@ -73,8 +73,8 @@ async def list_alarms(
 async def _act(request: Request, action: Any) -> JSONResponse:
     try:
         alarm = await run_in_threadpool(action)
-    except AlarmError as error:
-        raise ApiError(404 if str(error).startswith("no alarm") else 409, str(error)) from None
+    except Refused as error:
+        raise ApiError.of(error) from None
     del request
     return JSONResponse(alarm_json(alarm))
 

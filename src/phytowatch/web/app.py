@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from phytowatch import __version__
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
+from phytowatch.domain.messages import Refused
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
 from phytowatch.web.auth import public, undeclared_routes
@@ -86,6 +87,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         return Response(
             body, status_code=error.status, headers=error.headers, media_type="application/json"
         )
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, error: Refused) -> Response:
+        # a use case's refusal that its route did not answer itself: its kind says the status
+        return await api_error(request, ApiError.of(error))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -32,6 +32,7 @@ from starlette.routing import BaseRoute
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import DEVICE_ACTIONS, ROLE_ACTIONS, Action, Principal, Role
+from phytowatch.domain.messages import Code, Word, say
 from phytowatch.services.accounts import (
     SESSION_PREFIX,
     USER_TOKEN_PREFIX,
@@ -86,7 +87,7 @@ def _bearer(request: Request, query_token: bool) -> str | None:
     if header is not None:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise ApiError(401, "send 'Authorization: Bearer <token>'", _BEARER)
+            raise ApiError(401, say(Code.AUTH_SEND_BEARER), _BEARER)
         return token.strip()
     if query_token and "token" in request.query_params:
         return request.query_params["token"].strip()
@@ -100,7 +101,7 @@ async def _from_bearer(services: Services, token: str) -> Principal:
     if token.startswith(USER_TOKEN_PREFIX):
         found = await run_in_threadpool(token_principal, services.accounts, token, now=now_us())
         if found is None:
-            raise ApiError(401, "unknown, revoked or expired token", _BEARER)
+            raise ApiError(401, say(Code.AUTH_BAD_TOKEN), _BEARER)
         return found
     device = await run_in_threadpool(services.registry.facility_by_token_hash, sha256_hex(token))
     if device is not None:
@@ -110,7 +111,7 @@ async def _from_bearer(services: Services, token: str) -> Principal:
             actions=DEVICE_ACTIONS,
             facility=device.code,
         )
-    raise ApiError(401, "unknown, revoked or expired token", _BEARER)
+    raise ApiError(401, say(Code.AUTH_BAD_TOKEN), _BEARER)
 
 
 async def _from_cookie(request: Request, services: Services, cookie: str) -> Principal:
@@ -123,18 +124,14 @@ async def _from_cookie(request: Request, services: Services, cookie: str) -> Pri
         )
     )
     if found is None:
-        raise ApiError(401, "your session has ended: log in again")
+        raise ApiError(401, say(Code.AUTH_SESSION_ENDED))
     principal, session = found
     if request.method not in SAFE_METHODS:
         given = request.headers.get(CSRF_HEADER)
         if given is None and is_form(request):
             given = (await form_fields(request)).get(CSRF_FIELD)
         if given is None or not hmac.compare_digest(given.encode(), session.csrf_token.encode()):
-            raise ApiError(
-                403,
-                "missing or wrong CSRF token: send the X-CSRF-Token header (or csrf_token "
-                "field) given at login",
-            )
+            raise ApiError(403, say(Code.AUTH_CSRF))
     return principal
 
 
@@ -149,14 +146,14 @@ async def form_fields(request: Request) -> dict[str, str]:
     """An HTML form's fields (``application/x-www-form-urlencoded``, what a form posts)."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_FORM_BYTES:
-        raise ApiError(413, f"form larger than {MAX_FORM_BYTES} bytes")
+        raise ApiError(413, say(Code.FORM_TOO_LARGE, max=MAX_FORM_BYTES))
     raw = await request.body()
     if len(raw) > MAX_FORM_BYTES:
-        raise ApiError(413, f"form larger than {MAX_FORM_BYTES} bytes")
+        raise ApiError(413, say(Code.FORM_TOO_LARGE, max=MAX_FORM_BYTES))
     try:
         pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
     except (UnicodeDecodeError, ValueError):
-        raise ApiError(422, "a form in UTF-8 is expected") from None
+        raise ApiError(422, say(Code.FORM_NOT_UTF8)) from None
     return dict(pairs)
 
 
@@ -169,7 +166,7 @@ async def authenticate(request: Request, *, query_token: bool = False) -> Princi
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
-            raise ApiError(401, "log in first, or send 'Authorization: Bearer <token>'", _BEARER)
+            raise ApiError(401, say(Code.AUTH_LOG_IN), _BEARER)
         principal = await _from_cookie(request, services, cookie)
     request.state.principal = principal
     return principal
@@ -227,9 +224,12 @@ async def check_tenant(request: Request, principal: Principal, tenant: str) -> N
     if owner is None or not principal.covers(*owner):
         what = {"facility": "code", "run": "run_id", "alarm": "alarm_id"}[tenant]
         shown = request.path_params.get(what)
-        raise ApiError(
-            404, f"no {tenant} {shown!r}" if tenant == "facility" else f"no {tenant} {shown}"
-        )
+        code, name = {
+            "facility": (Code.NO_FACILITY, "facility"),
+            "run": (Code.NO_RUN, "run"),
+            "alarm": (Code.NO_ALARM, "alarm"),
+        }[tenant]
+        raise ApiError(404, say(code, **{name: str(shown)}))
 
 
 async def ensure_facility_visible(request: Request, code: str) -> None:
@@ -239,7 +239,7 @@ async def ensure_facility_visible(request: Request, code: str) -> None:
         return
     owner = await run_in_threadpool(_services(request).accounts.facility_owner, code)
     if owner is None or not principal.covers(*owner):
-        raise ApiError(404, f"no facility {code!r}")
+        raise ApiError(404, say(Code.NO_FACILITY, facility=code))
 
 
 async def visible_facilities(request: Request) -> set[str] | None:
@@ -276,14 +276,14 @@ def signed_in(*, session_only: bool = False) -> Any:
         principal = await authenticate(request)
         _not_a_device(principal)
         if session_only and principal.session_id is None:
-            raise ApiError(403, "this needs a signed-in session (log in with a password)")
+            raise ApiError(403, say(Code.AUTH_NEEDS_SESSION))
 
     return _declare(rule, check)
 
 
 def _not_a_device(principal: Principal) -> None:
     if principal.kind == "device":
-        raise ApiError(403, "a device token only sends readings and stills")
+        raise ApiError(403, say(Code.AUTH_DEVICE_ONLY))
 
 
 def allow(action: Action, *, tenant: str | None = None, query_token: bool = False) -> Any:
@@ -306,9 +306,9 @@ def allow(action: Action, *, tenant: str | None = None, query_token: bool = Fals
             if scheme.lower() == "bearer" and token:
                 is_admin = expected is not None and hmac.compare_digest(token.encode(), expected)
                 if is_admin or token.startswith(USER_TOKEN_PREFIX):
-                    raise ApiError(403, "only a facility's device token sends readings and stills")
+                    raise ApiError(403, say(Code.AUTH_DEVICE_NEEDED))
             elif not header and request.cookies.get(SESSION_COOKIE, "").startswith(SESSION_PREFIX):
-                raise ApiError(403, "only a facility's device token sends readings and stills")
+                raise ApiError(403, say(Code.AUTH_DEVICE_NEEDED))
 
         return _declare(rule, device_check)
 
@@ -316,9 +316,9 @@ def allow(action: Action, *, tenant: str | None = None, query_token: bool = Fals
         principal = await authenticate(request, query_token=query_token)
         _not_a_device(principal)
         if not principal.may(action):
-            who = principal.role.value if principal.role else principal.kind
-            scoped = " (or this token's scope)" if principal.via_token else ""
-            raise ApiError(403, f"the role {who}{scoped} does not allow {action.value}")
+            who = Word(principal.role.value if principal.role else principal.kind)
+            code = Code.AUTH_ROLE_TOKEN if principal.via_token else Code.AUTH_ROLE
+            raise ApiError(403, say(code, role=who, action=Word(action.value)))
         if tenant is not None:
             await check_tenant(request, principal, tenant)
 

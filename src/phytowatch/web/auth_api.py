@@ -19,8 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ROLE_TITLES, Principal
 from phytowatch.domain.instants import US_PER_D, format_instant
+from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import accounts
-from phytowatch.services.accounts import AccountError, UserRecord
+from phytowatch.services.accounts import UserRecord
 from phytowatch.web.admin_api import StrictBody
 from phytowatch.web.auth import (
     SESSION_COOKIE,
@@ -52,16 +53,11 @@ def _services(request: Request) -> Services:
     return services
 
 
-def _refused(error: AccountError) -> ApiError:
-    headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
-    return ApiError(error.status, str(error), headers)
-
-
 async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return await run_in_threadpool(function, *args, **kwargs)
-    except AccountError as error:
-        raise _refused(error) from None
+    except Refused as error:
+        raise ApiError.of(error) from None
 
 
 def principal_json(principal: Principal) -> dict[str, Any]:
@@ -89,7 +85,7 @@ async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:
     """(login, password, next, is_form) from a JSON body or a form post."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_LOGIN_BODY:
-        raise ApiError(413, "login body too large")
+        raise ApiError(413, say(Code.LOGIN_BODY_TOO_LARGE))
     fields: Any
     if is_form(request):
         fields = await form_fields(request)
@@ -97,17 +93,17 @@ async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:
     else:
         raw = await request.body()
         if len(raw) > MAX_LOGIN_BODY:
-            raise ApiError(413, "login body too large")
+            raise ApiError(413, say(Code.LOGIN_BODY_TOO_LARGE))
         try:
             fields = json.loads(raw or b"{}")
         except ValueError:
-            raise ApiError(422, 'send JSON {"login": ..., "password": ...} or a form') from None
+            raise ApiError(422, say(Code.LOGIN_BODY)) from None
         if not isinstance(fields, dict):
-            raise ApiError(422, 'send JSON {"login": ..., "password": ...} or a form')
+            raise ApiError(422, say(Code.LOGIN_BODY))
         posted_form = False
     login, password, after = fields.get("login"), fields.get("password"), fields.get("next")
     if not isinstance(login, str) or not isinstance(password, str) or not login or not password:
-        raise ApiError(422, "login and password are both needed")
+        raise ApiError(422, say(Code.LOGIN_BOTH))
     return login, password, after if isinstance(after, str) else None, posted_form
 
 
@@ -209,10 +205,10 @@ async def change_password(request: Request, body: PasswordIn) -> JSONResponse:
 async def _me_user(request: Request) -> UserRecord:
     principal = principal_of(request)
     if principal.user_id is None:
-        raise ApiError(400, "personal tokens belong to users; the admin token has none")
+        raise ApiError(400, say(Code.TOKENS_ADMIN))
     user = await run_in_threadpool(_services(request).accounts.user, principal.user_id)
     if user is None:
-        raise ApiError(401, "your account is gone: log in again")
+        raise ApiError(401, say(Code.ACCOUNT_GONE))
     return user
 
 

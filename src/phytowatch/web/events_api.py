@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from phytowatch.domain.accounts import Action
+from phytowatch.domain.messages import Code, say
 from phytowatch.web.auth import allow, authenticate, principal_of, visible_facilities
 from phytowatch.web.events import Event, EventHub, Subscription
 from phytowatch.web.ingest_api import ApiError
@@ -114,11 +115,11 @@ async def events(request: Request, facility: str | None = None) -> EventStream:
     seen = await visible_facilities(request)
     visible = None if seen is None else frozenset(seen)
     if facility is not None and visible is not None and facility not in visible:
-        raise ApiError(404, f"no facility {facility!r}")
+        raise ApiError(404, say(Code.NO_FACILITY, facility=facility))
     if facility is not None:
         registry = request.app.state.services.registry
         if await run_in_threadpool(registry.facility_by_code, facility) is None:
-            raise ApiError(404, f"no facility {facility!r}")
+            raise ApiError(404, say(Code.NO_FACILITY, facility=facility))
     principal = principal_of(request)
 
     async def still_allowed() -> bool:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, say
 from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.errors import ApiError
 
@@ -38,7 +39,7 @@ async def list_facilities(request: Request) -> JSONResponse:
 async def _facility_id(request: Request, code: str) -> int:
     facility = await run_in_threadpool(_services(request).registry.facility_by_code, code)
     if facility is None:
-        raise ApiError(404, f"no facility {code!r}")
+        raise ApiError(404, say(Code.NO_FACILITY, facility=code))
     return facility.id
 
 
@@ -63,6 +64,6 @@ async def get_snapshot(request: Request, code: str, snapshot_id: int) -> Respons
     facility_id = await _facility_id(request, code)
     found = await run_in_threadpool(_services(request).registry.snapshot, facility_id, snapshot_id)
     if found is None:
-        raise ApiError(404, f"no snapshot {snapshot_id} of {code!r}")
+        raise ApiError(404, say(Code.NO_SNAPSHOT, snapshot=snapshot_id, facility=code))
     data, content_type = found
     return Response(data, media_type=content_type, headers={"X-Content-Type-Options": "nosniff"})

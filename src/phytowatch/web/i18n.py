@@ -1,6 +1,6 @@
-"""Languages and time zones of the pages: gettext catalogues (``locale/*/LC_MESSAGES/*.po``,
-compiled in memory with Babel when first used), the language and zone a request asks for, and
-instants shown in the reader's zone with UTC on hover.
+"""Languages and time zones of the pages: the one gettext catalogue (``phytowatch.i18n``), the
+language and zone a request asks for, instants shown in the reader's zone with UTC on hover, and
+messages (``domain.messages``) said in the reader's language.
 
 The language comes from the ``phytowatch_lang`` cookie (set by the switch on every page), else
 from ``Accept-Language``, else Chinese; the zone from ``phytowatch_tz``, else Asia/Shanghai.
@@ -9,39 +9,67 @@ from ``Accept-Language``, else Chinese; the zone from ``phytowatch_tz``, else As
 from __future__ import annotations
 
 import gettext
-import io
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
-from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from markupsafe import Markup, escape
 
+from phytowatch.domain.messages import Instant, Message
+from phytowatch.i18n import catalogue
+
 LANGUAGES = {"zh_CN": "中文", "en": "English"}
-DEFAULT_LANGUAGE = "zh_CN"
+DEFAULT_LANGUAGE = catalogue.DEFAULT_LANGUAGE
 LANG_COOKIE = "phytowatch_lang"
 TZ_COOKIE = "phytowatch_tz"
 DEFAULT_TZ = "Asia/Shanghai"
 ZONES = ("Asia/Shanghai", "Asia/Hong_Kong", "Asia/Tokyo", "Europe/London", "UTC")
-LOCALE_DIR = Path(__file__).parent / "locale"
-DOMAIN = "messages"
+LOCALE_DIR = catalogue.LOCALE_DIR
 
 
-@cache
 def translations(language: str) -> gettext.NullTranslations:
-    """The catalogue of ``language``, compiled from its ``.po`` in memory (no build step)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    """The catalogue of ``language`` (read once; no build step)."""
+    return catalogue.translations(language)
 
-    path = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
-        return gettext.NullTranslations()
-    with path.open("rb") as po:
-        catalog = read_po(po, locale=language)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+
+class _Shown:
+    """An instant in a message, as a page shows it: ``<time>`` in the reader's zone."""
+
+    def __init__(self, instant: Instant, zone_name: str) -> None:
+        self.us = instant.us
+        self.zone_name = zone_name
+
+    def __html_format__(self, spec: str) -> Markup:
+        if spec == "day":
+            moment = datetime.fromtimestamp(self.us / 1_000_000, UTC).astimezone(
+                zone(self.zone_name)
+            )
+            return Markup('<time datetime="{0}">{0}</time>').format(moment.strftime("%Y-%m-%d"))
+        return local_time(self.us, self.zone_name, seconds=True)
+
+    def __format__(self, spec: str) -> str:
+        return str(self.__html_format__(spec).striptags())
+
+
+def say(message: Message, language: str, zone_name: str) -> Markup:
+    """A message in ``language``: the translation is ours (trusted), every parameter escaped."""
+    template, params = catalogue.localise(
+        message, language, instant=lambda instant: _Shown(instant, zone_name)
+    )
+    try:
+        return Markup(escape(template)).format_map(params)
+    except (KeyError, ValueError, IndexError, AttributeError):
+        return Markup(escape(message.english()))
+
+
+def say_any(text: Any, language: str, zone_name: str) -> Markup | str:
+    """A message, or a text a page marked itself (``N_``), in ``language``; None as nothing."""
+    if text is None or text == "":
+        return ""
+    if isinstance(text, Message):
+        return say(text, language, zone_name)
+    return escape(translations(language).gettext(str(text)))
 
 
 def pick_language(cookie: str | None, accept_language: str | None) -> str:

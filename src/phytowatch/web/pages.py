@@ -15,16 +15,16 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.alarms import Alarm
+from phytowatch.domain.messages import Code, Message, Refused, say
+from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
-from phytowatch.services.accounts import AccountError
-from phytowatch.services.alarms import AlarmError
-from phytowatch.services.notify import alarm_payload
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
 from phytowatch.web.errors import now_us
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
+    alarm_view,
     login_redirect,
     page,
     page_form,
@@ -33,7 +33,6 @@ from phytowatch.web.templating import (
     services_of,
     static_file,
 )
-from phytowatch.web.words import N_
 
 router = APIRouter()
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "warning": 3}
@@ -66,7 +65,7 @@ async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
 @router.post("/logout", dependencies=[page()], include_in_schema=False)
 async def logout(request: Request) -> RedirectResponse:
     services = services_of(request)
-    with contextlib.suppress(AccountError):  # already ended: the cookie goes all the same
+    with contextlib.suppress(Refused):  # already ended: the cookie goes all the same
         await run_in_threadpool(
             accounts.logout, services.accounts, services.audit, principal_of(request), now=now_us()
         )
@@ -137,7 +136,7 @@ async def _alarms(request: Request, include_cleared: bool) -> list[Alarm]:
 
 
 def _alarm_views(found: list[Alarm]) -> list[dict[str, Any]]:
-    return [alarm_payload(a) for a in found]
+    return [alarm_view(a) for a in found]
 
 
 @router.get("/alarms", dependencies=[page(Action.ALARMS_READ)], include_in_schema=False)
@@ -161,7 +160,7 @@ async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLRespo
     fields = await page_form(request)
     comment = fields.get("comment", "").strip()
     by = principal.login or principal.actor
-    error = None
+    error: Message | str | None = None
     if len(comment) > 2000:
         error = N_("The comment is too long (at most 2,000 characters).")
     else:
@@ -178,12 +177,12 @@ async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLRespo
                         alarm_id, by=by, now=now_us(), actor=principal.actor
                     )
                 )
-        except AlarmError as refused:
-            error = str(refused)
+        except Refused as refused:
+            error = refused.message
     alarm = await run_in_threadpool(services.alarm_store.alarm, alarm_id)
     if alarm is None:
-        raise PageError(404, f"no alarm {alarm_id}")
-    return await render(request, "_alarm_row.html", a=alarm_payload(alarm), error=error)
+        raise PageError(404, say(Code.NO_ALARM, alarm=alarm_id))
+    return await render(request, "_alarm_row.html", a=alarm_view(alarm), error=error)
 
 
 @router.post(

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.services import accounts, provisioning
-from phytowatch.services.provisioning import ENTERPRISE_GRADES, FACILITY_KINDS, ProvisioningError
+from phytowatch.services.provisioning import ENTERPRISE_GRADES, FACILITY_KINDS
 from phytowatch.web.admin_forms import attempt, temporary_password
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
@@ -99,8 +99,6 @@ async def add_facility(request: Request) -> HTMLResponse:
     specs = [p.strip() for p in f.get("probes", "").replace("\n", ",").split(",") if p.strip()]
 
     def add() -> str:
-        if not specs:
-            raise ProvisioningError("probes: at least one, e.g. C1:product, C2:product, A1:air")
         issued = provisioning.add_facility(
             services.registry, f.get("code", "").strip(), f.get("enterprise", "").strip(),
             f.get("kind", "").strip(), specs, name=f.get("name", "").strip(),

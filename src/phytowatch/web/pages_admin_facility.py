@@ -14,13 +14,14 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, say
+from phytowatch.i18n.words import N_
 from phytowatch.services import provisioning
 from phytowatch.services.alarms import CALIBRATION_DUE_WITHIN
 from phytowatch.web.admin_forms import FormInputError, attempt, calendar_day, named_in_path
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
-from phytowatch.web.words import N_
 
 router = APIRouter()
 ADMIN = [page(Action.REGISTRY_WRITE)]
@@ -85,7 +86,7 @@ async def _facility_page(
 
     context = await run_in_threadpool(load)
     if context is None:
-        raise PageError(404, f"no facility {code!r}")
+        raise PageError(404, say(Code.NO_FACILITY, facility=code))
     return await render(
         request, "admin_facility.html", status=status, active="admin", error=error,
         kept=kept or {}, notice=notice, **context,

@@ -17,12 +17,13 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import ROLE_TITLES, Action
+from phytowatch.domain.messages import Code, say
+from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
 from phytowatch.web.admin_forms import FormInputError, attempt, named_in_path, temporary_password
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import now_us
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
-from phytowatch.web.words import N_
 
 router = APIRouter()
 PEOPLE = [page(Action.USERS_WRITE)]  # a signed-in session only: see pages_admin.PEOPLE
@@ -52,7 +53,7 @@ async def _user_page(
 
     context = await run_in_threadpool(load)
     if context is None:
-        raise PageError(404, f"no user {login!r}")
+        raise PageError(404, say(Code.NO_USER, login=login))
     return await render(
         request, "admin_user.html", status=status, active="admin", error=error,
         kept=kept or {}, notice=notice, roles=ROLE_TITLES,

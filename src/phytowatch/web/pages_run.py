@@ -13,17 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.schedules import load_catalog
 from phytowatch.services import signoff
-from phytowatch.services.accounts import AccountError
-from phytowatch.services.notify import alarm_payload
 from phytowatch.services.runs import RunRecord
 from phytowatch.web.auth import principal_of
-from phytowatch.web.errors import now_us
+from phytowatch.web.errors import STATUS, now_us
 from phytowatch.web.events import run_summaries
 from phytowatch.web.pages_api import wall_rows
 from phytowatch.web.signoff_api import signoff_json
-from phytowatch.web.templating import PageError, page, page_form, render, services_of
+from phytowatch.web.templating import PageError, alarm_view, page, page_form, render, services_of
 
 router = APIRouter()
 
@@ -68,7 +67,7 @@ def _schedule_view(record: RunRecord) -> dict[str, Any]:
 def run_context(services: Services, run_id: int, may: Any) -> dict[str, Any]:
     record = services.runs.run(run_id)
     if record is None:
-        raise PageError(404, f"no run {run_id}")
+        raise PageError(404, say(Code.NO_RUN, run=run_id))
     now = now_us()
     facility = services.registry.facility_by_code(record.facility_code)
     assert facility is not None
@@ -86,7 +85,7 @@ def run_context(services: Services, run_id: int, may: Any) -> dict[str, Any]:
             open_only=False, facility=record.facility_code, limit=500
         ):
             if record.started_at <= alarm.raised_at <= end:
-                alarms.append(alarm_payload(alarm))
+                alarms.append(alarm_view(alarm))
     stills = []
     if may(Action.SNAPSHOTS_READ):
         for still in services.registry.snapshots_of(facility.id):
@@ -156,7 +155,7 @@ async def signoff_form(request: Request, run_id: int) -> Response:
     comment = fields.get("comment", "")
     if decision not in {"signed_off", "rejected"}:
         return await _run_page(
-            request, run_id, 422, signed=False, signoff_error="decision: signed_off or rejected"
+            request, run_id, 422, signed=False, signoff_error=say(Code.SIGNOFF_DECISION)
         )
     try:
         await run_in_threadpool(
@@ -165,9 +164,9 @@ async def signoff_form(request: Request, run_id: int) -> Response:
                 decision=decision, comment=comment, now=now_us(),
             )
         )  # fmt: skip
-    except AccountError as error:
+    except Refused as error:
         return await _run_page(
-            request, run_id, error.status, signed=False, signoff_error=str(error)
+            request, run_id, STATUS[error.kind], signed=False, signoff_error=error.message
         )
     return RedirectResponse(f"/runs/{run_id}?signed=1#signoff", status_code=303)
 
@@ -195,13 +194,13 @@ async def facility_page(request: Request, code: str) -> HTMLResponse:
     def load() -> dict[str, Any]:
         facility = services.registry.facility_by_code(code)
         if facility is None:
-            raise PageError(404, f"no facility {code!r}")
+            raise PageError(404, say(Code.NO_FACILITY, facility=code))
         owner = services.accounts.facility_owner(code)
         enterprise = services.registry.enterprise_by_code(owner[0]) if owner else None
         now = now_us()
         runs = services.runs.runs_of(code, 200) if principal.may(Action.RUNS_READ) else []
         alarms = (
-            [alarm_payload(a) for a in services.alarm_store.list_alarms(
+            [alarm_view(a) for a in services.alarm_store.list_alarms(
                 open_only=True, facility=code, limit=200)]
             if principal.may(Action.ALARMS_READ) else []
         )  # fmt: skip
@@ -233,7 +232,9 @@ async def enterprise_page(request: Request, code: str) -> HTMLResponse:
     def load() -> dict[str, Any]:
         enterprise = services.registry.enterprise_by_code(code)
         if enterprise is None or not principal.covers(enterprise.code, enterprise.city):
-            raise PageError(404, f"no enterprise {code!r}")  # the same for what is not ours
+            raise PageError(
+                404, say(Code.NO_ENTERPRISE, enterprise=code)
+            )  # the same for what is not ours
         rows = [r for r in wall_rows(services, None, now_us()) if r["enterprise"] == code]
         return {"enterprise": enterprise, "facilities": rows}
 

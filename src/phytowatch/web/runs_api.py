@@ -15,10 +15,10 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.domain.messages import Refused, message_json
 from phytowatch.domain.verdict import HoldProgress
 from phytowatch.ingest.csvlog import write_log
 from phytowatch.services.runs import (
-    RunError,
     RunRecord,
     downsample,
     evaluate_command,
@@ -66,7 +66,8 @@ def _run_json(record: RunRecord) -> dict[str, Any]:
         "schedule": {"id": record.schedule_id, "version": record.schedule_version},
         "params": record.params,
         "offsets": record.offsets,
-        "calibration_notes": record.calibration_notes,
+        "calibration_notes": [note.english() for note in record.calibration_notes],
+        "calibration_note_codes": [message_json(note) for note in record.calibration_notes],
         "load": record.load,
         "note": record.note,
         "started_at": _when(record.started_at),
@@ -105,10 +106,8 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
                 actor=actor_of(request),
             )
         )
-    except RunError as error:
-        message = str(error)
-        status = 404 if message.startswith("no facility") else 409 if "open run" in message else 422
-        raise ApiError(status, message) from None
+    except Refused as error:
+        raise ApiError.of(error) from None
     return JSONResponse(_run_json(record), status_code=201)
 
 
@@ -186,8 +185,8 @@ async def close_run(request: Request, run_id: int) -> JSONResponse:
         events = await run_in_threadpool(
             lambda: services.monitor.close(run_id, now, actor=actor_of(request))
         )
-    except RunError as error:
-        raise ApiError(404 if "no run" in str(error) else 409, str(error)) from None
+    except Refused as error:
+        raise ApiError.of(error) from None
     from phytowatch.web.events import publish_tick  # it imports this module
 
     publish_tick(request.app.state.events, events, [], None, now=now)  # live pages see it

@@ -17,9 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.domain.signoff import SignOff
 from phytowatch.services import signoff
-from phytowatch.services.accounts import AccountError
 from phytowatch.web.admin_api import StrictBody
 from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.errors import ApiError, now_us
@@ -67,8 +67,8 @@ async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONRe
                 now=now_us(),
             )
         )
-    except AccountError as error:
-        raise ApiError(error.status, str(error)) from None
+    except Refused as error:
+        raise ApiError.of(error) from None
     backing = await run_in_threadpool(
         signoff.run_backs_certificate, services.runs, services.accounts, run_id
     )
@@ -77,7 +77,8 @@ async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONRe
             "run": run_id,
             "signoff": signoff_json(done),
             "backs_certificate": backing.ok,
-            "reason": backing.reason,
+            "reason": backing.reason.english(),
+            "reason_code": message_json(backing.reason),
         },
         status_code=201,
     )
@@ -88,7 +89,7 @@ async def get_signoff(request: Request, run_id: int) -> JSONResponse:
     """The decision (or null) and whether the run can back a certificate or an IPPC mark."""
     services = _services(request)
     if await run_in_threadpool(services.runs.run, run_id) is None:
-        raise ApiError(404, f"no run {run_id}")
+        raise ApiError(404, say(Code.NO_RUN, run=run_id))
     found = await run_in_threadpool(services.accounts.signoff_of, run_id)
     backing = await run_in_threadpool(
         signoff.run_backs_certificate, services.runs, services.accounts, run_id
@@ -98,6 +99,7 @@ async def get_signoff(request: Request, run_id: int) -> JSONResponse:
             "run": run_id,
             "signoff": signoff_json(found),
             "backs_certificate": backing.ok,
-            "reason": backing.reason,
+            "reason": backing.reason.english(),
+            "reason_code": message_json(backing.reason),
         }
     )

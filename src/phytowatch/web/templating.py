@@ -22,8 +22,11 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
+from phytowatch.domain.alarms import Alarm
+from phytowatch.domain.messages import Code, Message, say
 from phytowatch.services.accounts import sha256_hex
-from phytowatch.web import i18n, service_text
+from phytowatch.services.notify import alarm_payload
+from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, allow, form_fields, public, signed_in
 from phytowatch.web.errors import ApiError
 
@@ -49,10 +52,15 @@ class LoginRequiredError(Exception):
 class PageError(Exception):
     """A refusal or a missing object, answered as a page."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, message: Message | str) -> None:
+        super().__init__(str(message))
         self.status = status
         self.message = message
+
+
+def alarm_view(alarm: Alarm) -> dict[str, Any]:
+    """An alarm as the pages show it: its JSON, and its message to say in the reader's language."""
+    return {**alarm_payload(alarm), "text": alarm.message}
 
 
 def services_of(request: Request) -> Services:
@@ -187,10 +195,7 @@ async def render(
         "nav": nav_of(principal),
         "when": when,
         "span": lambda s: i18n.duration(s, language),
-        "alarm_text": lambda a: service_text.alarm_message(a, language, zone_name),
-        "note_text": lambda n: service_text.calibration_note(n, language, zone_name),
-        "signoff_text": lambda t: service_text.signoff_text(t, language),
-        "refusal_text": lambda t: service_text.refusal_text(t, language),
+        "say": lambda text: i18n.say_any(text, language, zone_name),
         "_": _,
     }
     body = environment(language).get_template(template).render({**base, **context})
@@ -214,7 +219,7 @@ def static_file(request: Request, path: str) -> Response:
     """A file under static/ (ours, and vendor/ copied by ``make assets``)."""
     target = (STATIC / path).resolve()
     if not target.is_relative_to(STATIC.resolve()) or not target.is_file():
-        raise ApiError(404, f"no static file {path!r}")
+        raise ApiError(404, say(Code.NO_STATIC, path=path))
     media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     if target.suffix == ".js":
         media_type = "text/javascript"
@@ -236,6 +241,7 @@ def login_redirect(after: str) -> RedirectResponse:
 __all__ = [
     "LoginRequiredError",
     "PageError",
+    "alarm_view",
     "environment",
     "login_redirect",
     "page",

@@ -1,6 +1,7 @@
-"""The domain's words that pages show by their code (an alarm's kind, a finding, a probe's role,
-a facility's kind, …), marked here for the gettext catalogues; a test checks that every value of
-the domain's enums is listed, so a new one cannot go untranslated.
+"""The domain's words shown by their code (an alarm's kind, a finding, a probe's role, a
+facility's kind, a role, …), on pages and inside messages (``domain.messages.Word``), marked here
+for the one gettext catalogue; a test checks that every value of the domain's enums is listed,
+so a new one cannot go untranslated.
 """
 
 from __future__ import annotations
@@ -38,3 +39,20 @@ FACILITY_KINDS = (
     N_("vapour_heat_chamber"), N_("other"),
 )  # fmt: skip
 DECISIONS = (N_("signed_off"), N_("rejected"))
+FAULTS = (N_("open_circuit"), N_("short_circuit"), N_("no_value"), N_("nan"), N_("out_of_range"))
+VERDICTS = (N_("PASS"), N_("FAIL"), N_("INDETERMINATE"), N_("without a verdict"), N_("none"))
+ROLES = (
+    N_("enterprise_operator"), N_("enterprise_declarant"), N_("inspector"),
+    N_("certifying_officer"), N_("port_officer"), N_("administrator"),
+)  # fmt: skip
+ACTIONS = (
+    N_("ingest:write"), N_("snapshots:write"), N_("facilities:read"), N_("snapshots:read"),
+    N_("registry:write"), N_("calibrations:write"), N_("runs:read"), N_("runs:write"),
+    N_("readings:read"), N_("signoff:read"), N_("signoff:write"), N_("alarms:read"),
+    N_("alarms:acknowledge"), N_("alarms:clear"), N_("events:read"), N_("users:write"),
+)  # fmt: skip
+# the fields a message names (``Code.FIELD_TEXT``, ``Code.FIELD_AT_MOST``)
+FIELDS = (
+    N_("name"), N_("token name"), N_("Chinese name"), N_("English name"), N_("city"),
+    N_("certificate"), N_("camera description"),
+)  # fmt: skip
