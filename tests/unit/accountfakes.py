@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -192,8 +193,20 @@ class InMemoryRuns:
 
 
 class RecordingAudit:
+    """The audit port's fake: entries as recorded, each saying whether it was written inside a
+    unit of work (``atomic``), as a change and its entry must be."""
+
     def __init__(self) -> None:
         self.entries: list[dict[str, Any]] = []
+        self.units = 0  # units open now
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        self.units += 1
+        try:
+            yield
+        finally:
+            self.units -= 1
 
     def record(
         self,
@@ -213,6 +226,7 @@ class RecordingAudit:
                 "object": f"{object_type}:{object_id}",
                 "before": before,
                 "after": after,
+                "in_unit": self.units > 0,
             }
         )
 

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from accountfakes import InMemoryAccountStore, InMemoryRuns, RecordingAudit
-from refusals import refused
 
 from phytowatch.domain.accounts import (
     ACCOUNT_LOCKOUT,
@@ -24,6 +23,7 @@ from phytowatch.domain.messages import Code, Kind, Refused, say
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
 from phytowatch.services import accounts, signoff
 from phytowatch.services.runs import RunRecord
+from refusals import refused
 
 S = 1_000_000
 PASSWORD = "correct horse battery"
@@ -487,3 +487,45 @@ def test_the_last_enabled_administrator_can_be_neither_disabled_nor_demoted() ->
     accounts.set_role(store, audit, actor="t", login="root", role="inspector", office="GZ", now=5)
     accounts.set_role(store, audit, actor="t", login="root", role="administrator", now=6)
     accounts.set_disabled(store, audit, actor="t", login="deputy", disabled=True, now=7)
+
+
+# What a refused attempt records changes nothing but the lock-out counters, which count on
+# their own (an attempt counts even when what it was for is refused); everything else records
+# a change, and its entry is written in the change's unit of work.
+_NO_CHANGE = {
+    "login.failed",
+    "login.locked",
+    "login.refused_disabled",
+    "user.password_change_refused",
+}
+
+
+def test_every_change_and_its_entry_are_one_unit_of_work() -> None:
+    store, audit = _store()
+    _user(store, audit, "li", "inspector")
+    li = store.user_by_login("li")
+    assert li is not None
+    accounts.set_role(store, audit, actor="t", login="li", role="inspector", office="GZ", now=1)
+    accounts.set_disabled(store, audit, actor="t", login="li", disabled=True, now=2)
+    accounts.set_disabled(store, audit, actor="t", login="li", disabled=False, now=3)
+    accounts.reset_password(store, audit, actor="t", login="li", password=PASSWORD, cost=10, now=4)
+    result = accounts.login(
+        store, audit, login_name="li", password=PASSWORD, address="a", now=5,
+        session_ttl_us=S, cost=10,
+    )  # fmt: skip
+    with pytest.raises(Refused):
+        accounts.login(
+            store, audit, login_name="li", password="not the password", address="a", now=6,
+            session_ttl_us=S, cost=10,
+        )  # fmt: skip
+    issued = accounts.issue_token(
+        store, audit, actor="t", user=li, name="script", scopes=[], expires_at=None, now=7
+    )
+    accounts.revoke_token(store, audit, actor="t", user=li, token_id=issued.record.id, now=8)
+    accounts.logout(store, audit, result.principal, now=9)
+    actions = {entry["action"] for entry in audit.entries}
+    assert {"user.set_role", "user.disable", "login", "token.issue", "logout"} <= actions
+    assert "login.failed" in actions
+    outside = [e["action"] for e in audit.entries if not e["in_unit"]]
+    assert set(outside) <= _NO_CHANGE and outside
+    assert audit.units == 0

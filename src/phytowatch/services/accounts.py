@@ -285,19 +285,19 @@ def add_user(
         raise Refused(Kind.INVALID, problem)
     if store.user_by_login(login) is not None:
         raise refused(Kind.CONFLICT, Code.USER_EXISTS, login=login)
-    user_id = store.add_user(
-        login, name, parsed.value, enterprise, office, hash_password(password, cost), now=now
-    )
-    user = store.user(user_id)
-    assert user is not None
-    audit.record(
-        actor=actor,
-        action="user.add",
-        object_type="user",
-        object_id=login,
-        after=_user_view(user),
-        now=now,
-    )
+    hashed = hash_password(password, cost)  # slow on purpose: not inside the unit
+    with audit.atomic():
+        user_id = store.add_user(login, name, parsed.value, enterprise, office, hashed, now=now)
+        user = store.user(user_id)
+        assert user is not None
+        audit.record(
+            actor=actor,
+            action="user.add",
+            object_type="user",
+            object_id=login,
+            after=_user_view(user),
+            now=now,
+        )
     return user
 
 
@@ -337,21 +337,22 @@ def set_role(
     enterprise, office = _placement(store, parsed, enterprise, office)
     if parsed is not Role.ADMINISTRATOR:
         _keep_an_administrator(store, user)
-    store.update_user(
-        user.id, {"role": parsed.value, "enterprise": enterprise, "office": office}, now=now
-    )
-    store.revoke_sessions(user.id, now=now)
-    changed = store.user(user.id)
-    assert changed is not None
-    audit.record(
-        actor=actor,
-        action="user.set_role",
-        object_type="user",
-        object_id=user.login,
-        before=_user_view(user),
-        after=_user_view(changed),
-        now=now,
-    )
+    with audit.atomic():
+        store.update_user(
+            user.id, {"role": parsed.value, "enterprise": enterprise, "office": office}, now=now
+        )
+        store.revoke_sessions(user.id, now=now)
+        changed = store.user(user.id)
+        assert changed is not None
+        audit.record(
+            actor=actor,
+            action="user.set_role",
+            object_type="user",
+            object_id=user.login,
+            before=_user_view(user),
+            after=_user_view(changed),
+            now=now,
+        )
     return changed
 
 
@@ -362,20 +363,21 @@ def set_disabled(
     user = _existing(store, login)
     if disabled:
         _keep_an_administrator(store, user)
-    store.update_user(user.id, {"disabled_at": now if disabled else None}, now=now)
-    if disabled:
-        store.revoke_sessions(user.id, now=now)
-    changed = store.user(user.id)
-    assert changed is not None
-    audit.record(
-        actor=actor,
-        action="user.disable" if disabled else "user.enable",
-        object_type="user",
-        object_id=user.login,
-        before=_user_view(user),
-        after=_user_view(changed),
-        now=now,
-    )
+    with audit.atomic():
+        store.update_user(user.id, {"disabled_at": now if disabled else None}, now=now)
+        if disabled:
+            store.revoke_sessions(user.id, now=now)
+        changed = store.user(user.id)
+        assert changed is not None
+        audit.record(
+            actor=actor,
+            action="user.disable" if disabled else "user.enable",
+            object_type="user",
+            object_id=user.login,
+            before=_user_view(user),
+            after=_user_view(changed),
+            now=now,
+        )
     return changed
 
 
@@ -394,16 +396,18 @@ def reset_password(
     problem = password_problem(password, user.login)
     if problem is not None:
         raise Refused(Kind.INVALID, problem)
-    store.update_user(user.id, {"password_hash": hash_password(password, cost)}, now=now)
-    store.revoke_sessions(user.id, now=now)
-    store.set_failures(failure_key(user.login), FailureCount())
-    audit.record(
-        actor=actor,
-        action="user.password_reset",
-        object_type="user",
-        object_id=user.login,
-        now=now,
-    )
+    hashed = hash_password(password, cost)  # slow on purpose: not inside the unit
+    with audit.atomic():
+        store.update_user(user.id, {"password_hash": hashed}, now=now)
+        store.revoke_sessions(user.id, now=now)
+        store.set_failures(failure_key(user.login), FailureCount())
+        audit.record(
+            actor=actor,
+            action="user.password_reset",
+            object_type="user",
+            object_id=user.login,
+            now=now,
+        )
 
 
 def change_password(
@@ -440,15 +444,17 @@ def change_password(
         raise Refused(Kind.INVALID, problem)
     if new == current:
         raise refused(Kind.INVALID, Code.PASSWORD_SAME)
-    store.update_user(user.id, {"password_hash": hash_password(new, cost)}, now=now)
-    store.revoke_sessions(user.id, now=now, keep=principal.session_id)
-    audit.record(
-        actor=principal.actor,
-        action="user.password_change",
-        object_type="user",
-        object_id=user.login,
-        now=now,
-    )
+    hashed = hash_password(new, cost)  # slow on purpose: not inside the unit
+    with audit.atomic():
+        store.update_user(user.id, {"password_hash": hashed}, now=now)
+        store.revoke_sessions(user.id, now=now, keep=principal.session_id)
+        audit.record(
+            actor=principal.actor,
+            action="user.password_change",
+            object_type="user",
+            object_id=user.login,
+            now=now,
+        )
 
 
 def add_office(
@@ -476,22 +482,23 @@ def add_office(
         raise refused(Kind.INVALID, Code.OFFICE_COVERS)
     if store.office(code) is not None:
         raise refused(Kind.CONFLICT, Code.OFFICE_EXISTS, code=code)
-    store.add_office(code, name, cities, enterprises, everywhere, now=now)
-    office = store.office(code)
-    assert office is not None
-    audit.record(
-        actor=actor,
-        action="office.add",
-        object_type="office",
-        object_id=code,
-        after={
-            "name": name,
-            "cities": cities,
-            "enterprises": enterprises,
-            "everywhere": everywhere,
-        },
-        now=now,
-    )
+    with audit.atomic():
+        store.add_office(code, name, cities, enterprises, everywhere, now=now)
+        office = store.office(code)
+        assert office is not None
+        audit.record(
+            actor=actor,
+            action="office.add",
+            object_type="office",
+            object_id=code,
+            after={
+                "name": name,
+                "cities": cities,
+                "enterprises": enterprises,
+                "everywhere": everywhere,
+            },
+            now=now,
+        )
     return office
 
 
@@ -692,17 +699,18 @@ def login(
     token = SESSION_PREFIX + secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     expires_at = now + session_ttl_us
-    session_id = store.add_session(
-        user.id, sha256_hex(token), csrf, address, now=now, expires_at=expires_at
-    )
-    audit.record(
-        actor=f"user:{user.login}",
-        action="login",
-        object_type="user",
-        object_id=user.login,
-        after={"address": address, "session": session_id},
-        now=now,
-    )
+    with audit.atomic():
+        session_id = store.add_session(
+            user.id, sha256_hex(token), csrf, address, now=now, expires_at=expires_at
+        )
+        audit.record(
+            actor=f"user:{user.login}",
+            action="login",
+            object_type="user",
+            object_id=user.login,
+            after={"address": address, "session": session_id},
+            now=now,
+        )
     return LoginResult(principal_of(store, user, session_id=session_id), token, csrf, expires_at)
 
 
@@ -731,15 +739,16 @@ def session_principal(
 def logout(store: AccountStore, audit: AuditRecorder, principal: Principal, *, now: int) -> None:
     if principal.session_id is None:
         raise refused(Kind.INVALID, Code.LOGOUT_NO_SESSION)
-    store.revoke_session(principal.session_id, now=now)
-    audit.record(
-        actor=principal.actor,
-        action="logout",
-        object_type="user",
-        object_id=principal.login or "",
-        after={"session": principal.session_id},
-        now=now,
-    )
+    with audit.atomic():
+        store.revoke_session(principal.session_id, now=now)
+        audit.record(
+            actor=principal.actor,
+            action="logout",
+            object_type="user",
+            object_id=principal.login or "",
+            after={"session": principal.session_id},
+            now=now,
+        )
 
 
 # -- personal API tokens ------------------------------------------------------------------------
@@ -782,24 +791,25 @@ def issue_token(
     token = USER_TOKEN_PREFIX + secrets.token_urlsafe(32)
     hint = token[: len(USER_TOKEN_PREFIX) + 4]
     scope_text = None if wanted is None else json.dumps(sorted(a.value for a in wanted))
-    token_id = store.add_token(
-        user.id, name, sha256_hex(token), hint, scope_text, now=now, expires_at=expires_at
-    )
-    record = next(t for t in store.tokens_of(user.id) if t.id == token_id)
-    audit.record(
-        actor=actor,
-        action="token.issue",
-        object_type="personal_token",
-        object_id=str(token_id),
-        after={
-            "user": user.login,
-            "name": name,
-            "hint": hint,
-            "scopes": None if wanted is None else sorted(a.value for a in wanted),
-            "expires_at": expires_at,
-        },
-        now=now,
-    )
+    with audit.atomic():
+        token_id = store.add_token(
+            user.id, name, sha256_hex(token), hint, scope_text, now=now, expires_at=expires_at
+        )
+        record = next(t for t in store.tokens_of(user.id) if t.id == token_id)
+        audit.record(
+            actor=actor,
+            action="token.issue",
+            object_type="personal_token",
+            object_id=str(token_id),
+            after={
+                "user": user.login,
+                "name": name,
+                "hint": hint,
+                "scopes": None if wanted is None else sorted(a.value for a in wanted),
+                "expires_at": expires_at,
+            },
+            now=now,
+        )
     return IssuedUserToken(record, token)
 
 
@@ -818,15 +828,16 @@ def revoke_token(
         raise refused(Kind.NOT_FOUND, Code.NO_TOKEN, token=token_id, login=user.login)
     if found.revoked_at is not None:
         raise refused(Kind.CONFLICT, Code.TOKEN_REVOKED_ALREADY, token=token_id)
-    store.revoke_token(token_id, now=now)
-    audit.record(
-        actor=actor,
-        action="token.revoke",
-        object_type="personal_token",
-        object_id=str(token_id),
-        before={"user": user.login, "name": found.name, "hint": found.hint},
-        now=now,
-    )
+    with audit.atomic():
+        store.revoke_token(token_id, now=now)
+        audit.record(
+            actor=actor,
+            action="token.revoke",
+            object_type="personal_token",
+            object_id=str(token_id),
+            before={"user": user.login, "name": found.name, "hint": found.hint},
+            now=now,
+        )
     return found
 
 

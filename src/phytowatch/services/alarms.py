@@ -22,7 +22,7 @@ from phytowatch.domain.instants import US_PER_D, US_PER_MIN
 from phytowatch.domain.messages import Code, Instant, Kind, Word, refused, say
 from phytowatch.domain.schedule import Regime, Schedule
 from phytowatch.domain.verdict import FindingKind, IndeterminateCause, LiveState, Phase
-from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.runs import LiveRun, RunMonitor
 
 APPROACH_HEAT = 1.0  # °C above the threshold during a hold
@@ -173,15 +173,17 @@ class AlarmService:
         if len(comment) > 2000 or not comment.replace("\n", " ").isprintable():
             raise refused(Kind.INVALID, Code.ALARM_COMMENT_TOO_LONG, max=2000)
         updated = alarms.acknowledge(alarm, by=by.strip(), comment=comment.strip(), now=now)
-        self.store.save(updated)
-        self._audit(alarm, updated, "alarm.acknowledged", actor, now)
+        with atomic(self.audit):  # the change and its entry: both, or neither
+            self.store.save(updated)
+            self._audit(alarm, updated, "alarm.acknowledged", actor, now)
         return updated
 
     def clear(self, alarm_id: int, *, by: str, now: int, actor: str | None = None) -> Alarm:
         alarm = self._get(alarm_id)
         updated = alarms.clear(alarm, by=by.strip() or "?", now=now)
-        self.store.save(updated)
-        self._audit(alarm, updated, "alarm.cleared", actor, now)
+        with atomic(self.audit):
+            self.store.save(updated)
+            self._audit(alarm, updated, "alarm.cleared", actor, now)
         return updated
 
     def _get(self, alarm_id: int) -> Alarm:

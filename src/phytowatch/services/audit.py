@@ -2,7 +2,9 @@
 
 Every use case that changes state calls ``AuditLog.record`` after the change is made: who (the
 actor, given by the web or CLI layer), when (``now``), what (a dotted verb and the object), and
-the object's state before and after, as JSON-able mappings.
+the object's state before and after, as JSON-able mappings. The change and its entry are made
+inside ``with audit.atomic():``, one transaction: both are stored, or neither (a crash between
+the two can no longer keep the change and lose its entry).
 
 Secrets are never recorded. A key of ``before`` / ``after`` (at any depth) whose name contains one
 of ``SECRET_KEY_PARTS`` (password, passwd, token, secret, hash, api_key, apikey, credential,
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
 
 from phytowatch.domain.audit import (
@@ -68,6 +71,15 @@ class AuditRecorder(Protocol):
         now: int,
     ) -> None: ...
 
+    def atomic(self) -> AbstractContextManager[None]:
+        """One transaction for the changes made inside and their entries: all, or nothing."""
+        ...
+
+
+def atomic(audit: AuditRecorder | None) -> AbstractContextManager[None]:
+    """``audit.atomic()``, or nothing to share for a use case run without an audit trail."""
+    return nullcontext() if audit is None else audit.atomic()
+
 
 class AuditStore(Protocol):
     """Where the trail is kept. ``append`` seals the record onto the newest entry (with
@@ -89,6 +101,10 @@ class AuditStore(Protocol):
 
     def missing_guards(self) -> list[str]:
         """The append-only guards (triggers) that should be there and are not, or disabled."""
+        ...
+
+    def atomic(self) -> AbstractContextManager[None]:
+        """A unit of work: every store's changes inside, and the entries, in one transaction."""
         ...
 
 
@@ -164,6 +180,9 @@ class AuditLog:
             )
         )
 
+    def atomic(self) -> AbstractContextManager[None]:
+        return self.store.atomic()
+
     def verify(self, *, anchor: Anchor | None = None) -> ChainReport:
         """Read the whole trail and report its first tampered row, if any."""
         return verify(self.store.entries(), anchor=anchor)
@@ -212,3 +231,6 @@ class InMemoryAuditStore:
 
     def missing_guards(self) -> list[str]:
         return []
+
+    def atomic(self) -> AbstractContextManager[None]:
+        return nullcontext()

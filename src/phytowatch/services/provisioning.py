@@ -21,7 +21,7 @@ from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.judge import MAX_OFFSET
 from phytowatch.domain.messages import Code, Kind, Word, refused
 from phytowatch.domain.schedule import ROLES
-from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
 
 FACILITY_KINDS = ("kiln", "cold_room", "reefer", "hot_water_tank", "vapour_heat_chamber", "other")
@@ -102,23 +102,24 @@ def add_enterprise(
             raise refused(Kind.INVALID, Code.FIELD_TEXT, field=Word(label), max=most)
     if registry.enterprise_by_code(code) is not None:
         raise refused(Kind.CONFLICT, Code.ENTERPRISE_EXISTS, code=code)
-    record = registry.add_enterprise(
-        code, name_zh.strip(), name_en.strip(), city.strip(), grade, now=now
-    )
-    _record(
-        audit,
-        actor,
-        "enterprise.added",
-        "enterprise",
-        record.code,
-        {
-            "name_zh": record.name_zh,
-            "name_en": record.name_en,
-            "city": record.city,
-            "grade": record.grade,
-        },
-        now=now,
-    )
+    with atomic(audit):
+        record = registry.add_enterprise(
+            code, name_zh.strip(), name_en.strip(), city.strip(), grade, now=now
+        )
+        _record(
+            audit,
+            actor,
+            "enterprise.added",
+            "enterprise",
+            record.code,
+            {
+                "name_zh": record.name_zh,
+                "name_en": record.name_en,
+                "city": record.city,
+                "grade": record.grade,
+            },
+            now=now,
+        )
     return record
 
 
@@ -164,29 +165,30 @@ def add_facility(
     duplicates = sorted({c for c in seen if seen.count(c) > 1})
     if duplicates:
         raise refused(Kind.INVALID, Code.PROBE_TWICE, probe=duplicates[0])
-    facility = registry.add_facility(
-        code, enterprise.id, kind, probes, name=name, treater_number=treater_number, now=now
-    )
-    _record(
-        audit,
-        actor,
-        "facility.added",
-        "facility",
-        facility.code,
-        {
-            "enterprise": enterprise.code,
-            "kind": kind,
-            "name": name,
-            "treater_number": treater_number,
-            "probes": [
-                {"probe": probe, "role": role, "placement": placement}
-                for probe, role, placement in probes
-            ],
-        },
-        now=now,
-    )
-    token = _issue(registry, facility, now=now)
-    _record(audit, actor, "token.issued", "facility", facility.code, _hint(token), now=now)
+    with atomic(audit):
+        facility = registry.add_facility(
+            code, enterprise.id, kind, probes, name=name, treater_number=treater_number, now=now
+        )
+        _record(
+            audit,
+            actor,
+            "facility.added",
+            "facility",
+            facility.code,
+            {
+                "enterprise": enterprise.code,
+                "kind": kind,
+                "name": name,
+                "treater_number": treater_number,
+                "probes": [
+                    {"probe": probe, "role": role, "placement": placement}
+                    for probe, role, placement in probes
+                ],
+            },
+            now=now,
+        )
+        token = _issue(registry, facility, now=now)
+        _record(audit, actor, "token.issued", "facility", facility.code, _hint(token), now=now)
     return IssuedToken(facility, token)
 
 
@@ -206,8 +208,9 @@ def rotate_token(
     """Revoke every token of the facility and issue a new one."""
     facility = _facility(registry, facility_code)
     token = new_token()
-    registry.replace_tokens(facility.id, hash_token(token), token[:10], now=now)
-    _record(audit, actor, "token.rotated", "facility", facility.code, _hint(token), now=now)
+    with atomic(audit):
+        registry.replace_tokens(facility.id, hash_token(token), token[:10], now=now)
+        _record(audit, actor, "token.rotated", "facility", facility.code, _hint(token), now=now)
     return IssuedToken(facility, token)
 
 
@@ -221,11 +224,18 @@ def revoke_tokens(
 ) -> int:
     """Revoke every token of the facility; recorded when there was one to revoke."""
     facility = _facility(registry, facility_code)
-    count = registry.revoke_tokens(facility.id, now=now)
-    if count:
-        _record(
-            audit, actor, "token.revoked", "facility", facility.code, {"revoked": count}, now=now
-        )
+    with atomic(audit):
+        count = registry.revoke_tokens(facility.id, now=now)
+        if count:
+            _record(
+                audit,
+                actor,
+                "token.revoked",
+                "facility",
+                facility.code,
+                {"revoked": count},
+                now=now,
+            )
     return count
 
 
@@ -288,21 +298,24 @@ def add_calibration(
     if len(certificate) > 200 or not certificate.isprintable():
         raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("certificate"), max=200)
     text = str(delta)
-    registry.add_calibration(probe.id, calibrated_at, text, due_at, certificate.strip(), now=now)
-    _record(
-        audit,
-        actor,
-        "probe.calibrated",
-        "probe",
-        f"{facility.code}/{probe_code}",
-        {
-            "offset": text,
-            "calibrated_at": format_instant(calibrated_at),
-            "due_at": format_instant(due_at),
-            "certificate": certificate.strip(),
-        },
-        now=now,
-    )
+    with atomic(audit):
+        registry.add_calibration(
+            probe.id, calibrated_at, text, due_at, certificate.strip(), now=now
+        )
+        _record(
+            audit,
+            actor,
+            "probe.calibrated",
+            "probe",
+            f"{facility.code}/{probe_code}",
+            {
+                "offset": text,
+                "calibrated_at": format_instant(calibrated_at),
+                "due_at": format_instant(due_at),
+                "certificate": certificate.strip(),
+            },
+            now=now,
+        )
     return CalibrationRecord(probe_code, calibrated_at, text, due_at, certificate.strip())
 
 
@@ -323,13 +336,14 @@ def add_camera(
         raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("camera description"), max=200)
     if code in registry.cameras_of(facility.id):
         raise refused(Kind.CONFLICT, Code.CAMERA_EXISTS, facility=facility_code, code=code)
-    registry.add_camera(facility.id, code, description.strip(), now=now)
-    _record(
-        audit,
-        actor,
-        "camera.added",
-        "camera",
-        f"{facility.code}/{code}",
-        {"description": description.strip()},
-        now=now,
-    )
+    with atomic(audit):
+        registry.add_camera(facility.id, code, description.strip(), now=now)
+        _record(
+            audit,
+            actor,
+            "camera.added",
+            "camera",
+            f"{facility.code}/{code}",
+            {"description": description.strip()},
+            now=now,
+        )

@@ -33,7 +33,7 @@ from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import ParamError, Role, Schedule
 from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
-from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.ports import FacilityRef
 from phytowatch.services.reporting import judgement_dict
 
@@ -165,36 +165,37 @@ def start_run(
             continue
         if Decimal(offset) != 0:
             offsets[code] = offset
-    run_id = store.create_run(
-        facility.id,
-        schedule.id,
-        schedule.version,
-        json.dumps(dict(schedule.resolved_params)),
-        json.dumps(offsets),
-        notes,
-        load.strip(),
-        note.strip(),
-        now,
-    )
-    record = store.run(run_id)
-    assert record is not None
-    if audit is not None:
-        audit.record(
-            actor=actor,
-            action="run.started",
-            object_type="run",
-            object_id=str(record.id),
-            after={
-                "facility": record.facility_code,
-                "schedule": f"{record.schedule_id} v{record.schedule_version}",
-                "params": record.params,
-                "offsets": record.offsets,
-                "calibration_notes": [n.to_json() for n in record.calibration_notes],
-                "load": record.load,
-                "note": record.note,
-            },
-            now=now,
+    with atomic(audit):  # the run and its entry: both, or neither
+        run_id = store.create_run(
+            facility.id,
+            schedule.id,
+            schedule.version,
+            json.dumps(dict(schedule.resolved_params)),
+            json.dumps(offsets),
+            notes,
+            load.strip(),
+            note.strip(),
+            now,
         )
+        record = store.run(run_id)
+        assert record is not None
+        if audit is not None:
+            audit.record(
+                actor=actor,
+                action="run.started",
+                object_type="run",
+                object_id=str(record.id),
+                after={
+                    "facility": record.facility_code,
+                    "schedule": f"{record.schedule_id} v{record.schedule_version}",
+                    "params": record.params,
+                    "offsets": record.offsets,
+                    "calibration_notes": [n.to_json() for n in record.calibration_notes],
+                    "load": record.load,
+                    "note": record.note,
+                },
+                now=now,
+            )
     return record
 
 
@@ -423,16 +424,28 @@ class RunMonitor:
         record = live.record
         verdict = judgement.verdict.value if judgement.verdict else Verdict.FAIL.value
         body = json.dumps(judgement_dict(judgement, live.schedule), ensure_ascii=False)
-        closed = self.store.close_run(record.id, now, reason, verdict, body)
+        with atomic(self.audit):  # the close and its entry: both, or neither
+            closed = self.store.close_run(record.id, now, reason, verdict, body)
+            if closed and self.audit is not None:
+                self._audit_close(record.id, reason, verdict, judgement, actor, now)
         self._forget(record.id)
         if not closed:
             return []
+        return [
+            RunEvent(
+                "closed", record.id, record.facility_code, now, verdict, None, {"reason": reason}
+            )
+        ]
+
+    def _audit_close(
+        self, run_id: int, reason: str, verdict: str, judgement: Judgement, actor: str, now: int
+    ) -> None:
         if self.audit is not None:
             self.audit.record(
                 actor=actor,
                 action="run.closed",
                 object_type="run",
-                object_id=str(record.id),
+                object_id=str(run_id),
                 before={"state": "open"},
                 after={
                     "state": "closed",
@@ -442,11 +455,6 @@ class RunMonitor:
                 },
                 now=now,
             )
-        return [
-            RunEvent(
-                "closed", record.id, record.facility_code, now, verdict, None, {"reason": reason}
-            )
-        ]
 
     def close(self, run_id: int, now: int, *, actor: str = "system") -> list[RunEvent]:
         """An operator closes a run: what it has is judged as the complete log."""

@@ -83,22 +83,23 @@ def sign_off(
         state_ok = existing is None and record.closed_at is not None and record.verdict == "PASS"
         raise Refused(Kind.INVALID if state_ok else Kind.CONFLICT, why)
     signoff = SignOff(run_id, chosen, comment.strip(), principal.login, principal.office or "", now)
-    if not store.add_signoff(signoff, principal.user_id):
-        raise refused(Kind.CONFLICT, Code.SIGNOFF_RACE, run=run_id)
-    audit.record(
-        actor=principal.actor,
-        action=f"run.{chosen.value}",
-        object_type="run",
-        object_id=str(run_id),
-        before={"verdict": record.verdict, "signoff": None},
-        after={
-            "decision": chosen.value,
-            "comment": signoff.comment,
-            "office": signoff.office,
-            "facility": record.facility_code,
-        },
-        now=now,
-    )
+    with audit.atomic():  # the decision and its entry: both, or neither
+        if not store.add_signoff(signoff, principal.user_id):
+            raise refused(Kind.CONFLICT, Code.SIGNOFF_RACE, run=run_id)
+        audit.record(
+            actor=principal.actor,
+            action=f"run.{chosen.value}",
+            object_type="run",
+            object_id=str(run_id),
+            before={"verdict": record.verdict, "signoff": None},
+            after={
+                "decision": chosen.value,
+                "comment": signoff.comment,
+                "office": signoff.office,
+                "facility": record.facility_code,
+            },
+            now=now,
+        )
     return signoff
 
 

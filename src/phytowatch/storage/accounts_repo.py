@@ -24,6 +24,7 @@ from phytowatch.storage.accounts_tables import (
     users,
 )
 from phytowatch.storage.tables import enterprises, facilities
+from phytowatch.storage.unit import begin, connect, current
 
 _USER_FIELDS = {"role", "enterprise", "office", "password_hash", "disabled_at", "name"}
 
@@ -75,7 +76,7 @@ class SqlAccountStore:
         now: int,
     ) -> int:
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 new_id = conn.execute(
                     insert(users).values(
                         login=login,
@@ -93,17 +94,17 @@ class SqlAccountStore:
         return int(new_id)
 
     def user_by_login(self, login: str) -> UserRecord | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(users).where(users.c.login == login)).first()
         return None if row is None else _user(row)
 
     def user(self, user_id: int) -> UserRecord | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(users).where(users.c.id == user_id)).first()
         return None if row is None else _user(row)
 
     def list_users(self) -> list[UserRecord]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(select(users).order_by(users.c.login)).all()
         return [_user(row) for row in rows]
 
@@ -111,13 +112,13 @@ class SqlAccountStore:
         unknown = set(values) - _USER_FIELDS
         if unknown:
             raise ValueError(f"not a user field: {sorted(unknown)}")
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(users).where(users.c.id == user_id).values(**values, updated_at=now)
             )
 
     def enterprise_exists(self, code: str) -> bool:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             found = conn.execute(select(enterprises.c.id).where(enterprises.c.code == code))
             return found.first() is not None
 
@@ -134,7 +135,7 @@ class SqlAccountStore:
         now: int,
     ) -> None:
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 office_id = conn.execute(
                     insert(offices).values(
                         code=code, name=name, everywhere=everywhere, created_at=now
@@ -153,7 +154,7 @@ class SqlAccountStore:
         query = select(offices).order_by(offices.c.code)
         if code is not None:
             query = query.where(offices.c.code == code)
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(query).all()
             areas = conn.execute(
                 select(office_areas.c.office_id, office_areas.c.kind, office_areas.c.value).where(
@@ -195,7 +196,7 @@ class SqlAccountStore:
         now: int,
         expires_at: int,
     ) -> int:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             new_id = conn.execute(
                 insert(sessions).values(
                     user_id=user_id,
@@ -210,7 +211,7 @@ class SqlAccountStore:
         return int(new_id)
 
     def session_by_hash(self, token_hash: str) -> SessionRecord | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(sessions).where(sessions.c.token_hash == token_hash)).first()
         if row is None:
             return None
@@ -225,7 +226,7 @@ class SqlAccountStore:
         )
 
     def touch_session(self, session_id: int, *, now: int) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(sessions).where(sessions.c.id == session_id).values(last_seen_at=now)
             )
@@ -238,11 +239,11 @@ class SqlAccountStore:
         )
         if keep is not None:
             query = query.where(sessions.c.id != keep)
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             return int(conn.execute(query.values(revoked_at=now)).rowcount)
 
     def revoke_session(self, session_id: int, *, now: int) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(sessions)
                 .where(sessions.c.id == session_id)
@@ -253,13 +254,13 @@ class SqlAccountStore:
     # -- failed logins --------------------------------------------------------------------------
 
     def failures(self, key: str) -> FailureCount:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(login_failures).where(login_failures.c.key == key)).first()
         return FailureCount() if row is None else FailureCount(row.failures, row.last_failure_at)
 
     def set_failures(self, key: str, count: FailureCount) -> None:
         key = key[:200]
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             done = conn.execute(
                 update(login_failures)
                 .where(login_failures.c.key == key)
@@ -286,8 +287,11 @@ class SqlAccountStore:
         self, key: str, change: Callable[[FailureCount], FailureCount]
     ) -> tuple[FailureCount, FailureCount]:
         """``change`` applied to the key's count with no other change in between (logins
-        checked at once each see the others' counts); the count before and after."""
+        checked at once each see the others' counts); the count before and after. Its own
+        transaction, always: an attempt counts even when what it was for is refused."""
         key = key[:200]
+        if current(self.engine) is not None:
+            raise RuntimeError("change_failures inside a unit of work: it commits on its own")
         with self.engine.connect() as conn:
             if self.engine.dialect.name == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, before the read
@@ -335,7 +339,7 @@ class SqlAccountStore:
         now: int,
         expires_at: int | None,
     ) -> int:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             new_id = conn.execute(
                 insert(personal_tokens).values(
                     user_id=user_id,
@@ -350,14 +354,14 @@ class SqlAccountStore:
         return int(new_id)
 
     def token_by_hash(self, token_hash: str) -> TokenRecord | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(
                 select(personal_tokens).where(personal_tokens.c.token_hash == token_hash)
             ).first()
         return None if row is None else _token(row)
 
     def tokens_of(self, user_id: int) -> list[TokenRecord]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(personal_tokens)
                 .where(personal_tokens.c.user_id == user_id)
@@ -366,7 +370,7 @@ class SqlAccountStore:
         return [_token(row) for row in rows]
 
     def revoke_token(self, token_id: int, *, now: int) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(personal_tokens)
                 .where(personal_tokens.c.id == token_id)
@@ -375,7 +379,7 @@ class SqlAccountStore:
             )
 
     def touch_token(self, token_id: int, *, now: int) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 update(personal_tokens)
                 .where(personal_tokens.c.id == token_id)
@@ -386,7 +390,7 @@ class SqlAccountStore:
 
     def facility_owners(self) -> dict[str, tuple[str, str]]:
         """Every facility code with its enterprise's code and city."""
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(facilities.c.code, enterprises.c.code, enterprises.c.city).join(
                     enterprises, enterprises.c.id == facilities.c.enterprise_id
@@ -395,7 +399,7 @@ class SqlAccountStore:
         return {row[0]: (row[1], row[2]) for row in rows}
 
     def facility_owner(self, code: str) -> tuple[str, str] | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(
                 select(enterprises.c.code, enterprises.c.city)
                 .join(facilities, enterprises.c.id == facilities.c.enterprise_id)
@@ -404,7 +408,7 @@ class SqlAccountStore:
         return None if row is None else (row[0], row[1])
 
     def enterprise_city(self, code: str) -> str | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(enterprises.c.city).where(enterprises.c.code == code)).first()
         return None if row is None else str(row[0])
 
@@ -413,7 +417,7 @@ class SqlAccountStore:
     def add_signoff(self, signoff: SignOff, user_id: int) -> bool:
         """False when the run has a decision already (two inspectors at once: one wins)."""
         try:
-            with self.engine.begin() as conn:
+            with begin(self.engine) as conn:
                 conn.execute(
                     insert(run_signoffs).values(
                         run_id=signoff.run_id,
@@ -430,7 +434,7 @@ class SqlAccountStore:
         return True
 
     def signoff_of(self, run_id: int) -> SignOff | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(run_signoffs).where(run_signoffs.c.run_id == run_id)).first()
         if row is None:
             return None

@@ -19,6 +19,7 @@ from phytowatch.storage.tables import (
     probes,
     reading_conflicts,
 )
+from phytowatch.storage.unit import begin, connect
 
 _FIELDS = (
     "kind", "facility", "subject", "severity", "state", "raised_at", "last_seen_at", "count",
@@ -77,7 +78,7 @@ class SqlAlarmStore:
         query = select(alarms).where(alarms.c.state != AlarmState.CLEARED.value)
         if facilities is not None:
             query = query.where(alarms.c.facility.in_(sorted(facilities)))
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(query).all()
         return [_alarm(row) for row in rows]
 
@@ -89,13 +90,13 @@ class SqlAlarmStore:
             query = query.where(alarms.c.state != AlarmState.CLEARED.value)
         if facility is not None:
             query = query.where(alarms.c.facility == facility)
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return [_alarm(row) for row in conn.execute(query).all()]
 
     def apply(self, changes: list[Change]) -> list[Change]:
         """Store a tick's changes in one transaction; raised alarms come back with their ids."""
         out: list[Change] = []
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             for change in changes:
                 if change.alarm.id is None:
                     new_id = conn.execute(insert(alarms).values(_row(change.alarm)))
@@ -111,16 +112,16 @@ class SqlAlarmStore:
         return out
 
     def alarm(self, alarm_id: int) -> Alarm | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(alarms).where(alarms.c.id == alarm_id)).first()
         return None if row is None else _alarm(row)
 
     def save(self, alarm: Alarm) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(update(alarms).where(alarms.c.id == alarm.id).values(_row(alarm)))
 
     def facility_codes(self) -> list[str]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return [row[0] for row in conn.execute(select(facilities.c.code)).all()]
 
     def calibrations(self) -> list[tuple[str, str, int]]:
@@ -136,7 +137,7 @@ class SqlAlarmStore:
             .join(probes, probes.c.id == calibrations.c.probe_id)
             .join(facilities, facilities.c.id == probes.c.facility_id)
         )
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return [(r[0], r[1], r[2]) for r in conn.execute(query).all()]
 
     def conflicts_since(self, after_id: int) -> list[tuple[int, str, str, int]]:
@@ -147,5 +148,5 @@ class SqlAlarmStore:
             .where(reading_conflicts.c.id > after_id)
             .order_by(reading_conflicts.c.id)
         )
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return [(r[0], r[1], r[2], r[3]) for r in conn.execute(query).all()]

@@ -10,6 +10,7 @@ both be stored.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -17,9 +18,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from phytowatch.domain.audit import AuditEntry, AuditRecord, chain
 from phytowatch.storage.tables import audit_log
+from phytowatch.storage.unit import Transactions, current, lock_audit
 
 # pg_advisory_xact_lock key: any constant the other locks of the schema do not use.
-_PG_LOCK_KEY = 0x7068_7974_6F61  # "phytoa"
 _PAGE = 2000
 # The triggers of migrations 0004 and 0006, per database.
 GUARDS = {
@@ -67,15 +68,19 @@ class SqlAuditStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
+        self.transactions = Transactions(engine)
+
+    def atomic(self) -> AbstractContextManager[None]:
+        return self.transactions.atomic()
 
     def append(self, record: AuditRecord) -> AuditEntry:
+        shared = current(self.engine)
+        if shared is not None:  # inside a unit: its lock is held; it commits with the change
+            entry = chain(record, _head(shared))
+            shared.execute(insert(audit_log).values(**from_domain(entry)))
+            return entry
         with self.engine.connect() as conn:
-            if self._sqlite:
-                # pysqlite would only begin at the INSERT, after the read of the head: take the
-                # write lock first (waits up to busy_timeout for another writer).
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+            lock_audit(conn)
             try:
                 entry = chain(record, _head(conn))
                 conn.execute(insert(audit_log).values(**from_domain(entry)))

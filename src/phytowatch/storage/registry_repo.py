@@ -23,6 +23,7 @@ from phytowatch.storage.tables import (
     readings,
     snapshots,
 )
+from phytowatch.storage.unit import begin, connect
 
 
 @contextmanager
@@ -45,14 +46,14 @@ class SqlRegistry:
     # -- enterprises ------------------------------------------------------------------------
 
     def enterprise_by_code(self, code: str) -> EnterpriseRecord | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(enterprises).where(enterprises.c.code == code)).first()
         return None if row is None else _enterprise(row)
 
     def add_enterprise(
         self, code: str, name_zh: str, name_en: str, city: str, grade: str, *, now: int
     ) -> EnterpriseRecord:
-        with _unique(say(Code.ENTERPRISE_EXISTS, code=code)), self.engine.begin() as conn:
+        with _unique(say(Code.ENTERPRISE_EXISTS, code=code)), begin(self.engine) as conn:
             new_id = conn.execute(
                 insert(enterprises).values(
                     code=code,
@@ -66,7 +67,7 @@ class SqlRegistry:
         return EnterpriseRecord(new_id, code, name_zh, name_en, city, grade)
 
     def list_enterprises(self) -> list[EnterpriseRecord]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(select(enterprises).order_by(enterprises.c.code)).all()
         return [_enterprise(row) for row in rows]
 
@@ -87,7 +88,7 @@ class SqlRegistry:
         )
 
     def facility_by_code(self, code: str) -> FacilityRef | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(select(facilities).where(facilities.c.code == code)).first()
             return None if row is None else self._facility(conn, row)
 
@@ -110,7 +111,7 @@ class SqlRegistry:
             .where(device_tokens.c.revoked_at.is_(None))
             .order_by(probes.c.id)  # registry order, as facility_by_code gives them
         )
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(query).all()
         if not rows:
             return None
@@ -134,7 +135,7 @@ class SqlRegistry:
         treater_number: str | None,
         now: int,
     ) -> FacilityRef:
-        with _unique(say(Code.FACILITY_EXISTS, code=code)), self.engine.begin() as conn:
+        with _unique(say(Code.FACILITY_EXISTS, code=code)), begin(self.engine) as conn:
             facility_id = conn.execute(
                 insert(facilities).values(
                     code=code,
@@ -162,7 +163,7 @@ class SqlRegistry:
             return self._facility(conn, row)
 
     def list_facilities(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(
                     facilities.c.code,
@@ -180,7 +181,7 @@ class SqlRegistry:
     # -- tokens ------------------------------------------------------------------------------------
 
     def add_token(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 insert(device_tokens).values(
                     facility_id=facility_id, token_hash=token_hash, hint=hint, created_at=now
@@ -190,7 +191,7 @@ class SqlRegistry:
     def replace_tokens(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None:
         """Revoke every token of the facility and add the new one, in one transaction (the
         facility row is locked, so two rotations at once leave one token, not two)."""
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 select(facilities.c.id).where(facilities.c.id == facility_id).with_for_update()
             )
@@ -207,7 +208,7 @@ class SqlRegistry:
             )
 
     def revoke_tokens(self, facility_id: int, *, now: int) -> int:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             result = conn.execute(
                 update(device_tokens)
                 .where(device_tokens.c.facility_id == facility_id)
@@ -228,7 +229,7 @@ class SqlRegistry:
         *,
         now: int,
     ) -> None:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 insert(calibrations).values(
                     probe_id=probe_id,
@@ -242,7 +243,7 @@ class SqlRegistry:
 
     def calibrations_of(self, facility_id: int) -> list[dict[str, Any]]:
         """Every calibration of the facility's probes, oldest first."""
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(
                     probes.c.code.label("probe"),
@@ -259,13 +260,13 @@ class SqlRegistry:
 
     def add_camera(self, facility_id: int, code: str, description: str, *, now: int) -> None:
         del now
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             conn.execute(
                 insert(cameras).values(facility_id=facility_id, code=code, description=description)
             )
 
     def cameras_of(self, facility_id: int) -> dict[str, str]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(cameras.c.code, cameras.c.description)
                 .where(cameras.c.facility_id == facility_id)
@@ -274,7 +275,7 @@ class SqlRegistry:
         return {row.code: row.description for row in rows}
 
     def probes_of(self, facility_id: int) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(probes.c.code, probes.c.role, probes.c.placement)
                 .where(probes.c.facility_id == facility_id)
@@ -285,7 +286,7 @@ class SqlRegistry:
     # -- camera stills ---------------------------------------------------------------------------
 
     def snapshot_by_hash(self, facility_id: int, sha256: str) -> int | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             found = conn.execute(
                 select(snapshots.c.id)
                 .where(snapshots.c.facility_id == facility_id)
@@ -304,7 +305,7 @@ class SqlRegistry:
         taken_at: int | None,
         now: int,
     ) -> int:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             new_id = conn.execute(
                 insert(snapshots).values(
                     facility_id=facility_id,
@@ -321,7 +322,7 @@ class SqlRegistry:
 
     def snapshots_of(self, facility_id: int, limit: int = 200) -> list[dict[str, Any]]:
         """The facility's stills, newest first, without their bytes."""
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(
                     snapshots.c.id,
@@ -340,7 +341,7 @@ class SqlRegistry:
 
     def snapshot(self, facility_id: int, snapshot_id: int) -> tuple[bytes, str] | None:
         """One still's bytes and content type, if it is this facility's."""
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(
                 select(snapshots.c.data, snapshots.c.content_type)
                 .where(snapshots.c.facility_id == facility_id)
@@ -354,11 +355,11 @@ class SqlRegistry:
         query = select(func.count()).select_from(readings)
         if facility_id is not None:
             query = query.where(readings.c.facility_id == facility_id)
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return int(conn.execute(query).scalar_one())
 
     def readings_of(self, facility_id: int) -> list[tuple[str, int, float | None, str | None]]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(probes.c.code, readings.c.t, readings.c.value, readings.c.fault)
                 .join(probes, probes.c.id == readings.c.probe_id)
@@ -368,7 +369,7 @@ class SqlRegistry:
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def conflicts_of(self, facility_id: int) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(
                 select(reading_conflicts)
                 .where(reading_conflicts.c.facility_id == facility_id)

@@ -13,6 +13,7 @@ from phytowatch.services.ports import FacilityRef
 from phytowatch.services.runs import RunRecord, StoredReading
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.tables import facilities, probes, readings, runs
+from phytowatch.storage.unit import begin, connect
 
 
 def _record(row: Any) -> RunRecord:
@@ -67,7 +68,7 @@ class SqlRunStore:
         note: str,
         started_at: int,
     ) -> int:
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             new_id = conn.execute(
                 insert(runs).values(
                     facility_id=facility_id,
@@ -86,18 +87,18 @@ class SqlRunStore:
         return int(new_id)
 
     def run(self, run_id: int) -> RunRecord | None:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             row = conn.execute(_RUN.where(runs.c.id == run_id)).first()
         return None if row is None else _record(row)
 
     def open_runs(self) -> list[RunRecord]:
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(_RUN.where(runs.c.closed_at.is_(None)).order_by(runs.c.id)).all()
         return [_record(row) for row in rows]
 
     def open_run_ids(self) -> set[int]:
         """The ids of the open runs: what a tick asks every second, so nothing more."""
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             rows = conn.execute(select(runs.c.id).where(runs.c.closed_at.is_(None))).all()
         return {row[0] for row in rows}
 
@@ -105,14 +106,14 @@ class SqlRunStore:
         query = _RUN.order_by(runs.c.id.desc()).limit(limit)
         if facility_code is not None:
             query = query.where(facilities.c.code == facility_code)
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return [_record(row) for row in conn.execute(query).all()]
 
     def close_run(
         self, run_id: int, closed_at: int, reason: str, verdict: str, judgement: str
     ) -> bool:
         """Freeze the run's judgement; False when it was closed already (nothing changes)."""
-        with self.engine.begin() as conn:
+        with begin(self.engine) as conn:
             result = conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
@@ -136,7 +137,7 @@ class SqlRunStore:
                 .where(readings.c.received_at > received_after)
                 .group_by(readings.c.facility_id, readings.c.received_at)
             )
-            with self.engine.connect() as conn:
+            with connect(self.engine) as conn:
                 out.extend((r[0], r[1], r[2]) for r in conn.execute(query))
         return out
 
@@ -148,7 +149,7 @@ class SqlRunStore:
         by_facility: dict[int, list[int]] = {}
         for facility_id, received_at in batches:
             by_facility.setdefault(facility_id, []).append(received_at)
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             for facility_id, instants in sorted(by_facility.items()):
                 for start in range(0, len(instants), 500):
                     query = (
@@ -186,5 +187,5 @@ class SqlRunStore:
             query = query.where(readings.c.t <= t_to)
         if received_after is not None:
             query = query.where(readings.c.received_at > received_after)
-        with self.engine.connect() as conn:
+        with connect(self.engine) as conn:
             return [(r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(query).all()]
