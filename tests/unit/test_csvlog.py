@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from phytowatch.ingest.csvlog import LogError, parse_log, read_log
+from phytowatch.formats.csvlog import LogError, parse_log, read_log
 
 T0 = 1_772_359_200_000_000  # 2026-03-01T10:00:00Z
 MIN = 60_000_000

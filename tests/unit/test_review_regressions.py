@@ -7,7 +7,7 @@ from runlogs import PRODUCT3, T0, at
 
 from phytowatch.domain.judge import Judge
 from phytowatch.domain.readings import Reading
-from phytowatch.ingest.csvlog import LogError, parse_log
+from phytowatch.formats.csvlog import LogError, parse_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
 
