@@ -11,11 +11,15 @@ thread: the tick loop publishes there, the streams read there.
 Acknowledging or clearing an alarm happens over HTTP or the CLI, not in the tick; the publisher
 sees it by comparing the open alarms with those of the previous tick, so it reaches the stream
 within a tick, from whichever process did it.
+
+:class:`StreamListener` is how the live-judging thread (runtime/live.py) reaches the hub: it
+observes on that thread and publishes on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,3 +185,30 @@ class TickPublisher:
     ) -> None:
         actions, summaries = await run_in_threadpool(self.observe, now, alarm_changes)
         publish_tick(self.hub, run_events, [*alarm_changes, *actions], summaries, now=now)
+
+
+@dataclass
+class StreamListener:
+    """The live-judging thread's listener in ``serve``: what it judged goes to the event stream,
+    published on the event loop's thread (the thread never waits for it)."""
+
+    publisher: TickPublisher
+    loop: asyncio.AbstractEventLoop
+
+    def observe(
+        self, now: int, changes: Sequence[Change]
+    ) -> tuple[list[Change], list[dict[str, Any]] | None]:
+        return self.publisher.observe(now, changes)
+
+    def publish(
+        self,
+        now: int,
+        events: Sequence[RunEvent],
+        changes: Sequence[Change],
+        summaries: list[dict[str, Any]] | None,
+    ) -> None:
+        hub = self.publisher.hub
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+            self.loop.call_soon_threadsafe(
+                lambda: publish_tick(hub, events, changes, summaries, now=now)
+            )
