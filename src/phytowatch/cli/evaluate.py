@@ -120,7 +120,7 @@ def _run(argv: Sequence[str]) -> int:
     from phytowatch.domain.judge import MAX_OFFSET
     from phytowatch.domain.schedule import ParamError
     from phytowatch.formats.csvlog import LogError, read_log
-    from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
+    from phytowatch.schedules import ScheduleFileError, load_catalog, load_one
     from phytowatch.services.evaluation import UnknownProbeError, judge_rows
 
     params = _pairs(args.param, "--param")
