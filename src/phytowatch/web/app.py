@@ -22,10 +22,10 @@ from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
 from phytowatch.web.auth import public, undeclared_routes
 from phytowatch.web.auth_api import router as auth_router
+from phytowatch.web.errors import ApiError
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
 from phytowatch.web.events_api import router as events_router
 from phytowatch.web.facilities_api import router as facilities_router
-from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
 from phytowatch.web.pages import install_pages
 from phytowatch.web.runs_api import router as runs_router

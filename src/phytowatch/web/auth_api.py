@@ -17,11 +17,9 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
-from phytowatch.domain.accounts import ROLE_TITLES, Principal
 from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.services import accounts
 from phytowatch.services.accounts import AccountError, UserRecord
-from phytowatch.web.admin_api import StrictBody
 from phytowatch.web.auth import (
     SESSION_COOKIE,
     form_fields,
@@ -30,7 +28,9 @@ from phytowatch.web.auth import (
     public,
     signed_in,
 )
-from phytowatch.web.ingest_api import ApiError, now_us
+from phytowatch.web.deps import StrictBody
+from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.presenters import principal_json
 
 router = APIRouter(prefix="/api/v1/auth")
 MAX_LOGIN_BODY = 8192
@@ -62,27 +62,6 @@ async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
         return await run_in_threadpool(function, *args, **kwargs)
     except AccountError as error:
         raise _refused(error) from None
-
-
-def principal_json(principal: Principal) -> dict[str, Any]:
-    role = principal.role
-    body: dict[str, Any] = {
-        "kind": principal.kind,
-        "login": principal.login,
-        "role": role.value if role else None,
-        "role_title": {"en": ROLE_TITLES[role][0], "zh": ROLE_TITLES[role][1]} if role else None,
-        "enterprise": principal.enterprise,
-        "office": principal.office,
-        "actions": sorted(a.value for a in principal.actions),
-        "via_token": principal.via_token,
-    }
-    if principal.jurisdiction is not None:
-        body["jurisdiction"] = {
-            "cities": sorted(principal.jurisdiction.cities),
-            "enterprises": sorted(principal.jurisdiction.enterprises),
-            "everywhere": principal.jurisdiction.everywhere,
-        }
-    return body
 
 
 async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:

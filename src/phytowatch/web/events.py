@@ -30,8 +30,7 @@ from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import AlarmState, Change
 from phytowatch.domain.instants import format_instant
 from phytowatch.services.runs import RunEvent, RunMonitor
-from phytowatch.web.alarms_api import alarm_json
-from phytowatch.web.runs_api import hold_json
+from phytowatch.web.presenters import alarm_json, hold_json, run_event_json, when
 
 QUEUE_SIZE = 4096  # events a subscriber may lag behind: a tick of a province can bring one per run
 
@@ -93,22 +92,6 @@ class EventHub:
         return event
 
 
-def _when(instant: int | None) -> str | None:
-    return None if instant is None else format_instant(instant)
-
-
-def run_event_json(event: RunEvent) -> dict[str, Any]:
-    return {
-        "run": event.run_id,
-        "facility": event.facility,
-        "kind": event.kind,
-        "at": format_instant(event.at),
-        "phase": event.phase,
-        "previous": event.previous,
-        "detail": event.detail,
-    }
-
-
 def run_summaries(monitor: RunMonitor, now: int) -> list[dict[str, Any]]:
     """Every open run as the monitor judged it: phase, governing values, holds, freshness."""
     out = []
@@ -121,8 +104,8 @@ def run_summaries(monitor: RunMonitor, now: int) -> list[dict[str, Any]]:
                 "phase": state.phase.value,
                 "governing": dict(state.governing),
                 "holds": [hold_json(h) for h in state.holds],
-                "earliest_end": _when(state.earliest_end),
-                "last_sample": _when(state.last_sample),
+                "earliest_end": when(state.earliest_end),
+                "last_sample": when(state.last_sample),
                 "stale": state.stale,
             }
         )

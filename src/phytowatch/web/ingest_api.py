@@ -30,8 +30,6 @@ from phytowatch.services.provisioning import hash_token
 from phytowatch.web.auth import allow
 from phytowatch.web.errors import ApiError, now_us
 
-__all__ = ["ApiError", "now_us", "router"]
-
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
 

@@ -14,8 +14,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.instants import format_instant, seconds
-from phytowatch.domain.verdict import HoldProgress
+from phytowatch.domain.instants import format_instant
 from phytowatch.formats.csvlog import write_log
 from phytowatch.services.runs import (
     RunError,
@@ -25,9 +24,11 @@ from phytowatch.services.runs import (
     run_log_rows,
     start_run,
 )
-from phytowatch.web.admin_api import StrictBody, actor_of
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
-from phytowatch.web.ingest_api import ApiError, now_us
+from phytowatch.web.deps import StrictBody, actor_of
+from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.events import publish_tick
+from phytowatch.web.presenters import hold_json, run_json, when
 
 router = APIRouter(prefix="/api/v1/runs")
 PER_FACILITY_LIST = 50  # up to this many visible facilities, their runs are listed one by one
@@ -40,42 +41,6 @@ class RunIn(StrictBody):
     params: dict[str, str] = Field(default_factory=dict)
     load: str = Field(description="commodity, lot, quantity, e.g. '1,200 pallets, pine'")
     note: str = ""
-
-
-def _when(instant: int | None) -> str | None:
-    return None if instant is None else format_instant(instant)
-
-
-def hold_json(hold: HoldProgress) -> dict[str, Any]:
-    """A running hold: its step, progress and earliest end."""
-    return {
-        "criterion": hold.criterion,
-        "step": hold.step,
-        "threshold": hold.threshold,
-        "hold_start": _when(hold.hold_start),
-        "elapsed_s": seconds(hold.elapsed),
-        "duration_s": seconds(hold.duration),
-        "earliest_end": _when(hold.earliest_end),
-    }
-
-
-def _run_json(record: RunRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "facility": record.facility_code,
-        "schedule": {"id": record.schedule_id, "version": record.schedule_version},
-        "params": record.params,
-        "offsets": record.offsets,
-        "calibration_notes": record.calibration_notes,
-        "load": record.load,
-        "note": record.note,
-        "started_at": _when(record.started_at),
-        "closed_at": _when(record.closed_at),
-        "close_reason": record.close_reason,
-        "verdict": record.verdict,
-        "judgement": record.judgement,
-        "evaluate": evaluate_command(record),
-    }
 
 
 async def _record(request: Request, run_id: int) -> RunRecord:
@@ -109,7 +74,7 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
         message = str(error)
         status = 404 if message.startswith("no facility") else 409 if "open run" in message else 422
         raise ApiError(status, message) from None
-    return JSONResponse(_run_json(record), status_code=201)
+    return JSONResponse(run_json(record), status_code=201)
 
 
 async def _visible_runs(request: Request, facility: str | None) -> list[RunRecord]:
@@ -146,8 +111,8 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
                 "id": record.id,
                 "facility": record.facility_code,
                 "schedule": record.schedule_id,
-                "started_at": _when(record.started_at),
-                "closed_at": _when(record.closed_at),
+                "started_at": when(record.started_at),
+                "closed_at": when(record.closed_at),
                 "verdict": record.verdict,
                 "phase": state.phase.value if state is not None else record.verdict,
             }
@@ -159,18 +124,18 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
 async def get_run(request: Request, run_id: int) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""
     record = await _record(request, run_id)
-    body = _run_json(record)
+    body = run_json(record)
     monitor = request.app.state.services.monitor
     state = monitor.state(run_id, now_us())
     if state is not None:
         predicted_start, predicted_end = monitor.eta(run_id, now_us())
         body["live"] = {
-            "predicted_hold_start": _when(predicted_start),
-            "eta": _when(predicted_end),
+            "predicted_hold_start": when(predicted_start),
+            "eta": when(predicted_end),
             "phase": state.phase.value,
-            "last_sample": _when(state.last_sample),
+            "last_sample": when(state.last_sample),
             "stale": state.stale,
-            "earliest_end": _when(state.earliest_end),
+            "earliest_end": when(state.earliest_end),
             "governing": dict(state.governing),
             "holds": [hold_json(h) for h in state.holds],
         }
@@ -188,12 +153,10 @@ async def close_run(request: Request, run_id: int) -> JSONResponse:
         )
     except RunError as error:
         raise ApiError(404 if "no run" in str(error) else 409, str(error)) from None
-    from phytowatch.web.events import publish_tick  # it imports this module
-
     publish_tick(request.app.state.events, events, [], None, now=now)  # live pages see it
     record = await run_in_threadpool(services.runs.run, run_id)
     assert record is not None
-    return JSONResponse(_run_json(record))
+    return JSONResponse(run_json(record))
 
 
 @router.get("/{run_id}/readings.csv", dependencies=[allow(Action.READINGS_READ, tenant="run")])
