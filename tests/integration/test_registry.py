@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -120,6 +121,26 @@ def test_duplicate_codes_are_refused_with_a_provisioning_error_and_change_nothin
     assert sorted(unchanged.probes) == ["A1", "C1", "C2", "C3"]
 
 
+def test_creating_the_same_facility_at_the_same_time_answers_exists_already(
+    services: Services, kiln: Provisioned
+) -> None:
+    errors: list[str] = []
+
+    def create() -> None:
+        try:
+            add_facility(services.registry, "K-RACE", "0031", "kiln", ["C1:product"], now=10)
+        except ProvisioningError as error:
+            errors.append(str(error))
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 5
+    assert all("exists already" in e for e in errors)
+
+
 def test_a_device_token_is_stored_only_as_its_sha256(services: Services, kiln: Provisioned) -> None:
     rotated = rotate_token(services.registry, CODE, now=3)
     with services.engine.connect() as conn:
@@ -164,6 +185,23 @@ def test_rotating_a_token_revokes_the_old_one_and_revoking_leaves_none(
     assert services.registry.reading_count(kiln.facility.id) == 2
     with pytest.raises(ProvisioningError, match="no facility 'JX-0031-K9'"):
         rotate_token(services.registry, "JX-0031-K9", now=13)
+
+
+def test_rotations_at_the_same_time_leave_exactly_one_working_token(
+    services: Services, kiln: Provisioned
+) -> None:
+    tokens: list[str] = []
+
+    def rotate() -> None:
+        tokens.append(rotate_token(services.registry, "JX-0031-K2", now=10).token)
+
+    threads = [threading.Thread(target=rotate) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    working = [t for t in tokens if services.registry.facility_by_token_hash(hash_token(t))]
+    assert len(tokens) == 8 and len(working) == 1
 
 
 def test_migrating_the_same_database_twice_changes_nothing(
