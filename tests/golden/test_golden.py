@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from phytowatch.ingest.csvlog import read_log
+from phytowatch.formats.csvlog import read_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
 from phytowatch.services.reporting import judgement_dict

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from accountsworld import World, build, client_for
+from fastapi.testclient import TestClient
 from pwsupport import (
     MQTT_HOST,
     MQTT_PORT,
@@ -95,6 +97,20 @@ def kiln(services: Services) -> Provisioned:
         now=1,
     )
     return Provisioned(issued.facility, issued.token)
+
+
+@pytest.fixture
+def world(services: Services) -> World:
+    """Two enterprises, two offices, a person of every role and one of each object
+    (accountsworld.py)."""
+    return build(services)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    """The app on the world's services; a file that needs another app defines its own client."""
+    with client_for(world) as test_client:
+        yield test_client
 
 
 @pytest.fixture

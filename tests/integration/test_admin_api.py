@@ -97,6 +97,19 @@ def test_without_an_admin_token_set_its_old_value_is_just_an_unknown_token(
     }
 
 
+def test_an_empty_admin_token_is_no_credential(settings: Settings, services: Services) -> None:
+    services.settings = settings.model_copy(update={"admin_token": SecretStr("  ")})
+    with TestClient(create_app(services.settings, services)) as open_client:
+        for header in ("Bearer", "Bearer   ", "Bearer  \t"):
+            answer = open_client.post(
+                "/api/v1/admin/enterprises",
+                headers={"Authorization": header},
+                json={"code": "X", "name_zh": "x", "name_en": "x", "city": "x", "grade": "II"},
+            )
+            assert answer.status_code == 401
+    assert services.registry.enterprise_by_code("X") is None
+
+
 def test_rotating_over_http_revokes_the_old_token(client: TestClient) -> None:
     old = _kiln(client)
     answer = client.post("/api/v1/admin/facilities/K2/token", headers=ADMIN)

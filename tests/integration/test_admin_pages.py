@@ -7,13 +7,11 @@ kept, and nobody but the administrator gets through (the matrix: test_authorizat
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from accountsworld import PASSWORD, World, build, client_for, login
+from accountsworld import PASSWORD, World, login
 from fastapi.testclient import TestClient
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.instants import format_instant
 from phytowatch.services.provisioning import hash_token
 from phytowatch.web.pages_admin_facility import calibration_status
@@ -21,17 +19,6 @@ from phytowatch.web.pages_admin_facility import calibration_status
 pytestmark = pytest.mark.integration
 DAY_US = 86_400_000_000
 HOSTILE = '<script>alert(1)</script>"'
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return build(services)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with client_for(world) as test_client:
-        yield test_client
 
 
 def _day(offset_days: int) -> str:

@@ -10,10 +10,8 @@ route then answers 2xx, 404, 409 or 422, never 401, 403 or 5xx); "refused" is 40
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from accountsworld import ADMIN, World, build, client_for, login
+from accountsworld import ADMIN, World, login
 from fastapi.testclient import TestClient
 
 from phytowatch.bootstrap import Services
@@ -112,17 +110,6 @@ def coverage_problems(app: object) -> list[str]:
     problems += [f"not in EXPECTED: {m} {p}" for m, p in sorted(served - EXPECTED.keys())]
     problems += [f"EXPECTED but not served: {m} {p}" for m, p in sorted(EXPECTED.keys() - served)]
     return problems
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return build(services)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with client_for(world) as test_client:
-        yield test_client
 
 
 def _url(world: World, path: str) -> str:

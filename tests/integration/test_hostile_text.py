@@ -7,14 +7,11 @@ harmed are intact, and a text over a limit is one clear 422, with nothing stored
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from accountsworld import ADMIN, PASSWORD, World, build, client_for, login
+from accountsworld import ADMIN, PASSWORD, World, login
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.messages import Code, Kind
 from phytowatch.services.accounts import add_user, issue_token
 from phytowatch.storage.accounts_tables import users
@@ -28,17 +25,6 @@ SQL = "Robert'); DROP TABLE runs; -- \" OR 1=1 /*"
 RTL = "مصنع الخشب في غانتشو — עץ אורן 松木"
 LONG = ("松" + "a<b>'\";" + "עץ") * 1000  # 10,000 characters: mixed scripts, markup, quotes
 HOSTILE = (SCRIPT, SQL, RTL)
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return build(services)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with client_for(world) as test_client:
-        yield test_client
 
 
 def _counts(world: World) -> tuple[int, int]:

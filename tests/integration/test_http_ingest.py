@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -68,6 +69,21 @@ def _reading(probe: str, t: Any, v: Any = 55.0, **more: Any) -> dict[str, Any]:
 def _snapshot_rows(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(select(snapshots)).all()]
+
+
+@pytest.fixture
+def client(settings: Settings, services: Services) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, services)) as test_client:
+        yield test_client
+
+
+def _ingest(client: TestClient, kiln: Provisioned, body: object) -> tuple[int, dict[str, object]]:
+    answer = client.post(
+        "/api/v1/ingest",
+        headers={"Authorization": f"Bearer {kiln.token}", "Content-Type": "application/json"},
+        content=body if isinstance(body, bytes) else json.dumps(body),
+    )
+    return answer.status_code, answer.json()
 
 
 # -- 200: what is stored, what is rejected ------------------------------------------------------
@@ -225,6 +241,32 @@ def test_readings_are_stored_with_the_device_time_and_the_time_they_were_receive
     assert row["facility_id"] == kiln.facility.id
 
 
+@pytest.mark.parametrize("fault", ["a\u0000b", "\udc00x", "line\nbreak"])
+def test_a_fault_that_is_not_printable_text_is_rejected_alone_and_the_rest_stored(
+    client: TestClient, services: Services, kiln: Provisioned, fault: str
+) -> None:
+    body = {
+        "facility": "JX-0031-K2",
+        "readings": [
+            {"probe": "C1", "t": T, "v": None, "fault": fault},
+            {"probe": "C2", "t": T, "v": 56.0},
+        ],
+    }
+    status, answer = _ingest(client, kiln, body)
+    assert status == 200 and answer["accepted"] == 1
+    assert [r["index"] for r in answer["rejected"]] == [0]  # type: ignore[union-attr]
+    assert services.registry.readings_of(kiln.facility.id) == [("C2", T * 1_000_000, 56.0, None)]
+
+
+def test_a_time_finer_than_a_microsecond_in_json_is_rejected_not_rounded(
+    client: TestClient, kiln: Provisioned
+) -> None:
+    body = b'{"facility":"JX-0031-K2","readings":[{"probe":"C1","t":1772000005.00000001,"v":1}]}'
+    status, answer = _ingest(client, kiln, body)
+    assert status == 200 and answer["accepted"] == 0
+    assert "microsecond" in answer["rejected"][0]["reason"]  # type: ignore[index]
+
+
 # -- refusals of the whole body -----------------------------------------------------------------
 
 
@@ -287,6 +329,32 @@ def test_a_body_over_the_size_limit_or_with_too_many_readings_is_refused_with_41
         ]
     assert [a["accepted"] for a in at_limits] == [1, 3]
     assert services.registry.reading_count() == 4
+
+
+def test_a_column_named_with_a_lone_surrogate_is_a_clear_422_not_a_500(
+    client: TestClient, kiln: Provisioned
+) -> None:
+    body = b'{"facility":"JX-0031-K2","columns":{"t":[1772361840],"\\ud800":[1,2]}}'
+    status, answer = _ingest(client, kiln, body)
+    assert status == 422 and "\\ud800" in str(answer["error"])
+
+
+def test_a_batch_with_too_many_readings_is_refused_before_any_is_checked(
+    settings: Settings, services: Services, kiln: Provisioned
+) -> None:
+    services.settings = settings.model_copy(update={"max_readings_per_batch": 100})
+    with TestClient(create_app(services.settings, services)) as small:
+        status, _ = _ingest(small, kiln, {"facility": "JX-0031-K2", "readings": [{}] * 101})
+    assert status == 413
+
+
+def test_a_compressed_body_is_refused_with_415(client: TestClient, kiln: Provisioned) -> None:
+    answer = client.post(
+        "/api/v1/ingest",
+        headers={"Authorization": f"Bearer {kiln.token}", "Content-Encoding": "gzip"},
+        content=b"\x1f\x8b...",
+    )
+    assert answer.status_code == 415
 
 
 # -- who may write ------------------------------------------------------------------------------
@@ -449,6 +517,17 @@ def test_a_snapshot_is_refused_when_not_a_jpeg_too_large_or_of_another_facility(
         assert _post(client, kiln.token, JPEG, SNAPSHOTS).status_code == 201  # at the limit
     with services.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(snapshots)).scalar() == 1
+
+
+def test_a_camera_name_with_a_control_character_is_a_422(
+    client: TestClient, kiln: Provisioned
+) -> None:
+    answer = client.post(
+        "/api/v1/facilities/JX-0031-K2/snapshots?camera=do%00or",
+        headers={"Authorization": f"Bearer {kiln.token}"},
+        content=b"\xff\xd8\xff\xe0jpeg",
+    )
+    assert answer.status_code == 422
 
 
 # -- what the database could not hold is refused before it gets there ---------------------------

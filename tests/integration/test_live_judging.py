@@ -20,10 +20,11 @@ from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
 from phytowatch.domain.alarms import AlarmKind
 from phytowatch.domain.instants import US_PER_MIN, US_PER_S, format_instant
+from phytowatch.runtime import live
 from phytowatch.services.ports import ReadingBatch, StoredItem, StoreOutcome
 from phytowatch.services.provisioning import add_enterprise, add_facility
 from phytowatch.services.runs import start_run
-from phytowatch.web import events_api, live
+from phytowatch.web import events_api
 from phytowatch.web.app import create_app
 
 pytestmark = pytest.mark.integration

@@ -5,27 +5,15 @@ form input said on the page, hostile text escaped. (The real browser: tests/e2e.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
-from accountsworld import ADMIN, World, build, client_for, login
+from accountsworld import ADMIN, World, login
 from fastapi.testclient import TestClient
 
 from phytowatch.bootstrap import Services
 from phytowatch.services.provisioning import rotate_token
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return build(services)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with client_for(world) as test_client:
-        yield test_client
 
 
 def _codes(client: TestClient, headers: dict[str, str]) -> list[str]:

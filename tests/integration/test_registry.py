@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -121,6 +122,26 @@ def test_duplicate_codes_are_refused_with_a_provisioning_error_and_change_nothin
     assert sorted(unchanged.probes) == ["A1", "C1", "C2", "C3"]
 
 
+def test_creating_the_same_facility_at_the_same_time_answers_exists_already(
+    services: Services, kiln: Provisioned
+) -> None:
+    errors: list[Code] = []
+
+    def create() -> None:
+        try:
+            add_facility(services.registry, "K-RACE", "0031", "kiln", ["C1:product"], now=10)
+        except Refused as error:
+            errors.append(error.message.code)
+
+    threads = [threading.Thread(target=create) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(errors) == 5
+    assert set(errors) == {Code.FACILITY_EXISTS}
+
+
 def test_a_device_token_is_stored_only_as_its_sha256(services: Services, kiln: Provisioned) -> None:
     rotated = rotate_token(services.registry, CODE, now=3)
     with services.engine.connect() as conn:
@@ -166,6 +187,23 @@ def test_rotating_a_token_revokes_the_old_one_and_revoking_leaves_none(
     with refused(Code.NO_FACILITY, Kind.NOT_FOUND) as caught:
         rotate_token(services.registry, "JX-0031-K9", now=13)
     assert caught.value.message.params == {"facility": "JX-0031-K9"}
+
+
+def test_rotations_at_the_same_time_leave_exactly_one_working_token(
+    services: Services, kiln: Provisioned
+) -> None:
+    tokens: list[str] = []
+
+    def rotate() -> None:
+        tokens.append(rotate_token(services.registry, "JX-0031-K2", now=10).token)
+
+    threads = [threading.Thread(target=rotate) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    working = [t for t in tokens if services.registry.facility_by_token_hash(hash_token(t))]
+    assert len(tokens) == 8 and len(working) == 1
 
 
 def test_migrating_the_same_database_twice_changes_nothing(

@@ -15,7 +15,7 @@ import pytest
 from phytowatch.bootstrap import Services
 from phytowatch.domain.instants import US_PER_D, US_PER_S
 from phytowatch.domain.messages import Code, Kind
-from phytowatch.ingest.csvlog import parse_log, read_log, write_log
+from phytowatch.formats.csvlog import parse_log, read_log, write_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
 from phytowatch.services.ports import FacilityRef, ReadingBatch, StoredItem

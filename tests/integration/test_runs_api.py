@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
-from phytowatch.ingest.csvlog import parse_log
+from phytowatch.formats.csvlog import parse_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
 from phytowatch.services.provisioning import add_enterprise, add_facility

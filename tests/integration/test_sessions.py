@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from accountsworld import PASSWORD, World, build, client_for, login
+from accountsworld import PASSWORD, World, client_for, login
 from fastapi.testclient import TestClient
 
 from phytowatch.bootstrap import Services
@@ -15,17 +13,6 @@ from phytowatch.services.accounts import failure_key
 from phytowatch.web.errors import STATUS
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return build(services)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with client_for(world) as test_client:
-        yield test_client
 
 
 def _audit_actions(world: World) -> list[str]:

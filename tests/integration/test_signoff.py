@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from accountsworld import ADMIN, PASSWORD, T0, World, build, client_for, login
+from accountsworld import ADMIN, PASSWORD, T0, World, login
 from fastapi.testclient import TestClient
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.messages import Code, say
 from phytowatch.services.runs import start_run
 from phytowatch.services.signoff import run_backs_certificate
@@ -23,17 +21,6 @@ FINDINGS = {
     "findings": [{"kind": "flatline", "probe": "C2"}],
     "review_required": True,
 }
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return build(services)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with client_for(world) as test_client:
-        yield test_client
 
 
 def _closed_run(world: World, verdict: str, judgement: dict[str, object]) -> int:

@@ -10,23 +10,10 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from accountsworld import ADMIN, JPEG, World, build, client_for, login
+from accountsworld import ADMIN, JPEG, World, client_for, login
 from fastapi.testclient import TestClient
 
-from phytowatch.bootstrap import Services
-
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def world(services: Services) -> World:
-    return build(services)
-
-
-@pytest.fixture
-def client(world: World) -> Iterator[TestClient]:
-    with client_for(world) as test_client:
-        yield test_client
 
 
 def _foreign_requests(world: World) -> list[tuple[str, str, dict[str, object] | None]]:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from phytowatch.ingest.csvlog import LogError, parse_log, read_log
+from phytowatch.formats.csvlog import LogError, parse_log, read_log
 
 T0 = 1_772_359_200_000_000  # 2026-03-01T10:00:00Z
 MIN = 60_000_000
+HEADER = "timestamp,C1,C2,C3\n"
 
 
 def values(log_rows: list[tuple[int, list[float | None]]]) -> list[tuple[int, list[object]]]:
@@ -180,3 +181,63 @@ def test_a_byte_order_mark_is_ignored_when_parsing_text() -> None:
     log = parse_log("\ufefftimestamp,C1\n2026-03-01T00:00:00Z,56.0\n", "bom.csv")
     assert log.probes == [("C1", "product")]
     assert log.rows[0][1] == [56.0]
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "253402300800",  # Unix seconds in the year 10000
+        "-100000000000",  # before 1900
+        "0001-01-01T00:10:00+05:00",  # UTC falls before year 1
+        "9999-12-31T23:10:00-05:00",  # UTC falls after year 9999
+    ],
+)
+def test_a_timestamp_outside_the_years_a_log_can_have_is_bad_input_with_its_line(
+    stamp: str,
+) -> None:
+    with pytest.raises(LogError, match=r"x\.csv, line 3: unparseable timestamp"):
+        parse_log(HEADER + "2026-03-01T00:00:00Z,1,2,3\n" + f"{stamp},1,2,3\n", "x.csv")
+
+
+@pytest.mark.parametrize(
+    "stamp", ["2026-03-01T10.5Z", "2026-03-01T10:30.5Z", "2026-03-01T10.1234567"]
+)
+def test_a_decimal_fraction_of_an_hour_or_minute_is_refused_not_misread(stamp: str) -> None:
+    with pytest.raises(LogError, match="allowed on the seconds only"):
+        parse_log(HEADER + f"{stamp},1,2,3\n", "x.csv")
+
+
+def test_a_fraction_finer_than_a_microsecond_is_refused_whatever_the_separator() -> None:
+    with pytest.raises(LogError, match="finer than a microsecond"):
+        parse_log(HEADER + "2026-03-01_10:00:00.1234567,1,2,3\n", "x.csv")
+
+
+def test_timestamps_going_back_past_an_earlier_row_are_a_clock_finding_for_each_probe() -> None:
+    text = (
+        HEADER
+        + "2026-03-01T10:02:00Z,57,57.1,57.2\n"
+        + "2026-03-01T10:01:00Z,,57.3,\n"
+        + "2026-03-01T10:01:30Z,57.4,,57.5\n"
+    )
+    log = parse_log(text, "x.csv")
+    went_back = sorted((probe, line) for probe, _, _, line in log.backwards)
+    assert went_back == [("C1", 4), ("C2", 3), ("C3", 4)]
+
+
+def test_a_cell_with_an_underscore_is_a_fault_not_a_number() -> None:
+    log = parse_log(HEADER + "2026-03-01T00:00:00Z,5_7,57,57\n", "x.csv")
+    value = log.rows[0][1][0]
+    assert value is not None and value != value  # NaN: a fault
+    assert log.faults[("C1", T0 - T0 + log.rows[0][0])] == "5_7"
+
+
+def test_a_trailing_comma_on_every_line_is_an_empty_column_dropped() -> None:
+    text = "timestamp,C1,C2,C3,\n2026-03-01T00:00:00Z,56,57,58,\n"
+    log = parse_log(text, "x.csv")
+    assert [p for p, _ in log.probes] == ["C1", "C2", "C3"]
+    assert log.rows[0][1] == [56.0, 57.0, 58.0]
+
+
+def test_a_second_timestamp_column_is_refused() -> None:
+    with pytest.raises(LogError, match="a second timestamp column"):
+        parse_log("timestamp,timestamp,C1\n", "x.csv")

@@ -13,6 +13,7 @@ from phytowatch.domain.judge import Judge, judge_log
 from phytowatch.domain.readings import Reading, apply_offset, classify
 from phytowatch.domain.schedule import ParamError
 from phytowatch.domain.verdict import Judgement, Phase, Reason, Verdict
+from phytowatch.formats.csvlog import parse_log
 from phytowatch.services.evaluation import judge_rows
 
 HT = schedule("ispm15-ht")
@@ -203,6 +204,24 @@ def test_an_offset_for_an_unknown_probe_is_refused() -> None:
         Judge(HT, PRODUCT3, offsets={"C9": "0.1"})
 
 
+def test_feed_rows_on_a_replayable_judge_adds_an_offset_once() -> None:
+    rows = [(at(m), [55.2, 57.0, 57.0]) for m in range(31)]
+    live = Judge(HT, PRODUCT3, offsets={"C1": "0.5"})
+    live.feed_rows(rows)
+    readings = [
+        Reading(p, t, v) for t, vs in rows for p, v in zip(("C1", "C2", "C3"), vs, strict=True)
+    ]
+    fed = Judge(HT, PRODUCT3, offsets={"C1": "0.5"})
+    fed.feed(readings)
+    assert live.result().verdict == fed.result().verdict
+    assert live.result().longest_hold == fed.result().longest_hold == 0  # 55.7 < 56
+
+
+def test_an_implausible_calibration_offset_is_refused() -> None:
+    with pytest.raises(ValueError, match="plausible calibration offset"):
+        Judge(HT, PRODUCT3, offsets={"C1": "1e400"})
+
+
 # -- faults ------------------------------------------------------------------------------------
 
 
@@ -261,3 +280,9 @@ def test_a_reading_of_150_degrees_is_valid() -> None:
     result = judge(HT, readings)
     assert result.interruptions == ()
     assert result.verdict is Verdict.PASS
+
+
+def test_the_same_log_through_judge_rows_and_feed_gives_the_same_fault_codes() -> None:
+    log = parse_log("timestamp,C1,C2,C3\n2026-03-01T00:00:00Z,200,57,ERR\n", "x.csv")
+    result = judge_rows(HT, log.probes, log.rows, faults=log.faults)
+    assert result.verdict is not None

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from phytowatch.schedules import ScheduleFileError, load_catalog, parse_schedule
-from phytowatch.schedules.loader import load_file
+from phytowatch.schedules import ScheduleFileError, load_catalog, load_file, parse_schedule
 
 
 def shipped(schedule_id: str) -> dict[str, Any]:

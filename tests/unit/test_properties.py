@@ -21,7 +21,7 @@ from phytowatch.domain.judge import Judge
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import Schedule
 from phytowatch.domain.verdict import Judgement, Verdict
-from phytowatch.ingest.csvlog import parse_log
+from phytowatch.formats.csvlog import parse_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
 

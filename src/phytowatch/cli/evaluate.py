@@ -119,8 +119,8 @@ def _run(argv: Sequence[str]) -> int:
 
     from phytowatch.domain.judge import MAX_OFFSET
     from phytowatch.domain.schedule import ParamError
-    from phytowatch.ingest.csvlog import LogError, read_log
-    from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
+    from phytowatch.formats.csvlog import LogError, read_log
+    from phytowatch.schedules import ScheduleFileError, load_catalog, load_one
     from phytowatch.services.evaluation import UnknownProbeError, judge_rows
 
     params = _pairs(args.param, "--param")

@@ -1,4 +1,4 @@
-"""Options and helpers shared by the commands that open the database."""
+"""Options and helpers shared by several commands: the database to open, the language."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from phytowatch.cli.messages import LANGS, default_lang
 
 if TYPE_CHECKING:
     from phytowatch.bootstrap import Services
@@ -21,6 +23,19 @@ DatabaseOption = Annotated[
         show_default=False,
     ),
 ]
+
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang", metavar="LANG", help="en or zh (default: from the locale)", show_default=False
+    ),
+]
+
+
+def language_of(lang: str | None) -> str:
+    if lang is not None and lang not in LANGS:
+        raise typer.BadParameter(f"--lang must be one of {', '.join(LANGS)}")
+    return lang or default_lang()
 
 
 def _masked(url: str) -> str:

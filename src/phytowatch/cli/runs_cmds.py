@@ -147,7 +147,7 @@ def runs_export(
     database_url: DatabaseOption = None,
 ) -> None:
     """The run's readings as a CSV log on stdout (judge it with the printed command). 导出读数。"""
-    from phytowatch.ingest.csvlog import write_log
+    from phytowatch.formats.csvlog import write_log
     from phytowatch.services.runs import evaluate_command, run_log_rows
 
     with open_services(database_url) as services:

@@ -318,6 +318,10 @@ class Code(StrEnum):
     )
     ACCOUNT_GONE = "account.gone", "your account is gone: log in again"
 
+    # the chart's query (web: /api/v1/runs/{id}/chart)
+    CHART_POINTS = "chart.points", "points: 1 to {max}"
+    CHART_SPAN = "chart.span", "t_to must be after t_from"
+
     # what is not there (or not the caller's to see: the same answer)
     NO_RUN = "not_found.run", "no run {run}"
     NO_ALARM = "not_found.alarm", "no alarm {alarm}"

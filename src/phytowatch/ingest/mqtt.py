@@ -36,6 +36,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from sqlalchemy.exc import DBAPIError
 
+from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest
 from phytowatch.services.ports import (
     FacilityRef,
@@ -313,8 +314,8 @@ class MqttIngest:
                 code, f"payload larger than {settings.max_body_bytes} bytes: send smaller batches"
             )
         try:
-            data = ingest.parse_body(body)
-        except ingest.PayloadError as error:
+            data = protocol_v1.parse_body(body)
+        except protocol_v1.PayloadError as error:
             return self._refuse(code, str(error))
         if data["facility"] != code:
             return self._refuse(
@@ -325,7 +326,7 @@ class MqttIngest:
             plan = ingest.plan(
                 data, facility, now=now, future_tolerance=settings.future_tolerance_s * 1_000_000
             )
-        except ingest.PayloadError as error:
+        except protocol_v1.PayloadError as error:
             return self._refuse(code, str(error))
         if plan.count > settings.max_readings_per_batch:
             return self._refuse(

@@ -1,13 +1,7 @@
-"""The official treatment schedules as versioned data files, and their loader."""
+"""The official treatment schedules as versioned data files: their format and their catalog."""
 
-from phytowatch.schedules.loader import (
-    Catalog,
-    ScheduleFileError,
-    load_catalog,
-    load_file,
-    load_one,
-    parse_schedule,
-)
+from phytowatch.schedules.catalog import Catalog, load_catalog, load_one
+from phytowatch.schedules.format import ScheduleFileError, load_file, parse_schedule
 
 __all__ = [
     "Catalog",

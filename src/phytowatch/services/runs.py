@@ -32,7 +32,7 @@ from phytowatch.domain.messages import Code, Instant, Kind, Message, Refused, re
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import ParamError, Role, Schedule
 from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
-from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
+from phytowatch.schedules import ScheduleFileError, load_catalog, load_one
 from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.ports import FacilityRef
 from phytowatch.services.reporting import judgement_dict

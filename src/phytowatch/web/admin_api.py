@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
@@ -20,14 +20,11 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant, parse_instant
 from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import provisioning
-from phytowatch.web.auth import allow, principal_of
-from phytowatch.web.ingest_api import ApiError, now_us
+from phytowatch.web.auth import allow
+from phytowatch.web.deps import StrictBody, actor_of
+from phytowatch.web.errors import ApiError, now_us
 
 router = APIRouter(prefix="/api/v1/admin")
-
-
-class StrictBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class EnterpriseIn(StrictBody):
@@ -68,12 +65,6 @@ class CameraIn(StrictBody):
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
-
-
-def actor_of(request: Request) -> str:
-    """Who the audit trail says made a change over this API: ``user:<login>``, or
-    ``admin-token`` for the break-glass token."""
-    return principal_of(request).actor
 
 
 def _instant(text: str, field: str) -> int:

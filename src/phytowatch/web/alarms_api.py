@@ -15,12 +15,11 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.alarms import Alarm
 from phytowatch.domain.messages import Refused
-from phytowatch.services.notify import alarm_payload
-from phytowatch.web.admin_api import StrictBody, actor_of
 from phytowatch.web.auth import allow, principal_of, visible_facilities
-from phytowatch.web.ingest_api import ApiError, now_us
+from phytowatch.web.deps import StrictBody, actor_of
+from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.presenters import alarm_json
 
 router = APIRouter(prefix="/api/v1/alarms")
 
@@ -40,11 +39,6 @@ def _by(request: Request, given: str | None) -> str:
     if principal.login is not None:
         return principal.login
     return given or principal.actor
-
-
-def alarm_json(alarm: Alarm) -> dict[str, Any]:
-    """The same JSON as the notifications' payload."""
-    return alarm_payload(alarm)
 
 
 @router.get("", dependencies=[allow(Action.ALARMS_READ)])

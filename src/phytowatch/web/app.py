@@ -18,16 +18,16 @@ from phytowatch import __version__
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Refused
+from phytowatch.runtime.live import LiveJudging
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
 from phytowatch.web.auth import public, undeclared_routes
 from phytowatch.web.auth_api import router as auth_router
-from phytowatch.web.events import EventHub
+from phytowatch.web.errors import ApiError
+from phytowatch.web.events import EventHub, StreamListener, TickPublisher
 from phytowatch.web.events_api import router as events_router
 from phytowatch.web.facilities_api import router as facilities_router
-from phytowatch.web.ingest_api import ApiError
 from phytowatch.web.ingest_api import router as ingest_router
-from phytowatch.web.live import LiveJudging
 from phytowatch.web.pages import install_pages
 from phytowatch.web.runs_api import router as runs_router
 from phytowatch.web.signoff_api import router as signoff_router
@@ -45,7 +45,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         hub: EventHub = app.state.events
         live: LiveJudging | None = None
         if own:  # tests that pass their services drive the monitor themselves
-            live = LiveJudging(app.state.services, hub, asyncio.get_running_loop())
+            listener = StreamListener(
+                TickPublisher(hub, app.state.services), asyncio.get_running_loop()
+            )
+            live = LiveJudging(app.state.services, listener)
             app.state.services.writer.on_commit.append(live.committed)
             live.start()
         app.state.live = live

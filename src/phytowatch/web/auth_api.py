@@ -17,12 +17,10 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
-from phytowatch.domain.accounts import ROLE_TITLES, Principal
 from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import accounts
 from phytowatch.services.accounts import UserRecord
-from phytowatch.web.admin_api import StrictBody
 from phytowatch.web.auth import (
     SESSION_COOKIE,
     form_fields,
@@ -31,7 +29,9 @@ from phytowatch.web.auth import (
     public,
     signed_in,
 )
-from phytowatch.web.ingest_api import ApiError, now_us
+from phytowatch.web.deps import StrictBody
+from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.presenters import principal_json
 
 router = APIRouter(prefix="/api/v1/auth")
 MAX_LOGIN_BODY = 8192
@@ -58,27 +58,6 @@ async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
         return await run_in_threadpool(function, *args, **kwargs)
     except Refused as error:
         raise ApiError.of(error) from None
-
-
-def principal_json(principal: Principal) -> dict[str, Any]:
-    role = principal.role
-    body: dict[str, Any] = {
-        "kind": principal.kind,
-        "login": principal.login,
-        "role": role.value if role else None,
-        "role_title": {"en": ROLE_TITLES[role][0], "zh": ROLE_TITLES[role][1]} if role else None,
-        "enterprise": principal.enterprise,
-        "office": principal.office,
-        "actions": sorted(a.value for a in principal.actions),
-        "via_token": principal.via_token,
-    }
-    if principal.jurisdiction is not None:
-        body["jurisdiction"] = {
-            "cities": sorted(principal.jurisdiction.cities),
-            "enterprises": sorted(principal.jurisdiction.enterprises),
-            "everywhere": principal.jurisdiction.everywhere,
-        }
-    return body
 
 
 async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:

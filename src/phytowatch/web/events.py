@@ -11,11 +11,15 @@ thread: the tick loop publishes there, the streams read there.
 Acknowledging or clearing an alarm happens over HTTP or the CLI, not in the tick; the publisher
 sees it by comparing the open alarms with those of the previous tick, so it reaches the stream
 within a tick, from whichever process did it.
+
+:class:`StreamListener` is how the live-judging thread (runtime/live.py) reaches the hub: it
+observes on that thread and publishes on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,8 +30,7 @@ from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import AlarmState, Change
 from phytowatch.domain.instants import format_instant
 from phytowatch.services.runs import RunEvent, RunMonitor
-from phytowatch.web.alarms_api import alarm_json
-from phytowatch.web.runs_api import hold_json
+from phytowatch.web.presenters import alarm_json, hold_json, run_event_json, when
 
 QUEUE_SIZE = 4096  # events a subscriber may lag behind: a tick of a province can bring one per run
 
@@ -89,22 +92,6 @@ class EventHub:
         return event
 
 
-def _when(instant: int | None) -> str | None:
-    return None if instant is None else format_instant(instant)
-
-
-def run_event_json(event: RunEvent) -> dict[str, Any]:
-    return {
-        "run": event.run_id,
-        "facility": event.facility,
-        "kind": event.kind,
-        "at": format_instant(event.at),
-        "phase": event.phase,
-        "previous": event.previous,
-        "detail": event.detail,
-    }
-
-
 def run_summaries(monitor: RunMonitor, now: int) -> list[dict[str, Any]]:
     """Every open run as the monitor judged it: phase, governing values, holds, freshness."""
     out = []
@@ -117,8 +104,8 @@ def run_summaries(monitor: RunMonitor, now: int) -> list[dict[str, Any]]:
                 "phase": state.phase.value,
                 "governing": dict(state.governing),
                 "holds": [hold_json(h) for h in state.holds],
-                "earliest_end": _when(state.earliest_end),
-                "last_sample": _when(state.last_sample),
+                "earliest_end": when(state.earliest_end),
+                "last_sample": when(state.last_sample),
                 "stale": state.stale,
             }
         )
@@ -181,3 +168,30 @@ class TickPublisher:
     ) -> None:
         actions, summaries = await run_in_threadpool(self.observe, now, alarm_changes)
         publish_tick(self.hub, run_events, [*alarm_changes, *actions], summaries, now=now)
+
+
+@dataclass
+class StreamListener:
+    """The live-judging thread's listener in ``serve``: what it judged goes to the event stream,
+    published on the event loop's thread (the thread never waits for it)."""
+
+    publisher: TickPublisher
+    loop: asyncio.AbstractEventLoop
+
+    def observe(
+        self, now: int, changes: Sequence[Change]
+    ) -> tuple[list[Change], list[dict[str, Any]] | None]:
+        return self.publisher.observe(now, changes)
+
+    def publish(
+        self,
+        now: int,
+        events: Sequence[RunEvent],
+        changes: Sequence[Change],
+        summaries: list[dict[str, Any]] | None,
+    ) -> None:
+        hub = self.publisher.hub
+        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
+            self.loop.call_soon_threadsafe(
+                lambda: publish_tick(hub, events, changes, summaries, now=now)
+            )

@@ -22,8 +22,8 @@ from starlette.types import Receive, Scope, Send
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, say
 from phytowatch.web.auth import allow, authenticate, principal_of, visible_facilities
+from phytowatch.web.errors import ApiError
 from phytowatch.web.events import Event, EventHub, Subscription
-from phytowatch.web.ingest_api import ApiError
 
 HEARTBEAT_S = 15.0  # a comment line this often: proxies keep the connection, clients see it live
 RETRY_MS = 3000  # the reconnection delay a client is asked to use

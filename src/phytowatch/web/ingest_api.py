@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
+from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest
 from phytowatch.services.ports import (
     FacilityRef,
@@ -28,8 +29,6 @@ from phytowatch.services.ports import (
 from phytowatch.services.provisioning import hash_token
 from phytowatch.web.auth import allow
 from phytowatch.web.errors import ApiError, now_us
-
-__all__ = ["ApiError", "now_us", "router"]
 
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -120,12 +119,12 @@ async def post_ingest(request: Request) -> JSONResponse:
     # again now that the body is in: a token revoked while a slow body came is refused
     facility = await _authenticate(request)
     try:
-        data = ingest.parse_body(body)
-    except ingest.PayloadError as error:
+        data = protocol_v1.parse_body(body)
+    except protocol_v1.PayloadError as error:
         raise ApiError(422, str(error)) from None
     if data["facility"] != facility.code:
         raise ApiError(403, f"this token belongs to another facility, not {data['facility']!r}")
-    if ingest.count_items(data) > settings.max_readings_per_batch:
+    if protocol_v1.count_items(data) > settings.max_readings_per_batch:
         raise ApiError(413, f"more than {settings.max_readings_per_batch} readings in one batch")
     now = now_us()
     try:
@@ -134,7 +133,7 @@ async def post_ingest(request: Request) -> JSONResponse:
                 data, facility, now=now, future_tolerance=settings.future_tolerance_s * 1_000_000
             )
         )
-    except ingest.PayloadError as error:
+    except protocol_v1.PayloadError as error:
         raise ApiError(422, str(error)) from None
     outcome = StoreOutcome(0, (), ())
     if plan.batch_items:
@@ -154,7 +153,7 @@ async def post_snapshot(
     services = _services(request)
     _not_encoded(request)
     await _authenticate(request)
-    if len(camera) > 32 or not ingest.printable(camera):
+    if len(camera) > 32 or not protocol_v1.printable(camera):
         raise ApiError(422, "camera: at most 32 printable characters")
     body = await _body(request, services.settings.max_snapshot_bytes)
     facility = await _authenticate(request)  # again: a token revoked meanwhile is refused
@@ -165,7 +164,7 @@ async def post_snapshot(
     taken: int | None = None
     if taken_at is not None:
         try:
-            taken = ingest.parse_instant_text(taken_at)
+            taken = protocol_v1.parse_instant_text(taken_at)
         except ValueError as error:
             raise ApiError(422, f"taken_at {taken_at!r}: {error}") from None
     digest = hashlib.sha256(body).hexdigest()

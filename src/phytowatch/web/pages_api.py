@@ -23,9 +23,10 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, say
 from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.errors import ApiError, now_us
-from phytowatch.web.events import run_summaries
+from phytowatch.web.wall import wall_rows
 
 router = APIRouter(prefix="/api/v1")
 MAX_POINTS = 2000
@@ -34,52 +35,6 @@ MAX_POINTS = 2000
 def _services(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
-
-
-def wall_rows(services: Services, visible: set[str] | None, now: int) -> list[dict[str, Any]]:
-    """One row per facility (code order): registry, open run, last verdict, open alarms."""
-    enterprises = {e.code: e for e in services.registry.list_enterprises()}
-    summaries = {s["facility"]: s for s in run_summaries(services.monitor, now)}
-    last = {
-        code: {"id": run_id, "verdict": verdict, "closed_at": format_instant(closed_at)}
-        for code, (run_id, verdict, closed_at) in services.pages.last_closed_runs().items()
-    }
-    alarms: dict[str, list[dict[str, Any]]] = {}
-    for alarm in services.alarm_store.open_alarms():
-        alarms.setdefault(alarm.facility, []).append(
-            {
-                "id": alarm.id,
-                "kind": alarm.kind.value,
-                "severity": alarm.severity.value,
-                "state": alarm.state.value,
-            }
-        )
-    rows = []
-    for facility in services.registry.list_facilities():
-        code = facility["code"]
-        if visible is not None and code not in visible:
-            continue
-        enterprise = enterprises.get(facility["enterprise"])
-        run = summaries.get(code)
-        eta = None
-        if run is not None:
-            _, end = services.monitor.eta(run["id"], now)
-            eta = None if end is None else format_instant(end)
-        rows.append(
-            {
-                "code": code,
-                "kind": facility["kind"],
-                "enterprise": facility["enterprise"],
-                "enterprise_zh": enterprise.name_zh if enterprise else "",
-                "enterprise_en": enterprise.name_en if enterprise else "",
-                "city": enterprise.city if enterprise else "",
-                "run": run,
-                "eta": eta,
-                "last": last.get(code),
-                "alarms": alarms.get(code, []),
-            }
-        )
-    return rows
 
 
 @router.get("/wall", dependencies=[allow(Action.EVENTS_READ)])
@@ -97,7 +52,7 @@ def chart_data(
 ) -> dict[str, Any]:
     record = services.runs.run(run_id)
     if record is None:
-        raise ApiError(404, f"no run {run_id}")
+        raise ApiError(404, say(Code.NO_RUN, run=run_id))
     facility = services.registry.facility_by_code(record.facility_code)
     roles = {code: probe.role for code, probe in facility.probes.items()} if facility else {}
     end = record.closed_at or now_us()
@@ -141,8 +96,8 @@ async def chart(
     """Min and max per probe in ``points`` buckets over the run, or over [t_from, t_to]
     (epoch seconds) when zoomed."""
     if not 1 <= points <= MAX_POINTS:
-        raise ApiError(422, f"points: 1 to {MAX_POINTS}")
+        raise ApiError(422, say(Code.CHART_POINTS, max=MAX_POINTS))
     if t_from is not None and t_to is not None and t_to <= t_from:
-        raise ApiError(422, "t_to must be after t_from")
+        raise ApiError(422, say(Code.CHART_SPAN))
     body = await run_in_threadpool(chart_data, _services(request), run_id, points, t_from, t_to)
     return JSONResponse(body)

@@ -20,9 +20,9 @@ from phytowatch.services.runs import RunRecord
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import STATUS, now_us
 from phytowatch.web.events import run_summaries
-from phytowatch.web.pages_api import wall_rows
-from phytowatch.web.signoff_api import signoff_json
+from phytowatch.web.presenters import signoff_json
 from phytowatch.web.templating import PageError, alarm_view, page, page_form, render, services_of
+from phytowatch.web.wall import wall_rows
 
 router = APIRouter()
 

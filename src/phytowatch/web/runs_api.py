@@ -14,10 +14,9 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.instants import format_instant, seconds
-from phytowatch.domain.messages import Refused, message_json
-from phytowatch.domain.verdict import HoldProgress
-from phytowatch.ingest.csvlog import write_log
+from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, Refused, say
+from phytowatch.formats.csvlog import write_log
 from phytowatch.services.runs import (
     RunRecord,
     downsample,
@@ -25,9 +24,11 @@ from phytowatch.services.runs import (
     run_log_rows,
     start_run,
 )
-from phytowatch.web.admin_api import StrictBody, actor_of
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
-from phytowatch.web.ingest_api import ApiError, now_us
+from phytowatch.web.deps import StrictBody, actor_of
+from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.events import publish_tick
+from phytowatch.web.presenters import hold_json, run_json, when
 
 router = APIRouter(prefix="/api/v1/runs")
 PER_FACILITY_LIST = 50  # up to this many visible facilities, their runs are listed one by one
@@ -42,48 +43,11 @@ class RunIn(StrictBody):
     note: str = ""
 
 
-def _when(instant: int | None) -> str | None:
-    return None if instant is None else format_instant(instant)
-
-
-def hold_json(hold: HoldProgress) -> dict[str, Any]:
-    """A running hold: its step, progress and earliest end."""
-    return {
-        "criterion": hold.criterion,
-        "step": hold.step,
-        "threshold": hold.threshold,
-        "hold_start": _when(hold.hold_start),
-        "elapsed_s": seconds(hold.elapsed),
-        "duration_s": seconds(hold.duration),
-        "earliest_end": _when(hold.earliest_end),
-    }
-
-
-def _run_json(record: RunRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "facility": record.facility_code,
-        "schedule": {"id": record.schedule_id, "version": record.schedule_version},
-        "params": record.params,
-        "offsets": record.offsets,
-        "calibration_notes": [note.english() for note in record.calibration_notes],
-        "calibration_note_codes": [message_json(note) for note in record.calibration_notes],
-        "load": record.load,
-        "note": record.note,
-        "started_at": _when(record.started_at),
-        "closed_at": _when(record.closed_at),
-        "close_reason": record.close_reason,
-        "verdict": record.verdict,
-        "judgement": record.judgement,
-        "evaluate": evaluate_command(record),
-    }
-
-
 async def _record(request: Request, run_id: int) -> RunRecord:
     services = request.app.state.services  # the route's rule checked the caller may see it
     record = await run_in_threadpool(services.runs.run, run_id)
     if record is None:
-        raise ApiError(404, f"no run {run_id}")
+        raise ApiError(404, say(Code.NO_RUN, run=run_id))
     return record
 
 
@@ -108,7 +72,7 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
         )
     except Refused as error:
         raise ApiError.of(error) from None
-    return JSONResponse(_run_json(record), status_code=201)
+    return JSONResponse(run_json(record), status_code=201)
 
 
 async def _visible_runs(request: Request, facility: str | None) -> list[RunRecord]:
@@ -145,8 +109,8 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
                 "id": record.id,
                 "facility": record.facility_code,
                 "schedule": record.schedule_id,
-                "started_at": _when(record.started_at),
-                "closed_at": _when(record.closed_at),
+                "started_at": when(record.started_at),
+                "closed_at": when(record.closed_at),
                 "verdict": record.verdict,
                 "phase": state.phase.value if state is not None else record.verdict,
             }
@@ -158,18 +122,18 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
 async def get_run(request: Request, run_id: int) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""
     record = await _record(request, run_id)
-    body = _run_json(record)
+    body = run_json(record)
     monitor = request.app.state.services.monitor
     state = monitor.state(run_id, now_us())
     if state is not None:
         predicted_start, predicted_end = monitor.eta(run_id, now_us())
         body["live"] = {
-            "predicted_hold_start": _when(predicted_start),
-            "eta": _when(predicted_end),
+            "predicted_hold_start": when(predicted_start),
+            "eta": when(predicted_end),
             "phase": state.phase.value,
-            "last_sample": _when(state.last_sample),
+            "last_sample": when(state.last_sample),
             "stale": state.stale,
-            "earliest_end": _when(state.earliest_end),
+            "earliest_end": when(state.earliest_end),
             "governing": dict(state.governing),
             "holds": [hold_json(h) for h in state.holds],
         }
@@ -187,12 +151,10 @@ async def close_run(request: Request, run_id: int) -> JSONResponse:
         )
     except Refused as error:
         raise ApiError.of(error) from None
-    from phytowatch.web.events import publish_tick  # it imports this module
-
     publish_tick(request.app.state.events, events, [], None, now=now)  # live pages see it
     record = await run_in_threadpool(services.runs.run, run_id)
     assert record is not None
-    return JSONResponse(_run_json(record))
+    return JSONResponse(run_json(record))
 
 
 @router.get("/{run_id}/readings.csv", dependencies=[allow(Action.READINGS_READ, tenant="run")])
@@ -225,7 +187,7 @@ async def readings_json(
 ) -> JSONResponse:
     """Readings for a chart: min/max per time bucket (``points`` buckets), or ``raw=true``."""
     if not 1 <= points <= MAX_POINTS:
-        raise ApiError(422, f"points: 1 to {MAX_POINTS}")
+        raise ApiError(422, say(Code.CHART_POINTS, max=MAX_POINTS))
     record = await _record(request, run_id)
     services = request.app.state.services
     rows = await run_in_threadpool(

@@ -7,8 +7,6 @@ run can back a certificate or an IPPC mark.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
@@ -16,13 +14,12 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Refused, message_json, say
-from phytowatch.domain.signoff import SignOff
 from phytowatch.services import signoff
-from phytowatch.web.admin_api import StrictBody
 from phytowatch.web.auth import allow, principal_of
+from phytowatch.web.deps import StrictBody
 from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.presenters import signoff_json
 
 router = APIRouter(prefix="/api/v1/runs")
 
@@ -30,18 +27,6 @@ router = APIRouter(prefix="/api/v1/runs")
 class SignOffIn(StrictBody):
     decision: str = Field("signed_off", description="signed_off or rejected")
     comment: str = Field("", max_length=10_000)
-
-
-def signoff_json(found: SignOff | None) -> dict[str, Any] | None:
-    if found is None:
-        return None
-    return {
-        "decision": found.decision.value,
-        "comment": found.comment,
-        "by": found.by,
-        "office": found.office,
-        "at": format_instant(found.at),
-    }
 
 
 def _services(request: Request) -> Services:

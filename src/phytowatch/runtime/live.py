@@ -1,34 +1,34 @@
-"""Live judging in ``serve``: every committed batch judged at once, the clock's work every second.
+"""Live judging: every committed batch judged at once, the clock's work every second.
 
 One thread, :class:`LiveJudging`, does all of it, so the monitor and the alarms never race:
 
 - **On commit.** The writer hands each batch it has committed (:meth:`LiveJudging.committed`,
   called on the writer's thread, only queues). The thread takes every batch waiting, feeds each
-  facility's open run, computes its live state once, looks at those runs' alarms, and publishes
-  the run events and alarm changes on the event loop. A hold-breaking reading's alarm is on the
-  event stream a few milliseconds after the device's ``200``.
+  facility's open run, computes its live state once, looks at those runs' alarms, and hands the
+  run events and alarm changes to its :class:`RoundListener`. In ``serve`` that is the event
+  stream (web/events.py), where a hold-breaking reading's alarm is a few milliseconds after the
+  device's ``200``.
 - **On the clock** (every ``TICK_S``): the monitor's tick (runs started or closed elsewhere,
   readings stored by other processes such as MQTT workers), the alarms that need no data (a silent
   facility, calibrations, tamper), and the ``runs`` summary for whoever listens.
 
-Nothing here blocks the event loop or waits for the web server's thread pool.
+Nothing here blocks the event loop or waits for the web server's thread pool, and nothing here
+knows of the web: the listener is given.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import Change
 from phytowatch.services.ports import ReadingBatch, StoreOutcome
 from phytowatch.services.runs import LiveRun, RunEvent
-from phytowatch.web.events import EventHub, TickPublisher, publish_tick
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +40,33 @@ def _now() -> int:
     return time.time_ns() // 1000
 
 
-class LiveJudging:
-    """The serving process's judging thread. ``start()`` it; ``stop()`` it before closing."""
+class RoundListener(Protocol):
+    """Who hears each round of judging. Both are called on the judging thread; neither waits."""
 
-    def __init__(self, services: Services, hub: EventHub, loop: asyncio.AbstractEventLoop) -> None:
+    def observe(
+        self, now: int, changes: Sequence[Change]
+    ) -> tuple[list[Change], list[dict[str, Any]] | None]:
+        """At a tick: the alarm actions people took since the last one, and the open runs'
+        summary (``None``: not computed, as when nobody listens)."""
+        ...
+
+    def publish(
+        self,
+        now: int,
+        events: Sequence[RunEvent],
+        changes: Sequence[Change],
+        summaries: list[dict[str, Any]] | None,
+    ) -> None:
+        """A round's run events, alarm changes and summary (if any): hand them on."""
+        ...
+
+
+class LiveJudging:
+    """A process's judging thread. ``start()`` it; ``stop()`` it before closing."""
+
+    def __init__(self, services: Services, listener: RoundListener) -> None:
         self.services = services
-        self.hub = hub
-        self.loop = loop
-        self.publisher = TickPublisher(hub, services)
+        self.listener = listener
         self._queue: queue.SimpleQueue[tuple[ReadingBatch, StoreOutcome] | object] = (
             queue.SimpleQueue()
         )
@@ -138,7 +157,7 @@ class LiveJudging:
         changes = self.services.alarms.tick(now)
         self._notify(changes)
         # what people did (acknowledged, cleared) since the last tick: the stream, not the mail
-        actions, summaries = self.publisher.observe(now, changes)
+        actions, summaries = self.listener.observe(now, changes)
         self._publish(now, events, [*changes, *actions], summaries)
 
     def _notify(self, changes: Sequence[Change]) -> None:
@@ -159,13 +178,10 @@ class LiveJudging:
         now: int,
         events: Sequence[RunEvent],
         changes: Sequence[Change],
-        summaries: list[dict[str, object]] | None,
+        summaries: list[dict[str, Any]] | None,
     ) -> None:
         for event in events:
             log.info("run %s (%s): %s %s", event.run_id, event.facility, event.kind, event.phase)
         if not events and not changes and summaries is None:
             return
-        with contextlib.suppress(RuntimeError):  # the loop has closed: the server is stopping
-            self.loop.call_soon_threadsafe(
-                lambda: publish_tick(self.hub, events, changes, summaries, now=now)
-            )
+        self.listener.publish(now, events, changes, summaries)

@@ -1,8 +1,10 @@
-"""Load schedule files (JSON, or YAML for a site's own) into validated domain schedules.
+"""The schedule file format: a file (JSON, or YAML for a site's own) read into a validated
+domain schedule.
 
 A file that is malformed or contradicts itself is refused with a :class:`ScheduleFileError` that
 names the file and the field, e.g. ``hwt-mango.json: steps[0].threshold: must be a number``.
-Unknown fields are refused too: a typo must not silently drop a rule.
+Unknown fields are refused too: a typo must not silently drop a rule. Which files are known, and
+by which id and version, is the catalog's (catalog.py).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -36,7 +37,7 @@ from phytowatch.domain.schedule import (
     Tolerance,
 )
 
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _VERSION = re.compile(r"^\d+(\.\d+)*$")
 _TOP_FIELDS = {
     "id", "version", "title", "source", "confidence", "confidence_notes", "notes", "key",
@@ -117,7 +118,7 @@ def parse_schedule(data: Any, where: str) -> Schedule:
     r = _Reader(where)
     top = r.obj(data, "", _TOP_FIELDS)
     schedule_id = r.text(top, "id", "")
-    if not _ID.match(schedule_id):
+    if not ID_PATTERN.match(schedule_id):
         raise r.fail("id", "lowercase letters, digits and '-' only (2-64 characters)")
     version = str(r.need(top, "version", ""))
     if not _VERSION.match(version):
@@ -369,73 +370,3 @@ def parse_text(text: str, where: str, *, yaml: bool = False) -> Schedule:
                 f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
             ) from None
     return parse_schedule(data, where)
-
-
-@dataclass
-class Catalog:
-    """Every schedule known: shipped ones and a site's own, by id and version."""
-
-    by_id: dict[str, dict[str, Schedule]] = field(default_factory=dict)
-    origin: dict[tuple[str, str], str] = field(default_factory=dict)
-
-    def add(self, schedule: Schedule, where: str) -> None:
-        versions = self.by_id.setdefault(schedule.id, {})
-        if schedule.version in versions:
-            first = self.origin[(schedule.id, schedule.version)]
-            raise ScheduleFileError(
-                where, "version", f"{schedule.id} version {schedule.version} is also in {first}"
-            )
-        versions[schedule.version] = schedule
-        self.origin[(schedule.id, schedule.version)] = where
-
-    def get(self, schedule_id: str, version: str | None = None) -> Schedule:
-        """The schedule, its newest version unless one is named; KeyError if unknown."""
-        versions = self.by_id.get(schedule_id)
-        if not versions:
-            raise KeyError(schedule_id)
-        if version is None:
-            version = max(versions, key=lambda v: tuple(int(p) for p in v.split(".")))
-        return versions[version]
-
-    def ids(self) -> list[str]:
-        return sorted(self.by_id)
-
-    def latest(self) -> list[Schedule]:
-        return [self.get(i) for i in self.ids()]
-
-
-SHIPPED = Path(__file__).resolve().parent / "data"  # installed with the package
-
-
-def _shipped_files() -> list[Path]:
-    return sorted(SHIPPED.glob("*.json"))
-
-
-def load_catalog(extra_dirs: Iterable[Path] = ()) -> Catalog:
-    """The shipped schedules plus every ``*.json``/``*.yaml``/``*.yml`` in ``extra_dirs``."""
-    catalog = Catalog()
-    files = _shipped_files()
-    for directory in extra_dirs:
-        if not directory.is_dir():
-            raise ScheduleFileError(str(directory), "", "not a directory")
-        files.extend(
-            sorted(p for p in directory.iterdir() if p.suffix in {".json", ".yaml", ".yml"})
-        )
-    for path in files:
-        catalog.add(load_file(path), path.name)
-    return catalog
-
-
-def load_one(schedule_id: str, extra_dirs: Iterable[Path] = ()) -> Schedule:
-    """Just the named schedule: the shipped file by its name when there is no site directory.
-
-    The fast path of ``phytowatch evaluate``: it parses one file, not the whole catalog.
-    """
-    extra = list(extra_dirs)
-    if not extra and _ID.match(schedule_id):
-        path = SHIPPED / f"{schedule_id}.json"
-        if path.is_file():
-            schedule = load_file(path)
-            if schedule.id == schedule_id:
-                return schedule
-    return load_catalog(extra).get(schedule_id)

@@ -1,0 +1,18 @@
+"""What the API's routers share: the strict request body, and who acts for the audit trail."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from pydantic import BaseModel, ConfigDict
+
+from phytowatch.web.auth import principal_of
+
+
+class StrictBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def actor_of(request: Request) -> str:
+    """Who the audit trail says made a change over this API: ``user:<login>``, or
+    ``admin-token`` for the break-glass token."""
+    return principal_of(request).actor
