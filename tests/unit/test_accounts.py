@@ -22,6 +22,7 @@ from phytowatch.domain.accounts import (
 from phytowatch.domain.messages import Code, Kind, Refused, say
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
 from phytowatch.services import accounts, signoff
+from phytowatch.services.accounts import passwords
 from phytowatch.services.runs import RunRecord
 from refusals import refused
 
@@ -379,13 +380,13 @@ def test_an_unknown_login_costs_the_same_scrypt_work_as_a_known_one(
         now=0,
     )
     costs: list[int] = []
-    real = accounts._scrypt
+    real = passwords._scrypt
 
     def spy(password: str, salt: bytes, cost: int, r: int, p: int) -> bytes:
         costs.append(cost)
         return real(password, salt, cost, r, p)
 
-    monkeypatch.setattr(accounts, "_scrypt", spy)
+    monkeypatch.setattr(passwords, "_scrypt", spy)
     for who in ("li", "nobody"):
         with refused(Code.LOGIN_WRONG, Kind.UNAUTHENTICATED):
             accounts.check_password(
