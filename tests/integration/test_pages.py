@@ -189,7 +189,7 @@ def test_hostile_text_is_escaped_on_every_page(client: TestClient, world: World)
 
 
 def test_the_database_buckets_a_chart_as_downsample_does(client: TestClient, world: World) -> None:
-    from phytowatch.services.runs import downsample
+    from phytowatch.domain.series import downsample
 
     _post_readings(client, world, 90)
     services = world.services

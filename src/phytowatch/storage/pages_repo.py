@@ -2,7 +2,7 @@
 
 - A run's readings summarised for a chart: per probe, the minimum and maximum valid value in each
   time bucket (``GROUP BY``), so a 22-day run of 250,000 readings becomes a few thousand rows
-  without leaving the database. Faults are left out, as in ``services.runs.downsample``.
+  without leaving the database. Faults are left out, as in ``domain.series.downsample``.
 - Each facility's last closed run (id, verdict, when), for the wall, without loading judgements.
 """
 

@@ -16,10 +16,10 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Refused, say
+from phytowatch.domain.series import downsample
 from phytowatch.formats.csvlog import write_log
 from phytowatch.services.runs import (
     RunRecord,
-    downsample,
     evaluate_command,
     run_log_rows,
     start_run,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from phytowatch.services.runs import downsample
+from phytowatch.domain.series import downsample
 
 
 def test_a_single_dip_survives_downsampling_as_its_buckets_minimum() -> None:

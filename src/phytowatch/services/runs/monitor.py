@@ -1,8 +1,4 @@
-"""Treatment runs: started by an operator, judged live, closed by their verdict or by hand.
-
-A run binds, when it starts, one schedule id and version (with its params) and the offsets of
-the probes' latest calibrations. An expired or missing calibration does not stop the run: it is
-noted on the run (``calibration_notes``) for the inspector, and the probe is judged raw.
+"""Open runs judged live, and closed by their verdict or by hand.
 
 The :class:`RunMonitor` judges every open run with the one engine, fed the facility's readings
 as they are stored. Two doors lead in, and both may see the same reading (the engine keeps the
@@ -24,18 +20,18 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
 from phytowatch.domain.eta import predict_crossing
 from phytowatch.domain.judge import Judge
-from phytowatch.domain.messages import Code, Instant, Kind, Message, Refused, refused, say
+from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.schedule import ParamError, Role, Schedule
+from phytowatch.domain.schedule import Role, Schedule
 from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
-from phytowatch.schedules import ScheduleFileError, load_catalog, load_one
 from phytowatch.services.audit import AuditRecorder, atomic
-from phytowatch.services.ports import FacilityRef
 from phytowatch.services.reporting import judgement_dict
+from phytowatch.services.runs.ports import RunRecord, RunStore, StoredReading
+from phytowatch.services.runs.start import resolve_schedule
 
 # A batch received earlier may be committed after one received later (several writers): each
 # tick re-reads this far back; the engine ignores a reading it already has.
@@ -44,159 +40,6 @@ TREND_POINTS = 20  # governing values kept per run for the ETA
 
 
 _CLOSING = (Verdict.PASS, Verdict.FAIL)  # a run with this verdict closes by itself
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    facility_id: int
-    facility_code: str
-    schedule_id: str
-    schedule_version: str
-    params: dict[str, str]
-    offsets: dict[str, str]
-    calibration_notes: list[Message]
-    load: str
-    note: str
-    started_at: int
-    closed_at: int | None = None
-    close_reason: str | None = None
-    verdict: str | None = None
-    judgement: dict[str, Any] | None = None
-
-
-StoredReading = tuple[str, int, float | None, str | None, int]  # probe, t, value, fault, received
-
-
-class RunStore(Protocol):
-    def facility_by_code(self, code: str) -> FacilityRef | None: ...
-
-    def latest_calibrations(self, facility_id: int) -> dict[str, tuple[str, int]]: ...
-
-    def create_run(
-        self,
-        facility_id: int,
-        schedule_id: str,
-        schedule_version: str,
-        params: str,
-        offsets: str,
-        calibration_notes: list[Message],
-        load: str,
-        note: str,
-        started_at: int,
-    ) -> int: ...
-
-    def run(self, run_id: int) -> RunRecord | None: ...
-
-    def open_runs(self) -> list[RunRecord]: ...
-
-    def open_run_ids(self) -> set[int]: ...
-
-    def close_run(
-        self, run_id: int, closed_at: int, reason: str, verdict: str, judgement: str
-    ) -> bool: ...
-
-    def run_readings(
-        self, facility_id: int, t_from: int, t_to: int | None, received_after: int | None
-    ) -> list[StoredReading]: ...
-
-    def batches_received(
-        self, facility_ids: list[int], received_after: int
-    ) -> list[tuple[int, int, int]]: ...
-
-    def batch_readings(
-        self, batches: list[tuple[int, int]]
-    ) -> list[tuple[int, str, int, float | None, str | None, int]]: ...
-
-
-def _schedule(schedule_id: str, params: dict[str, str], version: str | None = None) -> Schedule:
-    try:
-        if version is None:
-            return load_one(schedule_id).resolve(params)
-        return load_catalog().get(schedule_id, version).resolve(params)
-    except KeyError:
-        raise refused(Kind.INVALID, Code.SCHEDULE_UNKNOWN, schedule=schedule_id) from None
-    except ParamError as error:
-        raise Refused(Kind.INVALID, error.message) from None
-    except ScheduleFileError as error:
-        raise refused(Kind.INVALID, Code.SCHEDULE_FILE, detail=str(error)) from None
-
-
-def start_run(
-    store: RunStore,
-    facility_code: str,
-    schedule_id: str,
-    *,
-    params: dict[str, str] | None = None,
-    load: str,
-    note: str = "",
-    now: int,
-    audit: AuditRecorder | None = None,
-    actor: str = "system",
-) -> RunRecord:
-    """Start a run now: bind the schedule version, its params and the calibration offsets."""
-    facility = store.facility_by_code(facility_code)
-    if facility is None:
-        raise refused(Kind.NOT_FOUND, Code.NO_FACILITY, facility=facility_code)
-    if not load.strip() or len(load) > 500:
-        raise refused(Kind.INVALID, Code.RUN_LOAD, max=500)
-    if len(note) > 2000:
-        raise refused(Kind.INVALID, Code.RUN_NOTE_TOO_LONG, max=2000)
-    # no control characters, no lone surrogates (a terminal's undecodable bytes): a database
-    # cannot hold them as they are; line breaks and tabs are fine in a note
-    if not load.isprintable():
-        raise refused(Kind.INVALID, Code.RUN_LOAD_PRINTABLE)
-    if not note.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable():
-        raise refused(Kind.INVALID, Code.RUN_NOTE_PRINTABLE)
-    if any(run.facility_id == facility.id for run in store.open_runs()):
-        raise refused(Kind.CONFLICT, Code.RUN_OPEN_ALREADY, facility=facility_code)
-    schedule = _schedule(schedule_id, dict(params or {}))
-    offsets: dict[str, str] = {}
-    notes: list[Message] = []
-    calibrations = store.latest_calibrations(facility.id)
-    for code in facility.probes:
-        found = calibrations.get(code)
-        if found is None:
-            notes.append(say(Code.NOTE_NO_CALIBRATION, probe=code))
-            continue
-        offset, due_at = found
-        if due_at < now:
-            notes.append(say(Code.NOTE_CALIBRATION_EXPIRED, probe=code, due=Instant(due_at)))
-            continue
-        if Decimal(offset) != 0:
-            offsets[code] = offset
-    with atomic(audit):  # the run and its entry: both, or neither
-        run_id = store.create_run(
-            facility.id,
-            schedule.id,
-            schedule.version,
-            json.dumps(dict(schedule.resolved_params)),
-            json.dumps(offsets),
-            notes,
-            load.strip(),
-            note.strip(),
-            now,
-        )
-        record = store.run(run_id)
-        assert record is not None
-        if audit is not None:
-            audit.record(
-                actor=actor,
-                action="run.started",
-                object_type="run",
-                object_id=str(record.id),
-                after={
-                    "facility": record.facility_code,
-                    "schedule": f"{record.schedule_id} v{record.schedule_version}",
-                    "params": record.params,
-                    "offsets": record.offsets,
-                    "calibration_notes": [n.to_json() for n in record.calibration_notes],
-                    "load": record.load,
-                    "note": record.note,
-                },
-                now=now,
-            )
-    return record
 
 
 @dataclass
@@ -251,7 +94,7 @@ class RunMonitor:
     """
 
     store: RunStore
-    schedule_of: Callable[[str, dict[str, str], str | None], Schedule] = _schedule
+    schedule_of: Callable[[str, dict[str, str], str | None], Schedule] = resolve_schedule
     _live: dict[int, LiveRun] = field(default_factory=dict)
     _by_facility: dict[int, int] = field(default_factory=dict)  # facility id -> open run id
     _watermark: int | None = None  # the newest received_at read by a tick
@@ -520,57 +363,3 @@ class RunMonitor:
         with self._lock:
             live = self._live.get(run_id)
             return None if live is None else live.fresh(now)
-
-
-def evaluate_command(record: RunRecord, log_name: str = "run.csv") -> str:
-    """The ``phytowatch evaluate`` line that judges the run's exported readings as the run did."""
-    parts = ["phytowatch", "evaluate", log_name, "--schedule", record.schedule_id]
-    for name, value in sorted(record.params.items()):
-        parts += ["--param", f"{name}={value}"]
-    for probe, offset in sorted(record.offsets.items()):
-        parts += ["--offset", f"{probe}={offset}"]
-    return " ".join(parts)
-
-
-def downsample(
-    rows: list[StoredReading], t_from: int, t_to: int, buckets: int
-) -> dict[str, list[tuple[int, float, float]]]:
-    """Per probe, ``(bucket start, min, max)`` of its valid values in each of ``buckets`` equal
-    time buckets: a chart of a 22-day run stays small, and no excursion disappears from it (a
-    dip shows as its bucket's minimum). Faults are left out; empty buckets give no point."""
-    if buckets < 1 or t_to <= t_from:
-        raise ValueError("need at least one bucket and a time span")
-    width = -(-(t_to - t_from + 1) // buckets)  # ceiling: every instant falls in a bucket
-    out: dict[str, dict[int, list[float]]] = {}
-    for probe, t, value, fault, _ in rows:
-        if fault is not None or value is None or not t_from <= t <= t_to:
-            continue
-        start = t_from + (t - t_from) // width * width
-        bucket = out.setdefault(probe, {}).get(start)
-        if bucket is None:
-            out[probe][start] = [value, value]
-        elif value < bucket[0]:
-            bucket[0] = value
-        elif value > bucket[1]:
-            bucket[1] = value
-    return {
-        probe: [(start, low, high) for start, (low, high) in sorted(points.items())]
-        for probe, points in out.items()
-    }
-
-
-def run_log_rows(
-    facility: FacilityRef, rows: list[StoredReading]
-) -> tuple[list[tuple[str, str]], list[tuple[int, list[float | None]]]]:
-    """A run's stored readings as the wide log of treatments.md §4: (probes, rows by time).
-
-    Raw values as stored; a fault is NaN (written ``ERR``); the probes in registry order.
-    """
-    names = list(facility.probes)
-    position = {name: k for k, name in enumerate(names)}
-    by_t: dict[int, list[float | None]] = {}
-    for probe, t, value, fault, _ in sorted(rows, key=lambda r: r[1]):
-        if probe in position:
-            row = by_t.setdefault(t, [None] * len(names))
-            row[position[probe]] = float("nan") if fault is not None else value
-    return [(name, facility.probes[name].role) for name in names], sorted(by_t.items())
