@@ -1,4 +1,9 @@
-"""The composition root: settings in, wired services out. Nothing happens at import."""
+"""The composition root: settings in, wired services out. Nothing happens at import.
+
+:class:`Services` is typed by the ports (``services.*`` Protocols), not by the SQL classes that
+implement them: what an adapter (the web, the CLI, the MQTT worker) may call is what the port
+says. The engine is there for ``close``, ``schema_revision`` and the tests that look into the
+database; no adapter uses it."""
 
 from __future__ import annotations
 
@@ -8,10 +13,12 @@ from sqlalchemy.engine import Engine
 
 from phytowatch.config import Settings
 from phytowatch.notify import make_notifier
-from phytowatch.services.alarms import AlarmService
+from phytowatch.services.accounts import AccountStore
+from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.notify import Notifier
-from phytowatch.services.runs import RunMonitor
+from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
+from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
@@ -20,23 +27,23 @@ from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
-from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
+from phytowatch.storage.writer import make_writer
 
 
 @dataclass
 class Services:
     settings: Settings
     engine: Engine
-    registry: SqlRegistry
-    writer: SqliteWriter | PostgresWriter
-    runs: SqlRunStore
+    registry: Registry
+    writer: ReadingWriter
+    runs: RunStore
     monitor: RunMonitor
-    alarm_store: SqlAlarmStore
+    alarm_store: AlarmStore
     alarms: AlarmService
     notifier: Notifier
     audit: AuditLog
-    accounts: SqlAccountStore
-    pages: SqlPageStore  # what the pages read in bulk (charts, the wall's last verdicts)
+    accounts: AccountStore
+    pages: PageQueries  # what the pages read in bulk (charts, the wall's last verdicts)
 
     def schema_revision(self) -> str | None:
         from phytowatch.storage.migrate import current

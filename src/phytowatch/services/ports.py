@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,17 @@ class StorageUnavailableError(Exception):
     """The database cannot be reached (HTTP 503); nothing of the batch was written."""
 
 
+class PageQueries(Protocol):
+    """What the pages read in bulk, computed by the database (a chart's buckets, the wall's last
+    verdicts): the read side, apart from the use cases."""
+
+    def buckets(
+        self, facility_id: int, t_from: int, t_to: int, width: int
+    ) -> list[tuple[str, int, float, float, int]]: ...
+
+    def last_closed_runs(self) -> dict[str, tuple[int, str | None, int]]: ...
+
+
 class Registry(Protocol):
     def facility_by_code(self, code: str) -> FacilityRef | None: ...
 
@@ -112,6 +123,19 @@ class Registry(Protocol):
 
     def cameras_of(self, facility_id: int) -> dict[str, str]: ...
 
+    # what the pages and the API read
+    def list_enterprises(self) -> list[EnterpriseRecord]: ...
+
+    def list_facilities(self) -> list[dict[str, Any]]: ...
+
+    def probes_of(self, facility_id: int) -> list[dict[str, Any]]: ...
+
+    def calibrations_of(self, facility_id: int) -> list[dict[str, Any]]: ...
+
+    def snapshots_of(self, facility_id: int, limit: int = 200) -> list[dict[str, Any]]: ...
+
+    def snapshot(self, facility_id: int, snapshot_id: int) -> tuple[bytes, str] | None: ...
+
     def replace_tokens(self, facility_id: int, token_hash: str, hint: str, *, now: int) -> None: ...
 
     def revoke_tokens(self, facility_id: int, *, now: int) -> int: ...
@@ -135,5 +159,10 @@ class ReadingWriter(Protocol):
     """Stores batches atomically; the future resolves once the batch is committed."""
 
     def submit(self, batch: ReadingBatch) -> Future[StoreOutcome]: ...
+
+    @property
+    def backlog(self) -> int:
+        """Batches waiting to be written (the health check shows it)."""
+        ...
 
     def close(self) -> None: ...
