@@ -490,6 +490,14 @@ def test_a_jpeg_snapshot_is_stored_with_its_sha256(services: Services, kiln: Pro
     assert row["received_at"] > 0
     assert rows[1]["sha256"] == hashlib.sha256(JPEG[:-1]).hexdigest()
     assert (rows[1]["camera"], rows[1]["taken_at"]) == ("", None)
+    # each still stored is an audit entry of the device, the resend none
+    added = [e for e in services.audit.latest(limit=20) if e.action == "snapshot.added"]
+    assert [json.loads(e.after or "{}")["snapshot"] for e in reversed(added)] == [
+        row["id"],
+        rows[1]["id"],
+    ]
+    assert {e.actor for e in added} == {f"device:{kiln.facility.code}"}
+    assert services.audit.verify().intact
 
 
 def test_a_snapshot_is_refused_when_not_a_jpeg_too_large_or_of_another_facility(

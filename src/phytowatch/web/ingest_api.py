@@ -8,7 +8,6 @@ of another facility; ``413`` body too large; ``422`` not a protocol batch; ``503
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -19,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.formats import protocol_v1
-from phytowatch.services import ingest
+from phytowatch.services import ingest, snapshots
 from phytowatch.services.ports import (
     FacilityRef,
     StorageUnavailableError,
@@ -167,30 +166,25 @@ async def post_snapshot(
             taken = protocol_v1.parse_instant_text(taken_at)
         except ValueError as error:
             raise ApiError(422, f"taken_at {taken_at!r}: {error}") from None
-    digest = hashlib.sha256(body).hexdigest()
     try:
-        known = await run_in_threadpool(services.registry.snapshot_by_hash, facility.id, digest)
-    except DBAPIError:
-        raise ApiError(
-            503, "the database is unavailable; retry later", {"Retry-After": "5"}
-        ) from None
-    if known is not None:  # a resend: the still is stored already
-        return JSONResponse(
-            {"id": known, "sha256": digest, "size": len(body), "duplicate": True}, status_code=200
-        )
-    try:
-        snapshot_id = await run_in_threadpool(
-            services.registry.add_snapshot,
-            facility.id,
-            body,
-            digest,
-            "image/jpeg",
-            camera=camera,
-            taken_at=taken,
-            now=now_us(),
+        stored = await run_in_threadpool(
+            lambda: snapshots.add_snapshot(
+                services.registry,
+                services.audit,
+                facility,
+                body,
+                "image/jpeg",
+                camera=camera,
+                taken_at=taken,
+                now=now_us(),
+                actor=f"device:{facility.code}",
+            )
         )
     except DBAPIError:
         raise ApiError(
             503, "the database is unavailable; retry later", {"Retry-After": "5"}
         ) from None
-    return JSONResponse({"id": snapshot_id, "sha256": digest, "size": len(body)}, status_code=201)
+    answer: dict[str, object] = {"id": stored.id, "sha256": stored.sha256, "size": stored.size}
+    if stored.duplicate:  # a resend: the still is stored already
+        return JSONResponse({**answer, "duplicate": True}, status_code=200)
+    return JSONResponse(answer, status_code=201)
