@@ -22,7 +22,8 @@ from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
-from phytowatch.storage.database import make_engine
+from phytowatch.storage.database import make_engine, masked_url
+from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
@@ -57,10 +58,17 @@ class Services:
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
+    """The services on ``settings``' database. ``ValueError`` for a URL of no supported
+    database, ``StorageUnavailableError`` (with the driver's words) when it cannot be opened."""
     notifier = make_notifier(settings)  # first: bad rules fail before anything is opened
     engine = make_engine(settings.database_url)
     if migrate:
-        upgrade(engine)
+        try:
+            with storage_errors():
+                upgrade(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     registry = SqlRegistry(engine)
     writer = make_writer(engine, settings.write_queue, settings.write_workers)
     runs = SqlRunStore(engine, registry)
@@ -81,3 +89,8 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         SqlAccountStore(engine),
         SqlPageStore(engine),
     )
+
+
+def describe_database(url: str) -> str:
+    """A database URL as a message may show it: without its password."""
+    return masked_url(url)

@@ -9,6 +9,7 @@ import typer
 
 from phytowatch.cli.options import DatabaseOption, open_services
 from phytowatch.cli.output import fail
+from phytowatch.services.ports import StorageUnavailableError
 
 if TYPE_CHECKING:
     from phytowatch.domain.audit import AuditEntry
@@ -31,7 +32,7 @@ def _when(instant: int | None) -> str:
 
 
 def _unreadable(error: Exception) -> typer.Exit:
-    first = str(getattr(error, "orig", error) or error).strip().splitlines()
+    first = str(error).strip().splitlines()
     return fail(f"cannot read the audit trail: {first[0] if first else type(error).__name__}")
 
 
@@ -48,8 +49,6 @@ def audit_verify(
     database_url: DatabaseOption = None,
 ) -> None:
     """Check the hash chain; exit 1 names the first edited, removed or moved row. 校验审计日志。"""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from phytowatch.domain.audit import Anchor
 
     anchor = None
@@ -62,7 +61,7 @@ def audit_verify(
         try:
             report = services.audit.verify(anchor=anchor)
             unguarded = services.audit.missing_guards()
-        except SQLAlchemyError as error:
+        except StorageUnavailableError as error:
             raise _unreadable(error) from None
     if unguarded:
         typer.echo(
@@ -92,12 +91,10 @@ def audit_verify(
 @audit_app.command("head")
 def audit_head(database_url: DatabaseOption = None) -> None:
     """Print the newest entry as SEQ:HASH, to keep outside the database. 输出日志链头。"""
-    from sqlalchemy.exc import SQLAlchemyError
-
     with open_services(database_url) as services:
         try:
             entry = services.audit.head()
-        except SQLAlchemyError as error:
+        except StorageUnavailableError as error:
             raise _unreadable(error) from None
     if entry is None:
         typer.echo("phytowatch: the audit trail is empty: no head to keep yet", err=True)
@@ -163,7 +160,6 @@ def audit_list(
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
-    from sqlalchemy.exc import SQLAlchemyError
 
     object_type, object_id = None, None
     if object_ is not None:
@@ -176,7 +172,7 @@ def audit_list(
             entries = services.audit.latest(
                 limit=limit, object_type=object_type, object_id=object_id
             )
-        except SQLAlchemyError as error:
+        except StorageUnavailableError as error:
             raise _unreadable(error) from None
     console = Console(highlight=False, markup=False)
     if not entries:

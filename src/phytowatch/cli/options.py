@@ -38,35 +38,23 @@ def language_of(lang: str | None) -> str:
     return lang or default_lang()
 
 
-def _masked(url: str) -> str:
-    """The URL without its password, for messages."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return repr(make_url(url).render_as_string(hide_password=True))
-    except (ArgumentError, ValueError):
-        return "(not a database URL)"
-
-
 @contextmanager
 def open_services(database_url: str | None) -> Iterator[Services]:
     """Bootstrap against the database (migrated to the newest schema), and close it after."""
-    from sqlalchemy.exc import ArgumentError, OperationalError
-
-    from phytowatch.bootstrap import bootstrap
+    from phytowatch.bootstrap import bootstrap, describe_database
     from phytowatch.config import load_settings
+    from phytowatch.services.ports import StorageUnavailableError
 
     settings = load_settings(database_url=database_url)
     try:
         services = bootstrap(settings)
-    except OperationalError as error:
-        first = str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else "no answer"
+    except StorageUnavailableError as error:
+        first = str(error).strip() or "no answer"
         typer.echo(f"phytowatch: cannot open the database: {first}", err=True)
         raise typer.Exit(2) from None
-    except (ArgumentError, ValueError) as error:
+    except ValueError as error:
         typer.echo(
-            f"phytowatch: --database-url {_masked(settings.database_url)}: {error} "
+            f"phytowatch: --database-url {describe_database(settings.database_url)}: {error} "
             "(write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)",
             err=True,
         )

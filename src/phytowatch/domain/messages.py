@@ -322,6 +322,10 @@ class Code(StrEnum):
     CHART_POINTS = "chart.points", "points: 1 to {max}"
     CHART_SPAN = "chart.span", "t_to must be after t_from"
 
+    # the database
+    UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"
+    STORAGE_UNAVAILABLE = "storage.unavailable", "the database is unavailable; retry later"
+
     # what is not there (or not the caller's to see: the same answer)
     NO_RUN = "not_found.run", "no run {run}"
     NO_ALARM = "not_found.alarm", "no alarm {alarm}"

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any
 import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from sqlalchemy.exc import DBAPIError
 
 from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest
@@ -350,8 +349,8 @@ class MqttIngest:
             try:
                 facility = await asyncio.to_thread(self.services.registry.facility_by_code, code)
                 break
-            except DBAPIError as error:
-                log.warning("database unavailable looking up %r: %s", code, type(error).__name__)
+            except StorageUnavailableError:
+                log.warning("database unavailable looking up %r", code)
             delay = await self._back_off(delay, gone)
         if facility is not None:
             self._facilities[code] = (facility, time.monotonic() + FACILITY_CACHE_S)

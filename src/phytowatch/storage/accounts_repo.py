@@ -23,6 +23,7 @@ from phytowatch.storage.accounts_tables import (
     sessions,
     users,
 )
+from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import enterprises, facilities
 from phytowatch.storage.unit import begin, connect, current
 
@@ -58,6 +59,7 @@ def _token(row: Any) -> TokenRecord:
     )
 
 
+@translating
 class SqlAccountStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

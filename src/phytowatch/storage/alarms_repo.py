@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.messages import Code, Message, say
+from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import (
     alarms,
     calibrations,
@@ -69,6 +70,7 @@ def _alarm(row: Any) -> Alarm:
     )
 
 
+@translating
 class SqlAlarmStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

@@ -17,6 +17,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from phytowatch.domain.audit import AuditEntry, AuditRecord, chain
+from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import audit_log
 from phytowatch.storage.unit import Transactions, current, lock_audit
 
@@ -64,6 +65,7 @@ def _head(conn: Connection) -> AuditEntry | None:
     return None if row is None else to_domain(row)
 
 
+@translating
 class SqlAuditStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
 
 SQLITE_POOL = 40  # anyio's default worker threads, each may hold a connection
 
@@ -20,8 +21,20 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def masked_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return repr(make_url(url).render_as_string(hide_password=True))
+    except (ArgumentError, ValueError):
+        return "(not a database URL)"
+
+
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    """An engine for ``url``; ``ValueError`` for a URL that is not one of a supported database."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise ValueError(str(error)) from None
     if parsed.get_backend_name() == "sqlite":
         file_based = bool(parsed.database) and parsed.database != ":memory:"
         if file_based:

@@ -11,9 +11,11 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import facilities, probes, readings, runs
 
 
+@translating
 class SqlPageStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from phytowatch.domain.messages import Code, Kind, Message, Refused, say
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, ProbeRef
+from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import (
     calibrations,
     cameras,
@@ -39,6 +40,7 @@ def _enterprise(row: Any) -> EnterpriseRecord:
     return EnterpriseRecord(row.id, row.code, row.name_zh, row.name_en, row.city, row.grade)
 
 
+@translating
 class SqlRegistry:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

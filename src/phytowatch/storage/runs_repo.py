@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from phytowatch.domain.messages import Message, stored_message
 from phytowatch.services.ports import FacilityRef
 from phytowatch.services.runs import RunRecord, StoredReading
+from phytowatch.storage.errors import translating
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.tables import facilities, probes, readings, runs
 from phytowatch.storage.unit import begin, connect
@@ -41,6 +42,7 @@ _RUN = select(runs, facilities.c.code.label("facility_code")).join(
 )
 
 
+@translating
 class SqlRunStore:
     def __init__(self, engine: Engine, registry: SqlRegistry) -> None:
         self.engine = engine

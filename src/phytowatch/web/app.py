@@ -11,14 +11,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phytowatch import __version__
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
-from phytowatch.domain.messages import Refused
+from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.runtime.live import LiveJudging
+from phytowatch.services.ports import StorageUnavailableError
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
 from phytowatch.web.auth import public, undeclared_routes
@@ -108,14 +108,11 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
             {"error": f"{where}: {first.get('msg', 'invalid request')}"}, status_code=422
         )
 
-    @app.exception_handler(DataError)
-    async def unstorable(_: Request, error: DataError) -> JSONResponse:
-        # a value sent that the database cannot hold or compare (PostgreSQL: a NUL in text);
-        # logged without the statement's parameters, which are what the client typed
-        log.warning("a request's value refused by the database: %s", type(error.orig).__name__)
-        return JSONResponse(
-            {"error": "a value the database cannot store (check the text you sent)"},
-            status_code=422,
+    @app.exception_handler(StorageUnavailableError)
+    async def unavailable(request: Request, _: StorageUnavailableError) -> Response:
+        # the database out of reach (the stores say so; a value it cannot hold is a Refused)
+        return await api_error(
+            request, ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"})
         )
 
     @app.exception_handler(Exception)

@@ -12,11 +12,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
+from phytowatch.domain.messages import Code, say
 from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest, snapshots
 from phytowatch.services.ports import (
@@ -31,13 +31,6 @@ from phytowatch.web.errors import ApiError, now_us
 
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
-
-
-def _database_error(error: DBAPIError) -> ApiError:
-    """A value the database refuses is the caller's (422); anything else is unavailability."""
-    if isinstance(error, DataError | IntegrityError):
-        return ApiError(422, "a value the database cannot store (check the text you sent)")
-    return ApiError(503, "the database is unavailable; retry later", {"Retry-After": "5"})
 
 
 def _services(request: Request) -> Services:
@@ -59,10 +52,8 @@ async def _authenticate(request: Request) -> FacilityRef:
         facility = await run_in_threadpool(
             registry.facility_by_token_hash, hash_token(token.strip())
         )
-    except DBAPIError:
-        raise ApiError(
-            503, "the database is unavailable; retry later", {"Retry-After": "5"}
-        ) from None
+    except StorageUnavailableError:
+        raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     if facility is None:
         raise ApiError(401, "unknown or revoked device token", {"WWW-Authenticate": "Bearer"})
     return facility
@@ -96,15 +87,11 @@ async def _store(services: Services, batch: Any) -> StoreOutcome:
             503, "busy: the write queue is full; retry later", {"Retry-After": "1"}
         ) from None
     except StorageUnavailableError:
-        raise ApiError(
-            503, "the database is unavailable; retry later", {"Retry-After": "5"}
-        ) from None
+        raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     try:
         return await asyncio.wrap_future(future)
     except StorageUnavailableError:
-        raise ApiError(
-            503, "the database is unavailable; retry later", {"Retry-After": "5"}
-        ) from None
+        raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
 
 
 @router.post("/api/v1/ingest", dependencies=[allow(Action.INGEST_WRITE)])
@@ -180,10 +167,8 @@ async def post_snapshot(
                 actor=f"device:{facility.code}",
             )
         )
-    except DBAPIError:
-        raise ApiError(
-            503, "the database is unavailable; retry later", {"Retry-After": "5"}
-        ) from None
+    except StorageUnavailableError:
+        raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     answer: dict[str, object] = {"id": stored.id, "sha256": stored.sha256, "size": stored.size}
     if stored.duplicate:  # a resend: the still is stored already
         return JSONResponse({**answer, "duplicate": True}, status_code=200)
