@@ -13,12 +13,10 @@ from sqlalchemy.engine import Engine
 
 from phytowatch.config import Settings
 from phytowatch.notify import make_notifier
-from phytowatch.services.accounts import AccountStore
-from phytowatch.services.alarms import AlarmService, AlarmStore
+from phytowatch.services.alarms import AlarmService
+from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
-from phytowatch.services.notify import Notifier
-from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
-from phytowatch.services.runs import RunMonitor, RunStore
+from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
@@ -32,29 +30,13 @@ from phytowatch.storage.writer import make_writer
 
 
 @dataclass
-class Services:
-    settings: Settings
+class Services(App):
+    """The application (``services.app.App``, typed by the ports) and, for the tests and the
+    administration commands that look into the database itself, its engine. No adapter uses
+    ``engine``: the web, the MQTT worker and the runtime are given an ``App``."""
+
+    settings: Settings  # all of them (an App names only what its adapters read)
     engine: Engine
-    registry: Registry
-    writer: ReadingWriter
-    runs: RunStore
-    monitor: RunMonitor
-    alarm_store: AlarmStore
-    alarms: AlarmService
-    notifier: Notifier
-    audit: AuditLog
-    accounts: AccountStore
-    pages: PageQueries  # what the pages read in bulk (charts, the wall's last verdicts)
-
-    def schema_revision(self) -> str | None:
-        from phytowatch.storage.migrate import current
-
-        return current(self.engine)
-
-    def close(self) -> None:
-        self.notifier.close()
-        self.writer.close()
-        self.engine.dispose()
 
 
 def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
@@ -75,19 +57,32 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
     audit = AuditLog(SqlAuditStore(engine))
     monitor = RunMonitor(runs, audit=audit)
     alarm_store = SqlAlarmStore(engine)
+
+    def close() -> None:
+        notifier.close()
+        writer.close()
+        engine.dispose()
+
+    def schema_revision() -> str | None:
+        from phytowatch.storage.migrate import current
+
+        return current(engine)
+
     return Services(
-        settings,
-        engine,
-        registry,
-        writer,
-        runs,
-        monitor,
-        alarm_store,
-        AlarmService(alarm_store, monitor, audit=audit),
-        notifier,
-        audit,
-        SqlAccountStore(engine),
-        SqlPageStore(engine),
+        settings=settings,
+        registry=registry,
+        writer=writer,
+        runs=runs,
+        monitor=monitor,
+        alarm_store=alarm_store,
+        alarms=AlarmService(alarm_store, monitor, audit=audit),
+        notifier=notifier,
+        audit=audit,
+        accounts=SqlAccountStore(engine),
+        pages=SqlPageStore(engine),
+        close=close,
+        schema_revision=schema_revision,
+        engine=engine,
     )
 
 

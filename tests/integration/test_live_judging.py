@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from ssesupport import frames, until
 
-from phytowatch.bootstrap import Services
+from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.domain.alarms import AlarmKind
 from phytowatch.domain.instants import US_PER_MIN, US_PER_S, format_instant
@@ -73,7 +73,7 @@ def test_a_device_breaking_a_hold_raises_its_alarm_on_the_stream_without_a_tick(
     start = now_us() - 20 * US_PER_MIN
     run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
     app_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
-    with TestClient(create_app(app_settings)) as client:
+    with TestClient(create_app(app_settings, build=bootstrap)) as client:
         served: Services = client.app.state.services  # type: ignore[attr-defined]
         judging = client.app.state.live  # type: ignore[attr-defined]
         deadline = time.monotonic() + 10
@@ -242,7 +242,7 @@ def test_a_run_closed_by_hand_over_http_is_a_run_event_at_once(
     run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=now_us()).id
     app_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
     with (
-        TestClient(create_app(app_settings)) as client,
+        TestClient(create_app(app_settings, build=bootstrap)) as client,
         client.stream("GET", "/api/v1/events", headers=ADMIN) as response,
     ):
         lines = response.iter_lines()

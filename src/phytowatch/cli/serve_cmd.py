@@ -22,6 +22,7 @@ def serve(
     """Run the API: devices post readings and stills here. 启动服务（设备数据接入）。"""
     import uvicorn
 
+    from phytowatch.bootstrap import bootstrap
     from phytowatch.config import load_settings
     from phytowatch.web.app import create_app
 
@@ -32,7 +33,7 @@ def serve(
         err=True,
     )
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, build=bootstrap),
         host=settings.host,
         port=settings.port,
         log_level=log_level,

@@ -142,6 +142,7 @@ def serve(url: str, port: int, token: str) -> Callable[[], None]:
     """The service in this process; returns its stop."""
     import uvicorn
 
+    from phytowatch.bootstrap import bootstrap
     from phytowatch.web.app import create_app
 
     settings = load_settings(database_url=url, port=port)
@@ -154,7 +155,9 @@ def serve(url: str, port: int, token: str) -> Callable[[], None]:
         }
     )
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
+        uvicorn.Config(
+            create_app(settings, build=bootstrap), host="127.0.0.1", port=port, log_level="error"
+        )
     )
     thread = threading.Thread(target=server.run, name="demo-server", daemon=True)
     thread.start()

@@ -46,8 +46,8 @@ from phytowatch.services.ports import (
 )
 
 if TYPE_CHECKING:
-    from phytowatch.bootstrap import Services
     from phytowatch.config import Settings
+    from phytowatch.services.app import App
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class MqttIngest:
 
     def __init__(
         self,
-        services: Services,
+        services: App,
         settings: Settings,
         *,
         client_id: str,

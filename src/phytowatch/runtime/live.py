@@ -25,8 +25,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import Change
+from phytowatch.services.app import App
 from phytowatch.services.ports import ReadingBatch, StoreOutcome
 from phytowatch.services.runs import LiveRun, RunEvent
 
@@ -64,7 +64,7 @@ class RoundListener(Protocol):
 class LiveJudging:
     """A process's judging thread. ``start()`` it; ``stop()`` it before closing."""
 
-    def __init__(self, services: Services, listener: RoundListener) -> None:
+    def __init__(self, services: App, listener: RoundListener) -> None:
         self.services = services
         self.listener = listener
         self._queue: queue.SimpleQueue[tuple[ReadingBatch, StoreOutcome] | object] = (

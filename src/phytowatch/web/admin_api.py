@@ -15,11 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant, parse_instant
 from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import provisioning
+from phytowatch.services.app import App
 from phytowatch.web.auth import allow
 from phytowatch.web.deps import StrictBody, actor_of
 from phytowatch.web.errors import ApiError, now_us
@@ -62,8 +62,8 @@ class CameraIn(StrictBody):
     description: str = ""
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _services(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -14,10 +14,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from phytowatch import __version__
-from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.runtime.live import LiveJudging
+from phytowatch.services.app import App
 from phytowatch.services.ports import StorageUnavailableError
 from phytowatch.web.admin_api import router as admin_router
 from phytowatch.web.alarms_api import router as alarms_router
@@ -35,13 +35,26 @@ from phytowatch.web.signoff_api import router as signoff_router
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
-    """The API. With ``services`` given (tests), the caller owns and closes them."""
+def create_app(
+    settings: Settings,
+    services: App | None = None,
+    *,
+    build: Callable[[Settings], App] | None = None,
+) -> FastAPI:
+    """The API and the pages. ``build`` makes the application when the server starts (the
+    entry points pass ``bootstrap``: the web itself never reaches the database's wiring); with
+    ``services`` given instead (tests), the caller owns and closes them."""
+    if services is None and build is None:
+        raise TypeError("create_app needs the services or how to build them (build=bootstrap)")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = services is None
-        app.state.services = services or bootstrap(settings)
+        if services is not None:
+            app.state.services = services
+        else:
+            assert build is not None
+            app.state.services = build(settings)
         hub: EventHub = app.state.events
         live: LiveJudging | None = None
         if own:  # tests that pass their services drive the monitor themselves
@@ -122,7 +135,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @app.get("/api/v1/health", dependencies=[public()])
     def health() -> dict[str, object]:
-        svc: Services = app.state.services
+        svc: App = app.state.services
         return {"status": "ok", "version": __version__, "write_backlog": svc.writer.backlog}
 
     @app.get("/api/v1/openapi.json", dependencies=[public()], include_in_schema=False)

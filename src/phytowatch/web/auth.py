@@ -30,7 +30,6 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import BaseRoute
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import DEVICE_ACTIONS, ROLE_ACTIONS, Action, Principal, Role
 from phytowatch.domain.messages import Code, Word, say
 from phytowatch.services.accounts import (
@@ -40,6 +39,7 @@ from phytowatch.services.accounts import (
     sha256_hex,
     token_principal,
 )
+from phytowatch.services.app import App
 from phytowatch.web.errors import ApiError, now_us
 
 SESSION_COOKIE = "phytowatch_session"
@@ -62,12 +62,12 @@ class Rule:
     query_token: bool = False  # ?token= accepted (EventSource cannot send headers)
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _services(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 
-def _admin_token(services: Services) -> bytes | None:
+def _admin_token(services: App) -> bytes | None:
     expected = services.settings.admin_token
     if expected is None or not expected.get_secret_value().strip():
         return None
@@ -94,7 +94,7 @@ def _bearer(request: Request, query_token: bool) -> str | None:
     return None
 
 
-async def _from_bearer(services: Services, token: str) -> Principal:
+async def _from_bearer(services: App, token: str) -> Principal:
     expected = _admin_token(services)
     if expected is not None and hmac.compare_digest(token.encode(), expected):
         return ADMIN_TOKEN_PRINCIPAL
@@ -114,7 +114,7 @@ async def _from_bearer(services: Services, token: str) -> Principal:
     raise ApiError(401, say(Code.AUTH_BAD_TOKEN), _BEARER)
 
 
-async def _from_cookie(request: Request, services: Services, cookie: str) -> Principal:
+async def _from_cookie(request: Request, services: App, cookie: str) -> Principal:
     found = await run_in_threadpool(
         lambda: session_principal(
             services.accounts,
@@ -193,7 +193,7 @@ def _number(text: str) -> int | None:
     return number if 1 <= number <= MAX_ID else None
 
 
-async def _owner(services: Services, tenant: str, request: Request) -> tuple[str, str] | None:
+async def _owner(services: App, tenant: str, request: Request) -> tuple[str, str] | None:
     params = request.path_params
     code: str | None = None
     if tenant == "facility":

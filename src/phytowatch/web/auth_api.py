@@ -16,11 +16,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import accounts
 from phytowatch.services.accounts import UserRecord
+from phytowatch.services.app import App
 from phytowatch.web.auth import (
     SESSION_COOKIE,
     form_fields,
@@ -48,8 +48,8 @@ class TokenIn(StrictBody):
     expires_days: int | None = Field(None, ge=1, le=3650)
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _services(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 

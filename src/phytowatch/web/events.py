@@ -26,9 +26,9 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import AlarmState, Change
 from phytowatch.domain.instants import format_instant
+from phytowatch.services.app import App
 from phytowatch.services.runs import RunEvent, RunMonitor
 from phytowatch.web.presenters import alarm_json, hold_json, run_event_json, when
 
@@ -136,7 +136,7 @@ class TickPublisher:
     """Publishes each tick, and the alarm actions people took since the last one."""
 
     hub: EventHub
-    services: Services
+    services: App
     _open: dict[int, AlarmState] | None = None  # the open alarms after the last tick
 
     def observe(

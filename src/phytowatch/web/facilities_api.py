@@ -10,18 +10,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, say
+from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.errors import ApiError
 
 router = APIRouter(prefix="/api/v1/facilities")
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _services(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, say
 from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest, snapshots
+from phytowatch.services.app import App
 from phytowatch.services.ports import (
     FacilityRef,
     StorageUnavailableError,
@@ -33,8 +33,8 @@ router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _services(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 
@@ -79,7 +79,7 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _store(services: Services, batch: Any) -> StoreOutcome:
+async def _store(services: App, batch: Any) -> StoreOutcome:
     try:
         future = services.writer.submit(batch)
     except WriterBusyError:

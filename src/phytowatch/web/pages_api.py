@@ -20,10 +20,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, say
+from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.errors import ApiError, now_us
 from phytowatch.web.wall import wall_rows
@@ -32,8 +32,8 @@ router = APIRouter(prefix="/api/v1")
 MAX_POINTS = 2000
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _services(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 
@@ -48,7 +48,7 @@ async def wall(request: Request) -> JSONResponse:
 
 
 def chart_data(
-    services: Services, run_id: int, points: int, t_from: float | None, t_to: float | None
+    services: App, run_id: int, points: int, t_from: float | None, t_to: float | None
 ) -> dict[str, Any]:
     record = services.runs.run(run_id)
     if record is None:

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.schedules import load_catalog
 from phytowatch.services import signoff
+from phytowatch.services.app import App
 from phytowatch.services.runs import RunRecord
 from phytowatch.web.auth import principal_of
 from phytowatch.web.errors import STATUS, now_us
@@ -31,7 +31,7 @@ def _when(instant: int | None) -> str | None:
     return None if instant is None else format_instant(instant)
 
 
-def probe_rows(services: Services, facility_id: int, now: int) -> list[dict[str, Any]]:
+def probe_rows(services: App, facility_id: int, now: int) -> list[dict[str, Any]]:
     """Each probe with its latest calibration and whether it is valid now."""
     latest: dict[str, dict[str, Any]] = {}
     for calibration in services.registry.calibrations_of(facility_id):
@@ -64,7 +64,7 @@ def _schedule_view(record: RunRecord) -> dict[str, Any]:
     }
 
 
-def run_context(services: Services, run_id: int, may: Any) -> dict[str, Any]:
+def run_context(services: App, run_id: int, may: Any) -> dict[str, Any]:
     record = services.runs.run(run_id)
     if record is None:
         raise PageError(404, say(Code.NO_RUN, run=run_id))

@@ -12,10 +12,10 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.services import signoff
+from phytowatch.services.app import App
 from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.deps import StrictBody
 from phytowatch.web.errors import ApiError, now_us
@@ -29,8 +29,8 @@ class SignOffIn(StrictBody):
     comment: str = Field("", max_length=10_000)
 
 
-def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
+def _services(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 

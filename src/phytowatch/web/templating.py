@@ -20,11 +20,11 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
 from phytowatch.domain.alarms import Alarm
 from phytowatch.domain.messages import Code, Message, say
 from phytowatch.services.accounts import sha256_hex
+from phytowatch.services.app import App
 from phytowatch.services.notify import alarm_payload
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, allow, form_fields, public, signed_in
@@ -63,8 +63,8 @@ def alarm_view(alarm: Alarm) -> dict[str, Any]:
     return {**alarm_payload(alarm), "text": alarm.message}
 
 
-def services_of(request: Request) -> Services:
-    services: Services = request.app.state.services
+def services_of(request: Request) -> App:
+    services: App = request.app.state.services
     return services
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from phytowatch.bootstrap import Services
 from phytowatch.domain.instants import format_instant
+from phytowatch.services.app import App
 from phytowatch.web.events import run_summaries
 
 
-def wall_rows(services: Services, visible: set[str] | None, now: int) -> list[dict[str, Any]]:
+def wall_rows(services: App, visible: set[str] | None, now: int) -> list[dict[str, Any]]:
     """One row per facility (code order): registry, open run, last verdict, open alarms."""
     enterprises = {e.code: e for e in services.registry.list_enterprises()}
     summaries = {s["facility"]: s for s in run_summaries(services.monitor, now)}

@@ -1,0 +1,64 @@
+"""The application as its adapters see it: the use cases' collaborators, typed by their ports.
+
+``bootstrap`` builds it (with the SQL stores, the writers and the channels); the web, the MQTT
+worker and the live-judging thread are given it and type against it, never against a SQL class
+or the engine. The settings an adapter reads are named here as a Protocol, so that the services
+layer need not import the configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from phytowatch.services.accounts import AccountStore
+from phytowatch.services.alarms import AlarmService, AlarmStore
+from phytowatch.services.audit import AuditLog
+from phytowatch.services.notify import Notifier
+from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
+from phytowatch.services.runs import RunMonitor, RunStore
+
+
+class Secret(Protocol):
+    def get_secret_value(self) -> str: ...
+
+
+class AppSettings(Protocol):
+    """What the adapters read of the settings (``config.Settings`` has them all)."""
+
+    @property
+    def admin_token(self) -> Secret | None: ...
+    @property
+    def session_ttl_s(self) -> int: ...
+    @property
+    def session_idle_s(self) -> int: ...
+    @property
+    def cookie_secure(self) -> bool: ...
+    @property
+    def password_hash_cost(self) -> int: ...
+    @property
+    def max_body_bytes(self) -> int: ...
+    @property
+    def max_readings_per_batch(self) -> int: ...
+    @property
+    def max_snapshot_bytes(self) -> int: ...
+    @property
+    def future_tolerance_s(self) -> int: ...
+
+
+@dataclass
+class App:
+    settings: AppSettings
+    registry: Registry
+    writer: ReadingWriter
+    runs: RunStore
+    monitor: RunMonitor
+    alarm_store: AlarmStore
+    alarms: AlarmService
+    notifier: Notifier
+    audit: AuditLog
+    accounts: AccountStore
+    pages: PageQueries  # what the pages read in bulk (charts, the wall's last verdicts)
+    close: Callable[[], None]  # the notifier, the writer and the database, in that order
+    schema_revision: Callable[[], str | None]  # the database's Alembic revision
