@@ -16,6 +16,7 @@ from phytowatch.notify import make_notifier
 from phytowatch.services.alarms import AlarmService
 from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
+from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
@@ -39,7 +40,7 @@ class Services(App):
     engine: Engine
 
 
-def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
+def bootstrap(settings: Settings, *, migrate: bool = True, clock: Clock | None = None) -> Services:
     """The services on ``settings``' database. ``ValueError`` for a URL of no supported
     database, ``StorageUnavailableError`` (with the driver's words) when it cannot be opened."""
     notifier = make_notifier(settings)  # first: bad rules fail before anything is opened
@@ -80,6 +81,7 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Services:
         audit=audit,
         accounts=SqlAccountStore(engine),
         pages=SqlPageStore(engine),
+        clock=clock or SystemClock(),
         close=close,
         schema_revision=schema_revision,
         engine=engine,

@@ -11,6 +11,7 @@ from phytowatch.config import Settings
 from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN, US_PER_S
 from phytowatch.domain.messages import Code
+from phytowatch.services.clock import FixedClock
 from phytowatch.services.ports import ReadingBatch, StoredItem
 from phytowatch.services.provisioning import add_calibration, add_enterprise, add_facility
 from phytowatch.services.runs import start_run
@@ -185,3 +186,29 @@ def test_a_monitor_that_just_started_does_not_call_a_run_silent_for_before_it_wa
     # the run started long ago (a restart of the service, or the demo's backdated runs)
     assert "facility_silent" not in {kind for _, kind, _ in tick(services, 600)}
     assert ("raised", "facility_silent", "K1") in tick(services, 606)
+
+
+def test_the_web_says_now_by_the_applications_one_clock(
+    services: Services, settings: Settings, run: int
+) -> None:
+    store(services, 0, (57.0, 57.0, 57.0))
+    store(services, 1, (50.0, 57.0, 57.0))
+    tick(services, 1.1)
+    fixed = FixedClock(1_800_000_000_000_000)  # 2027-01-15T08:00:00Z
+    services.clock = fixed
+    services.settings = settings.model_copy(update={"admin_token": SecretStr("t0ken-for-tests")})
+    admin = {"Authorization": "Bearer t0ken-for-tests"}
+    with TestClient(create_app(services.settings, services)) as client:
+        [broken] = [
+            a
+            for a in client.get("/api/v1/alarms", headers=admin).json()["alarms"]
+            if a["kind"] == "hold_broken"
+        ]
+        acked = client.post(
+            f"/api/v1/alarms/{broken['id']}/acknowledge",
+            headers=admin,
+            json={"by": "Li", "comment": "door shut"},
+        ).json()
+    assert acked["acknowledged_at"] == "2027-01-15T08:00:00Z"
+    [entry] = services.audit.latest(limit=1, object_type="alarm")
+    assert entry.at == fixed.now()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import sys
-import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -43,10 +42,6 @@ PasswordStdin = Annotated[
     bool,
     typer.Option("--password-stdin", help="read the password as one line from stdin (for scripts)"),
 ]
-
-
-def _now() -> int:
-    return time.time_ns() // 1000
 
 
 def _actor() -> str:
@@ -112,7 +107,7 @@ def users_add(
             enterprise=enterprise,
             office=office,
             cost=services.settings.password_hash_cost,
-            now=_now(),
+            now=services.clock.now(),
         )
     typer.echo(f"user added: {_user_line(user)}")  # type: ignore[arg-type]
 
@@ -146,7 +141,7 @@ def users_set_role(
             role=role,
             enterprise=enterprise,
             office=office,
-            now=_now(),
+            now=services.clock.now(),
         )
     typer.echo(f"user changed: {_user_line(user)}")  # type: ignore[arg-type]
 
@@ -168,7 +163,7 @@ def users_disable(
             actor=_actor(),
             login=login,
             disabled=not enable,
-            now=_now(),
+            now=services.clock.now(),
         )
     typer.echo(f"user changed: {_user_line(user)}")  # type: ignore[arg-type]
 
@@ -192,7 +187,7 @@ def users_passwd(
             login=login,
             password=password,
             cost=services.settings.password_hash_cost,
-            now=_now(),
+            now=services.clock.now(),
         )
     typer.echo(f"password of {login} set; their sessions have ended")
 
@@ -227,7 +222,7 @@ def offices_add(
             cities=city or [],
             enterprises=enterprise or [],
             everywhere=everywhere,
-            now=_now(),
+            now=services.clock.now(),
         )
     typer.echo(f"office added: {_office_line(office)}")
 
@@ -278,8 +273,8 @@ def tokens_issue(
 
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRES_DAYS:
         raise fail(f"--expires-days: 1 to {MAX_EXPIRES_DAYS}")
-    now = _now()
     with open_services(database_url) as services:
+        now = services.clock.now()
         issued = _call(
             accounts.issue_token,
             services.accounts,
@@ -332,7 +327,7 @@ def tokens_revoke(
             actor=_actor(),
             user=_user(services, login),
             token_id=token_id,
-            now=_now(),
+            now=services.clock.now(),
         )
     typer.echo(f"token {token_id} of {login} revoked")
 
@@ -366,7 +361,7 @@ def runs_signoff(
             login_name=as_login,
             password=password,
             address="cli",
-            now=_now(),
+            now=services.clock.now(),
             cost=services.settings.password_hash_cost,
         )
         assert isinstance(user, accounts.UserRecord)
@@ -380,7 +375,7 @@ def runs_signoff(
             run_id,
             decision=decision,
             comment=comment,
-            now=_now(),
+            now=services.clock.now(),
         )
         backing = signoff.run_backs_certificate(services.runs, services.accounts, run_id)
     assert done is not None

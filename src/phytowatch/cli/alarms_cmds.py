@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import typer
@@ -45,7 +44,7 @@ def alarms_ack(
     with open_services(database_url) as services:
         try:
             services.alarms.acknowledge(
-                alarm_id, by=by, comment=comment, now=time.time_ns() // 1000, actor=cli_actor()
+                alarm_id, by=by, comment=comment, now=services.clock.now(), actor=cli_actor()
             )
         except Refused as error:
             raise refused(error) from None
@@ -61,7 +60,7 @@ def alarms_clear(
     """Clear an acknowledged alarm. 消除告警。"""
     with open_services(database_url) as services:
         try:
-            services.alarms.clear(alarm_id, by=by, now=time.time_ns() // 1000, actor=cli_actor())
+            services.alarms.clear(alarm_id, by=by, now=services.clock.now(), actor=cli_actor())
         except Refused as error:
             raise refused(error) from None
     typer.echo(f"alarm {alarm_id} cleared by {by}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from typing import Annotated
 
 import typer
@@ -18,10 +17,6 @@ facilities_app = typer.Typer(
     no_args_is_help=True,
 )
 db_app = typer.Typer(help="The database. 数据库。", no_args_is_help=True)
-
-
-def _now() -> int:
-    return time.time_ns() // 1000
 
 
 def cli_actor() -> str:
@@ -64,7 +59,7 @@ def enterprises_add(
                 name_en,
                 city,
                 grade,
-                now=_now(),
+                now=services.clock.now(),
                 audit=services.audit,
                 actor=cli_actor(),
             )
@@ -122,7 +117,7 @@ def facilities_add(
                 probe,
                 name=name,
                 treater_number=treater_number,
-                now=_now(),
+                now=services.clock.now(),
                 audit=services.audit,
                 actor=cli_actor(),
             )
@@ -165,11 +160,19 @@ def facilities_token(
         try:
             if rotate:
                 issued = rotate_token(
-                    services.registry, code, now=_now(), audit=services.audit, actor=cli_actor()
+                    services.registry,
+                    code,
+                    now=services.clock.now(),
+                    audit=services.audit,
+                    actor=cli_actor(),
                 )
             else:
                 count = revoke_tokens(
-                    services.registry, code, now=_now(), audit=services.audit, actor=cli_actor()
+                    services.registry,
+                    code,
+                    now=services.clock.now(),
+                    audit=services.audit,
+                    actor=cli_actor(),
                 )
         except Refused as error:
             raise refused(error) from None
@@ -222,7 +225,7 @@ def probes_calibrate(
                 calibrated_at=calibrated_at,
                 due_at=due_at,
                 certificate=certificate,
-                now=_now(),
+                now=services.clock.now(),
                 audit=services.audit,
                 actor=cli_actor(),
             )
@@ -249,7 +252,7 @@ def probes_list(
         latest: dict[str, dict[str, object]] = {}
         for row in services.registry.calibrations_of(found.id):
             latest[str(row["probe"])] = row
-        now = _now()
+        now = services.clock.now()
         for probe in services.registry.probes_of(found.id):
             cal = latest.get(probe["code"])
             if cal is None:
@@ -278,7 +281,7 @@ def cameras_add(
                 facility,
                 code,
                 description,
-                now=_now(),
+                now=services.clock.now(),
                 audit=services.audit,
                 actor=cli_actor(),
             )

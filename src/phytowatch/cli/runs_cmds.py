@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import time
 from typing import Annotated
 
 import typer
@@ -15,10 +14,6 @@ from phytowatch.cli.registry_cmds import cli_actor
 from phytowatch.domain.messages import Refused
 
 runs_app = typer.Typer(help="Treatment runs. 处理批次。", no_args_is_help=True)
-
-
-def _now() -> int:
-    return time.time_ns() // 1000
 
 
 def _pairs(items: list[str]) -> dict[str, str]:
@@ -57,7 +52,7 @@ def runs_start(
                 params=params,
                 load=load,
                 note=note,
-                now=_now(),
+                now=services.clock.now(),
                 audit=services.audit,
                 actor=cli_actor(),
             )
@@ -105,8 +100,8 @@ def runs_show(
         if record is None:
             raise fail(f"no run {run_id}")
         if record.closed_at is None:
-            services.monitor.tick(_now())
-            state = services.monitor.state(run_id, _now())
+            services.monitor.tick(services.clock.now())
+            state = services.monitor.state(run_id, services.clock.now())
         else:
             state = None
     body = {
@@ -133,7 +128,7 @@ def runs_close(
     """Close a run by hand; what it has is judged as the complete log. 结束处理批次。"""
     with open_services(database_url) as services:
         try:
-            services.monitor.close(run_id, _now(), actor=cli_actor())
+            services.monitor.close(run_id, services.clock.now(), actor=cli_actor())
         except Refused as error:
             raise refused(error) from None
         record = services.runs.run(run_id)

@@ -75,10 +75,6 @@ def facility_of_topic(topic: str) -> str | None:
     return parts[2] or None
 
 
-def now_us() -> int:
-    return time.time_ns() // 1000
-
-
 class _GoneError(Exception):
     """The connection the message came on is gone, or the worker stops: leave it unacknowledged."""
 
@@ -320,7 +316,7 @@ class MqttIngest:
             return self._refuse(
                 code, f"the payload is of facility {data['facility']!r}, the topic of {code!r}"
             )
-        now = now_us()
+        now = self.services.clock.now()
         try:
             plan = ingest.plan(
                 data, facility, now=now, future_tolerance=settings.future_tolerance_s * 1_000_000

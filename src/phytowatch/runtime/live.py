@@ -36,10 +36,6 @@ TICK_S = 1.0  # how often the clock's work is done
 _STOP = object()
 
 
-def _now() -> int:
-    return time.time_ns() // 1000
-
-
 class RoundListener(Protocol):
     """Who hears each round of judging. Both are called on the judging thread; neither waits."""
 
@@ -125,7 +121,7 @@ class LiveJudging:
             log.exception("live judging failed")
 
     def _judge_committed(self, batches: list[tuple[ReadingBatch, StoreOutcome]]) -> None:
-        now = _now()
+        now = self.services.clock.now()
         monitor = self.services.monitor
         events: list[RunEvent] = []
         touched: dict[int, LiveRun] = {}
@@ -152,7 +148,7 @@ class LiveJudging:
         self._publish(now, events, changes, None)
 
     def _tick(self) -> None:
-        now = _now()
+        now = self.services.clock.now()
         events, _ = self.services.monitor.tick_runs(now)
         changes = self.services.alarms.tick(now)
         self._notify(changes)

@@ -15,6 +15,7 @@ from typing import Protocol
 from phytowatch.services.accounts import AccountStore
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
+from phytowatch.services.clock import Clock
 from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
@@ -60,5 +61,6 @@ class App:
     audit: AuditLog
     accounts: AccountStore
     pages: PageQueries  # what the pages read in bulk (charts, the wall's last verdicts)
+    clock: Clock  # the one "now" of the product (a FixedClock in tests)
     close: Callable[[], None]  # the notifier, the writer and the database, in that order
     schema_revision: Callable[[], str | None]  # the database's Alembic revision

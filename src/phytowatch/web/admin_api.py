@@ -21,8 +21,9 @@ from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import provisioning
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow
+from phytowatch.web.clock import now_of
 from phytowatch.web.deps import StrictBody, actor_of
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.errors import ApiError
 
 router = APIRouter(prefix="/api/v1/admin")
 
@@ -92,7 +93,7 @@ async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
         body.name_en,
         body.city,
         body.grade,
-        now=now_us(),
+        now=now_of(request),
         audit=services.audit,
         actor=actor_of(request),
     )
@@ -113,7 +114,7 @@ async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
         specs,
         name=body.name,
         treater_number=body.treater_number,
-        now=now_us(),
+        now=now_of(request),
         audit=services.audit,
         actor=actor_of(request),
     )
@@ -168,7 +169,7 @@ async def rotate_token(request: Request, code: str) -> JSONResponse:
         provisioning.rotate_token,
         services.registry,
         code,
-        now=now_us(),
+        now=now_of(request),
         audit=services.audit,
         actor=actor_of(request),
     )
@@ -184,7 +185,7 @@ async def revoke_tokens(request: Request, code: str) -> JSONResponse:
         provisioning.revoke_tokens,
         services.registry,
         code,
-        now=now_us(),
+        now=now_of(request),
         audit=services.audit,
         actor=actor_of(request),
     )
@@ -209,7 +210,7 @@ async def post_calibration(
         calibrated_at=_instant(body.calibrated_at, "calibrated_at"),
         due_at=_instant(body.due_at, "due_at"),
         certificate=body.certificate,
-        now=now_us(),
+        now=now_of(request),
         audit=services.audit,
         actor=actor_of(request),
     )
@@ -238,7 +239,7 @@ async def post_camera(request: Request, code: str, body: CameraIn) -> JSONRespon
         code,
         body.code,
         body.description,
-        now=now_us(),
+        now=now_of(request),
         audit=services.audit,
         actor=actor_of(request),
     )

@@ -17,8 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Refused
 from phytowatch.web.auth import allow, principal_of, visible_facilities
+from phytowatch.web.clock import now_of
 from phytowatch.web.deps import StrictBody, actor_of
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.errors import ApiError
 from phytowatch.web.presenters import alarm_json
 
 router = APIRouter(prefix="/api/v1/alarms")
@@ -80,7 +81,7 @@ async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONRespo
     return await _act(
         request,
         lambda: services.alarms.acknowledge(
-            alarm_id, by=by, comment=body.comment, now=now_us(), actor=actor_of(request)
+            alarm_id, by=by, comment=body.comment, now=now_of(request), actor=actor_of(request)
         ),
     )
 
@@ -91,5 +92,7 @@ async def clear(request: Request, alarm_id: int, body: ClearIn) -> JSONResponse:
     by = _by(request, body.by)
     return await _act(
         request,
-        lambda: services.alarms.clear(alarm_id, by=by, now=now_us(), actor=actor_of(request)),
+        lambda: services.alarms.clear(
+            alarm_id, by=by, now=now_of(request), actor=actor_of(request)
+        ),
     )

@@ -40,7 +40,8 @@ from phytowatch.services.accounts import (
     token_principal,
 )
 from phytowatch.services.app import App
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.clock import now_of
+from phytowatch.web.errors import ApiError
 
 SESSION_COOKIE = "phytowatch_session"
 CSRF_HEADER = "x-csrf-token"
@@ -99,7 +100,9 @@ async def _from_bearer(services: App, token: str) -> Principal:
     if expected is not None and hmac.compare_digest(token.encode(), expected):
         return ADMIN_TOKEN_PRINCIPAL
     if token.startswith(USER_TOKEN_PREFIX):
-        found = await run_in_threadpool(token_principal, services.accounts, token, now=now_us())
+        found = await run_in_threadpool(
+            token_principal, services.accounts, token, now=services.clock.now()
+        )
         if found is None:
             raise ApiError(401, say(Code.AUTH_BAD_TOKEN), _BEARER)
         return found
@@ -119,7 +122,7 @@ async def _from_cookie(request: Request, services: App, cookie: str) -> Principa
         lambda: session_principal(
             services.accounts,
             cookie,
-            now=now_us(),
+            now=now_of(request),
             idle_us=services.settings.session_idle_s * 1_000_000,
         )
     )

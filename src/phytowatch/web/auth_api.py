@@ -29,8 +29,9 @@ from phytowatch.web.auth import (
     public,
     signed_in,
 )
+from phytowatch.web.clock import now_of
 from phytowatch.web.deps import StrictBody
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.errors import ApiError
 from phytowatch.web.presenters import principal_json
 
 router = APIRouter(prefix="/api/v1/auth")
@@ -106,7 +107,7 @@ async def login(request: Request) -> Response:
         login_name=login_name,
         password=password,
         address=address,
-        now=now_us(),
+        now=now_of(request),
         session_ttl_us=services.settings.session_ttl_s * 1_000_000,
         cost=services.settings.password_hash_cost,
     )
@@ -137,7 +138,11 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> JSONResponse:
     services = _services(request)
     await _call(
-        accounts.logout, services.accounts, services.audit, principal_of(request), now=now_us()
+        accounts.logout,
+        services.accounts,
+        services.audit,
+        principal_of(request),
+        now=now_of(request),
     )
     response = JSONResponse({"logged_out": True})
     response.delete_cookie(
@@ -176,7 +181,7 @@ async def change_password(request: Request, body: PasswordIn) -> JSONResponse:
         current=body.current,
         new=body.new,
         cost=services.settings.password_hash_cost,
-        now=now_us(),
+        now=now_of(request),
     )
     return JSONResponse({"changed": True})
 
@@ -204,7 +209,7 @@ async def issue_token(request: Request, body: TokenIn) -> JSONResponse:
     """A personal token for scripts, shown once; ``scopes`` narrow the role's actions."""
     services = _services(request)
     user = await _me_user(request)
-    now = now_us()
+    now = now_of(request)
     issued = await _call(
         accounts.issue_token,
         services.accounts,
@@ -232,6 +237,6 @@ async def revoke_token(request: Request, token_id: int) -> JSONResponse:
         actor=principal_of(request).actor,
         user=user,
         token_id=token_id,
-        now=now_us(),
+        now=now_of(request),
     )
     return JSONResponse({"id": record.id, "revoked": True})

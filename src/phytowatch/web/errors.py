@@ -7,7 +7,6 @@ app answers it here: the status from :data:`STATUS`, the body ``{"error": <Engli
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -54,7 +53,3 @@ class ApiError(Exception):
                 "params": params_for_api(self.message.params),
             }
         return {"error": self.message}
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000

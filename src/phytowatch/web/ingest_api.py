@@ -27,7 +27,8 @@ from phytowatch.services.ports import (
 )
 from phytowatch.services.provisioning import hash_token
 from phytowatch.web.auth import allow
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.clock import now_of
+from phytowatch.web.errors import ApiError
 
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -112,7 +113,7 @@ async def post_ingest(request: Request) -> JSONResponse:
         raise ApiError(403, f"this token belongs to another facility, not {data['facility']!r}")
     if protocol_v1.count_items(data) > settings.max_readings_per_batch:
         raise ApiError(413, f"more than {settings.max_readings_per_batch} readings in one batch")
-    now = now_us()
+    now = now_of(request)
     try:
         plan = await run_in_threadpool(
             lambda: ingest.plan(
@@ -163,7 +164,7 @@ async def post_snapshot(
                 "image/jpeg",
                 camera=camera,
                 taken_at=taken,
-                now=now_us(),
+                now=now_of(request),
                 actor=f"device:{facility.code}",
             )
         )

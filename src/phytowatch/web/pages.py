@@ -20,7 +20,7 @@ from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
-from phytowatch.web.errors import now_us
+from phytowatch.web.clock import now_of
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
@@ -67,7 +67,11 @@ async def logout(request: Request) -> RedirectResponse:
     services = services_of(request)
     with contextlib.suppress(Refused):  # already ended: the cookie goes all the same
         await run_in_threadpool(
-            accounts.logout, services.accounts, services.audit, principal_of(request), now=now_us()
+            accounts.logout,
+            services.accounts,
+            services.audit,
+            principal_of(request),
+            now=now_of(request),
         )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(
@@ -110,7 +114,7 @@ async def runs(request: Request, facility: str | None = None) -> HTMLResponse:
     else:
         every = await run_in_threadpool(services.runs.runs_of, facility, 2000)
         records = [r for r in every if visible is None or r.facility_code in visible][:200]
-    now = now_us()
+    now = now_of(request)
     rows = []
     for record in records:
         state = services.monitor.state(record.id, now) if record.closed_at is None else None
@@ -168,13 +172,13 @@ async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLRespo
             if what == "acknowledge":
                 await run_in_threadpool(
                     lambda: services.alarms.acknowledge(
-                        alarm_id, by=by, comment=comment, now=now_us(), actor=principal.actor
+                        alarm_id, by=by, comment=comment, now=now_of(request), actor=principal.actor
                     )
                 )
             else:
                 await run_in_threadpool(
                     lambda: services.alarms.clear(
-                        alarm_id, by=by, now=now_us(), actor=principal.actor
+                        alarm_id, by=by, now=now_of(request), actor=principal.actor
                     )
                 )
         except Refused as refused:

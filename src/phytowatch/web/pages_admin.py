@@ -20,7 +20,7 @@ from phytowatch.services import accounts, provisioning
 from phytowatch.services.provisioning import ENTERPRISE_GRADES, FACILITY_KINDS
 from phytowatch.web.admin_forms import attempt, temporary_password
 from phytowatch.web.auth import principal_of
-from phytowatch.web.errors import now_us
+from phytowatch.web.clock import now_of
 from phytowatch.web.templating import page, page_form, render, services_of
 
 router = APIRouter()
@@ -85,7 +85,7 @@ async def add_enterprise(request: Request) -> HTMLResponse:
         lambda: provisioning.add_enterprise(
             services.registry, f.get("code", "").strip(), f.get("name_zh", "").strip(),
             f.get("name_en", "").strip(), f.get("city", "").strip(), f.get("grade", "").strip(),
-            now=now_us(), audit=services.audit, actor=actor,
+            now=now_of(request), audit=services.audit, actor=actor,
         ),
         "enterprise", f, added="enterprise",
     )  # fmt: skip
@@ -103,7 +103,7 @@ async def add_facility(request: Request) -> HTMLResponse:
             services.registry, f.get("code", "").strip(), f.get("enterprise", "").strip(),
             f.get("kind", "").strip(), specs, name=f.get("name", "").strip(),
             treater_number=f.get("treater_number", "").strip() or None,
-            now=now_us(), audit=services.audit, actor=actor,
+            now=now_of(request), audit=services.audit, actor=actor,
         )  # fmt: skip
         return f"{issued.facility.code}\t{issued.token}"
 
@@ -118,7 +118,7 @@ async def rotate_token(request: Request, code: str) -> HTMLResponse:
 
     def rotate() -> str:
         issued = provisioning.rotate_token(
-            services.registry, code, now=now_us(), audit=services.audit, actor=actor
+            services.registry, code, now=now_of(request), audit=services.audit, actor=actor
         )
         return f"{code}\t{issued.token}"
 
@@ -136,7 +136,7 @@ async def add_office(request: Request) -> HTMLResponse:
             services.accounts, services.audit, actor=actor, code=f.get("code", ""),
             name=f.get("name", "").strip(), cities=split_list(f.get("cities", "")),
             enterprises=split_list(f.get("enterprises", "")),
-            everywhere=f.get("everywhere", "") == "on", now=now_us(),
+            everywhere=f.get("everywhere", "") == "on", now=now_of(request),
         ).code,
         "office", f, added="office",
     )  # fmt: skip
@@ -158,7 +158,7 @@ async def add_user(request: Request) -> HTMLResponse:
             name=f.get("name", "").strip(), role=f.get("role", ""), password=password,
             enterprise=f.get("enterprise", "").strip() or None,
             office=f.get("office", "").strip() or None,
-            cost=services.settings.password_hash_cost, now=now_us(),
+            cost=services.settings.password_hash_cost, now=now_of(request),
         )  # fmt: skip
         return f"{user.login}\t{'' if typed else password}"
 

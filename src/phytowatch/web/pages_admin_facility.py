@@ -20,7 +20,7 @@ from phytowatch.services import provisioning
 from phytowatch.services.alarms import CALIBRATION_DUE_WITHIN
 from phytowatch.web.admin_forms import FormInputError, attempt, calendar_day, named_in_path
 from phytowatch.web.auth import principal_of
-from phytowatch.web.errors import now_us
+from phytowatch.web.clock import now_of
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
 router = APIRouter()
@@ -68,7 +68,7 @@ async def _facility_page(
 ) -> HTMLResponse:
     named_in_path(code)
     services = services_of(request)
-    now = now_us()
+    now = now_of(request)
 
     def load() -> dict[str, Any] | None:
         facility = services.registry.facility_by_code(code)
@@ -119,7 +119,7 @@ async def add_calibration(request: Request, code: str) -> HTMLResponse:
         record = provisioning.add_calibration(
             services.registry, code, f.get("probe", "").strip(), f.get("offset", ""),
             calibrated_at=calibrated_at, due_at=due_at, certificate=f.get("certificate", ""),
-            now=now_us(), audit=services.audit, actor=actor,
+            now=now_of(request), audit=services.audit, actor=actor,
         )  # fmt: skip
         return record.probe
 
@@ -138,7 +138,7 @@ async def add_camera(request: Request, code: str) -> HTMLResponse:
         camera = f.get("camera", "").strip()
         provisioning.add_camera(
             services.registry, code, camera, f.get("description", ""),
-            now=now_us(), audit=services.audit, actor=actor,
+            now=now_of(request), audit=services.audit, actor=actor,
         )  # fmt: skip
         return camera
 
@@ -157,7 +157,7 @@ async def revoke_token(request: Request, code: str) -> HTMLResponse:
         if f.get("confirm") != "on":
             raise FormInputError(N_("Tick the box to confirm: the device will be refused."))
         count = provisioning.revoke_tokens(
-            services.registry, code, now=now_us(), audit=services.audit, actor=actor
+            services.registry, code, now=now_of(request), audit=services.audit, actor=actor
         )
         return str(count)
 

@@ -22,7 +22,7 @@ from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
 from phytowatch.web.admin_forms import FormInputError, attempt, named_in_path, temporary_password
 from phytowatch.web.auth import principal_of
-from phytowatch.web.errors import now_us
+from phytowatch.web.clock import now_of
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
 router = APIRouter()
@@ -84,7 +84,7 @@ async def set_role(request: Request, login: str) -> HTMLResponse:
         lambda: accounts.set_role(
             services.accounts, services.audit, actor=actor, login=login, role=f.get("role", ""),
             enterprise=f.get("enterprise", "").strip() or None,
-            office=f.get("office", "").strip() or None, now=now_us(),
+            office=f.get("office", "").strip() or None, now=now_of(request),
         ).role.value,
         "role", f, path=(login,), added="role",
     )  # fmt: skip
@@ -103,7 +103,7 @@ async def set_disabled(request: Request, login: str) -> HTMLResponse:
             raise FormInputError(N_("Say whether to disable or to enable."))
         changed = accounts.set_disabled(
             services.accounts, services.audit, actor=actor, login=login,
-            disabled=wanted == "true", now=now_us(),
+            disabled=wanted == "true", now=now_of(request),
         )  # fmt: skip
         return "disabled" if changed.disabled else "enabled"
 
@@ -121,7 +121,7 @@ async def reset_password(request: Request, login: str) -> HTMLResponse:
         password = temporary_password(login.strip().lower())
         accounts.reset_password(
             services.accounts, services.audit, actor=actor, login=login, password=password,
-            cost=services.settings.password_hash_cost, now=now_us(),
+            cost=services.settings.password_hash_cost, now=now_of(request),
         )  # fmt: skip
         return password
 

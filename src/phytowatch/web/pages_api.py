@@ -25,7 +25,8 @@ from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, say
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.clock import now_of
+from phytowatch.web.errors import ApiError
 from phytowatch.web.wall import wall_rows
 
 router = APIRouter(prefix="/api/v1")
@@ -42,7 +43,7 @@ async def wall(request: Request) -> JSONResponse:
     """Every facility the caller may see, as the wall shows it."""
     services = _services(request)
     visible = await visible_facilities(request)
-    now = now_us()
+    now = now_of(request)
     rows = await run_in_threadpool(wall_rows, services, visible, now)
     return JSONResponse({"at": format_instant(now), "facilities": rows})
 
@@ -55,7 +56,7 @@ def chart_data(
         raise ApiError(404, say(Code.NO_RUN, run=run_id))
     facility = services.registry.facility_by_code(record.facility_code)
     roles = {code: probe.role for code, probe in facility.probes.items()} if facility else {}
-    end = record.closed_at or now_us()
+    end = record.closed_at or services.clock.now()
     lo = record.started_at if t_from is None else max(record.started_at, int(t_from * 1e6))
     hi = end if t_to is None else min(end, int(t_to * 1e6))
     if hi <= lo:

@@ -18,7 +18,8 @@ from phytowatch.services import signoff
 from phytowatch.services.app import App
 from phytowatch.services.runs import RunRecord
 from phytowatch.web.auth import principal_of
-from phytowatch.web.errors import STATUS, now_us
+from phytowatch.web.clock import now_of
+from phytowatch.web.errors import STATUS
 from phytowatch.web.events import run_summaries
 from phytowatch.web.presenters import signoff_json
 from phytowatch.web.templating import PageError, alarm_view, page, page_form, render, services_of
@@ -68,7 +69,7 @@ def run_context(services: App, run_id: int, may: Any) -> dict[str, Any]:
     record = services.runs.run(run_id)
     if record is None:
         raise PageError(404, say(Code.NO_RUN, run=run_id))
-    now = now_us()
+    now = services.clock.now()
     facility = services.registry.facility_by_code(record.facility_code)
     assert facility is not None
     owner = services.accounts.facility_owner(record.facility_code)
@@ -161,7 +162,7 @@ async def signoff_form(request: Request, run_id: int) -> Response:
         await run_in_threadpool(
             lambda: signoff.sign_off(
                 services.runs, services.accounts, services.audit, principal_of(request), run_id,
-                decision=decision, comment=comment, now=now_us(),
+                decision=decision, comment=comment, now=now_of(request),
             )
         )  # fmt: skip
     except Refused as error:
@@ -197,7 +198,7 @@ async def facility_page(request: Request, code: str) -> HTMLResponse:
             raise PageError(404, say(Code.NO_FACILITY, facility=code))
         owner = services.accounts.facility_owner(code)
         enterprise = services.registry.enterprise_by_code(owner[0]) if owner else None
-        now = now_us()
+        now = now_of(request)
         runs = services.runs.runs_of(code, 200) if principal.may(Action.RUNS_READ) else []
         alarms = (
             [alarm_view(a) for a in services.alarm_store.list_alarms(
@@ -235,7 +236,7 @@ async def enterprise_page(request: Request, code: str) -> HTMLResponse:
             raise PageError(
                 404, say(Code.NO_ENTERPRISE, enterprise=code)
             )  # the same for what is not ours
-        rows = [r for r in wall_rows(services, None, now_us()) if r["enterprise"] == code]
+        rows = [r for r in wall_rows(services, None, now_of(request)) if r["enterprise"] == code]
         return {"enterprise": enterprise, "facilities": rows}
 
     context = await run_in_threadpool(load)

@@ -25,8 +25,9 @@ from phytowatch.services.runs import (
     start_run,
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
+from phytowatch.web.clock import now_of
 from phytowatch.web.deps import StrictBody, actor_of
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.errors import ApiError
 from phytowatch.web.events import publish_tick
 from phytowatch.web.presenters import hold_json, run_json, when
 
@@ -65,7 +66,7 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
                 params=body.params,
                 load=body.load,
                 note=body.note,
-                now=now_us(),
+                now=now_of(request),
                 audit=services.audit,
                 actor=actor_of(request),
             )
@@ -100,7 +101,7 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
     """The latest runs, newest first; an open run carries its live phase."""
     services = request.app.state.services
     records = await _visible_runs(request, facility)
-    now = now_us()
+    now = now_of(request)
     out = []
     for record in records:
         state = services.monitor.state(record.id, now) if record.closed_at is None else None
@@ -124,9 +125,9 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
     record = await _record(request, run_id)
     body = run_json(record)
     monitor = request.app.state.services.monitor
-    state = monitor.state(run_id, now_us())
+    state = monitor.state(run_id, now_of(request))
     if state is not None:
-        predicted_start, predicted_end = monitor.eta(run_id, now_us())
+        predicted_start, predicted_end = monitor.eta(run_id, now_of(request))
         body["live"] = {
             "predicted_hold_start": when(predicted_start),
             "eta": when(predicted_end),
@@ -144,7 +145,7 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
 async def close_run(request: Request, run_id: int) -> JSONResponse:
     """Close the run by hand: what it has is judged as the complete log, and frozen."""
     services = request.app.state.services
-    now = now_us()
+    now = now_of(request)
     try:
         events = await run_in_threadpool(
             lambda: services.monitor.close(run_id, now, actor=actor_of(request))

@@ -17,8 +17,9 @@ from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.services import signoff
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, principal_of
+from phytowatch.web.clock import now_of
 from phytowatch.web.deps import StrictBody
-from phytowatch.web.errors import ApiError, now_us
+from phytowatch.web.errors import ApiError
 from phytowatch.web.presenters import signoff_json
 
 router = APIRouter(prefix="/api/v1/runs")
@@ -49,7 +50,7 @@ async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONRe
                 run_id,
                 decision=body.decision,
                 comment=body.comment,
-                now=now_us(),
+                now=now_of(request),
             )
         )
     except Refused as error:
