@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from phytowatch.domain.instants import format_instant
 from phytowatch.services.provisioning import hash_token
-from phytowatch.web.pages_admin_facility import calibration_status
+from phytowatch.web.pages.admin_facility import calibration_status
 
 pytestmark = pytest.mark.integration
 DAY_US = 86_400_000_000

@@ -22,7 +22,7 @@ from phytowatch.domain.instants import US_PER_MIN, US_PER_S
 from phytowatch.services.ports import ReadingBatch, StoredItem
 from phytowatch.services.provisioning import add_enterprise, add_facility
 from phytowatch.services.runs import RunEvent, start_run
-from phytowatch.web import events_api
+from phytowatch.web.api import events as events_api
 from phytowatch.web.app import create_app
 from phytowatch.web.events import EventHub, TickPublisher, publish_tick
 

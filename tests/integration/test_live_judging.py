@@ -24,7 +24,7 @@ from phytowatch.runtime import live
 from phytowatch.services.ports import ReadingBatch, StoredItem, StoreOutcome
 from phytowatch.services.provisioning import add_enterprise, add_facility
 from phytowatch.services.runs import start_run
-from phytowatch.web import events_api
+from phytowatch.web.api import events as events_api
 from phytowatch.web.app import create_app
 
 pytestmark = pytest.mark.integration

@@ -131,8 +131,8 @@ def test_a_device_token_cannot_read_anything_nor_write_another_facility(
 
 
 def test_the_live_stream_carries_only_visible_facilities() -> None:
+    from phytowatch.web.api.events import _frame
     from phytowatch.web.events import Event
-    from phytowatch.web.events_api import _frame
 
     runs = Event(1, "runs", {"runs": [{"facility": "K1"}, {"facility": "K2"}]})
     alarm_k2 = Event(2, "alarm", {"alarm": {"facility": "K2"}}, "K2")
@@ -151,7 +151,7 @@ def test_an_enterprise_users_stream_gets_its_own_facilitys_events_only(
     world: World, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from phytowatch.services.runs import RunEvent
-    from phytowatch.web import events_api
+    from phytowatch.web.api import events as events_api
     from phytowatch.web.events import EventHub, publish_tick
 
     monkeypatch.setattr(events_api, "HEARTBEAT_S", 0.05)
@@ -193,7 +193,7 @@ def test_an_open_stream_ends_when_its_session_does(
 ) -> None:
     from phytowatch.services.accounts import set_disabled
     from phytowatch.services.runs import RunEvent
-    from phytowatch.web import events_api
+    from phytowatch.web.api import events as events_api
     from phytowatch.web.events import EventHub, publish_tick
 
     monkeypatch.setattr(events_api, "HEARTBEAT_S", 0.05)

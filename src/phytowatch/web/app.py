@@ -19,18 +19,18 @@ from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.runtime.live import LiveJudging
 from phytowatch.services.app import App
 from phytowatch.services.ports import StorageUnavailableError
-from phytowatch.web.admin_api import router as admin_router
-from phytowatch.web.alarms_api import router as alarms_router
+from phytowatch.web.api.accounts import router as auth_router
+from phytowatch.web.api.admin import router as admin_router
+from phytowatch.web.api.alarms import router as alarms_router
+from phytowatch.web.api.events import router as events_router
+from phytowatch.web.api.facilities import router as facilities_router
+from phytowatch.web.api.ingest import router as ingest_router
+from phytowatch.web.api.runs import router as runs_router
+from phytowatch.web.api.signoff import router as signoff_router
 from phytowatch.web.auth import public, undeclared_routes
-from phytowatch.web.auth_api import router as auth_router
 from phytowatch.web.errors import ApiError
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
-from phytowatch.web.events_api import router as events_router
-from phytowatch.web.facilities_api import router as facilities_router
-from phytowatch.web.ingest_api import router as ingest_router
-from phytowatch.web.pages import install_pages
-from phytowatch.web.runs_api import router as runs_router
-from phytowatch.web.signoff_api import router as signoff_router
+from phytowatch.web.pages.site import install_pages
 
 log = logging.getLogger(__name__)
 

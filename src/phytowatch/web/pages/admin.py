@@ -18,9 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.services import accounts, provisioning
 from phytowatch.services.provisioning import ENTERPRISE_GRADES, FACILITY_KINDS
-from phytowatch.web.admin_forms import attempt, temporary_password
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
+from phytowatch.web.pages.forms import attempt, temporary_password
 from phytowatch.web.templating import page, page_form, render, services_of
 
 router = APIRouter()

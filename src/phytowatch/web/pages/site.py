@@ -213,11 +213,11 @@ async def clear(request: Request, alarm_id: int) -> HTMLResponse:
 
 def install_pages(app: FastAPI) -> None:
     """The pages' routers and the two answers a page gives instead of JSON."""
-    from phytowatch.web.pages_admin import router as admin_pages
-    from phytowatch.web.pages_admin_facility import router as facility_admin_pages
-    from phytowatch.web.pages_admin_users import router as user_admin_pages
-    from phytowatch.web.pages_api import router as pages_api
-    from phytowatch.web.pages_run import router as run_pages
+    from phytowatch.web.pages.admin import router as admin_pages
+    from phytowatch.web.pages.admin_facility import router as facility_admin_pages
+    from phytowatch.web.pages.admin_users import router as user_admin_pages
+    from phytowatch.web.pages.data import router as pages_api
+    from phytowatch.web.pages.runs import router as run_pages
 
     app.include_router(pages_api)
     app.include_router(router)

@@ -18,9 +18,9 @@ from phytowatch.domain.messages import Code, say
 from phytowatch.i18n.words import N_
 from phytowatch.services import provisioning
 from phytowatch.services.alarms import CALIBRATION_DUE_WITHIN
-from phytowatch.web.admin_forms import FormInputError, attempt, calendar_day, named_in_path
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
+from phytowatch.web.pages.forms import FormInputError, attempt, calendar_day, named_in_path
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
 router = APIRouter()

@@ -20,9 +20,9 @@ from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.domain.messages import Code, say
 from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
-from phytowatch.web.admin_forms import FormInputError, attempt, named_in_path, temporary_password
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
+from phytowatch.web.pages.forms import FormInputError, attempt, named_in_path, temporary_password
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
 router = APIRouter()
