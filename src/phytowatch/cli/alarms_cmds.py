@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from phytowatch.cli.messages import say
 from phytowatch.cli.options import DatabaseOption, open_services
 from phytowatch.cli.output import refused
 from phytowatch.cli.registry_cmds import cli_actor
@@ -29,7 +30,7 @@ def alarms_list(
         repeats = f" ×{alarm.count}" if alarm.count > 1 else ""
         typer.echo(
             f"{alarm.id}\t{alarm.severity.value}\t{alarm.state.value}\t{alarm.facility}\t"
-            f"{alarm.kind.value}{repeats}\t{format_instant(alarm.raised_at)}\t{alarm.message}"
+            f"{alarm.kind.value}{repeats}\t{format_instant(alarm.raised_at)}\t{say(alarm.message)}"
         )
 
 
