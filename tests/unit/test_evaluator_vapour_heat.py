@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from runlogs import at, judge, minutes, schedule
 
+from phytowatch.domain.judgement.verdict import Reason, Verdict
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.verdict import Reason, Verdict
 
 VHT = schedule("vht-papaya-pt21")
 PROBES = {"C1": "product", "C2": "product", "C3": "product", "A1": "air", "H1": "rh"}

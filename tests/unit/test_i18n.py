@@ -10,7 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
-from phytowatch.domain.verdict import FindingKind, IndeterminateCause, Reason
+from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, Reason
 from phytowatch.services.provisioning import FACILITY_KINDS
 from phytowatch.web import i18n, words
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from runlogs import PRODUCT3, T0, at
 
-from phytowatch.domain.judge import Judge
+from phytowatch.domain.judgement.judge import Judge
 from phytowatch.domain.readings import Reading
 from phytowatch.ingest.csvlog import LogError, parse_log
 from phytowatch.schedules import load_one

@@ -19,15 +19,15 @@ from markupsafe import Markup, escape
 from phytowatch.domain import signoff
 from phytowatch.domain.accounts import ROLE_ACTIONS, Action, Principal, Role
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN, US_PER_S
-from phytowatch.domain.schedule import Regime
-from phytowatch.domain.verdict import Finding as VerdictFinding
-from phytowatch.domain.verdict import (
+from phytowatch.domain.judgement.verdict import Finding as VerdictFinding
+from phytowatch.domain.judgement.verdict import (
     FindingKind,
     IndeterminateCause,
     Interruption,
     Phase,
     Reason,
 )
+from phytowatch.domain.schedule import Regime
 from phytowatch.services import accounts, provisioning, runs
 from phytowatch.services.accounts import AccountError
 from phytowatch.services.alarms import AlarmService, _run_conditions

@@ -12,8 +12,8 @@ from typing import Any
 
 from phytowatch.cli.messages import t
 from phytowatch.domain.instants import format_duration, format_instant
+from phytowatch.domain.judgement.verdict import Judgement, Verdict
 from phytowatch.domain.schedule import Confidence, Regime, Schedule
-from phytowatch.domain.verdict import Judgement, Verdict
 
 MAX_LINES = 12  # interruptions or findings listed before "… and N more"
 

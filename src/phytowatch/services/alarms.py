@@ -19,8 +19,8 @@ from typing import Protocol
 from phytowatch.domain import alarms
 from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN, format_instant
+from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.domain.schedule import Regime, Schedule
-from phytowatch.domain.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.runs import LiveRun, RunMonitor
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.domain.judgement.verdict import Finding, Interruption, Judgement
 from phytowatch.domain.schedule import Schedule
-from phytowatch.domain.verdict import Finding, Interruption, Judgement
 
 
 def _when(instant: int | None) -> str | None:

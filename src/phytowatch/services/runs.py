@@ -26,12 +26,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
-from phytowatch.domain.eta import predict_crossing
 from phytowatch.domain.instants import format_instant
-from phytowatch.domain.judge import Judge
+from phytowatch.domain.judgement.eta import predict_crossing
+from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import ParamError, Role, Schedule
-from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.schedules.loader import ScheduleFileError, load_catalog, load_one
 from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.ports import FacilityRef

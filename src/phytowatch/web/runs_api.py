@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant, seconds
-from phytowatch.domain.verdict import HoldProgress
+from phytowatch.domain.judgement.verdict import HoldProgress
 from phytowatch.ingest.csvlog import write_log
 from phytowatch.services.runs import (
     RunError,

@@ -1,8 +1,8 @@
 """Findings watched probe by probe (treatments.md §3.5): flatline, implausible rate, and the
 pairs of probes that track the air or duplicate each other during a hold.
 
-A mixin of :class:`~phytowatch.domain.evaluator.Evaluator`: it reads the evaluator's latest
-readings and writes its finding log.
+A mixin of :class:`~phytowatch.domain.judgement.evaluator.Evaluator`: it reads the evaluator's
+latest readings and writes its finding log.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from itertools import combinations
 from operator import eq, sub
 
-from phytowatch.domain.findings import (
+from phytowatch.domain.judgement.findings import (
     COLD_RATE_LIMIT,
     FLATLINE_READINGS,
     HEAT_RATE_LIMIT,
@@ -20,8 +20,8 @@ from phytowatch.domain.findings import (
     FindingLog,
     rate_exceeds,
 )
-from phytowatch.domain.tracks import Group, HoldTrack, Layout
-from phytowatch.domain.verdict import FindingKind
+from phytowatch.domain.judgement.tracks import Group, HoldTrack, Layout
+from phytowatch.domain.judgement.verdict import FindingKind
 
 _FINDING_SLACK = 1e-9  # float representation slack for finding tolerances (not for compliance)
 

@@ -3,7 +3,7 @@
 The evaluator sees sample groups in time order: at instant ``t``, the readings of every probe that
 reported at ``t``. It keeps each probe's latest reading, judges every criterion of the schedule at
 each sample time, and stops at the first sample time that decides the run. It never reads a clock
-and never looks back: the :class:`~phytowatch.domain.judge.Judge` feeds it in order.
+and never looks back: the :class:`~phytowatch.domain.judgement.judge.Judge` feeds it in order.
 
 Probe slots are ordered by role, so the probes of one criterion are a contiguous slice; values are
 floats with NaN for a fault and None for "no reading at this instant".
@@ -15,9 +15,18 @@ from bisect import bisect_left
 from collections import deque
 from types import MappingProxyType
 
-from phytowatch.domain.findings import FindingLog
-from phytowatch.domain.probe_watch import ProbeWatch
-from phytowatch.domain.report import JudgementReport
+from phytowatch.domain.judgement.findings import FindingLog
+from phytowatch.domain.judgement.probe_watch import ProbeWatch
+from phytowatch.domain.judgement.report import JudgementReport
+from phytowatch.domain.judgement.tracks import Group, HoldTrack, Layout
+from phytowatch.domain.judgement.verdict import (
+    Finding,
+    FindingKind,
+    IndeterminateCause,
+    Interruption,
+    Reason,
+    Verdict,
+)
 from phytowatch.domain.schedule import (
     HoldCriterion,
     HoldStart,
@@ -26,15 +35,6 @@ from phytowatch.domain.schedule import (
     Regime,
     Schedule,
     ThroughoutCriterion,
-)
-from phytowatch.domain.tracks import Group, HoldTrack, Layout
-from phytowatch.domain.verdict import (
-    Finding,
-    FindingKind,
-    IndeterminateCause,
-    Interruption,
-    Reason,
-    Verdict,
 )
 
 

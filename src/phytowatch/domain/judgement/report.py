@@ -1,6 +1,7 @@
 """What an evaluator says about its run: live progress, and the judgement (treatments.md §3.3).
 
-A mixin of :class:`~phytowatch.domain.evaluator.Evaluator`, which holds the state read here.
+A mixin of :class:`~phytowatch.domain.judgement.evaluator.Evaluator`, which holds the state read
+here.
 """
 
 from __future__ import annotations
@@ -8,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from types import MappingProxyType
 
-from phytowatch.domain.findings import FindingLog
-from phytowatch.domain.schedule import RampCriterion, Schedule, ThroughoutCriterion
-from phytowatch.domain.tracks import HoldTrack
-from phytowatch.domain.verdict import (
+from phytowatch.domain.judgement.findings import FindingLog
+from phytowatch.domain.judgement.tracks import HoldTrack
+from phytowatch.domain.judgement.verdict import (
     CriterionOutcome,
     Finding,
     HoldProgress,
@@ -22,6 +22,7 @@ from phytowatch.domain.verdict import (
     StepRef,
     Verdict,
 )
+from phytowatch.domain.schedule import RampCriterion, Schedule, ThroughoutCriterion
 
 
 class JudgementReport:

@@ -19,12 +19,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 
-from phytowatch.domain.evaluator import Evaluator
 from phytowatch.domain.instants import US_PER_MIN
+from phytowatch.domain.judgement.evaluator import Evaluator
+from phytowatch.domain.judgement.tracks import Layout
+from phytowatch.domain.judgement.verdict import Finding, FindingKind, Judgement, LiveState, Phase
 from phytowatch.domain.readings import Reading, apply_offset, classify
 from phytowatch.domain.schedule import PHYSICAL_RANGE, ParamError, Role, Schedule
-from phytowatch.domain.tracks import Layout
-from phytowatch.domain.verdict import Finding, FindingKind, Judgement, LiveState, Phase
 
 _NAN = float("nan")
 MAX_OFFSET = Decimal(20)  # °C or %RH: a sensor further off than this is replaced, not corrected
