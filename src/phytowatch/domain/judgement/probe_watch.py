@@ -1,8 +1,10 @@
 """Findings watched probe by probe (treatments.md §3.5): flatline, implausible rate, and the
 pairs of probes that track the air or duplicate each other during a hold.
 
-A mixin of :class:`~phytowatch.domain.judgement.evaluator.Evaluator`: it reads the evaluator's
-latest readings and writes its finding log.
+One :class:`ProbeWatch` watches the probes of one hold criterion. It is fed each sample time with
+the readings of that instant, the criterion's running holds and every probe's latest reading, and
+writes what it finds into the :class:`~phytowatch.domain.judgement.findings.FindingLog` it was
+given. Findings never change a verdict.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections import deque
 from collections.abc import Sequence
 from itertools import combinations
 from operator import eq, sub
+from types import MappingProxyType
 
 from phytowatch.domain.judgement.findings import (
     COLD_RATE_LIMIT,
@@ -20,109 +23,181 @@ from phytowatch.domain.judgement.findings import (
     FindingLog,
     rate_exceeds,
 )
-from phytowatch.domain.judgement.tracks import Group, HoldTrack, Layout
-from phytowatch.domain.judgement.verdict import FindingKind
+from phytowatch.domain.judgement.layout import Group, Layout
+from phytowatch.domain.judgement.verdict import Finding, FindingKind
+from phytowatch.domain.schedule import HoldCriterion, Regime
 
 _FINDING_SLACK = 1e-9  # float representation slack for finding tolerances (not for compliance)
 
+Pairs = set[tuple[int, int]]
+
 
 class ProbeWatch:
-    """Per-probe finding watchers; the evaluator provides the state they read and write."""
+    """Watches the judged probes of one hold criterion; see the module docstring."""
 
-    layout: Layout
-    interval: int
-    latest_t: list[int | None]
-    latest_v: list[float | None]
-    findings: FindingLog
-    rate_window: list[deque[tuple[int, float]]]
+    def __init__(
+        self, crit: HoldCriterion, layout: Layout, interval: int, findings: FindingLog
+    ) -> None:
+        self.lo, self.hi = lo, hi = layout.slots(crit.role)
+        self.air = layout.slots("air") if crit.role == "product" else (0, 0)
+        self.cold = crit.regime is Regime.COLD
+        self.rates = crit.role != "rh"  # a rate limit in °C: not for humidity
+        self.names = layout.names
+        self.interval = interval
+        self.findings = findings
+        steps = len(crit.steps)
+        width = hi - lo
+        self.starts: list[int | None] = [None] * steps  # the hold starts seen at the last sample
+        # per step, pairs of slots still candidates for duplicate_series / tracks_air
+        self.dup_pairs: list[Pairs | None] = [None] * steps
+        self.air_pairs: list[Pairs | None] = [None] * steps
+        # implausible rate while the probes report together: one window of rows for all of them
+        self.aligned = True
+        self.win_t: deque[int] = deque()
+        self.win_v: deque[list[float]] = deque()
+        # ... and per probe once they do not: the readings of the last rate unit and one older
+        self.windows: list[deque[tuple[int, float]]] = [deque() for _ in range(width)]
+        # flatline: per probe, the current run of identical values
+        self.streaking = False
+        self.s_cnt = [0] * width
+        self.s_start = [0] * width
+        self.s_val: list[float | None] = [None] * width
+        self.s_last = [0] * width
 
-    def _reset_pairs(self, track: HoldTrack, indices: range | tuple[int, ...]) -> None:
-        slots = range(track.lo, track.hi)
-        air_lo, air_hi = self.layout.slots("air")
-        for index in indices:
-            track.dup_pairs[index] = set(combinations(slots, 2))
-            if track.crit.role == "product" and air_hi > air_lo:
-                track.air_pairs[index] = {(p, a) for p in slots for a in range(air_lo, air_hi)}
+    def watch(
+        self,
+        t: int,
+        group: Group,
+        holds: Sequence[int | None],
+        began: int | None,
+        latest_t: Sequence[int | None],
+        latest_v: Sequence[float | None],
+    ) -> None:
+        """The sample time ``t``: ``group`` the readings at ``t``, ``holds`` the start of each
+        step's running hold, ``began`` when the criterion's first hold began, ``latest_t`` and
+        ``latest_v`` every probe's latest reading (§3.1)."""
+        if holds != self.starts:
+            self._follow(holds)
+        if any(self.dup_pairs) or any(self.air_pairs):
+            self._watch_pairs(t, latest_t, latest_v)
+        lo, hi = self.lo, self.hi
+        fresh = group[lo:hi]
+        clean = None not in fresh and (total := sum(fresh)) == total  # type: ignore[arg-type]
+        if self.aligned and not clean:
+            self._unalign()
+        if self.rates and (not self.cold or began is not None):
+            since = began if self.cold else None
+            if self.aligned:
+                self._rate_row(t, fresh, since)  # type: ignore[arg-type]
+            else:
+                self._rate_probes(t, fresh, since)
+        if holds.count(None) == len(holds):
+            if self.streaking:
+                self.s_cnt = [0] * (hi - lo)
+                self.streaking = False
+            return
+        self.streaking = True
+        if clean and not any(map(eq, fresh, self.s_val)):
+            # no probe repeats its last value: every streak starts again here
+            width = hi - lo
+            self.s_cnt = [1] * width
+            self.s_start = [t] * width
+            self.s_last = [t] * width
+            self.s_val = fresh  # type: ignore[assignment]
+            return
+        self._flatline_probes(t, fresh)
 
-    def _valid_value(self, slot: int, t: int) -> float | None:
-        at, value = self.latest_t[slot], self.latest_v[slot]
+    def hold_findings(self, index: int, start: int, end: int) -> None:
+        """The hold of step ``index`` backs the verdict: the pairs that tracked the air or
+        duplicated each other at every sample of it are findings."""
+        names = self.names
+        for a, b in sorted(self.dup_pairs[index] or ()):
+            self.findings.add(
+                Finding(
+                    FindingKind.DUPLICATE_SERIES,
+                    names[a],
+                    start,
+                    end,
+                    MappingProxyType({"other": names[b]}),
+                )
+            )
+        for p, a in sorted(self.air_pairs[index] or ()):
+            self.findings.add(
+                Finding(
+                    FindingKind.TRACKS_AIR,
+                    names[p],
+                    start,
+                    end,
+                    MappingProxyType({"air": names[a]}),
+                )
+            )
+
+    # -- pairs during a hold ----------------------------------------------------------------
+
+    def _follow(self, holds: Sequence[int | None]) -> None:
+        """A hold began or ended since the last sample: its candidate pairs start again or go."""
+        slots = range(self.lo, self.hi)
+        air_lo, air_hi = self.air
+        for index, start in enumerate(holds):
+            if start == self.starts[index]:
+                continue
+            if start is None:
+                self.dup_pairs[index] = None
+                self.air_pairs[index] = None
+            else:
+                self.dup_pairs[index] = set(combinations(slots, 2))
+                if air_hi > air_lo:
+                    self.air_pairs[index] = {(p, a) for p in slots for a in range(air_lo, air_hi)}
+        self.starts = list(holds)
+
+    def _valid(
+        self, slot: int, t: int, latest_t: Sequence[int | None], latest_v: Sequence[float | None]
+    ) -> float | None:
+        at, value = latest_t[slot], latest_v[slot]
         if at is None or value is None or value != value or t - at > self.interval:
             return None
         return value
 
-    def _watch_pairs(self, track: HoldTrack, t: int) -> None:
-        if not any(track.dup_pairs) and not any(track.air_pairs):
-            return
-        for index, start in enumerate(track.holds):
-            if start is None:
-                continue
-            dup = track.dup_pairs[index]
+    def _watch_pairs(
+        self, t: int, latest_t: Sequence[int | None], latest_v: Sequence[float | None]
+    ) -> None:
+        valid = self._valid
+        for dup in self.dup_pairs:
             if dup:
                 for pair in list(dup):
-                    a, b = self._valid_value(pair[0], t), self._valid_value(pair[1], t)
+                    a = valid(pair[0], t, latest_t, latest_v)
+                    b = valid(pair[1], t, latest_t, latest_v)
                     if a is None or a != b:
                         dup.discard(pair)
-            air = track.air_pairs[index]
+        for air in self.air_pairs:
             if air:
                 for pair in list(air):
-                    p, a = self._valid_value(pair[0], t), self._valid_value(pair[1], t)
+                    p = valid(pair[0], t, latest_t, latest_v)
+                    a = valid(pair[1], t, latest_t, latest_v)
                     if p is None or a is None or abs(p - a) > TRACKS_AIR_WITHIN + _FINDING_SLACK:
                         air.discard(pair)
 
-    def _watch_probes(self, track: HoldTrack, t: int, group: Group) -> None:
-        """Flatline and implausible-rate findings for the judged probes read at ``t``.
+    # -- implausible rate -------------------------------------------------------------------
 
-        While every probe of the criterion reports at the same instants (the usual case), the
-        probes share one rate window and both checks run on the whole row at once; the exact
-        per-probe arithmetic runs only for a probe that may be past a limit.
-        """
-        lo, hi = track.lo, track.hi
-        fresh = group[lo:hi]
-        clean = None not in fresh and (total := sum(fresh)) == total  # type: ignore[arg-type]
-        if track.aligned and not clean:
-            self._unalign(track)
-        rates = track.crit.role != "rh" and (not track.cold or track.first_hold_start is not None)
-        if rates:
-            if track.aligned:
-                self._rate_row(track, t, fresh)  # type: ignore[arg-type]
-            else:
-                self._rate_probes(track, t, fresh)
-        if not track.holding():
-            if track.streaking:
-                track.s_cnt = [0] * (hi - lo)
-                track.streaking = False
-            return
-        track.streaking = True
-        if clean and not any(map(eq, fresh, track.s_val)):
-            # no probe repeats its last value: every streak starts again here
-            width = hi - lo
-            track.s_cnt = [1] * width
-            track.s_start = [t] * width
-            track.s_last = [t] * width
-            track.s_val = fresh  # type: ignore[assignment]
-            return
-        self._flatline_probes(track, t, fresh)
-
-    def _rate_row(self, track: HoldTrack, t: int, fresh: list[float]) -> None:
-        limit = COLD_RATE_LIMIT if track.cold else HEAT_RATE_LIMIT
+    def _rate_row(self, t: int, fresh: list[float], since: int | None) -> None:
+        limit = COLD_RATE_LIMIT if self.cold else HEAT_RATE_LIMIT
         unit = limit[1]
         cutoff = t - unit
-        times, rows = track.win_t, track.win_v
+        times, rows = self.win_t, self.win_v
         while len(times) > 1 and times[1] <= cutoff:
             times.popleft()
             rows.popleft()
-        since = track.first_hold_start if track.cold else None
         if times and times[0] <= cutoff and (since is None or times[0] >= since):
             anchor_t, anchor = times[0], rows[0]
             span = t - anchor_t
             worst = max(map(abs, map(sub, fresh, anchor)))
             if worst * unit >= float(limit[0]) * span * (1 - 1e-9):
-                names = self.layout.names
+                names = self.names
                 for k, value in enumerate(fresh):
                     if rate_exceeds(value, anchor[k], span, limit):
                         self.findings.extend_or_open(
                             FindingKind.IMPLAUSIBLE_RATE,
-                            names[track.lo + k],
+                            names[self.lo + k],
                             anchor_t,
                             t,
                             continues_from=times[-1],
@@ -131,25 +206,22 @@ class ProbeWatch:
         times.append(t)
         rows.append(fresh)
 
-    def _unalign(self, track: HoldTrack) -> None:
+    def _unalign(self) -> None:
         """Probes stopped reporting together: give each its own rate window from now on."""
-        track.aligned = False
-        for k in range(track.hi - track.lo):
-            self.rate_window[track.lo + k] = deque(
-                zip(track.win_t, (row[k] for row in track.win_v), strict=True)
-            )
-        track.win_t.clear()
-        track.win_v.clear()
+        self.aligned = False
+        for k in range(self.hi - self.lo):
+            self.windows[k] = deque(zip(self.win_t, (row[k] for row in self.win_v), strict=True))
+        self.win_t.clear()
+        self.win_v.clear()
 
-    def _rate_probes(self, track: HoldTrack, t: int, fresh: Sequence[float | None]) -> None:
-        limit = COLD_RATE_LIMIT if track.cold else HEAT_RATE_LIMIT
+    def _rate_probes(self, t: int, fresh: Sequence[float | None], since: int | None) -> None:
+        limit = COLD_RATE_LIMIT if self.cold else HEAT_RATE_LIMIT
         unit = limit[1]
-        since = track.first_hold_start if track.cold else None
-        names = self.layout.names
+        names = self.names
         for k, value in enumerate(fresh):
             if value is None or value != value:
                 continue
-            window = self.rate_window[track.lo + k]
+            window = self.windows[k]
             # the anchor is the latest reading at least one unit (1 min heat, 1 h cold) back
             while len(window) > 1 and window[1][0] <= t - unit:
                 window.popleft()
@@ -160,7 +232,7 @@ class ProbeWatch:
                 ):
                     self.findings.extend_or_open(
                         FindingKind.IMPLAUSIBLE_RATE,
-                        names[track.lo + k],
+                        names[self.lo + k],
                         anchor_t,
                         t,
                         continues_from=window[-1][0],
@@ -168,11 +240,13 @@ class ProbeWatch:
                     )
             window.append((t, value))
 
-    def _flatline_probes(self, track: HoldTrack, t: int, fresh: Sequence[float | None]) -> None:
-        names = self.layout.names
-        counts, starts, lasts = track.s_cnt, track.s_start, track.s_last
+    # -- flatline ---------------------------------------------------------------------------
+
+    def _flatline_probes(self, t: int, fresh: Sequence[float | None]) -> None:
+        names = self.names
+        counts, starts, lasts = self.s_cnt, self.s_start, self.s_last
         # a private copy: the fast path may have left a row here that the rate window shares
-        values = track.s_val = list(track.s_val)
+        values = self.s_val = list(self.s_val)
         for k, value in enumerate(fresh):
             if value is None:
                 continue
@@ -184,7 +258,7 @@ class ProbeWatch:
                 if counts[k] >= FLATLINE_READINGS:
                     self.findings.extend_or_open(
                         FindingKind.FLATLINE,
-                        names[track.lo + k],
+                        names[self.lo + k],
                         starts[k],
                         t,
                         continues_from=lasts[k],

@@ -1,16 +1,16 @@
-"""What an evaluator says about its run: live progress, and the judgement (treatments.md §3.3).
-
-A mixin of :class:`~phytowatch.domain.judgement.evaluator.Evaluator`, which holds the state read
-here.
-"""
+"""What is said about a run: the judgement (treatments.md §3.3, §4) and live progress, built from
+the state the evaluator and its parts leave after each sample time. Nothing here judges."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Protocol
 
 from phytowatch.domain.judgement.findings import FindingLog
-from phytowatch.domain.judgement.tracks import HoldTrack
+from phytowatch.domain.judgement.hold import HoldTrack
+from phytowatch.domain.judgement.latest import LatestReadings
 from phytowatch.domain.judgement.verdict import (
     CriterionOutcome,
     Finding,
@@ -18,46 +18,125 @@ from phytowatch.domain.judgement.verdict import (
     IndeterminateCause,
     Interruption,
     Judgement,
+    LiveState,
+    Phase,
     Reason,
     StepRef,
     Verdict,
 )
-from phytowatch.domain.schedule import RampCriterion, Schedule, ThroughoutCriterion
+from phytowatch.domain.schedule import Schedule
 
 
-class JudgementReport:
-    """Progress and judgement, read off the evaluator's state."""
+@dataclass(slots=True)
+class RunState:
+    """The run as a whole: its readings so far, its logs, and the verdict once decided."""
 
     schedule: Schedule
-    tracks: list[HoldTrack]
-    throughout: list[ThroughoutCriterion]
-    throughout_broken: dict[str, int]
-    ramps: list[RampCriterion]
-    ramp_first: dict[str, int]
-    ramp_reached: dict[str, int]
-    findings: FindingLog
-    interruptions: list[Interruption]
-    verdict: Verdict | None
-    fail_reason: Reason | None
-    fail_at: int | None
-    indeterminate: IndeterminateCause | None
-    passed: tuple[int, int, int] | None
-    prev_sample: int | None
-    first_sample: int | None
-    last_judged: int | None
-    sample_count: int
-    readings_seen: int
+    latest: LatestReadings
+    interruptions: list[Interruption] = field(default_factory=list)
+    findings: FindingLog = field(default_factory=FindingLog)
+    verdict: Verdict | None = None
+    fail_reason: Reason | None = None
+    fail_at: int | None = None
+    indeterminate: IndeterminateCause | None = None
+    passed: tuple[int, int, int] | None = None  # the primary criterion's (step, start, end)
+    first_sample: int | None = None
+    prev_sample: int | None = None  # the last sample time judged to the end
+    last_judged: int | None = None  # the last sample time judged, also one that decided
+    sample_count: int = 0
 
-    def progress(self) -> list[HoldProgress]:
-        last = self.prev_sample
-        out: list[HoldProgress] = []
-        if last is None or self.verdict is not None:
-            return out
-        for track in self.tracks:
+    def fail(self, reason: Reason, t: int) -> None:
+        if self.verdict is None:
+            self.verdict = Verdict.FAIL
+            self.fail_reason = reason
+            self.fail_at = t
+
+
+class Outcome(Protocol):
+    """A part of the judgement that says how its criterion fared."""
+
+    def outcome(self, passed: bool) -> CriterionOutcome: ...
+
+
+def judgement_of(
+    run: RunState,
+    holds: Sequence[HoldTrack],
+    criteria: Sequence[Outcome],
+    *,
+    complete: bool,
+    extra_findings: Sequence[Finding] = (),
+) -> Judgement:
+    """The judgement so far; with ``complete`` the log has ended (§3.3). ``holds``: the tracks of
+    the hold criteria, the primary first; ``criteria``: every criterion's part, in the order the
+    report lists them (only a schedule of several criteria lists them)."""
+    schedule = run.schedule
+    verdict = run.verdict
+    cause = run.indeterminate
+    if verdict is None and complete:
+        if run.latest.taken == 0:
+            verdict, cause = Verdict.INDETERMINATE, IndeterminateCause.NO_READINGS
+        elif run.sample_count == 0:
+            verdict, cause = Verdict.INDETERMINATE, IndeterminateCause.ROLE_NOT_COVERED
+        else:
+            verdict = Verdict.FAIL
+    primary = holds[0]
+    step = hold_start = hold_end = None
+    if verdict is Verdict.PASS and run.passed is not None:
+        index, hold_start, hold_end = run.passed
+        s = primary.crit.steps[index]
+        step = StepRef(index, s.threshold, s.duration)
+    findings = (*run.findings.items, *extra_findings)
+    passed = verdict is Verdict.PASS
+    return Judgement(
+        verdict=verdict,
+        schedule_id=schedule.id,
+        schedule_version=schedule.version,
+        params=schedule.resolved_params,
+        step=step,
+        hold_start=hold_start,
+        hold_end=hold_end,
+        longest_hold=primary.longest,
+        interruptions=tuple(run.interruptions),
+        findings=tuple(sorted(findings, key=lambda f: (f.start, f.kind, f.probe or ""))),
+        fail_reason=run.fail_reason,
+        fail_at=run.fail_at,
+        indeterminate_cause=cause,
+        criteria=tuple(c.outcome(passed) for c in criteria) if schedule.extra else (),
+        first_sample=run.first_sample,
+        last_sample=run.last_judged,
+        sample_count=run.sample_count,
+    )
+
+
+def live_state_of(
+    run: RunState,
+    holds: Sequence[HoldTrack],
+    criteria: Sequence[Outcome],
+    *,
+    now: int | None,
+    extra_findings: Sequence[Finding] = (),
+) -> LiveState:
+    """The live state (§3.3): the judgement so far, each running hold's progress and the
+    earliest instant every hold criterion can be satisfied; ``now`` is the server's clock."""
+    judgement = judgement_of(run, holds, criteria, complete=False, extra_findings=extra_findings)
+    last = run.prev_sample
+    progress: list[HoldProgress] = []
+    ends: list[int] = []  # per hold criterion holding now, the earliest end of its running holds
+    if judgement.verdict is not None:
+        phase = Phase(judgement.verdict.value)
+    else:
+        for track in holds:
+            steps = track.crit.steps
+            end: int | None = None
             for index, start in enumerate(track.holds):
-                if start is not None:
-                    step = track.crit.steps[index]
-                    out.append(
+                if start is None:
+                    continue
+                step = steps[index]
+                due = start + step.duration
+                if end is None or due < end:
+                    end = due
+                if last is not None:
+                    progress.append(
                         HoldProgress(
                             track.crit.key,
                             index,
@@ -67,105 +146,19 @@ class JudgementReport:
                             step.duration,
                         )
                     )
-        return out
-
-    def earliest_end(self) -> int | None:
-        """The earliest instant every hold criterion can be satisfied, if all are holding."""
-        ends = []
-        for track in self.tracks:
-            running = [
-                start + track.crit.steps[i].duration
-                for i, start in enumerate(track.holds)
-                if start is not None
-            ]
-            if not running:
-                return None
-            ends.append(min(running))
-        return max(ends) if ends else None
-
-    def judgement(self, *, complete: bool, extra_findings: Sequence[Finding] = ()) -> Judgement:
-        """The judgement so far; with ``complete`` the log has ended (§3.3)."""
-        verdict = self.verdict
-        cause = self.indeterminate
-        fail_reason = self.fail_reason
-        if verdict is None and complete:
-            if self.readings_seen == 0:
-                verdict, cause = Verdict.INDETERMINATE, IndeterminateCause.NO_READINGS
-            elif self.sample_count == 0:
-                verdict, cause = Verdict.INDETERMINATE, IndeterminateCause.ROLE_NOT_COVERED
-            else:
-                verdict = Verdict.FAIL
-        primary = self.tracks[0]
-        step = hold_start = hold_end = None
-        if verdict is Verdict.PASS and self.passed is not None:
-            index, hold_start, hold_end = self.passed
-            s = primary.crit.steps[index]
-            step = StepRef(index, s.threshold, s.duration)
-        findings = (*self.findings.items, *extra_findings)
-        return Judgement(
-            verdict=verdict,
-            schedule_id=self.schedule.id,
-            schedule_version=self.schedule.version,
-            params=self.schedule.resolved_params,
-            step=step,
-            hold_start=hold_start,
-            hold_end=hold_end,
-            longest_hold=primary.longest,
-            interruptions=tuple(self.interruptions),
-            findings=tuple(sorted(findings, key=lambda f: (f.start, f.kind, f.probe or ""))),
-            fail_reason=fail_reason,
-            fail_at=self.fail_at,
-            indeterminate_cause=cause,
-            criteria=self._outcomes(verdict) if self.schedule.extra else (),
-            first_sample=self.first_sample,
-            last_sample=self.last_judged,
-            sample_count=self.sample_count,
-        )
-
-    def _outcomes(self, verdict: Verdict | None) -> tuple[CriterionOutcome, ...]:
-        out: list[CriterionOutcome] = []
-        for track in self.tracks:
-            sat = track.satisfied_now if verdict is Verdict.PASS else None
-            out.append(
-                CriterionOutcome(
-                    key=track.crit.key,
-                    kind="hold",
-                    role=track.crit.role,
-                    satisfied=sat is not None,
-                    hold_start=sat[1] if sat else None,
-                    hold_end=sat[2] if sat else None,
-                    longest_hold=track.longest,
-                )
-            )
-        for crit in self.throughout:
-            broken = self.throughout_broken.get(crit.key)
-            out.append(
-                CriterionOutcome(
-                    key=crit.key,
-                    kind="throughout",
-                    role=crit.role,
-                    satisfied=broken is None and verdict is Verdict.PASS,
-                    detail=MappingProxyType({"broken_at": broken} if broken else {}),
-                )
-            )
-        for ramp in self.ramps:
-            reached = self.ramp_reached.get(ramp.key)
-            first = self.ramp_first.get(ramp.key)
-            detail: dict[str, int] = {}
-            if first is not None:
-                detail["first_reading"] = first
-            if reached is not None:
-                detail["reached"] = reached
-            too_fast = (
-                reached is not None and first is not None and reached - first < ramp.min_duration
-            )
-            out.append(
-                CriterionOutcome(
-                    key=ramp.key,
-                    kind="ramp",
-                    role=ramp.role,
-                    satisfied=not too_fast and verdict is Verdict.PASS,
-                    detail=MappingProxyType(detail),
-                )
-            )
-        return tuple(out)
+            if end is not None:
+                ends.append(end)
+        phase = Phase.HOLDING if ends else Phase.WAITING
+    # the schedule can be satisfied once every hold criterion's first running hold is due
+    earliest_end = max(ends) if phase is Phase.HOLDING and len(ends) == len(holds) else None
+    judged = run.last_judged
+    interval = run.schedule.max_sample_interval
+    return LiveState(
+        phase=phase,
+        judgement=judgement,
+        holds=tuple(progress),
+        governing=MappingProxyType({track.crit.key: track.governing for track in holds}),
+        last_sample=judged,
+        stale=now is not None and judged is not None and now - judged > interval,
+        earliest_end=earliest_end,
+    )
