@@ -180,3 +180,32 @@ def test_hot_water_below_the_band_breaks_the_run_at_once() -> None:
     fed.sample(0, [46.2, 46.3])
     assert fed.sample(1, [45.3, 46.3]) is Reason.BELOW_THRESHOLD
     assert fed.interruptions[-1].probes == ("C1",)
+
+
+def test_a_criterion_met_by_a_hold_stays_met_after_that_hold_breaks() -> None:
+    fed = Fed(HT)
+    fed.minutes(0, 40, [57.0, 57.0, 57.0])  # satisfied at 30 min, runs on to 40
+    fed.sample(41, [50.0, 57.0, 57.0])
+    outcome = fed.judge.outcome(None)
+    assert outcome.satisfied
+    assert (outcome.hold_start, outcome.met_at, outcome.hold_end) == (at(0), at(30), at(40))
+    assert outcome.longest_hold == 40 * US_PER_MIN
+
+
+def test_a_criterion_whose_holds_never_lasted_their_duration_is_not_met() -> None:
+    fed = Fed(HT)
+    fed.minutes(0, 29, [57.0, 57.0, 57.0])
+    fed.sample(30, [50.0, 57.0, 57.0])
+    outcome = fed.judge.outcome(None)
+    assert not outcome.satisfied
+    assert (outcome.hold_start, outcome.met_at, outcome.hold_end) == (None, None, None)
+    assert outcome.longest_hold == 29 * US_PER_MIN
+
+
+def test_a_later_hold_that_meets_the_criterion_again_is_the_one_reported() -> None:
+    fed = Fed(HT)
+    fed.minutes(0, 30, [57.0, 57.0, 57.0])
+    fed.sample(31, [50.0, 57.0, 57.0])
+    fed.minutes(32, 62, [57.0, 57.0, 57.0])
+    outcome = fed.judge.outcome(None)
+    assert (outcome.hold_start, outcome.met_at, outcome.hold_end) == (at(32), at(62), at(62))

@@ -44,15 +44,15 @@ def track_of(sched: Schedule) -> HoldTrack:
 
 
 class Said:
-    """A criterion's part that says a fixed outcome, and whether the run passed when asked."""
+    """A criterion's part that notes when it was told the run passed, and says it was met then."""
 
     def __init__(self, key: str) -> None:
         self.key = key
-        self.asked: list[bool] = []
+        self.asked: list[int | None] = []
 
-    def outcome(self, passed: bool) -> CriterionOutcome:
-        self.asked.append(passed)
-        return CriterionOutcome(self.key, "ramp", "air", satisfied=passed)
+    def outcome(self, passed_at: int | None) -> CriterionOutcome:
+        self.asked.append(passed_at)
+        return CriterionOutcome(self.key, "ramp", "air", passed_at is not None, met_at=passed_at)
 
 
 def test_a_complete_log_without_a_single_reading_is_indeterminate_no_readings() -> None:
@@ -113,7 +113,10 @@ def test_each_criterion_says_its_own_outcome_only_for_a_schedule_of_several() ->
     run.verdict = Verdict.FAIL
     judgement = judgement_of(run, [track_of(VHT)], [said], complete=True)
     assert [c.key for c in judgement.criteria] == ["air_ramp"]
-    assert said.asked == [False]
+    assert said.asked == [None]
+    run.verdict, run.passed = Verdict.PASS, (0, at(5), at(25))
+    judgement_of(run, [track_of(VHT)], [said], complete=True)
+    assert said.asked == [None, at(25)]  # a PASS tells each criterion when the run passed
     single = judgement_of(run_of(HT), [track_of(HT)], [Said("product")], complete=False)
     assert single.criteria == ()
 

@@ -61,3 +61,34 @@ def test_reaching_the_target_after_exactly_the_minimum_is_not_too_fast() -> None
     feed(latest, ramp, 0, [30.0, 30.0, 30.0])
     assert feed(latest, ramp, 210, [47.0, 48.5, 48.6]) is None
     assert (ramp.reached, ramp.too_fast(), interruptions) == (at(210), False, [])
+
+
+def test_a_ramp_is_met_once_the_minimum_time_passed_without_reaching_the_target_sooner() -> None:
+    latest, _, ramp = ramp_of()
+    feed(latest, ramp, 0, [30.0, 30.0, 30.0])
+    feed(latest, ramp, 209, [47.0, 47.0, 47.0])
+    assert ramp.outcome(None).satisfied is False
+    feed(latest, ramp, 211, [47.0, 47.5, 47.5])
+    outcome = ramp.outcome(None)
+    assert (outcome.satisfied, outcome.met_at) == (True, at(211))
+    feed(latest, ramp, 240, [47.0, 48.5, 48.5])
+    outcome = ramp.outcome(None)
+    assert (outcome.met_at, dict(outcome.detail)) == (
+        at(211),
+        {"first_reading": at(0), "reached": at(240)},
+    )
+
+
+def test_a_ramp_too_fast_is_not_met() -> None:
+    latest, _, ramp = ramp_of()
+    feed(latest, ramp, 0, [30.0, 30.0, 30.0])
+    feed(latest, ramp, 100, [47.0, 48.5, 48.5])
+    assert ramp.outcome(None).satisfied is False
+
+
+def test_a_run_that_passed_before_the_ramp_was_decided_keeps_the_ramp_met_at_the_pass() -> None:
+    latest, _, ramp = ramp_of()
+    feed(latest, ramp, 0, [30.0, 30.0, 30.0])
+    feed(latest, ramp, 100, [47.0, 40.0, 40.0])
+    outcome = ramp.outcome(at(100))
+    assert (outcome.satisfied, outcome.met_at) == (True, at(100))

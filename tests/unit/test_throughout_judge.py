@@ -63,3 +63,33 @@ def test_under_restart_the_break_restarts_the_air_hold_and_the_first_break_is_ke
     feed(latest, air, humidity, 3, [48.2, 90.0, 55.0])
     assert humidity.broken_at == at(1)
     assert [i.at for i in interruptions] == [at(1), at(3)]
+
+
+def test_humidity_is_met_with_the_air_hold_it_accompanied_and_not_after_breaking_it() -> None:
+    latest, _, air, humidity = parts(fail_mode=True)
+    for minute in range(0, 211):  # the air holds 48.0 °C for 3.5 h: met at 210 min
+        feed(latest, air, humidity, minute, [48.2, 90.0, 90.0])
+    outcome = humidity.outcome(None)
+    assert (outcome.satisfied, outcome.met_at) == (True, at(210))
+    feed(latest, air, humidity, 211, [48.2, 55.0, 90.0])  # then a dip during the same hold
+    outcome = humidity.outcome(None)
+    assert (outcome.satisfied, outcome.met_at) == (False, None)
+    assert dict(outcome.detail) == {"broken_at": at(211)}
+    assert air.outcome(None).satisfied  # the air itself held its 3.5 h
+
+
+def test_humidity_is_not_met_while_the_air_hold_has_not_lasted_its_duration() -> None:
+    latest, _, air, humidity = parts(fail_mode=True)
+    for minute in range(0, 100):
+        feed(latest, air, humidity, minute, [48.2, 90.0, 90.0])
+    assert not humidity.outcome(None).satisfied
+
+
+def test_under_restart_a_break_before_the_air_hold_that_met_does_not_count() -> None:
+    latest, _, air, humidity = parts(fail_mode=False)
+    feed(latest, air, humidity, 0, [48.2, 90.0, 90.0])
+    feed(latest, air, humidity, 1, [48.2, 50.0, 90.0])  # breaks the first air hold
+    for minute in range(2, 213):
+        feed(latest, air, humidity, minute, [48.2, 90.0, 90.0])
+    outcome = humidity.outcome(None)
+    assert (outcome.satisfied, outcome.met_at) == (True, at(212))

@@ -99,7 +99,10 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
         lines.append(f"  {t('why_fail', lang)}: {t(reason, lang)}{when}")
 
     for outcome in judgement.criteria:
-        mark = t("met", lang) if outcome.satisfied else t("not_met", lang)
+        if outcome.satisfied and outcome.met_at is not None:
+            mark = t("met_at", lang, at=format_instant(outcome.met_at))
+        else:
+            mark = t("met", lang) if outcome.satisfied else t("not_met", lang)
         lines.append(f"  {t('criteria', lang)}: {outcome.key} ({t(outcome.role, lang)}) — {mark}")
 
     lines.append(f"  {t('interruptions', lang)}: {len(judgement.interruptions) or t('none', lang)}")

@@ -86,6 +86,7 @@ def judgement_dict(judgement: Judgement, schedule: Schedule) -> dict[str, Any]:
                 "kind": c.kind,
                 "role": c.role,
                 "satisfied": c.satisfied,
+                "met_at": _when(c.met_at),
                 "hold_start": _when(c.hold_start),
                 "hold_end": _when(c.hold_end),
                 "longest_hold_s": seconds(c.longest_hold),

@@ -36,6 +36,10 @@ class HoldTrack:
     longest: int = 0
     first_hold_start: int | None = None  # when the criterion's first hold began
     satisfied_now: tuple[int, int, int] | None = None  # (step, hold_start, t)
+    # the latest hold that met the criterion: (step, hold_start, the first t it was satisfied),
+    # and the last sample time it was still running (it may have broken since)
+    met: tuple[int, int, int] | None = None
+    met_until: int | None = None
     governing: float | None = None  # at the last sample time
     band_used: int = 0  # §3.4: time in the tolerance band after the grace period
     # the steady state: which steps comply (a suffix of the table), when the next is due
@@ -135,6 +139,12 @@ class HoldJudge:
                 reason, probes, causes = self._why_not(index, governing, invalid)
                 if self.break_hold(index, t, reason, probes, causes):
                     return reason
+        satisfied = track.satisfied_now
+        if satisfied is not None:
+            met = track.met
+            if met is None or met[0] != satisfied[0] or met[1] != satisfied[1]:
+                track.met = satisfied  # §3.2: satisfied at the first t with t - start >= duration
+            track.met_until = t
         track.governing = governing
         if invalid and governing is not None and complied_any:
             for slot, cause in invalid:
@@ -176,18 +186,20 @@ class HoldJudge:
         track.steady = False
         return self.fail_mode
 
-    def outcome(self, passed: bool) -> CriterionOutcome:
-        """How the criterion fared; ``passed``: the run passed at the last sample time."""
+    def outcome(self, passed_at: int | None) -> CriterionOutcome:
+        """Met once a hold lasted its step's duration (§3.2), whatever the run's verdict: the
+        window of that hold, to the last sample time it ran (a PASS: ``passed_at``)."""
         track = self.track
-        sat = track.satisfied_now if passed else None
+        met = track.met
         return CriterionOutcome(
             key=track.crit.key,
             kind="hold",
             role=track.crit.role,
-            satisfied=sat is not None,
-            hold_start=sat[1] if sat else None,
-            hold_end=sat[2] if sat else None,
+            satisfied=met is not None,
+            hold_start=met[1] if met else None,
+            hold_end=track.met_until if met else None,
             longest_hold=track.longest,
+            met_at=met[2] if met else None,
         )
 
     # -- the steady state ---------------------------------------------------------------------

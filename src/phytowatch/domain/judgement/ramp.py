@@ -28,6 +28,7 @@ class RampJudge:
         self.interruptions = interruptions
         self.first: int | None = None  # the first numeric reading of any probe of the role
         self.reached: int | None = None  # the first sample time the governing value got there
+        self.met_at: int | None = None  # the first sample time it can no longer be too fast
 
     def note(self, t: int, group: Group) -> None:
         """Every group of readings, sample time or not: the ramp starts at the first reading."""
@@ -37,9 +38,13 @@ class RampJudge:
     def judge(self, t: int, group: Group) -> Reason | None:
         """Judge the sample time ``t``; the reason the run fails at ``t``, if it does."""
         first = self.first
-        if self.reached is not None or first is None:
+        if first is None:
             return None
         ramp, cold = self.ramp, self.cold
+        if self.met_at is None and t - first >= ramp.min_duration:
+            self.met_at = t
+        if self.reached is not None:
+            return None
         governing, _ = self.latest.governing(self.lo, self.hi, cold, ramp.min_probes, t, group)
         if governing is None:
             return None
@@ -56,7 +61,12 @@ class RampJudge:
             return False
         return reached - first < self.ramp.min_duration
 
-    def outcome(self, passed: bool) -> CriterionOutcome:
+    def outcome(self, passed_at: int | None) -> CriterionOutcome:
+        """Met once the minimum time has passed since the first reading without the target
+        reached sooner; a PASS decided before that keeps it (met at ``passed_at``)."""
+        met_at = self.met_at
+        if met_at is None and passed_at is not None and not self.too_fast():
+            met_at = passed_at
         detail: dict[str, int] = {}
         if self.first is not None:
             detail["first_reading"] = self.first
@@ -66,6 +76,7 @@ class RampJudge:
             key=self.ramp.key,
             kind="ramp",
             role=self.ramp.role,
-            satisfied=not self.too_fast() and passed,
+            satisfied=met_at is not None,
             detail=MappingProxyType(detail),
+            met_at=met_at,
         )

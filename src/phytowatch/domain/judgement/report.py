@@ -53,9 +53,10 @@ class RunState:
 
 
 class Outcome(Protocol):
-    """A part of the judgement that says how its criterion fared."""
+    """A part of the judgement that says how its criterion fared; ``passed_at``: the instant the
+    run passed, if it did."""
 
-    def outcome(self, passed: bool) -> CriterionOutcome: ...
+    def outcome(self, passed_at: int | None) -> CriterionOutcome: ...
 
 
 def judgement_of(
@@ -86,7 +87,7 @@ def judgement_of(
         s = primary.crit.steps[index]
         step = StepRef(index, s.threshold, s.duration)
     findings = (*run.findings.items, *extra_findings)
-    passed = verdict is Verdict.PASS
+    passed_at = hold_end if verdict is Verdict.PASS else None
     return Judgement(
         verdict=verdict,
         schedule_id=schedule.id,
@@ -101,7 +102,7 @@ def judgement_of(
         fail_reason=run.fail_reason,
         fail_at=run.fail_at,
         indeterminate_cause=cause,
-        criteria=tuple(c.outcome(passed) for c in criteria) if schedule.extra else (),
+        criteria=tuple(c.outcome(passed_at) for c in criteria) if schedule.extra else (),
         first_sample=run.first_sample,
         last_sample=run.last_judged,
         sample_count=run.sample_count,

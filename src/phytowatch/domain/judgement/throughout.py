@@ -33,6 +33,7 @@ class ThroughoutJudge:
         self.latest = latest
         self.during = during
         self.broken_at: int | None = None  # its first break
+        self.last_broken: int | None = None
 
     def judge(self, t: int, group: Group) -> Reason | None:
         """Judge the sample time ``t``; the reason the run fails at ``t``, if it does."""
@@ -60,6 +61,7 @@ class ThroughoutJudge:
             )
         if self.broken_at is None:
             self.broken_at = t
+        self.last_broken = t
         for index, start in enumerate(during.track.holds):
             if start is not None and during.break_hold(
                 index, t, reason, probes, causes, criterion=crit.key
@@ -67,12 +69,18 @@ class ThroughoutJudge:
                 return reason
         return None
 
-    def outcome(self, passed: bool) -> CriterionOutcome:
+    def outcome(self, passed_at: int | None) -> CriterionOutcome:
+        """Met with the hold it accompanies, if it did not break since that hold began."""
+        del passed_at  # a PASS has the hold met, and a break during it would have broken it
         broken = self.broken_at
+        held = self.during.track.met
+        last = self.last_broken
+        met = held is not None and (last is None or last < held[1])
         return CriterionOutcome(
             key=self.crit.key,
             kind="throughout",
             role=self.crit.role,
-            satisfied=broken is None and passed,
+            satisfied=met,
             detail=MappingProxyType({"broken_at": broken} if broken else {}),
+            met_at=held[2] if met and held is not None else None,
         )
