@@ -10,9 +10,10 @@ Run with the project's interpreter (``make bench`` does)::
    against the floor of merely reading the same CSV with the ``csv`` module, every run in a fresh
    interpreter, runs interleaved. Target: candidate median <= 1.5 x floor median.
 3. Checks with ``-X importtime`` that ``evaluate`` imports no web stack (and not typer/rich).
-4. Live: feeds 250,000 readings to :class:`~phytowatch.domain.judge.Judge` one at a time (and in
-   batches of one minute), asking ``state(now=...)`` once per minute of device time, and compares
-   the cost per reading around reading 1,000 with the cost around reading 250,000 (must be flat).
+4. Live: feeds 250,000 readings to :class:`~phytowatch.domain.judgement.judge.Judge` one at a
+   time (and in batches of one minute), asking ``state(now=...)`` once per minute of device time,
+   and compares the cost per reading around reading 1,000 with the cost around reading 250,000
+   (must be flat).
 
 With ``--write-doc`` the figures replace the judge section of ``docs/performance.md`` (between
 ``<!-- judge:begin -->`` and ``<!-- judge:end -->``). Exit status 1 when a check fails.
@@ -333,7 +334,7 @@ def live_once(
     minutes: Sequence[Sequence[Reading]], mode: str
 ) -> tuple[float, list[float], list[str]]:
     """One live run: total seconds, seconds per device minute, and the phase after each minute."""
-    from phytowatch.domain.judge import Judge
+    from phytowatch.domain.judgement.judge import Judge
     from phytowatch.schedules import load_one
 
     judge = Judge(load_one(SCHEDULE).resolve({}), dict(PROBES))  # type: ignore[arg-type]

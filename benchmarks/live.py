@@ -536,7 +536,7 @@ def cold_rows() -> list[tuple[int, list[float]]]:
 
 
 def rejudge_engine(rows: list[tuple[int, list[float]]], result: Rejudge) -> None:
-    from phytowatch.domain.judge import Judge
+    from phytowatch.domain.judgement.judge import Judge
     from phytowatch.domain.readings import Reading
     from phytowatch.schedules import load_one
 

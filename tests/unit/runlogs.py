@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from phytowatch.domain.instants import US_PER_MIN
-from phytowatch.domain.judge import Judge
+from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.verdict import Judgement
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import Schedule
-from phytowatch.domain.verdict import Judgement
 from phytowatch.schedules import load_one
 
 T0 = 1_772_359_200_000_000  # 2026-03-01T10:00:00Z in µs

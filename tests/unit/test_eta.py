@@ -1,8 +1,8 @@
-"""The estimated start of a hold from the governing value's trend (domain.eta)."""
+"""The estimated start of a hold from the governing value's trend (domain.judgement.eta)."""
 
 from __future__ import annotations
 
-from phytowatch.domain.eta import predict_crossing
+from phytowatch.domain.judgement.eta import predict_crossing
 from phytowatch.domain.schedule import Regime
 
 MIN = 60_000_000

@@ -19,15 +19,15 @@ from runlogs import (
 )
 
 from phytowatch.domain.instants import US_PER_D, US_PER_H, US_PER_MIN, US_PER_S
-from phytowatch.domain.judge import Judge
-from phytowatch.domain.readings import Reading
-from phytowatch.domain.schedule import Schedule
-from phytowatch.domain.verdict import (
+from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.verdict import (
     FindingKind,
     IndeterminateCause,
     Reason,
     Verdict,
 )
+from phytowatch.domain.readings import Reading
+from phytowatch.domain.schedule import Schedule
 from phytowatch.schedules import parse_schedule
 
 HT = schedule("ispm15-ht")  # heat, 56.0 °C for 30 min, 3 probes, 5 min, restart

@@ -6,9 +6,9 @@ import pytest
 from runlogs import T0, at, judge, minutes, schedule
 
 from phytowatch.domain.instants import US_PER_MIN, US_PER_S
+from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, Reason, Verdict
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import ParamError
-from phytowatch.domain.verdict import FindingKind, IndeterminateCause, Reason, Verdict
 
 PROBES = {"W1": "water", "W2": "water", "P1": "product"}
 HALF_MIN = 30 * US_PER_S

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from runlogs import at, judge, minutes, schedule
 
+from phytowatch.domain.judgement.verdict import Reason, Verdict
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.verdict import Reason, Verdict
 
 VHT = schedule("vht-papaya-pt21")
 PROBES = {"C1": "product", "C2": "product", "C3": "product", "A1": "air", "H1": "rh"}
@@ -91,3 +91,60 @@ def test_a_break_of_the_air_hold_fails_the_vapour_heat_run() -> None:
     assert result.verdict is Verdict.FAIL
     assert result.fail_reason is Reason.BELOW_THRESHOLD
     assert result.fail_at == at(250)
+
+
+def test_a_criterion_met_before_another_failed_the_run_says_met_and_when() -> None:
+    # humidity dips at 330 min, inside the air hold: the run fails there. The cores have held
+    # 47.5 °C since 300 min, 30 min against the 20 needed; the air has held 48.0 °C for 2 h only.
+    result = judge(VHT, chamber(450, rh_at={330: 59.0}), PROBES)
+    assert result.verdict is Verdict.FAIL
+    assert result.fail_at == at(330)
+    outcomes = {c.key: c for c in result.criteria}
+    core = outcomes["core"]
+    assert core.satisfied
+    assert (core.hold_start, core.met_at, core.hold_end) == (at(300), at(320), at(330))
+    assert core.longest_hold == at(330) - at(300)
+    assert not outcomes["air"].satisfied
+    assert outcomes["air"].met_at is None and outcomes["air"].hold_start is None
+    assert not outcomes["humidity"].satisfied
+    assert outcomes["humidity"].detail["broken_at"] == at(330)
+
+
+def test_an_air_ramp_that_took_long_enough_says_met_when_the_run_fails_later() -> None:
+    slow = {k: 30.0 + 18.5 * k / 240 for k in range(241)}  # 48.5 °C at 240 min: 4 h
+    slow.update({k: 48.6 for k in range(241, 451)})
+    result = judge(VHT, chamber(450, air_at=slow, rh_at={330: 59.0}), PROBES)
+    assert result.verdict is Verdict.FAIL
+    ramp = {c.key: c for c in result.criteria}["air_ramp"]
+    assert ramp.satisfied
+    # it cannot be too fast from 3.5 h after the first air reading on; it got there at 4 h
+    assert ramp.met_at == at(210)
+    assert ramp.detail["reached"] == at(240)
+
+
+def test_an_air_ramp_still_short_of_its_minimum_time_is_not_met_yet() -> None:
+    result = judge(VHT, chamber(200), PROBES)
+    assert result.verdict is Verdict.FAIL
+    ramp = {c.key: c for c in result.criteria}["air_ramp"]
+    assert not ramp.satisfied and ramp.met_at is None
+
+
+def test_a_criterion_that_failed_the_run_says_not_met_even_after_the_others_were_met() -> None:
+    # the ramp is too fast: the run fails at 120 min, before any hold could be met
+    fast = {k: 30.0 + 18.5 * k / 120 for k in range(121)}
+    fast.update({k: 48.6 for k in range(121, 451)})
+    result = judge(VHT, chamber(450, air_at=fast), PROBES)
+    outcomes = {c.key: c for c in result.criteria}
+    assert not outcomes["air_ramp"].satisfied
+    assert outcomes["air_ramp"].detail["reached"] == at(120)
+    assert not any(c.satisfied for c in result.criteria)
+
+
+def test_every_criterion_of_a_passed_run_says_when_it_was_met() -> None:
+    result = judge(VHT, chamber(450), PROBES)
+    met = {c.key: c.met_at for c in result.criteria}
+    # the cores met at 320 min; the air hold, and humidity throughout it, at 420 (the PASS);
+    # the ramp could no longer be too fast 3.5 h after the first air reading
+    assert met == {"core": at(320), "air": at(420), "humidity": at(420), "air_ramp": at(210)}
+    outcomes = {c.key: c for c in result.criteria}
+    assert outcomes["core"].hold_end == at(420) == outcomes["air"].hold_end

@@ -6,9 +6,9 @@ import pytest
 from runlogs import PRODUCT3, T0, at, judge, minutes, schedule, varied
 
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
-from phytowatch.domain.judge import Judge
+from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.verdict import Finding, FindingKind, Verdict
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.verdict import Finding, FindingKind, Verdict
 
 HT = schedule("ispm15-ht")
 COLD = schedule("au-cold-citrus-medfly")

@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 
 from phytowatch.domain.accounts import Action, Role
 from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
-from phytowatch.domain.verdict import FindingKind, IndeterminateCause, Reason
+from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, Reason
 from phytowatch.i18n import catalogue, words
 from phytowatch.services.provisioning import FACILITY_KINDS
 from phytowatch.web import i18n

@@ -9,10 +9,10 @@ import pytest
 from runlogs import PRODUCT3, T0, at, judge, minutes, schedule, varied
 
 from phytowatch.domain.instants import US_PER_D, US_PER_H, US_PER_MIN
-from phytowatch.domain.judge import Judge, judge_log
+from phytowatch.domain.judgement.judge import Judge, judge_log
+from phytowatch.domain.judgement.verdict import Judgement, Phase, Reason, Verdict
 from phytowatch.domain.readings import Reading, apply_offset, classify
 from phytowatch.domain.schedule import ParamError
-from phytowatch.domain.verdict import Judgement, Phase, Reason, Verdict
 from phytowatch.formats.csvlog import parse_log
 from phytowatch.services.evaluation import judge_rows
 

@@ -163,10 +163,11 @@ def _sentences_raised(path: Path) -> list[str]:
 # (services/ingest.py, domain/instants.py's parsing of a device's times); the notification rules'
 # file errors name a file and a field for the person who edits it (services/notify.py); the audit
 # chain's verification report (domain/audit.py, services/audit.py) and the engine's refusal of
-# input a caller built wrongly (domain/judge.py, domain/series.py's downsample) are not yet codes.
+# input a caller built wrongly (domain/judgement/, domain/series.py's downsample) are not yet
+# codes.
 _NOT_YET = (
     "services/ingest.py", "domain/instants.py", "services/notify.py", "domain/audit.py",
-    "services/audit.py", "domain/judge.py", "domain/series.py::downsample",
+    "services/audit.py", "domain/judgement/", "domain/series.py::downsample",
 )  # fmt: skip
 
 

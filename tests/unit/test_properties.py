@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN, US_PER_S, format_instant
-from phytowatch.domain.judge import Judge
+from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.verdict import Judgement, Verdict
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import Schedule
-from phytowatch.domain.verdict import Judgement, Verdict
 from phytowatch.formats.csvlog import parse_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from phytowatch.domain.verdict import FindingKind, Judgement, Verdict
+from phytowatch.domain.judgement.verdict import FindingKind, Judgement, Verdict
 from phytowatch.formats.csvlog import parse_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows

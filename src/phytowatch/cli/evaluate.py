@@ -117,7 +117,7 @@ def _run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     lang = args.lang or default_lang()
 
-    from phytowatch.domain.judge import MAX_OFFSET
+    from phytowatch.domain.judgement.judge import MAX_OFFSET
     from phytowatch.domain.schedule import ParamError
     from phytowatch.formats.csvlog import LogError, read_log
     from phytowatch.schedules import ScheduleFileError, load_catalog, load_one

@@ -52,6 +52,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "review_no": {"en": "Review required: no", "zh": "需要复核：否"},
     "criteria": {"en": "Criteria", "zh": "各项条件"},
     "met": {"en": "met", "zh": "满足"},
+    "met_at": {"en": "met at {at}", "zh": "于 {at} 满足"},
     "not_met": {"en": "not met", "zh": "未满足"},
     "step_n": {"en": "step {n}", "zh": "第 {n} 档"},
     "more": {"en": "… and {n} more (see --json)", "zh": "…… 另有 {n} 条（见 --json）"},

@@ -12,8 +12,8 @@ from typing import Any
 
 from phytowatch.cli.messages import t
 from phytowatch.domain.instants import format_duration, format_instant
+from phytowatch.domain.judgement.verdict import Judgement, Verdict
 from phytowatch.domain.schedule import Confidence, Regime, Schedule
-from phytowatch.domain.verdict import Judgement, Verdict
 
 MAX_LINES = 12  # interruptions or findings listed before "… and N more"
 
@@ -99,7 +99,10 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
         lines.append(f"  {t('why_fail', lang)}: {t(reason, lang)}{when}")
 
     for outcome in judgement.criteria:
-        mark = t("met", lang) if outcome.satisfied else t("not_met", lang)
+        if outcome.satisfied and outcome.met_at is not None:
+            mark = t("met_at", lang, at=format_instant(outcome.met_at))
+        else:
+            mark = t("met", lang) if outcome.satisfied else t("not_met", lang)
         lines.append(f"  {t('criteria', lang)}: {outcome.key} ({t(outcome.role, lang)}) — {mark}")
 
     lines.append(f"  {t('interruptions', lang)}: {len(judgement.interruptions) or t('none', lang)}")

@@ -19,9 +19,9 @@ from typing import Protocol
 from phytowatch.domain import alarms
 from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN
+from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.domain.messages import Code, Instant, Kind, Word, refused, say
 from phytowatch.domain.schedule import Regime, Schedule
-from phytowatch.domain.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.runs import LiveRun, RunMonitor
 

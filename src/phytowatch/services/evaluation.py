@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
-from phytowatch.domain.judge import Judge
+from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.verdict import Judgement
 from phytowatch.domain.messages import Code, Message, say
 from phytowatch.domain.schedule import Role, Schedule
-from phytowatch.domain.verdict import Judgement
 
 
 class UnknownProbeError(ValueError):

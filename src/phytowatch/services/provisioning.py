@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from phytowatch.domain.instants import US_PER_D, format_instant
-from phytowatch.domain.judge import MAX_OFFSET
+from phytowatch.domain.judgement.judge import MAX_OFFSET
 from phytowatch.domain.messages import Code, Kind, Word, refused
 from phytowatch.domain.schedule import ROLES
 from phytowatch.services.audit import AuditRecorder, atomic

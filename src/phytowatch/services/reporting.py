@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.domain.judgement.verdict import Finding, Interruption, Judgement
 from phytowatch.domain.schedule import Schedule
-from phytowatch.domain.verdict import Finding, Interruption, Judgement
 
 
 def _when(instant: int | None) -> str | None:
@@ -86,6 +86,7 @@ def judgement_dict(judgement: Judgement, schedule: Schedule) -> dict[str, Any]:
                 "kind": c.kind,
                 "role": c.role,
                 "satisfied": c.satisfied,
+                "met_at": _when(c.met_at),
                 "hold_start": _when(c.hold_start),
                 "hold_end": _when(c.hold_end),
                 "longest_hold_s": seconds(c.longest_hold),

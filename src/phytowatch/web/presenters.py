@@ -8,9 +8,9 @@ from typing import Any
 from phytowatch.domain.accounts import ROLE_TITLES, Principal
 from phytowatch.domain.alarms import Alarm
 from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.domain.judgement.verdict import HoldProgress
 from phytowatch.domain.messages import message_json
 from phytowatch.domain.signoff import SignOff
-from phytowatch.domain.verdict import HoldProgress
 from phytowatch.services.notify import alarm_payload
 from phytowatch.services.runs import RunEvent, RunRecord, evaluate_command
 

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from phytowatch.domain.eta import predict_crossing
-from phytowatch.domain.judge import Judge
+from phytowatch.domain.judgement.eta import predict_crossing
+from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import Role, Schedule
-from phytowatch.domain.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.reporting import judgement_dict
 from phytowatch.services.runs.ports import RunRecord, RunStore, StoredReading

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
-from phytowatch.domain.verdict import Finding, FindingKind
+from phytowatch.domain.judgement.verdict import Finding, FindingKind
 
 FLATLINE_READINGS = 30  # identical consecutive readings during a hold
 # A rate is measured from the latest reading at least one unit back (1 min for heat, 1 h for

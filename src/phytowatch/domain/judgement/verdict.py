@@ -91,7 +91,9 @@ class StepRef:
 
 @dataclass(frozen=True, slots=True)
 class CriterionOutcome:
-    """How one criterion of a multi-criterion schedule (vapour heat) fared."""
+    """How one criterion of a multi-criterion schedule (vapour heat) fared: ``satisfied`` says
+    whether the criterion itself was met, and ``met_at`` when, whatever the run's verdict
+    (docs/judgement.md). A hold's window is the hold that met it, to its last sample time."""
 
     key: str
     kind: str  # "hold" | "throughout" | "ramp"
@@ -101,6 +103,7 @@ class CriterionOutcome:
     hold_end: int | None = None
     longest_hold: int = 0
     detail: MappingProxyType[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    met_at: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,13 +19,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 
-from phytowatch.domain.evaluator import Evaluator
 from phytowatch.domain.instants import US_PER_MIN
+from phytowatch.domain.judgement.evaluator import Evaluator
+from phytowatch.domain.judgement.layout import Layout
+from phytowatch.domain.judgement.verdict import Finding, FindingKind, Judgement, LiveState
 from phytowatch.domain.messages import Code, say
 from phytowatch.domain.readings import Reading, apply_offset, classify
 from phytowatch.domain.schedule import PHYSICAL_RANGE, ParamError, Role, Schedule
-from phytowatch.domain.tracks import Layout
-from phytowatch.domain.verdict import Finding, FindingKind, Judgement, LiveState, Phase
 
 _NAN = float("nan")
 MAX_OFFSET = Decimal(20)  # °C or %RH: a sensor further off than this is replaced, not corrected
@@ -113,9 +113,9 @@ class Judge:
         ranges = self._range
         single_range = len(set(ranges)) == 1
         low, high = ranges[0] if ranges else (0.0, 0.0)
-        evaluator = self._eval
+        run = self._eval.run
         for t, raw in rows:
-            if evaluator.verdict is not None and not self._replayable:
+            if run.verdict is not None and not self._replayable:
                 break  # §3.2: judgement stops at the deciding sample; later rows change nothing
             values = raw
             clean = None not in raw and (total := sum(raw)) == total  # type: ignore[arg-type]
@@ -137,7 +137,7 @@ class Judge:
             self._eager = False
             self._latest_rx = [
                 max(a, b) if a is not None and b is not None else a if b is None else b
-                for a, b in zip(self._latest_rx, self._eval.latest_t, strict=True)
+                for a, b in zip(self._latest_rx, self._eval.run.latest.t, strict=True)
             ]
         self._advance()
 
@@ -304,28 +304,7 @@ class Judge:
 
     def state(self, *, now: int | None = None) -> LiveState:
         """The live state with what has arrived so far; ``now`` is the server's clock."""
-        evaluator = self._complete()
-        judgement = evaluator.judgement(complete=False, extra_findings=self._external)
-        if judgement.verdict is not None:
-            phase = Phase(judgement.verdict.value)
-        elif any(track.holding() for track in evaluator.tracks):
-            phase = Phase.HOLDING
-        else:
-            phase = Phase.WAITING
-        last = evaluator.last_judged
-        stale = (
-            now is not None and last is not None and now - last > self.schedule.max_sample_interval
-        )
-        governing = {track.crit.key: track.governing for track in evaluator.tracks}
-        return LiveState(
-            phase=phase,
-            judgement=judgement,
-            holds=tuple(evaluator.progress()),
-            governing=MappingProxyType(governing),
-            last_sample=last,
-            stale=stale,
-            earliest_end=evaluator.earliest_end() if phase is Phase.HOLDING else None,
-        )
+        return self._complete().state(now=now, extra_findings=self._external)
 
     def has_reading(self, probe: str, t: int) -> bool:
         """Whether a reading of ``probe`` at ``t`` was fed already (a replayable judge)."""
