@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from accountfakes import InMemoryAccountStore, InMemoryRuns, RecordingAudit
@@ -19,7 +20,7 @@ from phytowatch.domain.accounts import (
     parse_scopes,
     password_problem,
 )
-from phytowatch.domain.messages import Code, Kind, Refused, say
+from phytowatch.domain.messages import Code, Kind, Message, Refused, say
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
 from phytowatch.services import accounts, signoff
 from phytowatch.services.accounts import passwords
@@ -52,7 +53,7 @@ def _user(store: InMemoryAccountStore, audit: RecordingAudit, login: str, role: 
         password=PASSWORD,
         cost=10,
         now=0,
-        **placement,  # type: ignore[arg-type]
+        **placement,
     )
 
 
@@ -118,8 +119,8 @@ def test_who_covers_a_facility() -> None:
 
 
 def test_the_sign_off_rules() -> None:
-    def why(**kw: object) -> str | None:
-        base: dict[str, object] = {
+    def why(**kw: Any) -> Message | None:
+        base: dict[str, Any] = {
             "run_id": 7,
             "closed": True,
             "verdict": "PASS",
@@ -129,7 +130,7 @@ def test_the_sign_off_rules() -> None:
             "comment": "",
             "existing": None,
         }
-        return refusal(**{**base, **kw})  # type: ignore[arg-type]
+        return refusal(**{**base, **kw})
 
     assert why() is None
     assert "still open" in str(why(closed=False))

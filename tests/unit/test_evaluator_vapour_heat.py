@@ -5,10 +5,17 @@ from __future__ import annotations
 from runlogs import at, judge, minutes, schedule
 
 from phytowatch.domain.readings import Reading
+from phytowatch.domain.schedule import Role
 from phytowatch.domain.verdict import Reason, Verdict
 
 VHT = schedule("vht-papaya-pt21")
-PROBES = {"C1": "product", "C2": "product", "C3": "product", "A1": "air", "H1": "rh"}
+PROBES: dict[str, Role] = {
+    "C1": "product",
+    "C2": "product",
+    "C3": "product",
+    "A1": "air",
+    "H1": "rh",
+}
 
 
 def chamber(
