@@ -263,25 +263,29 @@ def test_guesses_sent_at_once_cannot_pass_the_lock_out_together(
 ) -> None:
     # one free failure left: of 20 guesses sent at once (each from its own address), one is
     # checked and the others wait, instead of all being checked while the count lags behind
+    import importlib
     import threading
     import time
 
     from phytowatch.domain.accounts import FailureCount
     from phytowatch.services import accounts as use_cases
 
+    # the module that checks a password (the package's name ``login`` is the use case)
+    checking = importlib.import_module("phytowatch.services.accounts.login")
+
     services = world.services
     now = 1_780_000_000_000_000
     key = failure_key("operator")
     services.accounts.set_failures(key, FailureCount(ACCOUNT_LOCKOUT.free - 1, now - 3_600_000_000))
     checked: list[str] = []
-    real = use_cases.verify_password
+    real = checking.verify_password
 
     def slow(password: str, stored: str) -> bool:
         checked.append(password)
         time.sleep(0.2)  # a real check at production cost takes about this long
         return real(password, stored)
 
-    monkeypatch.setattr(use_cases, "verify_password", slow)
+    monkeypatch.setattr(checking, "verify_password", slow)
     statuses: list[int] = []
 
     def guess(n: int) -> None:
