@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
+from anyio.from_thread import BlockingPortal
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -82,3 +85,15 @@ def writes_blocked(engine: Engine) -> Iterator[None]:
                 yield
             finally:
                 conn.rollback()
+
+
+def app_of(client: TestClient) -> FastAPI:
+    """The app a test client calls (TestClient types it as any ASGI app)."""
+    assert isinstance(client.app, FastAPI)
+    return client.app
+
+
+def portal(client: TestClient) -> BlockingPortal:
+    """The open client's way onto the app's event loop: ``portal(client).call(f)``."""
+    assert client.portal is not None, "the client is not open: use `with TestClient(app) as ...`"
+    return client.portal
