@@ -6,8 +6,13 @@ import json
 from typing import Any
 
 import pytest
-from accountfakes import InMemoryAccountStore, InMemoryRuns, RecordingAudit
 
+from fakes import (
+    InMemoryAccountStore,
+    InMemoryAuditRecorder,
+    InMemoryRunLookup,
+    InMemorySignOffStore,
+)
 from phytowatch.domain.accounts import (
     ACCOUNT_LOCKOUT,
     ROLE_ACTIONS,
@@ -31,15 +36,14 @@ S = 1_000_000
 PASSWORD = "correct horse battery"
 
 
-def _store() -> tuple[InMemoryAccountStore, RecordingAudit]:
+def _store() -> tuple[InMemoryAccountStore, InMemoryAuditRecorder]:
     store = InMemoryAccountStore({"E1": "赣州", "E2": "南昌"})
-    store.facilities = {"K1": "E1", "K2": "E2"}
-    audit = RecordingAudit()
+    audit = InMemoryAuditRecorder()
     accounts.add_office(store, audit, actor="t", code="GZ", name="赣州", cities=["赣州"], now=0)
     return store, audit
 
 
-def _user(store: InMemoryAccountStore, audit: RecordingAudit, login: str, role: str) -> None:
+def _user(store: InMemoryAccountStore, audit: InMemoryAuditRecorder, login: str, role: str) -> None:
     placement = {"enterprise": "E1"} if role.startswith("enterprise") else {}
     if role in {"inspector", "certifying_officer", "port_officer"}:
         placement = {"office": "GZ"}
@@ -323,22 +327,29 @@ def test_sign_off_by_an_inspector_within_jurisdiction_only() -> None:
     store, audit = _store()
     _user(store, audit, "li", "inspector")
     _user(store, audit, "op", "enterprise_operator")
-    runs = InMemoryRuns(_run(1, "K1", "PASS"), _run(2, "K2", "PASS"), _run(3, "K1", None))
+    runs = InMemoryRunLookup(_run(1, "K1", "PASS"), _run(2, "K2", "PASS"), _run(3, "K1", None))
+    signoffs = InMemorySignOffStore({"K1": ("E1", "赣州"), "K2": ("E2", "南昌")})
     li = store.user_by_login("li")
     op = store.user_by_login("op")
     assert li is not None and op is not None
     inspector = accounts.principal_of(store, li)
     operator = accounts.principal_of(store, op)
     with refused(Code.SIGNOFF_INSPECTOR_ONLY, Kind.FORBIDDEN):
-        signoff.sign_off(runs, store, audit, operator, 1, decision="signed_off", comment="", now=1)
+        signoff.sign_off(
+            runs, signoffs, audit, operator, 1, decision="signed_off", comment="", now=1
+        )
     with refused(Code.NO_RUN, Kind.NOT_FOUND):
-        signoff.sign_off(runs, store, audit, inspector, 2, decision="signed_off", comment="", now=1)
+        signoff.sign_off(
+            runs, signoffs, audit, inspector, 2, decision="signed_off", comment="", now=1
+        )
     with refused(Code.SIGNOFF_RUN_OPEN, Kind.CONFLICT):
-        signoff.sign_off(runs, store, audit, inspector, 3, decision="signed_off", comment="", now=1)
-    assert not signoff.run_backs_certificate(runs, store, 1).ok
-    signoff.sign_off(runs, store, audit, inspector, 1, decision="signed_off", comment="", now=1)
-    assert signoff.run_backs_certificate(runs, store, 1).ok
-    assert not signoff.run_backs_certificate(runs, store, 99).ok
+        signoff.sign_off(
+            runs, signoffs, audit, inspector, 3, decision="signed_off", comment="", now=1
+        )
+    assert not signoff.run_backs_certificate(runs, signoffs, 1).ok
+    signoff.sign_off(runs, signoffs, audit, inspector, 1, decision="signed_off", comment="", now=1)
+    assert signoff.run_backs_certificate(runs, signoffs, 1).ok
+    assert not signoff.run_backs_certificate(runs, signoffs, 99).ok
     assert audit.entries[-1]["action"] == "run.signed_off"
 
 
