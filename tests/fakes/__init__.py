@@ -6,15 +6,22 @@ from its port fails there; what a fake does is held to the SQL store's by ``test
 """
 
 from fakes.accounts import InMemoryAccountStore
+from fakes.alarms import InMemoryAlarmStore
 from fakes.audit import InMemoryAuditRecorder, InMemoryAuditStore
 from fakes.notify import InMemoryNotificationChannel
+from fakes.registry import InMemoryReadingWriter, InMemoryRegistry
+from fakes.runs import InMemoryRunStore
 from fakes.signoff import InMemoryRunLookup, InMemorySignOffStore
 
 __all__ = [
     "InMemoryAccountStore",
+    "InMemoryAlarmStore",
     "InMemoryAuditRecorder",
     "InMemoryAuditStore",
     "InMemoryNotificationChannel",
+    "InMemoryReadingWriter",
+    "InMemoryRegistry",
     "InMemoryRunLookup",
+    "InMemoryRunStore",
     "InMemorySignOffStore",
 ]
