@@ -8,7 +8,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
+from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.services.accounts import SessionRecord, TokenRecord, UserRecord
+
+# what update_user may change, as in the SQL store
+_USER_FIELDS = {"role", "enterprise", "office", "password_hash", "disabled_at", "name"}
 
 
 class InMemoryAccountStore:
@@ -37,6 +41,8 @@ class InMemoryAccountStore:
         *,
         now: int,
     ) -> int:
+        if self.user_by_login(login) is not None:
+            raise refused(Kind.CONFLICT, Code.USER_EXISTS, login=login)
         new_id = len(self.users) + 1
         self.users[new_id] = UserRecord(
             new_id, login, name, Role(role), enterprise, office, password_hash, False, now
@@ -53,6 +59,9 @@ class InMemoryAccountStore:
         return sorted(self.users.values(), key=lambda u: u.login)
 
     def update_user(self, user_id: int, values: Mapping[str, Any], *, now: int) -> None:
+        unknown = set(values) - _USER_FIELDS
+        if unknown:
+            raise ValueError(f"not a user field: {sorted(unknown)}")
         changes = dict(values)
         if "role" in changes:
             changes["role"] = Role(changes["role"])
@@ -74,6 +83,8 @@ class InMemoryAccountStore:
         *,
         now: int,
     ) -> None:
+        if code in self.offices:
+            raise refused(Kind.CONFLICT, Code.OFFICE_EXISTS, code=code)
         area = Jurisdiction(frozenset(cities), frozenset(enterprises), everywhere)
         self.offices[code] = Office(code, name, area)
 
@@ -117,7 +128,9 @@ class InMemoryAccountStore:
         return count
 
     def revoke_session(self, session_id: int, *, now: int) -> None:
-        self.sessions[session_id] = replace(self.sessions[session_id], revoked_at=now)
+        session = self.sessions[session_id]
+        if session.revoked_at is None:  # revoked once: when stays when
+            self.sessions[session_id] = replace(session, revoked_at=now)
 
     # failed logins
     def failures(self, key: str) -> FailureCount:
@@ -161,7 +174,9 @@ class InMemoryAccountStore:
         return [t for t in self.tokens.values() if t.user_id == user_id]
 
     def revoke_token(self, token_id: int, *, now: int) -> None:
-        self.tokens[token_id] = replace(self.tokens[token_id], revoked_at=now)
+        token = self.tokens[token_id]
+        if token.revoked_at is None:  # revoked once: when stays when
+            self.tokens[token_id] = replace(token, revoked_at=now)
 
     def touch_token(self, token_id: int, *, now: int) -> None:
         self.tokens[token_id] = replace(self.tokens[token_id], last_used_at=now)
