@@ -8,9 +8,8 @@ it (the enterprises an in-memory account store knows of).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
+from stores import T0, SignOffDesk, Site
 
 from databases import database_kinds
 from fakes import (
@@ -26,11 +25,8 @@ from phytowatch.bootstrap import Services
 from phytowatch.services.accounts import AccountStore
 from phytowatch.services.alarms import AlarmStore
 from phytowatch.services.audit import AuditStore
-from phytowatch.services.ports import FacilityRef, ReadingWriter, Registry
+from phytowatch.services.ports import ReadingWriter, Registry
 from phytowatch.services.runs import RunStore
-from phytowatch.services.signoff import SignOffStore
-
-T0 = 1_772_361_600_000_000
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -53,19 +49,6 @@ def _services(store_kind: str, request: pytest.FixtureRequest) -> Services | Non
         return None
     services: Services = request.getfixturevalue("services")
     return services
-
-
-@dataclass
-class Site:
-    """The stores that share a registry's facilities, calibrations and readings, as the SQL
-    stores share a database; with kilns K1 (C1, C2, C3) and K2 (C1) of enterprise E1."""
-
-    registry: Registry
-    writer: ReadingWriter
-    runs: RunStore
-    alarms: AlarmStore
-    k1: FacilityRef
-    k2: FacilityRef
 
 
 @pytest.fixture
@@ -108,15 +91,6 @@ def audit_store(store_kind: str, request: pytest.FixtureRequest) -> AuditStore:
     """An empty audit trail."""
     services = _services(store_kind, request)
     return InMemoryAuditStore() if services is None else services.audit.store
-
-
-@dataclass
-class SignOffDesk:
-    """A sign-off store, with run ``run`` on kiln K1 of E1 (赣州) and inspector ``user``."""
-
-    store: SignOffStore
-    run: int
-    user: int
 
 
 @pytest.fixture
