@@ -80,9 +80,21 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(CODE_DIRS)
 	$(BIN)/ruff format --check $(CODE_DIRS)
 
-## types: mypy (files and strictness configured in pyproject.toml)
+## types: mypy on src/ (configured in pyproject.toml), then on tests/, one run per folder
+# tests/ is no package: pytest imports each folder's modules by their bare names (accountsworld,
+# refusals), and two folders have a conftest.py, so a single run would see two modules named
+# conftest. Each folder gets its own run, with tests/ (refusals, fakes) and itself on the path;
+# scripts/ too, for the docs test that imports gen_cli_docs.
+TEST_DIRS  := $(wildcard tests/unit tests/integration tests/contracts tests/e2e tests/golden)
+MYPY_TESTS := $(BIN)/mypy --explicit-package-bases --no-warn-unused-configs
 types: $(STAMP)
 	$(BIN)/mypy
+	@status=0; \
+	echo "mypy tests/*.py"; \
+	MYPYPATH=tests $(MYPY_TESTS) $(wildcard tests/*.py tests/fakes) || status=1; \
+	for dir in $(TEST_DIRS); do \
+		echo "mypy $$dir"; MYPYPATH=tests:$$dir:scripts $(MYPY_TESTS) $$dir || status=1; done; \
+	exit $$status
 
 ## contracts: import-linter architecture contracts
 # import-linter only sees directories that have an __init__.py; a sub-package

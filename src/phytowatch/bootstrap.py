@@ -27,7 +27,7 @@ from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
-from phytowatch.storage.writer import make_writer
+from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
 @dataclass
@@ -37,6 +37,13 @@ class Services(App):
     ``engine``: the web, the MQTT worker and the runtime are given an ``App``."""
 
     settings: Settings  # all of them (an App names only what its adapters read)
+    # the stores themselves, for the tests that look at what is stored beyond a port's methods
+    registry: SqlRegistry
+    writer: SqliteWriter | PostgresWriter
+    runs: SqlRunStore
+    alarm_store: SqlAlarmStore
+    accounts: SqlAccountStore
+    pages: SqlPageStore
     engine: Engine
 
 

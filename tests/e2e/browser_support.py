@@ -16,10 +16,13 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pageworld
 import pytest
+
+if TYPE_CHECKING:  # Playwright is imported by the browser tests themselves, when they run
+    from playwright.sync_api import Page
 
 CHROMIUM = os.environ.get("PHYTOWATCH_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -130,7 +133,7 @@ def serving(
                 proc.wait(timeout=10)
 
 
-def shoot(page: Any, name: str) -> Path:
+def shoot(page: Page, name: str) -> Path:
     """A full-page screenshot kept as a test artifact (test-artifacts/screenshots/)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -77,10 +77,10 @@ def seed(database_url: str, *, extra_facilities: int = 12) -> World:
             services.accounts, audit, actor="test", code="JX", name="江西局",
             cities=["赣州", "南昌", "九江"], now=now,
         )  # fmt: skip
-        for login, (role, enterprise, office) in PEOPLE.items():
+        for login, (role, employer, office) in PEOPLE.items():
             add_user(
                 services.accounts, audit, actor="test", login=login, name=login.title(),
-                role=role, password=PASSWORD, enterprise=enterprise, office=office, cost=10,
+                role=role, password=PASSWORD, enterprise=employer, office=office, cost=10,
                 now=now,
             )  # fmt: skip
         world.kiln_start = now - 200 * MIN

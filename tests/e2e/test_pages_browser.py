@@ -9,14 +9,18 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pageworld
 import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, Server, need_chromium, serving, shoot
 
+if TYPE_CHECKING:  # imported where a browser is launched: a run without one needs none of it
+    from playwright.sync_api import Browser, Page
+
 pytestmark = pytest.mark.e2e
 WAIT_MS = 15_000
+ERRORS: dict[Page, list[str]] = {}  # each page's script errors, dialogs and CSP violations
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +31,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def browser(server: Server) -> Iterator[Any]:
+def browser(server: Server) -> Iterator[Browser]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -39,8 +43,8 @@ def browser(server: Server) -> Iterator[Any]:
 
 
 def open_as(
-    browser: Any, server: Server, who: str | None, lang: str = "zh-CN", *, csp: bool = False
-) -> Any:
+    browser: Browser, server: Server, who: str | None, lang: str = "zh-CN", *, csp: bool = False
+) -> Page:
     """A fresh browser context (its own cookies), logged in as ``who`` through the login page.
 
     Playwright's ``wait_for_function`` evaluates strings, which the pages' Content-Security-Policy
@@ -59,7 +63,7 @@ def open_as(
         "console",
         lambda message: errors.append(message.text) if "Security Policy" in message.text else None,
     )
-    page.errors = errors  # type: ignore[attr-defined]
+    ERRORS[page] = errors
     if who is not None:
         page.goto(f"{server.url}/login")
         page.fill("#login", who)
@@ -70,7 +74,7 @@ def open_as(
 
 
 def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
-    browser: Any, server: Server
+    browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, None, csp=True)
     page.goto(f"{server.url}/wall")
@@ -84,7 +88,7 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
     page.fill("#password", pageworld.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/wall$"))  # back where it was going
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.context.close()
 
 
@@ -99,7 +103,7 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
     ],
 )
 def test_each_role_lands_on_its_page_and_sees_only_its_pages(
-    browser: Any, server: Server, who: str, lands: str, nav: list[str]
+    browser: Browser, server: Server, who: str, lands: str, nav: list[str]
 ) -> None:
     page = open_as(browser, server, who)
     assert page.url.endswith(lands)
@@ -113,7 +117,7 @@ def test_each_role_lands_on_its_page_and_sees_only_its_pages(
 
 
 def test_the_wall_loads_and_a_tile_changes_live_when_a_device_posts(
-    browser: Any, server: Server
+    browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "inspector")
     page.wait_for_selector("body[data-wall-loaded]")
@@ -153,11 +157,11 @@ def test_the_wall_loads_and_a_tile_changes_live_when_a_device_posts(
     page.reload()
     page.wait_for_selector("body[data-wall-loaded]")
     page.wait_for_function("document.querySelectorAll('.tile:not([hidden])').length === 4")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.context.close()
 
 
-def test_the_wall_works_with_the_keyboard(browser: Any, server: Server) -> None:
+def test_the_wall_works_with_the_keyboard(browser: Browser, server: Server) -> None:
     page = open_as(browser, server, "inspector", csp=True)
     page.wait_for_selector("body[data-wall-loaded]")
     for _ in range(40):
@@ -172,7 +176,7 @@ def test_the_wall_works_with_the_keyboard(browser: Any, server: Server) -> None:
     page.context.close()
 
 
-def test_hostile_text_is_shown_verbatim_and_never_run(browser: Any, server: Server) -> None:
+def test_hostile_text_is_shown_verbatim_and_never_run(browser: Browser, server: Server) -> None:
     page = open_as(browser, server, "inspector", csp=True)
     page.goto(f"{server.url}/runs/{server.world.runs['finished']}")
     assert pageworld.HOSTILE in page.inner_text(".verdict-box")
@@ -183,12 +187,12 @@ def test_hostile_text_is_shown_verbatim_and_never_run(browser: Any, server: Serv
     page.wait_for_selector("body[data-wall-loaded]")
     assert '<script>alert("x")</script>' in page.inner_text("#wall")
     # no alert dialog, no error, no Content-Security-Policy violation on the wall, a run, alarms
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.context.close()
 
 
 def test_an_alarm_is_acknowledged_with_a_comment_and_the_inbox_says_who(
-    browser: Any, server: Server
+    browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "inspector")
     page.goto(f"{server.url}/alarms")
@@ -214,7 +218,7 @@ def test_an_alarm_is_acknowledged_with_a_comment_and_the_inbox_says_who(
 
 
 def test_a_run_chart_draws_and_zooms_with_detail_from_the_server(
-    browser: Any, server: Server
+    browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "inspector")
     page.goto(f"{server.url}/runs/{server.world.runs['finished']}")
@@ -241,7 +245,7 @@ def test_a_run_chart_draws_and_zooms_with_detail_from_the_server(
     page.click("button[data-zoom=reset]")
     page.wait_for_function("document.body.dataset.chartFetches === '4'")
     assert page.evaluate("document.body.dataset.chartRange") == whole
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.emulate_media(media="print")
     shoot(page, "run-print")
     # the printable treatment record: A4, the chart kept, on at most three pages
@@ -253,7 +257,7 @@ def test_a_run_chart_draws_and_zooms_with_detail_from_the_server(
     page.context.close()
 
 
-def test_an_open_run_page_follows_the_run_live(browser: Any, server: Server) -> None:
+def test_an_open_run_page_follows_the_run_live(browser: Browser, server: Server) -> None:
     page = open_as(browser, server, "operator")
     page.goto(f"{server.url}/runs/{server.world.runs['open']}")
     page.wait_for_selector("body[data-chart-ready]")
@@ -264,12 +268,12 @@ def test_an_open_run_page_follows_the_run_live(browser: Any, server: Server) -> 
         " && document.getElementById('live-text').innerText.includes('/ 30')"
     )
     assert "保持中" in page.inner_text(".verdict-box")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.context.close()
 
 
 def test_an_inspector_signs_off_a_run_and_a_missing_comment_is_said(
-    browser: Any, server: Server
+    browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "inspector")
     run = server.world.runs["finished"]
@@ -290,7 +294,7 @@ def test_an_inspector_signs_off_a_run_and_a_missing_comment_is_said(
     page.context.close()
 
 
-def test_the_language_switches_and_is_remembered(browser: Any, server: Server) -> None:
+def test_the_language_switches_and_is_remembered(browser: Browser, server: Server) -> None:
     page = open_as(browser, server, "inspector")
     assert page.inner_text("h1") == "监控墙"
     page.click("a[data-lang=en]")
@@ -311,7 +315,7 @@ def test_the_language_switches_and_is_remembered(browser: Any, server: Server) -
     page.context.close()
 
 
-def test_facility_runs_and_replay_pages(browser: Any, server: Server) -> None:
+def test_facility_runs_and_replay_pages(browser: Browser, server: Server) -> None:
     page = open_as(browser, server, "operator")
     page.goto(f"{server.url}/facilities/JX-0031-K1")
     assert "已过期" in page.inner_text("body")  # C3's calibration
@@ -330,12 +334,12 @@ def test_facility_runs_and_replay_pages(browser: Any, server: Server) -> None:
     page.click("#play")
     page.wait_for_function(f"Number(document.body.dataset.replayAt) > {start + 600}")
     shoot(page, "replay")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.context.close()
 
 
 def test_admin_adds_an_enterprise_rotates_a_token_and_bad_input_is_said(
-    browser: Any, server: Server
+    browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "admin")
     page.goto(f"{server.url}/admin")
@@ -364,7 +368,7 @@ def test_admin_adds_an_enterprise_rotates_a_token_and_bad_input_is_said(
 
 
 def test_admin_records_a_calibration_and_sees_the_probes_status(
-    browser: Any, server: Server
+    browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "admin", csp=True)
     page.goto(f"{server.url}/admin")
@@ -390,11 +394,11 @@ def test_admin_records_a_calibration_and_sees_the_probes_status(
     assert "7 天内到期" in status and "◔" in status
     assert "JJF-2026-P2" in page.inner_text("#probe-P2") and "-0.30" in page.inner_text("#probe-P2")
     shoot(page, "admin-facility")
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.context.close()
 
 
-def test_admin_adds_a_user_and_changes_their_role(browser: Any, server: Server) -> None:
+def test_admin_adds_a_user_and_changes_their_role(browser: Browser, server: Server) -> None:
     page = open_as(browser, server, "admin", csp=True)
     page.goto(f"{server.url}/admin")
     form = page.locator("#add-user")
@@ -417,7 +421,7 @@ def test_admin_adds_a_user_and_changes_their_role(browser: Any, server: Server) 
     page.locator("#set-disabled button[type=submit]").click()
     page.wait_for_selector("#form-error")
     assert "admin 是最后一个启用的管理员" in page.inner_text("#form-error")  # said in Chinese
-    assert page.errors == []  # type: ignore[attr-defined]
+    assert ERRORS[page] == []
     page.context.close()
     fresh = open_as(browser, server, None, csp=True)  # the new user, with that password
     fresh.goto(f"{server.url}/login")

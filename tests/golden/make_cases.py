@@ -201,7 +201,7 @@ def cold_cases() -> None:
     rows = []
     for h in range(291):
         c1 = cyc(usda, h)
-        values: list[Cell] = [c1, c1 - D("0.05"), c1 - D("0.10")]
+        values = [c1, c1 - D("0.05"), c1 - D("0.10")]
         if h == 48:
             values[2] = D("1.70")
         rows.append((COLD0 + hours(h), values))
@@ -442,7 +442,7 @@ def extra_cases() -> None:
     rows = []
     for h in range(341):
         c1 = [D("6.0"), D("3.5"), D("1.9")][h] if h <= 2 else cyc(["1.05", "1.04"], h)
-        values: list[Cell] = [c1, c1 - D("0.1"), c1 - D("0.2")]
+        values = [c1, c1 - D("0.1"), c1 - D("0.2")]
         if h in (100, 101, 102):
             values[2] = D({100: "-1.50", 101: "-0.50", 102: "0.50"}[h])
         rows.append((COLD0 + hours(h), values))

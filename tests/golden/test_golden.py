@@ -64,8 +64,9 @@ FINDING_KEYS = ("kind", "probe", "from", "to")
 def _view(entry: dict[str, Any], keys: Any) -> dict[str, Any]:
     """``entry`` reduced to ``keys``, with ``probes`` sorted (order is not part of the contract)."""
     out = {key: entry.get(key) for key in keys}
-    if isinstance(out.get("probes"), list):
-        out["probes"] = sorted(out["probes"])
+    probes = out.get("probes")
+    if isinstance(probes, list):
+        out["probes"] = sorted(probes)
     return out
 
 

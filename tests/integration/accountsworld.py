@@ -35,7 +35,7 @@ PASSWORD = "correct horse battery staple"
 JPEG = b"\xff\xd8\xff\xe0" + b"still" * 20
 T0 = 1_772_361_600_000_000
 DAY = 86_400_000_000
-ROLES = {
+ROLES: dict[str, tuple[str, str | None, str | None]] = {
     "operator": ("enterprise_operator", "E1", None),
     "declarant": ("enterprise_declarant", "E1", None),
     "inspector": ("inspector", None, "GZ"),
@@ -119,7 +119,7 @@ def build(services: Services) -> World:
     add_office(
         services.accounts, audit, actor="test", code="NC", name="南昌", cities=["南昌"], now=T0
     )
-    for login, (role, enterprise, office) in ROLES.items():
+    for login, (role, employer, office) in ROLES.items():
         add_user(
             services.accounts,
             audit,
@@ -128,7 +128,7 @@ def build(services: Services) -> World:
             name=login.title(),
             role=role,
             password=PASSWORD,
-            enterprise=enterprise,
+            enterprise=employer,
             office=office,
             cost=10,
             now=T0,

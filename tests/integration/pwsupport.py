@@ -9,28 +9,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import pytest
+from anyio.from_thread import BlockingPortal
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from phytowatch.services.ports import FacilityRef
 
-POSTGRES_ADMIN = os.environ.get(
-    "PHYTOWATCH_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 MQTT_HOST = os.environ.get("PHYTOWATCH_TEST_MQTT_HOST", "127.0.0.1")
 MQTT_PORT = int(os.environ.get("PHYTOWATCH_TEST_MQTT_PORT", "1883"))
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def need(service: str, reachable: bool, how: str) -> None:
-    """Skip (laptop) or fail (CI) when a service is not reachable."""
-    if reachable:
-        return
-    message = f"{service} is not reachable ({how})"
-    if IN_CI:
-        pytest.fail(f"{message}; CI must run it (.ci/run starts it)")
-    pytest.skip(message)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -39,21 +27,6 @@ def port_open(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def postgres_reachable(url: str = POSTGRES_ADMIN) -> bool:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.exc import OperationalError
-
-    engine = create_engine(url, connect_args={"connect_timeout": 2})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        return True
-    except OperationalError:
-        return False
-    finally:
-        engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -82,3 +55,15 @@ def writes_blocked(engine: Engine) -> Iterator[None]:
                 yield
             finally:
                 conn.rollback()
+
+
+def app_of(client: TestClient) -> FastAPI:
+    """The app a test client calls (TestClient types it as any ASGI app)."""
+    assert isinstance(client.app, FastAPI)
+    return client.app
+
+
+def portal(client: TestClient) -> BlockingPortal:
+    """The open client's way onto the app's event loop: ``portal(client).call(f)``."""
+    assert client.portal is not None, "the client is not open: use `with TestClient(app) as ...`"
+    return client.portal

@@ -85,9 +85,9 @@ def test_a_refused_calibration_is_said_and_what_was_typed_is_kept(
     admin = {**login(client, "admin"), "Accept-Language": "en"}
     form = {"probe": "C1", "offset": "0.2", "calibrated_at": "2026-01-05",
             "due_at": "2027-01-05", "certificate": "cert-77", **change}  # fmt: skip
-    before = len(
-        world.services.registry.calibrations_of(world.services.registry.facility_by_code("K1").id)
-    )  # type: ignore[union-attr]
+    k1 = world.services.registry.facility_by_code("K1")
+    assert k1 is not None
+    before = len(world.services.registry.calibrations_of(k1.id))
     answer = client.post("/admin/facilities/K1/calibrations", data=form, headers=admin)
     assert answer.status_code == 422, answer.text
     assert said in _error(answer.text) and "Not saved:" in answer.text

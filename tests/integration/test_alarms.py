@@ -132,6 +132,28 @@ def test_calibrations_due_within_a_week_or_expired_raise_alarms(
     assert ("raised", "calibration_expired", "C2") in changes
 
 
+def test_an_old_certificate_entered_after_the_current_one_raises_no_calibration_alarm(
+    services: Services, run: int
+) -> None:
+    # the alarms took the calibration entered last, the run and the pages the latest by date:
+    # the probe was "expired" on the alarm inbox and valid everywhere else
+    current = (T0 - 10 * US_PER_D, T0 + 355 * US_PER_D)
+    old = (T0 - 400 * US_PER_D, T0 - 35 * US_PER_D)  # expired, and entered after the current one
+    for calibrated_at, due_at in (current, old):
+        add_calibration(
+            services.registry,
+            "K1",
+            "C1",
+            "0.1",
+            calibrated_at=calibrated_at,
+            due_at=due_at,
+            certificate="JJF",
+            now=T0,
+        )
+    kinds = {kind for _, kind, subject in tick(services, 0) if subject == "C1"}
+    assert kinds.isdisjoint({"calibration_expired", "calibration_due"})
+
+
 def test_an_alarm_is_acknowledged_then_cleared_by_a_person(services: Services, run: int) -> None:
     store(services, 0, (57.0, 57.0, 57.0))
     store(services, 1, (50.0, 57.0, 57.0))

@@ -10,9 +10,13 @@ route then answers 2xx, 404, 409 or 422, never 401, 403 or 5xx); "refused" is 40
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from accountsworld import ADMIN, World, login
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pwsupport import app_of
 
 from phytowatch.bootstrap import Services
 from phytowatch.web.app import create_app
@@ -99,13 +103,13 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
 }
 
 
-def route_table(app: object) -> set[tuple[str, str]]:
-    return {(method, entry.path) for entry in app_routes(app) for method in entry.methods}  # type: ignore[arg-type]
+def route_table(app: FastAPI) -> set[tuple[str, str]]:
+    return {(method, entry.path) for entry in app_routes(app) for method in entry.methods}
 
 
-def coverage_problems(app: object) -> list[str]:
+def coverage_problems(app: FastAPI) -> list[str]:
     """What makes the matrix incomplete: an undeclared rule, a route the spec does not know."""
-    problems = [f"no rule: {route}" for route in undeclared_routes(app)]  # type: ignore[arg-type]
+    problems = [f"no rule: {route}" for route in undeclared_routes(app)]
     served = route_table(app)
     problems += [f"not in EXPECTED: {m} {p}" for m, p in sorted(served - EXPECTED.keys())]
     problems += [f"EXPECTED but not served: {m} {p}" for m, p in sorted(EXPECTED.keys() - served)]
@@ -144,7 +148,7 @@ def _allowed(status: int) -> bool:
 
 
 def test_every_route_has_exactly_one_rule_and_is_in_the_matrix(client: TestClient) -> None:
-    assert coverage_problems(client.app) == []
+    assert coverage_problems(app_of(client)) == []
 
 
 def test_a_route_added_without_a_rule_fails_the_matrix_and_the_app_refuses_to_start(
@@ -179,11 +183,11 @@ def test_create_app_refuses_a_route_without_a_rule(
     original = app_module.FastAPI.include_router
     calls: list[str] = []
 
-    def include(self: object, router: object, **kwargs: object) -> None:
-        original(self, router, **kwargs)  # type: ignore[arg-type]
+    def include(self: FastAPI, router: APIRouter, **kwargs: Any) -> None:
+        original(self, router, **kwargs)
         if not calls:
             calls.append("once")
-            original(self, extra)  # type: ignore[arg-type]
+            original(self, extra)
 
     monkeypatch.setattr(app_module.FastAPI, "include_router", include)
     with pytest.raises(RuntimeError, match="GET /api/v1/forgotten"):

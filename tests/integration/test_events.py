@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from pwsupport import app_of, portal
 from pydantic import SecretStr
 from ssesupport import frames, until
 
@@ -70,18 +71,18 @@ def tick(client: TestClient, publisher: TickPublisher, minute: float) -> None:
     services = publisher.services
     run_events = services.monitor.tick(now)
     changes = services.alarms.tick(now)
-    client.portal.call(publisher.publish, now, run_events, changes)
+    portal(client).call(publisher.publish, now, run_events, changes)
 
 
 def subscribers(client: TestClient) -> int:
-    hub: EventHub = client.app.state.events  # type: ignore[attr-defined]
-    return int(client.portal.call(lambda: hub.subscribers))
+    hub: EventHub = app_of(client).state.events
+    return int(portal(client).call(lambda: hub.subscribers))
 
 
 def test_a_subscriber_sees_a_phase_change_a_hold_break_and_its_acknowledgement(
     client: TestClient, services: Services, run: int
 ) -> None:
-    publisher = TickPublisher(client.app.state.events, services)  # type: ignore[attr-defined]
+    publisher = TickPublisher(app_of(client).state.events, services)
     with client.stream("GET", "/api/v1/events", headers=ADMIN) as response:
         assert response.status_code == 200
         assert response.headers["content-type"].startswith("text/event-stream")
@@ -127,7 +128,7 @@ def test_a_subscriber_sees_a_phase_change_a_hold_break_and_its_acknowledgement(
 def test_the_facility_filter_keeps_only_that_facilitys_events(
     client: TestClient, services: Services, run: int
 ) -> None:
-    hub: EventHub = client.app.state.events  # type: ignore[attr-defined]
+    hub: EventHub = app_of(client).state.events
     k1 = RunEvent("phase", run, "K1", T0, "HOLDING", "WAITING")
     k2 = RunEvent("phase", run + 1, "K2", T0, "HOLDING", "WAITING")
     summaries = [{"id": run, "facility": "K1"}, {"id": run + 1, "facility": "K2"}]
@@ -138,7 +139,7 @@ def test_the_facility_filter_keeps_only_that_facilitys_events(
     with client.stream("GET", "/api/v1/events?facility=K2", headers=ADMIN) as response:
         lines = response.iter_lines()
         assert next(lines) == "retry: 3000"
-        client.portal.call(publish)
+        portal(client).call(publish)
         found = frames(lines)
         first, second = next(found), next(found)
     assert (first["event"], first["data"]["facility"]) == ("run", "K2")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pwsupport import app_of
 from pydantic import SecretStr
 from ssesupport import frames, until
 
@@ -74,8 +75,8 @@ def test_a_device_breaking_a_hold_raises_its_alarm_on_the_stream_without_a_tick(
     run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
     app_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
     with TestClient(create_app(app_settings, build=bootstrap)) as client:
-        served: Services = client.app.state.services  # type: ignore[attr-defined]
-        judging = client.app.state.live  # type: ignore[attr-defined]
+        served: Services = app_of(client).state.services
+        judging = app_of(client).state.live
         deadline = time.monotonic() + 10
         while served.monitor.state(run_id, now_us()) is None:  # the first tick watches it
             assert time.monotonic() < deadline, "the run was never watched"

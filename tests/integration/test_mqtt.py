@@ -295,6 +295,7 @@ def test_a_batch_that_could_not_be_committed_is_not_acknowledged_and_comes_back(
 ) -> None:
     code = f"T-{_uid()}"
     [facility] = provision(services, code)
+    # a writer whose database is down, where Services holds the SQL writers
     down = dataclasses.replace(services, writer=DownWriter())  # type: ignore[arg-type]
     failing = Workers(down, mqtt_settings, client_ids[:1])
     try:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from pydantic import SecretStr
 
 from phytowatch.config import Settings
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
@@ -207,7 +208,7 @@ def test_the_settings_build_a_notifier_that_routes_to_the_webhook(
     receiver = receiver_factory([])
     settings = Settings(
         webhook_url=receiver.url,
-        webhook_secret=SECRET,  # type: ignore[arg-type]
+        webhook_secret=SecretStr(SECRET),
         notify_rules=json.dumps(
             [{"channel": "webhook", "min_severity": "major", "facilities": ["JX-0031-K2"]}]
         ),
@@ -233,7 +234,7 @@ def test_settings_a_rule_cannot_be_sent_on_are_refused() -> None:
     with pytest.raises(RuleError, match="WEBHOOK_SECRET"):
         make_notifier(Settings(webhook_url="http://127.0.0.1:9/", notify_rules=rules))
     with pytest.raises(RuleError, match="WEBHOOK_URL"):
-        make_notifier(Settings(webhook_secret=SECRET, notify_rules=rules))  # type: ignore[arg-type]
+        make_notifier(Settings(webhook_secret=SecretStr(SECRET), notify_rules=rules))
     with pytest.raises(RuleError, match="SMTP_HOST"):
         make_notifier(Settings(notify_rules='[{"channel": "email", "to": "a@example.org"}]'))
 

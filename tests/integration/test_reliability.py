@@ -41,7 +41,8 @@ from procs import (
     provision,
     wait_until,
 )
-from pwsupport import need
+
+from databases import need
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from phytowatch.bootstrap import Services
 from phytowatch.domain.instants import US_PER_D, US_PER_S
 from phytowatch.domain.messages import Code, Kind
+from phytowatch.domain.schedule import Role
 from phytowatch.formats.csvlog import parse_log, read_log, write_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
@@ -28,9 +30,10 @@ pytestmark = pytest.mark.integration
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "cases"
 CASES = sorted(p.stem for p in GOLDEN.glob("*.json"))
 COMPARED = ("verdict", "step", "hold_start", "hold_end", "longest_hold_s")
+Rows = list[tuple[int, list[float | None]]]  # a wide log: (t, each probe's value)
 
 
-def _provision(services: Services, case: str) -> tuple[str, list[str], dict, list]:
+def _provision(services: Services, case: str) -> tuple[str, list[str], dict[str, str], Rows]:
     spec = json.loads((GOLDEN / f"{case}.json").read_text(encoding="utf-8"))
     log = read_log(GOLDEN / f"{case}.csv")
     add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
@@ -50,9 +53,9 @@ def _provision(services: Services, case: str) -> tuple[str, list[str], dict, lis
     return spec["schedule"], [p for p, _ in log.probes], spec.get("params", {}), log.rows
 
 
-def _store(services: Services, rows: list, facility: FacilityRef, names: list[str]) -> None:
+def _store(services: Services, rows: Rows, facility: FacilityRef, names: list[str]) -> None:
     probe_ids = {p.code: p.id for p in facility.probes.values()}
-    items = []
+    items: list[StoredItem] = []
     for t, values in rows:
         for name, value in zip(names, values, strict=True):
             if value is None:
@@ -90,7 +93,8 @@ def test_a_run_exported_and_evaluated_gives_the_runs_own_verdict(
     assert [e.kind for e in events][-1] == "closed"
 
     exported = services.runs.run_readings(facility.id, record.started_at, record.closed_at, None)
-    probe_order = [(p, facility.probes[p].role) for p in names]
+    # the registry keeps a probe's role as text (ProbeRef.role), the log writer wants a Role
+    probe_order = [(p, cast(Role, facility.probes[p].role)) for p in names]
     by_t: dict[int, list[float | None]] = {}
     for probe, t, value, fault, _ in sorted(exported, key=lambda r: r[1]):
         row = by_t.setdefault(t, [None] * len(names))
@@ -160,7 +164,8 @@ def test_a_run_notes_an_expired_calibration_and_judges_that_probe_raw(services: 
     assert run.offsets == {"C2": "0.2"}
     [note] = run.calibration_notes
     assert note.code is Code.NOTE_CALIBRATION_EXPIRED and note.params["probe"] == "C1"
-    assert services.runs.run(run.id).calibration_notes == [note]  # stored as code and params
+    stored = services.runs.run(run.id)
+    assert stored is not None and stored.calibration_notes == [note]  # stored as code and params
 
 
 @pytest.mark.parametrize(

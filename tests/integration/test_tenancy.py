@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from accountsworld import ADMIN, JPEG, World, client_for, login
 from fastapi.testclient import TestClient
+from pwsupport import app_of, portal
 
 pytestmark = pytest.mark.integration
 
@@ -60,9 +61,9 @@ def test_nothing_of_another_enterprise_or_outside_the_office_is_reachable(
     alarm = world.services.alarm_store.alarm(k2.alarm)
     assert alarm is not None and alarm.state.value == "active"
     assert world.services.accounts.signoff_of(k2.pass_run) is None
-    assert (
-        world.services.registry.cameras_of(world.services.registry.facility_by_code("K2").id) == {}
-    )  # type: ignore[union-attr]
+    k2_facility = world.services.registry.facility_by_code("K2")
+    assert k2_facility is not None
+    assert world.services.registry.cameras_of(k2_facility.id) == {}
 
 
 def test_the_same_requests_reach_the_other_tenants_own_objects(
@@ -155,7 +156,7 @@ def test_an_enterprise_users_stream_gets_its_own_facilitys_events_only(
     from phytowatch.web.events import EventHub, publish_tick
 
     monkeypatch.setattr(events_api, "HEARTBEAT_S", 0.05)
-    hub: EventHub = client.app.state.events  # type: ignore[attr-defined]
+    hub: EventHub = app_of(client).state.events
     k1, k2 = world.objects["K1"].open_run, world.objects["K2"].open_run
     events = [
         RunEvent("phase", k2, "K2", 1, "HOLDING", "WAITING"),
@@ -171,7 +172,7 @@ def test_an_enterprise_users_stream_gets_its_own_facilitys_events_only(
         assert response.status_code == 200
         lines = response.iter_lines()
         assert next(lines) == "retry: 3000"
-        client.portal.call(publish)
+        portal(client).call(publish)
         data = [json.loads(line[6:]) for line in _take(lines, 2) if line.startswith("data: ")]
     assert data[0]["facility"] == "K1"  # K2's event, published first, never came
     assert data[1]["runs"] == [{"id": k1, "facility": "K1"}]
@@ -198,7 +199,7 @@ def test_an_open_stream_ends_when_its_session_does(
 
     monkeypatch.setattr(events_api, "HEARTBEAT_S", 0.05)
     monkeypatch.setattr(events_api, "RECHECK_S", 0.0, raising=False)
-    hub: EventHub = client.app.state.events  # type: ignore[attr-defined]
+    hub: EventHub = app_of(client).state.events
     k1 = world.objects["K1"].open_run
     headers = login(client, "operator")
     with client.stream("GET", "/api/v1/events", headers=headers) as response:
@@ -215,7 +216,7 @@ def test_an_open_stream_ends_when_its_session_does(
                 disabled=True,
                 now=1,
             )
-        client.portal.call(
+        portal(client).call(
             lambda: publish_tick(
                 hub, [RunEvent("phase", k1, "K1", 1, "HOLDING", "WAITING")], [], None, now=1
             )

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from phytowatch.domain.instants import US_PER_MIN
 from phytowatch.domain.judgement.judge import Judge
 from phytowatch.domain.judgement.verdict import Judgement
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.schedule import Schedule
+from phytowatch.domain.schedule import Role, Schedule
 from phytowatch.schedules import load_one
 
 T0 = 1_772_359_200_000_000  # 2026-03-01T10:00:00Z in µs
-PRODUCT3: dict[str, str] = {"C1": "product", "C2": "product", "C3": "product"}
+PRODUCT3: dict[str, Role] = {"C1": "product", "C2": "product", "C3": "product"}
 
 
 def schedule(schedule_id: str, **params: str) -> Schedule:
@@ -47,10 +48,10 @@ def steady(
 def judge(
     sched: Schedule,
     readings: Iterable[Reading],
-    probes: Mapping[str, str] | None = None,
-    **kwargs: object,
+    probes: Mapping[str, Role] | None = None,
+    **kwargs: Any,
 ) -> Judgement:
-    j = Judge(sched, dict(probes or PRODUCT3), **kwargs)  # type: ignore[arg-type]
+    j = Judge(sched, dict(probes or PRODUCT3), **kwargs)
     j.feed(sorted(readings, key=lambda r: r.t))
     return j.result()
 

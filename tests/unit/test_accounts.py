@@ -1,12 +1,14 @@
-"""Roles, jurisdiction, passwords, lock-out, sessions, tokens and sign-off, with in-memory fakes."""
+"""Roles, jurisdiction, passwords, lock-out, sessions, tokens and the sign-off rules, with
+in-memory fakes (the sign-off use case: test_signoff_service.py)."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
-from accountfakes import InMemoryAccountStore, InMemoryRuns, RecordingAudit
 
+from fakes import InMemoryAccountStore, InMemoryAuditRecorder
 from phytowatch.domain.accounts import (
     ACCOUNT_LOCKOUT,
     ROLE_ACTIONS,
@@ -19,26 +21,24 @@ from phytowatch.domain.accounts import (
     parse_scopes,
     password_problem,
 )
-from phytowatch.domain.messages import Code, Kind, Refused, say
+from phytowatch.domain.messages import Code, Kind, Message, Refused, say
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
-from phytowatch.services import accounts, signoff
+from phytowatch.services import accounts
 from phytowatch.services.accounts import passwords
-from phytowatch.services.runs import RunRecord
 from refusals import refused
 
 S = 1_000_000
 PASSWORD = "correct horse battery"
 
 
-def _store() -> tuple[InMemoryAccountStore, RecordingAudit]:
+def _store() -> tuple[InMemoryAccountStore, InMemoryAuditRecorder]:
     store = InMemoryAccountStore({"E1": "赣州", "E2": "南昌"})
-    store.facilities = {"K1": "E1", "K2": "E2"}
-    audit = RecordingAudit()
+    audit = InMemoryAuditRecorder()
     accounts.add_office(store, audit, actor="t", code="GZ", name="赣州", cities=["赣州"], now=0)
     return store, audit
 
 
-def _user(store: InMemoryAccountStore, audit: RecordingAudit, login: str, role: str) -> None:
+def _user(store: InMemoryAccountStore, audit: InMemoryAuditRecorder, login: str, role: str) -> None:
     placement = {"enterprise": "E1"} if role.startswith("enterprise") else {}
     if role in {"inspector", "certifying_officer", "port_officer"}:
         placement = {"office": "GZ"}
@@ -52,7 +52,7 @@ def _user(store: InMemoryAccountStore, audit: RecordingAudit, login: str, role: 
         password=PASSWORD,
         cost=10,
         now=0,
-        **placement,  # type: ignore[arg-type]
+        **placement,
     )
 
 
@@ -118,8 +118,8 @@ def test_who_covers_a_facility() -> None:
 
 
 def test_the_sign_off_rules() -> None:
-    def why(**kw: object) -> str | None:
-        base: dict[str, object] = {
+    def why(**kw: Any) -> Message | None:
+        base: dict[str, Any] = {
             "run_id": 7,
             "closed": True,
             "verdict": "PASS",
@@ -129,7 +129,7 @@ def test_the_sign_off_rules() -> None:
             "comment": "",
             "existing": None,
         }
-        return refusal(**{**base, **kw})  # type: ignore[arg-type]
+        return refusal(**{**base, **kw})
 
     assert why() is None
     assert "still open" in str(why(closed=False))
@@ -297,48 +297,6 @@ def test_a_token_follows_its_users_role_and_dies_with_revocation_or_disabling() 
     accounts.revoke_token(store, audit, actor="t", user=user, token_id=issued.record.id, now=8)
     assert accounts.token_principal(store, issued.token, now=9) is None
     assert issued.token not in json.dumps(audit.entries)
-
-
-def _run(run_id: int, facility: str, verdict: str | None) -> RunRecord:
-    return RunRecord(
-        run_id,
-        1,
-        facility,
-        "ispm15-ht",
-        "1",
-        {},
-        {},
-        [],
-        "load",
-        "",
-        0,
-        closed_at=None if verdict is None else 10,
-        verdict=verdict,
-        judgement=None if verdict is None else {"findings": [], "review_required": False},
-    )
-
-
-def test_sign_off_by_an_inspector_within_jurisdiction_only() -> None:
-    store, audit = _store()
-    _user(store, audit, "li", "inspector")
-    _user(store, audit, "op", "enterprise_operator")
-    runs = InMemoryRuns(_run(1, "K1", "PASS"), _run(2, "K2", "PASS"), _run(3, "K1", None))
-    li = store.user_by_login("li")
-    op = store.user_by_login("op")
-    assert li is not None and op is not None
-    inspector = accounts.principal_of(store, li)
-    operator = accounts.principal_of(store, op)
-    with refused(Code.SIGNOFF_INSPECTOR_ONLY, Kind.FORBIDDEN):
-        signoff.sign_off(runs, store, audit, operator, 1, decision="signed_off", comment="", now=1)
-    with refused(Code.NO_RUN, Kind.NOT_FOUND):
-        signoff.sign_off(runs, store, audit, inspector, 2, decision="signed_off", comment="", now=1)
-    with refused(Code.SIGNOFF_RUN_OPEN, Kind.CONFLICT):
-        signoff.sign_off(runs, store, audit, inspector, 3, decision="signed_off", comment="", now=1)
-    assert not signoff.run_backs_certificate(runs, store, 1).ok
-    signoff.sign_off(runs, store, audit, inspector, 1, decision="signed_off", comment="", now=1)
-    assert signoff.run_backs_certificate(runs, store, 1).ok
-    assert not signoff.run_backs_certificate(runs, store, 99).ok
-    assert audit.entries[-1]["action"] == "run.signed_off"
 
 
 def test_a_password_typed_as_the_login_is_recorded_nowhere() -> None:

@@ -17,11 +17,13 @@ from phytowatch.domain.messages import Code, Kind, Refused, say
 
 
 def fault(probe: str = "C2", at: int = 10, occurrence: str = "") -> Condition:
-    return Condition(AlarmKind.SENSOR_FAULT, "K2", probe, at, occurrence, f"{probe} reports ERR")
+    message = say(Code.TEXT, text=f"{probe} reports ERR")
+    return Condition(AlarmKind.SENSOR_FAULT, "K2", probe, at, occurrence, message)
 
 
 def broke(at: int) -> Condition:
-    return Condition(AlarmKind.HOLD_BROKEN, "K2", "run 1", at, f"{at}:0", "hold broken")
+    message = say(Code.TEXT, text="hold broken")
+    return Condition(AlarmKind.HOLD_BROKEN, "K2", "run 1", at, f"{at}:0", message)
 
 
 def test_a_new_cause_raises_an_active_alarm_with_its_severity() -> None:

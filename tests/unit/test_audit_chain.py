@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -37,9 +38,9 @@ def trail(n: int) -> list[AuditEntry]:
     return entries
 
 
-def rehashed(entry: AuditEntry, **changes: object) -> AuditEntry:
+def rehashed(entry: AuditEntry, **changes: Any) -> AuditEntry:
     """The row changed and its hash recomputed, as a careful forger would."""
-    changed = replace(entry, **changes)  # type: ignore[arg-type]
+    changed = replace(entry, **changes)
     fields = {k: v for k, v in vars(changed).items() if k != "hash"}
     return replace(changed, hash=entry_hash(**fields))
 
@@ -100,7 +101,7 @@ def test_an_edited_row_is_named_with_its_seq() -> None:
 def test_an_edited_actor_or_time_is_caught_too() -> None:
     for change in ({"actor": "user:someone-else"}, {"at": T0 - 1}):
         entries = trail(4)
-        entries[1] = replace(entries[1], **change)  # type: ignore[arg-type]
+        entries[1] = replace(entries[1], **change)
         problem = verify(entries).problem
         assert problem is not None
         assert (problem.seq, problem.kind) == (2, Tampering.EDITED)

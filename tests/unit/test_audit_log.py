@@ -7,13 +7,9 @@ from dataclasses import replace
 
 import pytest
 
+from fakes import InMemoryAuditStore
 from phytowatch.domain.audit import Tampering
-from phytowatch.services.audit import (
-    REDACTED,
-    AuditLog,
-    InMemoryAuditStore,
-    is_secret_key,
-)
+from phytowatch.services.audit import REDACTED, AuditLog, is_secret_key
 
 
 def log() -> tuple[AuditLog, InMemoryAuditStore]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ def values(log_rows: list[tuple[int, list[float | None]]]) -> list[tuple[int, li
 
 
 def by_probe(
-    probes: list[tuple[str, str]], log_rows: list[tuple[int, list[float | None]]]
+    probes: Sequence[tuple[str, str]], log_rows: list[tuple[int, list[float | None]]]
 ) -> dict[str, list[tuple[int, object]]]:
     """Each probe's readings, independent of the column order."""
     out: dict[str, list[tuple[int, object]]] = {name: [] for name, _ in probes}

@@ -27,7 +27,7 @@ from phytowatch.domain.judgement.verdict import (
     Verdict,
 )
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.schedule import Schedule
+from phytowatch.domain.schedule import Role, Schedule
 from phytowatch.schedules import parse_schedule
 
 HT = schedule("ispm15-ht")  # heat, 56.0 °C for 30 min, 3 probes, 5 min, restart
@@ -369,7 +369,7 @@ def test_a_complete_log_without_a_satisfied_step_fails() -> None:
 
 
 def test_fewer_judged_probes_installed_than_min_probes_is_indeterminate() -> None:
-    probes = {"C1": "product", "C2": "product", "A1": "air", "A2": "air"}
+    probes: dict[str, Role] = {"C1": "product", "C2": "product", "A1": "air", "A2": "air"}
     readings = varied(["C1", "C2", "A1", "A2"], minutes(0, 40), [60.0, 60.3, 60.6, 60.9])
     result = judge(HT, readings, probes)
     assert result.verdict is Verdict.INDETERMINATE

@@ -8,9 +8,9 @@ from runlogs import T0, at, judge, minutes, schedule
 from phytowatch.domain.instants import US_PER_MIN, US_PER_S
 from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, Reason, Verdict
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.schedule import ParamError
+from phytowatch.domain.schedule import ParamError, Role
 
-PROBES = {"W1": "water", "W2": "water", "P1": "product"}
+PROBES: dict[str, Role] = {"W1": "water", "W2": "water", "P1": "product"}
 HALF_MIN = 30 * US_PER_S
 
 
@@ -155,7 +155,7 @@ def test_a_gap_in_hot_water_ends_the_run() -> None:
 def test_every_pulp_probe_must_read_at_least_21_1_at_the_first_sample(
     pulp: dict[str, float], verdict: Verdict
 ) -> None:
-    probes = {"W1": "water", "W2": "water", **dict.fromkeys(pulp, "product")}
+    probes: dict[str, Role] = {"W1": "water", "W2": "water", **dict.fromkeys(pulp, "product")}
     result = judge(HWT500, bath(80, pulp=pulp), probes)
     assert result.verdict is verdict
     if verdict is Verdict.FAIL:

@@ -6,9 +6,16 @@ from runlogs import at, judge, minutes, schedule
 
 from phytowatch.domain.judgement.verdict import Reason, Verdict
 from phytowatch.domain.readings import Reading
+from phytowatch.domain.schedule import Role
 
 VHT = schedule("vht-papaya-pt21")
-PROBES = {"C1": "product", "C2": "product", "C3": "product", "A1": "air", "H1": "rh"}
+PROBES: dict[str, Role] = {
+    "C1": "product",
+    "C2": "product",
+    "C3": "product",
+    "A1": "air",
+    "H1": "rh",
+}
 
 
 def chamber(

@@ -120,8 +120,8 @@ def test_a_product_probe_within_0_2_of_an_air_probe_throughout_the_hold_tracks_a
     probes = {**PRODUCT3, "A1": "air"}
     times = minutes(0, 30)
     readings = varied(["C1", "C2", "A1"], times, [60.0, 60.3, 62.0])
-    air = {r.t: r.value for r in readings if r.probe == "A1"}
-    readings += [Reading("C3", t, air[t] + c3_over_air) for t in times]  # type: ignore[operator]
+    air = {r.t: r.value for r in readings if r.probe == "A1" and r.value is not None}
+    readings += [Reading("C3", t, air[t] + c3_over_air) for t in times]
     result = judge(HT, readings, probes)
     assert result.verdict is Verdict.PASS
     found = kinds(result.findings, FindingKind.TRACKS_AIR)
@@ -137,8 +137,8 @@ def test_a_single_sample_further_than_0_2_from_the_air_clears_tracks_air() -> No
     probes = {**PRODUCT3, "A1": "air"}
     times = minutes(0, 30)
     readings = varied(["C1", "C2", "A1"], times, [60.0, 60.3, 62.0])
-    air = {r.t: r.value for r in readings if r.probe == "A1"}
-    readings += [Reading("C3", t, air[t] + (0.5 if t == at(17) else 0.1)) for t in times]  # type: ignore[operator]
+    air = {r.t: r.value for r in readings if r.probe == "A1" and r.value is not None}
+    readings += [Reading("C3", t, air[t] + (0.5 if t == at(17) else 0.1)) for t in times]
     result = judge(HT, readings, probes)
     assert kinds(result.findings, FindingKind.TRACKS_AIR) == []
 

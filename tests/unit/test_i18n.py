@@ -74,7 +74,7 @@ def test_every_message_the_pages_mark_has_a_chinese_translation() -> None:
     assert len(marked) > 150  # the templates were read
     with (CATALOGUE / "locale" / "zh_CN" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po)
-    missing = sorted(m for m in marked if not (catalog.get(m) and catalog.get(m).string))
+    missing = sorted(m for m in marked if not ((found := catalog.get(m)) and found.string))
     assert missing == []
     assert i18n.translations("zh_CN").gettext("Wall") == "监控墙"
     assert i18n.translations("en").gettext("cold_room") == "cold room"

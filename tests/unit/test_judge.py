@@ -12,7 +12,7 @@ from phytowatch.domain.instants import US_PER_D, US_PER_H, US_PER_MIN
 from phytowatch.domain.judgement.judge import Judge, judge_log
 from phytowatch.domain.judgement.verdict import Judgement, Phase, Reason, Verdict
 from phytowatch.domain.readings import Reading, apply_offset, classify
-from phytowatch.domain.schedule import ParamError
+from phytowatch.domain.schedule import ParamError, Role
 from phytowatch.formats.csvlog import parse_log
 from phytowatch.services.evaluation import judge_rows
 
@@ -187,9 +187,9 @@ def test_an_offset_whose_binary_float_sum_overshoots_still_complies_exactly() ->
 
 
 def test_calibration_offsets_apply_to_wide_rows_too() -> None:
-    rows = [(t, [55.7, 60.3, 60.6]) for t in minutes(0, 30)]
-    probes = [("C1", "product"), ("C2", "product"), ("C3", "product")]
-    result = judge_rows(HT, probes, rows, offsets={"C1": Decimal("0.3")})  # type: ignore[arg-type]
+    rows: list[tuple[int, list[float | None]]] = [(t, [55.7, 60.3, 60.6]) for t in minutes(0, 30)]
+    probes: list[tuple[str, Role]] = [("C1", "product"), ("C2", "product"), ("C3", "product")]
+    result = judge_rows(HT, probes, rows, offsets={"C1": Decimal("0.3")})
     assert result.verdict is Verdict.PASS
 
 
@@ -205,7 +205,7 @@ def test_an_offset_for_an_unknown_probe_is_refused() -> None:
 
 
 def test_feed_rows_on_a_replayable_judge_adds_an_offset_once() -> None:
-    rows = [(at(m), [55.2, 57.0, 57.0]) for m in range(31)]
+    rows: list[tuple[int, list[float | None]]] = [(at(m), [55.2, 57.0, 57.0]) for m in range(31)]
     live = Judge(HT, PRODUCT3, offsets={"C1": "0.5"})
     live.feed_rows(rows)
     readings = [
@@ -239,17 +239,17 @@ def test_an_implausible_calibration_offset_is_refused() -> None:
     ],
 )
 def test_nan_out_of_range_values_and_fault_codes_are_faults(
-    value: float | None, fault: str | None, role: str, code: str
+    value: float | None, fault: str | None, role: Role, code: str
 ) -> None:
-    assert classify(value, fault, role) == (None, code)  # type: ignore[arg-type]
+    assert classify(value, fault, role) == (None, code)
 
 
 @pytest.mark.parametrize(
     ("value", "role"),
     [(150.0, "product"), (-60.0, "air"), (100.0, "rh"), (0.0, "rh"), (-12.5, "water")],
 )
-def test_values_at_the_edges_of_the_physical_range_are_readings(value: float, role: str) -> None:
-    assert classify(value, None, role) == (value, None)  # type: ignore[arg-type]
+def test_values_at_the_edges_of_the_physical_range_are_readings(value: float, role: Role) -> None:
+    assert classify(value, None, role) == (value, None)
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
+from fakes import InMemoryNotificationChannel
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.messages import Code, Instant, Word, say
 from phytowatch.services.notify import (
-    InMemoryChannel,
     RoutingNotifier,
     Rule,
     RuleError,
@@ -88,7 +88,7 @@ def test_facility_and_kind_filters_narrow_a_rule() -> None:
 
 
 def test_raised_repeated_and_cleared_all_notify_and_say_which() -> None:
-    channel = InMemoryChannel()
+    channel = InMemoryNotificationChannel()
     notifier = RoutingNotifier([Rule("webhook", "")], {"webhook": channel}, clock=lambda: T0)
     alarm = _alarm()
     notifier.notify(Change("raised", alarm))
@@ -103,7 +103,7 @@ def test_raised_repeated_and_cleared_all_notify_and_say_which() -> None:
 
 
 def test_a_change_no_rule_matches_sends_nothing() -> None:
-    channel = InMemoryChannel()
+    channel = InMemoryNotificationChannel()
     notifier = RoutingNotifier(
         [Rule("email", "a@example.org", Severity.CRITICAL)], {"email": channel}, clock=lambda: T0
     )

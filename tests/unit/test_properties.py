@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +21,7 @@ from phytowatch.domain.instants import US_PER_H, US_PER_MIN, US_PER_S, format_in
 from phytowatch.domain.judgement.judge import Judge
 from phytowatch.domain.judgement.verdict import Judgement, Verdict
 from phytowatch.domain.readings import Reading
-from phytowatch.domain.schedule import Schedule
+from phytowatch.domain.schedule import Role, Schedule
 from phytowatch.formats.csvlog import parse_log
 from phytowatch.schedules import load_one
 from phytowatch.services.evaluation import judge_rows
@@ -37,7 +38,7 @@ MORE = settings(max_examples=80, deadline=None, suppress_health_check=[HealthChe
 @dataclass(frozen=True)
 class Log:
     kind: str  # "heat" | "cold"
-    probes: dict[str, str]  # id -> role, product probes first
+    probes: Mapping[str, Role]  # id -> role, product probes first
     readings: tuple[Reading, ...]  # in time order, per probe strictly increasing
 
     @property
@@ -72,7 +73,7 @@ def logs(draw: st.DrawFn, *, max_rows: int | None = None) -> Log:
 
     product = [f"C{i}" for i in range(1, n_product + 1)]
     air = [f"A{i}" for i in range(1, n_air + 1)]
-    probes = {**dict.fromkeys(product, "product"), **dict.fromkeys(air, "air")}
+    probes: dict[str, Role] = {**dict.fromkeys(product, "product"), **dict.fromkeys(air, "air")}
     spread = {p: rng.uniform(0.0, 0.8) for p in product}
     readings: list[Reading] = []
     t = T0
@@ -239,7 +240,8 @@ def test_shifting_all_times_by_a_constant_shifts_instants_and_keeps_durations(
     after = run(log, [replace(r, t=r.t + by) for r in log.readings])
     assert shifted(before, by) == shifted(after, 0)
     if before.hold_start is not None and before.hold_end is not None:
-        assert after.hold_end - after.hold_start == before.hold_end - before.hold_start  # type: ignore[operator]
+        assert after.hold_start is not None and after.hold_end is not None
+        assert after.hold_end - after.hold_start == before.hold_end - before.hold_start
 
 
 # -- 4. air probes -------------------------------------------------------------------------------
@@ -255,7 +257,7 @@ def test_air_probes_never_change_a_product_judged_verdict(log: Log, rnd: random.
     assert product_judged(run(log)) == reference
 
     # other air probes with any values (faults and out-of-range included), at any instants
-    air = {"A7": "air", "A8": "air"}
+    air: dict[str, Role] = {"A7": "air", "A8": "air"}
     noisy: list[Reading] = list(without.readings)
     times = [r.t for r in without.readings] or [T0]
     for probe in air:
@@ -321,7 +323,7 @@ def test_adding_a_valid_complying_reading_cannot_turn_a_pass_into_a_fail(
 def test_a_complying_reading_at_a_new_instant_can_break_a_hold_under_the_spec() -> None:
     """The counterexample that limits property 5 to existing sample times (§3.1, §3.2)."""
     schedule = SCHEDULES["heat"]
-    probes = {"C1": "product", "C2": "product", "C3": "product"}
+    probes: dict[str, Role] = {"C1": "product", "C2": "product", "C3": "product"}
     every_5 = [T0 + k * 5 * US_PER_MIN for k in range(7)]  # 0, 5, ..., 30 min
     readings = [Reading(p, t, 60.0 + k / 10) for k, t in enumerate(every_5) for p in ("C1", "C2")]
     # C3 skips 5 min: at 5 min its reading is exactly 5 min old, still valid

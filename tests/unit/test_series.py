@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from phytowatch.domain.series import downsample
+from phytowatch.domain.series import Row, downsample
 
 
 def test_a_single_dip_survives_downsampling_as_its_buckets_minimum() -> None:
-    rows = [("C1", t, 60.0, None, 0) for t in range(1000)]
+    rows: list[Row] = [("C1", t, 60.0, None, 0) for t in range(1000)]
     rows[537] = ("C1", 537, 41.5, None, 0)
     points = downsample(rows, 0, 999, 10)["C1"]
     assert len(points) == 10
@@ -22,7 +22,7 @@ def test_faults_are_left_out_and_empty_buckets_give_no_point() -> None:
 
 
 def test_every_instant_of_the_span_falls_in_a_bucket() -> None:
-    rows = [("C1", t, float(t), None, 0) for t in (0, 3, 6, 7)]
+    rows: list[Row] = [("C1", t, float(t), None, 0) for t in (0, 3, 6, 7)]
     points = downsample(rows, 0, 7, 3)["C1"]  # width 3: [0,2] [3,5] [6,8]
     assert points == [(0, 0.0, 0.0), (3, 3.0, 3.0), (6, 6.0, 7.0)]
 

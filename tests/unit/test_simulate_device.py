@@ -133,7 +133,7 @@ def spec(*faults: str) -> FacilitySpec:
 
 
 def test_the_runner_sends_every_sample_at_speed_and_reports_per_facility() -> None:
-    clock, server, lines = FakeClock(), InMemoryServer(), []
+    clock, server, lines = FakeClock(), InMemoryServer(), list[str]()
     outcome = run_fleet(
         [spec("outage@30m:20m", "resend@1h")],
         connect=lambda _spec: server,

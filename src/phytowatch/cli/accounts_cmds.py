@@ -18,8 +18,8 @@ from phytowatch.cli.output import fail, refused
 from phytowatch.domain.messages import Refused
 
 if TYPE_CHECKING:
-    from phytowatch.bootstrap import Services
     from phytowatch.services.accounts import UserRecord
+    from phytowatch.services.app import App
 
 users_app = typer.Typer(
     help="People who log in, their roles and passwords. 用户、角色与密码。", no_args_is_help=True
@@ -247,7 +247,7 @@ def offices_list(database_url: DatabaseOption = None) -> None:
             typer.echo(_office_line(office))
 
 
-def _user(services: Services, login: str) -> UserRecord:
+def _user(services: App, login: str) -> UserRecord:
     user = services.accounts.user_by_login(login.strip().lower())
     if user is None:
         raise fail(f"no user {login!r}")

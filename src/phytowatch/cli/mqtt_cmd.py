@@ -41,14 +41,15 @@ def ingest_mqtt(
     import signal
 
     from phytowatch.cli.options import open_services
+    from phytowatch.config import load_settings
     from phytowatch.ingest.mqtt import MqttIngest
 
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     worker_id = client_id or _default_client_id()
+    settings = load_settings(database_url=database_url)  # the worker's own: the broker's address
     with open_services(database_url) as services:
-        settings = services.settings
         worker = MqttIngest(services, settings, client_id=worker_id)
 
         async def main() -> None:

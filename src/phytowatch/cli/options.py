@@ -11,7 +11,7 @@ import typer
 from phytowatch.cli.messages import LANGS, default_lang
 
 if TYPE_CHECKING:
-    from phytowatch.bootstrap import Services
+    from phytowatch.services.app import App
 
 DatabaseOption = Annotated[
     str | None,
@@ -39,7 +39,7 @@ def language_of(lang: str | None) -> str:
 
 
 @contextmanager
-def open_services(database_url: str | None) -> Iterator[Services]:
+def open_services(database_url: str | None) -> Iterator[App]:
     """Bootstrap against the database (migrated to the newest schema), and close it after."""
     from phytowatch.bootstrap import bootstrap, describe_database
     from phytowatch.config import load_settings

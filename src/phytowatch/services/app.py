@@ -19,10 +19,18 @@ from phytowatch.services.clock import Clock
 from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
+from phytowatch.services.signoff import SignOffStore
 
 
 class Secret(Protocol):
     def get_secret_value(self) -> str: ...
+
+
+class Accounts(AccountStore, SignOffStore, Protocol):
+    """The accounts' store, which also keeps the runs' sign-offs and knows each facility's
+    owner (its enterprise and city: who may see it)."""
+
+    def facility_owners(self) -> dict[str, tuple[str, str]]: ...
 
 
 class AppSettings(Protocol):
@@ -59,7 +67,7 @@ class App:
     alarms: AlarmService
     notifier: Notifier
     audit: AuditLog
-    accounts: AccountStore
+    accounts: Accounts
     pages: PageQueries  # what the pages read in bulk (charts, the wall's last verdicts)
     clock: Clock  # the one "now" of the product (a FixedClock in tests)
     close: Callable[[], None]  # the notifier, the writer and the database, in that order

@@ -15,7 +15,6 @@ private_key, cookie, session_id, csrf; any case, ``-`` read as ``_``) has its va
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol
@@ -26,7 +25,6 @@ from phytowatch.domain.audit import (
     AuditRecord,
     ChainReport,
     canonical_json,
-    chain,
     verify,
 )
 
@@ -197,40 +195,3 @@ class AuditLog:
         self, *, limit: int = 50, object_type: str | None = None, object_id: str | None = None
     ) -> list[AuditEntry]:
         return self.store.latest(limit=limit, object_type=object_type, object_id=object_id)
-
-
-class InMemoryAuditStore:
-    """The fake for unit tests. ``rows`` is the trail itself: tests may tamper with it."""
-
-    def __init__(self) -> None:
-        self.rows: list[AuditEntry] = []
-        self._lock = threading.Lock()
-
-    def append(self, record: AuditRecord) -> AuditEntry:
-        with self._lock:
-            entry = chain(record, self.head())
-            self.rows.append(entry)
-            return entry
-
-    def entries(self) -> Iterator[AuditEntry]:
-        return iter(sorted(self.rows, key=lambda entry: entry.seq))
-
-    def head(self) -> AuditEntry | None:
-        return max(self.rows, key=lambda entry: entry.seq, default=None)
-
-    def latest(
-        self, *, limit: int, object_type: str | None = None, object_id: str | None = None
-    ) -> list[AuditEntry]:
-        found = [
-            entry
-            for entry in sorted(self.rows, key=lambda entry: -entry.seq)
-            if (object_type is None or entry.object_type == object_type)
-            and (object_id is None or entry.object_id == object_id)
-        ]
-        return found[:limit]
-
-    def missing_guards(self) -> list[str]:
-        return []
-
-    def atomic(self) -> AbstractContextManager[None]:
-        return nullcontext()

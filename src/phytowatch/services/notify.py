@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Severity
@@ -265,17 +265,3 @@ class RoutingNotifier:
     def close(self) -> None:
         for channel in self.channels.values():
             channel.close()
-
-
-@dataclass
-class InMemoryChannel:
-    """The fake channel: remembers what it was given."""
-
-    sent: list[tuple[str, Message]] = field(default_factory=list)
-    closed: bool = False
-
-    def send(self, to: str, message: Message) -> None:
-        self.sent.append((to, message))
-
-    def close(self) -> None:
-        self.closed = True

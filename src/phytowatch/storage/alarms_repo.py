@@ -127,17 +127,22 @@ class SqlAlarmStore:
             return [row[0] for row in conn.execute(select(facilities.c.code)).all()]
 
     def calibrations(self) -> list[tuple[str, str, int]]:
-        """Each probe's latest calibration: (facility, probe, due_at)."""
-        latest = (
-            select(calibrations.c.probe_id, func.max(calibrations.c.id).label("last_id"))
-            .group_by(calibrations.c.probe_id)
-            .subquery()
-        )
+        """Each probe's latest calibration by its date, as a run binds it and the pages show it
+        (an old certificate entered late does not replace the current one): (facility, probe,
+        due_at)."""
+        newest_first = (calibrations.c.calibrated_at.desc(), calibrations.c.id.desc())
+        ranked = select(
+            calibrations.c.probe_id,
+            calibrations.c.due_at,
+            func.row_number()
+            .over(partition_by=calibrations.c.probe_id, order_by=newest_first)
+            .label("rank"),
+        ).subquery()
         query = (
-            select(facilities.c.code, probes.c.code, calibrations.c.due_at)
-            .join(latest, latest.c.last_id == calibrations.c.id)
-            .join(probes, probes.c.id == calibrations.c.probe_id)
+            select(facilities.c.code, probes.c.code, ranked.c.due_at)
+            .join(probes, probes.c.id == ranked.c.probe_id)
             .join(facilities, facilities.c.id == probes.c.facility_id)
+            .where(ranked.c.rank == 1)
         )
         with connect(self.engine) as conn:
             return [(r[0], r[1], r[2]) for r in conn.execute(query).all()]

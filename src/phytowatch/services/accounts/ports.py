@@ -12,7 +12,6 @@ from phytowatch.domain.accounts import (
     Office,
     Role,
 )
-from phytowatch.domain.signoff import SignOff
 
 
 @dataclass(frozen=True)
@@ -138,12 +137,3 @@ class AccountStore(Protocol):
     def revoke_token(self, token_id: int, *, now: int) -> None: ...
 
     def touch_token(self, token_id: int, *, now: int) -> None: ...
-
-    # the facilities' owners (tenancy) and the runs' sign-offs, kept beside the accounts
-    def facility_owner(self, code: str) -> tuple[str, str] | None: ...
-
-    def facility_owners(self) -> dict[str, tuple[str, str]]: ...
-
-    def add_signoff(self, signoff: SignOff, user_id: int) -> bool: ...
-
-    def signoff_of(self, run_id: int) -> SignOff | None: ...

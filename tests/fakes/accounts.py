@@ -1,23 +1,26 @@
-"""In-memory fakes of the accounts' ports, for the unit tests of the use cases."""
+"""The accounts' store in memory (services.accounts.ports.AccountStore)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
-from phytowatch.domain.signoff import SignOff
+from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.services.accounts import SessionRecord, TokenRecord, UserRecord
-from phytowatch.services.runs import RunRecord
+
+# what update_user may change, as in the SQL store
+_USER_FIELDS = {"role", "enterprise", "office", "password_hash", "disabled_at", "name"}
 
 
 class InMemoryAccountStore:
+    """Users, offices, sessions, personal tokens and failed-login counts. ``enterprises`` are
+    the enterprise codes the registry knows (code -> city)."""
+
     def __init__(self, enterprises: Mapping[str, str] | None = None) -> None:
         self.enterprises = dict(enterprises or {})  # code -> city
-        self.facilities: dict[str, str] = {}  # facility code -> enterprise code
         self.users: dict[int, UserRecord] = {}
         self.offices: dict[str, Office] = {}
         self.sessions: dict[int, SessionRecord] = {}
@@ -25,7 +28,6 @@ class InMemoryAccountStore:
         self.tokens: dict[int, TokenRecord] = {}
         self.token_hashes: dict[str, int] = {}
         self.failure_counts: dict[str, FailureCount] = {}
-        self.signoffs: dict[int, tuple[SignOff, int]] = {}
 
     # users
     def add_user(
@@ -39,6 +41,8 @@ class InMemoryAccountStore:
         *,
         now: int,
     ) -> int:
+        if self.user_by_login(login) is not None:
+            raise refused(Kind.CONFLICT, Code.USER_EXISTS, login=login)
         new_id = len(self.users) + 1
         self.users[new_id] = UserRecord(
             new_id, login, name, Role(role), enterprise, office, password_hash, False, now
@@ -55,6 +59,9 @@ class InMemoryAccountStore:
         return sorted(self.users.values(), key=lambda u: u.login)
 
     def update_user(self, user_id: int, values: Mapping[str, Any], *, now: int) -> None:
+        unknown = set(values) - _USER_FIELDS
+        if unknown:
+            raise ValueError(f"not a user field: {sorted(unknown)}")
         changes = dict(values)
         if "role" in changes:
             changes["role"] = Role(changes["role"])
@@ -76,6 +83,8 @@ class InMemoryAccountStore:
         *,
         now: int,
     ) -> None:
+        if code in self.offices:
+            raise refused(Kind.CONFLICT, Code.OFFICE_EXISTS, code=code)
         area = Jurisdiction(frozenset(cities), frozenset(enterprises), everywhere)
         self.offices[code] = Office(code, name, area)
 
@@ -119,9 +128,11 @@ class InMemoryAccountStore:
         return count
 
     def revoke_session(self, session_id: int, *, now: int) -> None:
-        self.sessions[session_id] = replace(self.sessions[session_id], revoked_at=now)
+        session = self.sessions[session_id]
+        if session.revoked_at is None:  # revoked once: when stays when
+            self.sessions[session_id] = replace(session, revoked_at=now)
 
-    # failures
+    # failed logins
     def failures(self, key: str) -> FailureCount:
         return self.failure_counts.get(key, FailureCount())
 
@@ -135,7 +146,7 @@ class InMemoryAccountStore:
         self.failure_counts[key] = after = change(before)
         return before, after
 
-    # tokens
+    # personal tokens
     def add_token(
         self,
         user_id: int,
@@ -163,72 +174,15 @@ class InMemoryAccountStore:
         return [t for t in self.tokens.values() if t.user_id == user_id]
 
     def revoke_token(self, token_id: int, *, now: int) -> None:
-        self.tokens[token_id] = replace(self.tokens[token_id], revoked_at=now)
+        token = self.tokens[token_id]
+        if token.revoked_at is None:  # revoked once: when stays when
+            self.tokens[token_id] = replace(token, revoked_at=now)
 
     def touch_token(self, token_id: int, *, now: int) -> None:
         self.tokens[token_id] = replace(self.tokens[token_id], last_used_at=now)
 
-    # sign-off
-    def facility_owner(self, code: str) -> tuple[str, str] | None:
-        enterprise = self.facilities.get(code)
-        return None if enterprise is None else (enterprise, self.enterprises[enterprise])
 
-    def add_signoff(self, signoff: SignOff, user_id: int) -> bool:
-        if signoff.run_id in self.signoffs:
-            return False
-        self.signoffs[signoff.run_id] = (signoff, user_id)
-        return True
+if TYPE_CHECKING:  # the fake is its port, or mypy fails here
+    from phytowatch.services.accounts import AccountStore
 
-    def signoff_of(self, run_id: int) -> SignOff | None:
-        found = self.signoffs.get(run_id)
-        return None if found is None else found[0]
-
-
-class InMemoryRuns:
-    def __init__(self, *records: RunRecord) -> None:
-        self.records = {r.id: r for r in records}
-
-    def run(self, run_id: int) -> RunRecord | None:
-        return self.records.get(run_id)
-
-
-class RecordingAudit:
-    """The audit port's fake: entries as recorded, each saying whether it was written inside a
-    unit of work (``atomic``), as a change and its entry must be."""
-
-    def __init__(self) -> None:
-        self.entries: list[dict[str, Any]] = []
-        self.units = 0  # units open now
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        self.units += 1
-        try:
-            yield
-        finally:
-            self.units -= 1
-
-    def record(
-        self,
-        *,
-        actor: str,
-        action: str,
-        object_type: str,
-        object_id: str,
-        before: Mapping[str, Any] | None = None,
-        after: Mapping[str, Any] | None = None,
-        now: int,
-    ) -> None:
-        self.entries.append(
-            {
-                "actor": actor,
-                "action": action,
-                "object": f"{object_type}:{object_id}",
-                "before": before,
-                "after": after,
-                "in_unit": self.units > 0,
-            }
-        )
-
-    def actions(self) -> list[str]:
-        return [e["action"] for e in self.entries]
+    _account_store: AccountStore = InMemoryAccountStore()

@@ -1,0 +1,27 @@
+"""One in-memory fake per port (the Protocols under ``phytowatch.services``), named
+``InMemory<Port>``, for the unit tests of the use cases and the port contract tests.
+
+Each module checks its fakes against their ports for mypy (``make types``), so a fake that drifts
+from its port fails there; what a fake does is held to the SQL store's by ``tests/contracts/``.
+"""
+
+from fakes.accounts import InMemoryAccountStore
+from fakes.alarms import InMemoryAlarmStore
+from fakes.audit import InMemoryAuditRecorder, InMemoryAuditStore
+from fakes.notify import InMemoryNotificationChannel
+from fakes.registry import InMemoryReadingWriter, InMemoryRegistry
+from fakes.runs import InMemoryRunStore
+from fakes.signoff import InMemoryRunLookup, InMemorySignOffStore
+
+__all__ = [
+    "InMemoryAccountStore",
+    "InMemoryAlarmStore",
+    "InMemoryAuditRecorder",
+    "InMemoryAuditStore",
+    "InMemoryNotificationChannel",
+    "InMemoryReadingWriter",
+    "InMemoryRegistry",
+    "InMemoryRunLookup",
+    "InMemoryRunStore",
+    "InMemorySignOffStore",
+]

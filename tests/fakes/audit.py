@@ -1,0 +1,97 @@
+"""The audit trail in memory: its store (services.audit.AuditStore) and the recorder a use case
+is given (services.audit.AuditRecorder)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from typing import TYPE_CHECKING, Any
+
+from phytowatch.domain.audit import AuditEntry, AuditRecord, chain
+
+
+class InMemoryAuditStore:
+    """``rows`` is the trail itself: tests may tamper with it."""
+
+    def __init__(self) -> None:
+        self.rows: list[AuditEntry] = []
+        self._lock = threading.Lock()
+
+    def append(self, record: AuditRecord) -> AuditEntry:
+        with self._lock:
+            entry = chain(record, self.head())
+            self.rows.append(entry)
+            return entry
+
+    def entries(self) -> Iterator[AuditEntry]:
+        return iter(sorted(self.rows, key=lambda entry: entry.seq))
+
+    def head(self) -> AuditEntry | None:
+        return max(self.rows, key=lambda entry: entry.seq, default=None)
+
+    def latest(
+        self, *, limit: int, object_type: str | None = None, object_id: str | None = None
+    ) -> list[AuditEntry]:
+        found = [
+            entry
+            for entry in sorted(self.rows, key=lambda entry: -entry.seq)
+            if (object_type is None or entry.object_type == object_type)
+            and (object_id is None or entry.object_id == object_id)
+        ]
+        return found[:limit]
+
+    def missing_guards(self) -> list[str]:
+        return []
+
+    def atomic(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+
+class InMemoryAuditRecorder:
+    """Entries as a use case records them, each saying whether it was written inside a unit of
+    work (``atomic``), as a change and its entry must be."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.units = 0  # units open now
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        self.units += 1
+        try:
+            yield
+        finally:
+            self.units -= 1
+
+    def record(
+        self,
+        *,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        now: int,
+    ) -> None:
+        self.entries.append(
+            {
+                "actor": actor,
+                "action": action,
+                "object": f"{object_type}:{object_id}",
+                "before": before,
+                "after": after,
+                "in_unit": self.units > 0,
+            }
+        )
+
+    def actions(self) -> list[str]:
+        return [e["action"] for e in self.entries]
+
+
+if TYPE_CHECKING:  # each fake is its port, or mypy fails here
+    from phytowatch.services.audit import AuditRecorder, AuditStore
+
+    _audit_store: AuditStore = InMemoryAuditStore()
+    _audit_recorder: AuditRecorder = InMemoryAuditRecorder()

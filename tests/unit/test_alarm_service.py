@@ -1,0 +1,321 @@
+"""The alarm service (services.alarms.AlarmService) on in-memory stores: what it raises from the
+live runs, the calibrations and refused rewrites, what clears by itself, and what people do to
+an alarm (acknowledge, clear) with its refusals and its entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from fakes import (
+    InMemoryAlarmStore,
+    InMemoryAuditRecorder,
+    InMemoryReadingWriter,
+    InMemoryRegistry,
+    InMemoryRunStore,
+)
+from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change
+from phytowatch.domain.instants import US_PER_D, US_PER_MIN
+from phytowatch.domain.messages import Code, Instant, Kind, Word, say
+from phytowatch.services.alarms import AlarmService
+from phytowatch.services.ports import ReadingBatch, StoredItem
+from phytowatch.services.provisioning import add_calibration, add_enterprise, add_facility
+from phytowatch.services.runs import LiveRun, RunMonitor, start_run
+from refusals import refused
+
+T0 = 1_772_361_600_000_000
+MIN = US_PER_MIN
+DAY = US_PER_D
+PROBES = ("C1", "C2", "C3")
+HOT = (60.0, 60.3, 60.6)
+
+
+def at(minute: float) -> int:
+    return T0 + round(minute * MIN)
+
+
+class Site:
+    """Kilns of enterprise 0031, each with C1-C3, watched by a monitor and the alarm service."""
+
+    def __init__(self, *kilns: str) -> None:
+        self.registry = InMemoryRegistry()
+        add_enterprise(self.registry, "0031", "企业", "Enterprise", "赣州", "II", now=T0)
+        for kiln in kilns:
+            add_facility(self.registry, kiln, "0031", "kiln", list(PROBES), now=T0)
+        self.runs = InMemoryRunStore(self.registry)
+        self.writer = InMemoryReadingWriter(self.registry)
+        self.monitor = RunMonitor(self.runs)
+        self.store = InMemoryAlarmStore(self.registry)
+        self.audit = InMemoryAuditRecorder()
+        self.alarms = AlarmService(self.store, self.monitor, audit=self.audit)
+
+    def start(self, *kilns: str) -> None:
+        """A run on each kiln at T0, watched by the monitor from then."""
+        for kiln in kilns:
+            start_run(self.runs, kiln, "ispm15-ht", load="pallets", now=T0)
+        self.monitor.tick(T0)
+
+    def send(
+        self,
+        kiln: str,
+        minute: float,
+        values: Sequence[float | None] = HOT,
+        faults: Sequence[str | None] = (None, None, None),
+    ) -> LiveRun:
+        """One reading per probe at ``minute``, received then, committed and fed to the monitor."""
+        facility = self.registry.facility_by_code(kiln)
+        assert facility is not None
+        t = at(minute)
+        items = tuple(
+            StoredItem(k, facility.probes[probe].id, t, None if fault else value, fault)
+            for k, (probe, value, fault) in enumerate(zip(PROBES, values, faults, strict=True))
+        )
+        self.writer.submit(ReadingBatch(facility.id, "http", t, items)).result()
+        stored = [(item.probe_id, item.t, item.value, item.fault) for item in items]
+        _, live = self.monitor.committed(facility.id, t, stored, now=t)
+        assert live is not None
+        return live
+
+    def calibrate(self, probe: str, due_at: int, kiln: str = "K1") -> None:
+        add_calibration(
+            self.registry,
+            kiln,
+            probe,
+            "0",
+            calibrated_at=T0 - 300 * DAY,
+            due_at=due_at,
+            certificate="",
+            now=T0,
+        )
+
+    def open_alarms(self) -> list[tuple[AlarmKind, str, str]]:
+        return sorted((a.kind, a.facility, a.subject) for a in self.store.open_alarms())
+
+
+def whats(changes: list[Change]) -> list[tuple[str, AlarmKind, str]]:
+    return [(c.what, c.alarm.kind, c.alarm.subject) for c in changes]
+
+
+# -- raised from the live runs ------------------------------------------------------------------
+
+
+def test_a_facility_silent_past_the_sample_interval_raises_an_alarm_cleared_by_news() -> None:
+    site = Site("K1")
+    site.start("K1")
+    assert site.alarms.tick(at(5)) == []  # exactly the interval: not silent yet
+    [raised] = site.alarms.tick(at(5) + 1)
+    assert (raised.what, raised.alarm.kind, raised.alarm.subject) == (
+        "raised",
+        AlarmKind.FACILITY_SILENT,
+        "K1",
+    )
+    assert raised.alarm.message == say(Code.ALARM_SILENT, at=Instant(T0))
+    assert raised.alarm.id is not None and site.store.alarm(raised.alarm.id) == raised.alarm
+    site.send("K1", 6)
+    assert whats(site.alarms.tick(at(6))) == [("cleared", AlarmKind.FACILITY_SILENT, "K1")]
+    assert site.open_alarms() == []
+
+
+def test_a_probe_reporting_a_fault_raises_an_alarm_that_clears_when_it_reads_again() -> None:
+    site = Site("K1")
+    site.start("K1")
+    live = site.send("K1", 1, faults=(None, "ERR", None))
+    [raised] = site.alarms.observe([live], at(1))
+    assert (raised.what, raised.alarm.kind, raised.alarm.subject) == (
+        "raised",
+        AlarmKind.SENSOR_FAULT,
+        "C2",
+    )
+    assert raised.alarm.message == say(Code.ALARM_SENSOR_FAULT, probe="C2", fault=Word("ERR"))
+    live = site.send("K1", 2)
+    assert whats(site.alarms.observe([live], at(2))) == [("cleared", AlarmKind.SENSOR_FAULT, "C2")]
+
+
+def test_a_broken_hold_raises_an_alarm_that_stays_and_counts_each_new_break() -> None:
+    site = Site("K1")
+    site.start("K1")
+    for minute in range(6):
+        assert site.alarms.observe([site.send("K1", minute)], at(minute)) == []
+    live = site.send("K1", 6, (55.9, 60.3, 60.6))
+    [raised] = site.alarms.observe([live], at(6))
+    assert (raised.what, raised.alarm.kind, raised.alarm.subject) == (
+        "raised",
+        AlarmKind.HOLD_BROKEN,
+        f"run {live.record.id}",
+    )
+    assert raised.alarm.message == say(
+        Code.ALARM_HOLD_BROKEN_PROBES,
+        at=Instant(at(6)),
+        reason=Word("below_threshold"),
+        probes="C1",
+    )
+    for minute in range(7, 10):  # the hold is back: a break is an event, it stays open
+        assert site.alarms.observe([site.send("K1", minute)], at(minute)) == []
+    [repeated] = site.alarms.observe([site.send("K1", 10, (60.0, 55.9, 60.6))], at(10))
+    assert (repeated.what, repeated.alarm.count) == ("repeated", 2)
+    assert site.open_alarms() == [(AlarmKind.HOLD_BROKEN, "K1", f"run {live.record.id}")]
+
+
+def test_observing_some_runs_neither_raises_nor_clears_the_alarms_of_other_facilities() -> None:
+    site = Site("K1", "K2")
+    site.start("K1", "K2")
+    assert whats(site.alarms.tick(at(6))) == [
+        ("raised", AlarmKind.FACILITY_SILENT, "K1"),
+        ("raised", AlarmKind.FACILITY_SILENT, "K2"),
+    ]
+    live = site.send("K1", 7)
+    assert whats(site.alarms.observe([live], at(7))) == [
+        ("cleared", AlarmKind.FACILITY_SILENT, "K1")
+    ]
+    assert site.open_alarms() == [(AlarmKind.FACILITY_SILENT, "K2", "K2")]
+    assert site.alarms.observe([], at(7)) == []
+
+
+def test_observing_a_run_leaves_its_facilitys_calibration_alarms_to_the_tick() -> None:
+    site = Site("K1")
+    site.calibrate("C1", T0 - 1)
+    site.start("K1")
+    assert whats(site.alarms.tick(T0)) == [("raised", AlarmKind.CALIBRATION_EXPIRED, "C1")]
+    assert site.alarms.observe([site.send("K1", 1)], at(1)) == []
+    assert site.open_alarms() == [(AlarmKind.CALIBRATION_EXPIRED, "K1", "C1")]
+
+
+# -- raised from the registry and the readings store --------------------------------------------
+
+
+def test_an_expired_calibration_and_one_due_within_7_days_raise_their_alarms() -> None:
+    site = Site("K1")
+    site.calibrate("C1", T0 - 1)
+    site.calibrate("C2", T0 + 7 * DAY)  # due in exactly 7 days
+    site.calibrate("C3", T0 + 7 * DAY + 1)
+    changes = site.alarms.tick(T0)
+    assert whats(changes) == [
+        ("raised", AlarmKind.CALIBRATION_EXPIRED, "C1"),
+        ("raised", AlarmKind.CALIBRATION_DUE, "C2"),
+    ]
+    assert changes[0].alarm.message == say(
+        Code.ALARM_CALIBRATION_EXPIRED, probe="C1", due=Instant(T0 - 1)
+    )
+
+
+def test_calibrations_are_looked_at_once_a_minute_and_their_alarms_stay_in_between() -> None:
+    site = Site("K1")
+    site.calibrate("C1", T0 - 1)
+    assert whats(site.alarms.tick(T0)) == [("raised", AlarmKind.CALIBRATION_EXPIRED, "C1")]
+    site.calibrate("C2", T0 - 1)
+    assert site.alarms.tick(T0 + MIN - 1) == []  # not looked at again yet; C1's stays
+    assert whats(site.alarms.tick(T0 + MIN)) == [("raised", AlarmKind.CALIBRATION_EXPIRED, "C2")]
+    assert site.open_alarms() == [
+        (AlarmKind.CALIBRATION_EXPIRED, "K1", "C1"),
+        (AlarmKind.CALIBRATION_EXPIRED, "K1", "C2"),
+    ]
+
+
+def test_a_refused_rewrite_of_a_stored_reading_raises_a_tamper_alarm_from_now_on_only() -> None:
+    site = Site("K1")
+    site.start("K1")
+    site.send("K1", 1)
+    site.send("K1", 2)
+    site.send("K1", 1, (60.0, 61.0, 60.6))  # before the service has looked: not its business
+    assert site.alarms.tick(at(3)) == []
+    site.send("K1", 2, (62.0, 60.3, 60.6))
+    [raised] = site.alarms.tick(at(4))
+    assert (raised.what, raised.alarm.kind, raised.alarm.subject) == (
+        "raised",
+        AlarmKind.TAMPER,
+        "readings",
+    )
+    assert raised.alarm.message == say(Code.ALARM_CONFLICT, probe="C1", at=Instant(at(2)))
+
+
+# -- acknowledged and cleared by a person -------------------------------------------------------
+
+
+def _raised(site: Site) -> Alarm:
+    site.start("K1")
+    [raised] = site.alarms.tick(at(6))
+    return raised.alarm
+
+
+def test_an_acknowledgement_says_who_and_how_is_stored_and_recorded_in_its_unit() -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    done = site.alarms.acknowledge(alarm.id, by=" 李工 ", comment=" door shut \n", now=at(7))
+    assert (done.state, done.acknowledged_by, done.acknowledged_at, done.comment) == (
+        AlarmState.ACKNOWLEDGED,
+        "李工",
+        at(7),
+        "door shut",
+    )
+    assert site.store.alarm(alarm.id) == done
+    [entry] = site.audit.entries
+    assert (entry["actor"], entry["action"], entry["object"], entry["in_unit"]) == (
+        "person:李工",
+        "alarm.acknowledged",
+        f"alarm:{alarm.id}",
+        True,
+    )
+    assert (entry["before"], entry["after"]["state"], entry["after"]["by"]) == (
+        {"state": "active"},
+        "acknowledged",
+        "李工",
+    )
+
+
+@pytest.mark.parametrize("by", ["", "   ", "李\x00工", "x" * 101])
+def test_an_acknowledgement_needs_who_in_1_to_100_printable_characters(by: str) -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    with refused(Code.ALARM_WHO, Kind.INVALID):
+        site.alarms.acknowledge(alarm.id, by=by, comment="", now=at(7))
+    assert site.store.alarm(alarm.id) == alarm and site.audit.entries == []
+
+
+@pytest.mark.parametrize("comment", ["c" * 2001, "door\x07shut", "door\tshut"])
+def test_an_acknowledgement_comment_is_at_most_2000_characters_of_lines(comment: str) -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    with refused(Code.ALARM_COMMENT_TOO_LONG, Kind.INVALID):
+        site.alarms.acknowledge(alarm.id, by="li", comment=comment, now=at(7))
+    assert site.store.alarm(alarm.id) == alarm
+
+
+def test_an_alarm_acknowledged_once_is_not_acknowledged_again() -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    site.alarms.acknowledge(alarm.id, by="li", comment="", now=at(7))
+    with refused(Code.ALARM_ACKED_ALREADY, Kind.CONFLICT):
+        site.alarms.acknowledge(alarm.id, by="wang", comment="", now=at(8))
+    assert len(site.audit.entries) == 1
+
+
+def test_a_cleared_alarm_was_acknowledged_first_and_leaves_the_open_alarms() -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    with refused(Code.ALARM_ACK_FIRST, Kind.CONFLICT):
+        site.alarms.clear(alarm.id, by="li", now=at(7))
+    site.alarms.acknowledge(alarm.id, by="li", comment="", now=at(7))
+    cleared = site.alarms.clear(alarm.id, by=" ", now=at(8), actor="user:li")
+    assert (cleared.state, cleared.cleared_by, cleared.cleared_at) == (
+        AlarmState.CLEARED,
+        "?",
+        at(8),
+    )
+    assert site.store.open_alarms() == []
+    assert site.audit.actions() == ["alarm.acknowledged", "alarm.cleared"]
+    assert site.audit.entries[-1]["actor"] == "user:li"
+    assert site.audit.entries[-1]["in_unit"]
+
+
+def test_an_unknown_alarm_is_not_found() -> None:
+    site = Site("K1")
+    with refused(Code.NO_ALARM, Kind.NOT_FOUND):
+        site.alarms.acknowledge(7, by="li", comment="", now=T0)
+    with refused(Code.NO_ALARM, Kind.NOT_FOUND):
+        site.alarms.clear(7, by="li", now=T0)
