@@ -5,18 +5,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from phytowatch.domain.audit import AuditEntry, AuditRecord, chain
 
 
 class InMemoryAuditStore:
-    """``rows`` is the trail itself: tests may tamper with it."""
+    """``rows`` is the trail itself: tests may tamper with it. A unit of work (``atomic``) that
+    fails takes back the entries appended in it, as the database's transaction does."""
 
     def __init__(self) -> None:
         self.rows: list[AuditEntry] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # the trail's write lock: an append, or a whole unit
+        self._units = threading.local()  # how deep in units this thread is
 
     def append(self, record: AuditRecord) -> AuditEntry:
         with self._lock:
@@ -44,8 +46,20 @@ class InMemoryAuditStore:
     def missing_guards(self) -> list[str]:
         return []
 
-    def atomic(self) -> AbstractContextManager[None]:
-        return nullcontext()
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self._lock:  # held for the unit, as the database's lock is
+            depth = getattr(self._units, "depth", 0)  # a unit inside a unit is the same unit
+            self._units.depth = depth + 1
+            kept = len(self.rows)
+            try:
+                yield
+            except BaseException:
+                if depth == 0:
+                    del self.rows[kept:]
+                raise
+            finally:
+                self._units.depth = depth
 
 
 class InMemoryAuditRecorder:

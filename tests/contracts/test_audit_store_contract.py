@@ -1,0 +1,72 @@
+"""The AuditStore port (services.audit): what InMemoryAuditStore and SqlAuditStore both do, on
+SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from stores import T0
+
+from phytowatch.domain.audit import GENESIS, AuditRecord, verify
+from phytowatch.services.audit import AuditStore
+
+pytestmark = pytest.mark.contract
+
+
+def _record(n: int, object_type: str = "run", object_id: str = "1") -> AuditRecord:
+    return AuditRecord(
+        at=T0 + n,
+        actor="user:li",
+        action=f"{object_type}.changed",
+        object_type=object_type,
+        object_id=object_id,
+        before=None if n == 1 else f'{{"n":{n - 1}}}',
+        after=f'{{"n":{n}}}',
+    )
+
+
+def test_an_empty_trail_has_no_head_no_entries_and_all_its_guards(audit_store: AuditStore) -> None:
+    assert audit_store.head() is None
+    assert list(audit_store.entries()) == []
+    assert audit_store.latest(limit=10) == []
+    assert audit_store.missing_guards() == []
+
+
+def test_each_entry_is_sealed_onto_the_one_before_and_read_back_as_sealed(
+    audit_store: AuditStore,
+) -> None:
+    appended = [audit_store.append(_record(n)) for n in (1, 2, 3)]
+    assert [e.seq for e in appended] == [1, 2, 3]
+    assert appended[0].prev_hash == GENESIS
+    assert [e.prev_hash for e in appended[1:]] == [e.hash for e in appended[:-1]]
+    assert list(audit_store.entries()) == appended
+    assert audit_store.head() == appended[-1]
+    report = verify(audit_store.entries())
+    assert report.intact and report.count == 3
+
+
+def test_the_latest_entries_come_newest_first_of_one_object_when_asked(
+    audit_store: AuditStore,
+) -> None:
+    for n, (kind, key) in enumerate(
+        [("run", "1"), ("alarm", "7"), ("run", "2"), ("run", "1"), ("alarm", "7")], start=1
+    ):
+        audit_store.append(_record(n, kind, key))
+    assert [e.seq for e in audit_store.latest(limit=3)] == [5, 4, 3]
+    assert [e.seq for e in audit_store.latest(limit=10, object_type="run")] == [4, 3, 1]
+    assert [e.seq for e in audit_store.latest(limit=10, object_type="run", object_id="1")] == [4, 1]
+    assert [e.seq for e in audit_store.latest(limit=1, object_type="alarm")] == [5]
+    assert audit_store.latest(limit=10, object_type="user") == []
+
+
+def test_what_is_appended_in_a_unit_that_fails_is_not_kept(audit_store: AuditStore) -> None:
+    kept = audit_store.append(_record(1))
+    with pytest.raises(RuntimeError), audit_store.atomic():
+        audit_store.append(_record(2))
+        with audit_store.atomic():  # a unit inside a unit is the same unit
+            audit_store.append(_record(3))
+        raise RuntimeError("the change failed")
+    assert list(audit_store.entries()) == [kept]
+    with audit_store.atomic():
+        after = audit_store.append(_record(4))
+    assert (after.seq, after.prev_hash) == (2, kept.hash)
+    assert audit_store.head() == after
