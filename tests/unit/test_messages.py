@@ -180,3 +180,18 @@ def test_no_rule_or_use_case_raises_a_sentence(package: str) -> None:
         if not where.startswith(_NOT_YET)
     ]
     assert found == []
+
+
+def test_the_cli_says_a_domain_word_in_chinese_as_the_catalogue_does() -> None:
+    from phytowatch.cli.messages import _TEXT, t
+
+    words = catalogue.translations("zh_CN").entries
+    shown_with_their_code = {"PASS", "FAIL", "INDETERMINATE"}  # the CLI adds the code: 合格 PASS
+    differ = {
+        key: (t(key, "zh"), words[key])
+        for key in _TEXT
+        if key in words and key not in shown_with_their_code and t(key, "zh") != words[key]
+    }
+    assert differ == {}
+    assert t("below_threshold", "zh") == words["below_threshold"] == "低于指标"
+    assert t("PASS", "zh") == "合格 PASS"

@@ -57,45 +57,35 @@ _TEXT: dict[str, dict[str, str]] = {
     "step_n": {"en": "step {n}", "zh": "第 {n} 档"},
     "more": {"en": "… and {n} more (see --json)", "zh": "…… 另有 {n} 条（见 --json）"},
     # reasons
-    "below_threshold": {"en": "below threshold", "zh": "低于限值"},
-    "above_threshold": {"en": "above threshold", "zh": "高于限值"},
-    "gap": {"en": "gap in the data", "zh": "数据间断"},
-    "fault": {"en": "sensor fault", "zh": "传感器故障"},
-    "too_few_probes": {"en": "too few valid probes", "zh": "有效探头不足"},
-    "tolerance_exceeded": {"en": "tolerance band budget exceeded", "zh": "容差区间累计时间超限"},
+    "below_threshold": {"en": "below threshold"},
+    "above_threshold": {"en": "above threshold"},
+    "gap": {"en": "gap in the data"},
+    "fault": {"en": "sensor fault"},
+    "too_few_probes": {"en": "too few valid probes"},
+    "tolerance_exceeded": {"en": "tolerance band budget exceeded"},
     "precondition": {"en": "precondition not met", "zh": "前提条件未满足"},
     "ramp_too_fast": {"en": "ramp too fast", "zh": "升温过快"},
-    "no_step_satisfied": {
-        "en": "the log ended before any step was held long enough",
-        "zh": "记录结束时没有任何一档保持足够时间",
-    },
+    "no_step_satisfied": {"en": "the log ended before any step was held long enough"},
     "too_few_probes_installed": {
-        "en": "fewer probes of the judged role installed than the schedule requires",
-        "zh": "所判定角色的探头数量少于指标要求",
+        "en": "fewer probes of the judged role installed than the schedule requires"
     },
-    "no_readings": {"en": "the log has no readings", "zh": "记录中没有读数"},
-    "role_not_covered": {
-        "en": "no reading of the judged role",
-        "zh": "没有所判定角色的读数",
-    },
+    "no_readings": {"en": "the log has no readings"},
+    "role_not_covered": {"en": "no reading of the judged role"},
     # findings
     "probe_excluded": {"en": "probe excluded", "zh": "探头被排除"},
-    "flatline": {"en": "flatline (identical readings)", "zh": "读数恒定不变"},
-    "implausible_rate": {"en": "implausible rate of change", "zh": "变化速率不合理"},
-    "tracks_air": {"en": "product probe tracks the air", "zh": "产品探头与空气温度一致"},
-    "duplicate_series": {"en": "duplicate series", "zh": "两探头读数完全相同"},
-    "clock": {"en": "device clock", "zh": "设备时钟异常"},
-    "precondition_unverified": {
-        "en": "precondition cannot be verified (no probe)",
-        "zh": "无法核实前提条件（无探头）",
-    },
+    "flatline": {"en": "flatline (identical readings)"},
+    "implausible_rate": {"en": "implausible rate of change"},
+    "tracks_air": {"en": "product probe tracks the air"},
+    "duplicate_series": {"en": "duplicate series"},
+    "clock": {"en": "device clock"},
+    "precondition_unverified": {"en": "precondition cannot be verified (no probe)"},
     # roles / regimes
     "heat": {"en": "heat", "zh": "热处理"},
     "cold": {"en": "cold", "zh": "冷处理"},
-    "product": {"en": "product", "zh": "产品"},
+    "product": {"en": "product"},
     "air": {"en": "air", "zh": "空气"},
     "water": {"en": "water", "zh": "水温"},
-    "rh": {"en": "humidity", "zh": "湿度"},
+    "rh": {"en": "humidity"},
     # schedules command
     "id": {"en": "id", "zh": "编号"},
     "title": {"en": "title", "zh": "名称"},
@@ -153,8 +143,16 @@ def say(message: Message, lang: str | None = None) -> str:
 
 
 def t(key: str, lang: str, **values: object) -> str:
+    """The CLI's text ``key`` in ``lang``. A word of the domain (a reason, a finding, a role)
+    has no Chinese here: it is the one catalogue's, as the pages and the e-mails say it."""
     entry = _TEXT.get(key)
     if entry is None:
         return key
-    text = entry.get(lang) or entry["en"]
+    text = entry.get(lang)
+    if text is None and lang == "zh":
+        from phytowatch.i18n.catalogue import word
+
+        said = word(key, "zh_CN")
+        text = said if said != key else None
+    text = text or entry["en"]
     return text.format(**values) if values else text
