@@ -108,9 +108,12 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 ## test: lint, types, contracts, then pytest (exit 5 "no tests collected" fails too)
+# pytest-xdist runs the suite on TEST_WORKERS processes, a file's tests on one process (loadfile:
+# module fixtures are built once). Every test makes its own databases, ports and folders.
+TEST_WORKERS ?= 2
 test: $(STAMP) $(VENDOR_STAMP) browser
 	$(MAKE) --no-print-directory lint types contracts
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ## demo: run the demo command
 demo: $(STAMP) $(VENDOR_STAMP)
