@@ -202,3 +202,14 @@ def test_the_json_gives_each_finding_as_its_code_and_params() -> None:
             ).english(),
         }
     ]
+
+
+def test_what_was_done_to_the_trail_is_a_word_of_the_catalogue() -> None:
+    from phytowatch.i18n import catalogue, words
+
+    assert {t.value for t in Tampering} <= set(words.TAMPERING)
+    assert [catalogue.word(t.value, "zh_CN") for t in Tampering] == [
+        "被修改",
+        "被删除",
+        "被调换顺序",
+    ]

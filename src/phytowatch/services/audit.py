@@ -6,6 +6,11 @@ the object's state before and after, as JSON-able mappings. The change and its e
 inside ``with audit.atomic():``, one transaction: both are stored, or neither (a crash between
 the two can no longer keep the change and lose its entry).
 
+``AuditLog.check`` is what ``audit verify`` does: the chain against every anchored head, and the
+append-only guards; when all holds, the head it verified is anchored. ``AuditLog.anchor_head`` is
+the periodic anchoring (``serve``'s tick): it anchors the newest entry only when it extends the
+latest anchor, so that a cut or a rewrite is never anchored over (docs/audit.md).
+
 Secrets are never recorded. A key of ``before`` / ``after`` (at any depth) whose name contains one
 of ``SECRET_KEY_PARTS`` (password, passwd, token, secret, hash, api_key, apikey, credential,
 private_key, cookie, session_id, csrf; any case, ``-`` read as ``_``) has its value replaced by
