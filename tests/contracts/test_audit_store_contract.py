@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from stores import T0
 
-from phytowatch.domain.audit import GENESIS, AuditRecord, verify
+from phytowatch.domain.audit import GENESIS, Anchor, AnchorSource, AuditRecord, verify
 from phytowatch.services.audit import AuditStore
 
 pytestmark = pytest.mark.contract
@@ -28,7 +28,8 @@ def test_an_empty_trail_has_no_head_no_entries_and_all_its_guards(audit_store: A
     assert audit_store.head() is None
     assert list(audit_store.entries()) == []
     assert audit_store.latest(limit=10) == []
-    assert audit_store.missing_guards() == []
+    assert audit_store.broken_guards() == []
+    assert audit_store.anchors() == [] and audit_store.latest_anchor() is None
 
 
 def test_each_entry_is_sealed_onto_the_one_before_and_read_back_as_sealed(
@@ -70,3 +71,30 @@ def test_what_is_appended_in_a_unit_that_fails_is_not_kept(audit_store: AuditSto
         after = audit_store.append(_record(4))
     assert (after.seq, after.prev_hash) == (2, kept.hash)
     assert audit_store.head() == after
+
+
+def test_anchors_read_back_as_added_and_the_latest_is_the_highest_seq(
+    audit_store: AuditStore,
+) -> None:
+    entries = [audit_store.append(_record(n)) for n in (1, 2, 3)]
+    added = [
+        Anchor(2, entries[1].hash, at=T0 + 10, source=AnchorSource.SERVE),
+        Anchor(3, entries[2].hash, at=T0 + 11, source=AnchorSource.VERIFY),
+        Anchor(3, entries[2].hash, at=T0 + 12, source=AnchorSource.SERVE),
+        Anchor(1, entries[0].hash, at=T0 + 13, source=AnchorSource.VERIFY),
+    ]
+    for anchor in added:
+        audit_store.add_anchor(anchor)
+    assert audit_store.anchors() == added
+    assert audit_store.latest_anchor() == added[2]  # seq 3, the newer of the two
+    assert added[0].signature is None
+    assert audit_store.entry(2) == entries[1]
+    assert audit_store.entry(4) is None
+
+
+def test_an_anchor_added_in_a_unit_that_fails_is_not_kept(audit_store: AuditStore) -> None:
+    entry = audit_store.append(_record(1))
+    with pytest.raises(RuntimeError), audit_store.atomic():
+        audit_store.add_anchor(Anchor(1, entry.hash, at=T0, source=AnchorSource.SERVE))
+        raise RuntimeError("the change failed")
+    assert audit_store.anchors() == []

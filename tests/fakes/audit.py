@@ -8,15 +8,19 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from phytowatch.domain.audit import AuditEntry, AuditRecord, chain
+from phytowatch.domain.audit import Anchor, AuditEntry, AuditRecord, GuardProblem, chain
 
 
 class InMemoryAuditStore:
-    """``rows`` is the trail itself: tests may tamper with it. A unit of work (``atomic``) that
-    fails takes back the entries appended in it, as the database's transaction does."""
+    """``rows`` is the trail itself and ``anchor_rows`` its anchors: tests may tamper with them
+    (and set ``guards``, the append-only guards a test says are broken). A unit of work
+    (``atomic``) that fails takes back the entries and anchors added in it, as the database's
+    transaction does."""
 
     def __init__(self) -> None:
         self.rows: list[AuditEntry] = []
+        self.anchor_rows: list[Anchor] = []
+        self.guards: list[GuardProblem] = []
         self._lock = threading.RLock()  # the trail's write lock: an append, or a whole unit
         self._units = threading.local()  # how deep in units this thread is
 
@@ -43,20 +47,35 @@ class InMemoryAuditStore:
         ]
         return found[:limit]
 
-    def missing_guards(self) -> list[str]:
-        return []
+    def entry(self, seq: int) -> AuditEntry | None:
+        return next((entry for entry in self.rows if entry.seq == seq), None)
+
+    def broken_guards(self) -> list[GuardProblem]:
+        return list(self.guards)
+
+    def add_anchor(self, anchor: Anchor) -> None:
+        with self._lock:
+            self.anchor_rows.append(anchor)
+
+    def anchors(self) -> list[Anchor]:
+        return list(self.anchor_rows)
+
+    def latest_anchor(self) -> Anchor | None:
+        # the highest seq; of those, the newest (the last added)
+        return max(reversed(self.anchor_rows), key=lambda anchor: anchor.seq, default=None)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
         with self._lock:  # held for the unit, as the database's lock is
             depth = getattr(self._units, "depth", 0)  # a unit inside a unit is the same unit
             self._units.depth = depth + 1
-            kept = len(self.rows)
+            kept, anchored = len(self.rows), len(self.anchor_rows)
             try:
                 yield
             except BaseException:
                 if depth == 0:
                     del self.rows[kept:]
+                    del self.anchor_rows[anchored:]
                 raise
             finally:
                 self._units.depth = depth

@@ -18,6 +18,8 @@ from phytowatch.domain.audit import (
     entry_hash,
     verify,
 )
+from phytowatch.domain.messages import Code, Instant, Kind, say
+from refusals import refused
 
 T0 = 1_780_000_000_000_000  # 2026-05-28
 
@@ -43,6 +45,11 @@ def rehashed(entry: AuditEntry, **changes: Any) -> AuditEntry:
     changed = replace(entry, **changes)
     fields = {k: v for k, v in vars(changed).items() if k != "hash"}
     return replace(changed, hash=entry_hash(**fields))
+
+
+def _content_hash(entry: AuditEntry) -> str:
+    """What the row's content hashes to, whatever its ``hash`` says."""
+    return entry_hash(**{k: v for k, v in vars(entry).items() if k != "hash"})
 
 
 def test_an_untouched_trail_is_intact_and_counted() -> None:
@@ -94,7 +101,15 @@ def test_an_edited_row_is_named_with_its_seq() -> None:
     assert report.problem.seq == 4
     assert report.problem.kind is Tampering.EDITED
     assert report.problem.at == entries[3].at
-    assert "changed after it was recorded" in report.problem.detail
+    message = report.problem.message
+    assert message.code is Code.AUDIT_CHANGED
+    assert dict(message.params) == {
+        "seq": 4,
+        "action": "facility.added",
+        "object": "facility K4",
+        "expected": _content_hash(entries[3]),
+        "found": trail(6)[3].hash,
+    }
     assert report.count == 6
 
 
@@ -113,8 +128,13 @@ def test_an_edited_row_with_its_hash_recomputed_breaks_the_link_of_the_next() ->
     problem = verify(entries).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (3, Tampering.EDITED)
-    assert "rewritten" in problem.detail
-    assert "seq 4 no longer links" in problem.detail
+    assert problem.message == say(
+        Code.AUDIT_REWRITTEN,
+        seq=3,
+        next=4,
+        expected=entries[2].hash,
+        found=trail(6)[2].hash,  # seq 4 still follows the row as it was recorded
+    )
 
 
 def test_a_removed_middle_row_is_a_gap() -> None:
@@ -123,8 +143,14 @@ def test_a_removed_middle_row_is_a_gap() -> None:
     problem = verify(entries).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (3, Tampering.REMOVED)
-    assert problem.detail.startswith("seq 3 is missing: 1 row removed between the entries of")
+    assert problem.message == say(
+        Code.AUDIT_MISSING, seq=3, before=Instant(entries[1].at), after=Instant(entries[2].at)
+    )
     assert problem.at == entries[1].at
+    assert problem.message.english() == (
+        "seq 3 is missing: a row was removed between the entries of 2026-05-28T20:26:41Z "
+        "and 2026-05-28T20:26:43Z"
+    )
 
 
 def test_several_removed_rows_are_counted() -> None:
@@ -133,7 +159,14 @@ def test_several_removed_rows_are_counted() -> None:
     problem = verify(entries).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (3, Tampering.REMOVED)
-    assert "seq 3…5 are missing: 3 rows removed" in problem.detail
+    assert problem.message == say(
+        Code.AUDIT_MISSING_MANY,
+        first=3,
+        last=5,
+        count=3,
+        before=Instant(entries[1].at),
+        after=Instant(entries[2].at),
+    )
 
 
 def test_a_removed_first_row_is_caught() -> None:
@@ -150,8 +183,7 @@ def test_a_removed_row_with_the_rest_renumbered_is_a_removal() -> None:
     problem = verify(entries).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (3, Tampering.REMOVED)
-    assert "recorded as seq 4" in problem.detail
-    assert "renumbered" in problem.detail
+    assert problem.message == say(Code.AUDIT_RENUMBERED, seq=3, original=4)
 
 
 def test_two_rows_with_their_seqs_swapped_are_reordered() -> None:
@@ -161,7 +193,7 @@ def test_two_rows_with_their_seqs_swapped_are_reordered() -> None:
     problem = verify(entries).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (3, Tampering.REORDERED)
-    assert "recorded as seq 4" in problem.detail
+    assert problem.message == say(Code.AUDIT_MOVED, seq=3, original=4)
 
 
 def test_swapping_the_first_two_rows_is_reordered() -> None:
@@ -187,7 +219,7 @@ def test_a_replaced_first_row_is_caught() -> None:
     problem = verify(entries).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (1, Tampering.EDITED)
-    assert "genesis" in problem.detail
+    assert problem.message == say(Code.AUDIT_NOT_GENESIS, seq=1, found="f" * 64)
 
 
 def test_only_the_first_problem_is_reported() -> None:
@@ -206,7 +238,10 @@ def test_rows_removed_from_the_end_are_caught_by_the_anchored_head() -> None:
     problem = verify(entries[:4], anchor=anchor).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (5, Tampering.REMOVED)
-    assert "seq 5…6 were removed from the end" in problem.detail
+    assert problem.message == say(Code.AUDIT_CUT_MANY, end=4, head=6, first=5)
+    assert problem.message.english().endswith("seq 5…6 were removed from the end")
+    one = verify(entries[:5], anchor=anchor).problem
+    assert one is not None and one.message == say(Code.AUDIT_CUT, end=5, head=6)
 
 
 def test_a_full_rewrite_is_caught_by_the_anchored_head() -> None:
@@ -222,7 +257,9 @@ def test_a_full_rewrite_is_caught_by_the_anchored_head() -> None:
     problem = verify(forged, anchor=anchor).problem
     assert problem is not None
     assert (problem.seq, problem.kind) == (3, Tampering.EDITED)
-    assert "anchored" in problem.detail
+    assert problem.message == say(
+        Code.AUDIT_ANCHOR_MISMATCH, seq=3, anchored=entries[2].hash, found=forged[2].hash
+    )
 
 
 def test_the_trail_is_read_once_as_a_stream() -> None:
@@ -240,8 +277,9 @@ def test_an_anchor_is_parsed_from_what_audit_head_prints() -> None:
     assert Anchor.parse(f" 42:{digest.upper()} ") == Anchor(42, digest)
     assert str(Anchor(42, digest)) == f"42:{digest}"
     for bad in ("42", f"x:{digest}", "42:abc", f"0:{digest}", f"42:{'g' * 64}"):
-        with pytest.raises(ValueError, match="SEQ:HASH"):
+        with refused(Code.AUDIT_HEAD_FORMAT, Kind.INVALID) as caught:
             Anchor.parse(bad)
+        assert caught.value.message.params["text"] == bad
 
 
 def test_canonical_json_is_one_text_per_value() -> None:

@@ -9,7 +9,9 @@ import pytest
 
 from fakes import InMemoryAuditStore
 from phytowatch.domain.audit import Tampering
+from phytowatch.domain.messages import Code, Kind
 from phytowatch.services.audit import REDACTED, AuditLog, is_secret_key
+from refusals import refused
 
 
 def log() -> tuple[AuditLog, InMemoryAuditStore]:
@@ -74,20 +76,28 @@ def test_ordinary_keys_are_not_secrets() -> None:
 def test_an_action_must_be_a_dotted_verb() -> None:
     audit, _ = log()
     for bad in ("Run.Started", "run.", ".run", "run started", "run..started", ""):
-        with pytest.raises(ValueError, match="dotted verb"):
+        with refused(Code.AUDIT_ACTION_FORM, Kind.INVALID) as caught:
             audit.record(actor="system", action=bad, object_type="run", object_id="1", now=1)
+        assert caught.value.message.params == {"action": bad}
     audit.record(actor="user:alice", action="login", object_type="user", object_id="a", now=1)
 
 
 def test_an_actor_is_required() -> None:
     audit, _ = log()
-    with pytest.raises(ValueError, match="actor"):
+    with refused(Code.AUDIT_NO_ACTOR, Kind.INVALID):
         audit.record(actor=" ", action="run.started", object_type="run", object_id="1", now=1)
+
+
+def test_an_object_type_is_required() -> None:
+    audit, store = log()
+    with refused(Code.AUDIT_NO_OBJECT_TYPE, Kind.INVALID):
+        audit.record(actor="system", action="run.started", object_type=" ", object_id="1", now=1)
+    assert store.rows == []
 
 
 def test_state_that_is_not_json_is_refused_with_a_message() -> None:
     audit, store = log()
-    with pytest.raises(ValueError, match="after is not JSON-able"):
+    with refused(Code.AUDIT_STATE_NOT_JSON, Kind.INVALID) as caught:
         audit.record(
             actor="system",
             action="run.started",
@@ -96,6 +106,7 @@ def test_state_that_is_not_json_is_refused_with_a_message() -> None:
             after={"when": object()},
             now=1,
         )
+    assert caught.value.message.params["name"] == "after"
     assert store.rows == []
 
 

@@ -161,13 +161,12 @@ def _sentences_raised(path: Path) -> list[str]:
 # Where a sentence is still raised, and why (docs/development.md, "Messages"): the device
 # protocol's rejections are part of the protocol and documented word for word
 # (services/ingest.py, domain/instants.py's parsing of a device's times); the notification rules'
-# file errors name a file and a field for the person who edits it (services/notify.py); the audit
-# chain's verification report (domain/audit.py, services/audit.py) and the engine's refusal of
-# input a caller built wrongly (domain/judgement/, domain/series.py's downsample) are not yet
-# codes.
+# file errors name a file and a field for the person who edits it (services/notify.py); the
+# engine's refusal of input a caller built wrongly (domain/judgement/, domain/series.py's
+# downsample) is not yet codes.
 _NOT_YET = (
-    "services/ingest.py", "domain/instants.py", "services/notify.py", "domain/audit.py",
-    "services/audit.py", "domain/judgement/", "domain/series.py::downsample",
+    "services/ingest.py", "domain/instants.py", "services/notify.py", "domain/judgement/",
+    "domain/series.py::downsample",
 )  # fmt: skip
 
 

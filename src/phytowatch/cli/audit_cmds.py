@@ -12,7 +12,8 @@ from phytowatch.cli.output import fail
 from phytowatch.services.ports import StorageUnavailableError
 
 if TYPE_CHECKING:
-    from phytowatch.domain.audit import AuditEntry
+    from phytowatch.domain.audit import Anchor, AuditEntry
+    from phytowatch.services.audit import TrailCheck
 
 audit_app = typer.Typer(
     help="The tamper-evident audit trail: who changed what, when. 防篡改审计日志。",
@@ -46,46 +47,115 @@ def audit_verify(
             help="a head printed earlier by `audit head`: the trail must still hold it",
         ),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout")] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Check the hash chain; exit 1 names the first edited, removed or moved row. 校验审计日志。"""
+    """Check the hash chain against its anchored heads, and the append-only triggers; exit 1
+    names what is wrong, exit 0 anchors the head just checked. 校验审计日志。"""
+    from phytowatch.cli.messages import say
     from phytowatch.domain.audit import Anchor
+    from phytowatch.domain.messages import Refused
 
     anchor = None
     if head is not None:
         try:
             anchor = Anchor.parse(head)
-        except ValueError as error:
-            raise fail(f"--head {error}") from None
+        except Refused as error:
+            raise fail(f"--head {say(error.message)}") from None
     with open_services(database_url) as services:
         try:
-            report = services.audit.verify(anchor=anchor)
-            unguarded = services.audit.missing_guards()
+            check = services.audit.check(now=services.clock.now(), anchor=anchor)
         except StorageUnavailableError as error:
             raise _unreadable(error) from None
-    if unguarded:
-        typer.echo(
-            f"phytowatch: warning: the append-only trigger(s) {', '.join(unguarded)} of "
-            "audit_log are missing or disabled: someone with the database owner's rights "
-            "removed them (the chain still shows any row changed since)",
-            err=True,
+    if as_json:
+        typer.echo(json.dumps(check_json(check, head=anchor), ensure_ascii=False))
+    else:
+        for line in verdict_lines(check, head=anchor):
+            typer.echo(line)
+    if not check.passed:
+        raise typer.Exit(1)
+
+
+def verdict_lines(check: TrailCheck, *, head: Anchor | None, lang: str | None = None) -> list[str]:
+    """What ``audit verify`` says, one line per finding (or the one line of an intact trail),
+    each rendered from the catalogue in the CLI's language."""
+    from phytowatch.cli.messages import default_lang, say
+    from phytowatch.domain.messages import Code, Instant
+    from phytowatch.domain.messages import say as message
+
+    lang = lang or default_lang()
+    colon, semicolon = ("：", "；") if lang == "zh" else (": ", "; ")
+    report, lines = check.report, []
+    if report.problem is not None:
+        problem = report.problem
+        lines.append(say(problem.headline(), lang) + colon + say(problem.message, lang))
+    for guard in check.guards:
+        lines.append(say(message(Code.AUDIT_UNGUARDED), lang) + colon + say(guard.message, lang))
+    if lines:
+        return lines
+    if report.head is None:
+        return [say(message(Code.AUDIT_INTACT_EMPTY), lang)]
+    parts = [
+        message(
+            Code.AUDIT_INTACT, count=report.count, at=Instant(report.head.at), seq=report.head.seq
         )
+    ]
+    if head is not None:
+        parts.append(message(Code.AUDIT_MATCHES_HEAD, seq=head.seq, hash=head.hash))
+    kept = report.anchor
+    if kept is not None and kept.at is not None:
+        parts.append(message(Code.AUDIT_HOLDS_ANCHOR, at=Instant(kept.at), seq=kept.seq))
+    if check.anchored is not None:
+        parts.append(message(Code.AUDIT_ANCHORED, seq=check.anchored.seq))
+    return [semicolon.join(say(part, lang) for part in parts)]
+
+
+def _anchor_json(anchor: Anchor | None) -> dict[str, Any] | None:
+    if anchor is None:
+        return None
+    return {
+        "seq": anchor.seq,
+        "hash": anchor.hash,
+        "at": None if anchor.at is None else _when(anchor.at),
+        "source": anchor.source,
+        "signature": anchor.signature,
+    }
+
+
+def check_json(check: TrailCheck, *, head: Anchor | None) -> dict[str, Any]:
+    """``audit verify --json``: every finding as its code and parameters (and the English
+    text), for a monitoring system to read."""
+    from phytowatch.domain.messages import message_json
+
+    report = check.report
     problem = report.problem
-    if problem is None:
-        if report.head is None:
-            typer.echo("audit trail intact: 0 entries")
-            return
-        anchored = f"; matches the head {anchor.seq}:{anchor.hash[:12]}…" if anchor else ""
-        typer.echo(
-            f"audit trail intact: {report.count} entries, last at {_when(report.head.at)} "
-            f"(seq {report.head.seq}){anchored}"
-        )
-        return
-    typer.echo(
-        f"audit trail TAMPERED: first bad row seq {problem.seq}, {problem.kind.value} "
-        f"(row of {_when(problem.at)}): {problem.detail}"
-    )
-    raise typer.Exit(1)
+    return {
+        "passed": check.passed,
+        "entries": report.count,
+        "head": None
+        if report.head is None
+        else {"seq": report.head.seq, "hash": report.head.hash, "at": _when(report.head.at)},
+        "problem": None
+        if problem is None
+        else {
+            "seq": problem.seq,
+            "kind": problem.kind.value,
+            "at": None if problem.at is None else _when(problem.at),
+            **message_json(problem.message),
+        },
+        "guards": [
+            {
+                "table": guard.table,
+                "trigger": guard.trigger,
+                "state": guard.state.value,
+                **message_json(guard.message),
+            }
+            for guard in check.guards
+        ],
+        "head_given": None if head is None else str(head),
+        "anchor": _anchor_json(report.anchor),
+        "anchored": _anchor_json(check.anchored),
+    }
 
 
 @audit_app.command("head")

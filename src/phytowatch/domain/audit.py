@@ -3,11 +3,14 @@
 Each entry's hash covers every field of the entry (its ``seq`` and ``prev_hash`` included) in one
 canonical JSON encoding, and ``prev_hash`` is the hash of the entry before it (the first entry
 chains from ``GENESIS``). Editing a row, removing one or putting two in another order therefore
-breaks the chain at that row, and ``verify`` says which row and what was done, in words.
+breaks the chain at that row, and ``verify`` says which row and what was done, as a message
+code with its parameters (``domain.messages``): the seq, the hashes expected and found.
 
 What a chain cannot show on its own: rows removed from the end, and a rewrite of the whole trail
-with every hash recomputed. Both are caught by comparing with a head (seq and hash) kept outside
-the database: ``verify(..., anchor=...)``.
+with every hash recomputed. Both are caught by comparing with a head (seq and hash) anchored
+earlier: kept in the database's own append-only table of anchors, or given by hand
+(``verify(..., anchors=..., anchor=...)``). The append-only triggers that keep the two tables as
+written are checked too: :class:`GuardProblem` is one that is missing, disabled or altered.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
-from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, Instant, Kind, Message, Word, refused, say
 
 GENESIS = hashlib.sha256(b"phytowatch audit trail v1").hexdigest()
 """The ``prev_hash`` of entry 1: a fixed value, so that removing the first entry shows."""
@@ -141,20 +144,72 @@ class Tampering(StrEnum):
 
 @dataclass(frozen=True)
 class AuditProblem:
-    """The first bad row: its seq, what was done to the trail there, when, and in words."""
+    """The first bad row: its seq, what was done to the trail there, when, and what exactly does
+    not fit (a message: its code and parameters)."""
 
     seq: int
     kind: Tampering
     at: int | None  # the time the row says it was recorded (for a removed row: the one before)
-    detail: str
+    message: Message
+
+    def headline(self) -> Message:
+        """``audit trail TAMPERED: first bad row seq …, <kind> (row of …)``."""
+        if self.at is None:
+            return say(Code.AUDIT_TAMPERED_UNTIMED, seq=self.seq, kind=Word(self.kind.value))
+        return say(
+            Code.AUDIT_TAMPERED, seq=self.seq, kind=Word(self.kind.value), at=Instant(self.at)
+        )
+
+
+class GuardState(StrEnum):
+    MISSING = "missing"
+    DISABLED = "disabled"
+    ALTERED = "altered"
+
+
+_GUARD_CODES = {
+    GuardState.MISSING: Code.AUDIT_GUARD_MISSING,
+    GuardState.DISABLED: Code.AUDIT_GUARD_DISABLED,
+    GuardState.ALTERED: Code.AUDIT_GUARD_ALTERED,
+}
+
+
+@dataclass(frozen=True)
+class GuardProblem:
+    """An append-only trigger (of ``audit_log`` or ``audit_anchor``) that is not as made."""
+
+    table: str
+    trigger: str
+    state: GuardState
+
+    @property
+    def message(self) -> Message:
+        return say(_GUARD_CODES[self.state], trigger=self.trigger, table=self.table)
+
+
+class AnchorSource(StrEnum):
+    """Who recorded an anchor in the database."""
+
+    SERVE = "serve"  # the periodic anchoring of ``phytowatch serve``
+    VERIFY = "verify"  # an ``audit verify`` that passed
 
 
 @dataclass(frozen=True)
 class Anchor:
-    """A head kept outside the database: the trail must still hold entry ``seq`` with ``hash``."""
+    """A head anchored earlier: the trail must still hold entry ``seq`` with ``hash``.
+
+    Given by hand (``audit verify --head``: only ``seq`` and ``hash``), or recorded in the
+    database's table of anchors, with when (``at``) and by whom (``source``). ``signature`` is the
+    seam for the bureau's office keys: it stays ``None`` until those keys exist, and will then
+    hold a signature of :func:`anchor_payload` (nothing is signed today, and nothing pretends to
+    be).
+    """
 
     seq: int
     hash: str
+    at: int | None = None  # µs since the epoch, UTC, when recorded in the database
+    source: str = ""  # an AnchorSource value, for an anchor recorded in the database
+    signature: str | None = None
 
     @classmethod
     def parse(cls, text: str) -> Anchor:
@@ -168,11 +223,25 @@ class Anchor:
             or len(digest) != 64
             or any(c not in "0123456789abcdef" for c in digest)
         ):
-            raise ValueError(f"{text!r}: write SEQ:HASH, e.g. 42:{GENESIS[:12]}… (64 hex digits)")
+            raise refused(Kind.INVALID, Code.AUDIT_HEAD_FORMAT, text=text, example=GENESIS[:12])
         return cls(int(seq_text), digest)
 
     def __str__(self) -> str:
         return f"{self.seq}:{self.hash}"
+
+
+def anchor_payload(anchor: Anchor) -> bytes:
+    """The bytes an office key will sign: the anchor's seq, hash, time and source, in one
+    canonical JSON text (the signature itself is not part of it)."""
+    return canonical_json(
+        {
+            "v": FORMAT_VERSION,
+            "seq": anchor.seq,
+            "hash": anchor.hash,
+            "at": anchor.at,
+            "source": anchor.source,
+        }
+    ).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -180,63 +249,74 @@ class ChainReport:
     count: int  # rows read
     head: AuditEntry | None  # the last row read
     problem: AuditProblem | None
+    anchor: Anchor | None = None  # the highest of the recorded anchors it was checked against
 
     @property
     def intact(self) -> bool:
         return self.problem is None
 
 
-def _when(instant: int) -> str:
-    try:
-        return format_instant(instant)
-    except (ValueError, OverflowError, OSError):
-        return f"(time {instant})"
-
-
-def verify(entries: Iterable[AuditEntry], *, anchor: Anchor | None = None) -> ChainReport:
+def verify(
+    entries: Iterable[AuditEntry],
+    *,
+    anchor: Anchor | None = None,
+    anchors: Iterable[Anchor] = (),
+) -> ChainReport:
     """Walk the trail in ``seq`` order and report the first row that was tampered with.
 
-    ``entries`` may be a stream: it is read once, and only a window of recent rows is kept.
+    Every anchor (``anchor``, a head given by hand, and ``anchors``, those recorded) must still
+    be in the trail with its hash: a trail that ends below the highest, or holds another hash at
+    an anchored seq, was cut or rewritten. ``entries`` may be a stream: it is read once, and only
+    a window of recent rows is kept.
     """
+    recorded = list(anchors)
+    kept = [*recorded, *([anchor] if anchor is not None else [])]
+    by_seq: dict[int, list[Anchor]] = {}
+    for each in kept:
+        by_seq.setdefault(each.seq, []).append(each)
+    top = max(kept, key=lambda a: a.seq, default=None)
+    highest = max(recorded, key=lambda a: a.seq, default=None)
     stream = _Counted(entries)
     previous: AuditEntry | None = None
     recent: deque[str] = deque(maxlen=_SEARCH)  # hashes of the last rows read
     problem: AuditProblem | None = None
     for entry in stream:
         problem = _check(entry, previous, recent, stream)
-        if (
-            problem is None
-            and anchor is not None
-            and entry.seq == anchor.seq
-            and entry.hash != anchor.hash
-        ):
-            problem = AuditProblem(
+        if problem is None:
+            problem = _against_anchors(entry, by_seq.get(entry.seq, ()))
+        if problem is not None:
+            stream.drain()
+            return ChainReport(stream.count, stream.last, problem, highest)
+        previous = entry
+        recent.append(entry.hash)
+    if top is not None and (previous is None or previous.seq < top.seq):
+        end = 0 if previous is None else previous.seq
+        message = (
+            say(Code.AUDIT_CUT, end=end, head=top.seq)
+            if top.seq == end + 1
+            else say(Code.AUDIT_CUT_MANY, end=end, head=top.seq, first=end + 1)
+        )
+        problem = AuditProblem(
+            end + 1, Tampering.REMOVED, None if previous is None else previous.at, message
+        )
+    return ChainReport(stream.count, previous, problem, highest)
+
+
+def _against_anchors(entry: AuditEntry, anchors: Iterable[Anchor]) -> AuditProblem | None:
+    for anchored in anchors:
+        if anchored.hash != entry.hash:
+            return AuditProblem(
                 entry.seq,
                 Tampering.EDITED,
                 entry.at,
-                f"seq {entry.seq} is not the entry anchored as the head "
-                f"(hash {anchor.hash[:12]}…, now {entry.hash[:12]}…): "
-                "the trail was rewritten up to it, its hashes recomputed",
+                say(
+                    Code.AUDIT_ANCHOR_MISMATCH,
+                    seq=entry.seq,
+                    anchored=anchored.hash,
+                    found=entry.hash,
+                ),
             )
-        if problem is not None:
-            stream.drain()
-            return ChainReport(stream.count, stream.last, problem)
-        previous = entry
-        recent.append(entry.hash)
-    if anchor is not None and (previous is None or previous.seq < anchor.seq):
-        end = 0 if previous is None else previous.seq
-        problem = AuditProblem(
-            end + 1,
-            Tampering.REMOVED,
-            None if previous is None else previous.at,
-            f"the trail ends at seq {end}, but the anchored head is seq {anchor.seq}: "
-            + (
-                f"seq {anchor.seq} was removed from the end"
-                if anchor.seq == end + 1
-                else f"seq {end + 1}…{anchor.seq} were removed from the end"
-            ),
-        )
-    return ChainReport(stream.count, previous, problem)
+    return None
 
 
 def _check(
@@ -252,47 +332,37 @@ def _check(
             entry.seq,
             Tampering.REORDERED,
             entry.at,
-            f"seq {entry.seq} comes after seq {expected - 1}: the rows are out of order",
+            say(Code.AUDIT_OUT_OF_ORDER, seq=entry.seq, previous=expected - 1),
         )
     if entry.seq > expected:
-        missing = entry.seq - expected
-        between = (
-            f"before the entry of {_when(entry.at)}"
-            if previous is None
-            else f"between the entries of {_when(previous.at)} and {_when(entry.at)}"
-        )
-        span = f"seq {expected}" if missing == 1 else f"seq {expected}…{entry.seq - 1}"
-        return AuditProblem(
-            expected,
-            Tampering.REMOVED,
-            entry.at if previous is None else previous.at,
-            f"{span} {'is' if missing == 1 else 'are'} missing: "
-            f"{missing} row{'s' if missing > 1 else ''} removed {between}",
-        )
-    if _rehash(entry, entry.seq) != entry.hash:
+        return _missing(entry, previous, expected)
+    found = _rehash(entry, entry.seq)
+    if found != entry.hash:
         original = _original_seq(entry)
         if original is None:
             return AuditProblem(
                 entry.seq,
                 Tampering.EDITED,
                 entry.at,
-                f"seq {entry.seq} ({entry.action} {entry.object_type} {entry.object_id}) was "
-                "changed after it was recorded: its content no longer matches its hash",
+                say(
+                    Code.AUDIT_CHANGED,
+                    seq=entry.seq,
+                    action=entry.action,
+                    object=f"{entry.object_type} {entry.object_id}",
+                    expected=found,
+                    found=entry.hash,
+                ),
             )
-        if _predecessor_present(entry, recent, rest):
-            return AuditProblem(
-                entry.seq,
-                Tampering.REORDERED,
-                entry.at,
-                f"seq {entry.seq} holds the row recorded as seq {original}: "
-                "rows were put in another order",
-            )
+        moved = _predecessor_present(entry, recent, rest)
         return AuditProblem(
             entry.seq,
-            Tampering.REMOVED,
+            Tampering.REORDERED if moved else Tampering.REMOVED,
             entry.at,
-            f"seq {entry.seq} holds the row recorded as seq {original}, and the row it followed "
-            "is gone: rows were removed and the later ones renumbered",
+            say(
+                Code.AUDIT_MOVED if moved else Code.AUDIT_RENUMBERED,
+                seq=entry.seq,
+                original=original,
+            ),
         )
     if entry.prev_hash != link:
         if previous is None:
@@ -300,25 +370,63 @@ def _check(
                 entry.seq,
                 Tampering.EDITED,
                 entry.at,
-                f"seq {entry.seq} does not start from the genesis value: "
-                "the first row was replaced",
+                say(Code.AUDIT_NOT_GENESIS, seq=entry.seq, found=entry.prev_hash),
             )
         if entry.prev_hash in recent:
             return AuditProblem(
                 entry.seq,
                 Tampering.REORDERED,
                 entry.at,
-                f"seq {entry.seq} does not follow seq {previous.seq}: "
-                "rows were put in another order and their hashes recomputed",
+                say(Code.AUDIT_RELINKED, seq=entry.seq, previous=previous.seq),
             )
         return AuditProblem(
             previous.seq,
             Tampering.EDITED,
             previous.at,
-            f"seq {previous.seq} was rewritten and its hash recomputed (or the rows after it "
-            f"were removed and renumbered): seq {entry.seq} no longer links to it",
+            say(
+                Code.AUDIT_REWRITTEN,
+                seq=previous.seq,
+                next=entry.seq,
+                expected=previous.hash,
+                found=entry.prev_hash,
+            ),
         )
     return None
+
+
+def _missing(entry: AuditEntry, previous: AuditEntry | None, expected: int) -> AuditProblem:
+    """Rows ``expected`` … ``entry.seq - 1`` are not there."""
+    count = entry.seq - expected
+    after = Instant(entry.at)
+    if previous is None:
+        message = (
+            say(Code.AUDIT_MISSING_FIRST, seq=expected, after=after)
+            if count == 1
+            else say(
+                Code.AUDIT_MISSING_FIRST_MANY,
+                first=expected,
+                last=entry.seq - 1,
+                count=count,
+                after=after,
+            )
+        )
+    else:
+        before = Instant(previous.at)
+        message = (
+            say(Code.AUDIT_MISSING, seq=expected, before=before, after=after)
+            if count == 1
+            else say(
+                Code.AUDIT_MISSING_MANY,
+                first=expected,
+                last=entry.seq - 1,
+                count=count,
+                before=before,
+                after=after,
+            )
+        )
+    return AuditProblem(
+        expected, Tampering.REMOVED, entry.at if previous is None else previous.at, message
+    )
 
 
 def _original_seq(entry: AuditEntry) -> int | None:

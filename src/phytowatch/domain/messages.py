@@ -322,6 +322,125 @@ class Code(StrEnum):
     CHART_POINTS = "chart.points", "points: 1 to {max}"
     CHART_SPAN = "chart.span", "t_to must be after t_from"
 
+    # the audit trail (domain/audit.py, services/audit.py, cli/audit_cmds.py; docs/audit.md):
+    # what `audit verify` finds, row by row, and what recording refuses
+    AUDIT_OUT_OF_ORDER = (
+        "audit.out_of_order",
+        "seq {seq} comes after seq {previous}: the rows are out of order",
+    )
+    AUDIT_MISSING = (
+        "audit.missing",
+        "seq {seq} is missing: a row was removed between the entries of {before} and {after}",
+    )
+    AUDIT_MISSING_MANY = (
+        "audit.missing_many",
+        "seq {first}…{last} are missing: {count} rows removed between the entries of {before} "
+        "and {after}",
+    )
+    AUDIT_MISSING_FIRST = (
+        "audit.missing_first",
+        "seq {seq} is missing: a row was removed before the entry of {after}",
+    )
+    AUDIT_MISSING_FIRST_MANY = (
+        "audit.missing_first_many",
+        "seq {first}…{last} are missing: {count} rows removed before the entry of {after}",
+    )
+    AUDIT_CHANGED = (
+        "audit.changed",
+        "seq {seq} ({action} {object}) was changed after it was recorded: its content hashes to "
+        "{expected:.12}…, the row says {found:.12}…",
+    )
+    AUDIT_MOVED = (
+        "audit.moved",
+        "seq {seq} holds the row recorded as seq {original}: rows were put in another order",
+    )
+    AUDIT_RENUMBERED = (
+        "audit.renumbered",
+        "seq {seq} holds the row recorded as seq {original}, and the row it followed is gone: "
+        "rows were removed and the later ones renumbered",
+    )
+    AUDIT_NOT_GENESIS = (
+        "audit.not_genesis",
+        "seq {seq} does not start from the genesis value (it follows {found:.12}…): "
+        "the first row was replaced",
+    )
+    AUDIT_RELINKED = (
+        "audit.relinked",
+        "seq {seq} does not follow seq {previous}: rows were put in another order and their "
+        "hashes recomputed",
+    )
+    AUDIT_REWRITTEN = (
+        "audit.rewritten",
+        "seq {seq} was rewritten and its hash recomputed (or the rows after it were removed and "
+        "renumbered): seq {next} follows {found:.12}…, seq {seq} is {expected:.12}…",
+    )
+    AUDIT_ANCHOR_MISMATCH = (
+        "audit.anchor_mismatch",
+        "seq {seq} is not the entry anchored as the head (anchored {anchored:.12}…, now "
+        "{found:.12}…): the trail was rewritten up to it, its hashes recomputed",
+    )
+    AUDIT_CUT = (
+        "audit.cut",
+        "the trail ends at seq {end}, but seq {head} was anchored as its head: seq {head} was "
+        "removed from the end",
+    )
+    AUDIT_CUT_MANY = (
+        "audit.cut_many",
+        "the trail ends at seq {end}, but seq {head} was anchored as its head: seq {first}…{head} "
+        "were removed from the end",
+    )
+    AUDIT_GUARD_MISSING = (
+        "audit.guard_missing",
+        "the append-only trigger {trigger} of {table} is missing: someone with the database "
+        "owner's rights removed it",
+    )
+    AUDIT_GUARD_DISABLED = (
+        "audit.guard_disabled",
+        "the append-only trigger {trigger} of {table} is disabled: someone with the database "
+        "owner's rights switched it off",
+    )
+    AUDIT_GUARD_ALTERED = (
+        "audit.guard_altered",
+        "the append-only trigger {trigger} of {table} is not the one the migrations made: "
+        "someone with the database owner's rights altered it",
+    )
+    AUDIT_TAMPERED = (
+        "audit.tampered",
+        "audit trail TAMPERED: first bad row seq {seq}, {kind} (row of {at})",
+    )
+    AUDIT_TAMPERED_UNTIMED = (
+        "audit.tampered_untimed",
+        "audit trail TAMPERED: first bad row seq {seq}, {kind}",
+    )
+    AUDIT_UNGUARDED = "audit.unguarded", "audit trail UNGUARDED"
+    AUDIT_INTACT = "audit.intact", "audit trail intact: {count} entries, last at {at} (seq {seq})"
+    AUDIT_INTACT_EMPTY = "audit.intact_empty", "audit trail intact: 0 entries"
+    AUDIT_MATCHES_HEAD = "audit.matches_head", "matches the head {seq}:{hash:.12}…"
+    AUDIT_HOLDS_ANCHOR = (
+        "audit.holds_anchor",
+        "holds the head anchored at {at} (seq {seq})",
+    )
+    AUDIT_ANCHORED = "audit.anchored", "head anchored (seq {seq})"
+    AUDIT_HEAD_FORMAT = (
+        "audit.head_format",
+        "{text!r}: write SEQ:HASH, e.g. 42:{example}… (64 hex digits)",
+    )
+    AUDIT_ACTION_FORM = (
+        "audit.action_form",
+        "audit: action {action!r} is not a lower-case dotted verb like 'run.started'",
+    )
+    AUDIT_NO_ACTOR = "audit.no_actor", "audit: say who did it (actor)"
+    AUDIT_NO_OBJECT_TYPE = (
+        "audit.no_object_type",
+        "audit: say what kind of object changed (object_type)",
+    )
+    AUDIT_STATE_NOT_MAPPING = (
+        "audit.state_not_mapping",
+        "audit: {name} must be a mapping or None, not {type}",
+    )
+    AUDIT_STATE_NOT_JSON = "audit.state_not_json", "audit: {name} is not JSON-able: {error}"
+    AUDIT_STATE_TOO_DEEP = "audit.state_too_deep", "audit: before/after nested too deep"
+
     # the database
     UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"
     STORAGE_UNAVAILABLE = "storage.unavailable", "the database is unavailable; retry later"

@@ -56,3 +56,5 @@ FIELDS = (
     N_("name"), N_("token name"), N_("Chinese name"), N_("English name"), N_("city"),
     N_("certificate"), N_("camera description"),
 )  # fmt: skip
+# what was done to the audit trail at its first bad row (domain.audit.Tampering)
+TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))

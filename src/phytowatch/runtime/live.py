@@ -11,6 +11,9 @@ One thread, :class:`LiveJudging`, does all of it, so the monitor and the alarms 
 - **On the clock** (every ``TICK_S``): the monitor's tick (runs started or closed elsewhere,
   readings stored by other processes such as MQTT workers), the alarms that need no data (a silent
   facility, calibrations, tamper), and the ``runs`` summary for whoever listens.
+- **Every** ``ANCHOR_S`` (and at the first tick): the audit trail's head is anchored
+  (``AuditLog.anchor_head``: its seq and hash in the table of anchors, when it extends the latest
+  anchor), so that ``audit verify`` catches a cut or a rewrite without a head given by hand.
 
 Nothing here blocks the event loop or waits for the web server's thread pool, and nothing here
 knows of the web: the listener is given.
@@ -27,12 +30,14 @@ from typing import Any, Protocol
 
 from phytowatch.domain.alarms import Change
 from phytowatch.services.app import App
+from phytowatch.services.audit import AnchorOutcome
 from phytowatch.services.ports import ReadingBatch, StoreOutcome
 from phytowatch.services.runs import LiveRun, RunEvent
 
 log = logging.getLogger(__name__)
 
 TICK_S = 1.0  # how often the clock's work is done
+ANCHOR_S = 3600.0  # how often the audit trail's head is anchored (docs/audit.md)
 _STOP = object()
 
 
@@ -84,7 +89,7 @@ class LiveJudging:
     # -- the thread ------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        next_tick = time.monotonic()
+        next_tick = next_anchor = time.monotonic()
         while True:
             timeout = max(0.0, next_tick - time.monotonic())
             try:
@@ -113,6 +118,9 @@ class LiveJudging:
             if time.monotonic() >= next_tick:
                 self._guarded(self._tick)
                 next_tick = time.monotonic() + TICK_S
+            if time.monotonic() >= next_anchor:
+                self._guarded(self._anchor)
+                next_anchor = time.monotonic() + ANCHOR_S
 
     def _guarded(self, work: Callable[..., None], *args: object) -> None:
         try:
@@ -155,6 +163,14 @@ class LiveJudging:
         # what people did (acknowledged, cleared) since the last tick: the stream, not the mail
         actions, summaries = self.listener.observe(now, changes)
         self._publish(now, events, [*changes, *actions], summaries)
+
+    def _anchor(self) -> None:
+        outcome = self.services.audit.anchor_head(now=self.services.clock.now())
+        if outcome is AnchorOutcome.REFUSED:
+            log.error(
+                "the audit trail's head does not extend its latest anchor (cut or rewritten): "
+                "not anchored; `phytowatch audit verify` names what changed"
+            )
 
     def _notify(self, changes: Sequence[Change]) -> None:
         for change in changes:

@@ -6,6 +6,11 @@ the object's state before and after, as JSON-able mappings. The change and its e
 inside ``with audit.atomic():``, one transaction: both are stored, or neither (a crash between
 the two can no longer keep the change and lose its entry).
 
+``AuditLog.check`` is what ``audit verify`` does: the chain against every anchored head, and the
+append-only guards; when all holds, the head it verified is anchored. ``AuditLog.anchor_head`` is
+the periodic anchoring (``serve``'s tick): it anchors the newest entry only when it extends the
+latest anchor, so that a cut or a rewrite is never anchored over (docs/audit.md).
+
 Secrets are never recorded. A key of ``before`` / ``after`` (at any depth) whose name contains one
 of ``SECRET_KEY_PARTS`` (password, passwd, token, secret, hash, api_key, apikey, credential,
 private_key, cookie, session_id, csrf; any case, ``-`` read as ``_``) has its value replaced by
@@ -17,16 +22,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from phytowatch.domain.audit import (
     Anchor,
+    AnchorSource,
     AuditEntry,
     AuditRecord,
     ChainReport,
+    GuardProblem,
     canonical_json,
     verify,
 )
+from phytowatch.domain.messages import Code, Kind, refused
 
 SECRET_KEY_PARTS = (
     "password",
@@ -97,13 +107,53 @@ class AuditStore(Protocol):
         """The newest entries first, of one object type (and id) when given."""
         ...
 
-    def missing_guards(self) -> list[str]:
-        """The append-only guards (triggers) that should be there and are not, or disabled."""
+    def entry(self, seq: int) -> AuditEntry | None:
+        """The entry stored at ``seq``, if any."""
+        ...
+
+    def broken_guards(self) -> list[GuardProblem]:
+        """The append-only guards (triggers) of the trail and of its anchors that are missing,
+        disabled, or not as the migrations made them."""
+        ...
+
+    def add_anchor(self, anchor: Anchor) -> None:
+        """Record an anchor (append-only, as the trail is); inside a unit, with it."""
+        ...
+
+    def anchors(self) -> list[Anchor]:
+        """Every anchor recorded, oldest first."""
+        ...
+
+    def latest_anchor(self) -> Anchor | None:
+        """The anchor of the highest seq (the newest of those, when several)."""
         ...
 
     def atomic(self) -> AbstractContextManager[None]:
         """A unit of work: every store's changes inside, and the entries, in one transaction."""
         ...
+
+
+class AnchorOutcome(StrEnum):
+    """What :meth:`AuditLog.anchor_head` did."""
+
+    ANCHORED = "anchored"
+    UNCHANGED = "unchanged"  # the head is anchored already
+    EMPTY = "empty"  # nothing to anchor yet
+    REFUSED = "refused"  # the head does not extend the latest anchor: cut or rewritten
+
+
+@dataclass(frozen=True)
+class TrailCheck:
+    """What ``audit verify`` found: the chain's report, the guards that are not as made, and the
+    anchor recorded when everything held."""
+
+    report: ChainReport
+    guards: list[GuardProblem]
+    anchored: Anchor | None
+
+    @property
+    def passed(self) -> bool:
+        return self.report.intact and not self.guards
 
 
 def is_secret_key(key: str) -> bool:
@@ -114,7 +164,7 @@ def is_secret_key(key: str) -> bool:
 def redact(value: Any, depth: int = 0) -> Any:
     """``value`` with the value of every secret-named key replaced by ``REDACTED``."""
     if depth > _MAX_DEPTH:
-        raise ValueError("audit: before/after nested too deep")
+        raise refused(Kind.INVALID, Code.AUDIT_STATE_TOO_DEEP)
     if isinstance(value, Mapping):
         return {
             str(key): REDACTED if is_secret_key(str(key)) else redact(item, depth + 1)
@@ -129,11 +179,15 @@ def _state(value: Mapping[str, Any] | None, name: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise TypeError(f"audit: {name} must be a mapping or None, not {type(value).__name__}")
+        raise refused(
+            Kind.INVALID, Code.AUDIT_STATE_NOT_MAPPING, name=name, type=type(value).__name__
+        )
     try:
         return canonical_json(redact(value))
     except (TypeError, ValueError) as error:
-        raise ValueError(f"audit: {name} is not JSON-able: {error}") from None
+        raise refused(
+            Kind.INVALID, Code.AUDIT_STATE_NOT_JSON, name=name, error=str(error)
+        ) from None
 
 
 def _cut(text: str, most: int) -> str:
@@ -159,13 +213,11 @@ class AuditLog:
     ) -> None:
         """Append one entry. Secret-named keys are redacted (see the module's docstring)."""
         if not _ACTION.match(action):
-            raise ValueError(
-                f"audit: action {action!r} is not a lower-case dotted verb like 'run.started'"
-            )
+            raise refused(Kind.INVALID, Code.AUDIT_ACTION_FORM, action=action)
         if not actor.strip():
-            raise ValueError("audit: say who did it (actor)")
+            raise refused(Kind.INVALID, Code.AUDIT_NO_ACTOR)
         if not object_type.strip():
-            raise ValueError("audit: say what kind of object changed (object_type)")
+            raise refused(Kind.INVALID, Code.AUDIT_NO_OBJECT_TYPE)
         self.store.append(
             AuditRecord(
                 at=int(now),
@@ -182,14 +234,52 @@ class AuditLog:
         return self.store.atomic()
 
     def verify(self, *, anchor: Anchor | None = None) -> ChainReport:
-        """Read the whole trail and report its first tampered row, if any."""
-        return verify(self.store.entries(), anchor=anchor)
+        """Read the whole trail and report its first tampered row, if any: checked against
+        every anchor recorded, and against ``anchor`` (a head given by hand) too."""
+        return verify(self.store.entries(), anchor=anchor, anchors=self.store.anchors())
+
+    def check(self, *, now: int, anchor: Anchor | None = None) -> TrailCheck:
+        """What ``audit verify`` does: the chain against its anchors, and the append-only
+        guards. When all holds, the head just verified is anchored (``AnchorSource.VERIFY``)."""
+        guards = self.store.broken_guards()
+        report = self.verify(anchor=anchor)
+        anchored = None
+        if report.intact and not guards and report.head is not None:
+            anchored = Anchor(
+                report.head.seq, report.head.hash, at=int(now), source=AnchorSource.VERIFY
+            )
+            self.store.add_anchor(anchored)
+        return TrailCheck(report, guards, anchored)
+
+    def anchor_head(self, *, now: int, source: AnchorSource = AnchorSource.SERVE) -> AnchorOutcome:
+        """Anchor the trail's newest entry, unless it is anchored already or does not extend the
+        latest anchor (a trail cut below it, or rewritten up to it, is never anchored over: the
+        next ``audit verify`` reports it). Checks one entry, not the whole chain: cheap enough for
+        a periodic job."""
+        with self.store.atomic():  # the trail's write lock: no append between read and anchor
+            head = self.store.head()
+            latest = self.store.latest_anchor()
+            if head is None:
+                return AnchorOutcome.EMPTY
+            if latest is not None:
+                if head.seq < latest.seq:
+                    return AnchorOutcome.REFUSED
+                kept = head if head.seq == latest.seq else self.store.entry(latest.seq)
+                if kept is None or kept.hash != latest.hash:
+                    return AnchorOutcome.REFUSED
+                if head.seq == latest.seq:
+                    return AnchorOutcome.UNCHANGED
+            self.store.add_anchor(Anchor(head.seq, head.hash, at=int(now), source=source))
+            return AnchorOutcome.ANCHORED
 
     def head(self) -> AuditEntry | None:
         return self.store.head()
 
-    def missing_guards(self) -> list[str]:
-        return self.store.missing_guards()
+    def broken_guards(self) -> list[GuardProblem]:
+        return self.store.broken_guards()
+
+    def anchors(self) -> list[Anchor]:
+        return self.store.anchors()
 
     def latest(
         self, *, limit: int = 50, object_type: str | None = None, object_id: str | None = None

@@ -213,3 +213,19 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     Index("ix_audit_log_object", "object_type", "object_id"),
 )
+
+# The trail's anchored heads (migration 0008): the newest entry's seq and hash, recorded by
+# ``serve`` periodically and by each ``audit verify`` that passes, kept apart from ``audit_log`` so
+# that a cut of the trail does not erase them. Append-only, as ``audit_log`` is. ``signature``
+# is empty until the bureau's office keys exist (docs/audit.md).
+audit_anchor = Table(
+    "audit_anchor",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", BigInteger, nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("signature", Text, nullable=True),
+    Index("ix_audit_anchor_seq", "seq"),
+)
