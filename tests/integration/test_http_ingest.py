@@ -47,8 +47,10 @@ def _assert_error(answer: Response, status: int, *secrets: str) -> str:
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("application/json")
     body = answer.json()
-    # the device protocol's own rejections are text; a refusal said as a code adds code, params
-    assert isinstance(body, dict) and set(body) in ({"error"}, {"error", "code", "params"}), body
+    # every refusal is a code with its params beside the English text; a crash (500) says only
+    # that it crashed
+    expected = {"error"} if status == 500 else {"error", "code", "params"}
+    assert isinstance(body, dict) and set(body) == expected, body
     assert isinstance(body["error"], str) and body["error"].strip()
     assert "Traceback" not in answer.text and 'File "' not in answer.text
     for secret in secrets:
@@ -124,7 +126,29 @@ def test_each_reading_that_cannot_be_understood_is_rejected_alone_and_the_rest_i
     assert set(body) == {"accepted", "duplicates", "rejected"}
     assert (body["accepted"], body["duplicates"]) == (7, 0)
     assert [r["index"] for r in body["rejected"]] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 16, 17, 18, 19]
-    assert all(set(r) == {"index", "reason"} and r["reason"].strip() for r in body["rejected"])
+    assert all(
+        set(r) == {"index", "reason", "code", "params"} and r["reason"].strip()
+        for r in body["rejected"]
+    )
+    codes = {r["index"]: r["code"] for r in body["rejected"]}
+    assert codes == {
+        1: "reading.unknown_probe",
+        2: "reading.time_format",
+        3: "reading.time_no_offset",
+        4: "reading.future",
+        5: "reading.value",
+        6: "reading.value",
+        7: "reading.value_and_fault",
+        8: "reading.fault_text",
+        9: "reading.no_time",
+        10: "reading.not_object",
+        16: "reading.time_boolean",
+        17: "reading.time_fine",
+        18: "reading.probe",
+        19: "reading.before_2000",
+    }
+    assert body["rejected"][0]["params"] == {"probe": "C9"}
+    assert body["rejected"][2]["params"] == {"t": "'2026-03-01T10:40:00'"}
     reasons = {r["index"]: r["reason"].lower() for r in body["rejected"]}
     assert "unknown probe" in reasons[1] and "'c9'" in reasons[1]
     assert "offset" in reasons[3]

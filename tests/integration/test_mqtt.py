@@ -184,7 +184,14 @@ def test_a_published_batch_is_stored_and_answered_on_the_results_topic(
         wait_for(lambda: len(device.answers_of(code)) == 1, what="the answer")
         [answer] = device.answers_of(code)
         assert answer["accepted"] == 3 and answer["duplicates"] == 0
-        assert answer["rejected"] == [{"index": 3, "reason": "unknown probe 'X9'"}]
+        assert answer["rejected"] == [
+            {
+                "index": 3,
+                "reason": "unknown probe 'X9'",
+                "code": "reading.unknown_probe",
+                "params": {"probe": "X9"},
+            }
+        ]
         assert count(services, facility) == 3
         wait_for(lambda: workers.acked(code) == 1, what="the acknowledgement")
     finally:
