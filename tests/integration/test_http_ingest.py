@@ -355,6 +355,90 @@ def test_a_body_over_the_size_limit_or_with_too_many_readings_is_refused_with_41
     assert services.registry.reading_count() == 4
 
 
+BATCH_TEXT = json.dumps({"facility": CODE, "readings": [_reading("C1", T, 55.0)]})
+WHOLE_REFUSALS = [
+    pytest.param(
+        json.dumps(
+            {"facility": CODE, "readings": [_reading("C1", T)], "columns": {"t": [T], "C2": [1]}}
+        ).encode(),
+        "payload.both_forms",
+        id="both-forms",
+    ),
+    pytest.param(
+        b'{"facility": "JX-0031-K1", "facility": "JX-0031-K2", "readings": '
+        b'[{"probe": "C1", "t": 1772361600, "v": 55.0}]}',
+        "payload.duplicate_key",
+        id="facility-twice",
+    ),
+    pytest.param(
+        b'{"facility": "JX-0031-K2", "readings": '
+        b'[{"probe": "C1", "t": 1772361600, "v": 55.0, "v": 99.0}]}',
+        "payload.duplicate_key",
+        id="value-twice",
+    ),
+    pytest.param(BATCH_TEXT.encode("utf-16"), "payload.not_utf8", id="utf-16"),
+    pytest.param(BATCH_TEXT.encode("utf-16-le"), "payload.not_utf8", id="utf-16-no-bom"),
+    pytest.param(BATCH_TEXT.encode("utf-32"), "payload.not_utf8", id="utf-32"),
+    pytest.param(b"\xef\xbb\xbf" + BATCH_TEXT.encode(), "payload.bom", id="utf-8-bom"),
+]
+
+
+@pytest.mark.parametrize(("body", "code"), WHOLE_REFUSALS)
+def test_a_body_the_protocol_does_not_allow_is_refused_whole_and_nothing_is_stored(
+    services: Services, kiln: Provisioned, body: bytes, code: str
+) -> None:
+    with _client(services) as client:
+        answer = _post(client, kiln.token, body)
+        _assert_error(answer, 422, kiln.token)
+        assert answer.json()["code"] == code
+    assert services.registry.reading_count() == 0
+
+
+def test_a_device_time_is_matched_whole_and_a_fault_without_its_column_is_rejected(
+    services: Services, kiln: Provisioned
+) -> None:
+    times = [
+        "2026-11-01T10:42:00Z\u0000garbage",  # stored as 10:42Z before: cut at the NUL
+        "+1772361600",
+        "١٧٧٢٣٦١٦٠٠",  # Unix seconds in Arabic-Indic digits
+        " 2026-03-01T10:40:00Z",
+        "1772361600\n",
+    ]
+    listed = {"facility": CODE, "readings": [_reading("C1", t) for t in times]}
+    columns = {
+        "t": [T, T + 60],
+        "C1": [55.0, None],
+        "faults": {"C1": [None, "open_circuit"], "C2": ["short", None], "C9": [None, "x"]},
+    }
+    with _client(services) as client:
+        answer = _post(client, kiln.token, listed)
+        assert answer.status_code == 200, answer.text
+        assert services.registry.reading_count() == 0
+        compact = _post(client, kiln.token, {"facility": CODE, "columns": columns})
+    body = answer.json()
+    assert body["accepted"] == 0
+    assert [(r["index"], r["code"]) for r in body["rejected"]] == [
+        (0, "reading.time_control"),
+        (1, "reading.time_format"),
+        (2, "reading.time_format"),
+        (3, "reading.time_format"),
+        (4, "reading.time_control"),
+    ]
+    assert body["rejected"][0]["params"] == {"t": "'2026-11-01T10:42:00Z\\x00garbage'"}
+    assert compact.status_code == 200, compact.text
+    assert compact.json()["accepted"] == 2
+    assert [(r["index"], r["code"], r["params"]) for r in compact.json()["rejected"]] == [
+        (2, "reading.fault_no_column", {"probe": "C2"}),
+        (3, "reading.fault_no_column", {"probe": "C2"}),
+        (4, "reading.unknown_probe", {"probe": "C9"}),
+        (5, "reading.unknown_probe", {"probe": "C9"}),
+    ]
+    assert services.registry.readings_of(kiln.facility.id) == [
+        ("C1", T * US, 55.0, None),
+        ("C1", (T + 60) * US, None, "open_circuit"),
+    ]
+
+
 def test_a_column_named_with_a_lone_surrogate_is_a_clear_422_not_a_500(
     client: TestClient, kiln: Provisioned
 ) -> None:

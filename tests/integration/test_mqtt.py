@@ -317,3 +317,42 @@ def test_a_batch_that_could_not_be_committed_is_not_acknowledged_and_comes_back(
         wait_for(lambda: workers.acked(code) == 1)
     finally:
         workers.stop()
+
+
+def test_what_the_protocol_does_not_allow_is_refused_over_mqtt_as_over_http(
+    services: Services, mqtt_settings: Settings, client_ids: list[str], device: Device
+) -> None:
+    code = f"T-{_uid()}"
+    [facility] = provision(services, code)
+    good = {"probe": "C1", "t": T0, "v": 55.0}
+    text = json.dumps({"facility": code, "readings": [good]})
+    refused_whole = {
+        json.dumps({"facility": code, "readings": [good], "columns": {"t": [T0], "C1": [1]}}): (
+            "payload.both_forms"
+        ),
+        f'{{"facility": "B-K1", "facility": "{code}", "readings": []}}': "payload.duplicate_key",
+        "\ufeff" + text: "payload.bom",
+    }
+    workers = Workers(services, mqtt_settings, client_ids[:1])
+    try:
+        device.listen(code)
+        for body in refused_whole:
+            device.publish(code, body.encode())
+        device.publish(code, text.encode("utf-16"))
+        wait_for(lambda: len(device.answers_of(code)) == 4, what="the refusals")
+        assert sorted(answer["code"] for answer in device.answers_of(code)) == sorted(
+            [*refused_whole.values(), "payload.not_utf8"]
+        )
+        odd_times = {"facility": code, "readings": [{**good, "t": "2026-11-01T10:42:00Z\u0000x"}]}
+        device.publish(code, odd_times)
+        no_column = {"t": [T0], "C1": [55.0], "faults": {"A1": ["open"]}}
+        device.publish(code, {"facility": code, "columns": no_column})
+        wait_for(lambda: len(device.answers_of(code)) == 6, what="the answers")
+        answers = device.answers_of(code)[4:]
+        rejected = sorted((r["code"], r["index"]) for a in answers for r in a["rejected"])
+        assert rejected == [("reading.fault_no_column", 1), ("reading.time_control", 0)]
+        assert sum(answer["accepted"] for answer in answers) == 1
+        wait_for(lambda: workers.acked(code) == 6, what="the acknowledgements")
+        assert services.registry.readings_of(facility.id) == [("C1", T0 * 1_000_000, 55.0, None)]
+    finally:
+        workers.stop()
