@@ -137,16 +137,20 @@ def client_ids(mosquitto: tuple[str, int]) -> Iterator[list[str]]:
     """Fresh worker client ids; their persistent sessions are removed from the broker after."""
     ids = [f"pw-test-ingest-{_uid()}" for _ in range(2)]
     yield ids
-    host, port = mosquitto
-    for cid in ids:  # clean start + session expiry 0: the broker forgets the session
-        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=cid, protocol=paho.MQTTv5)
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = 0
-        client.connect(host, port, clean_start=True, properties=props)
-        client.loop_start()
-        time.sleep(0.05)
-        client.disconnect()
-        client.loop_stop()
+    for cid in ids:
+        forget_session(mosquitto, cid)
+
+
+def forget_session(broker: tuple[str, int], client_id: str) -> None:
+    """Clean start and session expiry 0: the broker forgets the worker's session."""
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 0
+    client.connect(*broker, clean_start=True, properties=props)
+    client.loop_start()
+    time.sleep(0.05)
+    client.disconnect()
+    client.loop_stop()
 
 
 @pytest.fixture
