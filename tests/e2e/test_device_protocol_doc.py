@@ -132,7 +132,10 @@ def test_the_device_protocol_examples_get_the_answers_the_doc_shows(site: Site) 
         assert rotated.returncode == 0, rotated.stderr
         new = rotated.stdout.strip()
         old_answer = site.bash(post, TOKEN=token).stdout
-        assert old_answer == '{"error":"unknown or revoked device token"} 401\n'
+        assert old_answer == (
+            '{"error":"unknown or revoked device token",'
+            '"code":"device.bad_token","params":{}} 401\n'
+        )
         new_answer = site.bash(post, TOKEN=new).stdout
         assert new_answer == '{"accepted":0,"duplicates":0,"rejected":[]} 200\n'
     finally:

@@ -47,8 +47,10 @@ def _assert_error(answer: Response, status: int, *secrets: str) -> str:
     assert answer.status_code == status, answer.text
     assert answer.headers["content-type"].startswith("application/json")
     body = answer.json()
-    # the device protocol's own rejections are text; a refusal said as a code adds code, params
-    assert isinstance(body, dict) and set(body) in ({"error"}, {"error", "code", "params"}), body
+    # every refusal is a code with its params beside the English text; a crash (500) says only
+    # that it crashed
+    expected = {"error"} if status == 500 else {"error", "code", "params"}
+    assert isinstance(body, dict) and set(body) == expected, body
     assert isinstance(body["error"], str) and body["error"].strip()
     assert "Traceback" not in answer.text and 'File "' not in answer.text
     for secret in secrets:
@@ -124,7 +126,29 @@ def test_each_reading_that_cannot_be_understood_is_rejected_alone_and_the_rest_i
     assert set(body) == {"accepted", "duplicates", "rejected"}
     assert (body["accepted"], body["duplicates"]) == (7, 0)
     assert [r["index"] for r in body["rejected"]] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 16, 17, 18, 19]
-    assert all(set(r) == {"index", "reason"} and r["reason"].strip() for r in body["rejected"])
+    assert all(
+        set(r) == {"index", "reason", "code", "params"} and r["reason"].strip()
+        for r in body["rejected"]
+    )
+    codes = {r["index"]: r["code"] for r in body["rejected"]}
+    assert codes == {
+        1: "reading.unknown_probe",
+        2: "reading.time_format",
+        3: "reading.time_no_offset",
+        4: "reading.future",
+        5: "reading.value",
+        6: "reading.value",
+        7: "reading.value_and_fault",
+        8: "reading.fault_text",
+        9: "reading.no_time",
+        10: "reading.not_object",
+        16: "reading.time_boolean",
+        17: "reading.time_fine",
+        18: "reading.probe",
+        19: "reading.before_2000",
+    }
+    assert body["rejected"][0]["params"] == {"probe": "C9"}
+    assert body["rejected"][2]["params"] == {"t": "'2026-03-01T10:40:00'"}
     reasons = {r["index"]: r["reason"].lower() for r in body["rejected"]}
     assert "unknown probe" in reasons[1] and "'c9'" in reasons[1]
     assert "offset" in reasons[3]
@@ -329,6 +353,90 @@ def test_a_body_over_the_size_limit_or_with_too_many_readings_is_refused_with_41
         ]
     assert [a["accepted"] for a in at_limits] == [1, 3]
     assert services.registry.reading_count() == 4
+
+
+BATCH_TEXT = json.dumps({"facility": CODE, "readings": [_reading("C1", T, 55.0)]})
+WHOLE_REFUSALS = [
+    pytest.param(
+        json.dumps(
+            {"facility": CODE, "readings": [_reading("C1", T)], "columns": {"t": [T], "C2": [1]}}
+        ).encode(),
+        "payload.both_forms",
+        id="both-forms",
+    ),
+    pytest.param(
+        b'{"facility": "JX-0031-K1", "facility": "JX-0031-K2", "readings": '
+        b'[{"probe": "C1", "t": 1772361600, "v": 55.0}]}',
+        "payload.duplicate_key",
+        id="facility-twice",
+    ),
+    pytest.param(
+        b'{"facility": "JX-0031-K2", "readings": '
+        b'[{"probe": "C1", "t": 1772361600, "v": 55.0, "v": 99.0}]}',
+        "payload.duplicate_key",
+        id="value-twice",
+    ),
+    pytest.param(BATCH_TEXT.encode("utf-16"), "payload.not_utf8", id="utf-16"),
+    pytest.param(BATCH_TEXT.encode("utf-16-le"), "payload.not_utf8", id="utf-16-no-bom"),
+    pytest.param(BATCH_TEXT.encode("utf-32"), "payload.not_utf8", id="utf-32"),
+    pytest.param(b"\xef\xbb\xbf" + BATCH_TEXT.encode(), "payload.bom", id="utf-8-bom"),
+]
+
+
+@pytest.mark.parametrize(("body", "code"), WHOLE_REFUSALS)
+def test_a_body_the_protocol_does_not_allow_is_refused_whole_and_nothing_is_stored(
+    services: Services, kiln: Provisioned, body: bytes, code: str
+) -> None:
+    with _client(services) as client:
+        answer = _post(client, kiln.token, body)
+        _assert_error(answer, 422, kiln.token)
+        assert answer.json()["code"] == code
+    assert services.registry.reading_count() == 0
+
+
+def test_a_device_time_is_matched_whole_and_a_fault_without_its_column_is_rejected(
+    services: Services, kiln: Provisioned
+) -> None:
+    times = [
+        "2026-11-01T10:42:00Z\u0000garbage",  # stored as 10:42Z before: cut at the NUL
+        "+1772361600",
+        "١٧٧٢٣٦١٦٠٠",  # Unix seconds in Arabic-Indic digits
+        " 2026-03-01T10:40:00Z",
+        "1772361600\n",
+    ]
+    listed = {"facility": CODE, "readings": [_reading("C1", t) for t in times]}
+    columns = {
+        "t": [T, T + 60],
+        "C1": [55.0, None],
+        "faults": {"C1": [None, "open_circuit"], "C2": ["short", None], "C9": [None, "x"]},
+    }
+    with _client(services) as client:
+        answer = _post(client, kiln.token, listed)
+        assert answer.status_code == 200, answer.text
+        assert services.registry.reading_count() == 0
+        compact = _post(client, kiln.token, {"facility": CODE, "columns": columns})
+    body = answer.json()
+    assert body["accepted"] == 0
+    assert [(r["index"], r["code"]) for r in body["rejected"]] == [
+        (0, "reading.time_control"),
+        (1, "reading.time_format"),
+        (2, "reading.time_format"),
+        (3, "reading.time_format"),
+        (4, "reading.time_control"),
+    ]
+    assert body["rejected"][0]["params"] == {"t": "'2026-11-01T10:42:00Z\\x00garbage'"}
+    assert compact.status_code == 200, compact.text
+    assert compact.json()["accepted"] == 2
+    assert [(r["index"], r["code"], r["params"]) for r in compact.json()["rejected"]] == [
+        (2, "reading.fault_no_column", {"probe": "C2"}),
+        (3, "reading.fault_no_column", {"probe": "C2"}),
+        (4, "reading.unknown_probe", {"probe": "C9"}),
+        (5, "reading.unknown_probe", {"probe": "C9"}),
+    ]
+    assert services.registry.readings_of(kiln.facility.id) == [
+        ("C1", T * US, 55.0, None),
+        ("C1", (T + 60) * US, None, "open_circuit"),
+    ]
 
 
 def test_a_column_named_with_a_lone_surrogate_is_a_clear_422_not_a_500(

@@ -137,16 +137,20 @@ def client_ids(mosquitto: tuple[str, int]) -> Iterator[list[str]]:
     """Fresh worker client ids; their persistent sessions are removed from the broker after."""
     ids = [f"pw-test-ingest-{_uid()}" for _ in range(2)]
     yield ids
-    host, port = mosquitto
-    for cid in ids:  # clean start + session expiry 0: the broker forgets the session
-        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=cid, protocol=paho.MQTTv5)
-        props = Properties(PacketTypes.CONNECT)
-        props.SessionExpiryInterval = 0
-        client.connect(host, port, clean_start=True, properties=props)
-        client.loop_start()
-        time.sleep(0.05)
-        client.disconnect()
-        client.loop_stop()
+    for cid in ids:
+        forget_session(mosquitto, cid)
+
+
+def forget_session(broker: tuple[str, int], client_id: str) -> None:
+    """Clean start and session expiry 0: the broker forgets the worker's session."""
+    client = paho.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 0
+    client.connect(*broker, clean_start=True, properties=props)
+    client.loop_start()
+    time.sleep(0.05)
+    client.disconnect()
+    client.loop_stop()
 
 
 @pytest.fixture
@@ -184,7 +188,14 @@ def test_a_published_batch_is_stored_and_answered_on_the_results_topic(
         wait_for(lambda: len(device.answers_of(code)) == 1, what="the answer")
         [answer] = device.answers_of(code)
         assert answer["accepted"] == 3 and answer["duplicates"] == 0
-        assert answer["rejected"] == [{"index": 3, "reason": "unknown probe 'X9'"}]
+        assert answer["rejected"] == [
+            {
+                "index": 3,
+                "reason": "unknown probe 'X9'",
+                "code": "reading.unknown_probe",
+                "params": {"probe": "X9"},
+            }
+        ]
         assert count(services, facility) == 3
         wait_for(lambda: workers.acked(code) == 1, what="the acknowledgement")
     finally:
@@ -308,5 +319,44 @@ def test_a_batch_that_could_not_be_committed_is_not_acknowledged_and_comes_back(
     try:
         wait_for(lambda: count(services, facility) == 3, what="the redelivered batch")
         wait_for(lambda: workers.acked(code) == 1)
+    finally:
+        workers.stop()
+
+
+def test_what_the_protocol_does_not_allow_is_refused_over_mqtt_as_over_http(
+    services: Services, mqtt_settings: Settings, client_ids: list[str], device: Device
+) -> None:
+    code = f"T-{_uid()}"
+    [facility] = provision(services, code)
+    good = {"probe": "C1", "t": T0, "v": 55.0}
+    text = json.dumps({"facility": code, "readings": [good]})
+    refused_whole = {
+        json.dumps({"facility": code, "readings": [good], "columns": {"t": [T0], "C1": [1]}}): (
+            "payload.both_forms"
+        ),
+        f'{{"facility": "B-K1", "facility": "{code}", "readings": []}}': "payload.duplicate_key",
+        "\ufeff" + text: "payload.bom",
+    }
+    workers = Workers(services, mqtt_settings, client_ids[:1])
+    try:
+        device.listen(code)
+        for body in refused_whole:
+            device.publish(code, body.encode())
+        device.publish(code, text.encode("utf-16"))
+        wait_for(lambda: len(device.answers_of(code)) == 4, what="the refusals")
+        assert sorted(answer["code"] for answer in device.answers_of(code)) == sorted(
+            [*refused_whole.values(), "payload.not_utf8"]
+        )
+        odd_times = {"facility": code, "readings": [{**good, "t": "2026-11-01T10:42:00Z\u0000x"}]}
+        device.publish(code, odd_times)
+        no_column = {"t": [T0], "C1": [55.0], "faults": {"A1": ["open"]}}
+        device.publish(code, {"facility": code, "columns": no_column})
+        wait_for(lambda: len(device.answers_of(code)) == 6, what="the answers")
+        answers = device.answers_of(code)[4:]
+        rejected = sorted((r["code"], r["index"]) for a in answers for r in a["rejected"])
+        assert rejected == [("reading.fault_no_column", 1), ("reading.time_control", 0)]
+        assert sum(answer["accepted"] for answer in answers) == 1
+        wait_for(lambda: workers.acked(code) == 6, what="the acknowledgements")
+        assert services.registry.readings_of(facility.id) == [("C1", T0 * 1_000_000, 55.0, None)]
     finally:
         workers.stop()

@@ -318,6 +318,158 @@ class Code(StrEnum):
     )
     ACCOUNT_GONE = "account.gone", "your account is gone: log in again"
 
+    # the device protocol (formats/protocol_v1.py, services/ingest.py, web/api/ingest.py,
+    # ingest/mqtt.py): the English is what devices have always read (docs/device-protocol.md);
+    # a batch refused whole (HTTP 413, 415, 422; MQTT's {"error": ...})
+    PAYLOAD_NOT_JSON = (
+        "payload.not_json",
+        "not JSON: {problem}: line {line} column {column} (char {char})",
+    )
+    PAYLOAD_NOT_UTF8 = (
+        "payload.not_utf8",
+        "not JSON in UTF-8 (at byte {byte}): send UTF-8, not UTF-16 or UTF-32",
+    )
+    PAYLOAD_BOM = (
+        "payload.bom",
+        "the body starts with a byte order mark: send UTF-8 JSON without it",
+    )
+    PAYLOAD_CONSTANT = (
+        "payload.constant",
+        "{constant} is not a number in JSON: send null with a fault instead",
+    )
+    PAYLOAD_TOO_DEEP = "payload.too_deep", "not a protocol batch: nested too deeply"
+    PAYLOAD_NUMBER = "payload.number", "the number {number} is too long or out of range"
+    PAYLOAD_DUPLICATE_KEY = (
+        "payload.duplicate_key",
+        "the key {key!r} appears twice in one object: each key once",
+    )
+    PAYLOAD_NOT_OBJECT = (
+        "payload.not_object",
+        "the body must be a JSON object with 'facility' and 'readings'",
+    )
+    PAYLOAD_FACILITY = "payload.facility", "'facility' must be the facility code, a string"
+    PAYLOAD_NO_READINGS = (
+        "payload.no_readings",
+        "give 'readings' (a list) or 'columns' (the compact form)",
+    )
+    PAYLOAD_BOTH_FORMS = (
+        "payload.both_forms",
+        "give 'readings' or 'columns', not both: send one form per batch",
+    )
+    PAYLOAD_READINGS_LIST = "payload.readings_list", "'readings' must be a list"
+    PAYLOAD_COLUMNS = (
+        "payload.columns",
+        "'columns' must be an object with a 't' list and one list per probe",
+    )
+    PAYLOAD_COLUMN_LENGTH = (
+        "payload.column_length",
+        "columns.{probe!r} must be a list as long as columns.t",
+    )
+    PAYLOAD_FAULTS = (
+        "payload.faults",
+        "columns.faults must be an object: probe id -> list of faults",
+    )
+    PAYLOAD_FAULTS_LENGTH = (
+        "payload.faults_length",
+        "columns.faults.{probe!r} must be a list as long as columns.t",
+    )
+    PAYLOAD_TOO_LARGE = "payload.too_large", "body larger than {max} bytes: send smaller batches"
+    PAYLOAD_TOO_MANY = "payload.too_many", "more than {max} readings in one batch"
+    PAYLOAD_ENCODED = (
+        "payload.encoded",
+        "Content-Encoding {encoding!r} is not accepted: send plain JSON",
+    )
+    DEVICE_NO_TOKEN = (
+        "device.no_token",
+        "missing device token: send 'Authorization: Bearer <token>'",
+    )
+    DEVICE_BAD_TOKEN = "device.bad_token", "unknown or revoked device token"
+    DEVICE_OTHER_FACILITY = (
+        "device.other_facility",
+        "this token belongs to another facility, not {facility!r}",
+    )
+    INGEST_BUSY = "ingest.busy", "busy: the write queue is full; retry later"
+    # MQTT only (ingest/mqtt.py)
+    MQTT_NOT_READINGS = "mqtt.not_readings", "not a readings topic: {topic!r}"
+    MQTT_UNKNOWN_FACILITY = "mqtt.unknown_facility", "unknown facility {facility!r}"
+    MQTT_NOT_BYTES = "mqtt.not_bytes", "the payload must be a JSON batch"
+    MQTT_TOO_LARGE = (
+        "mqtt.too_large",
+        "payload larger than {max} bytes: send smaller batches",
+    )
+    MQTT_OTHER_FACILITY = (
+        "mqtt.other_facility",
+        "the payload is of facility {payload!r}, the topic of {topic!r}",
+    )
+    MQTT_INTERNAL = "mqtt.internal", "internal error; see the server log"
+    # one reading rejected, the rest of its batch stored (the answer's "rejected")
+    READING_NOT_OBJECT = "reading.not_object", "a reading must be an object with probe, t and v"
+    READING_PROBE = "reading.probe", "'probe' must be the probe id, a string"
+    READING_UNKNOWN_PROBE = "reading.unknown_probe", "unknown probe {probe!r}"
+    READING_FAULT_NO_COLUMN = (
+        "reading.fault_no_column",
+        "columns.faults.{probe!r} has no column columns.{probe!r}: give its values "
+        "(null where it has a fault)",
+    )
+    READING_NO_TIME = "reading.no_time", "'t' (the device time) is missing"
+    READING_TIME_BOOLEAN = "reading.time_boolean", "bad time {t}: a time, not true/false"
+    READING_TIME_TYPE = (
+        "reading.time_type",
+        "bad time {t}: a time is an ISO 8601 string with an offset, or Unix seconds",
+    )
+    READING_TIME_FORMAT = (
+        "reading.time_format",
+        "bad time {t}: not an ISO 8601 time (2026-03-01T10:42:00Z) nor Unix seconds",
+    )
+    READING_TIME_CONTROL = (
+        "reading.time_control",
+        "bad time {t}: control characters are not part of a time",
+    )
+    READING_TIME_NO_OFFSET = (
+        "reading.time_no_offset",
+        "bad time {t}: no UTC offset (write Z or +08:00)",
+    )
+    READING_TIME_FINE = "reading.time_fine", "bad time {t}: finer than a microsecond"
+    READING_TIME_RANGE = "reading.time_range", "bad time {t}: outside the years 1900 to 9998"
+    READING_TIME_OFFSET = (
+        "reading.time_offset",
+        "bad time {t}: the UTC offset is out of range (-23:59 to +23:59)",
+    )
+    READING_TIME_DATE = "reading.time_date", "bad time {t}: no such date or time of day"
+    READING_FUTURE = "reading.future", "time is in the future: check the device clock"
+    READING_BEFORE_2000 = "reading.before_2000", "time is before 2000: check the device clock"
+    READING_FAULT_TEXT = (
+        "reading.fault_text",
+        "'fault' must be a text of 1 to {max} characters",
+    )
+    READING_FAULT_PRINTABLE = (
+        "reading.fault_printable",
+        "'fault' must be printable text (no control characters)",
+    )
+    READING_VALUE_AND_FAULT = (
+        "reading.value_and_fault",
+        "a reading has a value or a fault, not both",
+    )
+    READING_VALUE = "reading.value", "'v' must be a number or null"
+    READING_VALUE_LARGE = "reading.value_large", "'v' is too large"
+    READING_CONFLICT = (
+        "reading.conflict",
+        "conflicts with the reading already stored for this probe and time; "
+        "the stored value is kept (tamper alarm)",
+    )
+    # a camera still's (web/api/ingest.py)
+    SNAPSHOT_CAMERA = "snapshot.camera", "camera: at most {max} printable characters"
+    SNAPSHOT_NOT_JPEG = "snapshot.not_jpeg", "the body is not a JPEG image"
+    SNAPSHOT_TAKEN_AT_NO_OFFSET = (
+        "snapshot.taken_at_no_offset",
+        "taken_at {t}: no UTC offset (write Z or +08:00)",
+    )
+    SNAPSHOT_TAKEN_AT = (
+        "snapshot.taken_at",
+        "taken_at {t}: not a device time (ISO 8601 with an offset, or Unix seconds, "
+        "from 1900 to 9998, at most to the microsecond)",
+    )
+
     # the chart's query (web: /api/v1/runs/{id}/chart)
     CHART_POINTS = "chart.points", "points: 1 to {max}"
     CHART_SPAN = "chart.span", "t_to must be after t_from"

@@ -35,6 +35,7 @@ import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from phytowatch.domain.messages import Code, Message, params_for_api, say
 from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest
 from phytowatch.services.ports import (
@@ -73,6 +74,16 @@ def facility_of_topic(topic: str) -> str | None:
     if len(parts) != 4 or "/".join(parts[:2]) != TOPIC_ROOT or parts[3] != "readings":
         return None
     return parts[2] or None
+
+
+def refusal_json(message: Message) -> dict[str, Any]:
+    """A batch refused whole, on the results topic: the English ``error`` devices have always
+    read, with its ``code`` and ``params`` (as HTTP's error bodies)."""
+    return {
+        "error": message.english(),
+        "code": message.code.value,
+        "params": params_for_api(message.params),
+    }
 
 
 class _GoneError(Exception):
@@ -274,7 +285,7 @@ class MqttIngest:
             log.exception("MQTT message on %s failed", message.topic.value)
             self.stats["errors"] += 1
             facility = facility_of_topic(message.topic.value)
-            result = _Result(facility, {"error": "internal error; see the server log"})
+            result = _Result(facility, refusal_json(say(Code.MQTT_INTERNAL)))
         if result.facility is not None and result.body is not None and not gone.is_set():
             try:
                 await self._publish(client, message, result.facility, result.body)
@@ -282,39 +293,42 @@ class MqttIngest:
                 log.exception("answering on %s failed", message.topic.value)
         return True
 
-    def _refuse(self, facility: str | None, reason: str, *, answer: bool = True) -> _Result:
+    def _refuse(self, facility: str | None, reason: Message, *, answer: bool = True) -> _Result:
         self.stats["refused"] += 1
-        log.warning("MQTT batch refused (facility %r): %s", facility, reason)
-        return _Result(facility if answer else None, {"error": reason})
+        log.warning("MQTT batch refused (facility %r): %s", facility, reason.english())
+        return _Result(facility if answer else None, refusal_json(reason))
 
     async def _process(self, message: aiomqtt.Message, gone: asyncio.Event) -> _Result:
         topic = message.topic.value
         code = facility_of_topic(topic)
         if code is None:
-            return self._refuse(None, f"not a readings topic: {topic!r}", answer=False)
+            return self._refuse(None, say(Code.MQTT_NOT_READINGS, topic=topic), answer=False)
         facility = await self._facility(code, gone)
         if facility is None:
             # nobody here owns that topic: no answer (another deployment may share the broker)
-            return self._refuse(code, f"unknown facility {code!r}", answer=False)
+            return self._refuse(code, say(Code.MQTT_UNKNOWN_FACILITY, facility=code), answer=False)
         payload = message.payload
         if isinstance(payload, str):
             body = payload.encode()
         elif isinstance(payload, bytes | bytearray):
             body = bytes(payload)
         else:
-            return self._refuse(code, "the payload must be a JSON batch")
+            return self._refuse(code, say(Code.MQTT_NOT_BYTES))
         settings = self.settings
         if len(body) > settings.max_body_bytes:
-            return self._refuse(
-                code, f"payload larger than {settings.max_body_bytes} bytes: send smaller batches"
-            )
+            return self._refuse(code, say(Code.MQTT_TOO_LARGE, max=settings.max_body_bytes))
         try:
             data = protocol_v1.parse_body(body)
         except protocol_v1.PayloadError as error:
-            return self._refuse(code, str(error))
+            return self._refuse(code, error.message)
         if data["facility"] != code:
             return self._refuse(
-                code, f"the payload is of facility {data['facility']!r}, the topic of {code!r}"
+                code, say(Code.MQTT_OTHER_FACILITY, payload=data["facility"], topic=code)
+            )
+        if protocol_v1.count_items(data) > settings.max_readings_per_batch:
+            # before any reading is checked, as over HTTP
+            return self._refuse(
+                code, say(Code.PAYLOAD_TOO_MANY, max=settings.max_readings_per_batch)
             )
         now = self.services.clock.now()
         try:
@@ -322,11 +336,7 @@ class MqttIngest:
                 data, facility, now=now, future_tolerance=settings.future_tolerance_s * 1_000_000
             )
         except protocol_v1.PayloadError as error:
-            return self._refuse(code, str(error))
-        if plan.count > settings.max_readings_per_batch:
-            return self._refuse(
-                code, f"more than {settings.max_readings_per_batch} readings in one batch"
-            )
+            return self._refuse(code, error.message)
         outcome = StoreOutcome(0, (), ())
         if plan.batch_items:
             batch = ingest.batch_of(plan, facility, channel="mqtt", now=now)

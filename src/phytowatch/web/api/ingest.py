@@ -32,6 +32,7 @@ from phytowatch.web.errors import ApiError
 
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
+MAX_CAMERA_CHARS = 32
 
 
 def _services(request: Request) -> App:
@@ -43,11 +44,7 @@ async def _authenticate(request: Request) -> FacilityRef:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(
-            401,
-            "missing device token: send 'Authorization: Bearer <token>'",
-            {"WWW-Authenticate": "Bearer"},
-        )
+        raise ApiError(401, say(Code.DEVICE_NO_TOKEN), {"WWW-Authenticate": "Bearer"})
     registry = _services(request).registry
     try:
         facility = await run_in_threadpool(
@@ -56,26 +53,26 @@ async def _authenticate(request: Request) -> FacilityRef:
     except StorageUnavailableError:
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     if facility is None:
-        raise ApiError(401, "unknown or revoked device token", {"WWW-Authenticate": "Bearer"})
+        raise ApiError(401, say(Code.DEVICE_BAD_TOKEN), {"WWW-Authenticate": "Bearer"})
     return facility
 
 
 def _not_encoded(request: Request) -> None:
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in {"", "identity"}:
-        raise ApiError(415, f"Content-Encoding {encoding!r} is not accepted: send plain JSON")
+        raise ApiError(415, say(Code.PAYLOAD_ENCODED, encoding=encoding))
 
 
 async def _body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise ApiError(413, f"body larger than {limit} bytes: send smaller batches")
+        raise ApiError(413, say(Code.PAYLOAD_TOO_LARGE, max=limit))
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, f"body larger than {limit} bytes: send smaller batches")
+            raise ApiError(413, say(Code.PAYLOAD_TOO_LARGE, max=limit))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -84,9 +81,7 @@ async def _store(services: App, batch: Any) -> StoreOutcome:
     try:
         future = services.writer.submit(batch)
     except WriterBusyError:
-        raise ApiError(
-            503, "busy: the write queue is full; retry later", {"Retry-After": "1"}
-        ) from None
+        raise ApiError(503, say(Code.INGEST_BUSY), {"Retry-After": "1"}) from None
     except StorageUnavailableError:
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     try:
@@ -108,11 +103,11 @@ async def post_ingest(request: Request) -> JSONResponse:
     try:
         data = protocol_v1.parse_body(body)
     except protocol_v1.PayloadError as error:
-        raise ApiError(422, str(error)) from None
+        raise ApiError(422, error.message) from None
     if data["facility"] != facility.code:
-        raise ApiError(403, f"this token belongs to another facility, not {data['facility']!r}")
+        raise ApiError(403, say(Code.DEVICE_OTHER_FACILITY, facility=data["facility"]))
     if protocol_v1.count_items(data) > settings.max_readings_per_batch:
-        raise ApiError(413, f"more than {settings.max_readings_per_batch} readings in one batch")
+        raise ApiError(413, say(Code.PAYLOAD_TOO_MANY, max=settings.max_readings_per_batch))
     now = now_of(request)
     try:
         plan = await run_in_threadpool(
@@ -121,7 +116,7 @@ async def post_ingest(request: Request) -> JSONResponse:
             )
         )
     except protocol_v1.PayloadError as error:
-        raise ApiError(422, str(error)) from None
+        raise ApiError(422, error.message) from None
     outcome = StoreOutcome(0, (), ())
     if plan.batch_items:
         outcome = await _store(services, ingest.batch_of(plan, facility, channel="http", now=now))
@@ -140,20 +135,25 @@ async def post_snapshot(
     services = _services(request)
     _not_encoded(request)
     await _authenticate(request)
-    if len(camera) > 32 or not protocol_v1.printable(camera):
-        raise ApiError(422, "camera: at most 32 printable characters")
+    if len(camera) > MAX_CAMERA_CHARS or not protocol_v1.printable(camera):
+        raise ApiError(422, say(Code.SNAPSHOT_CAMERA, max=MAX_CAMERA_CHARS))
     body = await _body(request, services.settings.max_snapshot_bytes)
     facility = await _authenticate(request)  # again: a token revoked meanwhile is refused
     if facility.code != code:
-        raise ApiError(403, f"this token belongs to another facility, not {code!r}")
+        raise ApiError(403, say(Code.DEVICE_OTHER_FACILITY, facility=code))
     if not body.startswith(JPEG_MAGIC):
-        raise ApiError(422, "the body is not a JPEG image")
+        raise ApiError(422, say(Code.SNAPSHOT_NOT_JPEG))
     taken: int | None = None
     if taken_at is not None:
         try:
-            taken = protocol_v1.parse_instant_text(taken_at)
-        except ValueError as error:
-            raise ApiError(422, f"taken_at {taken_at!r}: {error}") from None
+            taken = protocol_v1.instant(taken_at)
+        except protocol_v1.TimeError as error:
+            code_ = (
+                Code.SNAPSHOT_TAKEN_AT_NO_OFFSET
+                if error.problem is protocol_v1.TimeProblem.NO_OFFSET
+                else Code.SNAPSHOT_TAKEN_AT
+            )
+            raise ApiError(422, say(code_, t=repr(taken_at))) from None
     try:
         stored = await run_in_threadpool(
             lambda: snapshots.add_snapshot(
