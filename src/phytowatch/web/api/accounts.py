@@ -197,7 +197,9 @@ async def me(request: Request) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/password", dependencies=[signed_in(session_only=True)], responses=answers(*UNSAFE))
+@router.post(
+    "/password", dependencies=[signed_in(session_only=True)], responses=answers(429, *UNSAFE)
+)
 async def change_password(request: Request, body: PasswordIn) -> JSONResponse:
     """Needs the current password; every other session of the user ends."""
     services = _services(request)
