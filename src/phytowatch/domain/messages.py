@@ -294,6 +294,7 @@ class Code(StrEnum):
     )
     FORM_TOO_LARGE = "form.too_large", "form larger than {max} bytes"
     FORM_NOT_UTF8 = "form.not_utf8", "a form in UTF-8 is expected"
+    BODY_NOT_JSON = "body.not_json", "the body is not JSON in UTF-8"
     AUTH_LOG_IN = "auth.log_in", "log in first, or send 'Authorization: Bearer <token>'"
     AUTH_NEEDS_SESSION = (
         "auth.needs_session",

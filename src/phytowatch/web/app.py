@@ -28,7 +28,7 @@ from phytowatch.web.api.ingest import router as ingest_router
 from phytowatch.web.api.runs import router as runs_router
 from phytowatch.web.api.signoff import router as signoff_router
 from phytowatch.web.auth import public, undeclared_routes
-from phytowatch.web.errors import ApiError
+from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
 from phytowatch.web.pages.site import install_pages
 
@@ -110,7 +110,11 @@ def create_app(
         return await api_error(request, ApiError.of(error))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if error.status_code == 400 and isinstance(error.__cause__, ValueError):
+            # FastAPI could not read a JSON body (not UTF-8, say): the same as JSON that is
+            # not valid, a 422, and said as a message
+            return await api_error(request, ApiError(422, say(Code.BODY_NOT_JSON)))
         return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -133,7 +137,7 @@ def create_app(
         log.exception("unexpected error")  # the traceback goes to the log, never to a client
         return JSONResponse({"error": "internal error; it has been logged"}, status_code=500)
 
-    @app.get("/api/v1/health", dependencies=[public()])
+    @app.get("/api/v1/health", dependencies=[public()], responses=answers(503))
     def health() -> dict[str, object]:
         svc: App = app.state.services
         return {"status": "ok", "version": __version__, "write_backlog": svc.writer.backlog}

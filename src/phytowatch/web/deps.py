@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict
 
@@ -10,6 +12,13 @@ from phytowatch.web.auth import principal_of
 
 class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def documented(**limits: Any) -> dict[str, Any]:
+    """JSON Schema limits (``maxLength``, ``pattern``, ``enum``, ``minimum``…) a field shows in
+    the OpenAPI document that the use case checks itself, so that its refusal, a message code,
+    stays the answer: ``Field(json_schema_extra=documented(maxLength=200))``."""
+    return limits
 
 
 def actor_of(request: Request) -> str:

@@ -31,7 +31,7 @@ from phytowatch.web.auth import (
 )
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import StrictBody
-from phytowatch.web.errors import ApiError
+from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import principal_json
 
 router = APIRouter(prefix="/api/v1/auth")
@@ -94,7 +94,35 @@ def _safe_next(after: str | None) -> str:
     return "/api/v1/auth/me"
 
 
-@router.post("/login", dependencies=[public()])
+_LOGIN_BODY = {
+    "required": True,
+    "content": {
+        media: {
+            "schema": {
+                "type": "object",
+                "required": ["login", "password"],
+                "properties": {
+                    "login": {"type": "string", "minLength": 1},
+                    "password": {"type": "string", "minLength": 1},
+                    "next": {"type": "string", "description": "a form's: where to go after"},
+                },
+            }
+        }
+        for media in ("application/json", "application/x-www-form-urlencoded")
+    },
+    "description": f"at most {MAX_LOGIN_BODY} bytes",
+}
+
+
+@router.post(
+    "/login",
+    dependencies=[public()],
+    openapi_extra={"requestBody": _LOGIN_BODY},
+    responses={
+        303: {"description": "a form post: the session, and on to ``next``"},
+        **answers(401, 413, 422, 429, 503),
+    },
+)
 async def login(request: Request) -> Response:
     """A session for the right login and password (401; 429 with Retry-After when locked)."""
     services = _services(request)
@@ -134,7 +162,7 @@ async def login(request: Request) -> Response:
     return response
 
 
-@router.post("/logout", dependencies=[signed_in()])
+@router.post("/logout", dependencies=[signed_in()], responses=answers(*UNSAFE))
 async def logout(request: Request) -> JSONResponse:
     services = _services(request)
     await _call(
@@ -155,7 +183,7 @@ async def logout(request: Request) -> JSONResponse:
     return response
 
 
-@router.get("/me", dependencies=[signed_in()])
+@router.get("/me", dependencies=[signed_in()], responses=answers(*CALLER))
 async def me(request: Request) -> JSONResponse:
     """Who I am, what I may do; on a session, its CSRF token again (for a reloaded page)."""
     principal = principal_of(request)
@@ -169,7 +197,9 @@ async def me(request: Request) -> JSONResponse:
     return JSONResponse(body, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/password", dependencies=[signed_in(session_only=True)])
+@router.post(
+    "/password", dependencies=[signed_in(session_only=True)], responses=answers(429, *UNSAFE)
+)
 async def change_password(request: Request, body: PasswordIn) -> JSONResponse:
     """Needs the current password; every other session of the user ends."""
     services = _services(request)
@@ -196,7 +226,7 @@ async def _me_user(request: Request) -> UserRecord:
     return user
 
 
-@router.get("/tokens", dependencies=[signed_in()])
+@router.get("/tokens", dependencies=[signed_in()], responses=answers(400, *CALLER))
 async def list_tokens(request: Request) -> JSONResponse:
     """My personal tokens (a hint of each, never the token)."""
     user = await _me_user(request)
@@ -204,7 +234,12 @@ async def list_tokens(request: Request) -> JSONResponse:
     return JSONResponse({"tokens": [accounts.token_json(r) for r in records]})
 
 
-@router.post("/tokens", status_code=201, dependencies=[signed_in(session_only=True)])
+@router.post(
+    "/tokens",
+    status_code=201,
+    dependencies=[signed_in(session_only=True)],
+    responses=answers(400, 409, *UNSAFE),
+)
 async def issue_token(request: Request, body: TokenIn) -> JSONResponse:
     """A personal token for scripts, shown once; ``scopes`` narrow the role's actions."""
     services = _services(request)
@@ -226,7 +261,9 @@ async def issue_token(request: Request, body: TokenIn) -> JSONResponse:
     )
 
 
-@router.delete("/tokens/{token_id}", dependencies=[signed_in()])
+@router.delete(
+    "/tokens/{token_id}", dependencies=[signed_in()], responses=answers(400, 404, 409, *UNSAFE)
+)
 async def revoke_token(request: Request, token_id: int) -> JSONResponse:
     services = _services(request)
     user = await _me_user(request)

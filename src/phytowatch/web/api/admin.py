@@ -22,45 +22,53 @@ from phytowatch.services import provisioning
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, actor_of
-from phytowatch.web.errors import ApiError
+from phytowatch.web.deps import StrictBody, actor_of, documented
+from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 
 router = APIRouter(prefix="/api/v1/admin")
 
 
+# the limits the use cases check (services/provisioning.py), stated for the document: the use
+# case's refusal (a message code) stays the answer
+CODE_64 = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+CODE_32 = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$"
+
+
 class EnterpriseIn(StrictBody):
-    code: str = Field(max_length=32)
-    name_zh: str
-    name_en: str
-    city: str
-    grade: str
+    code: str = Field(max_length=32, json_schema_extra=documented(pattern=CODE_32))
+    name_zh: str = Field(json_schema_extra=documented(minLength=1, maxLength=200))
+    name_en: str = Field(json_schema_extra=documented(minLength=1, maxLength=200))
+    city: str = Field(json_schema_extra=documented(minLength=1, maxLength=100))
+    grade: str = Field(json_schema_extra=documented(enum=list(provisioning.ENTERPRISE_GRADES)))
 
 
 class ProbeIn(StrictBody):
-    id: str = Field(max_length=32)
+    id: str = Field(max_length=32, json_schema_extra=documented(pattern=CODE_32))
     role: Literal["product", "air", "water", "rh"] = "product"
     placement: str = Field("", max_length=200)
 
 
 class FacilityIn(StrictBody):
-    code: str = Field(max_length=64)
-    enterprise: str
-    kind: str
+    code: str = Field(max_length=64, json_schema_extra=documented(pattern=CODE_64))
+    enterprise: str = Field(json_schema_extra=documented(maxLength=32))
+    kind: str = Field(json_schema_extra=documented(enum=list(provisioning.FACILITY_KINDS)))
     probes: list[ProbeIn] = Field(min_length=1)
-    name: str = ""
-    treater_number: str | None = None
+    name: str = Field("", json_schema_extra=documented(maxLength=200))
+    treater_number: str | None = Field(
+        None, json_schema_extra=documented(minLength=1, maxLength=32)
+    )
 
 
 class CalibrationIn(StrictBody):
     offset: str | float = Field(description="added to raw values, e.g. '-0.30'")
     calibrated_at: str = Field(description="ISO 8601 date or time, e.g. 2026-03-01")
-    due_at: str
-    certificate: str = ""
+    due_at: str = Field(description="ISO 8601 date or time, after calibrated_at")
+    certificate: str = Field("", json_schema_extra=documented(maxLength=200))
 
 
 class CameraIn(StrictBody):
-    code: str = Field(max_length=32)
-    description: str = ""
+    code: str = Field(max_length=32, json_schema_extra=documented(pattern=CODE_32))
+    description: str = Field("", json_schema_extra=documented(maxLength=200))
 
 
 def _services(request: Request) -> App:
@@ -82,7 +90,12 @@ async def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
         raise ApiError.of(error) from None
 
 
-@router.post("/enterprises", status_code=201, dependencies=[allow(Action.REGISTRY_WRITE)])
+@router.post(
+    "/enterprises",
+    status_code=201,
+    dependencies=[allow(Action.REGISTRY_WRITE)],
+    responses=answers(409, *UNSAFE),
+)
 async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
     services = _services(request)
     record = await _call(
@@ -100,7 +113,12 @@ async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
     return JSONResponse({"code": record.code, "id": record.id}, status_code=201)
 
 
-@router.post("/facilities", status_code=201, dependencies=[allow(Action.REGISTRY_WRITE)])
+@router.post(
+    "/facilities",
+    status_code=201,
+    dependencies=[allow(Action.REGISTRY_WRITE)],
+    responses=answers(404, 409, *UNSAFE),
+)
 async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
     """Register a facility; the answer carries its device token, shown this once."""
     services = _services(request)
@@ -128,7 +146,11 @@ async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
     )
 
 
-@router.get("/facilities/{code}", dependencies=[allow(Action.FACILITIES_READ, tenant="facility")])
+@router.get(
+    "/facilities/{code}",
+    dependencies=[allow(Action.FACILITIES_READ, tenant="facility")],
+    responses=answers(404, 422, *CALLER),
+)
 async def get_facility(request: Request, code: str) -> JSONResponse:
     """A facility with its probes, their calibrations and its cameras (never its tokens)."""
     services = _services(request)
@@ -161,6 +183,7 @@ async def get_facility(request: Request, code: str) -> JSONResponse:
     "/facilities/{code}/token",
     status_code=201,
     dependencies=[allow(Action.REGISTRY_WRITE, tenant="facility")],
+    responses=answers(404, *UNSAFE),
 )
 async def rotate_token(request: Request, code: str) -> JSONResponse:
     """Revoke the facility's tokens and issue a new one (shown this once)."""
@@ -177,7 +200,9 @@ async def rotate_token(request: Request, code: str) -> JSONResponse:
 
 
 @router.delete(
-    "/facilities/{code}/token", dependencies=[allow(Action.REGISTRY_WRITE, tenant="facility")]
+    "/facilities/{code}/token",
+    dependencies=[allow(Action.REGISTRY_WRITE, tenant="facility")],
+    responses=answers(404, *UNSAFE),
 )
 async def revoke_tokens(request: Request, code: str) -> JSONResponse:
     services = _services(request)
@@ -196,6 +221,7 @@ async def revoke_tokens(request: Request, code: str) -> JSONResponse:
     "/facilities/{code}/probes/{probe}/calibrations",
     status_code=201,
     dependencies=[allow(Action.CALIBRATIONS_WRITE, tenant="facility")],
+    responses=answers(404, *UNSAFE),
 )
 async def post_calibration(
     request: Request, code: str, probe: str, body: CalibrationIn
@@ -230,6 +256,7 @@ async def post_calibration(
     "/facilities/{code}/cameras",
     status_code=201,
     dependencies=[allow(Action.CALIBRATIONS_WRITE, tenant="facility")],
+    responses=answers(404, 409, *UNSAFE),
 )
 async def post_camera(request: Request, code: str, body: CameraIn) -> JSONResponse:
     services = _services(request)

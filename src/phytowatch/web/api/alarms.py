@@ -19,7 +19,7 @@ from phytowatch.domain.messages import Refused
 from phytowatch.web.auth import allow, principal_of, visible_facilities
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import StrictBody, actor_of
-from phytowatch.web.errors import ApiError
+from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import alarm_json
 
 router = APIRouter(prefix="/api/v1/alarms")
@@ -42,7 +42,7 @@ def _by(request: Request, given: str | None) -> str:
     return given or principal.actor
 
 
-@router.get("", dependencies=[allow(Action.ALARMS_READ)])
+@router.get("", dependencies=[allow(Action.ALARMS_READ)], responses=answers(422, *CALLER))
 async def list_alarms(
     request: Request,
     facility: str | None = None,
@@ -74,7 +74,11 @@ async def _act(request: Request, action: Any) -> JSONResponse:
     return JSONResponse(alarm_json(alarm))
 
 
-@router.post("/{alarm_id}/acknowledge", dependencies=[allow(Action.ALARMS_ACK, tenant="alarm")])
+@router.post(
+    "/{alarm_id}/acknowledge",
+    dependencies=[allow(Action.ALARMS_ACK, tenant="alarm")],
+    responses=answers(404, 409, *UNSAFE),
+)
 async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONResponse:
     services = request.app.state.services
     by = _by(request, body.by)
@@ -86,7 +90,11 @@ async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONRespo
     )
 
 
-@router.post("/{alarm_id}/clear", dependencies=[allow(Action.ALARMS_CLEAR, tenant="alarm")])
+@router.post(
+    "/{alarm_id}/clear",
+    dependencies=[allow(Action.ALARMS_CLEAR, tenant="alarm")],
+    responses=answers(404, 409, *UNSAFE),
+)
 async def clear(request: Request, alarm_id: int, body: ClearIn) -> JSONResponse:
     services = request.app.state.services
     by = _by(request, body.by)

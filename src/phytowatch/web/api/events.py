@@ -22,7 +22,7 @@ from starlette.types import Receive, Scope, Send
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, say
 from phytowatch.web.auth import allow, authenticate, principal_of, visible_facilities
-from phytowatch.web.errors import ApiError
+from phytowatch.web.errors import CALLER, ApiError, answers
 from phytowatch.web.events import Event, EventHub, Subscription
 
 HEARTBEAT_S = 15.0  # a comment line this often: proxies keep the connection, clients see it live
@@ -109,7 +109,18 @@ class EventStream(StreamingResponse):
             self.hub.unsubscribe(subscription)
 
 
-@router.get("/events", dependencies=[allow(Action.EVENTS_READ, query_token=True)])
+@router.get(
+    "/events",
+    dependencies=[allow(Action.EVENTS_READ, query_token=True)],
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "the stream: never ends while the caller may read it",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **answers(404, 422, *CALLER),
+    },
+)
 async def events(request: Request, facility: str | None = None) -> EventStream:
     """Server-sent events: ``run``, ``runs`` (each second), ``alarm``; ``overflow`` ends it."""
     seen = await visible_facilities(request)

@@ -15,7 +15,7 @@ from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, say
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
-from phytowatch.web.errors import ApiError
+from phytowatch.web.errors import CALLER, ApiError, answers
 
 router = APIRouter(prefix="/api/v1/facilities")
 
@@ -25,7 +25,7 @@ def _services(request: Request) -> App:
     return services
 
 
-@router.get("", dependencies=[allow(Action.FACILITIES_READ)])
+@router.get("", dependencies=[allow(Action.FACILITIES_READ)], responses=answers(*CALLER))
 async def list_facilities(request: Request) -> JSONResponse:
     """Code, kind, enterprise and probe count of every facility the caller may see."""
     services = _services(request)
@@ -43,7 +43,11 @@ async def _facility_id(request: Request, code: str) -> int:
     return facility.id
 
 
-@router.get("/{code}/snapshots", dependencies=[allow(Action.SNAPSHOTS_READ, tenant="facility")])
+@router.get(
+    "/{code}/snapshots",
+    dependencies=[allow(Action.SNAPSHOTS_READ, tenant="facility")],
+    responses=answers(404, 422, *CALLER),
+)
 async def list_snapshots(request: Request, code: str) -> JSONResponse:
     """The facility's latest stills (time, camera, SHA-256), newest first."""
     facility_id = await _facility_id(request, code)
@@ -58,6 +62,14 @@ async def list_snapshots(request: Request, code: str) -> JSONResponse:
 @router.get(
     "/{code}/snapshots/{snapshot_id}",
     dependencies=[allow(Action.SNAPSHOTS_READ, tenant="facility")],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the still as it was received",
+            "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **answers(404, 422, *CALLER),
+    },
 )
 async def get_snapshot(request: Request, code: str, snapshot_id: int) -> Response:
     """One still, as it was received."""

@@ -28,7 +28,7 @@ from phytowatch.services.ports import (
 from phytowatch.services.provisioning import hash_token
 from phytowatch.web.auth import allow
 from phytowatch.web.clock import now_of
-from phytowatch.web.errors import ApiError
+from phytowatch.web.errors import ApiError, answers
 
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -90,7 +90,11 @@ async def _store(services: App, batch: Any) -> StoreOutcome:
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
 
 
-@router.post("/api/v1/ingest", dependencies=[allow(Action.INGEST_WRITE)])
+@router.post(
+    "/api/v1/ingest",
+    dependencies=[allow(Action.INGEST_WRITE)],
+    responses=answers(401, 403, 413, 415, 422, 503),
+)
 async def post_ingest(request: Request) -> JSONResponse:
     """Store a batch of readings; the answer counts accepted, duplicates and rejected."""
     services = _services(request)
@@ -127,6 +131,10 @@ async def post_ingest(request: Request) -> JSONResponse:
     "/api/v1/facilities/{code}/snapshots",
     status_code=201,
     dependencies=[allow(Action.SNAPSHOT_WRITE)],
+    responses={
+        200: {"description": "a resend: the still is stored already (``duplicate``: true)"},
+        **answers(401, 403, 413, 415, 422, 503),
+    },
 )
 async def post_snapshot(
     request: Request, code: str, camera: str = "", taken_at: str | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
@@ -26,8 +26,8 @@ from phytowatch.services.runs import (
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, actor_of
-from phytowatch.web.errors import ApiError
+from phytowatch.web.deps import StrictBody, actor_of, documented
+from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.events import publish_tick
 from phytowatch.web.presenters import hold_json, run_json, when
 
@@ -37,11 +37,14 @@ MAX_POINTS = 2000
 
 
 class RunIn(StrictBody):
-    facility: str
+    facility: str = Field(json_schema_extra=documented(maxLength=64))
     schedule: str
     params: dict[str, str] = Field(default_factory=dict)
-    load: str = Field(description="commodity, lot, quantity, e.g. '1,200 pallets, pine'")
-    note: str = ""
+    load: str = Field(
+        description="commodity, lot, quantity, e.g. '1,200 pallets, pine'",
+        json_schema_extra=documented(minLength=1, maxLength=500),
+    )
+    note: str = Field("", json_schema_extra=documented(maxLength=2000))
 
 
 async def _record(request: Request, run_id: int) -> RunRecord:
@@ -52,7 +55,12 @@ async def _record(request: Request, run_id: int) -> RunRecord:
     return record
 
 
-@router.post("", status_code=201, dependencies=[allow(Action.RUNS_WRITE)])
+@router.post(
+    "",
+    status_code=201,
+    dependencies=[allow(Action.RUNS_WRITE)],
+    responses=answers(404, 409, *UNSAFE),
+)
 async def post_run(request: Request, body: RunIn) -> JSONResponse:
     """Start a run on a facility now."""
     services = request.app.state.services
@@ -96,7 +104,7 @@ async def _visible_runs(request: Request, facility: str | None) -> list[RunRecor
     return sorted(found, key=lambda r: r.id, reverse=True)[:200]
 
 
-@router.get("", dependencies=[allow(Action.RUNS_READ)])
+@router.get("", dependencies=[allow(Action.RUNS_READ)], responses=answers(422, *CALLER))
 async def list_runs(request: Request, facility: str | None = None) -> JSONResponse:
     """The latest runs, newest first; an open run carries its live phase."""
     services = request.app.state.services
@@ -119,7 +127,11 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
     return JSONResponse({"runs": out})
 
 
-@router.get("/{run_id}", dependencies=[allow(Action.RUNS_READ, tenant="run")])
+@router.get(
+    "/{run_id}",
+    dependencies=[allow(Action.RUNS_READ, tenant="run")],
+    responses=answers(404, 422, *CALLER),
+)
 async def get_run(request: Request, run_id: int) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""
     record = await _record(request, run_id)
@@ -141,7 +153,11 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
     return JSONResponse(body)
 
 
-@router.post("/{run_id}/close", dependencies=[allow(Action.RUNS_WRITE, tenant="run")])
+@router.post(
+    "/{run_id}/close",
+    dependencies=[allow(Action.RUNS_WRITE, tenant="run")],
+    responses=answers(404, 409, *UNSAFE),
+)
 async def close_run(request: Request, run_id: int) -> JSONResponse:
     """Close the run by hand: what it has is judged as the complete log, and frozen."""
     services = request.app.state.services
@@ -158,7 +174,18 @@ async def close_run(request: Request, run_id: int) -> JSONResponse:
     return JSONResponse(run_json(record))
 
 
-@router.get("/{run_id}/readings.csv", dependencies=[allow(Action.READINGS_READ, tenant="run")])
+@router.get(
+    "/{run_id}/readings.csv",
+    dependencies=[allow(Action.READINGS_READ, tenant="run")],
+    response_class=Response,
+    responses={
+        200: {
+            "description": "the log, as the CSV of the treatment contract",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        **answers(404, 422, *CALLER),
+    },
+)
 async def readings_csv(request: Request, run_id: int) -> Response:
     """The run's readings as the CSV of the treatment contract (§4), raw as stored.
 
@@ -182,9 +209,16 @@ async def readings_csv(request: Request, run_id: int) -> Response:
     )
 
 
-@router.get("/{run_id}/readings", dependencies=[allow(Action.READINGS_READ, tenant="run")])
+@router.get(
+    "/{run_id}/readings",
+    dependencies=[allow(Action.READINGS_READ, tenant="run")],
+    responses=answers(404, 422, *CALLER),
+)
 async def readings_json(
-    request: Request, run_id: int, points: int = 500, raw: bool = False
+    request: Request,
+    run_id: int,
+    points: int = Query(500, json_schema_extra=documented(minimum=1, maximum=MAX_POINTS)),
+    raw: bool = False,
 ) -> JSONResponse:
     """Readings for a chart: min/max per time bucket (``points`` buckets), or ``raw=true``."""
     if not 1 <= points <= MAX_POINTS:

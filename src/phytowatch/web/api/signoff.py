@@ -18,15 +18,19 @@ from phytowatch.services import signoff
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody
-from phytowatch.web.errors import ApiError
+from phytowatch.web.deps import StrictBody, documented
+from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import signoff_json
 
 router = APIRouter(prefix="/api/v1/runs")
 
 
 class SignOffIn(StrictBody):
-    decision: str = Field("signed_off", description="signed_off or rejected")
+    decision: str = Field(
+        "signed_off",
+        description="signed_off or rejected",
+        json_schema_extra=documented(enum=["signed_off", "rejected"]),
+    )
     comment: str = Field("", max_length=10_000)
 
 
@@ -35,7 +39,12 @@ def _services(request: Request) -> App:
     return services
 
 
-@router.post("/{run_id}/signoff", dependencies=[allow(Action.SIGNOFF_WRITE, tenant="run")])
+@router.post(
+    "/{run_id}/signoff",
+    status_code=201,
+    dependencies=[allow(Action.SIGNOFF_WRITE, tenant="run")],
+    responses=answers(404, 409, *UNSAFE),
+)
 async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONResponse:
     """Record the decision, once: 409 when the run is open, not PASS, or decided already;
     422 when a needed comment is missing."""
@@ -70,7 +79,11 @@ async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONRe
     )
 
 
-@router.get("/{run_id}/signoff", dependencies=[allow(Action.SIGNOFF_READ, tenant="run")])
+@router.get(
+    "/{run_id}/signoff",
+    dependencies=[allow(Action.SIGNOFF_READ, tenant="run")],
+    responses=answers(404, 422, *CALLER),
+)
 async def get_signoff(request: Request, run_id: int) -> JSONResponse:
     """The decision (or null) and whether the run can back a certificate or an IPPC mark."""
     services = _services(request)

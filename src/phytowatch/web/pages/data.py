@@ -26,7 +26,7 @@ from phytowatch.domain.messages import Code, say
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.errors import ApiError
+from phytowatch.web.errors import CALLER, ApiError, answers
 from phytowatch.web.wall import wall_rows
 
 router = APIRouter(prefix="/api/v1")
@@ -38,7 +38,7 @@ def _services(request: Request) -> App:
     return services
 
 
-@router.get("/wall", dependencies=[allow(Action.EVENTS_READ)])
+@router.get("/wall", dependencies=[allow(Action.EVENTS_READ)], responses=answers(*CALLER))
 async def wall(request: Request) -> JSONResponse:
     """Every facility the caller may see, as the wall shows it."""
     services = _services(request)
@@ -86,7 +86,11 @@ def chart_data(
     }
 
 
-@router.get("/runs/{run_id}/chart", dependencies=[allow(Action.READINGS_READ, tenant="run")])
+@router.get(
+    "/runs/{run_id}/chart",
+    dependencies=[allow(Action.READINGS_READ, tenant="run")],
+    responses=answers(404, 422, *CALLER),
+)
 async def chart(
     request: Request,
     run_id: int,
