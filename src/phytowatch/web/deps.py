@@ -1,10 +1,11 @@
-"""What the API's routers share: the strict request body, and who acts for the audit trail."""
+"""What the API's routers share: the strict request body, and who acts, and when."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict
 
+from phytowatch.services.context import Context
 from phytowatch.web.auth import principal_of
 
 
@@ -12,7 +13,8 @@ class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-def actor_of(request: Request) -> str:
-    """Who the audit trail says made a change over this API: ``user:<login>``, or
-    ``admin-token`` for the break-glass token."""
-    return principal_of(request).actor
+def context_of(request: Request) -> Context:
+    """Who acts and when, for the use cases a request calls: the caller its route's rule found
+    (the audit trail says ``user:<login>``, ``admin-token`` or ``device:<facility>``) and now
+    by the application's one clock. Built once per request and handed to each use case."""
+    return Context.of(principal_of(request), request.app.state.services.clock)

@@ -28,6 +28,7 @@ from phytowatch.services.ports import (
 from phytowatch.services.provisioning import hash_token
 from phytowatch.web.auth import allow
 from phytowatch.web.clock import now_of
+from phytowatch.web.deps import context_of
 from phytowatch.web.errors import ApiError
 
 router = APIRouter()
@@ -164,8 +165,7 @@ async def post_snapshot(
                 "image/jpeg",
                 camera=camera,
                 taken_at=taken,
-                now=now_of(request),
-                actor=f"device:{facility.code}",
+                ctx=context_of(request),
             )
         )
     except StorageUnavailableError:
