@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict
 
+from phytowatch.domain.accounts import DEVICE_ACTIONS, Principal
 from phytowatch.services.context import Context
 from phytowatch.web.auth import principal_of
 
@@ -18,3 +19,13 @@ def context_of(request: Request) -> Context:
     (the audit trail says ``user:<login>``, ``admin-token`` or ``device:<facility>``) and now
     by the application's one clock. Built once per request and handed to each use case."""
     return Context.of(principal_of(request), request.app.state.services.clock)
+
+
+def device_context(request: Request, facility: str) -> Context:
+    """Who acts and when for a device's request, whose route checks its token itself (after the
+    body is in): the facility's device (``device:<facility>`` in the audit trail), now by the
+    application's one clock."""
+    device = Principal(
+        kind="device", actor=f"device:{facility}", actions=DEVICE_ACTIONS, facility=facility
+    )
+    return Context.of(device, request.app.state.services.clock)
