@@ -46,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 from machine import machine
+from phytowatch.services.clock import FixedClock
+from phytowatch.services.context import Context
 from serving import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,10 +117,25 @@ def provision(url: str) -> dict[int, str]:
     now = time.time_ns() // 1000
     services = bootstrap(load_settings(database_url=url))
     try:
-        add_enterprise(services.registry, "9001", "基准", "Bench", "Ganzhou", "A", now=now)
+        add_enterprise(
+            services.registry,
+            "9001",
+            "基准",
+            "Bench",
+            "Ganzhou",
+            "A",
+            ctx=Context.system(FixedClock(now)),
+        )
         specs = [f"{p}:product" for p in PROBES]
         issued = [
-            add_facility(services.registry, facility_code(k), "9001", "kiln", specs, now=now)
+            add_facility(
+                services.registry,
+                facility_code(k),
+                "9001",
+                "kiln",
+                specs,
+                ctx=Context.system(FixedClock(now)),
+            )
             for k in range(FACILITIES)
         ]
         return {k: item.token for k, item in enumerate(issued)}

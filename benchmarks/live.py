@@ -55,6 +55,8 @@ from pathlib import Path
 from typing import Any
 
 from machine import machine
+from phytowatch.services.clock import FixedClock
+from phytowatch.services.context import Context
 from serving import free_port, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +147,15 @@ def seed(url: str, count: int) -> dict[str, str]:
     tokens: dict[str, str] = {}
     services = bootstrap(load_settings(database_url=url))
     try:
-        add_enterprise(services.registry, "9100", "负载", "Load", "Ganzhou", "A", now=now)
+        add_enterprise(
+            services.registry,
+            "9100",
+            "负载",
+            "Load",
+            "Ganzhou",
+            "A",
+            ctx=Context.system(FixedClock(now)),
+        )
         specs = [f"{p}:product" for p in PROBES]
         for k in range(count):
             code = facility_code(k)
@@ -156,10 +166,16 @@ def seed(url: str, count: int) -> dict[str, str]:
                 "kiln",
                 specs,
                 treater_number=f"{k:04d}",
-                now=now,
+                ctx=Context.system(FixedClock(now)),
             )
             tokens[code] = issued.token
-            start_run(services.runs, code, SCHEDULE, load="600 pallets, pine", now=now - 60 * US)
+            start_run(
+                services.runs,
+                code,
+                SCHEDULE,
+                load="600 pallets, pine",
+                ctx=Context.system(FixedClock(now - 60 * US)),
+            )
     finally:
         services.close()
     return tokens
@@ -586,12 +602,31 @@ def rejudge_on_commit(rows: list[tuple[int, list[float]]], workdir: Path, result
     end = rows[-1][0] + 60 * US
     services = bootstrap(load_settings(database_url=url))
     try:
-        add_enterprise(services.registry, "9200", "冷处理", "Cold", "Ganzhou", "A", now=start)
+        add_enterprise(
+            services.registry,
+            "9200",
+            "冷处理",
+            "Cold",
+            "Ganzhou",
+            "A",
+            ctx=Context.system(FixedClock(start)),
+        )
         specs = [f"C{i}:product" for i in range(1, 7)] + ["A1:air", "A2:air"]
         facility = add_facility(
-            services.registry, "CR-0002-R1", "9200", "cold_room", specs, now=start
+            services.registry,
+            "CR-0002-R1",
+            "9200",
+            "cold_room",
+            specs,
+            ctx=Context.system(FixedClock(start)),
         ).facility
-        start_run(services.runs, "CR-0002-R1", COLD_SCHEDULE, load="citrus, 20 t", now=start)
+        start_run(
+            services.runs,
+            "CR-0002-R1",
+            COLD_SCHEDULE,
+            load="citrus, 20 t",
+            ctx=Context.system(FixedClock(start)),
+        )
         ids = {code: probe.id for code, probe in facility.probes.items()}
 
         def batch(late: bool, received: int) -> ReadingBatch:
@@ -636,10 +671,31 @@ def rejudge_service(rows: list[tuple[int, list[float]]], workdir: Path, result: 
     start = rows[0][0]
     services = bootstrap(load_settings(database_url=url))
     try:
-        add_enterprise(services.registry, "9200", "冷处理", "Cold", "Ganzhou", "A", now=start)
+        add_enterprise(
+            services.registry,
+            "9200",
+            "冷处理",
+            "Cold",
+            "Ganzhou",
+            "A",
+            ctx=Context.system(FixedClock(start)),
+        )
         specs = [f"C{i}:product" for i in range(1, 7)] + ["A1:air", "A2:air"]
-        add_facility(services.registry, "CR-0001-R1", "9200", "cold_room", specs, now=start)
-        start_run(services.runs, "CR-0001-R1", COLD_SCHEDULE, load="citrus, 20 t", now=start)
+        add_facility(
+            services.registry,
+            "CR-0001-R1",
+            "9200",
+            "cold_room",
+            specs,
+            ctx=Context.system(FixedClock(start)),
+        )
+        start_run(
+            services.runs,
+            "CR-0001-R1",
+            COLD_SCHEDULE,
+            load="citrus, 20 t",
+            ctx=Context.system(FixedClock(start)),
+        )
         db = sqlite3.connect(path, isolation_level=None)
         ids = dict(db.execute("SELECT code, id FROM probes").fetchall())
         (facility_id,) = db.execute("SELECT id FROM facilities").fetchone()

@@ -33,6 +33,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from phytowatch.services.clock import FixedClock
+from phytowatch.services.context import Context
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
@@ -60,12 +63,12 @@ def prepare_cold(url: str, store: dict[str, Any]) -> None:
         now = pageworld.now_us()
         specs = [f"{p}:product" for p in COLD_PROBES[:6]] + ["A1:air", "A2:air"]
         store["token"] = add_facility(
-            services.registry, COLD, "0032", "cold_room", specs, now=now
+            services.registry, COLD, "0032", "cold_room", specs, ctx=Context.system(FixedClock(now))
         ).token
         store["start"] = now - 22 * DAY_US
         store["run"] = start_run(
             services.runs, COLD, "cn-cold-anastrepha-ludens", load="citrus, 20 t",
-            now=store["start"],
+            ctx=Context.system(FixedClock(store["start"])),
         ).id  # fmt: skip
     finally:
         services.close()
@@ -133,8 +136,16 @@ def open_runs(server: Server, count: int, admin: dict[str, str]) -> dict[str, st
     tokens = {}
     try:
         for code in kilns:
-            start_run(services.runs, code, "ispm15-ht", load="pallets", now=now - 600_000_000)
-            tokens[code] = rotate_token(services.registry, code, now=now).token
+            start_run(
+                services.runs,
+                code,
+                "ispm15-ht",
+                load="pallets",
+                ctx=Context.system(FixedClock(now - 600_000_000)),
+            )
+            tokens[code] = rotate_token(
+                services.registry, code, ctx=Context.system(FixedClock(now))
+            ).token
     finally:
         services.close()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now / 1e6 - 60))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from acting import ctx_at
 from phytowatch.bootstrap import bootstrap
 from phytowatch.config import load_settings
 from phytowatch.services.accounts import add_office, add_user
@@ -54,42 +55,44 @@ def seed(database_url: str, *, extra_facilities: int = 12) -> World:
     now = now_us()
     try:
         r, audit = services.registry, services.audit
-        add_enterprise(r, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=now)
-        add_enterprise(r, "0032", "南康果业", "Nankang Fruit", "南昌", "I", now=now)
-        add_enterprise(r, "0099", HOSTILE, HOSTILE, "九江", "III", now=now)
+        add_enterprise(r, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(now))
+        add_enterprise(r, "0032", "南康果业", "Nankang Fruit", "南昌", "I", ctx=ctx_at(now))
+        add_enterprise(r, "0099", HOSTILE, HOSTILE, "九江", "III", ctx=ctx_at(now))
         kiln = ["C1:product", "C2:product", "C3:product", "A1:air"]
         for code, enterprise in (("JX-0031-K1", "0031"), ("JX-0031-K2", "0031")):
-            world.tokens[code] = add_facility(r, code, enterprise, "kiln", kiln, now=now).token
+            world.tokens[code] = add_facility(
+                r, code, enterprise, "kiln", kiln, ctx=ctx_at(now)
+            ).token
             for probe in ("C1", "C2", "C3", "A1"):
                 expired = probe == "C3" and code == "JX-0031-K1"
                 due = now - 86_400_000_000 if expired else now + 300 * 86_400_000_000
                 add_calibration(
                     r, code, probe, "0.00", calibrated_at=now - 400 * 86_400_000_000,
-                    due_at=due, certificate=f"JJF-2026-{probe}", now=now,
+                    due_at=due, certificate=f"JJF-2026-{probe}", ctx=ctx_at(now),
                 )  # fmt: skip
         kinds = ("cold_room", "hot_water_tank", "kiln", "vapour_heat_chamber")
         enterprises = ("0031", "0032", "0099")
         for n in range(extra_facilities):
             code = f"JX-{enterprises[n % 3]}-F{n:03d}"
             probes = ["P1:product", "P2:product", "P3:product"]
-            add_facility(r, code, enterprises[n % 3], kinds[n % 4], probes, now=now)
+            add_facility(r, code, enterprises[n % 3], kinds[n % 4], probes, ctx=ctx_at(now))
         add_office(
-            services.accounts, audit, actor="test", code="JX", name="江西局",
-            cities=["赣州", "南昌", "九江"], now=now,
+            services.accounts, audit, code="JX", name="江西局",
+            cities=["赣州", "南昌", "九江"], ctx=ctx_at(now, "test"),
         )  # fmt: skip
         for login, (role, employer, office) in PEOPLE.items():
             add_user(
-                services.accounts, audit, actor="test", login=login, name=login.title(),
+                services.accounts, audit, login=login, name=login.title(),
                 role=role, password=PASSWORD, enterprise=employer, office=office, cost=10,
-                now=now,
+                ctx=ctx_at(now, "test"),
             )  # fmt: skip
         world.kiln_start = now - 200 * MIN
         world.runs["finished"] = start_run(
             services.runs, "JX-0031-K1", "ispm15-ht", load="1,200 pallets, pine",
-            note=HOSTILE, now=world.kiln_start,
+            note=HOSTILE, ctx=ctx_at(world.kiln_start),
         ).id  # fmt: skip
         world.runs["open"] = start_run(
-            services.runs, "JX-0031-K2", "ispm15-ht", load="800 crates", now=now - 40 * MIN
+            services.runs, "JX-0031-K2", "ispm15-ht", load="800 crates", ctx=ctx_at(now - 40 * MIN)
         ).id
     finally:
         services.close()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.messages import Code, Instant, Word, say
@@ -62,7 +63,7 @@ class World:
     objects: dict[str, Objects] = field(default_factory=dict)  # by facility code
 
     def device_token(self, facility: str) -> str:
-        return rotate_token(self.services.registry, facility, now=T0).token
+        return rotate_token(self.services.registry, facility, ctx=ctx_at(T0)).token
 
 
 def build(services: Services) -> World:
@@ -72,8 +73,10 @@ def build(services: Services) -> World:
     registry, audit = services.registry, services.audit
     world = World(services)
     for enterprise, city, facility in (("E1", "赣州", "K1"), ("E2", "南昌", "K2")):
-        add_enterprise(registry, enterprise, "企业", "Enterprise", city, "II", now=T0)
-        issued = add_facility(registry, facility, enterprise, "kiln", ["C1", "C2", "C3"], now=T0)
+        add_enterprise(registry, enterprise, "企业", "Enterprise", city, "II", ctx=ctx_at(T0))
+        issued = add_facility(
+            registry, facility, enterprise, "kiln", ["C1", "C2", "C3"], ctx=ctx_at(T0)
+        )
         for probe in ("C1", "C2", "C3"):  # calibrated: the runs carry no calibration notes
             add_calibration(
                 registry,
@@ -83,11 +86,15 @@ def build(services: Services) -> World:
                 calibrated_at=T0 - DAY,
                 due_at=T0 + 365 * DAY,
                 certificate="JJF-1",
-                now=T0,
+                ctx=ctx_at(T0),
             )
-        pass_run = start_run(services.runs, facility, "ispm15-ht", load="crates", now=T0 - 10).id
+        pass_run = start_run(
+            services.runs, facility, "ispm15-ht", load="crates", ctx=ctx_at(T0 - 10)
+        ).id
         services.runs.close_run(pass_run, T0 - 5, "pass", "PASS", json.dumps(PASS_JUDGEMENT))
-        open_run = start_run(services.runs, facility, "ispm15-ht", load="pallets", now=T0).id
+        open_run = start_run(
+            services.runs, facility, "ispm15-ht", load="pallets", ctx=ctx_at(T0)
+        ).id
         raised = services.alarm_store.apply(
             [
                 Change(
@@ -114,16 +121,15 @@ def build(services: Services) -> World:
         assert alarm_id is not None
         world.objects[facility] = Objects(open_run, pass_run, alarm_id, snapshot)
     add_office(
-        services.accounts, audit, actor="test", code="GZ", name="赣州", cities=["赣州"], now=T0
+        services.accounts, audit, code="GZ", name="赣州", cities=["赣州"], ctx=ctx_at(T0, "test")
     )
     add_office(
-        services.accounts, audit, actor="test", code="NC", name="南昌", cities=["南昌"], now=T0
+        services.accounts, audit, code="NC", name="南昌", cities=["南昌"], ctx=ctx_at(T0, "test")
     )
     for login, (role, employer, office) in ROLES.items():
         add_user(
             services.accounts,
             audit,
-            actor="test",
             login=login,
             name=login.title(),
             role=role,
@@ -131,7 +137,7 @@ def build(services: Services) -> World:
             enterprise=employer,
             office=office,
             cost=10,
-            now=T0,
+            ctx=ctx_at(T0, "test"),
         )
     return world
 

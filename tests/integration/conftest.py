@@ -14,6 +14,7 @@ from accountsworld import World, build, client_for
 from fastapi.testclient import TestClient
 from pwsupport import MQTT_HOST, MQTT_PORT, Provisioned, port_open
 
+from acting import ctx_at
 from databases import need
 from phytowatch.bootstrap import Services
 from phytowatch.services.provisioning import add_enterprise, add_facility
@@ -22,14 +23,16 @@ from phytowatch.services.provisioning import add_enterprise, add_facility
 @pytest.fixture
 def kiln(services: Services) -> Provisioned:
     """Enterprise 0031 with kiln JX-0031-K2: probes C1-C3 (product) and A1 (air)."""
-    add_enterprise(services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=1)
+    add_enterprise(
+        services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(1)
+    )
     issued = add_facility(
         services.registry,
         "JX-0031-K2",
         "0031",
         "kiln",
         ["C1:product", "C2:product", "C3:product", "A1:air"],
-        now=1,
+        ctx=ctx_at(1),
     )
     return Provisioned(issued.facility, issued.token)
 

@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from acting import ctx_at
+
 PHYTOWATCH = str(Path(sys.executable).with_name("phytowatch"))
 PG_BIN = Path(os.environ.get("PHYTOWATCH_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 MOSQUITTO = os.environ.get("PHYTOWATCH_TEST_MOSQUITTO") or shutil.which(
@@ -83,9 +85,11 @@ def provision(database_url: str) -> str:
     now = time.time_ns() // 1000
     services = bootstrap(load_settings(database_url=database_url))
     try:
-        add_enterprise(services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=now)
+        add_enterprise(
+            services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(now)
+        )
         probes = [f"{code}:product" for code in PROBES]
-        issued = add_facility(services.registry, FACILITY, "0031", "kiln", probes, now=now)
+        issued = add_facility(services.registry, FACILITY, "0031", "kiln", probes, ctx=ctx_at(now))
     finally:
         services.close()
     return issued.token

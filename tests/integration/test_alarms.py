@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
 from phytowatch.domain.alarms import AlarmKind, AlarmState, Severity
@@ -23,11 +24,16 @@ T0 = 1_772_361_600 * US_PER_S
 
 @pytest.fixture
 def run(services: Services) -> int:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
     add_facility(
-        services.registry, "K1", "E1", "kiln", ["C1:product", "C2:product", "C3:product"], now=1
+        services.registry,
+        "K1",
+        "E1",
+        "kiln",
+        ["C1:product", "C2:product", "C3:product"],
+        ctx=ctx_at(1),
     )
-    return start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=T0 - US_PER_S).id
+    return start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(T0 - US_PER_S)).id
 
 
 def store(
@@ -115,7 +121,7 @@ def test_calibrations_due_within_a_week_or_expired_raise_alarms(
         calibrated_at=T0 - 300 * US_PER_D,
         due_at=T0 + 3 * US_PER_D,
         certificate="a",
-        now=T0,
+        ctx=ctx_at(T0),
     )
     add_calibration(
         services.registry,
@@ -125,7 +131,7 @@ def test_calibrations_due_within_a_week_or_expired_raise_alarms(
         calibrated_at=T0 - 400 * US_PER_D,
         due_at=T0 - US_PER_D,
         certificate="b",
-        now=T0,
+        ctx=ctx_at(T0),
     )
     changes = tick(services, 0)
     assert ("raised", "calibration_due", "C1") in changes
@@ -148,7 +154,7 @@ def test_an_old_certificate_entered_after_the_current_one_raises_no_calibration_
             calibrated_at=calibrated_at,
             due_at=due_at,
             certificate="JJF",
-            now=T0,
+            ctx=ctx_at(T0),
         )
     kinds = {kind for _, kind, subject in tick(services, 0) if subject == "C1"}
     assert kinds.isdisjoint({"calibration_expired", "calibration_due"})
@@ -160,9 +166,9 @@ def test_an_alarm_is_acknowledged_then_cleared_by_a_person(services: Services, r
     tick(services, 1.1)
     [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.HOLD_BROKEN]
     assert alarm.id is not None
-    acked = services.alarms.acknowledge(alarm.id, by="inspector Li", comment="door", now=T0)
+    acked = services.alarms.acknowledge(alarm.id, by="inspector Li", comment="door", ctx=ctx_at(T0))
     assert acked.state is AlarmState.ACKNOWLEDGED
-    services.alarms.clear(alarm.id, by="inspector Li", now=T0 + 1)
+    services.alarms.clear(alarm.id, by="inspector Li", ctx=ctx_at(T0 + 1))
     assert "hold_broken" not in open_kinds(services)
     stored = services.alarm_store.alarm(alarm.id)
     assert stored is not None and stored.cleared_by == "inspector Li"

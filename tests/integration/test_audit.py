@@ -20,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.cli import main
 from phytowatch.config import Settings
@@ -307,9 +308,8 @@ def test_provisioning_is_recorded_and_no_token_is(services: Services) -> None:
         "Ganzhou",
         "赣州",
         "II",
-        now=T0,
+        ctx=ctx_at(T0, who),
         audit=audit,
-        actor=who,
     )
     issued = add_facility(
         services.registry,
@@ -317,13 +317,33 @@ def test_provisioning_is_recorded_and_no_token_is(services: Services) -> None:
         "0031",
         "kiln",
         ["C1:product", "A1:air:door"],
-        now=T0 + 1,
+        ctx=ctx_at(T0 + 1, who),
         audit=audit,
-        actor=who,
     )
-    rotated = rotate_token(services.registry, "JX-0031-K2", now=T0 + 2, audit=audit, actor=who)
-    assert revoke_tokens(services.registry, "JX-0031-K2", now=T0 + 3, audit=audit, actor=who) == 1
-    assert revoke_tokens(services.registry, "JX-0031-K2", now=T0 + 4, audit=audit, actor=who) == 0
+    rotated = rotate_token(
+        services.registry,
+        "JX-0031-K2",
+        ctx=ctx_at(T0 + 2, who),
+        audit=audit,
+    )
+    assert (
+        revoke_tokens(
+            services.registry,
+            "JX-0031-K2",
+            ctx=ctx_at(T0 + 3, who),
+            audit=audit,
+        )
+        == 1
+    )
+    assert (
+        revoke_tokens(
+            services.registry,
+            "JX-0031-K2",
+            ctx=ctx_at(T0 + 4, who),
+            audit=audit,
+        )
+        == 0
+    )
     add_calibration(
         services.registry,
         "JX-0031-K2",
@@ -332,12 +352,16 @@ def test_provisioning_is_recorded_and_no_token_is(services: Services) -> None:
         calibrated_at=T0,
         due_at=T0 + 10**12,
         certificate="CAL-7",
-        now=T0 + 5,
+        ctx=ctx_at(T0 + 5, who),
         audit=audit,
-        actor=who,
     )
     add_camera(
-        services.registry, "JX-0031-K2", "door", "the door", now=T0 + 6, audit=audit, actor=who
+        services.registry,
+        "JX-0031-K2",
+        "door",
+        "the door",
+        ctx=ctx_at(T0 + 6, who),
+        audit=audit,
     )
 
     entries = list(reversed(audit.latest(limit=100)))
@@ -377,7 +401,12 @@ def test_provisioning_is_recorded_and_no_token_is(services: Services) -> None:
 
 def test_a_refused_change_records_nothing(services: Services) -> None:
     with pytest.raises(Refused):
-        rotate_token(services.registry, "NOPE", now=T0, audit=services.audit, actor="cli:x")
+        rotate_token(
+            services.registry,
+            "NOPE",
+            ctx=ctx_at(T0, "cli:x"),
+            audit=services.audit,
+        )
     assert services.audit.head() is None
 
 

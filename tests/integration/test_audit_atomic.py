@@ -25,6 +25,8 @@ CHILD = textwrap.dedent(
     from phytowatch.bootstrap import bootstrap
     from phytowatch.config import load_settings
     from phytowatch.services import accounts
+    from phytowatch.services.clock import FixedClock
+    from phytowatch.services.context import Context
     from phytowatch.services.provisioning import add_enterprise
     from phytowatch.storage import audit_repo
     from sqlalchemy.engine import Connection
@@ -46,12 +48,13 @@ CHILD = textwrap.dedent(
             return entry
 
         audit_repo.SqlAuditStore.append = append_then_arm
+    ctx = Context.cli("test", FixedClock(1))
     if sys.argv[2] == "enterprise":
-        add_enterprise(services.registry, "E-9", "企业", "Enterprise", "赣州", "II", now=1,
-                       audit=services.audit, actor="cli:test")
+        add_enterprise(services.registry, "E-9", "企业", "Enterprise", "赣州", "II", ctx=ctx,
+                       audit=services.audit)
     else:
-        accounts.add_office(services.accounts, services.audit, actor="cli:test", code="GZ-9",
-                            name="Ganzhou", everywhere=True, now=1)
+        accounts.add_office(services.accounts, services.audit, ctx=ctx, code="GZ-9",
+                            name="Ganzhou", everywhere=True)
     services.close()
     """
 )

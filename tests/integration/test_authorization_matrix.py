@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pwsupport import app_of
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.web.app import create_app
 from phytowatch.web.auth import app_routes, undeclared_routes
@@ -245,16 +246,15 @@ def test_a_personal_token_is_held_to_its_role_and_its_scope(
     operator = accounts.user_by_login("operator")
     assert operator is not None
     whole = issue_token(
-        accounts, world.services.audit, actor="t", user=operator, name="all", now=1
+        accounts, world.services.audit, user=operator, name="all", ctx=ctx_at(1, "t")
     ).token
     narrow = issue_token(
         accounts,
         world.services.audit,
-        actor="t",
         user=operator,
         name="ro",
         scopes=["runs:read"],
-        now=1,
+        ctx=ctx_at(1, "t"),
     ).token
     run = world.objects["K1"].open_run
     for token, path, status in (

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from acting import ctx_at
 from phytowatch.bootstrap import bootstrap
 from phytowatch.cli import main
 from phytowatch.config import load_settings
@@ -179,8 +180,12 @@ def test_bad_provisioning_input_exits_2_with_one_line_on_stderr_and_changes_noth
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     services = bootstrap(load_settings(database_url=url))
     try:
-        add_enterprise(services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=1)
-        token = add_facility(services.registry, "JX-0031-K2", "0031", "kiln", ["C1"], now=1).token
+        add_enterprise(
+            services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(1)
+        )
+        token = add_facility(
+            services.registry, "JX-0031-K2", "0031", "kiln", ["C1"], ctx=ctx_at(1)
+        ).token
     finally:
         services.close()
     capsys.readouterr()

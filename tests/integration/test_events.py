@@ -17,6 +17,7 @@ from pwsupport import app_of, portal
 from pydantic import SecretStr
 from ssesupport import frames, until
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
 from phytowatch.domain.instants import US_PER_MIN, US_PER_S
@@ -40,12 +41,17 @@ def fast_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def run(services: Services) -> int:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
     for code in ("K1", "K2"):
         add_facility(
-            services.registry, code, "E1", "kiln", ["C1:product", "C2:product", "C3:product"], now=1
+            services.registry,
+            code,
+            "E1",
+            "kiln",
+            ["C1:product", "C2:product", "C3:product"],
+            ctx=ctx_at(1),
         )
-    return start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=T0 - US_PER_S).id
+    return start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(T0 - US_PER_S)).id
 
 
 @pytest.fixture
@@ -110,11 +116,11 @@ def test_a_subscriber_sees_a_phase_change_a_hold_break_and_its_acknowledgement(
             f"run {run}",
         )
 
-        services.alarms.acknowledge(broken["id"], by="inspector Li", comment="door", now=T0)
+        services.alarms.acknowledge(broken["id"], by="inspector Li", comment="door", ctx=ctx_at(T0))
         tick(client, publisher, 1.2)
         acked = until(found, "alarm", change="acknowledged")["data"]["alarm"]
         assert (acked["id"], acked["acknowledged_by"]) == (broken["id"], "inspector Li")
-        services.alarms.clear(broken["id"], by="inspector Li", now=T0)
+        services.alarms.clear(broken["id"], by="inspector Li", ctx=ctx_at(T0))
         tick(client, publisher, 1.3)
         cleared = until(found, "alarm", change="cleared")["data"]["alarm"]
         assert (cleared["id"], cleared["cleared_by"]) == (broken["id"], "inspector Li")

@@ -12,6 +12,7 @@ from accountsworld import ADMIN, PASSWORD, World, login
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from acting import ctx_at
 from phytowatch.domain.messages import Code, Kind
 from phytowatch.services.accounts import add_user, issue_token
 from phytowatch.storage.accounts_tables import users
@@ -132,17 +133,16 @@ def test_hostile_user_and_token_names_are_kept_verbatim(world: World, client: Te
         user = add_user(
             accounts,
             audit,
-            actor="t",
             login=f"hostile{n}",
             name=text,
             role="enterprise_declarant",
             password=PASSWORD,
             enterprise="E1",
             cost=10,
-            now=1,
+            ctx=ctx_at(1, "t"),
         )
         assert user.name == text
-        issue_token(accounts, audit, actor="t", user=user, name=text[:100], now=1)
+        issue_token(accounts, audit, user=user, name=text[:100], ctx=ctx_at(1, "t"))
         headers = login(client, f"hostile{n}")
         tokens = client.get("/api/v1/auth/tokens", headers=headers).json()["tokens"]
         assert tokens[0]["name"] == text[:100]
@@ -153,13 +153,12 @@ def test_hostile_user_and_token_names_are_kept_verbatim(world: World, client: Te
             add_user(
                 accounts,
                 audit,
-                actor="t",
                 login=login_name,
                 name="x",
                 role="administrator",
                 password=PASSWORD,
                 cost=10,
-                now=1,
+                ctx=ctx_at(1, "t"),
             )
     # a login form with SQL in it is just a wrong login
     answer = client.post(

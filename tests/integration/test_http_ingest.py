@@ -16,6 +16,7 @@ from pwsupport import Provisioned, writes_blocked
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.services.ports import ReadingBatch, StoredItem, WriterBusyError
@@ -496,7 +497,7 @@ def test_a_missing_or_unknown_token_is_refused_with_401(
 def test_a_token_of_another_facility_is_refused_with_403_and_nothing_is_stored(
     services: Services, kiln: Provisioned
 ) -> None:
-    other = add_facility(services.registry, "JX-0031-K3", "0031", "kiln", ["C1"], now=2)
+    other = add_facility(services.registry, "JX-0031-K3", "0031", "kiln", ["C1"], ctx=ctx_at(2))
     with _client(services) as client:
         for token, facility in ((other.token, CODE), (kiln.token, "JX-0031-K3")):
             body = {"facility": facility, "readings": [_reading("C1", T)]}
@@ -611,7 +612,7 @@ def test_a_jpeg_snapshot_is_stored_with_its_sha256(services: Services, kiln: Pro
 def test_a_snapshot_is_refused_when_not_a_jpeg_too_large_or_of_another_facility(
     services: Services, kiln: Provisioned
 ) -> None:
-    other = add_facility(services.registry, "JX-0031-K3", "0031", "kiln", ["C1"], now=2)
+    other = add_facility(services.registry, "JX-0031-K3", "0031", "kiln", ["C1"], ctx=ctx_at(2))
     with _client(services, max_snapshot_bytes=len(JPEG)) as client:
         for not_jpeg in (b"\x89PNG\r\n\x1a\n" + bytes(100), b"", b"\xff\xd8", b"GIF89a"):
             _assert_error(_post(client, kiln.token, not_jpeg, SNAPSHOTS), 422, kiln.token)

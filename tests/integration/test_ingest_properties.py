@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from pwsupport import Provisioned
 from test_mqtt import Device, Workers, forget_session, wait_for
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Code, code_of
@@ -345,10 +346,12 @@ def test_the_mqtt_worker_answers_keeps_running_and_acknowledges_only_what_it_sto
 ) -> None:
     workers, device = mqtt_run
     code = f"P-{time.time_ns()}"
-    add_enterprise(services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=1)
+    add_enterprise(
+        services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(1)
+    )
     probes = ["C1:product", "C2:product", "C3:product", "A1:air"]
     kiln = Provisioned(
-        add_facility(services.registry, code, "0031", "kiln", probes, now=1).facility, ""
+        add_facility(services.registry, code, "0031", "kiln", probes, ctx=ctx_at(1)).facility, ""
     )
     facility = kiln.facility
     device.listen(code)

@@ -17,6 +17,7 @@ from pwsupport import app_of
 from pydantic import SecretStr
 from ssesupport import frames, until
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.domain.alarms import AlarmKind
@@ -46,10 +47,12 @@ def now_us() -> int:
 
 @pytest.fixture
 def device(services: Services) -> str:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
-    add_facility(services.registry, "K2", "E1", "kiln", [f"{p}:product" for p in PROBES], now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
+    add_facility(
+        services.registry, "K2", "E1", "kiln", [f"{p}:product" for p in PROBES], ctx=ctx_at(1)
+    )
     issued = add_facility(
-        services.registry, "K1", "E1", "kiln", [f"{p}:product" for p in PROBES], now=1
+        services.registry, "K1", "E1", "kiln", [f"{p}:product" for p in PROBES], ctx=ctx_at(1)
     )
     return issued.token
 
@@ -72,7 +75,7 @@ def test_a_device_breaking_a_hold_raises_its_alarm_on_the_stream_without_a_tick(
     settings: Settings, services: Services, device: str
 ) -> None:
     start = now_us() - 20 * US_PER_MIN
-    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(start)).id
     app_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
     with TestClient(create_app(app_settings, build=bootstrap)) as client:
         served: Services = app_of(client).state.services
@@ -112,7 +115,7 @@ def test_a_committed_batch_for_a_facility_without_a_watched_run_is_left_to_the_t
         facility.id, start, [(probe_id, start, 60.0, None)], start
     )
     assert (events, fed) == ([], None)  # no run at all
-    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(start)).id
     events, fed = services.monitor.committed(
         facility.id, start, [(probe_id, start, 60.0, None)], start
     )
@@ -125,8 +128,8 @@ def test_a_committed_batch_closes_a_run_that_passes_and_judges_only_that_run(
     services: Services, device: str
 ) -> None:
     start = now_us() - 60 * US_PER_MIN
-    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
-    other = start_run(services.runs, "K2", "ispm15-ht", load="crates", now=start).id
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(start)).id
+    other = start_run(services.runs, "K2", "ispm15-ht", load="crates", ctx=ctx_at(start)).id
     services.monitor.tick(start)
     k1 = services.registry.facility_by_code("K1")
     assert k1 is not None
@@ -151,8 +154,8 @@ def test_observing_one_facility_does_not_clear_another_facilitys_alarms(
     services: Services, device: str
 ) -> None:
     start = now_us() - 60 * US_PER_MIN
-    start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start)
-    start_run(services.runs, "K2", "ispm15-ht", load="crates", now=start)
+    start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(start))
+    start_run(services.runs, "K2", "ispm15-ht", load="crates", ctx=ctx_at(start))
     services.monitor.tick(start)
     k1 = services.registry.facility_by_code("K1")
     k2 = services.registry.facility_by_code("K2")
@@ -197,12 +200,11 @@ def test_runs_started_and_closed_and_alarms_handled_are_in_the_audit_trail(
         "K2",
         "ispm15-ht",
         load="crates",
-        now=start,
+        ctx=ctx_at(start, "user:op-k2"),
         audit=services.audit,
-        actor="user:op-k2",
     ).id
     passing = start_run(
-        services.runs, "K1", "ispm15-ht", load="pallets", now=start, audit=services.audit
+        services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(start), audit=services.audit
     ).id
     services.monitor.tick(start)
     k1 = services.registry.facility_by_code("K1")
@@ -213,12 +215,15 @@ def test_runs_started_and_closed_and_alarms_handled_are_in_the_audit_trail(
     assert fed is not None
     [fault] = services.alarms.observe([fed], t)
     services.alarms.acknowledge(
-        fault.alarm.id or 0, by="Li", comment="probe reseated", now=t, actor="user:li"
+        fault.alarm.id or 0,
+        by="Li",
+        comment="probe reseated",
+        ctx=ctx_at(t, "user:li"),
     )
     for minute in range(1, 32):  # minute 0 had the fault: the hold runs from minute 1
         t = start + minute * US_PER_MIN
         services.monitor.committed(k1.id, t, [(i, t, 60.0, None) for i in ids], t)
-    services.monitor.close(by_hand, t, actor="user:op-k2")
+    services.monitor.close(by_hand, ctx=ctx_at(t, "user:op-k2"))
     entries = services.audit.latest(limit=20, object_type="run")
     assert sorted((e.action, e.object_id, e.actor) for e in entries) == [
         ("run.closed", str(by_hand), "user:op-k2"),
@@ -240,7 +245,7 @@ def test_runs_started_and_closed_and_alarms_handled_are_in_the_audit_trail(
 def test_a_run_closed_by_hand_over_http_is_a_run_event_at_once(
     settings: Settings, services: Services, device: str
 ) -> None:
-    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=now_us()).id
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(now_us())).id
     app_settings = settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
     with (
         TestClient(create_app(app_settings, build=bootstrap)) as client,
@@ -261,7 +266,7 @@ def test_a_tick_reads_back_only_the_batches_another_process_stored(
     services: Services, device: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     start = now_us() - 30 * US_PER_MIN
-    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(start)).id
     services.monitor.tick(start)
     k1 = services.registry.facility_by_code("K1")
     assert k1 is not None
@@ -297,7 +302,7 @@ def test_a_run_whose_close_failed_is_closed_by_the_next_tick_without_new_reading
     services: Services, device: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     start = now_us() - 60 * US_PER_MIN
-    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", now=start).id
+    run_id = start_run(services.runs, "K1", "ispm15-ht", load="pallets", ctx=ctx_at(start)).id
     services.monitor.tick(start)
     k1 = services.registry.facility_by_code("K1")
     assert k1 is not None

@@ -23,6 +23,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
 from phytowatch.ingest.mqtt import MqttIngest, readings_topic, results_topic
@@ -161,10 +162,12 @@ def device(mosquitto: tuple[str, int]) -> Iterator[Device]:
 
 
 def provision(services: Services, *codes: str) -> list[FacilityRef]:
-    add_enterprise(services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=1)
+    add_enterprise(
+        services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(1)
+    )
     return [
         add_facility(
-            services.registry, code, "0031", "kiln", ["C1:product", "A1:air"], now=1
+            services.registry, code, "0031", "kiln", ["C1:product", "A1:air"], ctx=ctx_at(1)
         ).facility
         for code in codes
     ]

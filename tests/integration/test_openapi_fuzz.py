@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from schemathesis import checks
 from schemathesis.python.asgi import ASGIClient, get_client
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import load_settings
 from phytowatch.services.accounts import SESSION_PREFIX, issue_token, sha256_hex
@@ -93,7 +94,7 @@ class Credentials:
         for who in ROLES:
             user = accounts.user_by_login(who)
             assert user is not None
-            token = issue_token(accounts, audit, actor="fuzz", user=user, name="fuzz", now=now)
+            token = issue_token(accounts, audit, ctx=ctx_at(now, "fuzz"), user=user, name="fuzz")
             self.headers[f"token-{who}"] = {"Authorization": f"Bearer {token.token}"}
         # a session as a login makes it, without the password: the fuzzed password changes
         # lock the user's logins out for a while

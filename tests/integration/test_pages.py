@@ -11,6 +11,7 @@ import pytest
 from accountsworld import ADMIN, World, login
 from fastapi.testclient import TestClient
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.services.provisioning import rotate_token
 
@@ -41,7 +42,7 @@ def test_a_wall_row_has_registry_last_verdict_and_open_alarms(client: TestClient
 
 
 def _post_readings(client: TestClient, world: World, minutes: int) -> None:
-    token = rotate_token(world.services.registry, "K1", now=1).token
+    token = rotate_token(world.services.registry, "K1", ctx=ctx_at(1)).token
     now = time.time()
     readings = []
     for k in range(minutes, 0, -1):

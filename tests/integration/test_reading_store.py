@@ -15,6 +15,7 @@ from pwsupport import Provisioned, writes_blocked
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import load_settings
 from phytowatch.services.ports import ReadingBatch, StoredItem, StoreOutcome
@@ -314,8 +315,12 @@ def test_overlapping_batches_in_opposite_orders_are_stored_without_a_deadlock(
 ) -> None:
     services = bootstrap(load_settings(database_url=postgres_url, write_workers=2))
     try:
-        add_enterprise(services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=1)
-        facility = add_facility(services.registry, "K1", "0031", "kiln", ["C1"], now=1).facility
+        add_enterprise(
+            services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(1)
+        )
+        facility = add_facility(
+            services.registry, "K1", "0031", "kiln", ["C1"], ctx=ctx_at(1)
+        ).facility
         c1 = facility.probes["C1"].id
         t1, t2, held_a, held_b = T0, T0 + MIN, T0 + 2 * MIN, T0 + 3 * MIN
 

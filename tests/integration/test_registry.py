@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from pwsupport import Provisioned
 from sqlalchemy import func, select, text
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Code, Kind, Refused
@@ -43,7 +44,9 @@ def _post(client: TestClient, token: str, t: int = 1_772_361_600) -> int:
 
 def test_enterprises_facilities_and_probes_round_trip(services: Services) -> None:
     registry = services.registry
-    made = add_enterprise(registry, "0031", " 赣州木业 ", "Ganzhou Wood", "赣州", "II", now=5)
+    made = add_enterprise(
+        registry, "0031", " 赣州木业 ", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(5)
+    )
     assert made == EnterpriseRecord(made.id, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II")
     assert registry.enterprise_by_code("0031") == made
     assert registry.enterprise_by_code("0032") is None
@@ -56,7 +59,7 @@ def test_enterprises_facilities_and_probes_round_trip(services: Services) -> Non
         ["C1:product:centre of the stack", "C2", "A1:AIR", "W1:water"],
         name="Kiln 2",
         treater_number="CN-36-0031",
-        now=7,
+        ctx=ctx_at(7),
     )
     found = registry.facility_by_code(CODE)
     assert found == issued.facility
@@ -99,21 +102,21 @@ def test_duplicate_codes_are_refused_with_a_provisioning_error_and_change_nothin
 ) -> None:
     registry = services.registry
     with refused(Code.ENTERPRISE_EXISTS, Kind.CONFLICT):
-        add_enterprise(registry, "0031", "另一个", "Another", "南昌", "I", now=2)
+        add_enterprise(registry, "0031", "另一个", "Another", "南昌", "I", ctx=ctx_at(2))
     with refused(Code.FACILITY_EXISTS, Kind.CONFLICT):
-        add_facility(registry, CODE, "0031", "kiln", ["C9"], now=2)
+        add_facility(registry, CODE, "0031", "kiln", ["C9"], ctx=ctx_at(2))
     with refused(Code.PROBE_TWICE, Kind.INVALID):
-        add_facility(registry, "JX-0031-K3", "0031", "kiln", ["C1", "C2", "C1:air"], now=2)
+        add_facility(registry, "JX-0031-K3", "0031", "kiln", ["C1", "C2", "C1:air"], ctx=ctx_at(2))
     with refused(Code.NO_ENTERPRISE, Kind.NOT_FOUND):
-        add_facility(registry, "JX-0099-K1", "0099", "kiln", ["C1"], now=2)
+        add_facility(registry, "JX-0099-K1", "0099", "kiln", ["C1"], ctx=ctx_at(2))
     with refused(Code.FACILITY_KIND, Kind.INVALID):
-        add_facility(registry, "JX-0031-K3", "0031", "oven", ["C1"], now=2)
+        add_facility(registry, "JX-0031-K3", "0031", "oven", ["C1"], ctx=ctx_at(2))
     with refused(Code.PROBE_ROLE, Kind.INVALID):
-        add_facility(registry, "JX-0031-K3", "0031", "kiln", ["C1:surface"], now=2)
+        add_facility(registry, "JX-0031-K3", "0031", "kiln", ["C1:surface"], ctx=ctx_at(2))
     with refused(Code.PROBES_NONE, Kind.INVALID):
-        add_facility(registry, "JX-0031-K3", "0031", "kiln", [], now=2)
+        add_facility(registry, "JX-0031-K3", "0031", "kiln", [], ctx=ctx_at(2))
     with refused(Code.ENTERPRISE_GRADE, Kind.INVALID):
-        add_enterprise(registry, "0032", "名", "Name", "城", "Z", now=2)
+        add_enterprise(registry, "0032", "名", "Name", "城", "Z", ctx=ctx_at(2))
 
     assert [e.code for e in registry.list_enterprises()] == ["0031"]
     assert [f["code"] for f in registry.list_facilities()] == [CODE]
@@ -129,7 +132,9 @@ def test_creating_the_same_facility_at_the_same_time_answers_exists_already(
 
     def create() -> None:
         try:
-            add_facility(services.registry, "K-RACE", "0031", "kiln", ["C1:product"], now=10)
+            add_facility(
+                services.registry, "K-RACE", "0031", "kiln", ["C1:product"], ctx=ctx_at(10)
+            )
         except Refused as error:
             errors.append(error.message.code)
 
@@ -143,7 +148,7 @@ def test_creating_the_same_facility_at_the_same_time_answers_exists_already(
 
 
 def test_a_device_token_is_stored_only_as_its_sha256(services: Services, kiln: Provisioned) -> None:
-    rotated = rotate_token(services.registry, CODE, now=3)
+    rotated = rotate_token(services.registry, CODE, ctx=ctx_at(3))
     with services.engine.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(select(device_tokens)).all()]
     assert len(rows) == 2
@@ -170,14 +175,14 @@ def test_rotating_a_token_revokes_the_old_one_and_revoking_leaves_none(
     with TestClient(create_app(settings, services)) as client:
         assert _post(client, kiln.token) == 200
 
-        rotated = rotate_token(services.registry, CODE, now=10)
+        rotated = rotate_token(services.registry, CODE, ctx=ctx_at(10))
         assert _post(client, kiln.token, t=1_772_361_660) == 401
         assert _post(client, rotated.token, t=1_772_361_660) == 200
         assert services.registry.facility_by_token_hash(hash_token(kiln.token)) is None
 
-        assert revoke_tokens(services.registry, CODE, now=11) == 1
+        assert revoke_tokens(services.registry, CODE, ctx=ctx_at(11)) == 1
         assert _post(client, rotated.token, t=1_772_361_720) == 401
-        assert revoke_tokens(services.registry, CODE, now=12) == 0  # nothing left to revoke
+        assert revoke_tokens(services.registry, CODE, ctx=ctx_at(12)) == 0  # nothing left to revoke
     with services.engine.connect() as conn:
         revoked = conn.execute(
             select(device_tokens.c.revoked_at).order_by(device_tokens.c.id)
@@ -185,7 +190,7 @@ def test_rotating_a_token_revokes_the_old_one_and_revoking_leaves_none(
         assert list(revoked) == [10, 11]
     assert services.registry.reading_count(kiln.facility.id) == 2
     with refused(Code.NO_FACILITY, Kind.NOT_FOUND) as caught:
-        rotate_token(services.registry, "JX-0031-K9", now=13)
+        rotate_token(services.registry, "JX-0031-K9", ctx=ctx_at(13))
     assert caught.value.message.params == {"facility": "JX-0031-K9"}
 
 
@@ -195,7 +200,7 @@ def test_rotations_at_the_same_time_leave_exactly_one_working_token(
     tokens: list[str] = []
 
     def rotate() -> None:
-        tokens.append(rotate_token(services.registry, "JX-0031-K2", now=10).token)
+        tokens.append(rotate_token(services.registry, "JX-0031-K2", ctx=ctx_at(10)).token)
 
     threads = [threading.Thread(target=rotate) for _ in range(8)]
     for thread in threads:
@@ -233,12 +238,16 @@ def test_a_text_longer_than_the_registry_keeps_is_refused_with_a_provisioning_er
 ) -> None:
     registry = services.registry
     attempts = [
-        lambda: add_enterprise(registry, "E" * 40, "名", "Name", "城", "II", now=2),
-        lambda: add_enterprise(registry, "0040", "名", "Name", "城" * 150, "II", now=2),
-        lambda: add_facility(registry, "K-A", "0031", "kiln", ["C1:product:" + "p" * 300], now=2),
-        lambda: add_facility(registry, "K-B", "0031", "kiln", ["C1"], name="n" * 300, now=2),
+        lambda: add_enterprise(registry, "E" * 40, "名", "Name", "城", "II", ctx=ctx_at(2)),
+        lambda: add_enterprise(registry, "0040", "名", "Name", "城" * 150, "II", ctx=ctx_at(2)),
         lambda: add_facility(
-            registry, "K-C", "0031", "kiln", ["C1"], treater_number="9" * 40, now=2
+            registry, "K-A", "0031", "kiln", ["C1:product:" + "p" * 300], ctx=ctx_at(2)
+        ),
+        lambda: add_facility(
+            registry, "K-B", "0031", "kiln", ["C1"], name="n" * 300, ctx=ctx_at(2)
+        ),
+        lambda: add_facility(
+            registry, "K-C", "0031", "kiln", ["C1"], treater_number="9" * 40, ctx=ctx_at(2)
         ),
     ]
     outcomes = []

@@ -13,6 +13,7 @@ from typing import cast
 
 import pytest
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.domain.instants import US_PER_D, US_PER_S
 from phytowatch.domain.messages import Code, Kind
@@ -36,8 +37,10 @@ Rows = list[tuple[int, list[float | None]]]  # a wide log: (t, each probe's valu
 def _provision(services: Services, case: str) -> tuple[str, list[str], dict[str, str], Rows]:
     spec = json.loads((GOLDEN / f"{case}.json").read_text(encoding="utf-8"))
     log = read_log(GOLDEN / f"{case}.csv")
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
-    add_facility(services.registry, "F1", "E1", "kiln", [f"{p}:{r}" for p, r in log.probes], now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
+    add_facility(
+        services.registry, "F1", "E1", "kiln", [f"{p}:{r}" for p, r in log.probes], ctx=ctx_at(1)
+    )
     first = log.rows[0][0] if log.rows else 2_000_000_000 * US_PER_S
     for probe, offset in spec.get("offsets", {}).items():
         add_calibration(
@@ -48,7 +51,7 @@ def _provision(services: Services, case: str) -> tuple[str, list[str], dict[str,
             calibrated_at=first - 10 * US_PER_D,
             due_at=first + 400 * US_PER_D,
             certificate="test",
-            now=first,
+            ctx=ctx_at(first),
         )
     return spec["schedule"], [p for p, _ in log.probes], spec.get("params", {}), log.rows
 
@@ -78,7 +81,12 @@ def test_a_run_exported_and_evaluated_gives_the_runs_own_verdict(
     assert facility is not None
     first = rows[0][0] if rows else 2_000_000_000 * US_PER_S
     run = start_run(
-        services.runs, "F1", schedule_id, params=params, load="test load", now=first - US_PER_S
+        services.runs,
+        "F1",
+        schedule_id,
+        params=params,
+        load="test load",
+        ctx=ctx_at(first - US_PER_S),
     )
     _store(services, rows, facility, names)
     last = rows[-1][0] if rows else first
@@ -86,7 +94,7 @@ def test_a_run_exported_and_evaluated_gives_the_runs_own_verdict(
     record = services.runs.run(run.id)
     assert record is not None
     if record.closed_at is None:  # no verdict by itself: the operator closes it
-        events += services.monitor.close(run.id, now=last + 2 * US_PER_S)
+        events += services.monitor.close(run.id, ctx=ctx_at(last + 2 * US_PER_S))
         record = services.runs.run(run.id)
         assert record is not None and record.close_reason == "operator"
     assert record.judgement is not None and record.verdict == record.judgement["verdict"]
@@ -111,11 +119,11 @@ def test_a_run_exported_and_evaluated_gives_the_runs_own_verdict(
 
 
 def test_a_facility_has_one_open_run_at_a_time(services: Services) -> None:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
-    add_facility(services.registry, "F1", "E1", "kiln", ["C1:product"], now=1)
-    start_run(services.runs, "F1", "ispm15-ht", load="pallets", now=10)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
+    add_facility(services.registry, "F1", "E1", "kiln", ["C1:product"], ctx=ctx_at(1))
+    start_run(services.runs, "F1", "ispm15-ht", load="pallets", ctx=ctx_at(10))
     with refused(Code.RUN_OPEN_ALREADY, Kind.CONFLICT):
-        start_run(services.runs, "F1", "ispm15-ht", load="pallets", now=20)
+        start_run(services.runs, "F1", "ispm15-ht", load="pallets", ctx=ctx_at(20))
 
 
 @pytest.mark.parametrize(
@@ -125,20 +133,20 @@ def test_a_facility_has_one_open_run_at_a_time(services: Services) -> None:
 def test_a_load_or_note_that_is_not_printable_text_is_refused_and_nothing_starts(
     services: Services, load: str, note: str, field: str
 ) -> None:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
-    add_facility(services.registry, "F1", "E1", "kiln", ["C1:product"], now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
+    add_facility(services.registry, "F1", "E1", "kiln", ["C1:product"], ctx=ctx_at(1))
     with refused(Code.RUN_LOAD_PRINTABLE if field == "load" else Code.RUN_NOTE_PRINTABLE):
-        start_run(services.runs, "F1", "ispm15-ht", load=load, note=note, now=10)
+        start_run(services.runs, "F1", "ispm15-ht", load=load, note=note, ctx=ctx_at(10))
     assert services.runs.open_runs() == []
     record = start_run(
-        services.runs, "F1", "ispm15-ht", load="松木托盘", note="第一行\n\t第二行", now=20
+        services.runs, "F1", "ispm15-ht", load="松木托盘", note="第一行\n\t第二行", ctx=ctx_at(20)
     )
     assert record.note == "第一行\n\t第二行"
 
 
 def test_a_run_notes_an_expired_calibration_and_judges_that_probe_raw(services: Services) -> None:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
-    add_facility(services.registry, "F1", "E1", "kiln", ["C1:product", "C2:product"], now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
+    add_facility(services.registry, "F1", "E1", "kiln", ["C1:product", "C2:product"], ctx=ctx_at(1))
     now = 2_000_000_000 * US_PER_S
     add_calibration(
         services.registry,
@@ -148,7 +156,7 @@ def test_a_run_notes_an_expired_calibration_and_judges_that_probe_raw(services: 
         calibrated_at=now - 400 * US_PER_D,
         due_at=now - US_PER_D,
         certificate="old",
-        now=now,
+        ctx=ctx_at(now),
     )
     add_calibration(
         services.registry,
@@ -158,9 +166,9 @@ def test_a_run_notes_an_expired_calibration_and_judges_that_probe_raw(services: 
         calibrated_at=now - 10 * US_PER_D,
         due_at=now + 300 * US_PER_D,
         certificate="new",
-        now=now,
+        ctx=ctx_at(now),
     )
-    run = start_run(services.runs, "F1", "ispm15-ht", load="pallets", now=now)
+    run = start_run(services.runs, "F1", "ispm15-ht", load="pallets", ctx=ctx_at(now))
     assert run.offsets == {"C2": "0.2"}
     [note] = run.calibration_notes
     assert note.code is Code.NOTE_CALIBRATION_EXPIRED and note.params["probe"] == "C1"
@@ -179,8 +187,8 @@ def test_a_run_notes_an_expired_calibration_and_judges_that_probe_raw(services: 
 def test_a_run_with_a_bad_schedule_or_param_is_refused(
     services: Services, schedule: str, params: dict[str, str], code: Code
 ) -> None:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
-    add_facility(services.registry, "F1", "E1", "hot_water_tank", ["W1:water"], now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
+    add_facility(services.registry, "F1", "E1", "hot_water_tank", ["W1:water"], ctx=ctx_at(1))
     with refused(code, Kind.INVALID):
-        start_run(services.runs, "F1", schedule, params=params, load="mangoes", now=10)
+        start_run(services.runs, "F1", schedule, params=params, load="mangoes", ctx=ctx_at(10))
     assert services.runs.open_runs() == []

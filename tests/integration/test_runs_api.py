@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.config import Settings
 from phytowatch.formats.csvlog import parse_log
@@ -23,9 +24,14 @@ T0 = 1_772_361_600  # 2026-03-01T10:40:00Z
 
 @pytest.fixture
 def kiln(services: Services) -> str:
-    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", now=1)
+    add_enterprise(services.registry, "E1", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(1))
     return add_facility(
-        services.registry, "K1", "E1", "kiln", ["C1:product", "C2:product", "C3:product"], now=1
+        services.registry,
+        "K1",
+        "E1",
+        "kiln",
+        ["C1:product", "C2:product", "C3:product"],
+        ctx=ctx_at(1),
     ).token
 
 

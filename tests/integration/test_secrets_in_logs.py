@@ -22,6 +22,7 @@ import pytest
 from accountsworld import ADMIN_TOKEN, PASSWORD, World, build, client_for, login
 from procs import Phytowatch
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.services.accounts import issue_token, revoke_token
 
@@ -41,9 +42,9 @@ def test_no_secret_in_logs_or_answers_across_failures_and_errors(
     accounts, audit = services.accounts, services.audit
     user = accounts.user_by_login("operator")
     assert user is not None
-    personal = issue_token(accounts, audit, actor="t", user=user, name="script", now=1)
-    revoked = issue_token(accounts, audit, actor="t", user=user, name="old", now=1)
-    revoke_token(accounts, audit, actor="t", user=user, token_id=revoked.record.id, now=2)
+    personal = issue_token(accounts, audit, user=user, name="script", ctx=ctx_at(1, "t"))
+    revoked = issue_token(accounts, audit, user=user, name="old", ctx=ctx_at(1, "t"))
+    revoke_token(accounts, audit, user=user, token_id=revoked.record.id, ctx=ctx_at(2, "t"))
     device = world.device_token("K1")
     answers: list[str] = []
     with client_for(world, raise_server_exceptions=False) as client:

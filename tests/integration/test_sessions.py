@@ -6,6 +6,7 @@ import pytest
 from accountsworld import PASSWORD, World, client_for, login
 from fastapi.testclient import TestClient
 
+from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import ACCOUNT_LOCKOUT
 from phytowatch.domain.messages import Refused
@@ -212,10 +213,14 @@ def test_a_disabled_user_cannot_log_in_and_its_sessions_and_tokens_stop(
     user = world.services.accounts.user_by_login("port")
     assert user is not None
     token = issue_token(
-        world.services.accounts, world.services.audit, actor="t", user=user, name="s", now=1
+        world.services.accounts, world.services.audit, user=user, name="s", ctx=ctx_at(1, "t")
     ).token
     set_disabled(
-        world.services.accounts, world.services.audit, actor="t", login="port", disabled=True, now=2
+        world.services.accounts,
+        world.services.audit,
+        login="port",
+        disabled=True,
+        ctx=ctx_at(2, "t"),
     )
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
     bearer = {"Authorization": f"Bearer {token}"}

@@ -11,6 +11,7 @@ import pytest
 from accountsworld import ADMIN, PASSWORD, T0, World, login
 from fastapi.testclient import TestClient
 
+from acting import ctx_at
 from phytowatch.domain.messages import Code, say
 from phytowatch.services.runs import start_run
 from phytowatch.services.signoff import run_backs_certificate
@@ -29,7 +30,7 @@ def _closed_run(world: World, verdict: str, judgement: dict[str, object]) -> int
     for record in services.runs.runs_of("K1", 50):
         if record.closed_at is None:
             services.runs.close_run(record.id, T0 + 2, "operator", "INDETERMINATE", "{}")
-    run = start_run(services.runs, "K1", "ispm15-ht", load="x", now=T0 + 3).id
+    run = start_run(services.runs, "K1", "ispm15-ht", load="x", ctx=ctx_at(T0 + 3)).id
     services.runs.close_run(run, T0 + 4, "pass", verdict, json.dumps(judgement))
     return run
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from procs import MOSQUITTO, PHYTOWATCH, Phytowatch, PrivateMosquitto, free_port, wait_until
 
+from acting import ctx_at
 from phytowatch.domain.instants import parse_instant
 from phytowatch.simulate.models import Reading
 from phytowatch.simulate.spec import facility_spec
@@ -46,8 +47,10 @@ def provision(database_url: str) -> str:
     now = time.time_ns() // 1000
     services = bootstrap(load_settings(database_url=database_url))
     try:
-        add_enterprise(services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", now=now)
-        issued = add_facility(services.registry, FACILITY, "0031", "kiln", PROBES, now=now)
+        add_enterprise(
+            services.registry, "0031", "赣州木业", "Ganzhou Wood", "赣州", "II", ctx=ctx_at(now)
+        )
+        issued = add_facility(services.registry, FACILITY, "0031", "kiln", PROBES, ctx=ctx_at(now))
     finally:
         services.close()
     return issued.token

@@ -14,6 +14,8 @@ from accountsworld import ADMIN, JPEG, World, client_for, login
 from fastapi.testclient import TestClient
 from pwsupport import app_of, portal
 
+from acting import ctx_at
+
 pytestmark = pytest.mark.integration
 
 
@@ -211,10 +213,9 @@ def test_an_open_stream_ends_when_its_session_does(
             set_disabled(
                 world.services.accounts,
                 world.services.audit,
-                actor="t",
                 login="operator",
                 disabled=True,
-                now=1,
+                ctx=ctx_at(1, "t"),
             )
         portal(client).call(
             lambda: publish_tick(

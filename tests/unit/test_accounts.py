@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from acting import ctx_at, ctx_of
 from fakes import InMemoryAccountStore, InMemoryAuditRecorder
 from phytowatch.domain.accounts import (
     ACCOUNT_LOCKOUT,
@@ -34,7 +35,7 @@ PASSWORD = "correct horse battery"
 def _store() -> tuple[InMemoryAccountStore, InMemoryAuditRecorder]:
     store = InMemoryAccountStore({"E1": "赣州", "E2": "南昌"})
     audit = InMemoryAuditRecorder()
-    accounts.add_office(store, audit, actor="t", code="GZ", name="赣州", cities=["赣州"], now=0)
+    accounts.add_office(store, audit, code="GZ", name="赣州", cities=["赣州"], ctx=ctx_at(0, "t"))
     return store, audit
 
 
@@ -45,13 +46,12 @@ def _user(store: InMemoryAccountStore, audit: InMemoryAuditRecorder, login: str,
     accounts.add_user(
         store,
         audit,
-        actor="t",
         login=login,
         name=login,
         role=role,
         password=PASSWORD,
         cost=10,
-        now=0,
+        ctx=ctx_at(0, "t"),
         **placement,
     )
 
@@ -155,26 +155,24 @@ def test_a_user_is_placed_by_role_and_stored_without_the_password() -> None:
         accounts.add_user(
             store,
             audit,
-            actor="t",
             login="op",
             name="o",
             role="enterprise_operator",
             password=PASSWORD,
             cost=10,
-            now=0,
+            ctx=ctx_at(0, "t"),
         )
     with refused(Code.NO_OFFICE, Kind.NOT_FOUND):
         accounts.add_user(
             store,
             audit,
-            actor="t",
             login="in",
             name="i",
             role="inspector",
             office="XX",
             password=PASSWORD,
             cost=10,
-            now=0,
+            ctx=ctx_at(0, "t"),
         )
     _user(store, audit, "li", "inspector")
     user = store.user_by_login("li")
@@ -255,11 +253,16 @@ def test_a_session_ends_by_expiry_idleness_logout_and_password_change() -> None:
     found = accounts.session_principal(store, keep, now=1, idle_us=60 * S)
     assert found is not None
     accounts.change_password(
-        store, audit, found[0], current=PASSWORD, new="a brand new passphrase", cost=10, now=2
+        store,
+        audit,
+        current=PASSWORD,
+        new="a brand new passphrase",
+        cost=10,
+        ctx=ctx_of(found[0], 2),
     )
     assert accounts.session_principal(store, other, now=3, idle_us=60 * S) is None
     assert accounts.session_principal(store, keep, now=3, idle_us=60 * S) is not None
-    accounts.logout(store, audit, found[0], now=4)
+    accounts.logout(store, audit, ctx=ctx_of(found[0], 4))
     assert accounts.session_principal(store, keep, now=5, idle_us=60 * S) is None
     assert accounts.session_principal(store, "pws_forged", now=5, idle_us=60 * S) is None
 
@@ -271,9 +274,9 @@ def test_a_token_follows_its_users_role_and_dies_with_revocation_or_disabling() 
     assert user is not None
     with refused(Code.SCOPE_BEYOND_ROLE, Kind.FORBIDDEN):
         accounts.issue_token(
-            store, audit, actor="t", user=user, name="x", scopes=["registry:write"], now=0
+            store, audit, user=user, name="x", scopes=["registry:write"], ctx=ctx_at(0, "t")
         )
-    issued = accounts.issue_token(store, audit, actor="t", user=user, name="wall", now=0)
+    issued = accounts.issue_token(store, audit, user=user, name="wall", ctx=ctx_at(0, "t"))
     session = accounts.login(
         store,
         audit,
@@ -286,15 +289,17 @@ def test_a_token_follows_its_users_role_and_dies_with_revocation_or_disabling() 
     ).session_token
     principal = accounts.token_principal(store, issued.token, now=1)
     assert principal is not None and principal.may(Action.SIGNOFF_WRITE) and principal.via_token
-    accounts.set_role(store, audit, actor="t", login="li", role="port_officer", office="GZ", now=2)
+    accounts.set_role(
+        store, audit, login="li", role="port_officer", office="GZ", ctx=ctx_at(2, "t")
+    )
     assert accounts.session_principal(store, session, now=3, idle_us=S) is None  # a new role
     demoted = accounts.token_principal(store, issued.token, now=3)
     assert demoted is not None and not demoted.may(Action.SIGNOFF_WRITE)
-    accounts.set_disabled(store, audit, actor="t", login="li", disabled=True, now=4)
+    accounts.set_disabled(store, audit, login="li", disabled=True, ctx=ctx_at(4, "t"))
     assert accounts.token_principal(store, issued.token, now=5) is None
-    accounts.set_disabled(store, audit, actor="t", login="li", disabled=False, now=6)
+    accounts.set_disabled(store, audit, login="li", disabled=False, ctx=ctx_at(6, "t"))
     assert accounts.token_principal(store, issued.token, now=7) is not None
-    accounts.revoke_token(store, audit, actor="t", user=user, token_id=issued.record.id, now=8)
+    accounts.revoke_token(store, audit, user=user, token_id=issued.record.id, ctx=ctx_at(8, "t"))
     assert accounts.token_principal(store, issued.token, now=9) is None
     assert issued.token not in json.dumps(audit.entries)
 
@@ -328,14 +333,13 @@ def test_an_unknown_login_costs_the_same_scrypt_work_as_a_known_one(
     accounts.add_user(
         store,
         audit,
-        actor="t",
         login="li",
         name="li",
         role="inspector",
         password=PASSWORD,
         office="GZ",
         cost=12,
-        now=0,
+        ctx=ctx_at(0, "t"),
     )
     costs: list[int] = []
     real = passwords._scrypt
@@ -367,14 +371,13 @@ def test_a_password_longer_than_any_allowed_one_is_wrong_even_when_it_starts_rig
     accounts.add_user(
         store,
         audit,
-        actor="t",
         login="li",
         name="li",
         role="inspector",
         password=longest,
         office="GZ",
         cost=10,
-        now=0,
+        ctx=ctx_at(0, "t"),
     )
     with refused(Code.LOGIN_WRONG, Kind.UNAUTHENTICATED):
         accounts.check_password(
@@ -431,21 +434,21 @@ def test_the_last_enabled_administrator_can_be_neither_disabled_nor_demoted() ->
     store, audit = _store()
     _user(store, audit, "root", "administrator")
     with refused(Code.LAST_ADMIN, Kind.CONFLICT):
-        accounts.set_disabled(store, audit, actor="user:root", login="root", disabled=True, now=1)
+        accounts.set_disabled(store, audit, login="root", disabled=True, ctx=ctx_at(1, "user:root"))
     with refused(Code.LAST_ADMIN, Kind.CONFLICT):
         accounts.set_role(
-            store, audit, actor="t", login="root", role="inspector", office="GZ", now=1
+            store, audit, login="root", role="inspector", office="GZ", ctx=ctx_at(1, "t")
         )
     root = store.user_by_login("root")
     assert root is not None and not root.disabled and root.role.value == "administrator"
     _user(store, audit, "deputy", "administrator")
-    accounts.set_disabled(store, audit, actor="t", login="deputy", disabled=True, now=2)
+    accounts.set_disabled(store, audit, login="deputy", disabled=True, ctx=ctx_at(2, "t"))
     with refused(Code.LAST_ADMIN, Kind.CONFLICT):  # a disabled one is none
-        accounts.set_disabled(store, audit, actor="t", login="root", disabled=True, now=3)
-    accounts.set_disabled(store, audit, actor="t", login="deputy", disabled=False, now=4)
-    accounts.set_role(store, audit, actor="t", login="root", role="inspector", office="GZ", now=5)
-    accounts.set_role(store, audit, actor="t", login="root", role="administrator", now=6)
-    accounts.set_disabled(store, audit, actor="t", login="deputy", disabled=True, now=7)
+        accounts.set_disabled(store, audit, login="root", disabled=True, ctx=ctx_at(3, "t"))
+    accounts.set_disabled(store, audit, login="deputy", disabled=False, ctx=ctx_at(4, "t"))
+    accounts.set_role(store, audit, login="root", role="inspector", office="GZ", ctx=ctx_at(5, "t"))
+    accounts.set_role(store, audit, login="root", role="administrator", ctx=ctx_at(6, "t"))
+    accounts.set_disabled(store, audit, login="deputy", disabled=True, ctx=ctx_at(7, "t"))
 
 
 # What a refused attempt records changes nothing but the lock-out counters, which count on
@@ -464,10 +467,12 @@ def test_every_change_and_its_entry_are_one_unit_of_work() -> None:
     _user(store, audit, "li", "inspector")
     li = store.user_by_login("li")
     assert li is not None
-    accounts.set_role(store, audit, actor="t", login="li", role="inspector", office="GZ", now=1)
-    accounts.set_disabled(store, audit, actor="t", login="li", disabled=True, now=2)
-    accounts.set_disabled(store, audit, actor="t", login="li", disabled=False, now=3)
-    accounts.reset_password(store, audit, actor="t", login="li", password=PASSWORD, cost=10, now=4)
+    accounts.set_role(store, audit, login="li", role="inspector", office="GZ", ctx=ctx_at(1, "t"))
+    accounts.set_disabled(store, audit, login="li", disabled=True, ctx=ctx_at(2, "t"))
+    accounts.set_disabled(store, audit, login="li", disabled=False, ctx=ctx_at(3, "t"))
+    accounts.reset_password(
+        store, audit, login="li", password=PASSWORD, cost=10, ctx=ctx_at(4, "t")
+    )
     result = accounts.login(
         store, audit, login_name="li", password=PASSWORD, address="a", now=5,
         session_ttl_us=S, cost=10,
@@ -478,10 +483,10 @@ def test_every_change_and_its_entry_are_one_unit_of_work() -> None:
             session_ttl_us=S, cost=10,
         )  # fmt: skip
     issued = accounts.issue_token(
-        store, audit, actor="t", user=li, name="script", scopes=[], expires_at=None, now=7
+        store, audit, user=li, name="script", scopes=[], expires_at=None, ctx=ctx_at(7, "t")
     )
-    accounts.revoke_token(store, audit, actor="t", user=li, token_id=issued.record.id, now=8)
-    accounts.logout(store, audit, result.principal, now=9)
+    accounts.revoke_token(store, audit, user=li, token_id=issued.record.id, ctx=ctx_at(8, "t"))
+    accounts.logout(store, audit, ctx=ctx_of(result.principal, 9))
     actions = {entry["action"] for entry in audit.entries}
     assert {"user.set_role", "user.disable", "login", "token.issue", "logout"} <= actions
     assert "login.failed" in actions

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from acting import ctx_at, ctx_of
 from fakes import (
     InMemoryAlarmStore,
     InMemoryAuditRecorder,
@@ -15,6 +16,7 @@ from fakes import (
     InMemoryRegistry,
     InMemoryRunStore,
 )
+from phytowatch.domain.accounts import Principal
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN
 from phytowatch.domain.messages import Code, Instant, Kind, Word, say
@@ -40,9 +42,9 @@ class Site:
 
     def __init__(self, *kilns: str) -> None:
         self.registry = InMemoryRegistry()
-        add_enterprise(self.registry, "0031", "企业", "Enterprise", "赣州", "II", now=T0)
+        add_enterprise(self.registry, "0031", "企业", "Enterprise", "赣州", "II", ctx=ctx_at(T0))
         for kiln in kilns:
-            add_facility(self.registry, kiln, "0031", "kiln", list(PROBES), now=T0)
+            add_facility(self.registry, kiln, "0031", "kiln", list(PROBES), ctx=ctx_at(T0))
         self.runs = InMemoryRunStore(self.registry)
         self.writer = InMemoryReadingWriter(self.registry)
         self.monitor = RunMonitor(self.runs)
@@ -53,7 +55,7 @@ class Site:
     def start(self, *kilns: str) -> None:
         """A run on each kiln at T0, watched by the monitor from then."""
         for kiln in kilns:
-            start_run(self.runs, kiln, "ispm15-ht", load="pallets", now=T0)
+            start_run(self.runs, kiln, "ispm15-ht", load="pallets", ctx=ctx_at(T0))
         self.monitor.tick(T0)
 
     def send(
@@ -86,7 +88,7 @@ class Site:
             calibrated_at=T0 - 300 * DAY,
             due_at=due_at,
             certificate="",
-            now=T0,
+            ctx=ctx_at(T0),
         )
 
     def open_alarms(self) -> list[tuple[AlarmKind, str, str]]:
@@ -242,7 +244,9 @@ def test_an_acknowledgement_says_who_and_how_is_stored_and_recorded_in_its_unit(
     site = Site("K1")
     alarm = _raised(site)
     assert alarm.id is not None
-    done = site.alarms.acknowledge(alarm.id, by=" 李工 ", comment=" door shut \n", now=at(7))
+    done = site.alarms.acknowledge(
+        alarm.id, by=" 李工 ", comment=" door shut \n", ctx=ctx_at(at(7), "cli:ops")
+    )
     assert (done.state, done.acknowledged_by, done.acknowledged_at, done.comment) == (
         AlarmState.ACKNOWLEDGED,
         "李工",
@@ -252,7 +256,7 @@ def test_an_acknowledgement_says_who_and_how_is_stored_and_recorded_in_its_unit(
     assert site.store.alarm(alarm.id) == done
     [entry] = site.audit.entries
     assert (entry["actor"], entry["action"], entry["object"], entry["in_unit"]) == (
-        "person:李工",
+        "cli:ops",
         "alarm.acknowledged",
         f"alarm:{alarm.id}",
         True,
@@ -264,13 +268,34 @@ def test_an_acknowledgement_says_who_and_how_is_stored_and_recorded_in_its_unit(
     )
 
 
+def test_a_person_acknowledges_and_clears_as_themselves_whatever_name_is_given() -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    li = Principal(kind="user", actor="user:li", actions=frozenset(), login="li")
+    acked = site.alarms.acknowledge(alarm.id, ctx=ctx_of(li, at(7)), by="someone else")
+    cleared = site.alarms.clear(alarm.id, ctx=ctx_of(li, at(8)), by="someone else")
+    assert (acked.acknowledged_by, cleared.cleared_by) == ("li", "li")
+    assert [e["actor"] for e in site.audit.entries] == ["user:li", "user:li"]
+
+
+def test_an_actor_without_a_login_acts_by_the_name_given_else_by_its_own() -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    acked = site.alarms.acknowledge(alarm.id, ctx=ctx_at(at(7), "admin-token"), by="duty officer")
+    cleared = site.alarms.clear(alarm.id, ctx=ctx_at(at(8), "admin-token"))
+    assert (acked.acknowledged_by, cleared.cleared_by) == ("duty officer", "admin-token")
+    assert [e["actor"] for e in site.audit.entries] == ["admin-token", "admin-token"]
+
+
 @pytest.mark.parametrize("by", ["", "   ", "李\x00工", "x" * 101])
 def test_an_acknowledgement_needs_who_in_1_to_100_printable_characters(by: str) -> None:
     site = Site("K1")
     alarm = _raised(site)
     assert alarm.id is not None
     with refused(Code.ALARM_WHO, Kind.INVALID):
-        site.alarms.acknowledge(alarm.id, by=by, comment="", now=at(7))
+        site.alarms.acknowledge(alarm.id, by=by, comment="", ctx=ctx_at(at(7)))
     assert site.store.alarm(alarm.id) == alarm and site.audit.entries == []
 
 
@@ -280,7 +305,7 @@ def test_an_acknowledgement_comment_is_at_most_2000_characters_of_lines(comment:
     alarm = _raised(site)
     assert alarm.id is not None
     with refused(Code.ALARM_COMMENT_TOO_LONG, Kind.INVALID):
-        site.alarms.acknowledge(alarm.id, by="li", comment=comment, now=at(7))
+        site.alarms.acknowledge(alarm.id, by="li", comment=comment, ctx=ctx_at(at(7)))
     assert site.store.alarm(alarm.id) == alarm
 
 
@@ -288,9 +313,9 @@ def test_an_alarm_acknowledged_once_is_not_acknowledged_again() -> None:
     site = Site("K1")
     alarm = _raised(site)
     assert alarm.id is not None
-    site.alarms.acknowledge(alarm.id, by="li", comment="", now=at(7))
+    site.alarms.acknowledge(alarm.id, by="li", comment="", ctx=ctx_at(at(7)))
     with refused(Code.ALARM_ACKED_ALREADY, Kind.CONFLICT):
-        site.alarms.acknowledge(alarm.id, by="wang", comment="", now=at(8))
+        site.alarms.acknowledge(alarm.id, by="wang", comment="", ctx=ctx_at(at(8)))
     assert len(site.audit.entries) == 1
 
 
@@ -299,9 +324,13 @@ def test_a_cleared_alarm_was_acknowledged_first_and_leaves_the_open_alarms() -> 
     alarm = _raised(site)
     assert alarm.id is not None
     with refused(Code.ALARM_ACK_FIRST, Kind.CONFLICT):
-        site.alarms.clear(alarm.id, by="li", now=at(7))
-    site.alarms.acknowledge(alarm.id, by="li", comment="", now=at(7))
-    cleared = site.alarms.clear(alarm.id, by=" ", now=at(8), actor="user:li")
+        site.alarms.clear(alarm.id, by="li", ctx=ctx_at(at(7)))
+    site.alarms.acknowledge(alarm.id, by="li", comment="", ctx=ctx_at(at(7)))
+    cleared = site.alarms.clear(
+        alarm.id,
+        by=" ",
+        ctx=ctx_at(at(8), "user:li"),
+    )
     assert (cleared.state, cleared.cleared_by, cleared.cleared_at) == (
         AlarmState.CLEARED,
         "?",
@@ -316,6 +345,6 @@ def test_a_cleared_alarm_was_acknowledged_first_and_leaves_the_open_alarms() -> 
 def test_an_unknown_alarm_is_not_found() -> None:
     site = Site("K1")
     with refused(Code.NO_ALARM, Kind.NOT_FOUND):
-        site.alarms.acknowledge(7, by="li", comment="", now=T0)
+        site.alarms.acknowledge(7, by="li", comment="", ctx=ctx_at(T0))
     with refused(Code.NO_ALARM, Kind.NOT_FOUND):
-        site.alarms.clear(7, by="li", now=T0)
+        site.alarms.clear(7, by="li", ctx=ctx_at(T0))

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from acting import ctx_at, ctx_of
 from fakes import (
     InMemoryAccountStore,
     InMemoryAuditRecorder,
@@ -48,7 +49,7 @@ def _people() -> dict[str, Principal]:
     """Inspector li of office GZ (赣州), operator op of E1, administrator root."""
     store = InMemoryAccountStore({"E1": "赣州", "E2": "南昌"})
     audit = InMemoryAuditRecorder()
-    accounts.add_office(store, audit, actor="t", code="GZ", name="赣州", cities=["赣州"], now=0)
+    accounts.add_office(store, audit, code="GZ", name="赣州", cities=["赣州"], ctx=ctx_at(0, "t"))
     for login, role, placement in (
         ("li", "inspector", {"office": "GZ"}),
         ("op", "enterprise_operator", {"enterprise": "E1"}),
@@ -57,13 +58,12 @@ def _people() -> dict[str, Principal]:
         accounts.add_user(
             store,
             audit,
-            actor="t",
             login=login,
             name=login,
             role=role,
             password="correct horse battery",
             cost=10,
-            now=0,
+            ctx=ctx_at(0, "t"),
             **placement,
         )
     people = {}
@@ -90,8 +90,8 @@ class Desk:
         self, who: Principal, run_id: int, decision: str = "signed_off", comment: str = ""
     ) -> SignOff:
         return signoff.sign_off(
-            self.runs, self.signoffs, self.audit, who, run_id,
-            decision=decision, comment=comment, now=7,
+            self.runs, self.signoffs, self.audit, run_id,
+            decision=decision, comment=comment, ctx=ctx_of(who, 7),
         )  # fmt: skip
 
 
@@ -103,18 +103,20 @@ def test_sign_off_by_an_inspector_within_jurisdiction_only() -> None:
     signoffs = _owners()
     with refused(Code.SIGNOFF_INSPECTOR_ONLY, Kind.FORBIDDEN):
         signoff.sign_off(
-            runs, signoffs, audit, operator, 1, decision="signed_off", comment="", now=1
+            runs, signoffs, audit, 1, decision="signed_off", comment="", ctx=ctx_of(operator, 1)
         )
     with refused(Code.NO_RUN, Kind.NOT_FOUND):
         signoff.sign_off(
-            runs, signoffs, audit, inspector, 2, decision="signed_off", comment="", now=1
+            runs, signoffs, audit, 2, decision="signed_off", comment="", ctx=ctx_of(inspector, 1)
         )
     with refused(Code.SIGNOFF_RUN_OPEN, Kind.CONFLICT):
         signoff.sign_off(
-            runs, signoffs, audit, inspector, 3, decision="signed_off", comment="", now=1
+            runs, signoffs, audit, 3, decision="signed_off", comment="", ctx=ctx_of(inspector, 1)
         )
     assert not signoff.run_backs_certificate(runs, signoffs, 1).ok
-    signoff.sign_off(runs, signoffs, audit, inspector, 1, decision="signed_off", comment="", now=1)
+    signoff.sign_off(
+        runs, signoffs, audit, 1, decision="signed_off", comment="", ctx=ctx_of(inspector, 1)
+    )
     assert signoff.run_backs_certificate(runs, signoffs, 1).ok
     assert not signoff.run_backs_certificate(runs, signoffs, 99).ok
     assert audit.entries[-1]["action"] == "run.signed_off"

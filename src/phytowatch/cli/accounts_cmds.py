@@ -7,13 +7,12 @@ here are recorded in the audit trail as ``cli:<operating-system user>``.
 
 from __future__ import annotations
 
-import getpass
 import sys
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
 from phytowatch.domain.messages import Refused
 
@@ -42,13 +41,6 @@ PasswordStdin = Annotated[
     bool,
     typer.Option("--password-stdin", help="read the password as one line from stdin (for scripts)"),
 ]
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
 
 
 def _read_password(from_stdin: bool, *, confirm: bool, prompt: str = "Password") -> str:
@@ -99,7 +91,7 @@ def users_add(
             accounts.add_user,
             services.accounts,
             services.audit,
-            actor=_actor(),
+            ctx=cli_context(services),
             login=login,
             name=name,
             role=role,
@@ -107,7 +99,6 @@ def users_add(
             enterprise=enterprise,
             office=office,
             cost=services.settings.password_hash_cost,
-            now=services.clock.now(),
         )
     typer.echo(f"user added: {_user_line(user)}")  # type: ignore[arg-type]
 
@@ -136,12 +127,11 @@ def users_set_role(
             accounts.set_role,
             services.accounts,
             services.audit,
-            actor=_actor(),
+            ctx=cli_context(services),
             login=login,
             role=role,
             enterprise=enterprise,
             office=office,
-            now=services.clock.now(),
         )
     typer.echo(f"user changed: {_user_line(user)}")  # type: ignore[arg-type]
 
@@ -160,10 +150,9 @@ def users_disable(
             accounts.set_disabled,
             services.accounts,
             services.audit,
-            actor=_actor(),
+            ctx=cli_context(services),
             login=login,
             disabled=not enable,
-            now=services.clock.now(),
         )
     typer.echo(f"user changed: {_user_line(user)}")  # type: ignore[arg-type]
 
@@ -183,11 +172,10 @@ def users_passwd(
             accounts.reset_password,
             services.accounts,
             services.audit,
-            actor=_actor(),
+            ctx=cli_context(services),
             login=login,
             password=password,
             cost=services.settings.password_hash_cost,
-            now=services.clock.now(),
         )
     typer.echo(f"password of {login} set; their sessions have ended")
 
@@ -216,13 +204,12 @@ def offices_add(
             accounts.add_office,
             services.accounts,
             services.audit,
-            actor=_actor(),
+            ctx=cli_context(services),
             code=code,
             name=name,
             cities=city or [],
             enterprises=enterprise or [],
             everywhere=everywhere,
-            now=services.clock.now(),
         )
     typer.echo(f"office added: {_office_line(office)}")
 
@@ -274,17 +261,16 @@ def tokens_issue(
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRES_DAYS:
         raise fail(f"--expires-days: 1 to {MAX_EXPIRES_DAYS}")
     with open_services(database_url) as services:
-        now = services.clock.now()
+        ctx = cli_context(services)
         issued = _call(
             accounts.issue_token,
             services.accounts,
             services.audit,
-            actor=_actor(),
+            ctx=ctx,
             user=_user(services, login),
             name=name,
             scopes=scope or [],
-            expires_at=None if expires_days is None else now + expires_days * US_PER_D,
-            now=now,
+            expires_at=None if expires_days is None else ctx.now + expires_days * US_PER_D,
         )
     assert isinstance(issued, accounts.IssuedUserToken)
     typer.echo(
@@ -324,10 +310,9 @@ def tokens_revoke(
             accounts.revoke_token,
             services.accounts,
             services.audit,
-            actor=_actor(),
+            ctx=cli_context(services),
             user=_user(services, login),
             token_id=token_id,
-            now=services.clock.now(),
         )
     typer.echo(f"token {token_id} of {login} revoked")
 
@@ -349,6 +334,7 @@ def runs_signoff(
 ) -> None:
     """Sign off (or reject) a finished PASS run, as an inspector. 检验检疫官签核处理。"""
     from phytowatch.services import accounts, signoff
+    from phytowatch.services.context import Context
 
     if not 1 <= run_id <= 2**31 - 1:  # runs are numbered in an INTEGER column
         raise fail(f"no run {run_id}")
@@ -365,17 +351,16 @@ def runs_signoff(
             cost=services.settings.password_hash_cost,
         )
         assert isinstance(user, accounts.UserRecord)
-        principal = accounts.principal_of(services.accounts, user)
+        inspector = accounts.principal_of(services.accounts, user)
         done = _call(
             signoff.sign_off,
             services.runs,
             services.accounts,
             services.audit,
-            principal,
             run_id,
+            ctx=Context.of(inspector, services.clock),  # the inspector acts, not the operator
             decision=decision,
             comment=comment,
-            now=services.clock.now(),
         )
         backing = signoff.run_backs_certificate(services.runs, services.accounts, run_id)
     assert done is not None

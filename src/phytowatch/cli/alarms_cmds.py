@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 
 from phytowatch.cli.messages import say
-from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import refused
-from phytowatch.cli.registry_cmds import cli_actor
 from phytowatch.domain.messages import Refused
 
 alarms_app = typer.Typer(help="Alarms. 告警。", no_args_is_help=True)
@@ -44,9 +43,7 @@ def alarms_ack(
     """Acknowledge an alarm: who, and what was done. 确认告警。"""
     with open_services(database_url) as services:
         try:
-            services.alarms.acknowledge(
-                alarm_id, by=by, comment=comment, now=services.clock.now(), actor=cli_actor()
-            )
+            services.alarms.acknowledge(alarm_id, ctx=cli_context(services), comment=comment, by=by)
         except Refused as error:
             raise refused(error) from None
     typer.echo(f"alarm {alarm_id} acknowledged by {by}")
@@ -61,7 +58,7 @@ def alarms_clear(
     """Clear an acknowledged alarm. 消除告警。"""
     with open_services(database_url) as services:
         try:
-            services.alarms.clear(alarm_id, by=by, now=services.clock.now(), actor=cli_actor())
+            services.alarms.clear(alarm_id, ctx=cli_context(services), by=by)
         except Refused as error:
             raise refused(error) from None
     typer.echo(f"alarm {alarm_id} cleared by {by}")

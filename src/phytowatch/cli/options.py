@@ -12,6 +12,7 @@ from phytowatch.cli.messages import LANGS, default_lang
 
 if TYPE_CHECKING:
     from phytowatch.services.app import App
+    from phytowatch.services.context import Context
 
 DatabaseOption = Annotated[
     str | None,
@@ -63,3 +64,23 @@ def open_services(database_url: str | None) -> Iterator[App]:
         yield services
     finally:
         services.close()
+
+
+def operator() -> str:
+    """The operating-system user who runs the command (``uid-<n>`` when it has no name)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in the environment nor in the password database
+        import os
+
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def cli_context(services: App) -> Context:
+    """Who acts and when, for the use cases one command calls: the audit trail says
+    ``cli:<operating-system user>``; now is the application's one clock."""
+    from phytowatch.services.context import Context
+
+    return Context.cli(operator(), services.clock)

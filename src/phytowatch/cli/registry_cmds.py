@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
 from phytowatch.domain.messages import Refused
 
@@ -17,18 +17,6 @@ facilities_app = typer.Typer(
     no_args_is_help=True,
 )
 db_app = typer.Typer(help="The database. 数据库。", no_args_is_help=True)
-
-
-def cli_actor() -> str:
-    """Who the audit trail says made a change from the command line: ``cli:<OS user>``."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (OSError, KeyError):  # no user name in the environment nor in the password database
-        import os
-
-        return f"cli:uid-{os.getuid()}" if hasattr(os, "getuid") else "cli:unknown"
 
 
 @db_app.command("upgrade")
@@ -59,9 +47,8 @@ def enterprises_add(
                 name_en,
                 city,
                 grade,
-                now=services.clock.now(),
+                ctx=cli_context(services),
                 audit=services.audit,
-                actor=cli_actor(),
             )
         except Refused as error:
             raise refused(error) from None
@@ -117,9 +104,8 @@ def facilities_add(
                 probe,
                 name=name,
                 treater_number=treater_number,
-                now=services.clock.now(),
+                ctx=cli_context(services),
                 audit=services.audit,
-                actor=cli_actor(),
             )
         except Refused as error:
             raise refused(error) from None
@@ -162,17 +148,15 @@ def facilities_token(
                 issued = rotate_token(
                     services.registry,
                     code,
-                    now=services.clock.now(),
+                    ctx=cli_context(services),
                     audit=services.audit,
-                    actor=cli_actor(),
                 )
             else:
                 count = revoke_tokens(
                     services.registry,
                     code,
-                    now=services.clock.now(),
+                    ctx=cli_context(services),
                     audit=services.audit,
-                    actor=cli_actor(),
                 )
         except Refused as error:
             raise refused(error) from None
@@ -225,9 +209,8 @@ def probes_calibrate(
                 calibrated_at=calibrated_at,
                 due_at=due_at,
                 certificate=certificate,
-                now=services.clock.now(),
+                ctx=cli_context(services),
                 audit=services.audit,
-                actor=cli_actor(),
             )
         except Refused as error:
             raise refused(error) from None
@@ -281,9 +264,8 @@ def cameras_add(
                 facility,
                 code,
                 description,
-                now=services.clock.now(),
+                ctx=cli_context(services),
                 audit=services.audit,
-                actor=cli_actor(),
             )
         except Refused as error:
             raise refused(error) from None

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 
 from phytowatch.cli.messages import say
-from phytowatch.cli.options import DatabaseOption, open_services
+from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
-from phytowatch.cli.registry_cmds import cli_actor
 from phytowatch.domain.messages import Refused
 
 runs_app = typer.Typer(help="Treatment runs. 处理批次。", no_args_is_help=True)
@@ -52,9 +51,8 @@ def runs_start(
                 params=params,
                 load=load,
                 note=note,
-                now=services.clock.now(),
+                ctx=cli_context(services),
                 audit=services.audit,
-                actor=cli_actor(),
             )
         except Refused as error:
             raise refused(error) from None
@@ -128,7 +126,7 @@ def runs_close(
     """Close a run by hand; what it has is judged as the complete log. 结束处理批次。"""
     with open_services(database_url) as services:
         try:
-            services.monitor.close(run_id, services.clock.now(), actor=cli_actor())
+            services.monitor.close(run_id, ctx=cli_context(services))
         except Refused as error:
             raise refused(error) from None
         record = services.runs.run(run_id)

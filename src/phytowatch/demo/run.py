@@ -50,6 +50,8 @@ def now_us() -> int:
 def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start: int) -> str:
     """A fresh database with the province and its runs; returns its URL."""
     from phytowatch.bootstrap import bootstrap
+    from phytowatch.services.clock import FixedClock
+    from phytowatch.services.context import Context
     from phytowatch.services.provisioning import add_enterprise, add_facility
     from phytowatch.services.runs import start_run
 
@@ -58,6 +60,8 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
     data.mkdir(parents=True)
     url = f"sqlite:///{(data / 'phytowatch.db').resolve()}"
     services = bootstrap(load_settings(database_url=url))
+    # the province is registered as of its story's start, not as of the machine's clock
+    seeded = Context.system(FixedClock(short_start))
     try:
         enterprises, facilities = province()
         for e in enterprises:
@@ -68,9 +72,8 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
                 e.name_en,
                 e.city,
                 e.grade,
-                now=short_start,
+                ctx=seeded,
                 audit=services.audit,
-                actor="system",
             )
         for f in facilities:
             issued = add_facility(
@@ -80,9 +83,8 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
                 f.kind,
                 [p.rsplit(":", 1)[0] if p.count(":") == 2 else p for p in f.probes],
                 treater_number=f"{360 + len(token_out):03d}" if f.kind == "kiln" else None,
-                now=short_start,
+                ctx=seeded,
                 audit=services.audit,
-                actor="system",
             )
             token_out[f.code] = issued.token
             if f.schedule is not None:
@@ -93,7 +95,7 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
                     f.schedule,
                     params=f.params,
                     load=f.load,
-                    now=start - RUN_LEAD,
+                    ctx=Context.system(FixedClock(start - RUN_LEAD)),
                 )
     finally:
         services.close()
@@ -104,25 +106,27 @@ def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
     """An office over the whole province and one person per role: (login, password, role)."""
     from phytowatch.bootstrap import bootstrap
     from phytowatch.services.accounts import add_office, add_user
+    from phytowatch.services.clock import FixedClock
+    from phytowatch.services.context import Context
 
     services = bootstrap(load_settings(database_url=url), migrate=False)
     people = []
+    ctx = Context.system(FixedClock(now), "demo")
     try:
         add_office(
             services.accounts,
             services.audit,
-            actor="demo",
+            ctx=ctx,
             code=DEMO_OFFICE[0],
             name=DEMO_OFFICE[1],
             cities=[zh for _, zh, _ in CITIES],
-            now=now,
         )
         for login, name, role, enterprise, office in DEMO_PEOPLE:
             password = demo_password()
             add_user(
                 services.accounts,
                 services.audit,
-                actor="demo",
+                ctx=ctx,
                 login=login,
                 name=name,
                 role=role,
@@ -130,7 +134,6 @@ def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
                 enterprise=enterprise,
                 office=office,
                 cost=services.settings.password_hash_cost,
-                now=now,
             )
             people.append((login, password, role))
     finally:

@@ -23,6 +23,7 @@ from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause,
 from phytowatch.domain.messages import Code, Instant, Kind, Word, refused, say
 from phytowatch.domain.schedule import Regime, Schedule
 from phytowatch.services.audit import AuditRecorder, atomic
+from phytowatch.services.context import Context
 from phytowatch.services.runs import LiveRun, RunMonitor
 
 APPROACH_HEAT = 1.0  # °C above the threshold during a hold
@@ -149,11 +150,11 @@ class AlarmService:
             for row_id, facility, probe, t in rows
         ]
 
-    def _audit(self, before: Alarm, after: Alarm, action: str, actor: str | None, now: int) -> None:
+    def _audit(self, before: Alarm, after: Alarm, action: str, actor: str, now: int) -> None:
         if self.audit is None:
             return
         self.audit.record(
-            actor=actor or f"person:{after.acknowledged_by or after.cleared_by or '?'}",
+            actor=actor,
             action=action,
             object_type="alarm",
             object_id=str(after.id),
@@ -169,8 +170,12 @@ class AlarmService:
         )
 
     def acknowledge(
-        self, alarm_id: int, *, by: str, comment: str, now: int, actor: str | None = None
+        self, alarm_id: int, *, ctx: Context, comment: str = "", by: str | None = None
     ) -> Alarm:
+        """Acknowledged by whoever acts: a person as themselves (their login), whatever ``by``
+        says; an actor without a login (the admin token, the CLI) by the name given in ``by``,
+        else by its own name."""
+        by, now = _who(ctx, by), ctx.now
         alarm = self._get(alarm_id)
         if not by.strip() or not by.isprintable() or len(by) > 100:
             raise refused(Kind.INVALID, Code.ALARM_WHO)
@@ -179,15 +184,17 @@ class AlarmService:
         updated = alarms.acknowledge(alarm, by=by.strip(), comment=comment.strip(), now=now)
         with atomic(self.audit):  # the change and its entry: both, or neither
             self.store.save(updated)
-            self._audit(alarm, updated, "alarm.acknowledged", actor, now)
+            self._audit(alarm, updated, "alarm.acknowledged", ctx.actor, now)
         return updated
 
-    def clear(self, alarm_id: int, *, by: str, now: int, actor: str | None = None) -> Alarm:
+    def clear(self, alarm_id: int, *, ctx: Context, by: str | None = None) -> Alarm:
+        """Cleared by whoever acts, named as :meth:`acknowledge` names them."""
+        by, now = _who(ctx, by), ctx.now
         alarm = self._get(alarm_id)
         updated = alarms.clear(alarm, by=by.strip() or "?", now=now)
         with atomic(self.audit):
             self.store.save(updated)
-            self._audit(alarm, updated, "alarm.cleared", actor, now)
+            self._audit(alarm, updated, "alarm.cleared", ctx.actor, now)
         return updated
 
     def _get(self, alarm_id: int) -> Alarm:
@@ -195,6 +202,13 @@ class AlarmService:
         if alarm is None:
             raise refused(Kind.NOT_FOUND, Code.NO_ALARM, alarm=alarm_id)
         return alarm
+
+
+def _who(ctx: Context, named: str | None) -> str:
+    """The name an alarm keeps of who acknowledged or cleared it."""
+    if ctx.principal.login is not None:
+        return ctx.principal.login
+    return ctx.actor if named is None else named
 
 
 def _run_conditions(

@@ -1,7 +1,8 @@
 """The one clock of the product: what "now" is, in µs since the epoch (UTC).
 
-The rules never read a clock (time is their parameter); the adapters ask the application's
-clock (``App.clock``) and hand ``now`` on. ``bootstrap`` gives the system clock; a test gives a
+The rules never read a clock (time is their parameter); the adapters read the application's
+clock (``App.clock``) once per request or command into a ``services.context.Context`` (who acts,
+and now) and hand it to the use cases. ``bootstrap`` gives the system clock; a test gives a
 :class:`FixedClock` and moves it.
 """
 

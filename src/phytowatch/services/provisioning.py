@@ -4,9 +4,9 @@ A device token is shown once, when it is issued; only its SHA-256 is stored (a t
 bits, so a fast hash is enough: there is nothing to guess). It can write readings and stills for
 its own facility and nothing else, and read nothing.
 
-Given an ``audit`` log, each change is recorded in it once made, by ``actor`` (the web or CLI layer
-says who: ``admin-token``, ``cli:<user>``, ``user:<login>``). A token is recorded by its hint (its
-first characters), never by its value or its hash.
+Given an ``audit`` log, each change is recorded in it once made, by the context's actor (the web
+or CLI layer says who: ``admin-token``, ``cli:<user>``, ``user:<login>``). A token is recorded by
+its hint (its first characters), never by its value or its hash.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from phytowatch.domain.judgement.judge import MAX_OFFSET
 from phytowatch.domain.messages import Code, Kind, Word, refused
 from phytowatch.domain.schedule import ROLES
 from phytowatch.services.audit import AuditRecorder, atomic
+from phytowatch.services.context import Context
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
 
 FACILITY_KINDS = ("kiln", "cold_room", "reefer", "hot_water_tank", "vapour_heat_chamber", "other")
@@ -83,10 +84,10 @@ def add_enterprise(
     city: str,
     grade: str,
     *,
-    now: int,
+    ctx: Context,
     audit: AuditRecorder | None = None,
-    actor: str = "system",
 ) -> EnterpriseRecord:
+    now, actor = ctx.now, ctx.actor
     if not _ENTERPRISE.match(code):
         raise refused(Kind.INVALID, Code.ENTERPRISE_CODE, code=code, max=32)
     if grade not in ENTERPRISE_GRADES:
@@ -138,11 +139,11 @@ def add_facility(
     *,
     name: str = "",
     treater_number: str | None = None,
-    now: int,
+    ctx: Context,
     audit: AuditRecorder | None = None,
-    actor: str = "system",
 ) -> IssuedToken:
     """Register a facility with its probes and issue its first device token."""
+    now, actor = ctx.now, ctx.actor
     if not _CODE.match(code):
         raise refused(Kind.INVALID, Code.FACILITY_CODE, code=code, max=64)
     if len(name) > 200 or not name.isprintable():
@@ -201,11 +202,11 @@ def rotate_token(
     registry: Registry,
     facility_code: str,
     *,
-    now: int,
+    ctx: Context,
     audit: AuditRecorder | None = None,
-    actor: str = "system",
 ) -> IssuedToken:
     """Revoke every token of the facility and issue a new one."""
+    now, actor = ctx.now, ctx.actor
     facility = _facility(registry, facility_code)
     token = new_token()
     with atomic(audit):
@@ -218,11 +219,11 @@ def revoke_tokens(
     registry: Registry,
     facility_code: str,
     *,
-    now: int,
+    ctx: Context,
     audit: AuditRecorder | None = None,
-    actor: str = "system",
 ) -> int:
     """Revoke every token of the facility; recorded when there was one to revoke."""
+    now, actor = ctx.now, ctx.actor
     facility = _facility(registry, facility_code)
     with atomic(audit):
         count = registry.revoke_tokens(facility.id, now=now)
@@ -270,11 +271,11 @@ def add_calibration(
     calibrated_at: int,
     due_at: int,
     certificate: str,
-    now: int,
+    ctx: Context,
     audit: AuditRecorder | None = None,
-    actor: str = "system",
 ) -> CalibrationRecord:
     """Record a probe's calibration: its offset (added to raw values) and when it falls due."""
+    now, actor = ctx.now, ctx.actor
     facility = _facility(registry, facility_code)
     probe = facility.probes.get(probe_code)
     if probe is None:
@@ -325,10 +326,10 @@ def add_camera(
     code: str,
     description: str = "",
     *,
-    now: int,
+    ctx: Context,
     audit: AuditRecorder | None = None,
-    actor: str = "system",
 ) -> None:
+    now, actor = ctx.now, ctx.actor
     facility = _facility(registry, facility_code)
     if not _PROBE.match(code):
         raise refused(Kind.INVALID, Code.CAMERA_CODE, code=code, max=32)

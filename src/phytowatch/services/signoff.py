@@ -14,6 +14,7 @@ from phytowatch.domain.accounts import Action, Principal, Role
 from phytowatch.domain.messages import Code, Kind, Message, Refused, refused, say
 from phytowatch.domain.signoff import Decision, SignOff, backs_certificate, refusal
 from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.context import Context
 from phytowatch.services.runs import RunRecord
 
 
@@ -51,14 +52,14 @@ def sign_off(
     runs: RunLookup,
     store: SignOffStore,
     audit: AuditRecorder,
-    principal: Principal,
     run_id: int,
     *,
+    ctx: Context,
     decision: str,
     comment: str,
-    now: int,
 ) -> SignOff:
     """Record the inspector's decision (``signed_off`` or ``rejected``) on the run, once."""
+    principal, now = ctx.principal, ctx.now
     if not principal.may(Action.SIGNOFF_WRITE) or principal.role is not Role.INSPECTOR:
         raise refused(Kind.FORBIDDEN, Code.SIGNOFF_INSPECTOR_ONLY)
     assert principal.user_id is not None and principal.login is not None

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 
 from phytowatch.services.audit import AuditRecorder, atomic
+from phytowatch.services.context import Context
 from phytowatch.services.ports import FacilityRef, Registry
 
 
@@ -31,10 +32,10 @@ def add_snapshot(
     *,
     camera: str,
     taken_at: int | None,
-    now: int,
-    actor: str,
+    ctx: Context,
 ) -> StoredSnapshot:
     """Store the still (checked as a JPEG and its camera and time by the caller's protocol)."""
+    now = ctx.now
     digest = hashlib.sha256(body).hexdigest()
     with atomic(audit):
         known = registry.snapshot_by_hash(facility.id, digest)
@@ -45,7 +46,7 @@ def add_snapshot(
         )
         if audit is not None:
             audit.record(
-                actor=actor,
+                actor=ctx.actor,
                 action="snapshot.added",
                 object_type="facility",
                 object_id=facility.code,

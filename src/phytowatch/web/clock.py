@@ -1,4 +1,5 @@
-"""Now, for a request: the application's one clock (``App.clock``), never the system's directly."""
+"""Now, for a request that only reads: the application's one clock (``App.clock``), never the
+system's directly. A request that acts gets its context (who, and now) from ``deps.context_of``."""
 
 from __future__ import annotations
 

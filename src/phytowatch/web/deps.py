@@ -1,4 +1,4 @@
-"""What the API's routers share: the strict request body, and who acts for the audit trail."""
+"""What the API's routers share: the strict request body, and who acts, and when."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict
 
+from phytowatch.domain.accounts import DEVICE_ACTIONS, Principal
+from phytowatch.services.context import Context
 from phytowatch.web.auth import principal_of
 
 
@@ -21,7 +23,18 @@ def documented(**limits: Any) -> dict[str, Any]:
     return limits
 
 
-def actor_of(request: Request) -> str:
-    """Who the audit trail says made a change over this API: ``user:<login>``, or
-    ``admin-token`` for the break-glass token."""
-    return principal_of(request).actor
+def context_of(request: Request) -> Context:
+    """Who acts and when, for the use cases a request calls: the caller its route's rule found
+    (the audit trail says ``user:<login>``, ``admin-token`` or ``device:<facility>``) and now
+    by the application's one clock. Built once per request and handed to each use case."""
+    return Context.of(principal_of(request), request.app.state.services.clock)
+
+
+def device_context(request: Request, facility: str) -> Context:
+    """Who acts and when for a device's request, whose route checks its token itself (after the
+    body is in): the facility's device (``device:<facility>`` in the audit trail), now by the
+    application's one clock."""
+    device = Principal(
+        kind="device", actor=f"device:{facility}", actions=DEVICE_ACTIONS, facility=facility
+    )
+    return Context.of(device, request.app.state.services.clock)

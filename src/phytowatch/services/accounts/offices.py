@@ -12,6 +12,7 @@ from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.services.accounts.ports import AccountStore
 from phytowatch.services.accounts.users import printable_text
 from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.context import Context
 
 _OFFICE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}\Z")
 
@@ -20,14 +21,14 @@ def add_office(
     store: AccountStore,
     audit: AuditRecorder,
     *,
-    actor: str,
+    ctx: Context,
     code: str,
     name: str,
     cities: Sequence[str] = (),
     enterprises: Sequence[str] = (),
     everywhere: bool = False,
-    now: int,
 ) -> Office:
+    now = ctx.now
     code = code.strip()
     if not _OFFICE.match(code):
         raise refused(Kind.INVALID, Code.OFFICE_CODE, code=code, max=32)
@@ -46,7 +47,7 @@ def add_office(
         office = store.office(code)
         assert office is not None
         audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action="office.add",
             object_type="office",
             object_id=code,

@@ -10,6 +10,7 @@ from phytowatch.services.accounts.passwords import sha256_hex
 from phytowatch.services.accounts.ports import AccountStore, SessionRecord
 from phytowatch.services.accounts.principals import principal_of
 from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.context import Context
 
 SESSION_PREFIX = "pws_"
 
@@ -36,7 +37,8 @@ def session_principal(
     return principal_of(store, user, session_id=session.id), session
 
 
-def logout(store: AccountStore, audit: AuditRecorder, principal: Principal, *, now: int) -> None:
+def logout(store: AccountStore, audit: AuditRecorder, *, ctx: Context) -> None:
+    principal, now = ctx.principal, ctx.now
     if principal.session_id is None:
         raise refused(Kind.INVALID, Code.LOGOUT_NO_SESSION)
     with audit.atomic():

@@ -20,6 +20,7 @@ from phytowatch.services.accounts.principals import principal_of
 from phytowatch.services.accounts.sessions import TOUCH_EVERY_US
 from phytowatch.services.accounts.users import printable_text
 from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.context import Context
 
 USER_TOKEN_PREFIX = "pwu_"
 
@@ -34,15 +35,15 @@ def issue_token(
     store: AccountStore,
     audit: AuditRecorder,
     *,
-    actor: str,
+    ctx: Context,
     user: UserRecord,
     name: str,
     scopes: Sequence[str] = (),
     expires_at: int | None = None,
-    now: int,
 ) -> IssuedUserToken:
     """A token for scripts, acting as the user with at most the user's role (``scopes`` narrow
     it further). Shown once; only its SHA-256 is kept."""
+    now = ctx.now
     name = printable_text("token name", name, 100)
     if user.disabled:
         raise refused(Kind.CONFLICT, Code.USER_DISABLED, login=user.login)
@@ -67,7 +68,7 @@ def issue_token(
         )
         record = next(t for t in store.tokens_of(user.id) if t.id == token_id)
         audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action="token.issue",
             object_type="personal_token",
             object_id=str(token_id),
@@ -87,12 +88,12 @@ def revoke_token(
     store: AccountStore,
     audit: AuditRecorder,
     *,
-    actor: str,
+    ctx: Context,
     user: UserRecord,
     token_id: int,
-    now: int,
 ) -> TokenRecord:
     """Revoke one of the user's tokens (another user's token is "no such token")."""
+    now = ctx.now
     found = next((t for t in store.tokens_of(user.id) if t.id == token_id), None)
     if found is None:
         raise refused(Kind.NOT_FOUND, Code.NO_TOKEN, token=token_id, login=user.login)
@@ -101,7 +102,7 @@ def revoke_token(
     with audit.atomic():
         store.revoke_token(token_id, now=now)
         audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action="token.revoke",
             object_type="personal_token",
             object_id=str(token_id),

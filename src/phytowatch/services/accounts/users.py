@@ -8,7 +8,6 @@ from typing import Any
 from phytowatch.domain.accounts import (
     ACCOUNT_LOCKOUT,
     FailureCount,
-    Principal,
     Role,
     parse_role,
     password_problem,
@@ -18,6 +17,7 @@ from phytowatch.services.accounts.lockout import failure_key, locked_error, take
 from phytowatch.services.accounts.passwords import hash_password, verify_password
 from phytowatch.services.accounts.ports import AccountStore, UserRecord
 from phytowatch.services.audit import AuditRecorder
+from phytowatch.services.context import Context
 
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}\Z")
 
@@ -70,7 +70,7 @@ def add_user(
     store: AccountStore,
     audit: AuditRecorder,
     *,
-    actor: str,
+    ctx: Context,
     login: str,
     name: str,
     role: str,
@@ -78,8 +78,8 @@ def add_user(
     enterprise: str | None = None,
     office: str | None = None,
     cost: int,
-    now: int,
 ) -> UserRecord:
+    now = ctx.now
     login = login.strip().lower()
     if not LOGIN_PATTERN.match(login):
         raise refused(Kind.INVALID, Code.LOGIN_FORMAT, login=login)
@@ -97,7 +97,7 @@ def add_user(
         user = store.user(user_id)
         assert user is not None
         audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action="user.add",
             object_type="user",
             object_id=login,
@@ -130,14 +130,14 @@ def set_role(
     store: AccountStore,
     audit: AuditRecorder,
     *,
-    actor: str,
+    ctx: Context,
     login: str,
     role: str,
     enterprise: str | None = None,
     office: str | None = None,
-    now: int,
 ) -> UserRecord:
     """A new role (and its enterprise or office); the user's sessions end, tokens follow it."""
+    now = ctx.now
     user = existing_user(store, login)
     parsed = parse_role(role)
     enterprise, office = _placement(store, parsed, enterprise, office)
@@ -151,7 +151,7 @@ def set_role(
         changed = store.user(user.id)
         assert changed is not None
         audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action="user.set_role",
             object_type="user",
             object_id=user.login,
@@ -163,9 +163,10 @@ def set_role(
 
 
 def set_disabled(
-    store: AccountStore, audit: AuditRecorder, *, actor: str, login: str, disabled: bool, now: int
+    store: AccountStore, audit: AuditRecorder, *, ctx: Context, login: str, disabled: bool
 ) -> UserRecord:
     """Disable (every session ends, every token stops working) or enable again."""
+    now = ctx.now
     user = existing_user(store, login)
     if disabled:
         _keep_an_administrator(store, user)
@@ -176,7 +177,7 @@ def set_disabled(
         changed = store.user(user.id)
         assert changed is not None
         audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action="user.disable" if disabled else "user.enable",
             object_type="user",
             object_id=user.login,
@@ -191,13 +192,13 @@ def reset_password(
     store: AccountStore,
     audit: AuditRecorder,
     *,
-    actor: str,
+    ctx: Context,
     login: str,
     password: str,
     cost: int,
-    now: int,
 ) -> None:
     """An administrator sets a password: every session of the user ends."""
+    now = ctx.now
     user = existing_user(store, login)
     problem = password_problem(password, user.login)
     if problem is not None:
@@ -208,7 +209,7 @@ def reset_password(
         store.revoke_sessions(user.id, now=now)
         store.set_failures(failure_key(user.login), FailureCount())
         audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action="user.password_reset",
             object_type="user",
             object_id=user.login,
@@ -219,15 +220,15 @@ def reset_password(
 def change_password(
     store: AccountStore,
     audit: AuditRecorder,
-    principal: Principal,
     *,
+    ctx: Context,
     current: str,
     new: str,
     cost: int,
-    now: int,
 ) -> None:
     """The user's own change: needs the current password; every other session ends. Wrong
     current passwords count towards the account's lock-out, as failed logins do."""
+    principal, now = ctx.principal, ctx.now
     if principal.user_id is None or principal.via_token:
         raise refused(Kind.FORBIDDEN, Code.PASSWORD_NEEDS_SESSION)
     user = store.user(principal.user_id)

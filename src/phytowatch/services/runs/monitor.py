@@ -29,6 +29,7 @@ from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.domain.readings import Reading
 from phytowatch.domain.schedule import Role, Schedule
 from phytowatch.services.audit import AuditRecorder, atomic
+from phytowatch.services.context import Context
 from phytowatch.services.reporting import judgement_dict
 from phytowatch.services.runs.ports import RunRecord, RunStore, StoredReading
 from phytowatch.services.runs.start import resolve_schedule
@@ -299,10 +300,10 @@ class RunMonitor:
                 now=now,
             )
 
-    def close(self, run_id: int, now: int, *, actor: str = "system") -> list[RunEvent]:
+    def close(self, run_id: int, *, ctx: Context) -> list[RunEvent]:
         """An operator closes a run: what it has is judged as the complete log."""
         with self._lock:
-            return self._close_by_operator(run_id, now, actor)
+            return self._close_by_operator(run_id, ctx.now, ctx.actor)
 
     def _close_by_operator(self, run_id: int, now: int, actor: str) -> list[RunEvent]:
         record = self.store.run(run_id)

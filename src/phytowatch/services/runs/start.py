@@ -13,6 +13,7 @@ from phytowatch.domain.messages import Code, Instant, Kind, Message, Refused, re
 from phytowatch.domain.schedule import ParamError, Schedule
 from phytowatch.schedules import ScheduleFileError, load_catalog, load_one
 from phytowatch.services.audit import AuditRecorder, atomic
+from phytowatch.services.context import Context
 from phytowatch.services.runs.ports import RunRecord, RunStore
 
 
@@ -39,11 +40,11 @@ def start_run(
     params: dict[str, str] | None = None,
     load: str,
     note: str = "",
-    now: int,
+    ctx: Context,
     audit: AuditRecorder | None = None,
-    actor: str = "system",
 ) -> RunRecord:
     """Start a run now: bind the schedule version, its params and the calibration offsets."""
+    now = ctx.now
     facility = store.facility_by_code(facility_code)
     if facility is None:
         raise refused(Kind.NOT_FOUND, Code.NO_FACILITY, facility=facility_code)
@@ -90,7 +91,7 @@ def start_run(
         assert record is not None
         if audit is not None:
             audit.record(
-                actor=actor,
+                actor=ctx.actor,
                 action="run.started",
                 object_type="run",
                 object_id=str(record.id),

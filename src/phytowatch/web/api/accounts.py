@@ -30,7 +30,7 @@ from phytowatch.web.auth import (
     signed_in,
 )
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody
+from phytowatch.web.deps import StrictBody, context_of
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import principal_json
 
@@ -169,8 +169,7 @@ async def logout(request: Request) -> JSONResponse:
         accounts.logout,
         services.accounts,
         services.audit,
-        principal_of(request),
-        now=now_of(request),
+        ctx=context_of(request),
     )
     response = JSONResponse({"logged_out": True})
     response.delete_cookie(
@@ -207,11 +206,10 @@ async def change_password(request: Request, body: PasswordIn) -> JSONResponse:
         accounts.change_password,
         services.accounts,
         services.audit,
-        principal_of(request),
+        ctx=context_of(request),
         current=body.current,
         new=body.new,
         cost=services.settings.password_hash_cost,
-        now=now_of(request),
     )
     return JSONResponse({"changed": True})
 
@@ -244,17 +242,16 @@ async def issue_token(request: Request, body: TokenIn) -> JSONResponse:
     """A personal token for scripts, shown once; ``scopes`` narrow the role's actions."""
     services = _services(request)
     user = await _me_user(request)
-    now = now_of(request)
+    ctx = context_of(request)
     issued = await _call(
         accounts.issue_token,
         services.accounts,
         services.audit,
-        actor=principal_of(request).actor,
+        ctx=ctx,
         user=user,
         name=body.name,
         scopes=body.scopes,
-        expires_at=None if body.expires_days is None else now + body.expires_days * US_PER_D,
-        now=now,
+        expires_at=None if body.expires_days is None else ctx.now + body.expires_days * US_PER_D,
     )
     return JSONResponse(
         {**accounts.token_json(issued.record), "token": issued.token}, status_code=201
@@ -271,9 +268,8 @@ async def revoke_token(request: Request, token_id: int) -> JSONResponse:
         accounts.revoke_token,
         services.accounts,
         services.audit,
-        actor=principal_of(request).actor,
+        ctx=context_of(request),
         user=user,
         token_id=token_id,
-        now=now_of(request),
     )
     return JSONResponse({"id": record.id, "revoked": True})

@@ -21,8 +21,7 @@ from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import provisioning
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow
-from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, actor_of, documented
+from phytowatch.web.deps import StrictBody, context_of, documented
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 
 router = APIRouter(prefix="/api/v1/admin")
@@ -106,9 +105,8 @@ async def post_enterprise(request: Request, body: EnterpriseIn) -> JSONResponse:
         body.name_en,
         body.city,
         body.grade,
-        now=now_of(request),
+        ctx=context_of(request),
         audit=services.audit,
-        actor=actor_of(request),
     )
     return JSONResponse({"code": record.code, "id": record.id}, status_code=201)
 
@@ -132,9 +130,8 @@ async def post_facility(request: Request, body: FacilityIn) -> JSONResponse:
         specs,
         name=body.name,
         treater_number=body.treater_number,
-        now=now_of(request),
+        ctx=context_of(request),
         audit=services.audit,
-        actor=actor_of(request),
     )
     return JSONResponse(
         {
@@ -192,9 +189,8 @@ async def rotate_token(request: Request, code: str) -> JSONResponse:
         provisioning.rotate_token,
         services.registry,
         code,
-        now=now_of(request),
+        ctx=context_of(request),
         audit=services.audit,
-        actor=actor_of(request),
     )
     return JSONResponse({"code": code, "token": issued.token}, status_code=201)
 
@@ -210,9 +206,8 @@ async def revoke_tokens(request: Request, code: str) -> JSONResponse:
         provisioning.revoke_tokens,
         services.registry,
         code,
-        now=now_of(request),
+        ctx=context_of(request),
         audit=services.audit,
-        actor=actor_of(request),
     )
     return JSONResponse({"code": code, "revoked": count})
 
@@ -236,9 +231,8 @@ async def post_calibration(
         calibrated_at=_instant(body.calibrated_at, "calibrated_at"),
         due_at=_instant(body.due_at, "due_at"),
         certificate=body.certificate,
-        now=now_of(request),
+        ctx=context_of(request),
         audit=services.audit,
-        actor=actor_of(request),
     )
     return JSONResponse(
         {
@@ -266,8 +260,7 @@ async def post_camera(request: Request, code: str, body: CameraIn) -> JSONRespon
         code,
         body.code,
         body.description,
-        now=now_of(request),
+        ctx=context_of(request),
         audit=services.audit,
-        actor=actor_of(request),
     )
     return JSONResponse({"facility": code, "camera": body.code}, status_code=201)

@@ -2,7 +2,7 @@
 
 Each route declares its rule (``web.auth``); the list holds only alarms of facilities the caller
 may see. A signed-in person acknowledges and clears as themselves (``by`` is their login); the
-break-glass admin token names its holder in ``by``.
+break-glass admin token names its holder in ``by`` (``AlarmService.acknowledge`` decides).
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Refused
-from phytowatch.web.auth import allow, principal_of, visible_facilities
-from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, actor_of
+from phytowatch.web.auth import allow, visible_facilities
+from phytowatch.web.deps import StrictBody, context_of
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import alarm_json
 
@@ -32,14 +31,6 @@ class AckIn(StrictBody):
 
 class ClearIn(StrictBody):
     by: str | None = Field(None, min_length=1, max_length=100)
-
-
-def _by(request: Request, given: str | None) -> str:
-    """A person acts as themselves; only the admin token's holder says who they are."""
-    principal = principal_of(request)
-    if principal.login is not None:
-        return principal.login
-    return given or principal.actor
 
 
 @router.get("", dependencies=[allow(Action.ALARMS_READ)], responses=answers(422, *CALLER))
@@ -81,12 +72,10 @@ async def _act(request: Request, action: Any) -> JSONResponse:
 )
 async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONResponse:
     services = request.app.state.services
-    by = _by(request, body.by)
+    ctx = context_of(request)
     return await _act(
         request,
-        lambda: services.alarms.acknowledge(
-            alarm_id, by=by, comment=body.comment, now=now_of(request), actor=actor_of(request)
-        ),
+        lambda: services.alarms.acknowledge(alarm_id, ctx=ctx, comment=body.comment, by=body.by),
     )
 
 
@@ -97,10 +86,5 @@ async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONRespo
 )
 async def clear(request: Request, alarm_id: int, body: ClearIn) -> JSONResponse:
     services = request.app.state.services
-    by = _by(request, body.by)
-    return await _act(
-        request,
-        lambda: services.alarms.clear(
-            alarm_id, by=by, now=now_of(request), actor=actor_of(request)
-        ),
-    )
+    ctx = context_of(request)
+    return await _act(request, lambda: services.alarms.clear(alarm_id, ctx=ctx, by=body.by))

@@ -28,6 +28,7 @@ from phytowatch.services.ports import (
 from phytowatch.services.provisioning import hash_token
 from phytowatch.web.auth import allow
 from phytowatch.web.clock import now_of
+from phytowatch.web.deps import device_context
 from phytowatch.web.errors import ApiError, answers
 
 router = APIRouter()
@@ -172,8 +173,7 @@ async def post_snapshot(
                 "image/jpeg",
                 camera=camera,
                 taken_at=taken,
-                now=now_of(request),
-                actor=f"device:{facility.code}",
+                ctx=device_context(request, facility.code),
             )
         )
     except StorageUnavailableError:

@@ -26,7 +26,7 @@ from phytowatch.services.runs import (
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, actor_of, documented
+from phytowatch.web.deps import StrictBody, context_of, documented
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.events import publish_tick
 from phytowatch.web.presenters import hold_json, run_json, when
@@ -74,9 +74,8 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
                 params=body.params,
                 load=body.load,
                 note=body.note,
-                now=now_of(request),
+                ctx=context_of(request),
                 audit=services.audit,
-                actor=actor_of(request),
             )
         )
     except Refused as error:
@@ -161,14 +160,12 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
 async def close_run(request: Request, run_id: int) -> JSONResponse:
     """Close the run by hand: what it has is judged as the complete log, and frozen."""
     services = request.app.state.services
-    now = now_of(request)
+    ctx = context_of(request)
     try:
-        events = await run_in_threadpool(
-            lambda: services.monitor.close(run_id, now, actor=actor_of(request))
-        )
+        events = await run_in_threadpool(lambda: services.monitor.close(run_id, ctx=ctx))
     except Refused as error:
         raise ApiError.of(error) from None
-    publish_tick(request.app.state.events, events, [], None, now=now)  # live pages see it
+    publish_tick(request.app.state.events, events, [], None, now=ctx.now)  # live pages see it
     record = await run_in_threadpool(services.runs.run, run_id)
     assert record is not None
     return JSONResponse(run_json(record))

@@ -16,9 +16,8 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.services import signoff
 from phytowatch.services.app import App
-from phytowatch.web.auth import allow, principal_of
-from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, documented
+from phytowatch.web.auth import allow
+from phytowatch.web.deps import StrictBody, context_of, documented
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import signoff_json
 
@@ -55,11 +54,10 @@ async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONRe
                 services.runs,
                 services.accounts,
                 services.audit,
-                principal_of(request),
                 run_id,
+                ctx=context_of(request),
                 decision=body.decision,
                 comment=body.comment,
-                now=now_of(request),
             )
         )
     except Refused as error:

@@ -18,8 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.services import accounts, provisioning
 from phytowatch.services.provisioning import ENTERPRISE_GRADES, FACILITY_KINDS
-from phytowatch.web.auth import principal_of
-from phytowatch.web.clock import now_of
+from phytowatch.web.deps import context_of
 from phytowatch.web.pages.forms import attempt, temporary_password
 from phytowatch.web.templating import page, page_form, render, services_of
 
@@ -79,13 +78,13 @@ async def admin(request: Request) -> HTMLResponse:
 async def add_enterprise(request: Request) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
     return await attempt(
         _show(request),
         lambda: provisioning.add_enterprise(
             services.registry, f.get("code", "").strip(), f.get("name_zh", "").strip(),
             f.get("name_en", "").strip(), f.get("city", "").strip(), f.get("grade", "").strip(),
-            now=now_of(request), audit=services.audit, actor=actor,
+            ctx=ctx, audit=services.audit,
         ),
         "enterprise", f, added="enterprise",
     )  # fmt: skip
@@ -95,7 +94,7 @@ async def add_enterprise(request: Request) -> HTMLResponse:
 async def add_facility(request: Request) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
     specs = [p.strip() for p in f.get("probes", "").replace("\n", ",").split(",") if p.strip()]
 
     def add() -> str:
@@ -103,7 +102,7 @@ async def add_facility(request: Request) -> HTMLResponse:
             services.registry, f.get("code", "").strip(), f.get("enterprise", "").strip(),
             f.get("kind", "").strip(), specs, name=f.get("name", "").strip(),
             treater_number=f.get("treater_number", "").strip() or None,
-            now=now_of(request), audit=services.audit, actor=actor,
+            ctx=ctx, audit=services.audit,
         )  # fmt: skip
         return f"{issued.facility.code}\t{issued.token}"
 
@@ -114,12 +113,10 @@ async def add_facility(request: Request) -> HTMLResponse:
 async def rotate_token(request: Request, code: str) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
 
     def rotate() -> str:
-        issued = provisioning.rotate_token(
-            services.registry, code, now=now_of(request), audit=services.audit, actor=actor
-        )
+        issued = provisioning.rotate_token(services.registry, code, ctx=ctx, audit=services.audit)
         return f"{code}\t{issued.token}"
 
     return await attempt(_show(request), rotate, "", f, path=(code,), added="token")
@@ -129,14 +126,14 @@ async def rotate_token(request: Request, code: str) -> HTMLResponse:
 async def add_office(request: Request) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
     return await attempt(
         _show(request),
         lambda: accounts.add_office(
-            services.accounts, services.audit, actor=actor, code=f.get("code", ""),
+            services.accounts, services.audit, ctx=ctx, code=f.get("code", ""),
             name=f.get("name", "").strip(), cities=split_list(f.get("cities", "")),
             enterprises=split_list(f.get("enterprises", "")),
-            everywhere=f.get("everywhere", "") == "on", now=now_of(request),
+            everywhere=f.get("everywhere", "") == "on",
         ).code,
         "office", f, added="office",
     )  # fmt: skip
@@ -147,18 +144,18 @@ async def add_user(request: Request) -> HTMLResponse:
     """A user; with the password left empty, a temporary one is made and shown once."""
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
     login = f.get("login", "").strip().lower()
     typed = f.get("password", "")
 
     def add() -> str:
         password = typed or temporary_password(login)
         user = accounts.add_user(
-            services.accounts, services.audit, actor=actor, login=f.get("login", ""),
+            services.accounts, services.audit, ctx=ctx, login=f.get("login", ""),
             name=f.get("name", "").strip(), role=f.get("role", ""), password=password,
             enterprise=f.get("enterprise", "").strip() or None,
             office=f.get("office", "").strip() or None,
-            cost=services.settings.password_hash_cost, now=now_of(request),
+            cost=services.settings.password_hash_cost,
         )  # fmt: skip
         return f"{user.login}\t{'' if typed else password}"
 

@@ -18,8 +18,8 @@ from phytowatch.domain.messages import Code, say
 from phytowatch.i18n.words import N_
 from phytowatch.services import provisioning
 from phytowatch.services.alarms import CALIBRATION_DUE_WITHIN
-from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
+from phytowatch.web.deps import context_of
 from phytowatch.web.pages.forms import FormInputError, attempt, calendar_day, named_in_path
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
@@ -109,7 +109,7 @@ async def facility(request: Request, code: str) -> HTMLResponse:
 async def add_calibration(request: Request, code: str) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
 
     def add() -> str:
         calibrated_at = calendar_day(
@@ -119,7 +119,7 @@ async def add_calibration(request: Request, code: str) -> HTMLResponse:
         record = provisioning.add_calibration(
             services.registry, code, f.get("probe", "").strip(), f.get("offset", ""),
             calibrated_at=calibrated_at, due_at=due_at, certificate=f.get("certificate", ""),
-            now=now_of(request), audit=services.audit, actor=actor,
+            ctx=ctx, audit=services.audit,
         )  # fmt: skip
         return record.probe
 
@@ -132,13 +132,13 @@ async def add_calibration(request: Request, code: str) -> HTMLResponse:
 async def add_camera(request: Request, code: str) -> HTMLResponse:
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
 
     def add() -> str:
         camera = f.get("camera", "").strip()
         provisioning.add_camera(
             services.registry, code, camera, f.get("description", ""),
-            now=now_of(request), audit=services.audit, actor=actor,
+            ctx=ctx, audit=services.audit,
         )  # fmt: skip
         return camera
 
@@ -151,14 +151,12 @@ async def revoke_token(request: Request, code: str) -> HTMLResponse:
     new token is issued by a rotation); the box must be ticked."""
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
 
     def revoke() -> str:
         if f.get("confirm") != "on":
             raise FormInputError(N_("Tick the box to confirm: the device will be refused."))
-        count = provisioning.revoke_tokens(
-            services.registry, code, now=now_of(request), audit=services.audit, actor=actor
-        )
+        count = provisioning.revoke_tokens(services.registry, code, ctx=ctx, audit=services.audit)
         return str(count)
 
     return await attempt(_show(request, code), revoke, "revoke", f, path=(code,), added="revoked")

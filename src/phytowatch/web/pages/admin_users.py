@@ -21,7 +21,7 @@ from phytowatch.domain.messages import Code, say
 from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
 from phytowatch.web.auth import principal_of
-from phytowatch.web.clock import now_of
+from phytowatch.web.deps import context_of
 from phytowatch.web.pages.forms import FormInputError, attempt, named_in_path, temporary_password
 from phytowatch.web.templating import PageError, page, page_form, render, services_of
 
@@ -78,13 +78,13 @@ async def set_role(request: Request, login: str) -> HTMLResponse:
     """A new role; every session of the user ends (a new role is a new login)."""
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
     return await attempt(
         _show(request, login),
         lambda: accounts.set_role(
-            services.accounts, services.audit, actor=actor, login=login, role=f.get("role", ""),
+            services.accounts, services.audit, ctx=ctx, login=login, role=f.get("role", ""),
             enterprise=f.get("enterprise", "").strip() or None,
-            office=f.get("office", "").strip() or None, now=now_of(request),
+            office=f.get("office", "").strip() or None,
         ).role.value,
         "role", f, path=(login,), added="role",
     )  # fmt: skip
@@ -95,15 +95,15 @@ async def set_disabled(request: Request, login: str) -> HTMLResponse:
     """``disabled=true`` disables (sessions end, tokens stop), ``disabled=false`` enables."""
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
 
     def change() -> str:
         wanted = f.get("disabled", "")
         if wanted not in {"true", "false"}:
             raise FormInputError(N_("Say whether to disable or to enable."))
         changed = accounts.set_disabled(
-            services.accounts, services.audit, actor=actor, login=login,
-            disabled=wanted == "true", now=now_of(request),
+            services.accounts, services.audit, ctx=ctx, login=login,
+            disabled=wanted == "true",
         )  # fmt: skip
         return "disabled" if changed.disabled else "enabled"
 
@@ -115,13 +115,13 @@ async def reset_password(request: Request, login: str) -> HTMLResponse:
     """A temporary password, shown once; every session of the user ends."""
     services = services_of(request)
     f = await page_form(request)
-    actor = principal_of(request).actor
+    ctx = context_of(request)
 
     def reset() -> str:
         password = temporary_password(login.strip().lower())
         accounts.reset_password(
-            services.accounts, services.audit, actor=actor, login=login, password=password,
-            cost=services.settings.password_hash_cost, now=now_of(request),
+            services.accounts, services.audit, ctx=ctx, login=login, password=password,
+            cost=services.settings.password_hash_cost,
         )  # fmt: skip
         return password
 

@@ -19,6 +19,7 @@ from phytowatch.services.app import App
 from phytowatch.services.runs import RunRecord
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
+from phytowatch.web.deps import context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.events import run_summaries
 from phytowatch.web.presenters import signoff_json
@@ -161,8 +162,8 @@ async def signoff_form(request: Request, run_id: int) -> Response:
     try:
         await run_in_threadpool(
             lambda: signoff.sign_off(
-                services.runs, services.accounts, services.audit, principal_of(request), run_id,
-                decision=decision, comment=comment, now=now_of(request),
+                services.runs, services.accounts, services.audit, run_id,
+                ctx=context_of(request), decision=decision, comment=comment,
             )
         )  # fmt: skip
     except Refused as error:

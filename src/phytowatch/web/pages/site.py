@@ -21,6 +21,7 @@ from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
 from phytowatch.web.clock import now_of
+from phytowatch.web.deps import context_of
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
@@ -70,8 +71,7 @@ async def logout(request: Request) -> RedirectResponse:
             accounts.logout,
             services.accounts,
             services.audit,
-            principal_of(request),
-            now=now_of(request),
+            ctx=context_of(request),
         )
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(
@@ -160,10 +160,9 @@ async def alarms_table(request: Request, all: bool = False) -> HTMLResponse:
 
 async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLResponse:
     services = services_of(request)
-    principal = principal_of(request)
+    ctx = context_of(request)
     fields = await page_form(request)
     comment = fields.get("comment", "").strip()
-    by = principal.login or principal.actor
     error: Message | str | None = None
     if len(comment) > 2000:
         error = N_("The comment is too long (at most 2,000 characters).")
@@ -171,16 +170,10 @@ async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLRespo
         try:
             if what == "acknowledge":
                 await run_in_threadpool(
-                    lambda: services.alarms.acknowledge(
-                        alarm_id, by=by, comment=comment, now=now_of(request), actor=principal.actor
-                    )
+                    lambda: services.alarms.acknowledge(alarm_id, ctx=ctx, comment=comment)
                 )
             else:
-                await run_in_threadpool(
-                    lambda: services.alarms.clear(
-                        alarm_id, by=by, now=now_of(request), actor=principal.actor
-                    )
-                )
+                await run_in_threadpool(lambda: services.alarms.clear(alarm_id, ctx=ctx))
         except Refused as refused:
             error = refused.message
     alarm = await run_in_threadpool(services.alarm_store.alarm, alarm_id)
