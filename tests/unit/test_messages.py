@@ -13,6 +13,7 @@ import pytest
 from phytowatch.domain.messages import (
     Code,
     Instant,
+    Invalid,
     Kind,
     Message,
     Refused,
@@ -160,14 +161,11 @@ def _sentences_raised(path: Path) -> list[str]:
 
 # Where a sentence is still raised, and why (docs/development.md, "Messages"): the device
 # protocol's rejections are part of the protocol and documented word for word
-# (services/ingest.py, domain/instants.py's parsing of a device's times); the notification rules'
-# file errors name a file and a field for the person who edits it (services/notify.py); the audit
-# chain's verification report (domain/audit.py, services/audit.py) and the engine's refusal of
-# input a caller built wrongly (domain/judgement/, domain/series.py's downsample) are not yet
-# codes.
+# (services/ingest.py); the notification rules' file errors name a file and a field for the
+# person who edits it (services/notify.py); the audit chain's verification report
+# (domain/audit.py, services/audit.py) is not yet codes.
 _NOT_YET = (
-    "services/ingest.py", "domain/instants.py", "services/notify.py", "domain/audit.py",
-    "services/audit.py", "domain/judgement/", "domain/series.py::downsample",
+    "services/ingest.py", "services/notify.py", "domain/audit.py", "services/audit.py",
 )  # fmt: skip
 
 
@@ -195,3 +193,36 @@ def test_the_cli_says_a_domain_word_in_chinese_as_the_catalogue_does() -> None:
     assert differ == {}
     assert t("below_threshold", "zh") == words["below_threshold"] == "低于指标"
     assert t("PASS", "zh") == "合格 PASS"
+
+
+def test_a_bad_time_or_duration_is_a_code_and_its_english_is_the_protocols() -> None:
+    from phytowatch.domain.instants import parse_duration, parse_instant
+
+    with pytest.raises(Invalid) as error:
+        parse_instant("2026-03-01T10:43:00", naive_is_utc=False)
+    assert error.value.message.code is Code.INSTANT_NO_OFFSET
+    assert str(error.value) == "no UTC offset (write Z or +08:00)"  # device-protocol.md's words
+    assert "缺少 UTC 偏移" in catalogue.render(error.value.message, "zh_CN")
+    with pytest.raises(Invalid) as error:
+        parse_instant("1800-01-01T00:00:00Z")
+    assert str(error.value) == "outside the years 1900 to 9998"
+    with pytest.raises(Invalid) as error:
+        parse_duration("3 weeks")
+    assert error.value.message == say(Code.DURATION_HOW, text="3 weeks")
+
+
+def test_the_engine_refuses_input_built_wrongly_with_a_code() -> None:
+    from phytowatch.domain.judgement.judge import Judge
+    from phytowatch.domain.series import downsample
+    from phytowatch.schedules import load_one
+
+    schedule = load_one("ispm15-ht")
+    with pytest.raises(Invalid) as error:
+        Judge(schedule, [("C1", "product"), ("C1", "product")])
+    assert error.value.message == say(Code.JUDGE_PROBE_TWICE, probe="C1")
+    with pytest.raises(Invalid) as error:
+        Judge(schedule, [("C1", "product")], offsets={"C1": "25"})
+    assert error.value.message.code is Code.JUDGE_OFFSET_LARGE
+    with pytest.raises(Invalid) as error:
+        downsample([], 10, 10, 5)
+    assert error.value.message.code is Code.SERIES_SPAN

@@ -22,8 +22,6 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from phytowatch.domain.instants import format_instant
-
 
 class Kind(StrEnum):
     """What kind of refusal: the adapters map it to a status (web/errors.py, cli/output.py)."""
@@ -326,6 +324,38 @@ class Code(StrEnum):
     UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"
     STORAGE_UNAVAILABLE = "storage.unavailable", "the database is unavailable; retry later"
 
+    # times and durations (domain/instants.py): a device's, a log's, a schedule file's
+    DURATION_NOT = "duration.not", "not a duration: {text!r}"
+    DURATION_HOW = (
+        "duration.how",
+        "not a duration: {text!r} (write e.g. '30 min', '3.5 h', '18 d')",
+    )
+    DURATION_NOT_POSITIVE = "duration.not_positive", "a duration must be positive: {text!r}"
+    DURATION_FINER = "duration.finer", "finer than a microsecond: {text!r}"
+    INSTANT_FINER = "instant.finer", "finer than a microsecond"
+    INSTANT_FRACTION = "instant.fraction", "a decimal fraction is allowed on the seconds only"
+    INSTANT_YEARS = "instant.years", "outside the years {first} to {last}"
+    INSTANT_OFFSET_RANGE = (
+        "instant.offset_range",
+        "the UTC offset is out of range (-23:59 to +23:59)",
+    )
+    INSTANT_NO_OFFSET = "instant.no_offset", "no UTC offset (write Z or +08:00)"
+
+    # the judgement engine's refusal of input its caller built wrongly (domain/judgement/)
+    JUDGE_PROBE_TWICE = "judge.probe_twice", "probe {probe!r} appears twice"
+    JUDGE_OFFSET_PROBE = "judge.offset_probe", "offset for unknown probe {probe!r}"
+    JUDGE_OFFSET_NAN = "judge.offset_nan", "offset for {probe} is not a number: {offset!r}"
+    JUDGE_OFFSET_LARGE = (
+        "judge.offset_large",
+        "offset for {probe} is not a plausible calibration offset: {offset!r} (at most ±{max})",
+    )
+    JUDGE_UNKNOWN_PROBE = "judge.unknown_probe", "unknown probe {probe!r}"
+    JUDGE_LATE = "judge.late_reading", "reading of {probe} at an instant already judged"
+    SERIES_SPAN = (
+        "series.span",
+        "{buckets} buckets from {t_from} to {t_to}: need at least one bucket and a time span",
+    )
+
     # what is not there (or not the caller's to see: the same answer)
     NO_RUN = "not_found.run", "no run {run}"
     NO_ALARM = "not_found.alarm", "no alarm {alarm}"
@@ -355,6 +385,8 @@ class Instant:
     us: int
 
     def __format__(self, spec: str) -> str:
+        from phytowatch.domain.instants import format_instant  # it raises messages: no cycle
+
         text = format_instant(self.us)
         return text[:10] if spec == "day" else text
 
@@ -456,6 +488,21 @@ def message_json(message: Message) -> dict[str, Any]:
         "params": params_for_api(message.params),
         "message": message.english(),
     }
+
+
+class Invalid(ValueError):  # noqa: N818 - a value refused, said to a person; not a crash
+    """A value that cannot be used (a time, a duration, a file's field, an engine's input), and
+    why, as a message: the base of the errors that carry one (``ParamError``,
+    ``ScheduleFileError``, ``RuleError``, …). ``str()`` is the English text."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english())
+        self.message = message
+
+
+def invalid(code: Code, /, **params: Param) -> Invalid:
+    """``raise invalid(Code.INSTANT_FINER)``."""
+    return Invalid(say(code, **params))
 
 
 class Refused(Exception):  # noqa: N818 - a refusal, said to a person; not a crash
