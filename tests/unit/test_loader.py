@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from phytowatch.i18n.catalogue import render
 from phytowatch.schedules import ScheduleFileError, load_catalog, load_file, parse_schedule
 
 
@@ -95,6 +96,11 @@ def test_a_malformed_or_contradictory_schedule_is_refused_naming_file_and_field(
     assert f" {field}: " in message
     assert words in message
     assert error.value.field == field
+    # a code with the file and the field as parameters, said in Chinese from the catalogue
+    assert error.value.message.code.value.startswith("schedule_file.")
+    assert error.value.message.params["file"] == "site-schedule.json"
+    chinese = render(error.value.message, "zh_CN")
+    assert chinese.startswith(f"site-schedule.json：{field}：") and chinese != message
 
 
 def test_every_shipped_schedule_parses_unchanged() -> None:

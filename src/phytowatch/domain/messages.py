@@ -157,7 +157,6 @@ class Code(StrEnum):
     RUN_OPEN_ALREADY = "run.open_already", "facility {facility} has an open run: close it first"
     RUN_CLOSED_ALREADY = "run.closed_already", "run {run} is closed already ({reason})"
     SCHEDULE_UNKNOWN = "schedule.unknown", "unknown schedule {schedule!r}"
-    SCHEDULE_FILE = "schedule.file", "{detail}"  # a broken schedule file: the loader's words
     PARAM_UNKNOWN = (
         "param.unknown",
         "schedule {schedule} has no param {param!r} (params: {known})",
@@ -354,6 +353,124 @@ class Code(StrEnum):
     SERIES_SPAN = (
         "series.span",
         "{buckets} buckets from {t_from} to {t_to}: need at least one bucket and a time span",
+    )
+
+    # a schedule file refused (schedules/format.py, schedules/catalog.py): the file, the field
+    SCHEDULE_FILE_UNREADABLE = "schedule_file.unreadable", "{file}: cannot read: {error}"
+    SCHEDULE_FILE_YAML = "schedule_file.yaml", "{file}: not valid YAML: {error}"
+    SCHEDULE_FILE_JSON = (
+        "schedule_file.json",
+        "{file}: not valid JSON (line {line}, column {column}): {error}",
+    )
+    SCHEDULE_FILE_NOT_DIRECTORY = "schedule_file.not_directory", "{file}: not a directory"
+    SCHEDULE_FILE_TOP = "schedule_file.top", "{file}: a schedule must be an object"
+    SCHEDULE_FILE_OBJECT = "schedule_file.object", "{file}: {field}: must be an object"
+    SCHEDULE_FILE_LIST = "schedule_file.list", "{file}: {field}: must be a list"
+    SCHEDULE_FILE_UNKNOWN = "schedule_file.unknown_field", "{file}: {field}: unknown field"
+    SCHEDULE_FILE_MISSING = "schedule_file.missing", "{file}: {field}: missing"
+    SCHEDULE_FILE_TEXT = "schedule_file.text", "{file}: {field}: must be a non-empty text"
+    SCHEDULE_FILE_NUMBER = "schedule_file.number", "{file}: {field}: {value}: must be a number"
+    SCHEDULE_FILE_COUNT = (
+        "schedule_file.count",
+        "{file}: {field}: {value}: must be a whole number >= 1",
+    )
+    SCHEDULE_FILE_CHOICE = (
+        "schedule_file.choice",
+        "{file}: {field}: {value}: must be one of {options}",
+    )
+    SCHEDULE_FILE_DURATION = (
+        "schedule_file.duration",
+        "{file}: {field}: not a duration: {value} (write e.g. '30 min', '3.5 h', '18 d')",
+    )
+    SCHEDULE_FILE_DURATION_POSITIVE = (
+        "schedule_file.duration_positive",
+        "{file}: {field}: a duration must be positive: {value}",
+    )
+    SCHEDULE_FILE_DURATION_FINER = (
+        "schedule_file.duration_finer",
+        "{file}: {field}: finer than a microsecond: {value}",
+    )
+    SCHEDULE_FILE_ID = (
+        "schedule_file.id",
+        "{file}: {field}: {value}: lowercase letters, digits and '-' only (2-64 characters)",
+    )
+    SCHEDULE_FILE_VERSION = (
+        "schedule_file.version",
+        "{file}: {field}: {value}: must look like 1, 2 or 2026.1",
+    )
+    SCHEDULE_FILE_AT_FIRST_SAMPLE = (
+        "schedule_file.at_first_sample",
+        "{file}: {field}: a hold that starts at the first sample needs on_interruption: fail",
+    )
+    SCHEDULE_FILE_DURATIONS_PER_STEP = (
+        "schedule_file.durations_per_step",
+        "{file}: {field}: needs one duration per step ({steps})",
+    )
+    SCHEDULE_FILE_NO_TOLERANCE = (
+        "schedule_file.no_tolerance",
+        "{file}: {field}: the schedule has no tolerance",
+    )
+    SCHEDULE_FILE_RANGE = (
+        "schedule_file.range",
+        "{file}: {field}: {value:g} is outside the physical range of a {role} probe "
+        "({low:g}…{high:g})",
+    )
+    SCHEDULE_FILE_NO_STEP = "schedule_file.no_step", "{file}: {field}: needs at least one step"
+    SCHEDULE_FILE_COLD_ORDER = (
+        "schedule_file.cold_order",
+        "{file}: {field}: thresholds of a cold table must rise",
+    )
+    SCHEDULE_FILE_HEAT_ORDER = (
+        "schedule_file.heat_order",
+        "{file}: {field}: thresholds of a heat table must fall",
+    )
+    SCHEDULE_FILE_EASIER_LONGER = (
+        "schedule_file.easier_longer",
+        "{file}: {field}: an easier threshold must need a longer duration",
+    )
+    SCHEDULE_FILE_TOLERANCE_ONE_STEP = (
+        "schedule_file.tolerance_one_step",
+        "{file}: {field}: a tolerance band is defined for one-step heat schedules only",
+    )
+    SCHEDULE_FILE_TOLERANCE_LOWER = (
+        "schedule_file.tolerance_lower",
+        "{file}: {field}: {value:g}: must be below the step threshold ({threshold:g})",
+    )
+    SCHEDULE_FILE_BUDGET = (
+        "schedule_file.budget",
+        "{file}: {field}: missing (and no param sets it)",
+    )
+    SCHEDULE_FILE_NO_CHOICE = (
+        "schedule_file.no_choice",
+        "{file}: {field}: needs at least one choice",
+    )
+    SCHEDULE_FILE_KEY_TWICE = (
+        "schedule_file.key_twice",
+        "{file}: {field}: {key!r} is used twice",
+    )
+    SCHEDULE_FILE_NO_HOLD = (
+        "schedule_file.no_hold_before",
+        "{file}: {field}: no hold criterion {during!r} before it",
+    )
+    SCHEDULE_FILE_VERSION_TWICE = (
+        "schedule_file.version_twice",
+        "{file}: {field}: {schedule} version {version} is also in {first}",
+    )
+
+    # the CLI's report of a judgement (cli/text_report.py) and its schedules commands
+    CLI_SAMPLES = "cli.samples", "{count} sample times, {first} … {last}"
+    CLI_HOLD = (
+        "cli.hold",
+        "step {step}: {sign} {threshold} for {duration}, held {start} → {end}",
+    )
+    CLI_OF_NEEDED = "cli.of_needed", "of {needed} needed"
+    CLI_DECIDED_AT = "cli.decided_at", "at {at}"
+    CLI_MET_AT = "cli.met_at", "met at {at}"
+    CLI_STEP = "cli.step", "step {n}"
+    CLI_MORE = "cli.more", "… and {n} more (see --json)"
+    SCHEDULE_UNKNOWN_KNOWN = (
+        "schedule.unknown_known",
+        "unknown schedule {schedule!r} (known: {known})",
     )
 
     # what is not there (or not the caller's to see: the same answer)

@@ -56,3 +56,17 @@ FIELDS = (
     N_("name"), N_("token name"), N_("Chinese name"), N_("English name"), N_("city"),
     N_("certificate"), N_("camera description"),
 )  # fmt: skip
+REGIMES = (N_("heat"), N_("cold"))
+# the CLI's labels (``phytowatch evaluate``'s report, ``phytowatch schedules``): said by the CLI
+# in the reader's language from this catalogue, as the pages say theirs
+CLI = (
+    N_("Source"), N_("Params"), N_("Log"), N_("Hold"), N_("Longest hold"), N_("Why"),
+    N_("Criteria"), N_("met"), N_("not met"), N_("Interruptions"), N_("Findings"),
+    N_("Review required: yes — an inspector must look at the findings before sign-off"),
+    N_("Review required: no"),
+    N_("UNVERIFIED schedule [M]: numbers not checked against an official text"),
+    N_("parts from a secondary source [C2]"),
+    N_("title"), N_("confidence"), N_("judged"), N_("min probes"), N_("max sample interval"),
+    N_("steps"), N_("on interruption"), N_("restart the hold"), N_("fail the run"), N_("notes"),
+    N_("UNVERIFIED"), N_("partly secondary"), N_("checked"), N_("schedule file refused"),
+)  # fmt: skip
