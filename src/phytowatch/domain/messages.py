@@ -457,6 +457,46 @@ class Code(StrEnum):
         "{file}: {field}: {schedule} version {version} is also in {first}",
     )
 
+    # the notification rules (PHYTOWATCH_NOTIFY_RULES, services/notify.py) and the settings
+    # they need (notify/__init__.py): said at start-up to whoever edits them
+    NOTIFY_RULES_JSON = (
+        "notify_rules.json",
+        "notify rules: not JSON ({error} at char {position})",
+    )
+    NOTIFY_RULES_LIST = "notify_rules.list", "notify rules: a JSON list of rules is expected"
+    NOTIFY_RULE_OBJECT = "notify_rule.object", "notify rule {rule}: an object is expected"
+    NOTIFY_RULE_UNKNOWN = "notify_rule.unknown", "notify rule {rule}: unknown field(s) {fields}"
+    NOTIFY_RULE_CHOICE = (
+        "notify_rule.choice",
+        "notify rule {rule}: {field} must be one of {options} (not {value})",
+    )
+    NOTIFY_RULE_TO_TEXT = "notify_rule.to_text", "notify rule {rule}: to must be a string"
+    NOTIFY_RULE_EMAIL_TO = (
+        "notify_rule.email_to",
+        "notify rule {rule}: an email rule needs to (the addresses)",
+    )
+    NOTIFY_RULE_KINDS = "notify_rule.kinds", "notify rule {rule}: unknown kind(s) {kinds}"
+    NOTIFY_RULE_NAMES = (
+        "notify_rule.names",
+        "notify rule {rule}: {field} must be a list of strings",
+    )
+    NOTIFY_WEBHOOK_SECRET = (
+        "notify.webhook_secret",
+        "a webhook rule needs PHYTOWATCH_WEBHOOK_SECRET (to sign with)",
+    )
+    NOTIFY_WEBHOOK_URL = (
+        "notify.webhook_url",
+        "a webhook rule without to needs PHYTOWATCH_WEBHOOK_URL",
+    )
+    NOTIFY_WEBHOOK_URL_FORM = (
+        "notify.webhook_url_form",
+        "a webhook URL must be http:// or https:// with a host",
+    )
+    NOTIFY_EMAIL_SETTINGS = (
+        "notify.email_settings",
+        "an email rule needs PHYTOWATCH_SMTP_HOST and PHYTOWATCH_MAIL_FROM",
+    )
+
     # the CLI's report of a judgement (cli/text_report.py) and its schedules commands
     CLI_SAMPLES = "cli.samples", "{count} sample times, {first} … {last}"
     CLI_HOLD = (
