@@ -497,6 +497,15 @@ class Code(StrEnum):
         "an email rule needs PHYTOWATCH_SMTP_HOST and PHYTOWATCH_MAIL_FROM",
     )
 
+    # the pages' own checks of a form, before a use case is called (web/pages/)
+    FORM_NUL = "form.nul", "{field}: a NUL character cannot be stored"
+    FORM_DATE = "form.date", "{field}: give a date, e.g. {example}"
+    FORM_CONFIRM_REVOKE = (
+        "form.confirm_revoke",
+        "Tick the box to confirm: the device will be refused.",
+    )
+    FORM_DISABLE_OR_ENABLE = "form.disable_or_enable", "Say whether to disable or to enable."
+
     # the CLI's report of a judgement (cli/text_report.py) and its schedules commands
     CLI_SAMPLES = "cli.samples", "{count} sample times, {first} … {last}"
     CLI_HOLD = (
