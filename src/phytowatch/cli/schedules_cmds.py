@@ -56,7 +56,7 @@ def _catalog(dirs: list[Path] | None, language: str) -> Any:
         return load_catalog(_dirs(dirs))
     except ScheduleFileError as error:
         refused = f"{t('schedule file refused', language)}: {say(error.message, language)}"
-        Console(stderr=True).print(f"phytowatch: {refused}", markup=False)
+        typer.echo(f"phytowatch: {refused}", err=True)  # one line, never wrapped
         raise typer.Exit(2) from None
 
 
