@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from phytowatch.i18n.catalogue import render
 from phytowatch.schedules import ScheduleFileError, load_catalog, load_file, parse_schedule
 
 
@@ -95,6 +96,11 @@ def test_a_malformed_or_contradictory_schedule_is_refused_naming_file_and_field(
     assert f" {field}: " in message
     assert words in message
     assert error.value.field == field
+    # a code with the file and the field as parameters, said in Chinese from the catalogue
+    assert error.value.message.code.value.startswith("schedule_file.")
+    assert error.value.message.params["file"] == "site-schedule.json"
+    chinese = render(error.value.message, "zh_CN")
+    assert chinese.startswith(f"site-schedule.json：{field}：") and chinese != message
 
 
 def test_every_shipped_schedule_parses_unchanged() -> None:
@@ -124,3 +130,25 @@ def test_a_second_file_with_the_same_id_and_version_is_refused(tmp_path: Path) -
     (tmp_path / "copy.json").write_text(json.dumps(shipped("ispm15-ht")), encoding="utf-8")
     with pytest.raises(ScheduleFileError, match=r"copy\.json: version: .*ispm15-ht"):
         load_catalog([tmp_path])
+
+
+def test_the_cli_refuses_a_broken_site_file_naming_it_in_the_readers_language(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from phytowatch.cli.app import app
+
+    data = shipped("ispm15-ht")
+    data["id"] = "site-ht"
+    data["steps"][0]["threshold"] = "56"
+    (tmp_path / "site-ht.json").write_text(json.dumps(data), encoding="utf-8")
+    for lang, said in (
+        ("zh", '处理指标文件被拒绝: site-ht.json：steps[0].threshold："56"：必须是数字'),
+        ("en", 'schedule file refused: site-ht.json: steps[0].threshold: "56": must be a number'),
+    ):
+        result = CliRunner().invoke(
+            app, ["schedules", "--schedules-dir", str(tmp_path), "--lang", lang]
+        )
+        assert result.exit_code == 2
+        assert result.stderr == f"phytowatch: {said}\n"

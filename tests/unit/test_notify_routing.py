@@ -10,6 +10,7 @@ import pytest
 from fakes import InMemoryNotificationChannel
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.messages import Code, Instant, Word, say
+from phytowatch.i18n.catalogue import render
 from phytowatch.services.notify import (
     RoutingNotifier,
     Rule,
@@ -177,8 +178,24 @@ def test_a_changed_body_or_another_secret_fails_verification() -> None:
     ],
 )
 def test_a_bad_rule_is_refused_with_a_reason(text: str, says: str) -> None:
-    with pytest.raises(RuleError, match=says):
+    with pytest.raises(RuleError, match=says) as error:
         parse_rules(text)
+    assert error.value.message.code.value.startswith("notify_rule")  # a code, said in Chinese:
+    assert render(error.value.message, "zh_CN") != str(error.value)
+
+
+def test_a_bad_rule_names_the_rule_the_field_and_the_value() -> None:
+    with pytest.raises(RuleError) as error:
+        parse_rules('[{"channel": "email", "to": "a@b"}, {"channel": "sms", "to": "x"}]')
+    assert error.value.message.params == {
+        "rule": 1,
+        "field": "channel",
+        "options": "webhook, email",
+        "value": '"sms"',
+    }
+    assert render(error.value.message, "zh_CN") == (
+        '通知规则 1：channel 必须是以下之一：webhook, email（而不是 "sms"）'
+    )
 
 
 def test_no_rules_is_an_empty_list() -> None:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from phytowatch.cli.messages import LANGS, default_lang, say, t
+from phytowatch.domain.messages import Code
+from phytowatch.domain.messages import say as message
 
 EXIT = {"PASS": 0, "FAIL": 1, "INDETERMINATE": 3}
 BAD_INPUT = 2
@@ -143,10 +145,12 @@ def _run(argv: Sequence[str]) -> int:
     try:
         schedule = load_one(args.schedule, dirs)
     except ScheduleFileError as error:
-        raise BadInputError(f"schedule file refused: {error}") from None
+        refused = f"{t('schedule file refused', lang)}: {say(error.message, lang)}"
+        raise BadInputError(refused) from None
     except KeyError:
         known = ", ".join(load_catalog(dirs).ids())
-        raise BadInputError(t("unknown_schedule", lang, id=args.schedule, known=known)) from None
+        unknown = message(Code.SCHEDULE_UNKNOWN_KNOWN, schedule=args.schedule, known=known)
+        raise BadInputError(say(unknown, lang)) from None
     try:
         schedule = schedule.resolve(params)
     except ParamError as error:

@@ -43,7 +43,9 @@ def language_of(lang: str | None) -> str:
 def open_services(database_url: str | None) -> Iterator[App]:
     """Bootstrap against the database (migrated to the newest schema), and close it after."""
     from phytowatch.bootstrap import bootstrap, describe_database
+    from phytowatch.cli.output import fail
     from phytowatch.config import load_settings
+    from phytowatch.domain.messages import Invalid
     from phytowatch.services.ports import StorageUnavailableError
 
     settings = load_settings(database_url=database_url)
@@ -53,6 +55,8 @@ def open_services(database_url: str | None) -> Iterator[App]:
         first = str(error).strip() or "no answer"
         typer.echo(f"phytowatch: cannot open the database: {first}", err=True)
         raise typer.Exit(2) from None
+    except Invalid as error:  # the notification rules or their settings, before the database
+        raise fail(error.message) from None
     except ValueError as error:
         typer.echo(
             f"phytowatch: --database-url {describe_database(settings.database_url)}: {error} "

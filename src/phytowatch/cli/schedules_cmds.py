@@ -11,9 +11,11 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from phytowatch.cli.messages import t
+from phytowatch.cli.messages import say, t
 from phytowatch.cli.options import LangOption, language_of
 from phytowatch.domain.instants import format_duration
+from phytowatch.domain.messages import Code
+from phytowatch.domain.messages import say as message
 from phytowatch.domain.schedule import (
     Confidence,
     HoldCriterion,
@@ -47,22 +49,23 @@ def _dirs(given: list[Path] | None) -> list[Path]:
     return [Path(p) for p in env.split(os.pathsep) if p]
 
 
-def _catalog(dirs: list[Path] | None) -> Any:
+def _catalog(dirs: list[Path] | None, language: str) -> Any:
     from phytowatch.schedules import ScheduleFileError, load_catalog
 
     try:
         return load_catalog(_dirs(dirs))
     except ScheduleFileError as error:
-        Console(stderr=True).print(f"phytowatch: schedule file refused: {error}", markup=False)
+        refused = f"{t('schedule file refused', language)}: {say(error.message, language)}"
+        typer.echo(f"phytowatch: {refused}", err=True)  # one line, never wrapped
         raise typer.Exit(2) from None
 
 
 def _confidence_text(schedule: Schedule, lang: str) -> str:
     if schedule.confidence is Confidence.UNVERIFIED:
-        return "[M] " + ("未核实" if lang == "zh" else "UNVERIFIED")
+        return "[M] " + t("UNVERIFIED", lang)
     if schedule.confidence is Confidence.SECONDARY:
-        return "[C2] " + ("部分二手资料" if lang == "zh" else "partly secondary")
-    return "[C] " + ("已核对" if lang == "zh" else "checked")
+        return "[C2] " + t("partly secondary", lang)
+    return "[C] " + t("checked", lang)
 
 
 def _steps_text(schedule: Schedule, lang: str) -> str:
@@ -92,7 +95,7 @@ def schedules_list(
     if ctx.invoked_subcommand is not None:
         return
     language = language_of(lang)
-    catalog = _catalog(schedules_dir)
+    catalog = _catalog(schedules_dir, language)
     if as_json:
         rows = [_schedule_dict(s) for s in catalog.latest()]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
@@ -104,12 +107,12 @@ def schedules_list(
         out.append(f"  {schedule.title.get(language, schedule.title['en'])}")
         judged = (
             f"{t(schedule.judged_role, language)}, "
-            f"{t('min_probes', language)} {schedule.min_probes}"
+            f"{t('min probes', language)} {schedule.min_probes}"
         )
         out.append(f"  {_steps_text(schedule, language)} · {judged}")
         if schedule.extra:
             out.append(f"  + {', '.join(c.key for c in schedule.extra)}")
-        out.append(f"  {t('source', language)}: {schedule.source}")
+        out.append(f"  {t('Source', language)}: {schedule.source}")
         out.append("")
     typer.echo("\n".join(out).rstrip())
 
@@ -127,15 +130,13 @@ def schedules_show(
 ) -> None:
     """Print one schedule in full. 显示一个处理指标的全部内容。"""
     language = language_of(lang)
-    catalog = _catalog(schedules_dir)
+    catalog = _catalog(schedules_dir, language)
     try:
         schedule = catalog.get(schedule_id, version_)
     except KeyError:
-        Console(stderr=True).print(
-            "phytowatch: "
-            + t("unknown_schedule", language, id=schedule_id, known=", ".join(catalog.ids())),
-            markup=False,
-        )
+        known = ", ".join(catalog.ids())
+        unknown = message(Code.SCHEDULE_UNKNOWN_KNOWN, schedule=schedule_id, known=known)
+        Console(stderr=True).print(f"phytowatch: {say(unknown, language)}", markup=False)
         raise typer.Exit(2) from None
     if as_json:
         json.dump(_schedule_dict(schedule), sys.stdout, ensure_ascii=False, indent=2)
@@ -145,7 +146,7 @@ def schedules_show(
     lines = [
         (t("title", language), f"{schedule.title['en']} / {schedule.title['zh']}"),
         (t("confidence", language), _confidence_text(schedule, language)),
-        (t("source", language), schedule.source),
+        (t("Source", language), schedule.source),
     ]
     if schedule.confidence_notes:
         lines.append(("", schedule.confidence_notes))
@@ -154,13 +155,15 @@ def schedules_show(
             t("judged", language),
             f"{t(schedule.judged_role, language)} ({t(schedule.regime.value, language)})",
         ),
-        (t("min_probes", language), str(schedule.min_probes)),
-        (t("interval", language), format_duration(schedule.max_sample_interval)),
+        (t("min probes", language), str(schedule.min_probes)),
+        (t("max sample interval", language), format_duration(schedule.max_sample_interval)),
         (t("steps", language), _steps_text(schedule, language)),
         (
-            t("on_interruption", language),
+            t("on interruption", language),
             t(
-                "restart" if schedule.on_interruption is OnInterruption.RESTART else "fail_run",
+                "restart the hold"
+                if schedule.on_interruption is OnInterruption.RESTART
+                else "fail the run",
                 language,
             ),
         ),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from phytowatch.cli.options import DatabaseOption
+
+if TYPE_CHECKING:
+    from phytowatch.config import Settings
 
 
 def serve(
@@ -27,6 +30,7 @@ def serve(
     from phytowatch.web.app import create_app
 
     settings = load_settings(database_url=database_url, host=host, port=port)
+    _check_notify_rules(settings)
     typer.echo(
         f"phytowatch serving on http://{settings.host}:{settings.port} "
         f"(database {settings.database_url.split('@')[-1]})",
@@ -40,3 +44,16 @@ def serve(
         access_log=False,
         timeout_graceful_shutdown=10,  # a client holding a half-sent body cannot block a stop
     )
+
+
+def _check_notify_rules(settings: Settings) -> None:
+    """Refuse bad notification rules (or the settings they need) before the server starts: one
+    line in the reader's language, not a traceback from the server's start-up."""
+    from phytowatch.cli.output import fail
+    from phytowatch.domain.messages import Invalid
+    from phytowatch.notify import make_notifier
+
+    try:
+        make_notifier(settings).close()
+    except Invalid as error:
+        raise fail(error.message) from None

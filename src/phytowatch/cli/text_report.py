@@ -10,12 +10,15 @@ import os
 import sys
 from typing import Any
 
-from phytowatch.cli.messages import t
+from phytowatch.cli.messages import say, t, verdict_word
 from phytowatch.domain.instants import format_duration, format_instant
 from phytowatch.domain.judgement.verdict import Judgement, Verdict
+from phytowatch.domain.messages import Code, Instant
+from phytowatch.domain.messages import say as message
 from phytowatch.domain.schedule import Confidence, Regime, Schedule
 
 MAX_LINES = 12  # interruptions or findings listed before "… and N more"
+_UNVERIFIED = "UNVERIFIED schedule [M]: numbers not checked against an official text"
 
 _COLOURS = {"PASS": "32", "FAIL": "31", "INDETERMINATE": "33", "dim": "2", "bold": "1"}
 
@@ -39,50 +42,61 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
     lines: list[str] = []
     verdict = judgement.verdict or Verdict.FAIL
     title = schedule.title.get(lang) or schedule.title["en"]
-    head = _paint(f" {t(verdict.value, lang)} ", verdict.value, colour)
+    head = _paint(f" {verdict_word(verdict.value, lang)} ", verdict.value, colour)
     lines.append(f"{head}  {schedule.id} v{schedule.version} · {title}")
     if schedule.confidence is Confidence.UNVERIFIED:
-        lines.append("  " + _paint("⚠ " + t("unverified", lang), "INDETERMINATE", colour))
+        lines.append(
+            "  "
+            + _paint(
+                "⚠ " + t(_UNVERIFIED, lang),
+                "INDETERMINATE",
+                colour,
+            )
+        )
     elif schedule.confidence is Confidence.SECONDARY:
-        lines.append("  " + _paint(t("secondary", lang), "dim", colour))
-    lines.append(f"  {t('source', lang)}: {schedule.source}")
+        lines.append("  " + _paint(t("parts from a secondary source [C2]", lang), "dim", colour))
+    lines.append(f"  {t('Source', lang)}: {schedule.source}")
     if judgement.params:
         given = ", ".join(f"{k}={v}" for k, v in judgement.params.items())
-        lines.append(f"  {t('params', lang)}: {given}")
+        lines.append(f"  {t('Params', lang)}: {given}")
     if judgement.first_sample is not None and judgement.last_sample is not None:
-        span = t(
-            "samples",
+        span = say(
+            message(
+                Code.CLI_SAMPLES,
+                count=judgement.sample_count,
+                first=Instant(judgement.first_sample),
+                last=Instant(judgement.last_sample),
+            ),
             lang,
-            count=judgement.sample_count,
-            first=format_instant(judgement.first_sample),
-            last=format_instant(judgement.last_sample),
         )
-        lines.append(f"  {t('log', lang)}: {log} · {span}")
+        lines.append(f"  {t('Log', lang)}: {log} · {span}")
     else:
-        lines.append(f"  {t('log', lang)}: {log}")
+        lines.append(f"  {t('Log', lang)}: {log}")
 
     primary = schedule.primary
-    sign = t("cold_sign" if primary.regime is Regime.COLD else "heat_sign", lang)
+    sign = "≤" if primary.regime is Regime.COLD else "≥"
     if verdict is Verdict.PASS and judgement.step is not None:
         assert judgement.hold_start is not None and judgement.hold_end is not None
         lines.append(
-            f"  {t('hold', lang)}: "
-            + t(
-                "hold_line",
+            f"  {t('Hold', lang)}: "
+            + say(
+                message(
+                    Code.CLI_HOLD,
+                    step=judgement.step.index + 1,
+                    sign=sign,
+                    threshold=_degrees(schedule, judgement.step.threshold, primary.role),
+                    duration=format_duration(judgement.step.duration),
+                    start=Instant(judgement.hold_start),
+                    end=Instant(judgement.hold_end),
+                ),
                 lang,
-                step=judgement.step.index + 1,
-                regime=sign,
-                threshold=_degrees(schedule, judgement.step.threshold, primary.role),
-                duration=format_duration(judgement.step.duration),
-                start=format_instant(judgement.hold_start),
-                end=format_instant(judgement.hold_end),
             )
         )
     else:
         needed = min(step.duration for step in primary.steps)
         lines.append(
-            f"  {t('longest', lang)}: {format_duration(judgement.longest_hold)} "
-            + t("of_needed", lang, needed=format_duration(needed))
+            f"  {t('Longest hold', lang)}: {format_duration(judgement.longest_hold)} "
+            + say(message(Code.CLI_OF_NEEDED, needed=format_duration(needed)), lang)
         )
         reason = (
             judgement.fail_reason.value
@@ -92,23 +106,23 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
             else "no_step_satisfied"
         )
         when = (
-            " " + t("decided", lang, at=format_instant(judgement.fail_at))
+            " " + say(message(Code.CLI_DECIDED_AT, at=Instant(judgement.fail_at)), lang)
             if judgement.fail_at is not None
             else ""
         )
-        lines.append(f"  {t('why_fail', lang)}: {t(reason, lang)}{when}")
+        lines.append(f"  {t('Why', lang)}: {t(reason, lang)}{when}")
 
     for outcome in judgement.criteria:
         if outcome.satisfied and outcome.met_at is not None:
-            mark = t("met_at", lang, at=format_instant(outcome.met_at))
+            mark = say(message(Code.CLI_MET_AT, at=Instant(outcome.met_at)), lang)
         else:
-            mark = t("met", lang) if outcome.satisfied else t("not_met", lang)
-        lines.append(f"  {t('criteria', lang)}: {outcome.key} ({t(outcome.role, lang)}) — {mark}")
+            mark = t("met", lang) if outcome.satisfied else t("not met", lang)
+        lines.append(f"  {t('Criteria', lang)}: {outcome.key} ({t(outcome.role, lang)}) — {mark}")
 
-    lines.append(f"  {t('interruptions', lang)}: {len(judgement.interruptions) or t('none', lang)}")
+    lines.append(f"  {t('Interruptions', lang)}: {len(judgement.interruptions) or t('none', lang)}")
     for item in judgement.interruptions[:MAX_LINES]:
         probes = ", ".join(item.probes)
-        step = t("step_n", lang, n=item.step + 1)
+        step = say(message(Code.CLI_STEP, n=item.step + 1), lang)
         if schedule.extra:
             step = f"{item.criterion} {step}"
         lines.append(
@@ -116,9 +130,9 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
             + (f"  {probes}" if probes else "")
         )
     if len(judgement.interruptions) > MAX_LINES:
-        lines.append("    " + t("more", lang, n=len(judgement.interruptions) - MAX_LINES))
+        lines.append("    " + _more(len(judgement.interruptions), lang))
 
-    lines.append(f"  {t('findings', lang)}: {len(judgement.findings) or t('none', lang)}")
+    lines.append(f"  {t('Findings', lang)}: {len(judgement.findings) or t('none', lang)}")
     for finding in judgement.findings[:MAX_LINES]:
         extra = ", ".join(f"{k}={v}" for k, v in finding.detail.items() if k != "went_back_from")
         window = format_instant(finding.start)
@@ -129,7 +143,15 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
             + (f"  ({extra})" if extra else "")
         )
     if len(judgement.findings) > MAX_LINES:
-        lines.append("    " + t("more", lang, n=len(judgement.findings) - MAX_LINES))
-    review = t("review_yes", lang) if judgement.review_required else t("review_no", lang)
+        lines.append("    " + _more(len(judgement.findings), lang))
+    review = (
+        t("Review required: yes — an inspector must look at the findings before sign-off", lang)
+        if judgement.review_required
+        else t("Review required: no", lang)
+    )
     lines.append("  " + (_paint(review, "bold", colour) if judgement.review_required else review))
     return "\n".join(lines)
+
+
+def _more(listed: int, lang: str) -> str:
+    return say(message(Code.CLI_MORE, n=listed - MAX_LINES), lang)

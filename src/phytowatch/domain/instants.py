@@ -11,6 +11,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from phytowatch.domain.messages import Code, Invalid, invalid
+
 US_PER_S = 1_000_000
 US_PER_MIN = 60 * US_PER_S
 US_PER_H = 60 * US_PER_MIN
@@ -69,7 +71,7 @@ def parse_duration(text: str | int | float) -> int:
     microseconds (it would have to be rounded).
     """
     if isinstance(text, bool):
-        raise ValueError(f"not a duration: {text!r}")
+        raise invalid(Code.DURATION_NOT, text=text)
     if isinstance(text, int | float):
         amount, unit = Decimal(repr(text)), US_PER_S
     else:
@@ -78,17 +80,17 @@ def parse_duration(text: str | int | float) -> int:
             number = parts[0].rstrip("abcdefghijklmnopqrstuvwxyz")
             parts = [number, parts[0][len(number) :]] if number != parts[0] else [number, "s"]
         if len(parts) != 2 or parts[1] not in _UNITS:
-            raise ValueError(f"not a duration: {text!r} (write e.g. '30 min', '3.5 h', '18 d')")
+            raise invalid(Code.DURATION_HOW, text=text)
         try:
             amount = Decimal(parts[0])
         except InvalidOperation:
-            raise ValueError(f"not a duration: {text!r}") from None
+            raise invalid(Code.DURATION_NOT, text=text) from None
         unit = _UNITS[parts[1]]
     if not amount.is_finite() or amount <= 0:
-        raise ValueError(f"a duration must be positive: {text!r}")
+        raise invalid(Code.DURATION_NOT_POSITIVE, text=text)
     total = amount * unit
     if total != total.to_integral_value():
-        raise ValueError(f"finer than a microsecond: {text!r}")
+        raise invalid(Code.DURATION_FINER, text=text)
     return int(total)
 
 
@@ -119,34 +121,38 @@ def parse_instant(text: str, *, naive_is_utc: bool = True) -> int:
     if _UNIX.match(text):
         micros = Decimal(text) * US_PER_S
         if micros != micros.to_integral_value():
-            raise ValueError("finer than a microsecond")
+            raise invalid(Code.INSTANT_FINER)
         return _in_range(int(micros))
     if "." in text or "," in text:
         match = _FRACTION.search(text)
         if match:
             if not _ON_SECONDS.search(text[: match.start()]):
-                raise ValueError("a decimal fraction is allowed on the seconds only")
+                raise invalid(Code.INSTANT_FRACTION)
             if len(match.group(1)) > 6:
-                raise ValueError("finer than a microsecond")
+                raise invalid(Code.INSTANT_FINER)
     try:
         moment = datetime.fromisoformat(text)
     except OverflowError:
-        raise ValueError("outside the years 1900 to 9998") from None
+        raise _outside_the_years() from None
     except ValueError as error:
         if "offset" in str(error) or "timedelta" in str(error):
-            raise ValueError("the UTC offset is out of range (-23:59 to +23:59)") from None
+            raise invalid(Code.INSTANT_OFFSET_RANGE) from None
         raise
     try:
         if moment.tzinfo is None:
             if not naive_is_utc:
-                raise ValueError("no UTC offset (write Z or +08:00)")
+                raise invalid(Code.INSTANT_NO_OFFSET)
             return _in_range((moment - _EPOCH_NAIVE) // _ONE_US)
         return _in_range((moment - _EPOCH) // _ONE_US)
     except OverflowError:
-        raise ValueError("outside the years 1900 to 9998") from None
+        raise _outside_the_years() from None
 
 
 def _in_range(instant: int) -> int:
     if not EARLIEST_INSTANT <= instant < LATEST_INSTANT:
-        raise ValueError("outside the years 1900 to 9998")
+        raise _outside_the_years()
     return instant
+
+
+def _outside_the_years() -> Invalid:
+    return invalid(Code.INSTANT_YEARS, first=1900, last=9998)

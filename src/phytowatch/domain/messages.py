@@ -22,8 +22,6 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from phytowatch.domain.instants import format_instant
-
 
 class Kind(StrEnum):
     """What kind of refusal: the adapters map it to a status (web/errors.py, cli/output.py)."""
@@ -159,7 +157,6 @@ class Code(StrEnum):
     RUN_OPEN_ALREADY = "run.open_already", "facility {facility} has an open run: close it first"
     RUN_CLOSED_ALREADY = "run.closed_already", "run {run} is closed already ({reason})"
     SCHEDULE_UNKNOWN = "schedule.unknown", "unknown schedule {schedule!r}"
-    SCHEDULE_FILE = "schedule.file", "{detail}"  # a broken schedule file: the loader's words
     PARAM_UNKNOWN = (
         "param.unknown",
         "schedule {schedule} has no param {param!r} (params: {known})",
@@ -598,6 +595,205 @@ class Code(StrEnum):
     UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"
     STORAGE_UNAVAILABLE = "storage.unavailable", "the database is unavailable; retry later"
 
+    # times and durations (domain/instants.py): a device's, a log's, a schedule file's
+    DURATION_NOT = "duration.not", "not a duration: {text!r}"
+    DURATION_HOW = (
+        "duration.how",
+        "not a duration: {text!r} (write e.g. '30 min', '3.5 h', '18 d')",
+    )
+    DURATION_NOT_POSITIVE = "duration.not_positive", "a duration must be positive: {text!r}"
+    DURATION_FINER = "duration.finer", "finer than a microsecond: {text!r}"
+    INSTANT_FINER = "instant.finer", "finer than a microsecond"
+    INSTANT_FRACTION = "instant.fraction", "a decimal fraction is allowed on the seconds only"
+    INSTANT_YEARS = "instant.years", "outside the years {first} to {last}"
+    INSTANT_OFFSET_RANGE = (
+        "instant.offset_range",
+        "the UTC offset is out of range (-23:59 to +23:59)",
+    )
+    INSTANT_NO_OFFSET = "instant.no_offset", "no UTC offset (write Z or +08:00)"
+
+    # the judgement engine's refusal of input its caller built wrongly (domain/judgement/)
+    JUDGE_PROBE_TWICE = "judge.probe_twice", "probe {probe!r} appears twice"
+    JUDGE_OFFSET_PROBE = "judge.offset_probe", "offset for unknown probe {probe!r}"
+    JUDGE_OFFSET_NAN = "judge.offset_nan", "offset for {probe} is not a number: {offset!r}"
+    JUDGE_OFFSET_LARGE = (
+        "judge.offset_large",
+        "offset for {probe} is not a plausible calibration offset: {offset!r} (at most ±{max})",
+    )
+    JUDGE_UNKNOWN_PROBE = "judge.unknown_probe", "unknown probe {probe!r}"
+    JUDGE_LATE = "judge.late_reading", "reading of {probe} at an instant already judged"
+    SERIES_SPAN = (
+        "series.span",
+        "{buckets} buckets from {t_from} to {t_to}: need at least one bucket and a time span",
+    )
+
+    # a schedule file refused (schedules/format.py, schedules/catalog.py): the file, the field
+    SCHEDULE_FILE_UNREADABLE = "schedule_file.unreadable", "{file}: cannot read: {error}"
+    SCHEDULE_FILE_YAML = "schedule_file.yaml", "{file}: not valid YAML: {error}"
+    SCHEDULE_FILE_JSON = (
+        "schedule_file.json",
+        "{file}: not valid JSON (line {line}, column {column}): {error}",
+    )
+    SCHEDULE_FILE_NOT_DIRECTORY = "schedule_file.not_directory", "{file}: not a directory"
+    SCHEDULE_FILE_TOP = "schedule_file.top", "{file}: a schedule must be an object"
+    SCHEDULE_FILE_OBJECT = "schedule_file.object", "{file}: {field}: must be an object"
+    SCHEDULE_FILE_LIST = "schedule_file.list", "{file}: {field}: must be a list"
+    SCHEDULE_FILE_UNKNOWN = "schedule_file.unknown_field", "{file}: {field}: unknown field"
+    SCHEDULE_FILE_MISSING = "schedule_file.missing", "{file}: {field}: missing"
+    SCHEDULE_FILE_TEXT = "schedule_file.text", "{file}: {field}: must be a non-empty text"
+    SCHEDULE_FILE_NUMBER = "schedule_file.number", "{file}: {field}: {value}: must be a number"
+    SCHEDULE_FILE_COUNT = (
+        "schedule_file.count",
+        "{file}: {field}: {value}: must be a whole number >= 1",
+    )
+    SCHEDULE_FILE_CHOICE = (
+        "schedule_file.choice",
+        "{file}: {field}: {value}: must be one of {options}",
+    )
+    SCHEDULE_FILE_DURATION = (
+        "schedule_file.duration",
+        "{file}: {field}: not a duration: {value} (write e.g. '30 min', '3.5 h', '18 d')",
+    )
+    SCHEDULE_FILE_DURATION_POSITIVE = (
+        "schedule_file.duration_positive",
+        "{file}: {field}: a duration must be positive: {value}",
+    )
+    SCHEDULE_FILE_DURATION_FINER = (
+        "schedule_file.duration_finer",
+        "{file}: {field}: finer than a microsecond: {value}",
+    )
+    SCHEDULE_FILE_ID = (
+        "schedule_file.id",
+        "{file}: {field}: {value}: lowercase letters, digits and '-' only (2-64 characters)",
+    )
+    SCHEDULE_FILE_VERSION = (
+        "schedule_file.version",
+        "{file}: {field}: {value}: must look like 1, 2 or 2026.1",
+    )
+    SCHEDULE_FILE_AT_FIRST_SAMPLE = (
+        "schedule_file.at_first_sample",
+        "{file}: {field}: a hold that starts at the first sample needs on_interruption: fail",
+    )
+    SCHEDULE_FILE_DURATIONS_PER_STEP = (
+        "schedule_file.durations_per_step",
+        "{file}: {field}: needs one duration per step ({steps})",
+    )
+    SCHEDULE_FILE_NO_TOLERANCE = (
+        "schedule_file.no_tolerance",
+        "{file}: {field}: the schedule has no tolerance",
+    )
+    SCHEDULE_FILE_RANGE = (
+        "schedule_file.range",
+        "{file}: {field}: {value:g} is outside the physical range of a {role} probe "
+        "({low:g}…{high:g})",
+    )
+    SCHEDULE_FILE_NO_STEP = "schedule_file.no_step", "{file}: {field}: needs at least one step"
+    SCHEDULE_FILE_COLD_ORDER = (
+        "schedule_file.cold_order",
+        "{file}: {field}: thresholds of a cold table must rise",
+    )
+    SCHEDULE_FILE_HEAT_ORDER = (
+        "schedule_file.heat_order",
+        "{file}: {field}: thresholds of a heat table must fall",
+    )
+    SCHEDULE_FILE_EASIER_LONGER = (
+        "schedule_file.easier_longer",
+        "{file}: {field}: an easier threshold must need a longer duration",
+    )
+    SCHEDULE_FILE_TOLERANCE_ONE_STEP = (
+        "schedule_file.tolerance_one_step",
+        "{file}: {field}: a tolerance band is defined for one-step heat schedules only",
+    )
+    SCHEDULE_FILE_TOLERANCE_LOWER = (
+        "schedule_file.tolerance_lower",
+        "{file}: {field}: {value:g}: must be below the step threshold ({threshold:g})",
+    )
+    SCHEDULE_FILE_BUDGET = (
+        "schedule_file.budget",
+        "{file}: {field}: missing (and no param sets it)",
+    )
+    SCHEDULE_FILE_NO_CHOICE = (
+        "schedule_file.no_choice",
+        "{file}: {field}: needs at least one choice",
+    )
+    SCHEDULE_FILE_KEY_TWICE = (
+        "schedule_file.key_twice",
+        "{file}: {field}: {key!r} is used twice",
+    )
+    SCHEDULE_FILE_NO_HOLD = (
+        "schedule_file.no_hold_before",
+        "{file}: {field}: no hold criterion {during!r} before it",
+    )
+    SCHEDULE_FILE_VERSION_TWICE = (
+        "schedule_file.version_twice",
+        "{file}: {field}: {schedule} version {version} is also in {first}",
+    )
+
+    # the notification rules (PHYTOWATCH_NOTIFY_RULES, services/notify.py) and the settings
+    # they need (notify/__init__.py): said at start-up to whoever edits them
+    NOTIFY_RULES_JSON = (
+        "notify_rules.json",
+        "notify rules: not JSON ({error} at char {position})",
+    )
+    NOTIFY_RULES_LIST = "notify_rules.list", "notify rules: a JSON list of rules is expected"
+    NOTIFY_RULE_OBJECT = "notify_rule.object", "notify rule {rule}: an object is expected"
+    NOTIFY_RULE_UNKNOWN = "notify_rule.unknown", "notify rule {rule}: unknown field(s) {fields}"
+    NOTIFY_RULE_CHOICE = (
+        "notify_rule.choice",
+        "notify rule {rule}: {field} must be one of {options} (not {value})",
+    )
+    NOTIFY_RULE_TO_TEXT = "notify_rule.to_text", "notify rule {rule}: to must be a string"
+    NOTIFY_RULE_EMAIL_TO = (
+        "notify_rule.email_to",
+        "notify rule {rule}: an email rule needs to (the addresses)",
+    )
+    NOTIFY_RULE_KINDS = "notify_rule.kinds", "notify rule {rule}: unknown kind(s) {kinds}"
+    NOTIFY_RULE_NAMES = (
+        "notify_rule.names",
+        "notify rule {rule}: {field} must be a list of strings",
+    )
+    NOTIFY_WEBHOOK_SECRET = (
+        "notify.webhook_secret",
+        "a webhook rule needs PHYTOWATCH_WEBHOOK_SECRET (to sign with)",
+    )
+    NOTIFY_WEBHOOK_URL = (
+        "notify.webhook_url",
+        "a webhook rule without to needs PHYTOWATCH_WEBHOOK_URL",
+    )
+    NOTIFY_WEBHOOK_URL_FORM = (
+        "notify.webhook_url_form",
+        "a webhook URL must be http:// or https:// with a host",
+    )
+    NOTIFY_EMAIL_SETTINGS = (
+        "notify.email_settings",
+        "an email rule needs PHYTOWATCH_SMTP_HOST and PHYTOWATCH_MAIL_FROM",
+    )
+
+    # the pages' own checks of a form, before a use case is called (web/pages/)
+    FORM_NUL = "form.nul", "{field}: a NUL character cannot be stored"
+    FORM_DATE = "form.date", "{field}: give a date, e.g. {example}"
+    FORM_CONFIRM_REVOKE = (
+        "form.confirm_revoke",
+        "Tick the box to confirm: the device will be refused.",
+    )
+    FORM_DISABLE_OR_ENABLE = "form.disable_or_enable", "Say whether to disable or to enable."
+
+    # the CLI's report of a judgement (cli/text_report.py) and its schedules commands
+    CLI_SAMPLES = "cli.samples", "{count} sample times, {first} … {last}"
+    CLI_HOLD = (
+        "cli.hold",
+        "step {step}: {sign} {threshold} for {duration}, held {start} → {end}",
+    )
+    CLI_OF_NEEDED = "cli.of_needed", "of {needed} needed"
+    CLI_DECIDED_AT = "cli.decided_at", "at {at}"
+    CLI_MET_AT = "cli.met_at", "met at {at}"
+    CLI_STEP = "cli.step", "step {n}"
+    CLI_MORE = "cli.more", "… and {n} more (see --json)"
+    SCHEDULE_UNKNOWN_KNOWN = (
+        "schedule.unknown_known",
+        "unknown schedule {schedule!r} (known: {known})",
+    )
+
     # what is not there (or not the caller's to see: the same answer)
     NO_RUN = "not_found.run", "no run {run}"
     NO_ALARM = "not_found.alarm", "no alarm {alarm}"
@@ -627,6 +823,8 @@ class Instant:
     us: int
 
     def __format__(self, spec: str) -> str:
+        from phytowatch.domain.instants import format_instant  # it raises messages: no cycle
+
         text = format_instant(self.us)
         return text[:10] if spec == "day" else text
 
@@ -728,6 +926,21 @@ def message_json(message: Message) -> dict[str, Any]:
         "params": params_for_api(message.params),
         "message": message.english(),
     }
+
+
+class Invalid(ValueError):  # noqa: N818 - a value refused, said to a person; not a crash
+    """A value that cannot be used (a time, a duration, a file's field, an engine's input), and
+    why, as a message: the base of the errors that carry one (``ParamError``,
+    ``ScheduleFileError``, ``RuleError``, …). ``str()`` is the English text."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english())
+        self.message = message
+
+
+def invalid(code: Code, /, **params: Param) -> Invalid:
+    """``raise invalid(Code.INSTANT_FINER)``."""
+    return Invalid(say(code, **params))
 
 
 class Refused(Exception):  # noqa: N818 - a refusal, said to a person; not a crash

@@ -14,7 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal, Self
 
-from phytowatch.domain.messages import Code, Message, say
+from phytowatch.domain.messages import Code, Invalid, say
 
 Role = Literal["product", "air", "water", "rh"]
 ROLES: tuple[Role, ...] = ("product", "air", "water", "rh")
@@ -238,9 +238,5 @@ class Schedule:
         return replace(self, primary=primary, resolved_params=MappingProxyType(chosen))
 
 
-class ParamError(ValueError):
+class ParamError(Invalid):
     """A param was unknown, missing or given a value the schedule does not offer."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.english())
-        self.message = message

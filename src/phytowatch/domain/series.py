@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from phytowatch.domain.messages import Code, Instant, invalid
+
 Row = tuple[str, int, float | None, str | None, int]  # probe, t, value, fault, received
 
 
@@ -14,7 +16,7 @@ def downsample(
     time buckets: a chart of a 22-day run stays small, and no excursion disappears from it (a
     dip shows as its bucket's minimum). Faults are left out; empty buckets give no point."""
     if buckets < 1 or t_to <= t_from:
-        raise ValueError("need at least one bucket and a time span")
+        raise invalid(Code.SERIES_SPAN, buckets=buckets, t_from=Instant(t_from), t_to=Instant(t_to))
     width = -(-(t_to - t_from + 1) // buckets)  # ceiling: every instant falls in a bucket
     out: dict[str, dict[int, list[float]]] = {}
     for probe, t, value, fault, _ in rows:

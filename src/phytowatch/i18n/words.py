@@ -58,3 +58,17 @@ FIELDS = (
 )  # fmt: skip
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))
+REGIMES = (N_("heat"), N_("cold"))
+# the CLI's labels (``phytowatch evaluate``'s report, ``phytowatch schedules``): said by the CLI
+# in the reader's language from this catalogue, as the pages say theirs
+CLI = (
+    N_("Source"), N_("Params"), N_("Log"), N_("Hold"), N_("Longest hold"), N_("Why"),
+    N_("Criteria"), N_("met"), N_("not met"), N_("Interruptions"), N_("Findings"),
+    N_("Review required: yes — an inspector must look at the findings before sign-off"),
+    N_("Review required: no"),
+    N_("UNVERIFIED schedule [M]: numbers not checked against an official text"),
+    N_("parts from a secondary source [C2]"),
+    N_("title"), N_("confidence"), N_("judged"), N_("min probes"), N_("max sample interval"),
+    N_("steps"), N_("on interruption"), N_("restart the hold"), N_("fail the run"), N_("notes"),
+    N_("UNVERIFIED"), N_("partly secondary"), N_("checked"), N_("schedule file refused"),
+)  # fmt: skip

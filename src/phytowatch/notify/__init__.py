@@ -7,6 +7,7 @@ import logging
 import time
 
 from phytowatch.config import Settings
+from phytowatch.domain.messages import Code, say
 from phytowatch.services.notify import (
     NotificationChannel,
     Notifier,
@@ -31,15 +32,15 @@ def make_notifier(settings: Settings) -> Notifier:
     webhook_rules = [rule for rule in rules if rule.channel == "webhook"]
     if webhook_rules:
         if settings.webhook_secret is None or not settings.webhook_secret.get_secret_value():
-            raise RuleError("a webhook rule needs PHYTOWATCH_WEBHOOK_SECRET (to sign with)")
+            raise RuleError(say(Code.NOTIFY_WEBHOOK_SECRET))
         for rule in webhook_rules:
             url = rule.to or settings.webhook_url
             if not url:
-                raise RuleError("a webhook rule without to needs PHYTOWATCH_WEBHOOK_URL")
+                raise RuleError(say(Code.NOTIFY_WEBHOOK_URL))
             try:
                 check_url(url)
-            except ValueError as error:
-                raise RuleError(str(error)) from None
+            except ValueError:
+                raise RuleError(say(Code.NOTIFY_WEBHOOK_URL_FORM)) from None
         channels["webhook"] = WebhookChannel(
             settings.webhook_url, settings.webhook_secret.get_secret_value()
         )
@@ -47,7 +48,7 @@ def make_notifier(settings: Settings) -> Notifier:
         log.warning("PHYTOWATCH_WEBHOOK_URL is set but no notify rule sends to the webhook")
     if any(rule.channel == "email" for rule in rules):
         if not settings.smtp_host or not settings.mail_from:
-            raise RuleError("an email rule needs PHYTOWATCH_SMTP_HOST and PHYTOWATCH_MAIL_FROM")
+            raise RuleError(say(Code.NOTIFY_EMAIL_SETTINGS))
         if settings.smtp_user and not settings.smtp_starttls:
             log.warning("SMTP login without STARTTLS: the password crosses the network in clear")
         channels["email"] = SmtpChannel(

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from phytowatch.domain.messages import Code, say
 from phytowatch.domain.schedule import Schedule
 from phytowatch.schedules.format import ID_PATTERN, ScheduleFileError, load_file
 
@@ -23,7 +24,14 @@ class Catalog:
         if schedule.version in versions:
             first = self.origin[(schedule.id, schedule.version)]
             raise ScheduleFileError(
-                where, "version", f"{schedule.id} version {schedule.version} is also in {first}"
+                say(
+                    Code.SCHEDULE_FILE_VERSION_TWICE,
+                    file=where,
+                    field="version",
+                    schedule=schedule.id,
+                    version=schedule.version,
+                    first=first,
+                )
             )
         versions[schedule.version] = schedule
         self.origin[(schedule.id, schedule.version)] = where
@@ -57,7 +65,7 @@ def load_catalog(extra_dirs: Iterable[Path] = ()) -> Catalog:
     files = _shipped_files()
     for directory in extra_dirs:
         if not directory.is_dir():
-            raise ScheduleFileError(str(directory), "", "not a directory")
+            raise ScheduleFileError(say(Code.SCHEDULE_FILE_NOT_DIRECTORY, file=str(directory)))
         files.extend(
             sorted(p for p in directory.iterdir() if p.suffix in {".json", ".yaml", ".yml"})
         )

@@ -1,8 +1,10 @@
 """The schedule file format: a file (JSON, or YAML for a site's own) read into a validated
 domain schedule.
 
-A file that is malformed or contradicts itself is refused with a :class:`ScheduleFileError` that
-names the file and the field, e.g. ``hwt-mango.json: steps[0].threshold: must be a number``.
+A file that is malformed or contradicts itself is refused with a :class:`ScheduleFileError`: a
+message code whose parameters name the file, the field, the value and what is expected, e.g.
+``hwt-mango.json: steps[0].threshold: "56": must be a number`` (in the reader's language where
+shown).
 Unknown fields are refused too: a typo must not silently drop a rule. Which files are known, and
 by which id and version, is the catalog's (catalog.py).
 """
@@ -17,6 +19,8 @@ from types import MappingProxyType
 from typing import Any
 
 from phytowatch.domain.instants import parse_duration
+from phytowatch.domain.messages import Code, Invalid, Message, Word, say
+from phytowatch.domain.messages import Param as MessageParam
 from phytowatch.domain.schedule import (
     PHYSICAL_RANGE,
     ROLES,
@@ -46,14 +50,28 @@ _TOP_FIELDS = {
 }  # fmt: skip
 
 
-class ScheduleFileError(ValueError):
-    """A schedule file was refused; the message names the file and the field."""
+class ScheduleFileError(Invalid):
+    """A schedule file was refused; the message (a code) names the file and the field."""
 
-    def __init__(self, where: str, path: str, problem: str) -> None:
-        super().__init__(f"{where}: {path}: {problem}" if path else f"{where}: {problem}")
-        self.where = where
-        self.field = path
-        self.problem = problem
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.where = str(message.params.get("file", ""))
+        self.field = str(message.params.get("field", ""))
+
+
+def shown(value: Any) -> str:
+    """A value of a file as it is written there (JSON): ``"3"`` is a text, ``3`` a number."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+# parse_duration's refusal, said of a file's field
+_DURATION_CODES = {
+    Code.DURATION_NOT_POSITIVE: Code.SCHEDULE_FILE_DURATION_POSITIVE,
+    Code.DURATION_FINER: Code.SCHEDULE_FILE_DURATION_FINER,
+}
 
 
 class _Reader:
@@ -62,55 +80,66 @@ class _Reader:
     def __init__(self, where: str) -> None:
         self.where = where
 
-    def fail(self, path: str, problem: str) -> ScheduleFileError:
-        return ScheduleFileError(self.where, path, problem)
+    def fail(self, path: str, code: Code, **params: MessageParam) -> ScheduleFileError:
+        return ScheduleFileError(say(code, file=self.where, field=path, **params))
 
     def obj(self, value: Any, path: str, allowed: set[str] | None = None) -> dict[str, Any]:
         if not isinstance(value, dict):
-            raise self.fail(path, "must be an object")
+            if not path:
+                raise ScheduleFileError(say(Code.SCHEDULE_FILE_TOP, file=self.where))
+            raise self.fail(path, Code.SCHEDULE_FILE_OBJECT)
         if allowed is not None:
             unknown = sorted(set(value) - allowed)
             if unknown:
-                raise self.fail(f"{path}.{unknown[0]}" if path else unknown[0], "unknown field")
+                raise self.fail(_at(path, unknown[0]), Code.SCHEDULE_FILE_UNKNOWN)
         return value
 
     def need(self, data: Mapping[str, Any], key: str, path: str) -> Any:
         if key not in data:
-            raise self.fail(f"{path}.{key}" if path else key, "missing")
+            raise self.fail(_at(path, key), Code.SCHEDULE_FILE_MISSING)
         return data[key]
 
     def text(self, data: Mapping[str, Any], key: str, path: str, default: str | None = None) -> str:
         value = data.get(key, default) if default is not None else self.need(data, key, path)
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{path}.{key}" if path else key, "must be a non-empty text")
+            raise self.fail(_at(path, key), Code.SCHEDULE_FILE_TEXT)
         return value
 
     def number(self, data: Mapping[str, Any], key: str, path: str) -> float:
         value = self.need(data, key, path)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"{path}.{key}" if path else key, "must be a number")
+            raise self.fail(_at(path, key), Code.SCHEDULE_FILE_NUMBER, value=shown(value))
         return float(value)
 
     def count(self, data: Mapping[str, Any], key: str, path: str) -> int:
         value = self.need(data, key, path)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise self.fail(f"{path}.{key}" if path else key, "must be a whole number >= 1")
+            raise self.fail(_at(path, key), Code.SCHEDULE_FILE_COUNT, value=shown(value))
         return value
 
     def duration(self, value: Any, path: str) -> int:
         try:
             return parse_duration(value)
-        except ValueError as error:
-            raise self.fail(path, str(error)) from None
+        except Invalid as error:
+            code = _DURATION_CODES.get(error.message.code, Code.SCHEDULE_FILE_DURATION)
+            raise self.fail(path, code, value=shown(value)) from None
 
     def choice(self, data: Mapping[str, Any], key: str, path: str, options: Iterable[str]) -> str:
         value = self.need(data, key, path)
         options = list(options)
         if value not in options:
             raise self.fail(
-                f"{path}.{key}" if path else key, f"must be one of {', '.join(options)}"
+                _at(path, key),
+                Code.SCHEDULE_FILE_CHOICE,
+                value=shown(value),
+                options=", ".join(options),
             )
         return str(value)
+
+
+def _at(path: str, key: str) -> str:
+    """The field path of ``key`` inside ``path`` (``steps[0].threshold``)."""
+    return f"{path}.{key}" if path else key
 
 
 def parse_schedule(data: Any, where: str) -> Schedule:
@@ -119,10 +148,10 @@ def parse_schedule(data: Any, where: str) -> Schedule:
     top = r.obj(data, "", _TOP_FIELDS)
     schedule_id = r.text(top, "id", "")
     if not ID_PATTERN.match(schedule_id):
-        raise r.fail("id", "lowercase letters, digits and '-' only (2-64 characters)")
+        raise r.fail("id", Code.SCHEDULE_FILE_ID, value=shown(schedule_id))
     version = str(r.need(top, "version", ""))
     if not _VERSION.match(version):
-        raise r.fail("version", "must look like 1, 2 or 2026.1")
+        raise r.fail("version", Code.SCHEDULE_FILE_VERSION, value=shown(top["version"]))
     title = r.obj(r.need(top, "title", ""), "title", {"en", "zh"})
     for lang in ("en", "zh"):
         r.text(title, lang, "title")
@@ -155,16 +184,18 @@ def parse_schedule(data: Any, where: str) -> Schedule:
     )
     extra = _criteria(r, top.get("criteria", []), primary)
     if starts is HoldStart.AT_FIRST_SAMPLE and on_interruption is not OnInterruption.FAIL:
-        raise r.fail("starts", "a hold that starts at the first sample needs on_interruption: fail")
+        raise r.fail("starts", Code.SCHEDULE_FILE_AT_FIRST_SAMPLE)
     for index, choice_param in enumerate(params):
         for value, choice in choice_param.choices.items():
             where_choice = f"params.{choice_param.name}.choices.{value}"
             if choice.durations is not None and len(choice.durations) != len(steps):
                 raise r.fail(
-                    f"{where_choice}.durations", f"needs one duration per step ({len(steps)})"
+                    f"{where_choice}.durations",
+                    Code.SCHEDULE_FILE_DURATIONS_PER_STEP,
+                    steps=len(steps),
                 )
             if choice.tolerance_budget is not None and tolerance is None:
-                raise r.fail(f"{where_choice}.tolerance_budget", "the schedule has no tolerance")
+                raise r.fail(f"{where_choice}.tolerance_budget", Code.SCHEDULE_FILE_NO_TOLERANCE)
         del index
     preconditions = tuple(
         _precondition(r, item, f"preconditions[{i}]")
@@ -189,7 +220,7 @@ def parse_schedule(data: Any, where: str) -> Schedule:
 
 def _list(r: _Reader, value: Any, path: str) -> list[Any]:
     if not isinstance(value, list):
-        raise r.fail(path, "must be a list")
+        raise r.fail(path, Code.SCHEDULE_FILE_LIST)
     return value
 
 
@@ -198,7 +229,12 @@ def _threshold(r: _Reader, data: Mapping[str, Any], key: str, path: str, role: R
     low, high = PHYSICAL_RANGE[role]
     if not low <= value <= high:
         raise r.fail(
-            f"{path}.{key}", f"outside the physical range of a {role} probe ({low}…{high})"
+            f"{path}.{key}",
+            Code.SCHEDULE_FILE_RANGE,
+            value=value,
+            role=Word(role),
+            low=low,
+            high=high,
         )
     return value
 
@@ -208,7 +244,7 @@ def _steps(
 ) -> tuple[Step, ...]:
     items = _list(r, value, path)
     if not items:
-        raise r.fail(path, "needs at least one step")
+        raise r.fail(path, Code.SCHEDULE_FILE_NO_STEP)
     steps: list[Step] = []
     for i, item in enumerate(items):
         here = f"{path}[{i}]"
@@ -219,7 +255,7 @@ def _steps(
         elif durations_from_params:
             duration = 0  # set by a param before any run is judged
         else:
-            raise r.fail(f"{here}.duration", "missing")
+            raise r.fail(f"{here}.duration", Code.SCHEDULE_FILE_MISSING)
         steps.append(Step(threshold, duration))
     # A table must trade temperature for time: a step that is easier in temperature must take
     # longer, or it makes the stricter step pointless and the table contradicts itself.
@@ -231,10 +267,14 @@ def _steps(
             else (step.threshold < before.threshold)
         )
         if not easier:
-            order = "rise" if regime is Regime.COLD else "fall"
-            raise r.fail(f"{path}[{i}].threshold", f"thresholds of a {regime} table must {order}")
+            raise r.fail(
+                f"{path}[{i}].threshold",
+                Code.SCHEDULE_FILE_COLD_ORDER
+                if regime is Regime.COLD
+                else Code.SCHEDULE_FILE_HEAT_ORDER,
+            )
         if before.duration and step.duration <= before.duration:
-            raise r.fail(f"{path}[{i}].duration", "an easier threshold must need a longer duration")
+            raise r.fail(f"{path}[{i}].duration", Code.SCHEDULE_FILE_EASIER_LONGER)
     return tuple(steps)
 
 
@@ -245,15 +285,20 @@ def _tolerance(
         return None
     data = r.obj(value, "tolerance", {"lower", "grace", "budget"})
     if regime is not Regime.HEAT or len(steps) != 1:
-        raise r.fail("tolerance", "a tolerance band is defined for one-step heat schedules only")
+        raise r.fail("tolerance", Code.SCHEDULE_FILE_TOLERANCE_ONE_STEP)
     lower = r.number(data, "lower", "tolerance")
     if lower >= steps[0].threshold:
-        raise r.fail("tolerance.lower", "must be below the step threshold")
+        raise r.fail(
+            "tolerance.lower",
+            Code.SCHEDULE_FILE_TOLERANCE_LOWER,
+            value=lower,
+            threshold=steps[0].threshold,
+        )
     budget = r.duration(data["budget"], "tolerance.budget") if "budget" in data else None
     if budget is None and not any(
         c.tolerance_budget is not None for p in params for c in p.choices.values()
     ):
-        raise r.fail("tolerance.budget", "missing (and no param sets it)")
+        raise r.fail("tolerance.budget", Code.SCHEDULE_FILE_BUDGET)
     return Tolerance(
         lower, r.duration(r.need(data, "grace", "tolerance"), "tolerance.grace"), budget
     )
@@ -267,7 +312,7 @@ def _params(r: _Reader, value: Any) -> tuple[Param, ...]:
         body = r.obj(spec, here, {"description", "choices", "default"})
         choices_raw = r.obj(r.need(body, "choices", here), f"{here}.choices")
         if not choices_raw:
-            raise r.fail(f"{here}.choices", "needs at least one choice")
+            raise r.fail(f"{here}.choices", Code.SCHEDULE_FILE_NO_CHOICE)
         choices: dict[str, ParamChoice] = {}
         for value_name, effect in choices_raw.items():
             where = f"{here}.choices.{value_name}"
@@ -284,7 +329,12 @@ def _params(r: _Reader, value: Any) -> tuple[Param, ...]:
             choices[str(value_name)] = ParamChoice(durations, budget)
         default = body.get("default")
         if default is not None and default not in choices:
-            raise r.fail(f"{here}.default", f"must be one of {', '.join(choices)}")
+            raise r.fail(
+                f"{here}.default",
+                Code.SCHEDULE_FILE_CHOICE,
+                value=shown(default),
+                options=", ".join(choices),
+            )
         out.append(
             Param(str(name), MappingProxyType(choices), default, str(body.get("description", "")))
         )
@@ -307,7 +357,7 @@ def _criteria(r: _Reader, value: Any, primary: HoldCriterion) -> tuple[Criterion
         data = r.obj(item, here, allowed)
         key = r.text(data, "key", here)
         if key in keys:
-            raise r.fail(f"{here}.key", f"{key!r} is used twice")
+            raise r.fail(f"{here}.key", Code.SCHEDULE_FILE_KEY_TWICE, key=key)
         keys.add(key)
         role: Role = r.choice(data, "role", here, ROLES)  # type: ignore[assignment]
         regime = Regime(r.choice(data, "regime", here, [g.value for g in Regime]))
@@ -320,7 +370,7 @@ def _criteria(r: _Reader, value: Any, primary: HoldCriterion) -> tuple[Criterion
         elif kind == "throughout":
             during = r.text(data, "during", here)
             if during not in holds:
-                raise r.fail(f"{here}.during", f"no hold criterion {during!r} before it")
+                raise r.fail(f"{here}.during", Code.SCHEDULE_FILE_NO_HOLD, during=during)
             threshold = _threshold(r, data, "threshold", here, role)
             criterion = ThroughoutCriterion(key, role, regime, min_probes, threshold, during)
         else:
@@ -348,7 +398,9 @@ def load_file(path: Path) -> Schedule:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise ScheduleFileError(where, "", f"cannot read: {error}") from None
+        raise ScheduleFileError(
+            say(Code.SCHEDULE_FILE_UNREADABLE, file=where, error=str(error))
+        ) from None
     return parse_text(text, where, yaml=path.suffix in {".yaml", ".yml"})
 
 
@@ -359,14 +411,20 @@ def parse_text(text: str, where: str, *, yaml: bool = False) -> Schedule:
         try:
             data = pyyaml.safe_load(text)
         except pyyaml.YAMLError as error:
-            raise ScheduleFileError(where, "", f"not valid YAML: {error}") from None
+            raise ScheduleFileError(
+                say(Code.SCHEDULE_FILE_YAML, file=where, error=str(error))
+            ) from None
     else:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise ScheduleFileError(
-                where,
-                "",
-                f"not valid JSON (line {error.lineno}, column {error.colno}): {error.msg}",
+                say(
+                    Code.SCHEDULE_FILE_JSON,
+                    file=where,
+                    line=error.lineno,
+                    column=error.colno,
+                    error=error.msg,
+                )
             ) from None
     return parse_schedule(data, where)

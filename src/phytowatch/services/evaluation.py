@@ -7,16 +7,12 @@ from decimal import Decimal
 
 from phytowatch.domain.judgement.judge import Judge
 from phytowatch.domain.judgement.verdict import Judgement
-from phytowatch.domain.messages import Code, Message, say
+from phytowatch.domain.messages import Code, Invalid, say
 from phytowatch.domain.schedule import Role, Schedule
 
 
-class UnknownProbeError(ValueError):
+class UnknownProbeError(Invalid):
     """An offset names a probe the log does not have."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.english())
-        self.message = message
 
 
 def judge_rows(

@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Severity
 from phytowatch.domain.instants import format_instant
-from phytowatch.domain.messages import params_for_api
+from phytowatch.domain.messages import Code, Invalid, Param, params_for_api, say
 from phytowatch.i18n.catalogue import render, word
 
 CHANNELS = ("webhook", "email")
@@ -42,8 +42,12 @@ WHAT_EN: Mapping[str, str] = {
 }
 
 
-class RuleError(ValueError):
-    """A notification rule that cannot be used; the message says which and why."""
+class RuleError(Invalid):
+    """A notification rule that cannot be used; the message (a code) says which and why."""
+
+
+def _refuse(code: Code, /, **params: Param) -> RuleError:
+    return RuleError(say(code, **params))
 
 
 @dataclass(frozen=True)
@@ -69,32 +73,42 @@ def parse_rules(text: str) -> list[Rule]:
     try:
         items = json.loads(text)
     except json.JSONDecodeError as error:
-        raise RuleError(f"notify rules: not JSON ({error.msg} at char {error.pos})") from None
+        raise _refuse(Code.NOTIFY_RULES_JSON, error=error.msg, position=error.pos) from None
     if not isinstance(items, list):
-        raise RuleError("notify rules: a JSON list of rules is expected")
+        raise _refuse(Code.NOTIFY_RULES_LIST)
     return [_rule(index, item) for index, item in enumerate(items)]
 
 
 def _rule(index: int, item: object) -> Rule:
-    where = f"notify rule {index}"
+    where = index
     if not isinstance(item, dict):
-        raise RuleError(f"{where}: an object is expected")
+        raise _refuse(Code.NOTIFY_RULE_OBJECT, rule=where)
     unknown = set(item) - {"channel", "to", "min_severity", "facilities", "kinds"}
     if unknown:
-        raise RuleError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        raise _refuse(Code.NOTIFY_RULE_UNKNOWN, rule=where, fields=", ".join(sorted(unknown)))
     channel = item.get("channel")
     if channel not in CHANNELS:
-        raise RuleError(f"{where}: channel must be one of {', '.join(CHANNELS)}")
+        raise _refuse(
+            Code.NOTIFY_RULE_CHOICE,
+            rule=where,
+            field="channel",
+            options=", ".join(CHANNELS),
+            value=_shown(channel),
+        )
     to = item.get("to", "")
     if not isinstance(to, str):
-        raise RuleError(f"{where}: to must be a string")
+        raise _refuse(Code.NOTIFY_RULE_TO_TEXT, rule=where)
     if channel == "email" and not to.strip():
-        raise RuleError(f"{where}: an email rule needs to (the addresses)")
+        raise _refuse(Code.NOTIFY_RULE_EMAIL_TO, rule=where)
     try:
         severity = Severity(item.get("min_severity", Severity.MAJOR.value))
     except ValueError:
-        raise RuleError(
-            f"{where}: min_severity must be one of {', '.join(s.value for s in Severity)}"
+        raise _refuse(
+            Code.NOTIFY_RULE_CHOICE,
+            rule=where,
+            field="min_severity",
+            options=", ".join(s.value for s in Severity),
+            value=_shown(item.get("min_severity")),
         ) from None
     facilities = _names(where, "facilities", item.get("facilities"))
     kind_names = _names(where, "kinds", item.get("kinds"))
@@ -102,17 +116,27 @@ def _rule(index: int, item: object) -> Rule:
     if kind_names is not None:
         known = {kind.value for kind in AlarmKind}
         if kind_names - known:
-            raise RuleError(f"{where}: unknown kind(s) {', '.join(sorted(kind_names - known))}")
+            raise _refuse(
+                Code.NOTIFY_RULE_KINDS, rule=where, kinds=", ".join(sorted(kind_names - known))
+            )
         kinds = frozenset(AlarmKind(name) for name in kind_names)
     kind_of_channel: Channel = "webhook" if channel == "webhook" else "email"
     return Rule(kind_of_channel, to.strip(), severity, facilities, kinds)
 
 
-def _names(where: str, name: str, value: object) -> frozenset[str] | None:
+def _shown(value: object) -> str:
+    """A rule's value as it is written in the JSON."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _names(where: int, name: str, value: object) -> frozenset[str] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise RuleError(f"{where}: {name} must be a list of strings")
+        raise _refuse(Code.NOTIFY_RULE_NAMES, rule=where, field=name)
     return frozenset(value)
 
 

@@ -23,7 +23,7 @@ from phytowatch.domain.instants import US_PER_MIN
 from phytowatch.domain.judgement.evaluator import Evaluator
 from phytowatch.domain.judgement.layout import Layout
 from phytowatch.domain.judgement.verdict import Finding, FindingKind, Judgement, LiveState
-from phytowatch.domain.messages import Code, say
+from phytowatch.domain.messages import Code, Invalid, invalid, say
 from phytowatch.domain.readings import Reading, apply_offset, classify
 from phytowatch.domain.schedule import PHYSICAL_RANGE, ParamError, Role, Schedule
 
@@ -32,7 +32,7 @@ MAX_OFFSET = Decimal(20)  # °C or %RH: a sensor further off than this is replac
 CLOCK_SKEW_LIMIT = 2 * US_PER_MIN  # §3.5 clock: a device clock more than 2 min from the server's
 
 
-class LateReadingError(ValueError):
+class LateReadingError(Invalid):
     """A reading for an instant already judged, on a judge built with ``replayable=False``."""
 
 
@@ -53,22 +53,22 @@ class Judge:
         items = list(probes.items()) if isinstance(probes, Mapping) else list(probes)
         names = [name for name, _ in items]
         if len(set(names)) != len(names):
-            raise ValueError("a probe id appears twice")
+            twice = next(name for name in names if names.count(name) > 1)
+            raise invalid(Code.JUDGE_PROBE_TWICE, probe=twice)
         self.schedule = schedule
         self.layout = Layout.build(items, schedule.roles())
         self._slot = {name: i for i, name in enumerate(self.layout.names)}
         self._offset: list[Decimal | None] = [None] * len(self._slot)
         for name, delta in (offsets or {}).items():
             if name not in self._slot:
-                raise ValueError(f"offset for unknown probe {name!r}")
+                raise invalid(Code.JUDGE_OFFSET_PROBE, probe=name)
             try:
                 offset = Decimal(str(delta))
             except InvalidOperation:
-                raise ValueError(f"offset for {name} is not a number: {delta!r}") from None
+                raise invalid(Code.JUDGE_OFFSET_NAN, probe=name, offset=str(delta)) from None
             if not offset.is_finite() or abs(offset) > MAX_OFFSET:
-                raise ValueError(
-                    f"offset for {name} is not a plausible calibration offset: {delta!r} "
-                    f"(at most ±{MAX_OFFSET})"
+                raise invalid(
+                    Code.JUDGE_OFFSET_LARGE, probe=name, offset=str(delta), max=int(MAX_OFFSET)
                 )
             self._offset[self._slot[name]] = offset
         self._range = [PHYSICAL_RANGE[role] for role in self.layout.roles]
@@ -98,7 +98,7 @@ class Judge:
         for reading in readings:
             slot = slot_of.get(reading.probe)
             if slot is None:
-                raise ValueError(f"unknown probe {reading.probe!r}")
+                raise invalid(Code.JUDGE_UNKNOWN_PROBE, probe=reading.probe)
             value, fault = classify(reading.value, reading.fault, self.layout.roles[slot])
             self._accept(slot, reading.t, value, fault)
         self._advance()
@@ -190,9 +190,7 @@ class Judge:
             self._origin = t
         if self._judged_to is not None and t <= self._judged_to:
             if not self._replayable:
-                raise LateReadingError(
-                    f"reading of {self.layout.names[slot]} at an instant already judged"
-                )
+                raise LateReadingError(say(Code.JUDGE_LATE, probe=self.layout.names[slot]))
             self._dirty = True
             return
         group = self._pending.get(t)

@@ -26,10 +26,8 @@ def resolve_schedule(
         return load_catalog().get(schedule_id, version).resolve(params)
     except KeyError:
         raise refused(Kind.INVALID, Code.SCHEDULE_UNKNOWN, schedule=schedule_id) from None
-    except ParamError as error:
+    except (ParamError, ScheduleFileError) as error:
         raise Refused(Kind.INVALID, error.message) from None
-    except ScheduleFileError as error:
-        raise refused(Kind.INVALID, Code.SCHEDULE_FILE, detail=str(error)) from None
 
 
 def start_run(

@@ -14,8 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
-from phytowatch.domain.messages import Code, say
-from phytowatch.i18n.words import N_
+from phytowatch.domain.messages import Code, Word, say
 from phytowatch.services import provisioning
 from phytowatch.services.alarms import CALIBRATION_DUE_WITHIN
 from phytowatch.web.clock import now_of
@@ -113,9 +112,12 @@ async def add_calibration(request: Request, code: str) -> HTMLResponse:
 
     def add() -> str:
         calibrated_at = calendar_day(
-            f.get("calibrated_at", ""), N_("Calibrated on: give a date, e.g. 2026-03-01.")
+            f.get("calibrated_at", ""),
+            say(Code.FORM_DATE, field=Word("Calibrated on"), example="2026-03-01"),
         )
-        due_at = calendar_day(f.get("due_at", ""), N_("Due on: give a date, e.g. 2027-03-01."))
+        due_at = calendar_day(
+            f.get("due_at", ""), say(Code.FORM_DATE, field=Word("Due on"), example="2027-03-01")
+        )
         record = provisioning.add_calibration(
             services.registry, code, f.get("probe", "").strip(), f.get("offset", ""),
             calibrated_at=calibrated_at, due_at=due_at, certificate=f.get("certificate", ""),
@@ -155,7 +157,7 @@ async def revoke_token(request: Request, code: str) -> HTMLResponse:
 
     def revoke() -> str:
         if f.get("confirm") != "on":
-            raise FormInputError(N_("Tick the box to confirm: the device will be refused."))
+            raise FormInputError(say(Code.FORM_CONFIRM_REVOKE))
         count = provisioning.revoke_tokens(services.registry, code, ctx=ctx, audit=services.audit)
         return str(count)
 

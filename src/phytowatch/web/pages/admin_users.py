@@ -18,7 +18,6 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import ROLE_TITLES, Action
 from phytowatch.domain.messages import Code, say
-from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
 from phytowatch.web.auth import principal_of
 from phytowatch.web.deps import context_of
@@ -100,7 +99,7 @@ async def set_disabled(request: Request, login: str) -> HTMLResponse:
     def change() -> str:
         wanted = f.get("disabled", "")
         if wanted not in {"true", "false"}:
-            raise FormInputError(N_("Say whether to disable or to enable."))
+            raise FormInputError(say(Code.FORM_DISABLE_OR_ENABLE))
         changed = accounts.set_disabled(
             services.accounts, services.audit, ctx=ctx, login=login,
             disabled=wanted == "true",

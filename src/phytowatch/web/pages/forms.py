@@ -12,8 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import password_problem
 from phytowatch.domain.instants import parse_instant
-from phytowatch.domain.messages import Code, Refused, say
-from phytowatch.i18n.words import N_
+from phytowatch.domain.messages import Code, Invalid, Message, Refused, Word, say
 from phytowatch.web.errors import STATUS
 from phytowatch.web.templating import PageError
 
@@ -23,12 +22,8 @@ SECRET_FIELDS = frozenset({"csrf_token", "password"})
 _READABLE = "23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz"
 
 
-class FormInputError(ValueError):
-    """Input a page itself refuses before calling a service; the message is a marked msgid."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class FormInputError(Invalid):
+    """Input a page itself refuses before calling a service; the message is a code."""
 
 
 Shown = Callable[..., Awaitable[HTMLResponse]]
@@ -68,7 +63,8 @@ async def attempt(
     named_in_path(*path)
     if any(unstorable(value) for value in fields.values()):
         clean = {k: v.replace("\x00", "") for k, v in fields.items()}
-        problem = N_("A field holds a NUL character, which cannot be stored.")
+        field = next(k for k, v in fields.items() if unstorable(v))
+        problem = say(Code.FORM_NUL, field=Word(field))
         return await show(422, error=problem, kept=kept(form_name, clean))
     try:
         result = await run_in_threadpool(action)
@@ -80,9 +76,9 @@ async def attempt(
     return await show(200, result=result, **notice)
 
 
-def calendar_day(text: str, problem: str) -> int:
+def calendar_day(text: str, problem: Message) -> int:
     """A date as the CLI and the JSON API read it (``2026-03-01`` is 00:00 UTC that day);
-    ``problem`` (a marked msgid) is said otherwise."""
+    ``problem`` is said otherwise."""
     if not text.strip():
         raise FormInputError(problem)
     try:

@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.alarms import Alarm
 from phytowatch.domain.messages import Code, Message, Refused, say
-from phytowatch.i18n.words import N_
 from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
@@ -163,9 +162,9 @@ async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLRespo
     ctx = context_of(request)
     fields = await page_form(request)
     comment = fields.get("comment", "").strip()
-    error: Message | str | None = None
+    error: Message | None = None
     if len(comment) > 2000:
-        error = N_("The comment is too long (at most 2,000 characters).")
+        error = say(Code.ALARM_COMMENT_TOO_LONG, max=2000)
     else:
         try:
             if what == "acknowledge":
