@@ -86,7 +86,10 @@ def parse_duration(text: str | int | float) -> int:
         unit = _UNITS[parts[1]]
     if not amount.is_finite() or amount <= 0:
         raise ValueError(f"a duration must be positive: {text!r}")
-    total = amount * unit
+    try:
+        total = amount * unit
+    except ArithmeticError:  # past the decimal context's exponent (1e999999999 s)
+        raise ValueError(f"not a duration: {text!r}") from None
     if total != total.to_integral_value():
         raise ValueError(f"finer than a microsecond: {text!r}")
     return int(total)

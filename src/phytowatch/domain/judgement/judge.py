@@ -65,7 +65,7 @@ class Judge:
                 offset = Decimal(str(delta))
             except InvalidOperation:
                 raise ValueError(f"offset for {name} is not a number: {delta!r}") from None
-            if not offset.is_finite() or abs(offset) > MAX_OFFSET:
+            if not offset.is_finite() or offset.copy_abs() > MAX_OFFSET:  # abs() can overflow
                 raise ValueError(
                     f"offset for {name} is not a plausible calibration offset: {delta!r} "
                     f"(at most ±{MAX_OFFSET})"

@@ -30,7 +30,7 @@ from phytowatch.web.auth import (
     signed_in,
 )
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody
+from phytowatch.web.deps import RowId, StrictBody
 from phytowatch.web.errors import ApiError
 from phytowatch.web.presenters import principal_json
 
@@ -227,7 +227,7 @@ async def issue_token(request: Request, body: TokenIn) -> JSONResponse:
 
 
 @router.delete("/tokens/{token_id}", dependencies=[signed_in()])
-async def revoke_token(request: Request, token_id: int) -> JSONResponse:
+async def revoke_token(request: Request, token_id: RowId) -> JSONResponse:
     services = _services(request)
     user = await _me_user(request)
     record = await _call(

@@ -18,7 +18,7 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Refused
 from phytowatch.web.auth import allow, principal_of, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, actor_of
+from phytowatch.web.deps import RowId, StrictBody, actor_of
 from phytowatch.web.errors import ApiError
 from phytowatch.web.presenters import alarm_json
 
@@ -75,7 +75,7 @@ async def _act(request: Request, action: Any) -> JSONResponse:
 
 
 @router.post("/{alarm_id}/acknowledge", dependencies=[allow(Action.ALARMS_ACK, tenant="alarm")])
-async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONResponse:
+async def acknowledge(request: Request, alarm_id: RowId, body: AckIn) -> JSONResponse:
     services = request.app.state.services
     by = _by(request, body.by)
     return await _act(
@@ -87,7 +87,7 @@ async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONRespo
 
 
 @router.post("/{alarm_id}/clear", dependencies=[allow(Action.ALARMS_CLEAR, tenant="alarm")])
-async def clear(request: Request, alarm_id: int, body: ClearIn) -> JSONResponse:
+async def clear(request: Request, alarm_id: RowId, body: ClearIn) -> JSONResponse:
     services = request.app.state.services
     by = _by(request, body.by)
     return await _act(

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.messages import Code, say
+from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest, snapshots
 from phytowatch.services.app import App
@@ -154,6 +154,11 @@ async def post_snapshot(
             taken = protocol_v1.parse_instant_text(taken_at)
         except ValueError as error:
             raise ApiError(422, f"taken_at {taken_at!r}: {error}") from None
+    now = now_of(request)
+    tolerance = services.settings.future_tolerance_s * 1_000_000  # the readings' setting
+    problem = snapshots.taken_at_problem(taken, now=now, future_tolerance=tolerance)
+    if problem is not None:
+        raise ApiError(422, problem)
     try:
         stored = await run_in_threadpool(
             lambda: snapshots.add_snapshot(
@@ -164,10 +169,12 @@ async def post_snapshot(
                 "image/jpeg",
                 camera=camera,
                 taken_at=taken,
-                now=now_of(request),
+                now=now,
                 actor=f"device:{facility.code}",
             )
         )
+    except Refused as error:  # a camera not registered to the facility
+        raise ApiError.of(error) from None
     except StorageUnavailableError:
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     answer: dict[str, object] = {"id": stored.id, "sha256": stored.sha256, "size": stored.size}

@@ -26,7 +26,7 @@ from phytowatch.services.runs import (
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, actor_of
+from phytowatch.web.deps import RowId, StrictBody, actor_of
 from phytowatch.web.errors import ApiError
 from phytowatch.web.events import publish_tick
 from phytowatch.web.presenters import hold_json, run_json, when
@@ -120,7 +120,7 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
 
 
 @router.get("/{run_id}", dependencies=[allow(Action.RUNS_READ, tenant="run")])
-async def get_run(request: Request, run_id: int) -> JSONResponse:
+async def get_run(request: Request, run_id: RowId) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""
     record = await _record(request, run_id)
     body = run_json(record)
@@ -142,7 +142,7 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
 
 
 @router.post("/{run_id}/close", dependencies=[allow(Action.RUNS_WRITE, tenant="run")])
-async def close_run(request: Request, run_id: int) -> JSONResponse:
+async def close_run(request: Request, run_id: RowId) -> JSONResponse:
     """Close the run by hand: what it has is judged as the complete log, and frozen."""
     services = request.app.state.services
     now = now_of(request)
@@ -159,7 +159,7 @@ async def close_run(request: Request, run_id: int) -> JSONResponse:
 
 
 @router.get("/{run_id}/readings.csv", dependencies=[allow(Action.READINGS_READ, tenant="run")])
-async def readings_csv(request: Request, run_id: int) -> Response:
+async def readings_csv(request: Request, run_id: RowId) -> Response:
     """The run's readings as the CSV of the treatment contract (§4), raw as stored.
 
     ``X-Phytowatch-Evaluate`` gives the command that judges it as the run was judged.
@@ -184,7 +184,7 @@ async def readings_csv(request: Request, run_id: int) -> Response:
 
 @router.get("/{run_id}/readings", dependencies=[allow(Action.READINGS_READ, tenant="run")])
 async def readings_json(
-    request: Request, run_id: int, points: int = 500, raw: bool = False
+    request: Request, run_id: RowId, points: int = 500, raw: bool = False
 ) -> JSONResponse:
     """Readings for a chart: min/max per time bucket (``points`` buckets), or ``raw=true``."""
     if not 1 <= points <= MAX_POINTS:

@@ -18,7 +18,7 @@ from phytowatch.services import signoff
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody
+from phytowatch.web.deps import RowId, StrictBody
 from phytowatch.web.errors import ApiError
 from phytowatch.web.presenters import signoff_json
 
@@ -36,7 +36,7 @@ def _services(request: Request) -> App:
 
 
 @router.post("/{run_id}/signoff", dependencies=[allow(Action.SIGNOFF_WRITE, tenant="run")])
-async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONResponse:
+async def post_signoff(request: Request, run_id: RowId, body: SignOffIn) -> JSONResponse:
     """Record the decision, once: 409 when the run is open, not PASS, or decided already;
     422 when a needed comment is missing."""
     services = _services(request)
@@ -71,7 +71,7 @@ async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONRe
 
 
 @router.get("/{run_id}/signoff", dependencies=[allow(Action.SIGNOFF_READ, tenant="run")])
-async def get_signoff(request: Request, run_id: int) -> JSONResponse:
+async def get_signoff(request: Request, run_id: RowId) -> JSONResponse:
     """The decision (or null) and whether the run can back a certificate or an IPPC mark."""
     services = _services(request)
     if await run_in_threadpool(services.runs.run, run_id) is None:

@@ -21,6 +21,7 @@ from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
 from phytowatch.web.clock import now_of
+from phytowatch.web.deps import RowId
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
@@ -194,7 +195,7 @@ async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLRespo
     dependencies=[page(Action.ALARMS_ACK, tenant="alarm")],
     include_in_schema=False,
 )
-async def acknowledge(request: Request, alarm_id: int) -> HTMLResponse:
+async def acknowledge(request: Request, alarm_id: RowId) -> HTMLResponse:
     """Acknowledge with a comment; answers the alarm's row (htmx swaps it in place)."""
     return await _alarm_action(request, alarm_id, "acknowledge")
 
@@ -204,7 +205,7 @@ async def acknowledge(request: Request, alarm_id: int) -> HTMLResponse:
     dependencies=[page(Action.ALARMS_CLEAR, tenant="alarm")],
     include_in_schema=False,
 )
-async def clear(request: Request, alarm_id: int) -> HTMLResponse:
+async def clear(request: Request, alarm_id: RowId) -> HTMLResponse:
     return await _alarm_action(request, alarm_id, "clear")
 
 
