@@ -240,3 +240,22 @@ def test_an_odd_static_path_is_a_404_without_logging_in_and_without_a_traceback(
             _refused(client.get(f"/static/{path}"), 404, "not_found.static")
         assert client.get("/static/app.css").status_code == 200  # the real ones still are
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+# -- found by the properties: a facility filter with a NUL -------------------------------------
+
+
+def test_a_facility_filter_with_a_nul_filters_everything_out_on_both_databases(
+    client: TestClient,
+) -> None:
+    """PostgreSQL refused the NUL (422, the database's words) where SQLite found nothing."""
+    for who in (ADMIN, login(client, "operator")):
+        runs = client.get("/api/v1/runs", params={"facility": "K1\x00"}, headers=who)
+        assert runs.status_code == 200 and runs.json() == {"runs": []}, runs.text
+        alarms = client.get("/api/v1/alarms", params={"facility": "\x00"}, headers=who)
+        assert alarms.status_code == 200 and alarms.json() == {"alarms": []}, alarms.text
+        page = client.get("/runs", params={"facility": "K1\x00"}, headers=who)
+        assert page.status_code == 200 and "/runs/" not in page.text.split("<main", 1)[-1]
+        events = client.get("/api/v1/events", params={"facility": "K\x001"}, headers=who)
+        assert _refused(events, 404, "not_found.facility") == {"facility": "K\x001"}
+    assert client.get("/api/v1/runs?facility=K1", headers=ADMIN).json()["runs"]  # K1's are there

@@ -37,6 +37,12 @@ EpochSeconds = Annotated[
 ]
 
 
+def names_nothing(code: str | None) -> bool:
+    """A facility filter no database could hold (a NUL; PostgreSQL refuses it): no facility has
+    it, so it filters every row out, on SQLite and PostgreSQL alike."""
+    return code is not None and "\x00" in code
+
+
 class StrictBody(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

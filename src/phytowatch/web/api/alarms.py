@@ -18,7 +18,7 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Refused
 from phytowatch.web.auth import allow, principal_of, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import RowId, StrictBody, actor_of
+from phytowatch.web.deps import RowId, StrictBody, actor_of, names_nothing
 from phytowatch.web.errors import ApiError
 from phytowatch.web.presenters import alarm_json
 
@@ -51,7 +51,9 @@ async def list_alarms(
     """Open alarms, newest first (``all=true``: cleared ones too)."""
     services = request.app.state.services
     visible = await visible_facilities(request)
-    if visible is not None and facility is not None and facility not in visible:
+    if names_nothing(facility) or (
+        visible is not None and facility is not None and facility not in visible
+    ):
         return JSONResponse({"alarms": []})
     found = await run_in_threadpool(
         lambda: services.alarm_store.list_alarms(

@@ -26,7 +26,7 @@ from phytowatch.services.runs import (
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import RowId, StrictBody, actor_of
+from phytowatch.web.deps import RowId, StrictBody, actor_of, names_nothing
 from phytowatch.web.errors import ApiError
 from phytowatch.web.events import publish_tick
 from phytowatch.web.presenters import hold_json, run_json, when
@@ -79,6 +79,8 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
 async def _visible_runs(request: Request, facility: str | None) -> list[RunRecord]:
     """The latest 200 runs the caller may see (of ``facility`` when given), newest first."""
     services = request.app.state.services
+    if names_nothing(facility):
+        return []
     visible = await visible_facilities(request)
     if visible is None:
         return list(await run_in_threadpool(services.runs.runs_of, facility, 200))

@@ -21,7 +21,7 @@ from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import RowId
+from phytowatch.web.deps import RowId, names_nothing
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
@@ -110,7 +110,9 @@ async def runs(request: Request, facility: str | None = None) -> HTMLResponse:
     """The latest runs the caller may see, newest first."""
     services = services_of(request)
     visible = await visible_facilities(request)
-    if visible is not None and facility is not None and facility not in visible:
+    if names_nothing(facility) or (
+        visible is not None and facility is not None and facility not in visible
+    ):
         records = []
     else:
         every = await run_in_threadpool(services.runs.runs_of, facility, 2000)
