@@ -19,7 +19,12 @@ from acting import ctx_at
 from phytowatch.bootstrap import bootstrap
 from phytowatch.config import load_settings
 from phytowatch.services.accounts import add_office, add_user
-from phytowatch.services.provisioning import add_calibration, add_enterprise, add_facility
+from phytowatch.services.provisioning import (
+    add_calibration,
+    add_camera,
+    add_enterprise,
+    add_facility,
+)
 from phytowatch.services.runs import start_run
 
 PASSWORD = "correct horse battery staple"
@@ -70,6 +75,9 @@ def seed(database_url: str, *, extra_facilities: int = 12) -> World:
                     r, code, probe, "0.00", calibrated_at=now - 400 * 86_400_000_000,
                     due_at=due, certificate=f"JJF-2026-{probe}", ctx=ctx_at(now),
                 )  # fmt: skip
+        add_camera(
+            r, "JX-0031-K1", "door", "门口", ctx=ctx_at(now)
+        )  # the still's camera (still_path)
         kinds = ("cold_room", "hot_water_tank", "kiln", "vapour_heat_chamber")
         enterprises = ("0031", "0032", "0099")
         for n in range(extra_facilities):

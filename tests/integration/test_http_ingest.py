@@ -20,7 +20,7 @@ from acting import ctx_at
 from phytowatch.bootstrap import Services, bootstrap
 from phytowatch.config import Settings
 from phytowatch.services.ports import ReadingBatch, StoredItem, WriterBusyError
-from phytowatch.services.provisioning import add_facility
+from phytowatch.services.provisioning import add_camera, add_facility
 from phytowatch.storage.tables import readings, snapshots
 from phytowatch.web.app import create_app
 
@@ -569,6 +569,7 @@ def test_a_full_write_queue_answers_503_with_retry_after_and_stores_nothing_of_t
 
 
 def test_a_jpeg_snapshot_is_stored_with_its_sha256(services: Services, kiln: Provisioned) -> None:
+    add_camera(services.registry, CODE, "door", ctx=ctx_at(1))  # a still names a registered camera
     with _client(services) as client:
         answer = client.post(
             SNAPSHOTS,

@@ -135,7 +135,7 @@ def _run(argv: Sequence[str]) -> int:
             raise BadInputError(f"--offset {probe}={text}: not a number") from None
         if not offsets[probe].is_finite():
             raise BadInputError(f"--offset {probe}={text}: not a number")
-        if abs(offsets[probe]) > MAX_OFFSET:
+        if offsets[probe].copy_abs() > MAX_OFFSET:  # abs() rounds, and can overflow
             raise BadInputError(
                 f"--offset {probe}={text}: not a plausible calibration offset "
                 f"(at most ±{MAX_OFFSET})"

@@ -88,7 +88,10 @@ def parse_duration(text: str | int | float) -> int:
         unit = _UNITS[parts[1]]
     if not amount.is_finite() or amount <= 0:
         raise invalid(Code.DURATION_NOT_POSITIVE, text=text)
-    total = amount * unit
+    try:
+        total = amount * unit
+    except ArithmeticError:  # past the decimal context's exponent (1e999999999 s)
+        raise invalid(Code.DURATION_NOT, text=text) from None
     if total != total.to_integral_value():
         raise invalid(Code.DURATION_FINER, text=text)
     return int(total)

@@ -220,6 +220,17 @@ class Code(StrEnum):
     CAMERA_CODE = "camera.code", "camera {code!r}: 1 to {max} letters, digits, '_', '.', '-'"
     CAMERA_EXISTS = "camera.exists", "facility {facility} has a camera {code} already"
 
+    # camera stills (services/snapshots.py): a device's still is refused, nothing stored
+    STILL_CAMERA = (
+        "still.camera",
+        "camera {camera!r} is not registered to facility {facility} (cameras: {cameras})",
+    )
+    STILL_FUTURE = "still.future", "taken_at {taken_at}: in the future, check the device clock"
+    STILL_BEFORE_2000 = (
+        "still.before_2000",
+        "taken_at {taken_at}: before 2000, check the device clock",
+    )
+
     # accounts: users, offices, passwords, login, sessions, tokens (services/accounts.py)
     HASH_COST = "account.hash_cost", "password hash cost {cost}: {min} to {max}"
     ROLE_NEEDS_ENTERPRISE = (
@@ -590,6 +601,12 @@ class Code(StrEnum):
     )
     AUDIT_STATE_NOT_JSON = "audit.state_not_json", "audit: {name} is not JSON-able: {error}"
     AUDIT_STATE_TOO_DEEP = "audit.state_too_deep", "audit: before/after nested too deep"
+    # a query or path parameter the route refuses before looking anything up (web/app.py)
+    FIELD_RANGE = "field.range", "{field}: a number from {min} to {max}"
+    FIELD_NUMBER = "field.number", "{field}: a number"
+    FIELD_INTEGER = "field.integer", "{field}: a whole number"
+    FIELD_BOOLEAN = "field.boolean", "{field}: true or false"
+    FIELD_REQUIRED = "field.required", "{field}: required"
 
     # the database
     UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"

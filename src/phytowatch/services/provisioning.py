@@ -290,7 +290,8 @@ def add_calibration(
         delta = Decimal(str(offset).strip())
     except InvalidOperation:
         raise refused(Kind.INVALID, Code.OFFSET_NOT_NUMBER, offset=offset) from None
-    if not delta.is_finite() or abs(delta) > MAX_OFFSET:
+    # copy_abs, not abs(): abs() rounds to the context and 1e999999999 overflows it
+    if not delta.is_finite() or delta.copy_abs() > MAX_OFFSET:
         raise refused(Kind.INVALID, Code.OFFSET_TOO_LARGE, offset=offset, max=str(MAX_OFFSET))
     if due_at <= calibrated_at:
         raise refused(Kind.INVALID, Code.CALIBRATION_DUE_BEFORE)

@@ -28,6 +28,7 @@ from phytowatch.web.api.ingest import router as ingest_router
 from phytowatch.web.api.runs import router as runs_router
 from phytowatch.web.api.signoff import router as signoff_router
 from phytowatch.web.auth import public, undeclared_routes
+from phytowatch.web.deps import parameter_refusal
 from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
 from phytowatch.web.pages.site import install_pages
@@ -118,7 +119,10 @@ def create_app(
         return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, error: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, error: RequestValidationError) -> Response:
+        said = parameter_refusal(request, error.errors())  # a path's or query's (web/deps.py)
+        if said is not None:
+            return await api_error(request, ApiError(*said))
         first = error.errors()[0] if error.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
         return JSONResponse(

@@ -217,9 +217,13 @@ async def render(
 
 def static_file(request: Request, path: str) -> Response:
     """A file under static/ (ours, and vendor/ copied by ``make assets``)."""
-    target = (STATIC / path).resolve()
-    if not target.is_relative_to(STATIC.resolve()) or not target.is_file():
-        raise ApiError(404, say(Code.NO_STATIC, path=path))
+    try:
+        target = (STATIC / path).resolve()
+        found = target.is_relative_to(STATIC.resolve()) and target.is_file()
+    except (OSError, ValueError):  # a NUL in the name, a name too long for the filesystem
+        found = False
+    if not found:
+        raise ApiError(404, say(Code.NO_STATIC, path=path.replace("\x00", "")[:200]))
     media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     if target.suffix == ".js":
         media_type = "text/javascript"

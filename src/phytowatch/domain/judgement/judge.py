@@ -66,7 +66,7 @@ class Judge:
                 offset = Decimal(str(delta))
             except InvalidOperation:
                 raise invalid(Code.JUDGE_OFFSET_NAN, probe=name, offset=str(delta)) from None
-            if not offset.is_finite() or abs(offset) > MAX_OFFSET:
+            if not offset.is_finite() or offset.copy_abs() > MAX_OFFSET:  # abs() can overflow
                 raise invalid(
                     Code.JUDGE_OFFSET_LARGE, probe=name, offset=str(delta), max=int(MAX_OFFSET)
                 )

@@ -30,7 +30,7 @@ from phytowatch.web.auth import (
     signed_in,
 )
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, context_of
+from phytowatch.web.deps import RowId, StrictBody, context_of
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import principal_json
 
@@ -261,7 +261,7 @@ async def issue_token(request: Request, body: TokenIn) -> JSONResponse:
 @router.delete(
     "/tokens/{token_id}", dependencies=[signed_in()], responses=answers(400, 404, 409, *UNSAFE)
 )
-async def revoke_token(request: Request, token_id: int) -> JSONResponse:
+async def revoke_token(request: Request, token_id: RowId) -> JSONResponse:
     services = _services(request)
     user = await _me_user(request)
     record = await _call(

@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Refused
 from phytowatch.web.auth import allow, visible_facilities
-from phytowatch.web.deps import StrictBody, context_of
+from phytowatch.web.deps import RowId, StrictBody, context_of, names_nothing
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import alarm_json
 
@@ -42,7 +42,9 @@ async def list_alarms(
     """Open alarms, newest first (``all=true``: cleared ones too)."""
     services = request.app.state.services
     visible = await visible_facilities(request)
-    if visible is not None and facility is not None and facility not in visible:
+    if names_nothing(facility) or (
+        visible is not None and facility is not None and facility not in visible
+    ):
         return JSONResponse({"alarms": []})
     found = await run_in_threadpool(
         lambda: services.alarm_store.list_alarms(
@@ -70,7 +72,7 @@ async def _act(request: Request, action: Any) -> JSONResponse:
     dependencies=[allow(Action.ALARMS_ACK, tenant="alarm")],
     responses=answers(404, 409, *UNSAFE),
 )
-async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONResponse:
+async def acknowledge(request: Request, alarm_id: RowId, body: AckIn) -> JSONResponse:
     services = request.app.state.services
     ctx = context_of(request)
     return await _act(
@@ -84,7 +86,7 @@ async def acknowledge(request: Request, alarm_id: int, body: AckIn) -> JSONRespo
     dependencies=[allow(Action.ALARMS_CLEAR, tenant="alarm")],
     responses=answers(404, 409, *UNSAFE),
 )
-async def clear(request: Request, alarm_id: int, body: ClearIn) -> JSONResponse:
+async def clear(request: Request, alarm_id: RowId, body: ClearIn) -> JSONResponse:
     services = request.app.state.services
     ctx = context_of(request)
     return await _act(request, lambda: services.alarms.clear(alarm_id, ctx=ctx, by=body.by))

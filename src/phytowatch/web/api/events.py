@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, say
 from phytowatch.web.auth import allow, authenticate, principal_of, visible_facilities
+from phytowatch.web.deps import names_nothing
 from phytowatch.web.errors import CALLER, ApiError, answers
 from phytowatch.web.events import Event, EventHub, Subscription
 
@@ -125,7 +126,9 @@ async def events(request: Request, facility: str | None = None) -> EventStream:
     """Server-sent events: ``run``, ``runs`` (each second), ``alarm``; ``overflow`` ends it."""
     seen = await visible_facilities(request)
     visible = None if seen is None else frozenset(seen)
-    if facility is not None and visible is not None and facility not in visible:
+    if facility is not None and (
+        names_nothing(facility) or (visible is not None and facility not in visible)
+    ):
         raise ApiError(404, say(Code.NO_FACILITY, facility=facility))
     if facility is not None:
         registry = request.app.state.services.registry

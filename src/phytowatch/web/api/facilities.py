@@ -15,6 +15,7 @@ from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, say
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
+from phytowatch.web.deps import RowId
 from phytowatch.web.errors import CALLER, ApiError, answers
 
 router = APIRouter(prefix="/api/v1/facilities")
@@ -71,7 +72,7 @@ async def list_snapshots(request: Request, code: str) -> JSONResponse:
         **answers(404, 422, *CALLER),
     },
 )
-async def get_snapshot(request: Request, code: str, snapshot_id: int) -> Response:
+async def get_snapshot(request: Request, code: str, snapshot_id: RowId) -> Response:
     """One still, as it was received."""
     facility_id = await _facility_id(request, code)
     found = await run_in_threadpool(_services(request).registry.snapshot, facility_id, snapshot_id)

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.messages import Code, say
+from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.formats import protocol_v1
 from phytowatch.services import ingest, snapshots
 from phytowatch.services.app import App
@@ -163,6 +163,11 @@ async def post_snapshot(
                 else Code.SNAPSHOT_TAKEN_AT
             )
             raise ApiError(422, say(code_, t=repr(taken_at))) from None
+    ctx = device_context(request, facility.code)
+    tolerance = services.settings.future_tolerance_s * 1_000_000  # the readings' setting
+    problem = snapshots.taken_at_problem(taken, now=ctx.now, future_tolerance=tolerance)
+    if problem is not None:
+        raise ApiError(422, problem)
     try:
         stored = await run_in_threadpool(
             lambda: snapshots.add_snapshot(
@@ -173,9 +178,11 @@ async def post_snapshot(
                 "image/jpeg",
                 camera=camera,
                 taken_at=taken,
-                ctx=device_context(request, facility.code),
+                ctx=ctx,
             )
         )
+    except Refused as error:  # a camera not registered to the facility
+        raise ApiError.of(error) from None
     except StorageUnavailableError:
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     answer: dict[str, object] = {"id": stored.id, "sha256": stored.sha256, "size": stored.size}

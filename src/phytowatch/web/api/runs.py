@@ -26,7 +26,7 @@ from phytowatch.services.runs import (
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import StrictBody, context_of, documented
+from phytowatch.web.deps import RowId, StrictBody, context_of, documented, names_nothing
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.events import publish_tick
 from phytowatch.web.presenters import hold_json, run_json, when
@@ -86,6 +86,8 @@ async def post_run(request: Request, body: RunIn) -> JSONResponse:
 async def _visible_runs(request: Request, facility: str | None) -> list[RunRecord]:
     """The latest 200 runs the caller may see (of ``facility`` when given), newest first."""
     services = request.app.state.services
+    if names_nothing(facility):
+        return []
     visible = await visible_facilities(request)
     if visible is None:
         return list(await run_in_threadpool(services.runs.runs_of, facility, 200))
@@ -131,7 +133,7 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
     dependencies=[allow(Action.RUNS_READ, tenant="run")],
     responses=answers(404, 422, *CALLER),
 )
-async def get_run(request: Request, run_id: int) -> JSONResponse:
+async def get_run(request: Request, run_id: RowId) -> JSONResponse:
     """The run, and while it is open its live state (phase, holds with progress and ETA)."""
     record = await _record(request, run_id)
     body = run_json(record)
@@ -157,7 +159,7 @@ async def get_run(request: Request, run_id: int) -> JSONResponse:
     dependencies=[allow(Action.RUNS_WRITE, tenant="run")],
     responses=answers(404, 409, *UNSAFE),
 )
-async def close_run(request: Request, run_id: int) -> JSONResponse:
+async def close_run(request: Request, run_id: RowId) -> JSONResponse:
     """Close the run by hand: what it has is judged as the complete log, and frozen."""
     services = request.app.state.services
     ctx = context_of(request)
@@ -183,7 +185,7 @@ async def close_run(request: Request, run_id: int) -> JSONResponse:
         **answers(404, 422, *CALLER),
     },
 )
-async def readings_csv(request: Request, run_id: int) -> Response:
+async def readings_csv(request: Request, run_id: RowId) -> Response:
     """The run's readings as the CSV of the treatment contract (§4), raw as stored.
 
     ``X-Phytowatch-Evaluate`` gives the command that judges it as the run was judged.
@@ -213,7 +215,7 @@ async def readings_csv(request: Request, run_id: int) -> Response:
 )
 async def readings_json(
     request: Request,
-    run_id: int,
+    run_id: RowId,
     points: int = Query(500, json_schema_extra=documented(minimum=1, maximum=MAX_POINTS)),
     raw: bool = False,
 ) -> JSONResponse:

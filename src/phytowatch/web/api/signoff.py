@@ -17,7 +17,7 @@ from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.services import signoff
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow
-from phytowatch.web.deps import StrictBody, context_of, documented
+from phytowatch.web.deps import RowId, StrictBody, context_of, documented
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import signoff_json
 
@@ -44,7 +44,7 @@ def _services(request: Request) -> App:
     dependencies=[allow(Action.SIGNOFF_WRITE, tenant="run")],
     responses=answers(404, 409, *UNSAFE),
 )
-async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONResponse:
+async def post_signoff(request: Request, run_id: RowId, body: SignOffIn) -> JSONResponse:
     """Record the decision, once: 409 when the run is open, not PASS, or decided already;
     422 when a needed comment is missing."""
     services = _services(request)
@@ -82,7 +82,7 @@ async def post_signoff(request: Request, run_id: int, body: SignOffIn) -> JSONRe
     dependencies=[allow(Action.SIGNOFF_READ, tenant="run")],
     responses=answers(404, 422, *CALLER),
 )
-async def get_signoff(request: Request, run_id: int) -> JSONResponse:
+async def get_signoff(request: Request, run_id: RowId) -> JSONResponse:
     """The decision (or null) and whether the run can back a certificate or an IPPC mark."""
     services = _services(request)
     if await run_in_threadpool(services.runs.run, run_id) is None:

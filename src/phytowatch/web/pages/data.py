@@ -26,6 +26,7 @@ from phytowatch.domain.messages import Code, say
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.clock import now_of
+from phytowatch.web.deps import EpochSeconds, RowId
 from phytowatch.web.errors import CALLER, ApiError, answers
 from phytowatch.web.wall import wall_rows
 
@@ -93,10 +94,10 @@ def chart_data(
 )
 async def chart(
     request: Request,
-    run_id: int,
+    run_id: RowId,
     points: int = 600,
-    t_from: float | None = None,
-    t_to: float | None = None,
+    t_from: EpochSeconds = None,
+    t_to: EpochSeconds = None,
 ) -> JSONResponse:
     """Min and max per probe in ``points`` buckets over the run, or over [t_from, t_to]
     (epoch seconds) when zoomed."""

@@ -19,7 +19,7 @@ from phytowatch.services.app import App
 from phytowatch.services.runs import RunRecord
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import context_of
+from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.events import run_summaries
 from phytowatch.web.presenters import signoff_json
@@ -140,7 +140,7 @@ async def _run_page(request: Request, run_id: int, status: int = 200, **extra: A
 @router.get(
     "/runs/{run_id}", dependencies=[page(Action.RUNS_READ, tenant="run")], include_in_schema=False
 )
-async def run_page(request: Request, run_id: int, signed: int = 0) -> HTMLResponse:
+async def run_page(request: Request, run_id: RowId, signed: int = 0) -> HTMLResponse:
     return await _run_page(request, run_id, signed=bool(signed), signoff_error=None)
 
 
@@ -149,7 +149,7 @@ async def run_page(request: Request, run_id: int, signed: int = 0) -> HTMLRespon
     dependencies=[page(Action.SIGNOFF_WRITE, tenant="run")],
     include_in_schema=False,
 )
-async def signoff_form(request: Request, run_id: int) -> Response:
+async def signoff_form(request: Request, run_id: RowId) -> Response:
     """The sign-off form: recorded once, then back to the run; a refusal is said on the page."""
     services = services_of(request)
     fields = await page_form(request)
@@ -178,7 +178,7 @@ async def signoff_form(request: Request, run_id: int) -> Response:
     dependencies=[page(Action.READINGS_READ, tenant="run")],
     include_in_schema=False,
 )
-async def replay(request: Request, run_id: int) -> HTMLResponse:
+async def replay(request: Request, run_id: RowId) -> HTMLResponse:
     principal = principal_of(request)
     context = await run_in_threadpool(run_context, services_of(request), run_id, principal.may)
     return await render(request, "replay.html", active="runs", **context)

@@ -20,7 +20,7 @@ from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
 from phytowatch.web.clock import now_of
-from phytowatch.web.deps import context_of
+from phytowatch.web.deps import RowId, context_of, names_nothing
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
@@ -108,7 +108,9 @@ async def runs(request: Request, facility: str | None = None) -> HTMLResponse:
     """The latest runs the caller may see, newest first."""
     services = services_of(request)
     visible = await visible_facilities(request)
-    if visible is not None and facility is not None and facility not in visible:
+    if names_nothing(facility) or (
+        visible is not None and facility is not None and facility not in visible
+    ):
         records = []
     else:
         every = await run_in_threadpool(services.runs.runs_of, facility, 2000)
@@ -186,7 +188,7 @@ async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLRespo
     dependencies=[page(Action.ALARMS_ACK, tenant="alarm")],
     include_in_schema=False,
 )
-async def acknowledge(request: Request, alarm_id: int) -> HTMLResponse:
+async def acknowledge(request: Request, alarm_id: RowId) -> HTMLResponse:
     """Acknowledge with a comment; answers the alarm's row (htmx swaps it in place)."""
     return await _alarm_action(request, alarm_id, "acknowledge")
 
@@ -196,7 +198,7 @@ async def acknowledge(request: Request, alarm_id: int) -> HTMLResponse:
     dependencies=[page(Action.ALARMS_CLEAR, tenant="alarm")],
     include_in_schema=False,
 )
-async def clear(request: Request, alarm_id: int) -> HTMLResponse:
+async def clear(request: Request, alarm_id: RowId) -> HTMLResponse:
     return await _alarm_action(request, alarm_id, "clear")
 
 
