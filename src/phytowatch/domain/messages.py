@@ -607,6 +607,13 @@ class Code(StrEnum):
     FIELD_INTEGER = "field.integer", "{field}: a whole number"
     FIELD_BOOLEAN = "field.boolean", "{field}: true or false"
     FIELD_REQUIRED = "field.required", "{field}: required"
+    # a JSON body the framework refuses before a use case sees it (web/deps.py body_refusal)
+    BODY_NOT_OBJECT = "body.not_object", "the body must be a JSON object"
+    FIELD_UNKNOWN = "field.unknown", "{field}: not a field of this request"
+    FIELD_STRING = "field.string", "{field}: a text"
+    FIELD_LIST = "field.list", "{field}: a list"
+    FIELD_CHOICE = "field.choice", "{field}: one of {choices}"
+    FIELD_INVALID = "field.invalid", "{field}: not a value this request accepts"
 
     # the database
     UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"

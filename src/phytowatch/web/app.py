@@ -28,7 +28,7 @@ from phytowatch.web.api.ingest import router as ingest_router
 from phytowatch.web.api.runs import router as runs_router
 from phytowatch.web.api.signoff import router as signoff_router
 from phytowatch.web.auth import public, undeclared_routes
-from phytowatch.web.deps import parameter_refusal
+from phytowatch.web.deps import body_refusal, parameter_refusal
 from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
 from phytowatch.web.pages.site import install_pages
@@ -123,11 +123,7 @@ def create_app(
         said = parameter_refusal(request, error.errors())  # a path's or query's (web/deps.py)
         if said is not None:
             return await api_error(request, ApiError(*said))
-        first = error.errors()[0] if error.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
-        return JSONResponse(
-            {"error": f"{where}: {first.get('msg', 'invalid request')}"}, status_code=422
-        )
+        return await api_error(request, ApiError(422, body_refusal(error.errors())))
 
     @app.exception_handler(StorageUnavailableError)
     async def unavailable(request: Request, _: StorageUnavailableError) -> Response:

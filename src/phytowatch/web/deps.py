@@ -135,3 +135,44 @@ def parameter_refusal(
     if kind == "missing":
         return 422, say(Code.FIELD_REQUIRED, field=name)
     return None
+
+
+_TEXT_ERRORS = frozenset({"string_type", "string_unicode"})
+_LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type"})
+_CHOICE_ERRORS = frozenset({"enum", "literal_error"})
+
+
+def body_refusal(errors: Sequence[Mapping[str, Any]]) -> Message:
+    """The message for a JSON body the framework refused (not JSON, not an object, a field
+    missing, unknown, of the wrong type or out of its range), naming the field, as a code."""
+    first = errors[0] if errors else {}
+    loc = [str(part) for part in first.get("loc", ())]
+    kind, ctx = str(first.get("type", "")), first.get("ctx") or {}
+    field = ".".join(loc[1:] if loc[:1] == ["body"] else loc)
+    if kind == "json_invalid":
+        return say(Code.BODY_NOT_JSON)
+    if not field:  # the body as a whole: absent, or a list, a number, a text
+        return say(Code.BODY_NOT_OBJECT)
+    if kind == "missing":
+        return say(Code.FIELD_REQUIRED, field=field)
+    if kind == "extra_forbidden":
+        return say(Code.FIELD_UNKNOWN, field=field)
+    if kind == "string_too_long" and "max_length" in ctx:
+        return say(Code.FIELD_AT_MOST, field=field, max=ctx["max_length"])
+    if kind in _TEXT_ERRORS:
+        return say(Code.FIELD_STRING, field=field)
+    if kind in _LIST_ERRORS:
+        return say(Code.FIELD_LIST, field=field)
+    if kind in _CHOICE_ERRORS and "expected" in ctx:
+        return say(Code.FIELD_CHOICE, field=field, choices=str(ctx["expected"]))
+    low = ctx.get("ge", ctx.get("gt"))
+    high = ctx.get("le", ctx.get("lt"))
+    if kind in _RANGE_ERRORS and low is not None and high is not None:
+        return say(Code.FIELD_RANGE, field=field, min=_shown(low), max=_shown(high))
+    if kind in _NUMBER_ERRORS | _RANGE_ERRORS:
+        return say(Code.FIELD_NUMBER, field=field)
+    if kind in _INTEGER_ERRORS:
+        return say(Code.FIELD_INTEGER, field=field)
+    if kind in _BOOLEAN_ERRORS:
+        return say(Code.FIELD_BOOLEAN, field=field)
+    return say(Code.FIELD_INVALID, field=field)
