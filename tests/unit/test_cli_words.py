@@ -196,3 +196,24 @@ def test_schedules_show_json_keeps_the_criteria_in_english_with_their_role_codes
     )
     assert result.exit_code == 0
     assert '"humidity: rh ≥ 60 %RH throughout the air hold"' in result.stdout
+
+
+def test_a_bad_param_and_an_unknown_run_are_said_in_the_locales_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = ["--database-url", f"sqlite:///{tmp_path / 'empty.db'}"]
+    start = ["runs", "start", "K1", "--schedule", "ispm15-ht", "--load", "pine"]
+    said = {}
+    for locale in ("zh_CN.UTF-8", "C"):
+        monkeypatch.setenv("LC_ALL", locale)
+        bad = CliRunner().invoke(app, [*start, "--param", "fruit_class", *database])
+        missing = CliRunner().invoke(app, ["runs", "show", "7", *database])
+        assert bad.exit_code == missing.exit_code == 2
+        said[locale] = (bad.stderr, missing.stderr)
+    assert said["C"] == (
+        "phytowatch: --param 'fruit_class': write NAME=VALUE\n",
+        "phytowatch: no run 7\n",
+    )
+    bad_zh, missing_zh = said["zh_CN.UTF-8"]
+    assert bad_zh == "phytowatch: --param 'fruit_class'：请写成 NAME=VALUE\n"
+    assert "7" in missing_zh and _english_words(missing_zh, "phytowatch") == set()
