@@ -448,6 +448,74 @@ def test_the_cli_records_the_os_user_and_lists_the_entries(
     assert "enterprise.added" in out and "facility.added" not in out
 
 
+def test_audit_head_and_list_speak_the_locales_language(
+    services: Services,
+    db_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import re
+
+    base = ["--database-url", db_url]
+    monkeypatch.setenv("COLUMNS", "200")
+    said: dict[str, list[str]] = {}
+    for locale in ("zh_CN.UTF-8", "C"):
+        monkeypatch.setenv("LC_ALL", locale)
+        said[locale] = [
+            _cli(["audit", "head", *base], capsys)[2],
+            _cli(["audit", "list", *base], capsys)[1],
+            _cli(["audit", "list", "--object", "facility", *base], capsys)[1],
+            _cli(["audit", "list", "--object", "facility:", *base], capsys)[2],
+        ]
+    assert said["C"] == [
+        "phytowatch: the audit trail is empty: no head to keep yet\n",
+        "no audit entries\n",
+        "no audit entries for facility\n",
+        "phytowatch: --object 'facility:': write TYPE or TYPE:ID, e.g. facility:JX-0031-K2\n",
+    ]
+    assert said["zh_CN.UTF-8"] == [
+        "phytowatch: 审计日志为空：尚无可保存的链头\n",
+        "没有审计记录\n",
+        "facility 没有审计记录\n",
+        "phytowatch: --object 'facility:'：请写成 TYPE 或 TYPE:ID，例如 facility:JX-0031-K2\n",
+    ]
+    _record(services, 2)
+    services.audit.record(
+        actor="cli:tester",
+        action="facility.removed",
+        object_type="facility",
+        object_id="K1",
+        before={"kind": "kiln"},
+        now=T0 + 5_000_000,
+    )
+    monkeypatch.setenv("LC_ALL", "zh_CN.UTF-8")
+    code, seq_hash, head = _cli(["audit", "head", *base], capsys)
+    assert code == 0 and seq_hash.startswith("3:")
+    assert head.startswith("审计日志链头，记录于 2026-05-28T20:26:45Z；")
+    assert "`phytowatch audit verify --head SEQ:HASH`" in head
+    code, table, _ = _cli(["audit", "list", *base], capsys)
+    assert code == 0
+    header = table.strip().splitlines()[0].split()
+    assert header == ["序号", "时间", "(UTC)", "操作者", "操作", "对象", "变更前", "→", "变更后"]
+    assert "原为：kind=kiln" in table
+    # left in English: what was recorded (actors, actions, objects, values), as stored
+    recorded = ("cli:tester", "facility.added", "facility.removed", "facility:K", "kind=", "kiln")
+    for stored in (*recorded, "name="):
+        table = table.replace(stored, "")
+    assert re.findall(r"[A-Za-z]{3,}", table) == ["UTC"]
+    monkeypatch.setenv("LC_ALL", "C")
+    code, table, _ = _cli(["audit", "list", *base], capsys)
+    assert table.strip().splitlines()[0].split() == [
+        "seq", "at", "(UTC)", "actor", "action", "object", "before", "→", "after"
+    ]  # fmt: skip
+    assert "was: kind=kiln" in table
+    head = _cli(["audit", "head", *base], capsys)[2]
+    assert head == (
+        "head of the audit trail, recorded 2026-05-28T20:26:45Z; keep this line outside the "
+        "database and check it later with `phytowatch audit verify --head SEQ:HASH`:\n"
+    )
+
+
 @pytest.fixture
 def client(settings: Settings, services: Services) -> Iterator[TestClient]:
     from phytowatch.web.app import create_app

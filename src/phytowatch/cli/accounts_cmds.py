@@ -14,7 +14,8 @@ import typer
 
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
-from phytowatch.domain.messages import Refused
+from phytowatch.domain.messages import Code, Refused
+from phytowatch.domain.messages import say as message
 
 if TYPE_CHECKING:
     from phytowatch.services.accounts import UserRecord
@@ -237,7 +238,7 @@ def offices_list(database_url: DatabaseOption = None) -> None:
 def _user(services: App, login: str) -> UserRecord:
     user = services.accounts.user_by_login(login.strip().lower())
     if user is None:
-        raise fail(f"no user {login!r}")
+        raise fail(message(Code.NO_USER, login=login))
     return user
 
 
@@ -337,7 +338,7 @@ def runs_signoff(
     from phytowatch.services.context import Context
 
     if not 1 <= run_id <= 2**31 - 1:  # runs are numbered in an INTEGER column
-        raise fail(f"no run {run_id}")
+        raise fail(message(Code.NO_RUN, run=run_id))
     password = _read_password(password_stdin, confirm=False)
     with open_services(database_url) as services:
         user = _call(

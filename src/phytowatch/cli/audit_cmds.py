@@ -7,8 +7,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from phytowatch.cli.messages import default_lang, say, t
 from phytowatch.cli.options import DatabaseOption, open_services
 from phytowatch.cli.output import fail
+from phytowatch.domain.messages import Code
+from phytowatch.domain.messages import say as message
 from phytowatch.services.ports import StorageUnavailableError
 
 if TYPE_CHECKING:
@@ -21,20 +24,23 @@ audit_app = typer.Typer(
 )
 
 
-def _when(instant: int | None) -> str:
+def _when(instant: int | None, lang: str = "en") -> str:
+    """An entry's time as stored (UTC), or what stands for it; in ``lang`` for a person, in
+    English for the JSON."""
     from phytowatch.domain.instants import format_instant
 
     if instant is None:
-        return "(no time)"
+        return say(message(Code.CLI_NO_TIME), lang)
     try:
         return format_instant(instant)
     except (ValueError, OverflowError, OSError):
-        return f"(time {instant})"
+        return say(message(Code.CLI_TIME_RAW, instant=instant), lang)
 
 
 def _unreadable(error: Exception) -> typer.Exit:
     first = str(error).strip().splitlines()
-    return fail(f"cannot read the audit trail: {first[0] if first else type(error).__name__}")
+    reason = first[0] if first else type(error).__name__  # the database's own words
+    return fail(message(Code.CLI_AUDIT_UNREADABLE, error=reason))
 
 
 @audit_app.command("verify")
@@ -52,7 +58,6 @@ def audit_verify(
 ) -> None:
     """Check the hash chain against its anchored heads, and the append-only triggers; exit 1
     names what is wrong, exit 0 anchors the head just checked. 校验审计日志。"""
-    from phytowatch.cli.messages import say
     from phytowatch.domain.audit import Anchor
     from phytowatch.domain.messages import Refused
 
@@ -79,9 +84,7 @@ def audit_verify(
 def verdict_lines(check: TrailCheck, *, head: Anchor | None, lang: str | None = None) -> list[str]:
     """What ``audit verify`` says, one line per finding (or the one line of an intact trail),
     each rendered from the catalogue in the CLI's language."""
-    from phytowatch.cli.messages import default_lang, say
-    from phytowatch.domain.messages import Code, Instant
-    from phytowatch.domain.messages import say as message
+    from phytowatch.domain.messages import Instant
 
     lang = lang or default_lang()
     colon, semicolon = ("：", "；") if lang == "zh" else (": ", "; ")
@@ -166,14 +169,13 @@ def audit_head(database_url: DatabaseOption = None) -> None:
             entry = services.audit.head()
         except StorageUnavailableError as error:
             raise _unreadable(error) from None
+    lang = default_lang()
     if entry is None:
-        typer.echo("phytowatch: the audit trail is empty: no head to keep yet", err=True)
+        typer.echo(f"phytowatch: {say(message(Code.CLI_AUDIT_NO_HEAD), lang)}", err=True)
         return
-    typer.echo(
-        f"head of the audit trail, recorded {_when(entry.at)}; keep this line outside the "
-        "database and check it later with `phytowatch audit verify --head SEQ:HASH`:",
-        err=True,
-    )
+    command = "phytowatch audit verify --head SEQ:HASH"
+    head = message(Code.CLI_AUDIT_HEAD, at=_when(entry.at, lang), command=command)
+    typer.echo(say(head, lang), err=True)
     typer.echo(f"{entry.seq}:{entry.hash}")
 
 
@@ -192,7 +194,7 @@ def _shown(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def change_text(entry: AuditEntry) -> str:
+def change_text(entry: AuditEntry, lang: str = "en") -> str:
     """before → after in a few words: the changed keys only when both are there."""
     before, before_raw = _state(entry.before)
     after, after_raw = _state(entry.after)
@@ -203,7 +205,7 @@ def change_text(entry: AuditEntry) -> str:
     if before is None or after is None:
         present: dict[str, Any] = after or before or {}
         text = ", ".join(f"{k}={_shown(v)}" for k, v in sorted(present.items()))
-        return text if before is None else f"was: {text}"
+        return text if before is None else say(message(Code.CLI_AUDIT_WAS, state=text), lang)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     return ", ".join(
         f"{k}: {_shown(before.get(k, '—'))} → {_shown(after.get(k, '—'))}" for k in changed
@@ -235,7 +237,13 @@ def audit_list(
     if object_ is not None:
         kind, sep, ident = object_.partition(":")
         if not kind.strip() or (sep and not ident.strip()):
-            raise fail(f"--object {object_!r}: write TYPE or TYPE:ID, e.g. facility:JX-0031-K2")
+            form = message(
+                Code.CLI_OBJECT_FORM,
+                option="--object",
+                value=object_,
+                example="facility:JX-0031-K2",
+            )
+            raise fail(form)
         object_type, object_id = kind.strip(), (ident.strip() if sep else None)
     with open_services(database_url) as services:
         try:
@@ -244,25 +252,31 @@ def audit_list(
             )
         except StorageUnavailableError as error:
             raise _unreadable(error) from None
+    lang = default_lang()
     console = Console(highlight=False, markup=False)
     if not entries:
-        console.print("no audit entries" + (f" for {object_}" if object_ else ""), markup=False)
+        none = (
+            message(Code.CLI_AUDIT_NONE_FOR, object=object_)
+            if object_
+            else message(Code.CLI_AUDIT_NONE)
+        )
+        console.print(say(none, lang), markup=False)
         return
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("seq", justify="right", no_wrap=True)
-    table.add_column("at (UTC)", no_wrap=True)
-    table.add_column("actor", overflow="fold")
-    table.add_column("action", overflow="fold")
-    table.add_column("object", overflow="fold")
-    table.add_column("before → after", overflow="fold", ratio=1)
+    table.add_column(t("seq", lang), justify="right", no_wrap=True)
+    table.add_column(t("at (UTC)", lang), no_wrap=True)
+    table.add_column(t("actor", lang), overflow="fold")
+    table.add_column(t("action", lang), overflow="fold")
+    table.add_column(t("object", lang), overflow="fold")
+    table.add_column(t("before → after", lang), overflow="fold", ratio=1)
     for entry in reversed(entries):
         cells = (
             str(entry.seq),
-            _when(entry.at)[:19].replace("T", " "),
+            _when(entry.at, lang)[:19].replace("T", " "),
             entry.actor,
             entry.action,
             f"{entry.object_type}:{entry.object_id}",
-            change_text(entry),
+            change_text(entry, lang),
         )
         table.add_row(*(Text(cell) for cell in cells))  # names and notes shown verbatim
     console.print(table)

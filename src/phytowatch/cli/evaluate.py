@@ -11,10 +11,11 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from phytowatch.cli.messages import LANGS, default_lang, say, t
 from phytowatch.domain.messages import Code
@@ -25,18 +26,112 @@ BAD_INPUT = 2
 
 
 class BadInputError(Exception):
-    """One line for stderr; the command exits 2."""
+    """One line for stderr, already in the reader's language; the command exits 2."""
+
+
+COMMAND = "phytowatch evaluate"
+FLAGS = ("-h", "--help", "--json")  # the options that take no value
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse, with its argument errors said from the one catalogue: what argparse would word
+    in English (a required argument, an unknown one, a choice, a missing value, an ambiguous
+    prefix) is checked here and said in the reader's language."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.lang = default_lang()
+        self.option_names: list[str] = []  # set before argparse's own add_argument("-h")
+        self.must: list[argparse.Action] = []
+        super().__init__(exit_on_error=False, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.option_names += action.option_strings
+        if action.required:
+            self.must.append(action)
+        return action
+
+    def refuse(self, code: Code, **params: str) -> NoReturn:
+        raise BadInputError(say(message(code, command=COMMAND, **params), self.lang))
+
     def error(self, message: str) -> NoReturn:
-        # one clear line, not argparse's usage block
-        raise BadInputError(f"{message} (see phytowatch evaluate --help)")
+        # what argparse still words itself (none of the checks below should leave any)
+        self.refuse(Code.CLI_ARG_OTHER, problem=message)
+
+    @contextmanager
+    def _required(self, required: bool) -> Iterator[None]:
+        for action in self.must:
+            action.required = required
+        try:
+            yield
+        finally:
+            for action in self.must:
+                action.required = True
+
+    def format_usage(self) -> str:
+        with self._required(True):  # the usage says what is required, even while parsing
+            return super().format_usage()
+
+    def format_help(self) -> str:
+        with self._required(True):
+            return super().format_help()
+
+    def parse(self, argv: list[str]) -> argparse.Namespace:
+        self.lang = _lang_given(argv) or default_lang()
+        self._check_prefixes(argv)
+        try:
+            with self._required(False):  # checked below, in the reader's language
+                args, extra = self.parse_known_args(argv)
+        except argparse.ArgumentError as error:
+            option = (error.argument_name or "").split("/")[-1]
+            takes_none = option in FLAGS
+            self.refuse(
+                Code.CLI_ARG_NO_VALUE if takes_none else Code.CLI_ARG_NEEDS_VALUE, option=option
+            )
+        if extra:
+            self.refuse(Code.CLI_ARGS_UNKNOWN, names=" ".join(extra))
+        missing = [
+            action.option_strings[0] if action.option_strings else str(action.metavar)
+            for action in self.must
+            if getattr(args, action.dest) is None
+        ]
+        if missing:
+            self.refuse(Code.CLI_ARGS_REQUIRED, names=", ".join(missing))
+        if args.lang is not None and args.lang not in LANGS:
+            choices = ", ".join(LANGS)
+            self.refuse(Code.CLI_ARG_CHOICE, option="--lang", value=args.lang, choices=choices)
+        return args
+
+    def _check_prefixes(self, argv: list[str]) -> None:
+        """An abbreviated option that could be two (``--sched``), said before argparse would."""
+        for arg in argv:
+            if arg == "--":
+                return
+            name = arg.partition("=")[0]
+            if not name.startswith("--") or name in self.option_names:
+                continue
+            matches = [option for option in self.option_names if option.startswith(name)]
+            if len(matches) > 1:
+                self.refuse(Code.CLI_ARG_AMBIGUOUS, option=name, options=", ".join(matches))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _lang_given(argv: Sequence[str]) -> str | None:
+    """``--lang``'s value, read before the arguments are checked, so that their errors are said
+    in it (a value that is not a language is said in the locale's)."""
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = arg[len("--lang=") :] if arg.startswith("--lang=") else None
+        if arg == "--lang" and i + 1 < len(argv):
+            value = argv[i + 1]
+        if value in LANGS:
+            return value
+    return None
+
+
+def build_parser() -> _Parser:
     parser = _Parser(
-        prog="phytowatch evaluate",
+        prog=COMMAND,
         description=(
             "Judge a treatment log against its official schedule. "
             "Exit code: 0 PASS, 1 FAIL, 3 INDETERMINATE, 2 bad input."
@@ -68,7 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
     parser.add_argument(
-        "--lang", choices=LANGS, default=None, help="language of the text output (default: locale)"
+        "--lang",
+        metavar="{en,zh}",
+        default=None,
+        help="language of the text output (default: locale)",
     )
     parser.add_argument(
         "--schedules-dir",
@@ -81,14 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _pairs(items: Sequence[str], option: str) -> dict[str, str]:
+def _pairs(items: Sequence[str], option: str, lang: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise BadInputError(f"{option} {item!r}: write NAME=VALUE")
+            raise BadInputError(say(message(Code.CLI_PAIR_FORM, option=option, item=item), lang))
         if name.strip() in out:
-            raise BadInputError(f"{option} {name.strip()} given twice")
+            twice = message(Code.CLI_PAIR_TWICE, option=option, name=name.strip())
+            raise BadInputError(say(twice, lang))
         out[name.strip()] = value.strip()
     return out
 
@@ -116,7 +215,7 @@ def run(argv: Sequence[str]) -> int:
 
 
 def _run(argv: Sequence[str]) -> int:
-    args = build_parser().parse_args(list(argv))
+    args = build_parser().parse(list(argv))
     lang = args.lang or default_lang()
 
     from phytowatch.domain.judgement.judge import MAX_OFFSET
@@ -125,21 +224,20 @@ def _run(argv: Sequence[str]) -> int:
     from phytowatch.schedules import ScheduleFileError, load_catalog, load_one
     from phytowatch.services.evaluation import UnknownProbeError, judge_rows
 
-    params = _pairs(args.param, "--param")
-    offsets_text = _pairs(args.offset, "--offset")
+    params = _pairs(args.param, "--param", lang)
+    offsets_text = _pairs(args.offset, "--offset", lang)
     offsets: dict[str, Decimal] = {}
     for probe, text in offsets_text.items():
+        given = {"option": "--offset", "probe": probe, "text": text}
         try:
             offsets[probe] = Decimal(text)
         except InvalidOperation:
-            raise BadInputError(f"--offset {probe}={text}: not a number") from None
+            raise BadInputError(say(message(Code.CLI_NOT_A_NUMBER, **given), lang)) from None
         if not offsets[probe].is_finite():
-            raise BadInputError(f"--offset {probe}={text}: not a number")
+            raise BadInputError(say(message(Code.CLI_NOT_A_NUMBER, **given), lang))
         if offsets[probe].copy_abs() > MAX_OFFSET:  # abs() rounds, and can overflow
-            raise BadInputError(
-                f"--offset {probe}={text}: not a plausible calibration offset "
-                f"(at most ±{MAX_OFFSET})"
-            )
+            implausible = message(Code.CLI_OFFSET_IMPLAUSIBLE, **given, limit=str(MAX_OFFSET))
+            raise BadInputError(say(implausible, lang))
 
     dirs = _schedule_dirs(args.schedules_dir)
     try:

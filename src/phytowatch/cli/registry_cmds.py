@@ -9,7 +9,8 @@ import typer
 
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
-from phytowatch.domain.messages import Refused
+from phytowatch.domain.messages import Code, Refused
+from phytowatch.domain.messages import say as message
 
 enterprises_app = typer.Typer(help="Export enterprises. 出口企业。", no_args_is_help=True)
 facilities_app = typer.Typer(
@@ -231,7 +232,7 @@ def probes_list(
     with open_services(database_url) as services:
         found = services.registry.facility_by_code(facility)
         if found is None:
-            raise fail(f"no facility {facility!r}")
+            raise fail(message(Code.NO_FACILITY, facility=facility))
         latest: dict[str, dict[str, object]] = {}
         for row in services.registry.calibrations_of(found.id):
             latest[str(row["probe"])] = row

@@ -10,7 +10,8 @@ import typer
 from phytowatch.cli.messages import say
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
-from phytowatch.domain.messages import Refused
+from phytowatch.domain.messages import Code, Refused
+from phytowatch.domain.messages import say as message
 
 runs_app = typer.Typer(help="Treatment runs. 处理批次。", no_args_is_help=True)
 
@@ -20,7 +21,7 @@ def _pairs(items: list[str]) -> dict[str, str]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise fail(f"--param {item!r}: write NAME=VALUE")
+            raise fail(message(Code.CLI_PAIR_FORM, option="--param", item=item))
         out[name.strip()] = value.strip()
     return out
 
@@ -96,7 +97,7 @@ def runs_show(
     with open_services(database_url) as services:
         record = services.runs.run(run_id)
         if record is None:
-            raise fail(f"no run {run_id}")
+            raise fail(message(Code.NO_RUN, run=run_id))
         if record.closed_at is None:
             services.monitor.tick(services.clock.now())
             state = services.monitor.state(run_id, services.clock.now())
@@ -146,7 +147,7 @@ def runs_export(
     with open_services(database_url) as services:
         record = services.runs.run(run_id)
         if record is None:
-            raise fail(f"no run {run_id}")
+            raise fail(message(Code.NO_RUN, run=run_id))
         facility = services.registry.facility_by_code(record.facility_code)
         assert facility is not None
         rows = services.runs.run_readings(

@@ -14,7 +14,7 @@ from rich.console import Console
 from phytowatch.cli.messages import say, t
 from phytowatch.cli.options import LangOption, language_of
 from phytowatch.domain.instants import format_duration
-from phytowatch.domain.messages import Code
+from phytowatch.domain.messages import Code, Message, Word
 from phytowatch.domain.messages import say as message
 from phytowatch.domain.schedule import (
     Confidence,
@@ -170,19 +170,18 @@ def schedules_show(
     ]
     tolerance = schedule.primary.tolerance
     if tolerance is not None:
-        lines.append(
-            (
-                "tolerance",
-                f"≥ {tolerance.lower:g} °C; first {format_duration(tolerance.grace)} free; "
-                "band budget by param",
-            )
+        band = message(
+            Code.CLI_TOLERANCE, lower=f"{tolerance.lower:g}", grace=format_duration(tolerance.grace)
         )
+        lines.append((t("tolerance", language), say(band, language)))
     for pre in schedule.preconditions:
-        lines.append(("precondition", f"{pre.role} ≥ {pre.threshold:g} °C at the first sample"))
+        first = message(Code.CLI_PRECONDITION, role=Word(pre.role), threshold=f"{pre.threshold:g}")
+        lines.append((t("start condition", language), say(first, language)))
     for criterion in schedule.extra:
-        lines.append(("criterion", _criterion_text(criterion)))
+        lines.append((t("criterion", language), say(_criterion(criterion), language)))
     for param in schedule.params:
-        lines.append((f"param {param.name}", f"{' | '.join(param.choices)} — {param.description}"))
+        label = say(message(Code.CLI_PARAM_LABEL, name=param.name), language)
+        lines.append((label, f"{' | '.join(param.choices)} — {param.description}"))
     if schedule.notes:
         lines.append((t("notes", language), schedule.notes))
     from rich.cells import cell_len
@@ -192,22 +191,40 @@ def schedules_show(
         typer.echo(f"  {label}{' ' * (width - cell_len(label))}  {value}")
 
 
-def _criterion_text(criterion: HoldCriterion | ThroughoutCriterion | RampCriterion) -> str:
+def _criterion(criterion: HoldCriterion | ThroughoutCriterion | RampCriterion) -> Message:
+    """An extra criterion in a few words: said in the reader's language by ``schedules show``,
+    in English (its roles as their codes) in the JSON."""
     sign = "≤" if criterion.regime is Regime.COLD else "≥"
     unit = "%RH" if criterion.role == "rh" else "°C"
+    role = Word(criterion.role)
     if isinstance(criterion, HoldCriterion):
         steps = "; ".join(
             f"{sign} {s.threshold:g} {unit} {format_duration(s.duration)}" for s in criterion.steps
         )
-        return f"{criterion.key}: {criterion.role} {steps} (min {criterion.min_probes} probes)"
-    if isinstance(criterion, ThroughoutCriterion):
-        return (
-            f"{criterion.key}: {criterion.role} {sign} {criterion.threshold:g} {unit} "
-            f"throughout the {criterion.during} hold"
+        return message(
+            Code.CLI_CRITERION_HOLD,
+            key=criterion.key,
+            role=role,
+            steps=steps,
+            probes=criterion.min_probes,
         )
-    return (
-        f"{criterion.key}: {criterion.role} takes ≥ {format_duration(criterion.min_duration)} "
-        f"from its first reading to reach {criterion.target:g} {unit}"
+    if isinstance(criterion, ThroughoutCriterion):
+        return message(
+            Code.CLI_CRITERION_THROUGHOUT,
+            key=criterion.key,
+            role=role,
+            sign=sign,
+            threshold=f"{criterion.threshold:g}",
+            unit=unit,
+            during=criterion.during,
+        )
+    return message(
+        Code.CLI_CRITERION_RAMP,
+        key=criterion.key,
+        role=role,
+        duration=format_duration(criterion.min_duration),
+        target=f"{criterion.target:g}",
+        unit=unit,
     )
 
 
@@ -230,7 +247,7 @@ def _schedule_dict(schedule: Schedule) -> dict[str, Any]:
         "max_sample_interval_s": seconds(schedule.max_sample_interval),
         "steps": steps(schedule.steps),
         "on_interruption": schedule.on_interruption.value,
-        "criteria": [_criterion_text(c) for c in schedule.extra],
+        "criteria": [_criterion(c).english() for c in schedule.extra],
         "params": {
             p.name: {
                 "choices": {

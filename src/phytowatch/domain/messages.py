@@ -813,6 +813,63 @@ class Code(StrEnum):
     CLI_MET_AT = "cli.met_at", "met at {at}"
     CLI_STEP = "cli.step", "step {n}"
     CLI_MORE = "cli.more", "… and {n} more (see --json)"
+    # the CLI's own argument checks ({option} is the option's name, said by the CLI alone)
+    CLI_PAIR_FORM = "cli.pair_form", "{option} {item!r}: write NAME=VALUE"
+    CLI_PAIR_TWICE = "cli.pair_twice", "{option} {name} given twice"
+    CLI_NOT_A_NUMBER = "cli.not_a_number", "{option} {probe}={text}: not a number"
+    CLI_OFFSET_IMPLAUSIBLE = (
+        "cli.offset_implausible",
+        "{option} {probe}={text}: not a plausible calibration offset (at most ±{limit})",
+    )
+    CLI_ARGS_REQUIRED = (
+        "cli.args_required",
+        "the following arguments are required: {names} (see {command} --help)",
+    )
+    CLI_ARGS_UNKNOWN = "cli.args_unknown", "unrecognized arguments: {names} (see {command} --help)"
+    CLI_ARG_CHOICE = (
+        "cli.arg_choice",
+        "{option} {value!r}: one of {choices} (see {command} --help)",
+    )
+    CLI_ARG_AMBIGUOUS = (
+        "cli.arg_ambiguous",
+        "{option} could be {options}: write it in full (see {command} --help)",
+    )
+    CLI_ARG_NEEDS_VALUE = "cli.arg_needs_value", "{option} needs a value (see {command} --help)"
+    CLI_ARG_NO_VALUE = "cli.arg_no_value", "{option} takes no value (see {command} --help)"
+    CLI_ARG_OTHER = "cli.arg_other", "{problem} (see {command} --help)"
+    # what `schedules show` says of a schedule beyond its labels (cli/schedules_cmds.py)
+    CLI_PARAM_LABEL = "cli.param_label", "param {name}"
+    CLI_TOLERANCE = (
+        "cli.tolerance",
+        "≥ {lower} °C; first {grace} free; band budget by param",
+    )
+    CLI_PRECONDITION = "cli.precondition", "{role} ≥ {threshold} °C at the first sample"
+    CLI_CRITERION_HOLD = "cli.criterion_hold", "{key}: {role} {steps} (min {probes} probes)"
+    CLI_CRITERION_THROUGHOUT = (
+        "cli.criterion_throughout",
+        "{key}: {role} {sign} {threshold} {unit} throughout the {during} hold",
+    )
+    CLI_CRITERION_RAMP = (
+        "cli.criterion_ramp",
+        "{key}: {role} takes ≥ {duration} from its first reading to reach {target} {unit}",
+    )
+    # the audit commands (cli/audit_cmds.py)
+    CLI_NO_TIME = "cli.no_time", "(no time)"
+    CLI_TIME_RAW = "cli.time_raw", "(time {instant})"
+    CLI_AUDIT_UNREADABLE = "cli.audit_unreadable", "cannot read the audit trail: {error}"
+    CLI_AUDIT_NO_HEAD = "cli.audit_no_head", "the audit trail is empty: no head to keep yet"
+    CLI_AUDIT_HEAD = (
+        "cli.audit_head",
+        "head of the audit trail, recorded {at}; keep this line outside the database and check "
+        "it later with `{command}`:",
+    )
+    CLI_OBJECT_FORM = (
+        "cli.object_form",
+        "{option} {value!r}: write TYPE or TYPE:ID, e.g. {example}",
+    )
+    CLI_AUDIT_NONE = "cli.audit_none", "no audit entries"
+    CLI_AUDIT_NONE_FOR = "cli.audit_none_for", "no audit entries for {object}"
+    CLI_AUDIT_WAS = "cli.audit_was", "was: {state}"
     SCHEDULE_UNKNOWN_KNOWN = (
         "schedule.unknown_known",
         "unknown schedule {schedule!r} (known: {known})",

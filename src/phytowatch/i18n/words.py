@@ -71,4 +71,7 @@ CLI = (
     N_("title"), N_("confidence"), N_("judged"), N_("min probes"), N_("max sample interval"),
     N_("steps"), N_("on interruption"), N_("restart the hold"), N_("fail the run"), N_("notes"),
     N_("UNVERIFIED"), N_("partly secondary"), N_("checked"), N_("schedule file refused"),
+    N_("tolerance"), N_("start condition"), N_("criterion"),
+    # ``audit list``'s columns
+    N_("seq"), N_("at (UTC)"), N_("actor"), N_("action"), N_("object"), N_("before → after"),
 )  # fmt: skip
