@@ -91,10 +91,72 @@ async def _store(services: App, batch: Any) -> StoreOutcome:
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
 
 
+# What a device sends, for the OpenAPI document (the route reads its body itself, by the
+# protocol's own rules: docs/device-protocol.md). A reading that is not one of these is rejected
+# on its own, in the answer's ``rejected`` (200); a body that is not one of the two forms is
+# refused whole (422).
+_TIME = {
+    "description": "the device's clock: ISO 8601 with an offset, or Unix seconds (UTC)",
+    "oneOf": [
+        {"type": "string", "maxLength": 64, "examples": ["2026-03-01T10:42:00Z", "1772361720"]},
+        {"type": "number"},
+    ],
+}
+_VALUE = {"anyOf": [{"type": "number"}, {"type": "null"}]}
+_FAULT = {"anyOf": [{"type": "string", "minLength": 1, "maxLength": 64}, {"type": "null"}]}
+_READING = {
+    "type": "object",
+    "required": ["probe", "t"],
+    "properties": {
+        "probe": {"type": "string", "minLength": 1, "description": "the probe id, as registered"},
+        "t": _TIME,
+        "v": _VALUE,
+        "fault": _FAULT,
+    },
+}
+_BATCH = {
+    "type": "object",
+    "required": ["facility"],
+    "properties": {
+        "facility": {"type": "string", "description": "the token's facility code"},
+        "readings": {"type": "array", "items": _READING, "description": "the list form"},
+        "columns": {
+            "type": "object",
+            "description": "the columnar form: t, one list per probe id, optional faults",
+            "required": ["t"],
+            "properties": {
+                "t": {"type": "array", "items": _TIME},
+                "faults": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": _FAULT},
+                },
+            },
+            "additionalProperties": {"type": "array", "items": _VALUE},
+        },
+    },
+    "oneOf": [{"required": ["readings"]}, {"required": ["columns"]}],
+}
+INGEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "a batch, in the list form or the columnar form (never both), UTF-8",
+        "content": {"application/json": {"schema": _BATCH}},
+    }
+}
+STILL_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "one JPEG image",
+        "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
 @router.post(
     "/api/v1/ingest",
     dependencies=[allow(Action.INGEST_WRITE)],
     responses=answers(401, 403, 413, 415, 422, 503),
+    openapi_extra=INGEST_BODY,
 )
 async def post_ingest(request: Request) -> JSONResponse:
     """Store a batch of readings; the answer counts accepted, duplicates and rejected."""
@@ -132,6 +194,7 @@ async def post_ingest(request: Request) -> JSONResponse:
     "/api/v1/facilities/{code}/snapshots",
     status_code=201,
     dependencies=[allow(Action.SNAPSHOT_WRITE)],
+    openapi_extra=STILL_BODY,
     responses={
         200: {"description": "a resend: the still is stored already (``duplicate``: true)"},
         **answers(401, 403, 413, 415, 422, 503),
