@@ -115,9 +115,10 @@ test: $(STAMP) $(VENDOR_STAMP) browser
 	$(MAKE) --no-print-directory lint types contracts
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
-## demo: run the demo command
+## demo: run the demo command (make demo PORT=8001 for another port)
+PORT ?= 8000
 demo: $(STAMP) $(VENDOR_STAMP)
-	$(BIN)/phytowatch demo
+	$(BIN)/phytowatch demo --port $(PORT)
 
 ## bench: run the benchmark judge
 bench: $(STAMP)
