@@ -448,6 +448,42 @@ def test_a_column_named_with_a_lone_surrogate_is_a_clear_422_not_a_500(
     assert status == 422 and "\\ud800" in str(answer["error"])
 
 
+@pytest.mark.parametrize(
+    "batch",
+    [
+        b'{"facility":"JX-0031-K2","readings":[{"probe":"C1","t":1772361660,"v":42},'
+        b'{"probe":"\\ud800","t":1772361660,"v":1}]}',
+        b'{"facility":"JX-0031-K2","columns":{"t":[1772361660],"C1":[42],"\\ud800":[1]}}',
+        b'{"facility":"JX-0031-K2","columns":{"t":[1772361660],"C1":[42],'
+        b'"faults":{"\\ud800":["x"]}}}',
+    ],
+    ids=["list", "columns", "faults"],
+)
+def test_a_probe_named_with_a_lone_surrogate_is_rejected_in_a_200_and_the_rest_stored_once(
+    client: TestClient, kiln: Provisioned, batch: bytes
+) -> None:
+    # the answer quotes the probe as sent: it must be encodable, or a committed batch answers
+    # 500 and the device resends it forever
+    rejected = [
+        {
+            "index": 1,
+            "reason": "unknown probe '\\ud800'",  # repr quotes it escaped
+            "code": "reading.unknown_probe",
+            "params": {"probe": "\ud800"},
+        }
+    ]
+    first = client.post(INGEST, content=batch, headers=_auth(kiln.token))
+    assert first.status_code == 200, first.text
+    assert first.text.isascii() and "\\ud800" in first.text  # escaped as MQTT's answer is
+    assert first.json() == {"accepted": 1, "duplicates": 0, "rejected": rejected}
+    again = client.post(INGEST, content=batch, headers=_auth(kiln.token))
+    assert again.status_code == 200, again.text
+    assert again.json() == {"accepted": 0, "duplicates": 1, "rejected": rejected}
+    assert client.app.state.services.registry.readings_of(kiln.facility.id) == [
+        ("C1", 1_772_361_660 * US, 42.0, None)
+    ]
+
+
 def test_a_batch_with_too_many_readings_is_refused_before_any_is_checked(
     settings: Settings, services: Services, kiln: Provisioned
 ) -> None:

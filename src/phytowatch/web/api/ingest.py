@@ -8,10 +8,11 @@ of another facility; ``413`` body too large; ``422`` not a protocol batch; ``503
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
@@ -34,6 +35,14 @@ from phytowatch.web.errors import ApiError, answers
 router = APIRouter()
 JPEG_MAGIC = b"\xff\xd8\xff"
 MAX_CAMERA_CHARS = 32
+
+
+def _answer(body: dict[str, Any], status: int = 200) -> Response:
+    """The device's answer as MQTT's results topic says it: JSON in ASCII (``ensure_ascii``), so
+    a text quoted back as sent (an unknown probe's id with a lone surrogate) is escaped, never
+    unencodable: a batch committed is always answered ``200``, or the device resends forever."""
+    text = json.dumps(body, ensure_ascii=True, separators=(",", ":"))
+    return Response(text, status_code=status, media_type="application/json")
 
 
 def _services(request: Request) -> App:
@@ -96,7 +105,7 @@ async def _store(services: App, batch: Any) -> StoreOutcome:
     dependencies=[allow(Action.INGEST_WRITE)],
     responses=answers(401, 403, 413, 415, 422, 503),
 )
-async def post_ingest(request: Request) -> JSONResponse:
+async def post_ingest(request: Request) -> Response:
     """Store a batch of readings; the answer counts accepted, duplicates and rejected."""
     services = _services(request)
     settings = services.settings
@@ -125,7 +134,7 @@ async def post_ingest(request: Request) -> JSONResponse:
     outcome = StoreOutcome(0, (), ())
     if plan.batch_items:
         outcome = await _store(services, ingest.batch_of(plan, facility, channel="http", now=now))
-    return JSONResponse(ingest.answer(plan, outcome))
+    return _answer(ingest.answer(plan, outcome))
 
 
 @router.post(
@@ -139,7 +148,7 @@ async def post_ingest(request: Request) -> JSONResponse:
 )
 async def post_snapshot(
     request: Request, code: str, camera: str = "", taken_at: str | None = None
-) -> JSONResponse:
+) -> Response:
     """A camera still (JPEG body) of the facility: stored with its SHA-256 and time."""
     services = _services(request)
     _not_encoded(request)
@@ -187,5 +196,5 @@ async def post_snapshot(
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     answer: dict[str, object] = {"id": stored.id, "sha256": stored.sha256, "size": stored.size}
     if stored.duplicate:  # a resend: the still is stored already
-        return JSONResponse({**answer, "duplicate": True}, status_code=200)
-    return JSONResponse(answer, status_code=201)
+        return _answer({**answer, "duplicate": True}, 200)
+    return _answer(answer, 201)
