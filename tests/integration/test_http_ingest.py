@@ -460,7 +460,7 @@ def test_a_column_named_with_a_lone_surrogate_is_a_clear_422_not_a_500(
     ids=["list", "columns", "faults"],
 )
 def test_a_probe_named_with_a_lone_surrogate_is_rejected_in_a_200_and_the_rest_stored_once(
-    client: TestClient, kiln: Provisioned, batch: bytes
+    client: TestClient, services: Services, kiln: Provisioned, batch: bytes
 ) -> None:
     # the answer quotes the probe as sent: it must be encodable, or a committed batch answers
     # 500 and the device resends it forever
@@ -479,7 +479,7 @@ def test_a_probe_named_with_a_lone_surrogate_is_rejected_in_a_200_and_the_rest_s
     again = client.post(INGEST, content=batch, headers=_auth(kiln.token))
     assert again.status_code == 200, again.text
     assert again.json() == {"accepted": 0, "duplicates": 1, "rejected": rejected}
-    assert client.app.state.services.registry.readings_of(kiln.facility.id) == [
+    assert services.registry.readings_of(kiln.facility.id) == [
         ("C1", 1_772_361_660 * US, 42.0, None)
     ]
 

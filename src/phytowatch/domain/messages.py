@@ -102,6 +102,7 @@ class Code(StrEnum):
         "comment: at most {max} printable characters",
     )
     ALARM_WHO = "alarm.who", "say who acknowledges (1 to 100 printable characters)"
+    ALARM_WHO_CLEARS = "alarm.who_clears", "say who clears (1 to 100 printable characters)"
 
     # sign-off of a run (domain/signoff.py, services/signoff.py)
     SIGNOFF_FINAL_SIGNED = (
@@ -120,7 +121,8 @@ class Code(StrEnum):
     SIGNOFF_COMMENT_TOO_LONG = "signoff.comment_too_long", "comment: at most {max} characters"
     SIGNOFF_COMMENT_CONTROL = (
         "signoff.comment_control",
-        "comment: control characters are not text (line breaks and tabs are fine)",
+        "comment: no control characters, direction overrides or invisible-only text "
+        "(line breaks and tabs are fine)",
     )
     SIGNOFF_REJECTION_NEEDS_COMMENT = (
         "signoff.rejection_needs_comment",
