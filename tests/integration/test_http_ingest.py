@@ -713,3 +713,17 @@ def test_a_deeply_nested_body_is_refused_with_422(services: Services, kiln: Prov
     with _client(services) as client:
         for body in (b"[" * 100_000, b'{"facility": "JX-0031-K2", "readings": ' + b"[" * 100_000):
             _assert_error(_post(client, kiln.token, body), 422, kiln.token)
+
+
+@pytest.mark.parametrize(
+    "query", ["camera=%ED%A0%80", "camera=do%FFor", "taken_at=2026-03-01T10%C3:40:00Z"]
+)
+def test_a_still_query_in_percent_encoded_bytes_that_are_not_utf8_is_a_422_not_echoed(
+    services: Services, kiln: Provisioned, query: str
+) -> None:
+    with _client(services) as client:
+        answer = client.post(f"{SNAPSHOTS}?{query}", content=JPEG, headers=_auth(kiln.token))
+    _assert_error(answer, 422, kiln.token)
+    assert answer.json()["code"] == "snapshot.query_not_utf8"
+    assert "\\ufffd" not in answer.text and "\ufffd" not in answer.text
+    assert _snapshot_rows(services.engine) == []

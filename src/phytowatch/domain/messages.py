@@ -471,6 +471,10 @@ class Code(StrEnum):
     # a camera still's (web/api/ingest.py)
     SNAPSHOT_CAMERA = "snapshot.camera", "camera: at most {max} printable characters"
     SNAPSHOT_NOT_JPEG = "snapshot.not_jpeg", "the body is not a JPEG image"
+    SNAPSHOT_QUERY_NOT_UTF8 = (
+        "snapshot.query_not_utf8",
+        "camera and taken_at: percent-encoded UTF-8 is expected",
+    )
     SNAPSHOT_TAKEN_AT_NO_OFFSET = (
         "snapshot.taken_at_no_offset",
         "taken_at {t}: no UTC offset (write Z or +08:00)",

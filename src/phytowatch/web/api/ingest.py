@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -65,6 +66,15 @@ async def _authenticate(request: Request) -> FacilityRef:
     if facility is None:
         raise ApiError(401, say(Code.DEVICE_BAD_TOKEN), {"WWW-Authenticate": "Bearer"})
     return facility
+
+
+def _query_in_utf8(request: Request) -> None:
+    """The query (a still's camera and time) is UTF-8, raw or percent-encoded: bytes that are
+    not are refused, as a form's are, never read as U+FFFD and echoed back."""
+    try:
+        parse_qsl(request.scope.get("query_string", b"").decode("utf-8"), errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(422, say(Code.SNAPSHOT_QUERY_NOT_UTF8)) from None
 
 
 def _not_encoded(request: Request) -> None:
@@ -153,6 +163,7 @@ async def post_snapshot(
     services = _services(request)
     _not_encoded(request)
     await _authenticate(request)
+    _query_in_utf8(request)
     if len(camera) > MAX_CAMERA_CHARS or not protocol_v1.printable(camera):
         raise ApiError(422, say(Code.SNAPSHOT_CAMERA, max=MAX_CAMERA_CHARS))
     body = await _body(request, services.settings.max_snapshot_bytes)
