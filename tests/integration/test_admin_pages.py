@@ -358,3 +358,35 @@ def test_no_personal_token_manages_people_not_even_an_administrators(
     assert refused.status_code == 422 and "signed-in session" in refused.text
     made = client.post("/admin/users", data=form, headers=admin)  # a session may
     assert made.status_code == 200 and world.services.accounts.user_by_login("mallory")
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/admin/enterprises", "code=0099&name_zh={}&name_en=E&city=C&grade=II"),
+        ("/admin/enterprises", "code=0099&name_zh=Z&name_en=E&city={}&grade=II"),
+        ("/admin/offices", "code=Q1&name={}&cities=Q"),
+        ("/admin/users", "login=newbie&name={}&role=administrator"),
+        ("/admin/facilities/K1/cameras", "camera=door&description={}"),
+        (
+            "/admin/facilities/K1/calibrations",
+            "probe=C1&offset=0.1&calibrated_at=2026-01-01&due_at=2027-01-01&certificate={}",
+        ),
+    ],
+)
+@pytest.mark.parametrize("not_utf8", ["%ED%A0%80", "%FF", "ok%C3", "%C0%AF"])
+def test_percent_encoded_bytes_that_are_not_utf8_are_refused_as_raw_ones_and_nothing_stored(
+    client: TestClient, world: World, path: str, form: str, not_utf8: str
+) -> None:
+    admin = {
+        **login(client, "admin"),
+        "Accept-Language": "en",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    before = world.services.audit.latest(limit=1)
+    for body in (form.format(not_utf8).encode(), form.format("").encode() + b"\xff\xfe"):
+        answer = client.post(path, content=body, headers=admin)
+        assert answer.status_code == 422, answer.text
+        assert "form.not_utf8" in answer.text or "a form in UTF-8 is expected" in answer.text
+        assert "\ufffd" not in answer.text
+    assert world.services.audit.latest(limit=1) == before  # nothing changed, nothing recorded

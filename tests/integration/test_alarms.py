@@ -240,3 +240,35 @@ def test_the_web_says_now_by_the_applications_one_clock(
     assert acked["acknowledged_at"] == "2027-01-15T08:00:00Z"
     [entry] = services.audit.latest(limit=1, object_type="alarm")
     assert entry.at == fixed.now()
+
+
+CLEARED_BY_REFUSED = ["Li\x00", "Li\x1b[2J", "Li\x07", "Li\u202eiL", "\u200b" * 30, "Li\nWang"]
+
+
+def test_a_clearing_over_http_refuses_who_as_an_acknowledgement_does_and_stores_nothing(
+    settings: Settings, services: Services, run: int
+) -> None:
+    store(services, 0, (57.0, 57.0, 57.0))
+    store(services, 1, (50.0, 57.0, 57.0))
+    tick(services, 1.1)
+    services.settings = settings.model_copy(update={"admin_token": SecretStr("t0ken-for-tests")})
+    admin = {"Authorization": "Bearer t0ken-for-tests"}
+    [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.HOLD_BROKEN]
+    assert alarm.id is not None
+    path = f"/api/v1/alarms/{alarm.id}"
+    with TestClient(create_app(services.settings, services)) as client:
+        for by in CLEARED_BY_REFUSED:
+            answer = client.post(f"{path}/acknowledge", headers=admin, json={"by": by})
+            assert answer.status_code == 422 and answer.json()["code"] == "alarm.who", answer.text
+        acked = client.post(f"{path}/acknowledge", headers=admin, json={"by": "Li"})
+        assert acked.status_code == 200, acked.text
+        before = services.alarm_store.alarm(alarm.id)
+        for by in CLEARED_BY_REFUSED:
+            answer = client.post(f"{path}/clear", headers=admin, json={"by": by})
+            assert answer.status_code == 422, answer.text
+            assert answer.json()["code"] == "alarm.who_clears", answer.text
+            assert services.alarm_store.alarm(alarm.id) == before
+        cleared = client.post(f"{path}/clear", headers=admin, json={"by": " 李工 "})
+    assert cleared.status_code == 200 and cleared.json()["state"] == "cleared", cleared.text
+    stored = services.alarm_store.alarm(alarm.id)
+    assert stored is not None and stored.cleared_by == "李工"

@@ -448,6 +448,42 @@ def test_a_column_named_with_a_lone_surrogate_is_a_clear_422_not_a_500(
     assert status == 422 and "\\ud800" in str(answer["error"])
 
 
+@pytest.mark.parametrize(
+    "batch",
+    [
+        b'{"facility":"JX-0031-K2","readings":[{"probe":"C1","t":1772361660,"v":42},'
+        b'{"probe":"\\ud800","t":1772361660,"v":1}]}',
+        b'{"facility":"JX-0031-K2","columns":{"t":[1772361660],"C1":[42],"\\ud800":[1]}}',
+        b'{"facility":"JX-0031-K2","columns":{"t":[1772361660],"C1":[42],'
+        b'"faults":{"\\ud800":["x"]}}}',
+    ],
+    ids=["list", "columns", "faults"],
+)
+def test_a_probe_named_with_a_lone_surrogate_is_rejected_in_a_200_and_the_rest_stored_once(
+    client: TestClient, services: Services, kiln: Provisioned, batch: bytes
+) -> None:
+    # the answer quotes the probe as sent: it must be encodable, or a committed batch answers
+    # 500 and the device resends it forever
+    rejected = [
+        {
+            "index": 1,
+            "reason": "unknown probe '\\ud800'",  # repr quotes it escaped
+            "code": "reading.unknown_probe",
+            "params": {"probe": "\ud800"},
+        }
+    ]
+    first = client.post(INGEST, content=batch, headers=_auth(kiln.token))
+    assert first.status_code == 200, first.text
+    assert first.text.isascii() and "\\ud800" in first.text  # escaped as MQTT's answer is
+    assert first.json() == {"accepted": 1, "duplicates": 0, "rejected": rejected}
+    again = client.post(INGEST, content=batch, headers=_auth(kiln.token))
+    assert again.status_code == 200, again.text
+    assert again.json() == {"accepted": 0, "duplicates": 1, "rejected": rejected}
+    assert services.registry.readings_of(kiln.facility.id) == [
+        ("C1", 1_772_361_660 * US, 42.0, None)
+    ]
+
+
 def test_a_batch_with_too_many_readings_is_refused_before_any_is_checked(
     settings: Settings, services: Services, kiln: Provisioned
 ) -> None:
@@ -677,3 +713,17 @@ def test_a_deeply_nested_body_is_refused_with_422(services: Services, kiln: Prov
     with _client(services) as client:
         for body in (b"[" * 100_000, b'{"facility": "JX-0031-K2", "readings": ' + b"[" * 100_000):
             _assert_error(_post(client, kiln.token, body), 422, kiln.token)
+
+
+@pytest.mark.parametrize(
+    "query", ["camera=%ED%A0%80", "camera=do%FFor", "taken_at=2026-03-01T10%C3:40:00Z"]
+)
+def test_a_still_query_in_percent_encoded_bytes_that_are_not_utf8_is_a_422_not_echoed(
+    services: Services, kiln: Provisioned, query: str
+) -> None:
+    with _client(services) as client:
+        answer = client.post(f"{SNAPSHOTS}?{query}", content=JPEG, headers=_auth(kiln.token))
+    _assert_error(answer, 422, kiln.token)
+    assert answer.json()["code"] == "snapshot.query_not_utf8"
+    assert "\\ufffd" not in answer.text and "\ufffd" not in answer.text
+    assert _snapshot_rows(services.engine) == []

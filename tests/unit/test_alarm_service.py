@@ -328,18 +328,61 @@ def test_a_cleared_alarm_was_acknowledged_first_and_leaves_the_open_alarms() -> 
     site.alarms.acknowledge(alarm.id, by="li", comment="", ctx=ctx_at(at(7)))
     cleared = site.alarms.clear(
         alarm.id,
-        by=" ",
-        ctx=ctx_at(at(8), "user:li"),
+        by=" li ",
+        ctx=ctx_at(at(8), "admin-token"),
     )
     assert (cleared.state, cleared.cleared_by, cleared.cleared_at) == (
         AlarmState.CLEARED,
-        "?",
+        "li",
         at(8),
     )
     assert site.store.open_alarms() == []
     assert site.audit.actions() == ["alarm.acknowledged", "alarm.cleared"]
-    assert site.audit.entries[-1]["actor"] == "user:li"
+    assert site.audit.entries[-1]["actor"] == "admin-token"
     assert site.audit.entries[-1]["in_unit"]
+
+
+HIDDEN_WHO = ["", "   ", "李\x00工", "x" * 101, "li\x1b[2J", "li\x07", "li\u202eil", "li\u2066",
+              "\u200b" * 30, "li\nwang", "li\u2028wang", "\ud800"]  # fmt: skip
+
+
+@pytest.mark.parametrize("by", HIDDEN_WHO)
+def test_a_clearing_needs_who_by_the_same_rule_as_an_acknowledgement(by: str) -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    with refused(Code.ALARM_WHO, Kind.INVALID):
+        site.alarms.acknowledge(alarm.id, by=by, comment="", ctx=ctx_at(at(7), "admin-token"))
+    acknowledged = site.alarms.acknowledge(
+        alarm.id, by="li", comment="", ctx=ctx_at(at(7), "admin-token")
+    )
+    with refused(Code.ALARM_WHO_CLEARS, Kind.INVALID):
+        site.alarms.clear(alarm.id, by=by, ctx=ctx_at(at(8), "admin-token"))
+    assert site.store.alarm(alarm.id) == acknowledged
+    assert site.audit.actions() == ["alarm.acknowledged"]
+
+
+@pytest.mark.parametrize(
+    "comment", ["ok\u202e", "\u2067ok", "a\u2029b", "\u200b" * 30, "\u3000 \u200b", "\ue000"]
+)
+def test_an_acknowledgement_comment_that_shows_other_than_it_reads_is_refused(
+    comment: str,
+) -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    with refused(Code.ALARM_COMMENT_TOO_LONG, Kind.INVALID):
+        site.alarms.acknowledge(alarm.id, by="li", comment=comment, ctx=ctx_at(at(7)))
+    assert site.store.alarm(alarm.id) == alarm
+
+
+def test_an_acknowledgement_keeps_chinese_punctuation_emoji_and_lines() -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    comment = "门已关好，温度恢复正常！“复核”：OK 👍🏽 👨\u200d👩\u200d👧\n第二行　完"
+    done = site.alarms.acknowledge(alarm.id, by="李工", comment=comment, ctx=ctx_at(at(7)))
+    assert (done.acknowledged_by, done.comment) == ("李工", comment)
 
 
 def test_an_unknown_alarm_is_not_found() -> None:

@@ -102,6 +102,7 @@ class Code(StrEnum):
         "comment: at most {max} printable characters",
     )
     ALARM_WHO = "alarm.who", "say who acknowledges (1 to 100 printable characters)"
+    ALARM_WHO_CLEARS = "alarm.who_clears", "say who clears (1 to 100 printable characters)"
 
     # sign-off of a run (domain/signoff.py, services/signoff.py)
     SIGNOFF_FINAL_SIGNED = (
@@ -120,7 +121,8 @@ class Code(StrEnum):
     SIGNOFF_COMMENT_TOO_LONG = "signoff.comment_too_long", "comment: at most {max} characters"
     SIGNOFF_COMMENT_CONTROL = (
         "signoff.comment_control",
-        "comment: control characters are not text (line breaks and tabs are fine)",
+        "comment: no control characters, direction overrides or invisible-only text "
+        "(line breaks and tabs are fine)",
     )
     SIGNOFF_REJECTION_NEEDS_COMMENT = (
         "signoff.rejection_needs_comment",
@@ -469,6 +471,10 @@ class Code(StrEnum):
     # a camera still's (web/api/ingest.py)
     SNAPSHOT_CAMERA = "snapshot.camera", "camera: at most {max} printable characters"
     SNAPSHOT_NOT_JPEG = "snapshot.not_jpeg", "the body is not a JPEG image"
+    SNAPSHOT_QUERY_NOT_UTF8 = (
+        "snapshot.query_not_utf8",
+        "camera and taken_at: percent-encoded UTF-8 is expected",
+    )
     SNAPSHOT_TAKEN_AT_NO_OFFSET = (
         "snapshot.taken_at_no_offset",
         "taken_at {t}: no UTC offset (write Z or +08:00)",

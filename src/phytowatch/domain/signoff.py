@@ -8,13 +8,13 @@ certificate or an IPPC mark.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 from phytowatch.domain.messages import Code, Message, Word, say
+from phytowatch.domain.text import LINES_AND_TABS, plain_text
 
 MIN_COMMENT = 10  # "ok" is not a written comment
 MAX_COMMENT = 10_000  # a long review is allowed; an unbounded one is not
@@ -75,7 +75,7 @@ def refusal(
     text = comment.strip()
     if len(text) > MAX_COMMENT:
         return say(Code.SIGNOFF_COMMENT_TOO_LONG, max=MAX_COMMENT)
-    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
+    if not plain_text(text, breaks=LINES_AND_TABS):
         return say(Code.SIGNOFF_COMMENT_CONTROL)
     written = written_length(text)
     if decision is Decision.REJECTED and written < MIN_COMMENT:

@@ -23,6 +23,7 @@ from typing import Any
 
 from phytowatch.domain.instants import EARLIEST_INSTANT, LATEST_INSTANT, US_PER_S
 from phytowatch.domain.messages import Code, Message, say
+from phytowatch.domain.text import plain_text
 
 MAX_FAULT_CHARS = 64
 _SHOWN_NUMBER = 24  # a number too long to read is named by its first characters
@@ -39,9 +40,10 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def printable(text: str) -> bool:
-    """Text a database and a JSON answer can hold as it is: no control characters (NUL…), no
-    lone surrogates."""
-    return text.isprintable()  # False for control characters and for lone surrogates
+    """Text a database and a JSON answer can hold as it is, and a record shows as it reads: the
+    one rule of free text (domain/text.py: no control characters, lone surrogates or direction
+    overrides, not only invisible characters)."""
+    return plain_text(text)
 
 
 class ProtocolError(ValueError):

@@ -22,6 +22,7 @@ from phytowatch.domain.instants import US_PER_D, US_PER_MIN
 from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.domain.messages import Code, Instant, Kind, Word, refused, say
 from phytowatch.domain.schedule import Regime, Schedule
+from phytowatch.domain.text import LINES, plain_text
 from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.context import Context
 from phytowatch.services.runs import LiveRun, RunMonitor
@@ -175,13 +176,12 @@ class AlarmService:
         """Acknowledged by whoever acts: a person as themselves (their login), whatever ``by``
         says; an actor without a login (the admin token, the CLI) by the name given in ``by``,
         else by its own name."""
-        by, now = _who(ctx, by), ctx.now
         alarm = self._get(alarm_id)
-        if not by.strip() or not by.isprintable() or len(by) > 100:
-            raise refused(Kind.INVALID, Code.ALARM_WHO)
-        if len(comment) > 2000 or not comment.replace("\n", " ").isprintable():
+        by, now = _who_checked(ctx, by, Code.ALARM_WHO), ctx.now
+        comment = comment.strip()
+        if len(comment) > 2000 or not plain_text(comment, breaks=LINES):
             raise refused(Kind.INVALID, Code.ALARM_COMMENT_TOO_LONG, max=2000)
-        updated = alarms.acknowledge(alarm, by=by.strip(), comment=comment.strip(), now=now)
+        updated = alarms.acknowledge(alarm, by=by, comment=comment, now=now)
         with atomic(self.audit):  # the change and its entry: both, or neither
             self.store.save(updated)
             self._audit(alarm, updated, "alarm.acknowledged", ctx.actor, now)
@@ -189,9 +189,9 @@ class AlarmService:
 
     def clear(self, alarm_id: int, *, ctx: Context, by: str | None = None) -> Alarm:
         """Cleared by whoever acts, named as :meth:`acknowledge` names them."""
-        by, now = _who(ctx, by), ctx.now
         alarm = self._get(alarm_id)
-        updated = alarms.clear(alarm, by=by.strip() or "?", now=now)
+        by, now = _who_checked(ctx, by, Code.ALARM_WHO_CLEARS), ctx.now
+        updated = alarms.clear(alarm, by=by, now=now)
         with atomic(self.audit):
             self.store.save(updated)
             self._audit(alarm, updated, "alarm.cleared", ctx.actor, now)
@@ -209,6 +209,15 @@ def _who(ctx: Context, named: str | None) -> str:
     if ctx.principal.login is not None:
         return ctx.principal.login
     return ctx.actor if named is None else named
+
+
+def _who_checked(ctx: Context, named: str | None, problem: Code) -> str:
+    """:func:`_who`, by the rule of every text of a record (domain/text.py): 1 to 100 characters
+    as written, stripped; the same for an acknowledgement and a clearing."""
+    by = _who(ctx, named).strip()
+    if not by or len(by) > 100 or not plain_text(by):
+        raise refused(Kind.INVALID, problem)
+    return by
 
 
 def _run_conditions(

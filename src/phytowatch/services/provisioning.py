@@ -21,6 +21,7 @@ from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.judgement.judge import MAX_OFFSET
 from phytowatch.domain.messages import Code, Kind, Word, refused
 from phytowatch.domain.schedule import ROLES
+from phytowatch.domain.text import plain_text
 from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.context import Context
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, Registry
@@ -50,7 +51,7 @@ def parse_probe_spec(spec: str) -> tuple[str, str, str]:
         raise refused(Kind.INVALID, Code.PROBE_ID, probe=spec)
     if role not in ROLES:
         raise refused(Kind.INVALID, Code.PROBE_ROLE, probe=spec, roles=", ".join(ROLES))
-    if len(placement.strip()) > 200 or not placement.isprintable():
+    if len(placement.strip()) > 200 or not plain_text(placement.strip()):
         raise refused(Kind.INVALID, Code.PROBE_PLACEMENT, probe=code, max=200)
     return code, role, placement.strip()
 
@@ -99,7 +100,7 @@ def add_enterprise(
         ("English name", name_en, 200),
         ("city", city, 100),
     ):
-        if not value.strip() or len(value) > most or not value.isprintable():
+        if not value.strip() or len(value) > most or not plain_text(value.strip()):
             raise refused(Kind.INVALID, Code.FIELD_TEXT, field=Word(label), max=most)
     if registry.enterprise_by_code(code) is not None:
         raise refused(Kind.CONFLICT, Code.ENTERPRISE_EXISTS, code=code)
@@ -146,10 +147,10 @@ def add_facility(
     now, actor = ctx.now, ctx.actor
     if not _CODE.match(code):
         raise refused(Kind.INVALID, Code.FACILITY_CODE, code=code, max=64)
-    if len(name) > 200 or not name.isprintable():
+    if len(name) > 200 or not plain_text(name):
         raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("name"), max=200)
     if treater_number is not None and (
-        not 0 < len(treater_number) <= 32 or not treater_number.isprintable()
+        not 0 < len(treater_number) <= 32 or not plain_text(treater_number)
     ):
         raise refused(Kind.INVALID, Code.FACILITY_TREATER, max=32)
     if kind not in FACILITY_KINDS:
@@ -297,7 +298,7 @@ def add_calibration(
         raise refused(Kind.INVALID, Code.CALIBRATION_DUE_BEFORE)
     if calibrated_at > now + US_PER_D:
         raise refused(Kind.INVALID, Code.CALIBRATION_FUTURE)
-    if len(certificate) > 200 or not certificate.isprintable():
+    if len(certificate) > 200 or not plain_text(certificate.strip()):
         raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("certificate"), max=200)
     text = str(delta)
     with atomic(audit):
@@ -334,7 +335,7 @@ def add_camera(
     facility = _facility(registry, facility_code)
     if not _PROBE.match(code):
         raise refused(Kind.INVALID, Code.CAMERA_CODE, code=code, max=32)
-    if len(description) > 200 or not description.isprintable():
+    if len(description) > 200 or not plain_text(description.strip()):
         raise refused(Kind.INVALID, Code.FIELD_AT_MOST, field=Word("camera description"), max=200)
     if code in registry.cameras_of(facility.id):
         raise refused(Kind.CONFLICT, Code.CAMERA_EXISTS, facility=facility_code, code=code)

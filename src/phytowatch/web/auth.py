@@ -154,7 +154,11 @@ async def form_fields(request: Request) -> dict[str, str]:
     if len(raw) > MAX_FORM_BYTES:
         raise ApiError(413, say(Code.FORM_TOO_LARGE, max=MAX_FORM_BYTES))
     try:
-        pairs = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=100)
+        # strict: a percent-encoded byte sequence that is not UTF-8 (%ED%A0%80) is refused as raw
+        # non-UTF-8 bytes are, never kept as U+FFFD
+        pairs = parse_qsl(
+            raw.decode("utf-8"), keep_blank_values=True, max_num_fields=100, errors="strict"
+        )
     except (UnicodeDecodeError, ValueError):
         raise ApiError(422, say(Code.FORM_NOT_UTF8)) from None
     return dict(pairs)

@@ -13,6 +13,7 @@ from phytowatch.domain.accounts import (
     password_problem,
 )
 from phytowatch.domain.messages import Code, Kind, Refused, Word, refused
+from phytowatch.domain.text import plain_text
 from phytowatch.services.accounts.lockout import failure_key, locked_error, take_attempt
 from phytowatch.services.accounts.passwords import hash_password, verify_password
 from phytowatch.services.accounts.ports import AccountStore, UserRecord
@@ -61,7 +62,7 @@ def _placement(
 
 def printable_text(label: str, value: str, most: int) -> str:
     value = value.strip()
-    if not value or len(value) > most or not value.isprintable():
+    if not value or len(value) > most or not plain_text(value):
         raise refused(Kind.INVALID, Code.FIELD_TEXT, field=Word(label), max=most)
     return value
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from phytowatch.domain.messages import Code, Instant, Kind, Message, Refused, refused, say
 from phytowatch.domain.schedule import ParamError, Schedule
+from phytowatch.domain.text import LINES_AND_TABS, plain_text
 from phytowatch.schedules import ScheduleFileError, load_catalog, load_one
 from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.context import Context
@@ -50,11 +51,11 @@ def start_run(
         raise refused(Kind.INVALID, Code.RUN_LOAD, max=500)
     if len(note) > 2000:
         raise refused(Kind.INVALID, Code.RUN_NOTE_TOO_LONG, max=2000)
-    # no control characters, no lone surrogates (a terminal's undecodable bytes): a database
-    # cannot hold them as they are; line breaks and tabs are fine in a note
-    if not load.isprintable():
+    # the rule of every text of a record (domain/text.py); line breaks and tabs are fine in a
+    # note
+    if not plain_text(load.strip()):
         raise refused(Kind.INVALID, Code.RUN_LOAD_PRINTABLE)
-    if not note.replace("\n", " ").replace("\t", " ").replace("\r", " ").isprintable():
+    if not plain_text(note.strip(), breaks=LINES_AND_TABS):
         raise refused(Kind.INVALID, Code.RUN_NOTE_PRINTABLE)
     if any(run.facility_id == facility.id for run in store.open_runs()):
         raise refused(Kind.CONFLICT, Code.RUN_OPEN_ALREADY, facility=facility_code)

@@ -8,10 +8,12 @@ of another facility; ``413`` body too large; ``422`` not a protocol batch; ``503
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
@@ -36,6 +38,14 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 MAX_CAMERA_CHARS = 32
 
 
+def _answer(body: dict[str, Any], status: int = 200) -> Response:
+    """The device's answer as MQTT's results topic says it: JSON in ASCII (``ensure_ascii``), so
+    a text quoted back as sent (an unknown probe's id with a lone surrogate) is escaped, never
+    unencodable: a batch committed is always answered ``200``, or the device resends forever."""
+    text = json.dumps(body, ensure_ascii=True, separators=(",", ":"))
+    return Response(text, status_code=status, media_type="application/json")
+
+
 def _services(request: Request) -> App:
     services: App = request.app.state.services
     return services
@@ -56,6 +66,15 @@ async def _authenticate(request: Request) -> FacilityRef:
     if facility is None:
         raise ApiError(401, say(Code.DEVICE_BAD_TOKEN), {"WWW-Authenticate": "Bearer"})
     return facility
+
+
+def _query_in_utf8(request: Request) -> None:
+    """The query (a still's camera and time) is UTF-8, raw or percent-encoded: bytes that are
+    not are refused, as a form's are, never read as U+FFFD and echoed back."""
+    try:
+        parse_qsl(request.scope.get("query_string", b"").decode("utf-8"), errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(422, say(Code.SNAPSHOT_QUERY_NOT_UTF8)) from None
 
 
 def _not_encoded(request: Request) -> None:
@@ -158,7 +177,7 @@ STILL_BODY = {
     responses=answers(401, 403, 413, 415, 422, 503),
     openapi_extra=INGEST_BODY,
 )
-async def post_ingest(request: Request) -> JSONResponse:
+async def post_ingest(request: Request) -> Response:
     """Store a batch of readings; the answer counts accepted, duplicates and rejected."""
     services = _services(request)
     settings = services.settings
@@ -187,7 +206,7 @@ async def post_ingest(request: Request) -> JSONResponse:
     outcome = StoreOutcome(0, (), ())
     if plan.batch_items:
         outcome = await _store(services, ingest.batch_of(plan, facility, channel="http", now=now))
-    return JSONResponse(ingest.answer(plan, outcome))
+    return _answer(ingest.answer(plan, outcome))
 
 
 @router.post(
@@ -202,11 +221,12 @@ async def post_ingest(request: Request) -> JSONResponse:
 )
 async def post_snapshot(
     request: Request, code: str, camera: str = "", taken_at: str | None = None
-) -> JSONResponse:
+) -> Response:
     """A camera still (JPEG body) of the facility: stored with its SHA-256 and time."""
     services = _services(request)
     _not_encoded(request)
     await _authenticate(request)
+    _query_in_utf8(request)
     if len(camera) > MAX_CAMERA_CHARS or not protocol_v1.printable(camera):
         raise ApiError(422, say(Code.SNAPSHOT_CAMERA, max=MAX_CAMERA_CHARS))
     body = await _body(request, services.settings.max_snapshot_bytes)
@@ -250,5 +270,5 @@ async def post_snapshot(
         raise ApiError(503, say(Code.STORAGE_UNAVAILABLE), {"Retry-After": "5"}) from None
     answer: dict[str, object] = {"id": stored.id, "sha256": stored.sha256, "size": stored.size}
     if stored.duplicate:  # a resend: the still is stored already
-        return JSONResponse({**answer, "duplicate": True}, status_code=200)
-    return JSONResponse(answer, status_code=201)
+        return _answer({**answer, "duplicate": True}, 200)
+    return _answer(answer, 201)
