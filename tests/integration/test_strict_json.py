@@ -100,9 +100,9 @@ RUN_TEXT = json.dumps(RUN)
             "payload.duplicate_key",
         ),
         (codecs.BOM_UTF8 + RUN_TEXT.encode(), "payload.bom"),
-        (RUN_TEXT.encode("utf-16"), "payload.not_utf8"),
-        (RUN_TEXT.encode("utf-32-le"), "payload.not_utf8"),
-        (b'{"facility":"K\xff1"}', "payload.not_utf8"),
+        (RUN_TEXT.encode("utf-16"), "body.not_json"),
+        (RUN_TEXT.encode("utf-32-le"), "body.not_json"),
+        (b'{"facility":"K\xff1"}', "body.not_json"),
         (b'{"facility":"K1","note":' + b"9" * 5000 + b"}", "payload.number"),
         (b'{"facility":"K1","note":1e400}', "payload.number"),
         (b'{"facility":"K1","note":NaN}', "payload.constant"),
@@ -124,7 +124,7 @@ def test_json_that_is_not_strict_is_refused_with_a_code_and_nothing_is_stored(
         (DEEP, "body.too_deep"),
         (b'{"login":"admin","password":"x","login":"y"}', "payload.duplicate_key"),
         (codecs.BOM_UTF8 + b'{"login":"admin","password":"x"}', "payload.bom"),
-        ('{"login":"admin","password":"x"}'.encode("utf-16"), "payload.not_utf8"),
+        ('{"login":"admin","password":"x"}'.encode("utf-16"), "body.not_json"),
     ],
 )
 def test_the_login_reads_json_as_strictly(client: TestClient, body: bytes, code: str) -> None:

@@ -4,10 +4,11 @@ formats/protocol_v1.py) for the small JSON requests of the API and the login.
 A body is refused before anything reads it as JSON, and before the route's rule looks for the
 caller: a ``Content-Encoding`` other than identity (415), a declared length past the limit, or
 a body that grows past it while it is read (413; the limit is ``PHYTOWATCH_MAX_JSON_BODY_BYTES``,
-64 KiB). Then, as JSON: a byte order mark, UTF-16 or UTF-32, bytes that are not UTF-8, a key given
-twice in one object, ``NaN``/``Infinity``, a number too long or out of a float's range, and
-nesting deeper than :data:`MAX_DEPTH`, each a 422 with its message code. The models themselves
-are strict (web/deps.py ``StrictBody``): ``true`` is neither a number nor a text.
+64 KiB). Then, as JSON: a byte order mark, UTF-16, UTF-32 or other bytes that are not UTF-8
+(``body.not_json``), a key given twice in one object, ``NaN``/``Infinity``, a number too long
+or out of a float's range, and nesting deeper than :data:`MAX_DEPTH`, each a 422 with its
+message code. The models themselves are strict (web/deps.py ``StrictBody``): ``true`` is
+neither a number nor a text.
 
 Every route of the API's routers is a :class:`StrictJsonRoute` (``APIRouter(route_class=...)``);
 ``create_app`` refuses to start when a route with a JSON body is not.
@@ -113,13 +114,13 @@ def parse_json(body: bytes) -> Any:
     """The JSON value of a body, read strictly; ApiError (422) with a message code otherwise."""
     if body.startswith(codecs.BOM_UTF8):
         raise ApiError(422, say(Code.PAYLOAD_BOM))
-    nul = body.find(b"\x00")  # never in JSON text: UTF-16 or UTF-32 (json.loads would guess)
-    if nul >= 0:
-        raise ApiError(422, say(Code.PAYLOAD_NOT_UTF8, byte=nul))
+    # a NUL is never in JSON text: UTF-16 or UTF-32, which json.loads would guess and read
     try:
         text = body.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ApiError(422, say(Code.PAYLOAD_NOT_UTF8, byte=error.start)) from None
+    except UnicodeDecodeError:
+        text = "\x00"
+    if "\x00" in text:
+        raise ApiError(422, say(Code.BODY_NOT_JSON))
     try:
         value = json.loads(
             text,
@@ -196,5 +197,5 @@ def loose_json_routes(app: FastAPI) -> list[str]:
             continue
         field = route.body_field
         if field is not None and not isinstance(field.field_info, fastapi_params.Form):
-            out.append(f"{sorted(route.methods)} {route.path}")
+            out.append(f"{sorted(route.methods or ())} {route.path}")
     return out
