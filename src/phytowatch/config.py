@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, description="port the API listens on")
     max_body_bytes: int = Field(4_000_000, description="largest ingest body accepted (413 above)")
+    max_json_body_bytes: int = Field(
+        65_536, description="largest JSON body of the API's other requests accepted (413 above)"
+    )
     max_readings_per_batch: int = Field(
         50_000, description="most readings in one batch (413 above)"
     )

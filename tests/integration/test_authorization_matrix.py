@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/api/v1/alarms/{alarm_id}/clear"): frozenset({"inspector", "admin"}),
     ("GET", "/api/v1/events"): WATCHERS,
     ("GET", "/api/v1/health"): PUBLIC,
+    ("HEAD", "/api/v1/health"): PUBLIC,
     ("GET", "/api/v1/openapi.json"): PUBLIC,
     # the pages (web/pages*.py): the same rules as the APIs they show; nobody is sent to /login
     ("GET", "/api/v1/wall"): WATCHERS,

@@ -620,6 +620,11 @@ class Code(StrEnum):
     FIELD_LIST = "field.list", "{field}: a list"
     FIELD_CHOICE = "field.choice", "{field}: one of {choices}"
     FIELD_INVALID = "field.invalid", "{field}: not a value this request accepts"
+    # the API's strict JSON body reader (web/body.py) and the paths and methods it has (web/app.py)
+    BODY_TOO_LARGE = "body.too_large", "body larger than {max} bytes"
+    BODY_TOO_DEEP = "body.too_deep", "the body is nested too deeply: at most {max} levels"
+    API_NO_PATH = "api.no_path", "no such path in the API: {path}"
+    API_METHOD = "api.method", "{method} is not allowed on this path: use {allowed}"
 
     # the database
     UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"

@@ -28,6 +28,7 @@ from phytowatch.web.api.ingest import router as ingest_router
 from phytowatch.web.api.runs import router as runs_router
 from phytowatch.web.api.signoff import router as signoff_router
 from phytowatch.web.auth import public, undeclared_routes
+from phytowatch.web.body import loose_json_routes, shown
 from phytowatch.web.deps import body_refusal, parameter_refusal
 from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
@@ -85,6 +86,9 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # a trailing slash is a path the API does not have (404, said), never a redirect to a
+        # URL built from the Host header
+        redirect_slashes=False,
     )
     app.include_router(auth_router)
     app.include_router(facilities_router)
@@ -116,6 +120,15 @@ def create_app(
             # FastAPI could not read a JSON body (not UTF-8, say): the same as JSON that is
             # not valid, a 422, and said as a message
             return await api_error(request, ApiError(422, say(Code.BODY_NOT_JSON)))
+        if error.status_code == 404 and request.scope.get("route") is None:
+            # no route has this path (a trailing slash is no redirect: redirect_slashes is off)
+            path = shown(request.url.path)
+            return await api_error(request, ApiError(404, say(Code.API_NO_PATH, path=path)))
+        if error.status_code == 405:
+            headers = dict(error.headers or {})
+            allowed = headers.get("Allow", headers.get("allow", ""))
+            said = say(Code.API_METHOD, method=shown(request.method, 20), allowed=allowed)
+            return await api_error(request, ApiError(405, said, headers))
         return JSONResponse({"error": str(error.detail)}, status_code=error.status_code)
 
     @app.exception_handler(RequestValidationError)
@@ -142,10 +155,18 @@ def create_app(
         svc: App = app.state.services
         return {"status": "ok", "version": __version__, "write_backlog": svc.writer.backlog}
 
+    @app.head("/api/v1/health", dependencies=[public()], responses=answers(503))
+    def health_head() -> Response:
+        """The health check's status, without its body (a load balancer's probe)."""
+        return Response(status_code=200)
+
     @app.get("/api/v1/openapi.json", dependencies=[public()], include_in_schema=False)
     def openapi() -> dict[str, object]:
         return app.openapi()
 
+    loose = loose_json_routes(app)  # every JSON body is read strictly (web/body.py)
+    if loose:
+        raise RuntimeError(f"routes with a JSON body not read strictly: {', '.join(loose)}")
     missing = undeclared_routes(app)  # every route names who may call it (web/auth.py)
     if missing:
         raise RuntimeError(f"routes without an authorization rule: {', '.join(missing)}")

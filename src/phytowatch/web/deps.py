@@ -47,7 +47,8 @@ def names_nothing(code: str | None) -> bool:
 
 
 class StrictBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # strict: JSON's types as the document states them (true is neither a number nor a text)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
 
 
 def documented(**limits: Any) -> dict[str, Any]:
@@ -142,12 +143,22 @@ _LIST_ERRORS = frozenset({"list_type", "tuple_type", "set_type"})
 _CHOICE_ERRORS = frozenset({"enum", "literal_error"})
 
 
+_UNION_MEMBERS = frozenset({"str", "float", "int", "bool", "list", "dict", "none"})
+
+
+def _union_member(part: str) -> bool:
+    """pydantic names a union's member at the end of an error's place (``offset.str``)."""
+    return part in _UNION_MEMBERS or "[" in part or part.startswith("constrained-")
+
+
 def body_refusal(errors: Sequence[Mapping[str, Any]]) -> Message:
     """The message for a JSON body the framework refused (not JSON, not an object, a field
     missing, unknown, of the wrong type or out of its range), naming the field, as a code."""
     first = errors[0] if errors else {}
     loc = [str(part) for part in first.get("loc", ())]
     kind, ctx = str(first.get("type", "")), first.get("ctx") or {}
+    if len(loc) > 2 and _union_member(loc[-1]):  # a value of none of the union's types
+        return say(Code.FIELD_INVALID, field=".".join(loc[1:-1]))
     field = ".".join(loc[1:] if loc[:1] == ["body"] else loc)
     if kind == "json_invalid":
         return say(Code.BODY_NOT_JSON)

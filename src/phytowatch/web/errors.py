@@ -65,9 +65,9 @@ class ApiError(Exception):
 
 
 class ErrorBody(BaseModel):
-    """What the API answers instead of success (4xx, 5xx): always ``error``; ``code`` and
-    ``params`` when the answer is a message of the catalogue (a request the framework refused
-    before any of ours read it, e.g. a missing field, has ``error`` only)."""
+    """What the API answers instead of success (4xx, 5xx): ``error`` (English), and ``code`` and
+    ``params``, the message of the catalogue, for every refusal: a body, a parameter, a path or
+    a method the API refuses included. Only an unexpected failure (500) has ``error`` alone."""
 
     model_config = ConfigDict(title="Error")
 
@@ -102,9 +102,14 @@ _WHY: Mapping[int, tuple[str, dict[str, Any]]] = MappingProxyType(
             {},
         ),
         409: ("the object's state does not allow it (exists already, closed, decided)", {}),
+        405: ("the method is not one this path accepts (``Allow`` lists them)", {}),
         413: ("the body is larger than this route accepts", {}),
         415: ("a Content-Encoding other than identity", {}),
-        422: ("a parameter or the body is not valid", {}),
+        422: (
+            "a parameter or the body is not valid (not strict JSON in UTF-8: a byte order mark, "
+            "a key twice, nested too deeply, a number out of range; a field of the wrong type)",
+            {},
+        ),
         429: ("too many failed attempts: wait Retry-After seconds", _RETRY_AFTER),
         503: ("the database is out of reach or the write queue is full: retry", _RETRY_AFTER),
     }

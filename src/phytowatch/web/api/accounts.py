@@ -8,7 +8,6 @@ answer carries the CSRF token that every unsafe request on the session must send
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,12 +28,13 @@ from phytowatch.web.auth import (
     public,
     signed_in,
 )
+from phytowatch.web.body import StrictJsonRoute, read_json
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, StrictBody, context_of
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import principal_json
 
-router = APIRouter(prefix="/api/v1/auth")
+router = APIRouter(prefix="/api/v1/auth", route_class=StrictJsonRoute)
 MAX_LOGIN_BODY = 8192
 
 
@@ -71,13 +71,10 @@ async def _credentials(request: Request) -> tuple[str, str, str | None, bool]:
         fields = await form_fields(request)
         posted_form = True
     else:
-        raw = await request.body()
-        if len(raw) > MAX_LOGIN_BODY:
-            raise ApiError(413, say(Code.LOGIN_BODY_TOO_LARGE))
-        try:
-            fields = json.loads(raw or b"{}")
-        except ValueError:
-            raise ApiError(422, say(Code.LOGIN_BODY)) from None
+        # the API's strict reader: a duplicate key, a BOM, UTF-16, deep nesting each refused
+        fields = await read_json(request, MAX_LOGIN_BODY, say(Code.LOGIN_BODY_TOO_LARGE))
+        if fields is None:
+            fields = {}
         if not isinstance(fields, dict):
             raise ApiError(422, say(Code.LOGIN_BODY))
         posted_form = False
@@ -120,7 +117,7 @@ _LOGIN_BODY = {
     openapi_extra={"requestBody": _LOGIN_BODY},
     responses={
         303: {"description": "a form post: the session, and on to ``next``"},
-        **answers(401, 413, 422, 429, 503),
+        **answers(401, 413, 415, 422, 429, 503),
     },
 )
 async def login(request: Request) -> Response:

@@ -21,10 +21,11 @@ from phytowatch.domain.messages import Code, Refused, say
 from phytowatch.services import provisioning
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow
+from phytowatch.web.body import StrictJsonRoute
 from phytowatch.web.deps import StrictBody, context_of, documented
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 
-router = APIRouter(prefix="/api/v1/admin")
+router = APIRouter(prefix="/api/v1/admin", route_class=StrictJsonRoute)
 
 
 # the limits the use cases check (services/provisioning.py), stated for the document: the use

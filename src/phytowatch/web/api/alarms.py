@@ -17,11 +17,12 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Refused
 from phytowatch.web.auth import allow, visible_facilities
+from phytowatch.web.body import StrictJsonRoute
 from phytowatch.web.deps import RowId, StrictBody, context_of, names_nothing
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import alarm_json
 
-router = APIRouter(prefix="/api/v1/alarms")
+router = APIRouter(prefix="/api/v1/alarms", route_class=StrictJsonRoute)
 
 
 class AckIn(StrictBody):

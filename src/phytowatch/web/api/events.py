@@ -22,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, say
 from phytowatch.web.auth import allow, authenticate, principal_of, visible_facilities
+from phytowatch.web.body import StrictJsonRoute
 from phytowatch.web.deps import names_nothing
 from phytowatch.web.errors import CALLER, ApiError, answers
 from phytowatch.web.events import Event, EventHub, Subscription
@@ -31,7 +32,7 @@ RETRY_MS = 3000  # the reconnection delay a client is asked to use
 RECHECK_S = 15.0  # this often the caller's credential is checked again: logout ends a stream
 
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", route_class=StrictJsonRoute)
 
 
 def _frame(event: Event, facility: str | None, visible: frozenset[str] | None = None) -> str | None:

@@ -15,10 +15,11 @@ from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, say
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow, visible_facilities
+from phytowatch.web.body import StrictJsonRoute
 from phytowatch.web.deps import RowId
 from phytowatch.web.errors import CALLER, ApiError, answers
 
-router = APIRouter(prefix="/api/v1/facilities")
+router = APIRouter(prefix="/api/v1/facilities", route_class=StrictJsonRoute)
 
 
 def _services(request: Request) -> App:

@@ -25,13 +25,14 @@ from phytowatch.services.runs import (
     start_run,
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
+from phytowatch.web.body import StrictJsonRoute
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, StrictBody, context_of, documented, names_nothing
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.events import publish_tick
 from phytowatch.web.presenters import hold_json, run_json, when
 
-router = APIRouter(prefix="/api/v1/runs")
+router = APIRouter(prefix="/api/v1/runs", route_class=StrictJsonRoute)
 PER_FACILITY_LIST = 50  # up to this many visible facilities, their runs are listed one by one
 MAX_POINTS = 2000
 

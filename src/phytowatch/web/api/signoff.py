@@ -17,11 +17,12 @@ from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.services import signoff
 from phytowatch.services.app import App
 from phytowatch.web.auth import allow
+from phytowatch.web.body import StrictJsonRoute
 from phytowatch.web.deps import RowId, StrictBody, context_of, documented
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.presenters import signoff_json
 
-router = APIRouter(prefix="/api/v1/runs")
+router = APIRouter(prefix="/api/v1/runs", route_class=StrictJsonRoute)
 
 
 class SignOffIn(StrictBody):
