@@ -184,6 +184,22 @@ def test_an_unknown_path_is_a_coded_404_and_never_a_redirect(client: TestClient,
     assert "location" not in answer.headers
 
 
+@pytest.mark.parametrize(
+    ("path", "lang", "said"),
+    [
+        ("/nothing", "zh-CN", "此地址没有页面：/nothing"),
+        ("/runs/", "en", "there is no page at /runs/"),
+    ],
+)
+def test_an_unknown_page_is_the_not_found_page_in_the_readers_language(
+    client: TestClient, path: str, lang: str, said: str
+) -> None:
+    answer = client.get(path, headers={"Accept-Language": lang}, follow_redirects=False)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert said in answer.text and "location" not in answer.headers
+
+
 def test_a_long_unknown_path_is_quoted_cut_short(client: TestClient) -> None:
     path = "/api/v1/" + "x" * 5000
     said = _coded(client.get(path, headers=ADMIN), 404, "api.no_path")

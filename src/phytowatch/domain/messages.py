@@ -625,6 +625,7 @@ class Code(StrEnum):
     BODY_TOO_DEEP = "body.too_deep", "the body is nested too deeply: at most {max} levels"
     API_NO_PATH = "api.no_path", "no such path in the API: {path}"
     API_METHOD = "api.method", "{method} is not allowed on this path: use {allowed}"
+    PAGE_NO_PATH = "page.no_path", "there is no page at {path}"
 
     # the database
     UNSTORABLE = "storage.unstorable", "a value the database cannot store (check the text you sent)"

@@ -32,7 +32,7 @@ from phytowatch.web.body import loose_json_routes, shown
 from phytowatch.web.deps import body_refusal, parameter_refusal
 from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
-from phytowatch.web.pages.site import install_pages
+from phytowatch.web.pages.site import install_pages, no_page
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,10 @@ def create_app(
             # not valid, a 422, and said as a message
             return await api_error(request, ApiError(422, say(Code.BODY_NOT_JSON)))
         if error.status_code == 404 and request.scope.get("route") is None:
-            # no route has this path (a trailing slash is no redirect: redirect_slashes is off)
+            # no route has this path (a trailing slash is no redirect: redirect_slashes is off);
+            # a person's browser gets the not-found page, a program the API's JSON
+            if not request.url.path.startswith(("/api/", "/static/")):
+                return await no_page(request)
             path = shown(request.url.path)
             return await api_error(request, ApiError(404, say(Code.API_NO_PATH, path=path)))
         if error.status_code == 405:

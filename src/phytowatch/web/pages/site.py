@@ -19,6 +19,7 @@ from phytowatch.domain.messages import Code, Message, Refused, say
 from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
+from phytowatch.web.body import shown
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, context_of, names_nothing
 from phytowatch.web.templating import (
@@ -226,6 +227,18 @@ def install_pages(app: FastAPI) -> None:
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, error: PageError) -> Response:
-        if request.headers.get("hx-request"):
-            return HTMLResponse(f'<p class="error" role="alert">{error.status}</p>', error.status)
-        return await render(request, "error.html", status=error.status, error=error)
+        return await error_page(request, error)
+
+
+async def error_page(request: Request, error: PageError) -> Response:
+    """A refusal as a page in the reader's language (a fragment for htmx)."""
+    if request.headers.get("hx-request"):
+        return HTMLResponse(f'<p class="error" role="alert">{error.status}</p>', error.status)
+    return await render(request, "error.html", status=error.status, error=error)
+
+
+async def no_page(request: Request) -> Response:
+    """The page for a path no route has (the API's paths answer JSON: web/app.py)."""
+    return await error_page(
+        request, PageError(404, say(Code.PAGE_NO_PATH, path=shown(request.url.path)))
+    )
