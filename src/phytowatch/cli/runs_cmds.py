@@ -68,8 +68,8 @@ def runs_start(
     )
     typer.echo(say(started, lang))
     for calibration_note in record.calibration_notes:
-        note = message(Code.CLI_RUN_NOTE, note=say(calibration_note, lang))
-        typer.echo(f"  {say(note, lang)}", err=True)
+        said = message(Code.CLI_RUN_NOTE, note=say(calibration_note, lang))
+        typer.echo(f"  {say(said, lang)}", err=True)
 
 
 @runs_app.command("list")
