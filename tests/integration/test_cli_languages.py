@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from accountsworld import PASSWORD, World
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from phytowatch.cli.app import app
 
