@@ -53,9 +53,9 @@ def _read_password(from_stdin: bool, *, confirm: bool, prompt: str = "Password")
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
         raise fail(message(Code.CLI_NO_TERMINAL, option="--password-stdin"))
-    password: str = typer.prompt(
-        t(prompt, default_lang()), hide_input=True, confirmation_prompt=confirm
-    )
+    lang = default_lang()
+    again = t("Repeat for confirmation", lang) if confirm else False
+    password: str = typer.prompt(t(prompt, lang), hide_input=True, confirmation_prompt=again)
     return password
 
 
