@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from phytowatch.cli.messages import default_lang, say, t
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
 from phytowatch.domain.messages import Code, Refused
@@ -48,11 +49,13 @@ def _read_password(from_stdin: bool, *, confirm: bool, prompt: str = "Password")
     if from_stdin:
         line = sys.stdin.readline()
         if not line:
-            raise fail("--password-stdin: nothing on stdin")
+            raise fail(message(Code.CLI_PASSWORD_STDIN_EMPTY, option="--password-stdin"))
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise fail("no terminal to ask the password on: use --password-stdin")
-    password: str = typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm)
+        raise fail(message(Code.CLI_NO_TERMINAL, option="--password-stdin"))
+    lang = default_lang()
+    again = t("Repeat for confirmation", lang) if confirm else False
+    password: str = typer.prompt(t(prompt, lang), hide_input=True, confirmation_prompt=again)
     return password
 
 
@@ -101,7 +104,7 @@ def users_add(
             office=office,
             cost=services.settings.password_hash_cost,
         )
-    typer.echo(f"user added: {_user_line(user)}")  # type: ignore[arg-type]
+    typer.echo(say(message(Code.CLI_USER_ADDED, user=_user_line(user))))  # type: ignore[arg-type]
 
 
 @users_app.command("list")
@@ -134,7 +137,7 @@ def users_set_role(
             enterprise=enterprise,
             office=office,
         )
-    typer.echo(f"user changed: {_user_line(user)}")  # type: ignore[arg-type]
+    typer.echo(say(message(Code.CLI_USER_CHANGED, user=_user_line(user))))  # type: ignore[arg-type]
 
 
 @users_app.command("disable")
@@ -155,7 +158,7 @@ def users_disable(
             login=login,
             disabled=not enable,
         )
-    typer.echo(f"user changed: {_user_line(user)}")  # type: ignore[arg-type]
+    typer.echo(say(message(Code.CLI_USER_CHANGED, user=_user_line(user))))  # type: ignore[arg-type]
 
 
 @users_app.command("passwd")
@@ -178,7 +181,7 @@ def users_passwd(
             password=password,
             cost=services.settings.password_hash_cost,
         )
-    typer.echo(f"password of {login} set; their sessions have ended")
+    typer.echo(say(message(Code.CLI_PASSWORD_SET, login=login)))
 
 
 @offices_app.command("add")
@@ -212,7 +215,7 @@ def offices_add(
             enterprises=enterprise or [],
             everywhere=everywhere,
         )
-    typer.echo(f"office added: {_office_line(office)}")
+    typer.echo(say(message(Code.CLI_OFFICE_ADDED, office=_office_line(office))))
 
 
 def _office_line(office: object) -> str:
@@ -260,7 +263,9 @@ def tokens_issue(
     from phytowatch.services import accounts
 
     if expires_days is not None and not 1 <= expires_days <= MAX_EXPIRES_DAYS:
-        raise fail(f"--expires-days: 1 to {MAX_EXPIRES_DAYS}")
+        raise fail(
+            message(Code.CLI_OPTION_RANGE, option="--expires-days", least=1, most=MAX_EXPIRES_DAYS)
+        )
     with open_services(database_url) as services:
         ctx = cli_context(services)
         issued = _call(
@@ -274,9 +279,7 @@ def tokens_issue(
             expires_at=None if expires_days is None else ctx.now + expires_days * US_PER_D,
         )
     assert isinstance(issued, accounts.IssuedUserToken)
-    typer.echo(
-        f"token {issued.record.id} for {login} (shown once; only its hash is stored):", err=True
-    )
+    typer.echo(say(message(Code.CLI_TOKEN_ISSUED, token=issued.record.id, login=login)), err=True)
     sys.stdout.write(issued.token + "\n")
 
 
@@ -315,7 +318,7 @@ def tokens_revoke(
             user=_user(services, login),
             token_id=token_id,
         )
-    typer.echo(f"token {token_id} of {login} revoked")
+    typer.echo(say(message(Code.CLI_TOKEN_REVOKED, token=token_id, login=login)))
 
 
 def runs_signoff(
@@ -334,6 +337,7 @@ def runs_signoff(
     database_url: DatabaseOption = None,
 ) -> None:
     """Sign off (or reject) a finished PASS run, as an inspector. 检验检疫官签核处理。"""
+    from phytowatch.domain.signoff import Decision, SignOff
     from phytowatch.services import accounts, signoff
     from phytowatch.services.context import Context
 
@@ -364,6 +368,10 @@ def runs_signoff(
             comment=comment,
         )
         backing = signoff.run_backs_certificate(services.runs, services.accounts, run_id)
-    assert done is not None
-    typer.echo(f"run {run_id}: {decision.replace('_', ' ')} by {user.login}")
-    typer.echo(f"backs a certificate: {'yes' if backing.ok else 'no'} ({backing.reason})")
+    assert isinstance(done, SignOff)
+    lang = default_lang()
+    rejected = done.decision is Decision.REJECTED
+    decided = Code.CLI_RUN_REJECTED if rejected else Code.CLI_RUN_SIGNED_OFF
+    typer.echo(say(message(decided, run=run_id, login=user.login), lang))
+    backs = Code.CLI_BACKS_CERTIFICATE if backing.ok else Code.CLI_BACKS_NO_CERTIFICATE
+    typer.echo(say(message(backs, reason=say(backing.reason, lang)), lang))

@@ -9,7 +9,8 @@ import typer
 from phytowatch.cli.messages import say
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import refused
-from phytowatch.domain.messages import Refused
+from phytowatch.domain.messages import Code, Refused
+from phytowatch.domain.messages import say as message
 
 alarms_app = typer.Typer(help="Alarms. 告警。", no_args_is_help=True)
 
@@ -46,7 +47,7 @@ def alarms_ack(
             services.alarms.acknowledge(alarm_id, ctx=cli_context(services), comment=comment, by=by)
         except Refused as error:
             raise refused(error) from None
-    typer.echo(f"alarm {alarm_id} acknowledged by {by}")
+    typer.echo(say(message(Code.CLI_ALARM_ACKNOWLEDGED, alarm=alarm_id, by=by)))
 
 
 @alarms_app.command("clear")
@@ -61,4 +62,4 @@ def alarms_clear(
             services.alarms.clear(alarm_id, ctx=cli_context(services), by=by)
         except Refused as error:
             raise refused(error) from None
-    typer.echo(f"alarm {alarm_id} cleared by {by}")
+    typer.echo(say(message(Code.CLI_ALARM_CLEARED, alarm=alarm_id, by=by)))

@@ -9,7 +9,11 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from phytowatch.cli.messages import say
 from phytowatch.cli.options import LangOption, language_of
+from phytowatch.cli.output import fail
+from phytowatch.domain.messages import Code
+from phytowatch.domain.messages import say as message
 
 
 def demo(
@@ -41,13 +45,13 @@ def demo(
         from phytowatch.demo.run import run_demo
 
         if speed <= 0 or port <= 0:
-            typer.echo("phytowatch demo: --speed and --port must be positive", err=True)
-            raise typer.Exit(2)
+            positive = message(Code.CLI_MUST_BE_POSITIVE, first="--speed", second="--port")
+            raise fail(positive, prefix="phytowatch demo")
         try:
             run_demo(data, port, speed, minutes, emit=typer.echo)
-        except (RuntimeError, OSError) as error:
-            typer.echo(f"phytowatch demo: {error} (is the port in use? try --port 8001)", err=True)
-            raise typer.Exit(2) from None
+        except (RuntimeError, OSError) as error:  # the error's own words, then what to try
+            in_use = message(Code.CLI_PORT_IN_USE, error=str(error), option="--port", port=8001)
+            raise fail(in_use, prefix="phytowatch demo") from None
         return
     import time
 
@@ -56,15 +60,9 @@ def demo(
 
     language = language_of(lang)
     console = Console()
-    intro = {
-        "en": "phytowatch judges every treatment run against its official schedule, exactly and "
-        "line by line. Here are {n} example logs shipped with the package; each is judged by the "
-        "same command you can run on your own logs.",
-        "zh": "phytowatch 严格逐条地依据官方处理指标判定每一次处理。"
-        "以下是随软件附带的 {n} 份示例记录，均用同一条命令判定，您也可以用它判定自己的记录。",
-    }
     console.rule("phytowatch demo")
-    console.print(intro[language].format(n=len(EXAMPLES)), markup=False, highlight=False)
+    intro = message(Code.CLI_TOUR_INTRO, n=len(EXAMPLES))
+    console.print(say(intro, language), markup=False, highlight=False)
     for number, example in enumerate(EXAMPLES, start=1):
         console.print()
         console.rule(f"{number}/{len(EXAMPLES)}  {example.file}")
@@ -73,18 +71,17 @@ def demo(
         console.print("$ " + " ".join(shown), style="bold", markup=False, highlight=False)
         sys.stdout.flush()
         code = run([*example.argv(), "--lang", language])
-        console.print(f"(exit code {code})", style="dim", markup=False, highlight=False)
+        exit_code = say(message(Code.CLI_EXIT_CODE, code=code), language)
+        console.print(exit_code, style="dim", markup=False, highlight=False)
         if pause:
             time.sleep(pause)
     console.print()
     console.rule()
-    outro = {
-        "en": "Next: `phytowatch schedules` lists every schedule, `phytowatch schedules show "
-        "ispm15-ht` prints one in full, `phytowatch evaluate --help` explains the log format. "
-        "The example logs are in {dir}.",
-        "zh": "下一步：`phytowatch schedules` 列出全部处理指标，"
-        "`phytowatch schedules show ispm15-ht` 显示其全部内容，"
-        "`phytowatch evaluate --help` 说明记录格式。示例记录位于 {dir}。",
-    }
-    folder = EXAMPLES[0].path().parent
-    console.print(outro[language].format(dir=folder), markup=False, highlight=False)
+    outro = message(
+        Code.CLI_TOUR_OUTRO,
+        list="phytowatch schedules",
+        show="phytowatch schedules show ispm15-ht",
+        help="phytowatch evaluate --help",
+        dir=str(EXAMPLES[0].path().parent),
+    )
+    console.print(say(outro, language), markup=False, highlight=False)

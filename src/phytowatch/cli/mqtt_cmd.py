@@ -40,8 +40,11 @@ def ingest_mqtt(
     import logging
     import signal
 
+    from phytowatch.cli.messages import say
     from phytowatch.cli.options import open_services
     from phytowatch.config import load_settings
+    from phytowatch.domain.messages import Code
+    from phytowatch.domain.messages import say as message
     from phytowatch.ingest.mqtt import MqttIngest
 
     logging.basicConfig(
@@ -58,10 +61,14 @@ def ingest_mqtt(
                 loop.add_signal_handler(sig, worker.stop)
             await worker.run()
 
-        typer.echo(
-            f"phytowatch ingest-mqtt {worker_id} on {settings.mqtt_host}:{settings.mqtt_port} "
-            f"(database {settings.database_url.split('@')[-1]})",
-            err=True,
+        command = "phytowatch ingest-mqtt"
+        listening = message(
+            Code.CLI_MQTT_LISTENING,
+            command=command,
+            worker=worker_id,
+            broker=f"{settings.mqtt_host}:{settings.mqtt_port}",
+            database=settings.database_url.split("@")[-1],
         )
+        typer.echo(say(listening), err=True)
         asyncio.run(main())
-        typer.echo(f"phytowatch ingest-mqtt {worker_id} stopped", err=True)
+        typer.echo(say(message(Code.CLI_MQTT_STOPPED, command=command, worker=worker_id)), err=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from phytowatch.cli.messages import LANGS, default_lang
+from phytowatch.cli.messages import LANGS, default_lang, say
 
 if TYPE_CHECKING:
     from phytowatch.services.app import App
@@ -45,25 +45,30 @@ def open_services(database_url: str | None) -> Iterator[App]:
     from phytowatch.bootstrap import bootstrap, describe_database
     from phytowatch.cli.output import fail
     from phytowatch.config import load_settings
-    from phytowatch.domain.messages import Invalid
+    from phytowatch.domain.messages import Code, Invalid
+    from phytowatch.domain.messages import say as message
     from phytowatch.services.ports import StorageUnavailableError
 
     settings = load_settings(database_url=database_url)
     try:
         services = bootstrap(settings)
     except StorageUnavailableError as error:
-        first = str(error).strip() or "no answer"
-        typer.echo(f"phytowatch: cannot open the database: {first}", err=True)
-        raise typer.Exit(2) from None
+        # the driver's own words, or that it said nothing
+        first = str(error).strip() or say(message(Code.CLI_DATABASE_NO_ANSWER))
+        raise fail(message(Code.CLI_DATABASE_UNREACHABLE, error=first)) from None
     except Invalid as error:  # the notification rules or their settings, before the database
         raise fail(error.message) from None
-    except ValueError as error:
-        typer.echo(
-            f"phytowatch: --database-url {describe_database(settings.database_url)}: {error} "
-            "(write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)",
-            err=True,
+    except ValueError as error:  # the URL, in the words of the storage layer or the driver
+        url = describe_database(settings.database_url)
+        bad = message(
+            Code.CLI_DATABASE_URL_BAD,
+            option="--database-url",
+            url=url,
+            error=str(error),
+            sqlite="sqlite:///FILE",
+            postgresql="postgresql+psycopg://USER@HOST/DB",
         )
-        raise typer.Exit(2) from None
+        raise fail(bad) from None
     try:
         yield services
     finally:

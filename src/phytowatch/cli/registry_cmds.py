@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
+from phytowatch.cli.messages import say
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
-from phytowatch.domain.messages import Code, Refused
+from phytowatch.domain.messages import Code, Invalid, Refused
 from phytowatch.domain.messages import say as message
 
 enterprises_app = typer.Typer(help="Export enterprises. 出口企业。", no_args_is_help=True)
@@ -24,7 +25,8 @@ db_app = typer.Typer(help="The database. 数据库。", no_args_is_help=True)
 def db_upgrade(database_url: DatabaseOption = None) -> None:
     """Create or migrate the database to the newest schema. 创建或升级数据库结构。"""
     with open_services(database_url) as services:
-        typer.echo(f"database at revision {services.schema_revision()}")
+        revision = str(services.schema_revision())
+        typer.echo(say(message(Code.CLI_DATABASE_REVISION, revision=revision)))
 
 
 @enterprises_app.command("add")
@@ -53,9 +55,14 @@ def enterprises_add(
             )
         except Refused as error:
             raise refused(error) from None
-    typer.echo(
-        f"enterprise {record.code} added: {record.name_zh} / {record.name_en}, {record.city}"
+    added = message(
+        Code.CLI_ENTERPRISE_ADDED,
+        code=record.code,
+        name_zh=record.name_zh,
+        name_en=record.name_en,
+        city=record.city,
     )
+    typer.echo(say(added))
 
 
 @enterprises_app.command("list")
@@ -111,13 +118,14 @@ def facilities_add(
         except Refused as error:
             raise refused(error) from None
     probes = ", ".join(f"{p.code}[{p.role}]" for p in issued.facility.probes.values())
-    typer.echo(f"facility {issued.facility.code} added with probes {probes}", err=True)
+    added = message(Code.CLI_FACILITY_ADDED, facility=issued.facility.code, probes=probes)
+    typer.echo(say(added), err=True)
     _show_token(issued.token)
 
 
 def _show_token(token: str) -> None:
     """The token alone on stdout (``TOKEN=$(phytowatch facilities add …)``), words on stderr."""
-    typer.echo("device token (shown once; only its hash is stored):", err=True)
+    typer.echo(say(message(Code.CLI_DEVICE_TOKEN)), err=True)
     sys.stdout.write(token + "\n")
 
 
@@ -142,7 +150,7 @@ def facilities_token(
     from phytowatch.services.provisioning import revoke_tokens, rotate_token
 
     if rotate == revoke:
-        raise fail("say --rotate or --revoke")
+        raise fail(message(Code.CLI_ONE_OF_TWO, first="--rotate", second="--revoke"))
     with open_services(database_url) as services:
         try:
             if rotate:
@@ -162,10 +170,10 @@ def facilities_token(
         except Refused as error:
             raise refused(error) from None
     if rotate:
-        typer.echo(f"facility {code}: old tokens revoked, new token issued", err=True)
+        typer.echo(say(message(Code.CLI_TOKEN_ROTATED, facility=code)), err=True)
         _show_token(issued.token)
     else:
-        typer.echo(f"facility {code}: {count} token(s) revoked")
+        typer.echo(say(message(Code.CLI_TOKENS_REVOKED, facility=code, count=count)))
 
 
 probes_app = typer.Typer(help="Probes and their calibrations. 探头与校准。", no_args_is_help=True)
@@ -178,7 +186,12 @@ def _when(text: str, option: str) -> int:
     try:
         return parse_instant(text, naive_is_utc=True)
     except (ValueError, ArithmeticError) as error:
-        raise fail(f"{option} {text!r}: {error} (write a date such as 2026-03-01)") from None
+        # why, when the rule says it; else only that it is not a date (Python's words are English)
+        why = say(error.message if isinstance(error, Invalid) else message(Code.CLI_NOT_A_DATE))
+        form = message(
+            Code.CLI_DATE_FORM, option=option, value=text, error=why, example="2026-03-01"
+        )
+        raise fail(form) from None
 
 
 @probes_app.command("calibrate")
@@ -215,10 +228,16 @@ def probes_calibrate(
             )
         except Refused as error:
             raise refused(error) from None
-    typer.echo(
-        f"{facility} {record.probe}: offset {record.offset} from {calibrated}, due {due}"
-        + (f", certificate {record.certificate}" if record.certificate else "")
+    recorded = message(
+        Code.CLI_CALIBRATION_RECORDED_CERT if record.certificate else Code.CLI_CALIBRATION_RECORDED,
+        facility=facility,
+        probe=record.probe,
+        offset=record.offset,
+        calibrated=calibrated,
+        due=due,
+        **({"certificate": record.certificate} if record.certificate else {}),
     )
+    typer.echo(say(recorded))
 
 
 @probes_app.command("list")
@@ -270,4 +289,4 @@ def cameras_add(
             )
         except Refused as error:
             raise refused(error) from None
-    typer.echo(f"camera {code} added to {facility}")
+    typer.echo(say(message(Code.CLI_CAMERA_ADDED, camera=code, facility=facility)))

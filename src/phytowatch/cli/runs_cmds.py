@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from phytowatch.cli.messages import say
+from phytowatch.cli.messages import default_lang, say, verdict_word
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
 from phytowatch.domain.messages import Code, Refused
@@ -57,12 +57,19 @@ def runs_start(
             )
         except Refused as error:
             raise refused(error) from None
-    typer.echo(
-        f"run {record.id} started on {record.facility_code}: {record.schedule_id} "
-        f"v{record.schedule_version}, load {record.load!r}"
+    lang = default_lang()
+    started = message(
+        Code.CLI_RUN_STARTED,
+        run=record.id,
+        facility=record.facility_code,
+        schedule=record.schedule_id,
+        version=record.schedule_version,
+        load=record.load,
     )
+    typer.echo(say(started, lang))
     for calibration_note in record.calibration_notes:
-        typer.echo(f"  note: {say(calibration_note)}", err=True)
+        said = message(Code.CLI_RUN_NOTE, note=say(calibration_note, lang))
+        typer.echo(f"  {say(said, lang)}", err=True)
 
 
 @runs_app.command("list")
@@ -132,7 +139,9 @@ def runs_close(
             raise refused(error) from None
         record = services.runs.run(run_id)
     assert record is not None
-    typer.echo(f"run {run_id} closed: {record.verdict}")
+    lang = default_lang()
+    verdict = verdict_word(str(record.verdict), lang)
+    typer.echo(say(message(Code.CLI_RUN_CLOSED, run=run_id, verdict=verdict), lang))
 
 
 @runs_app.command("export")
@@ -155,4 +164,5 @@ def runs_export(
         )
     probes, log_rows = run_log_rows(facility, rows)
     sys.stdout.write(write_log(probes, log_rows))  # type: ignore[arg-type]
-    typer.echo(f"judge it with: {evaluate_command(record, f'run-{run_id}.csv')}", err=True)
+    command = evaluate_command(record, f"run-{run_id}.csv")
+    typer.echo(say(message(Code.CLI_JUDGE_WITH, command=command)), err=True)

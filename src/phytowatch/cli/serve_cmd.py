@@ -26,16 +26,21 @@ def serve(
     import uvicorn
 
     from phytowatch.bootstrap import bootstrap
+    from phytowatch.cli.messages import say
     from phytowatch.config import load_settings
+    from phytowatch.domain.messages import Code
+    from phytowatch.domain.messages import say as message
     from phytowatch.web.app import create_app
 
     settings = load_settings(database_url=database_url, host=host, port=port)
     _check_notify_rules(settings)
-    typer.echo(
-        f"phytowatch serving on http://{settings.host}:{settings.port} "
-        f"(database {settings.database_url.split('@')[-1]})",
-        err=True,
+    serving = message(
+        Code.CLI_SERVING,
+        command="phytowatch",
+        url=f"http://{settings.host}:{settings.port}",
+        database=settings.database_url.split("@")[-1],
     )
+    typer.echo(say(serving), err=True)
     uvicorn.run(
         create_app(settings, build=bootstrap),
         host=settings.host,

@@ -9,11 +9,17 @@ from typing import Annotated, Any
 
 import typer
 
+from phytowatch.cli.messages import say
 from phytowatch.cli.output import fail
+from phytowatch.domain.messages import Code, Invalid, Message
+from phytowatch.domain.messages import say as message
+
+PREFIX = "phytowatch simulate"
 
 
-def _fail(message: str) -> typer.Exit:
-    return fail(message, prefix="phytowatch simulate")
+def _fail(why: Message | str) -> typer.Exit:
+    """A message of ours, or the simulator's own words (its specs, its transports)."""
+    return fail(why, prefix=PREFIX)
 
 
 def simulate(
@@ -110,12 +116,13 @@ def simulate(
         duration_s = parse_duration(duration, bare_seconds=True) if duration else None
         report_s = parse_duration(report_every, bare_seconds=True)
         if interval_s <= 0:
-            raise SpecError("--interval must be at least 1 s")
+            raise _fail(message(Code.CLI_AT_LEAST, option="--interval", least="1 s"))
         if not speed > 0:
-            raise SpecError("--speed must be more than 0")
+            raise _fail(message(Code.CLI_MORE_THAN, option="--speed", least=0))
         if fleet is not None:
             if facility or token or probe or fault:
-                raise SpecError("--fleet gives the facilities: no --facility/--probe/--fault")
+                others = "--facility/--probe/--fault"
+                raise _fail(message(Code.CLI_FLEET_ALONE, option="--fleet", others=others))
             try:
                 text = fleet.read_text(encoding="utf-8")
             except OSError as error:
@@ -140,15 +147,10 @@ def simulate(
         raise _fail(str(error)) from None
 
     if speed > 1 and duration_s is None and start is None:
-        typer.echo(
-            "phytowatch simulate: warning: faster than real time with no end: device times "
-            "will run ahead of the server's clock and be refused as in the future",
-            err=True,
-        )
+        typer.echo(f"{PREFIX}: {say(message(Code.CLI_SIMULATE_AHEAD))}", err=True)
     transport = f"mqtt://{mqtt}" if mqtt else url
-    typer.echo(
-        f"simulating {len(specs)} facilities at {speed:g}× → {transport} (Ctrl-C stops)", err=True
-    )
+    simulating = message(Code.CLI_SIMULATING, n=len(specs), speed=f"{speed:g}", transport=transport)
+    typer.echo(say(simulating), err=True)
     outcome = run_fleet(
         specs,
         connect=connect,
@@ -175,8 +177,11 @@ def _start(text: str | None, speed: float, duration_s: int | None, parse: Any) -
     if text is not None:
         try:
             instant: int = parse(text, naive_is_utc=False)
-        except ValueError as error:
-            raise ValueError(f"--start {text!r}: {error}") from None
+        except ValueError as error:  # why, when the rule says it; else that it is not a time
+            why = say(error.message if isinstance(error, Invalid) else message(Code.CLI_NOT_A_TIME))
+            raise _fail(
+                message(Code.CLI_OPTION_VALUE, option="--start", value=text, error=why)
+            ) from None
         return instant
     now = time.time_ns() // 1000
     now -= now % 1_000_000  # whole seconds: readable device times
@@ -198,7 +203,10 @@ def _connector(url: str, mqtt: str | None) -> Any:
         return http
     host, _, port = mqtt.rpartition(":")
     if not host or not port.isdigit():
-        raise ValueError(f"--mqtt {mqtt!r}: write HOST:PORT, e.g. 127.0.0.1:1883")
+        form = message(
+            Code.CLI_HOST_PORT_FORM, option="--mqtt", value=mqtt, example="127.0.0.1:1883"
+        )
+        raise _fail(form)
 
     def broker(spec: FacilitySpec) -> MqttTransport:
         return MqttTransport(host, int(port), spec.code, spec.token)

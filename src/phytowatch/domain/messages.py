@@ -882,6 +882,102 @@ class Code(StrEnum):
     CLI_AUDIT_NONE = "cli.audit_none", "no audit entries"
     CLI_AUDIT_NONE_FOR = "cli.audit_none_for", "no audit entries for {object}"
     CLI_AUDIT_WAS = "cli.audit_was", "was: {state}"
+    # what the other commands say (cli/*_cmds.py, *_cmd.py, options.py); {option} and
+    # {command} are the CLI's own names, said by the CLI alone
+    CLI_PASSWORD_STDIN_EMPTY = "cli.password_stdin_empty", "{option}: nothing on stdin"
+    CLI_NO_TERMINAL = "cli.no_terminal", "no terminal to ask the password on: use {option}"
+    CLI_USER_ADDED = "cli.user_added", "user added: {user}"
+    CLI_USER_CHANGED = "cli.user_changed", "user changed: {user}"
+    CLI_PASSWORD_SET = "cli.password_set", "password of {login} set; their sessions have ended"
+    CLI_OFFICE_ADDED = "cli.office_added", "office added: {office}"
+    CLI_OPTION_RANGE = "cli.option_range", "{option}: {least} to {most}"
+    CLI_TOKEN_ISSUED = (
+        "cli.token_issued",
+        "token {token} for {login} (shown once; only its hash is stored):",
+    )
+    CLI_TOKEN_REVOKED = "cli.token_revoked", "token {token} of {login} revoked"
+    CLI_RUN_SIGNED_OFF = "cli.run_signed_off", "run {run}: signed off by {login}"
+    CLI_RUN_REJECTED = "cli.run_rejected", "run {run}: rejected by {login}"
+    CLI_BACKS_CERTIFICATE = "cli.backs_certificate", "backs a certificate: yes ({reason})"
+    CLI_BACKS_NO_CERTIFICATE = "cli.backs_no_certificate", "backs a certificate: no ({reason})"
+    CLI_ALARM_ACKNOWLEDGED = "cli.alarm_acknowledged", "alarm {alarm} acknowledged by {by}"
+    CLI_ALARM_CLEARED = "cli.alarm_cleared", "alarm {alarm} cleared by {by}"
+    CLI_DATABASE_REVISION = "cli.database_revision", "database at revision {revision}"
+    CLI_ENTERPRISE_ADDED = (
+        "cli.enterprise_added",
+        "enterprise {code} added: {name_zh} / {name_en}, {city}",
+    )
+    CLI_FACILITY_ADDED = "cli.facility_added", "facility {facility} added with probes {probes}"
+    CLI_DEVICE_TOKEN = "cli.device_token", "device token (shown once; only its hash is stored):"
+    CLI_ONE_OF_TWO = "cli.one_of_two", "say {first} or {second}"
+    CLI_TOKEN_ROTATED = (
+        "cli.token_rotated",
+        "facility {facility}: old tokens revoked, new token issued",
+    )
+    CLI_TOKENS_REVOKED = "cli.tokens_revoked", "facility {facility}: {count} token(s) revoked"
+    CLI_DATE_FORM = (
+        "cli.date_form",
+        "{option} {value!r}: {error} (write a date such as {example})",
+    )
+    CLI_NOT_A_DATE = "cli.not_a_date", "not a date"
+    CLI_NOT_A_TIME = "cli.not_a_time", "not a time"
+    CLI_CALIBRATION_RECORDED = (
+        "cli.calibration_recorded",
+        "{facility} {probe}: offset {offset} from {calibrated}, due {due}",
+    )
+    CLI_CALIBRATION_RECORDED_CERT = (
+        "cli.calibration_recorded_cert",
+        "{facility} {probe}: offset {offset} from {calibrated}, due {due}, "
+        "certificate {certificate}",
+    )
+    CLI_CAMERA_ADDED = "cli.camera_added", "camera {camera} added to {facility}"
+    CLI_RUN_STARTED = (
+        "cli.run_started",
+        "run {run} started on {facility}: {schedule} v{version}, load {load!r}",
+    )
+    CLI_RUN_NOTE = "cli.run_note", "note: {note}"
+    CLI_RUN_CLOSED = "cli.run_closed", "run {run} closed: {verdict}"
+    CLI_JUDGE_WITH = "cli.judge_with", "judge it with: {command}"
+    CLI_DATABASE_UNREACHABLE = "cli.database_unreachable", "cannot open the database: {error}"
+    CLI_DATABASE_NO_ANSWER = "cli.database_no_answer", "no answer"
+    CLI_DATABASE_URL_BAD = (
+        "cli.database_url_bad",
+        "{option} {url}: {error} (write {sqlite} or {postgresql})",
+    )
+    CLI_MUST_BE_POSITIVE = "cli.must_be_positive", "{first} and {second} must be positive"
+    CLI_PORT_IN_USE = "cli.port_in_use", "{error} (is the port in use? try {option} {port})"
+    CLI_TOUR_INTRO = (
+        "cli.tour_intro",
+        "phytowatch judges every treatment run against its official schedule, exactly and line "
+        "by line. Here are {n} example logs shipped with the package; each is judged by the "
+        "same command you can run on your own logs.",
+    )
+    CLI_TOUR_OUTRO = (
+        "cli.tour_outro",
+        "Next: `{list}` lists every schedule, `{show}` prints one in full, `{help}` explains the "
+        "log format. The example logs are in {dir}.",
+    )
+    CLI_EXIT_CODE = "cli.exit_code", "(exit code {code})"
+    CLI_SERVING = "cli.serving", "{command} serving on {url} (database {database})"
+    CLI_MQTT_LISTENING = (
+        "cli.mqtt_listening",
+        "{command} {worker} on {broker} (database {database})",
+    )
+    CLI_MQTT_STOPPED = "cli.mqtt_stopped", "{command} {worker} stopped"
+    CLI_AT_LEAST = "cli.at_least", "{option} must be at least {least}"
+    CLI_MORE_THAN = "cli.more_than", "{option} must be more than {least}"
+    CLI_FLEET_ALONE = "cli.fleet_alone", "{option} gives the facilities: no {others}"
+    CLI_OPTION_VALUE = "cli.option_value", "{option} {value!r}: {error}"
+    CLI_HOST_PORT_FORM = "cli.host_port_form", "{option} {value!r}: write HOST:PORT, e.g. {example}"
+    CLI_SIMULATE_AHEAD = (
+        "cli.simulate_ahead",
+        "warning: faster than real time with no end: device times will run ahead of the "
+        "server's clock and be refused as in the future",
+    )
+    CLI_SIMULATING = (
+        "cli.simulating",
+        "simulating {n} facilities at {speed}× → {transport} (Ctrl-C stops)",
+    )
     SCHEDULE_UNKNOWN_KNOWN = (
         "schedule.unknown_known",
         "unknown schedule {schedule!r} (known: {known})",

@@ -74,4 +74,6 @@ CLI = (
     N_("tolerance"), N_("start condition"), N_("criterion"),
     # ``audit list``'s columns
     N_("seq"), N_("at (UTC)"), N_("actor"), N_("action"), N_("object"), N_("before → after"),
+    # the password prompts of ``users add``, ``users passwd`` and ``runs signoff``
+    N_("Password"), N_("New password"), N_("Repeat for confirmation"),
 )  # fmt: skip
