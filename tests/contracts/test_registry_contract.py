@@ -7,7 +7,7 @@ import pytest
 from stores import T0, Site
 
 from phytowatch.domain.messages import Code, Kind
-from phytowatch.services.ports import EnterpriseRecord
+from phytowatch.services.ports import EnterpriseRecord, KnownStill
 from refusals import refused
 
 pytestmark = pytest.mark.contract
@@ -100,6 +100,6 @@ def test_a_still_is_found_by_its_facility_and_hash(site: Site) -> None:
         site.k2.id, b"\xff\xd8jpeg", sha, "image/jpeg", camera="", taken_at=T0 - 1, now=T0
     )
     assert first != other
-    assert site.registry.snapshot_by_hash(site.k1.id, sha) == first
-    assert site.registry.snapshot_by_hash(site.k2.id, sha) == other
+    assert site.registry.snapshot_by_hash(site.k1.id, sha) == KnownStill(first, "door", None)
+    assert site.registry.snapshot_by_hash(site.k2.id, sha) == KnownStill(other, "", T0 - 1)
     assert site.registry.snapshot_by_hash(site.k1.id, "cd" * 32) is None

@@ -38,7 +38,7 @@ PEOPLE = {
     "port": ("port_officer", None, "JX"),
     "admin": ("administrator", None, None),
 }
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64 + b"\xff\xd9"
 
 
 @dataclass

@@ -11,6 +11,7 @@ from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.services.ports import (
     EnterpriseRecord,
     FacilityRef,
+    KnownStill,
     ProbeRef,
     ReadingBatch,
     StorageUnavailableError,
@@ -201,9 +202,9 @@ class InMemoryRegistry:
 
     # -- camera stills -------------------------------------------------------------------------
 
-    def snapshot_by_hash(self, facility_id: int, sha256: str) -> int | None:
+    def snapshot_by_hash(self, facility_id: int, sha256: str) -> KnownStill | None:
         found = (s for s in self.snapshots if s.facility_id == facility_id and s.sha256 == sha256)
-        return next((s.id for s in found), None)
+        return next((KnownStill(s.id, s.camera, s.taken_at) for s in found), None)
 
     def add_snapshot(
         self,

@@ -33,7 +33,7 @@ from phytowatch.web.app import create_app
 ADMIN_TOKEN = "admin-secret-for-tests-0123456789"
 ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 PASSWORD = "correct horse battery staple"
-JPEG = b"\xff\xd8\xff\xe0" + b"still" * 20
+JPEG = b"\xff\xd8\xff\xe0" + b"still" * 20 + b"\xff\xd9"
 T0 = 1_772_361_600_000_000
 DAY = 86_400_000_000
 ROLES: dict[str, tuple[str, str | None, str | None]] = {

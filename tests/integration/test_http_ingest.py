@@ -32,6 +32,7 @@ US = 1_000_000
 INGEST = "/api/v1/ingest"
 SNAPSHOTS = f"/api/v1/facilities/{CODE}/snapshots"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + bytes(range(256)) * 4 + b"\xff\xd9"
+OTHER_JPEG = JPEG[:-2] + b"\x00\xff\xd9"  # another image
 
 
 def _auth(token: str) -> dict[str, str]:
@@ -604,6 +605,52 @@ def test_a_full_write_queue_answers_503_with_retry_after_and_stores_nothing_of_t
 # -- camera snapshots ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"camera": "yard"}, {"camera": "door"}, {"camera": "door", "taken_at": "1772361660"}],
+)
+def test_the_same_image_under_another_camera_or_time_is_refused_not_filed_silently(
+    services: Services, kiln: Provisioned, params: dict[str, str]
+) -> None:
+    for camera in ("door", "yard"):
+        add_camera(services.registry, CODE, camera, ctx=ctx_at(1))
+    first = {"camera": "door", "taken_at": "2026-03-01T18:40:00+08:00"}
+    with _client(services) as client:
+        stored = client.post(SNAPSHOTS, content=JPEG, params=first, headers=_auth(kiln.token))
+        again = client.post(SNAPSHOTS, content=JPEG, params=params, headers=_auth(kiln.token))
+    assert stored.status_code == 201, stored.text
+    assert again.status_code == 409, again.text
+    said = again.json()
+    assert said["code"] == "still.stored_otherwise"
+    assert said["params"]["still"] == stored.json()["id"] and said["params"]["camera"] == "door"
+    rows = _snapshot_rows(services.engine)
+    assert [(r["camera"], r["taken_at"]) for r in rows] == [("door", T * US)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\xff\xd8\xff", JPEG[:-1], JPEG[:-2], b"\xff\xd8\xff\xd9", b"GIF89a" + JPEG],
+    ids=["magic-only", "cut-short", "no-end-marker", "no-marker", "other-format"],
+)
+def test_a_still_that_is_not_a_whole_jpeg_is_refused_and_not_stored(
+    services: Services, kiln: Provisioned, body: bytes
+) -> None:
+    with _client(services) as client:
+        answer = client.post(SNAPSHOTS, content=body, headers=_auth(kiln.token))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"] == "snapshot.not_jpeg"
+    assert _snapshot_rows(services.engine) == []
+
+
+def test_a_long_taken_at_is_quoted_cut_short(services: Services, kiln: Provisioned) -> None:
+    with _client(services) as client:
+        answer = client.post(
+            SNAPSHOTS, content=JPEG, params={"taken_at": "9" * 5000}, headers=_auth(kiln.token)
+        )
+    assert answer.status_code == 422, answer.text
+    assert len(answer.text) < 1_000
+
+
 def test_a_jpeg_snapshot_is_stored_with_its_sha256(services: Services, kiln: Provisioned) -> None:
     add_camera(services.registry, CODE, "door", ctx=ctx_at(1))  # a still names a registered camera
     with _client(services) as client:
@@ -613,8 +660,13 @@ def test_a_jpeg_snapshot_is_stored_with_its_sha256(services: Services, kiln: Pro
             params={"camera": "door", "taken_at": "2026-03-01T18:40:00+08:00"},
             headers={**_auth(kiln.token), "Content-Type": "image/jpeg"},
         )
-        plain = client.post(SNAPSHOTS, content=JPEG[:-1], headers=_auth(kiln.token))
-        resent = client.post(SNAPSHOTS, content=JPEG, headers=_auth(kiln.token))
+        plain = client.post(SNAPSHOTS, content=OTHER_JPEG, headers=_auth(kiln.token))
+        resent = client.post(  # a device's retry: the same image, camera and time
+            SNAPSHOTS,
+            content=JPEG,
+            params={"camera": "door", "taken_at": "2026-03-01T18:40:00+08:00"},
+            headers=_auth(kiln.token),
+        )
     digest = hashlib.sha256(JPEG).hexdigest()
     assert answer.status_code == 201, answer.text
     assert answer.json() == {"id": answer.json()["id"], "sha256": digest, "size": len(JPEG)}
@@ -634,7 +686,7 @@ def test_a_jpeg_snapshot_is_stored_with_its_sha256(services: Services, kiln: Pro
     assert bytes(row["data"]) == JPEG
     assert hashlib.sha256(bytes(row["data"])).hexdigest() == row["sha256"]
     assert row["received_at"] > 0
-    assert rows[1]["sha256"] == hashlib.sha256(JPEG[:-1]).hexdigest()
+    assert rows[1]["sha256"] == hashlib.sha256(OTHER_JPEG).hexdigest()
     assert (rows[1]["camera"], rows[1]["taken_at"]) == ("", None)
     # each still stored is an audit entry of the device, the resend none
     added = [e for e in services.audit.latest(limit=20) if e.action == "snapshot.added"]
@@ -679,7 +731,7 @@ def test_a_camera_name_with_a_control_character_is_a_422(
     answer = client.post(
         "/api/v1/facilities/JX-0031-K2/snapshots?camera=do%00or",
         headers={"Authorization": f"Bearer {kiln.token}"},
-        content=b"\xff\xd8\xff\xe0jpeg",
+        content=b"\xff\xd8\xff\xe0jpeg\xff\xd9",
     )
     assert answer.status_code == 422
 

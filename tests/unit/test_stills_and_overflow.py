@@ -26,7 +26,7 @@ from refusals import refused
 
 T0 = 1_772_361_600_000_000
 TOLERANCE = 300 * US_PER_S
-JPEG = b"\xff\xd8\xff\xe0still"
+JPEG = b"\xff\xd8\xff\xe0still\xff\xd9"
 OVERFLOWING = ("1e999999999", "-1e999999999", "9" * 30 + "e999999")
 EXAMPLES = Path(__file__).resolve().parents[2] / "src" / "phytowatch" / "examples"
 

@@ -470,7 +470,15 @@ class Code(StrEnum):
     )
     # a camera still's (web/api/ingest.py)
     SNAPSHOT_CAMERA = "snapshot.camera", "camera: at most {max} printable characters"
-    SNAPSHOT_NOT_JPEG = "snapshot.not_jpeg", "the body is not a JPEG image"
+    SNAPSHOT_NOT_JPEG = (
+        "snapshot.not_jpeg",
+        "the body is not a whole JPEG image (it starts with FF D8 FF and ends with FF D9)",
+    )
+    STILL_STORED_OTHERWISE = (
+        "still.stored_otherwise",
+        "this image is stored already as still {still}, with camera {camera} and time {taken_at}: "
+        "the same image is not filed again under another camera or time",
+    )
     SNAPSHOT_QUERY_NOT_UTF8 = (
         "snapshot.query_not_utf8",
         "camera and taken_at: percent-encoded UTF-8 is expected",

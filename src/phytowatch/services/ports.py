@@ -83,6 +83,15 @@ class PageQueries(Protocol):
     def last_closed_runs(self) -> dict[str, tuple[int, str | None, int]]: ...
 
 
+@dataclass(frozen=True)
+class KnownStill:
+    """A still stored already, as a resend finds it by its SHA-256."""
+
+    id: int
+    camera: str
+    taken_at: int | None
+
+
 class Registry(Protocol):
     def facility_by_code(self, code: str) -> FacilityRef | None: ...
 
@@ -140,7 +149,7 @@ class Registry(Protocol):
 
     def revoke_tokens(self, facility_id: int, *, now: int) -> int: ...
 
-    def snapshot_by_hash(self, facility_id: int, sha256: str) -> int | None: ...
+    def snapshot_by_hash(self, facility_id: int, sha256: str) -> KnownStill | None: ...
 
     def add_snapshot(
         self,

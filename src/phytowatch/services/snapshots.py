@@ -2,7 +2,8 @@
 
 A still backs what an inspector sees of a treatment (the load in the kiln, the seals): it is kept
 with its SHA-256, and its arrival is an audit entry in the same unit of work. The same still sent
-again (a device's retry) is the stored one, not a second copy, and records nothing new.
+again (a device's retry) is the stored one, not a second copy, and records nothing new; the same
+image sent again under another camera or time is refused (409), never filed silently.
 
 A still names a camera registered to its facility (``phytowatch cameras add``), or none; its
 ``taken_at`` follows the readings' rule (services/ingest.py): not before 2000, and not later than
@@ -69,7 +70,16 @@ def add_snapshot(
     with atomic(audit):
         known = registry.snapshot_by_hash(facility.id, digest)
         if known is not None:
-            return StoredSnapshot(known, digest, len(body), duplicate=True)
+            if (known.camera, known.taken_at) != (camera, taken_at):
+                # the same image under another camera or time: a resend would lose it silently
+                raise refused(
+                    Kind.CONFLICT,
+                    Code.STILL_STORED_OTHERWISE,
+                    still=known.id,
+                    camera=known.camera or "-",
+                    taken_at="-" if known.taken_at is None else Instant(known.taken_at),
+                )
+            return StoredSnapshot(known.id, digest, len(body), duplicate=True)
         snapshot_id = registry.add_snapshot(
             facility.id, body, digest, content_type, camera=camera, taken_at=taken_at, now=now
         )

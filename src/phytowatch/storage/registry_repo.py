@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from phytowatch.domain.messages import Code, Kind, Message, Refused, say
-from phytowatch.services.ports import EnterpriseRecord, FacilityRef, ProbeRef
+from phytowatch.services.ports import EnterpriseRecord, FacilityRef, KnownStill, ProbeRef
 from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import (
     calibrations,
@@ -287,14 +287,17 @@ class SqlRegistry:
 
     # -- camera stills ---------------------------------------------------------------------------
 
-    def snapshot_by_hash(self, facility_id: int, sha256: str) -> int | None:
+    def snapshot_by_hash(self, facility_id: int, sha256: str) -> KnownStill | None:
         with connect(self.engine) as conn:
             found = conn.execute(
-                select(snapshots.c.id)
+                select(snapshots.c.id, snapshots.c.camera, snapshots.c.taken_at)
                 .where(snapshots.c.facility_id == facility_id)
                 .where(snapshots.c.sha256 == sha256)
             ).first()
-        return None if found is None else int(found[0])
+        if found is None:
+            return None
+        taken_at = None if found.taken_at is None else int(found.taken_at)
+        return KnownStill(int(found.id), found.camera or "", taken_at)
 
     def add_snapshot(
         self,

@@ -29,12 +29,14 @@ from phytowatch.services.ports import (
 )
 from phytowatch.services.provisioning import hash_token
 from phytowatch.web.auth import allow
+from phytowatch.web.body import shown
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import device_context
 from phytowatch.web.errors import ApiError, answers
 
 router = APIRouter()
-JPEG_MAGIC = b"\xff\xd8\xff"
+JPEG_MAGIC = b"\xff\xd8\xff"  # start of image, then a marker
+JPEG_END = b"\xff\xd9"  # end of image: a still cut short in transit is refused
 MAX_CAMERA_CHARS = 32
 
 
@@ -216,7 +218,7 @@ async def post_ingest(request: Request) -> Response:
     openapi_extra=STILL_BODY,
     responses={
         200: {"description": "a resend: the still is stored already (``duplicate``: true)"},
-        **answers(401, 403, 413, 415, 422, 503),
+        **answers(401, 403, 409, 413, 415, 422, 503),
     },
 )
 async def post_snapshot(
@@ -233,7 +235,8 @@ async def post_snapshot(
     facility = await _authenticate(request)  # again: a token revoked meanwhile is refused
     if facility.code != code:
         raise ApiError(403, say(Code.DEVICE_OTHER_FACILITY, facility=code))
-    if not body.startswith(JPEG_MAGIC):
+    whole = len(body) >= len(JPEG_MAGIC) + 1 + len(JPEG_END) and body[3] != JPEG_END[1]
+    if not (whole and body.startswith(JPEG_MAGIC) and body.endswith(JPEG_END)):
         raise ApiError(422, say(Code.SNAPSHOT_NOT_JPEG))
     taken: int | None = None
     if taken_at is not None:
@@ -245,7 +248,7 @@ async def post_snapshot(
                 if error.problem is protocol_v1.TimeProblem.NO_OFFSET
                 else Code.SNAPSHOT_TAKEN_AT
             )
-            raise ApiError(422, say(code_, t=repr(taken_at))) from None
+            raise ApiError(422, say(code_, t=shown(repr(taken_at)))) from None
     ctx = device_context(request, facility.code)
     tolerance = services.settings.future_tolerance_s * 1_000_000  # the readings' setting
     problem = snapshots.taken_at_problem(taken, now=ctx.now, future_tolerance=tolerance)
