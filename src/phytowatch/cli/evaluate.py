@@ -257,7 +257,9 @@ def _run(argv: Sequence[str]) -> int:
     try:
         log = read_log(Path(args.log))
     except LogError as error:
-        raise BadInputError(str(error)) from None
+        place = error.place()
+        where = error.where if place is None else say(place, lang)
+        raise BadInputError(f"{where}: {say(error.message, lang)}") from None
     try:
         judgement = judge_rows(
             schedule,
