@@ -259,7 +259,8 @@ def _run(argv: Sequence[str]) -> int:
     except LogError as error:
         place = error.place()
         where = error.where if place is None else say(place, lang)
-        raise BadInputError(f"{where}: {say(error.message, lang)}") from None
+        refused = message(Code.CLI_LOG_REFUSED, place=where, problem=say(error.message, lang))
+        raise BadInputError(say(refused, lang)) from None
     try:
         judgement = judge_rows(
             schedule,

@@ -1017,6 +1017,8 @@ class Code(StrEnum):
         "log format. The example logs are in {dir}.",
     )
     CLI_EXIT_CODE = "cli.exit_code", "(exit code {code})"
+    # a treatment log refused: its place (LOG_AT_LINE, or the file) and its problem, both said
+    CLI_LOG_REFUSED = "cli.log_refused", "{place}: {problem}"
     CLI_SERVING = "cli.serving", "{command} serving on {url} (database {database})"
     CLI_MQTT_LISTENING = (
         "cli.mqtt_listening",
