@@ -259,8 +259,8 @@ def _run(argv: Sequence[str]) -> int:
     except LogError as error:
         place = error.place()
         where = error.where if place is None else say(place, lang)
-        refused = message(Code.CLI_LOG_REFUSED, place=where, problem=say(error.message, lang))
-        raise BadInputError(say(refused, lang)) from None
+        said = message(Code.CLI_LOG_REFUSED, place=where, problem=say(error.message, lang))
+        raise BadInputError(say(said, lang)) from None
     try:
         judgement = judge_rows(
             schedule,

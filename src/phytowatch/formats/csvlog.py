@@ -6,8 +6,9 @@ no reading; any other text (``ERR``, ``NaN``, ``open``) is a fault. Timestamps a
 offset or ``Z`` (naive means UTC) or Unix seconds.
 
 Anything that cannot be read raises :class:`LogError`: the file, the line and the problem, a
-message code (said in the reader's language where shown; its ``str`` is the English line). Plain files (no quotes) take a fast path that splits lines itself; a file with quoted
-cells goes through the ``csv`` module.
+message code (said in the reader's language where shown; its ``str`` is the English line).
+Plain files (no quotes) take a fast path that splits lines itself; a file with quoted cells goes
+through the ``csv`` module.
 """
 
 from __future__ import annotations
@@ -159,10 +160,11 @@ def _timestamp(where: str, line: int, cell: str) -> int:
     try:
         return parse_timestamp(cell)
     except (ValueError, InvalidOperation, OverflowError) as error:
-        why = _TIMESTAMP_WHY.get(error.message.code) if isinstance(error, Invalid) else None
-        if why is None:  # not a time at all: the standard library's wording is not said
-            raise _refused(where, line, Code.LOG_TIMESTAMP, text=cell.strip()) from None
-        raise LogError(where, line, say(why, text=cell.strip(), **error.message.params)) from None
+        if isinstance(error, Invalid) and error.message.code in _TIMESTAMP_WHY:
+            why = _TIMESTAMP_WHY[error.message.code]
+            raise _refused(where, line, why, text=cell.strip(), **error.message.params) from None
+        # not a time at all: the standard library's own wording is not said
+        raise _refused(where, line, Code.LOG_TIMESTAMP, text=cell.strip()) from None
 
 
 def _parse_wide(
