@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from phytowatch.domain.messages import Code
 from phytowatch.formats.csvlog import LogError, parse_log, read_log
 
 T0 = 1_772_359_200_000_000  # 2026-03-01T10:00:00Z
@@ -167,6 +168,9 @@ def test_bad_input_names_the_file_the_line_and_the_problem(
     assert words in message
     assert "\n" not in message
     assert (error.value.where, error.value.line) == ("logs/run-7.csv", line)
+    # the problem is a code of the log's; the English line is its template, filled in
+    assert error.value.message.code.value.startswith("log.")
+    assert message == f"logs/run-7.csv, line {line}: {error.value.message.english()}"
 
 
 def test_an_unreadable_file_names_the_file(tmp_path: Path) -> None:
@@ -242,3 +246,81 @@ def test_a_trailing_comma_on_every_line_is_an_empty_column_dropped() -> None:
 def test_a_second_timestamp_column_is_refused() -> None:
     with pytest.raises(LogError, match="a second timestamp column"):
         parse_log("timestamp,timestamp,C1\n", "x.csv")
+
+
+# (text, the code, its parameters, the English line as it always was)
+CODED = [
+    (
+        "timestamp,C1,C2\n2026-03-01T10:00:00Z,56\n",
+        Code.LOG_WIDE_CELLS,
+        {"cells": 2, "width": 3},
+        "x.csv, line 2: 2 cells, but the header has 3",
+    ),
+    (
+        "timestamp,C1,C1[air]\n",
+        Code.LOG_PROBE_TWICE,
+        {"probe": "C1", "first": 2, "second": 3},
+        "x.csv, line 1: probe C1 appears twice (columns 2 and 3)",
+    ),
+    (
+        "timestamp,C1[pulp]\n",
+        Code.LOG_COLUMN_ROLE,
+        {"column": 2, "role": "pulp", "roles": "product, air, water, rh"},
+        "x.csv, line 1: column 2: unknown role 'pulp' (one of product, air, water, rh)",
+    ),
+    (
+        "time,C1\n",
+        Code.LOG_NO_TIMESTAMP,
+        {"first": "time"},
+        "x.csv, line 1: no timestamp column: the first column is 'time'",
+    ),
+    (
+        "timestamp,C1\n253402300800,56\n",
+        Code.LOG_TIMESTAMP_YEARS,
+        {"text": "253402300800", "first": 1900, "last": 9998},
+        "x.csv, line 2: unparseable timestamp '253402300800' (outside the years 1900 to 9998)",
+    ),
+    (
+        "timestamp,C1\nyesterday,56\n",
+        Code.LOG_TIMESTAMP,
+        {"text": "yesterday"},
+        "x.csv, line 2: unparseable timestamp 'yesterday'",
+    ),
+    (
+        "timestamp,probe,role,value\n"
+        "2026-03-01T10:00:00Z,C1,product,56\n2026-03-01T10:01:00Z,C1,air,56\n",
+        Code.LOG_ROLE_CHANGES,
+        {"probe": "C1", "known": "product", "role": "air"},
+        "x.csv, line 3: probe C1 is product elsewhere, air here",
+    ),
+    (
+        "timestamp,C1\n2026-03-01T10:00:00Z,56\n2026-03-01T10:00:00Z,57\n",
+        Code.LOG_DIFFERENT_READING,
+        {"probe": "C1", "first_line": 2},
+        "x.csv, line 3: C1 has a different reading at the same time as line 2",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "code", "params", "english"), CODED)
+def test_a_problem_is_a_code_with_its_parameters_and_the_same_english_line(
+    text: str, code: Code, params: dict[str, object], english: str
+) -> None:
+    with pytest.raises(LogError) as error:
+        parse_log(text, "x.csv")
+    assert error.value.message.code is code
+    assert dict(error.value.message.params) == params
+    assert str(error.value) == english
+    place = error.value.place()
+    assert place is not None and place.code is Code.LOG_AT_LINE
+    assert dict(place.params) == {"file": "x.csv", "line": error.value.line}
+
+
+def test_a_file_that_cannot_be_read_names_the_file_alone(tmp_path: Path) -> None:
+    with pytest.raises(LogError) as error:
+        read_log(tmp_path / "missing.csv")
+    assert error.value.line is None and error.value.place() is None
+    assert error.value.message.code is Code.LOG_UNREADABLE
+    assert str(error.value) == f"{tmp_path / 'missing.csv'}: cannot read the file " + (
+        "(No such file or directory)"
+    )

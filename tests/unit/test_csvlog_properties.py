@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phytowatch.domain.instants import EARLIEST_INSTANT, LATEST_INSTANT
+from phytowatch.domain.messages import Code
 from phytowatch.domain.schedule import ROLES, Role
 from phytowatch.formats.csvlog import LogError, ParsedLog, parse_log, write_log
 
@@ -78,6 +79,10 @@ def _read_or_refused(text: str) -> ParsedLog | None:
     except LogError as error:
         assert str(error).startswith("sent.csv")  # it names the file (and the line it can)
         assert error.problem.strip()
+        # the problem is one of the log's codes, and the English line is that code's text
+        assert isinstance(error.message.code, Code) and error.message.code.value.startswith("log.")
+        place = "sent.csv" if error.line is None else f"sent.csv, line {error.line}"
+        assert str(error) == f"{place}: {error.message.english()}"
         return None
 
 

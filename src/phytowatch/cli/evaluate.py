@@ -257,7 +257,10 @@ def _run(argv: Sequence[str]) -> int:
     try:
         log = read_log(Path(args.log))
     except LogError as error:
-        raise BadInputError(str(error)) from None
+        place = error.place()
+        where = error.where if place is None else say(place, lang)
+        said = message(Code.CLI_LOG_REFUSED, place=where, problem=say(error.message, lang))
+        raise BadInputError(say(said, lang)) from None
     try:
         judgement = judge_rows(
             schedule,

@@ -656,6 +656,57 @@ class Code(StrEnum):
     )
     INSTANT_NO_OFFSET = "instant.no_offset", "no UTC offset (write Z or +08:00)"
 
+    # a treatment log (CSV) that cannot be read (formats/csvlog.py LogError): the problem; the
+    # place before it is LOG_AT_LINE, or the file alone
+    LOG_AT_LINE = "log.at_line", "{file}, line {line}"
+    LOG_UNREADABLE = "log.unreadable", "cannot read the file ({error})"
+    LOG_NOT_UTF8 = "log.not_utf8", "not UTF-8 text"
+    LOG_NOT_CSV = "log.not_csv", "not CSV: {error}"
+    LOG_EMPTY = "log.empty", "empty file: expected a header row starting with 'timestamp'"
+    LOG_NO_TIMESTAMP = (
+        "log.no_timestamp",
+        "no timestamp column: the first column is {first!r}",
+    )
+    LOG_COLUMN_NOT_PROBE = (
+        "log.column_not_probe",
+        "column {column}: {cell!r} is not a probe (write C1[product])",
+    )
+    LOG_COLUMN_TIMESTAMP = "log.column_timestamp", "column {column}: a second timestamp column"
+    LOG_COLUMN_ROLE = (
+        "log.column_role",
+        "column {column}: unknown role {role!r} (one of {roles})",
+    )
+    LOG_PROBE_TWICE = (
+        "log.probe_twice",
+        "probe {probe} appears twice (columns {first} and {second})",
+    )
+    LOG_WIDE_CELLS = "log.wide_cells", "{cells} cells, but the header has {width}"
+    LOG_LONG_CELLS = "log.long_cells", "{cells} cells, but the long form has 4"
+    LOG_NOT_PROBE_ID = "log.not_probe_id", "{cell!r} is not a probe id"
+    LOG_ROLE = "log.role", "unknown role {role!r} (one of {roles})"
+    LOG_ROLE_CHANGES = "log.role_changes", "probe {probe} is {known} elsewhere, {role} here"
+    LOG_DIFFERENT_READING = (
+        "log.different_reading",
+        "{probe} has a different reading at the same time as line {first_line}",
+    )
+    LOG_TIMESTAMP = "log.timestamp", "unparseable timestamp {text!r}"
+    LOG_TIMESTAMP_FINER = (
+        "log.timestamp_finer",
+        "unparseable timestamp {text!r} (finer than a microsecond)",
+    )
+    LOG_TIMESTAMP_FRACTION = (
+        "log.timestamp_fraction",
+        "unparseable timestamp {text!r} (a decimal fraction is allowed on the seconds only)",
+    )
+    LOG_TIMESTAMP_YEARS = (
+        "log.timestamp_years",
+        "unparseable timestamp {text!r} (outside the years {first} to {last})",
+    )
+    LOG_TIMESTAMP_OFFSET_RANGE = (
+        "log.timestamp_offset_range",
+        "unparseable timestamp {text!r} (the UTC offset is out of range (-23:59 to +23:59))",
+    )
+
     # the judgement engine's refusal of input its caller built wrongly (domain/judgement/)
     JUDGE_PROBE_TWICE = "judge.probe_twice", "probe {probe!r} appears twice"
     JUDGE_OFFSET_PROBE = "judge.offset_probe", "offset for unknown probe {probe!r}"
@@ -966,6 +1017,8 @@ class Code(StrEnum):
         "log format. The example logs are in {dir}.",
     )
     CLI_EXIT_CODE = "cli.exit_code", "(exit code {code})"
+    # a treatment log refused: its place (LOG_AT_LINE, or the file) and its problem, both said
+    CLI_LOG_REFUSED = "cli.log_refused", "{place}: {problem}"
     CLI_SERVING = "cli.serving", "{command} serving on {url} (database {database})"
     CLI_MQTT_LISTENING = (
         "cli.mqtt_listening",

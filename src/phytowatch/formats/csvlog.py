@@ -5,9 +5,10 @@ Wide: ``timestamp,C1[product],A1[air],...``, one row per instant. Long:
 no reading; any other text (``ERR``, ``NaN``, ``open``) is a fault. Timestamps are ISO 8601 with an
 offset or ``Z`` (naive means UTC) or Unix seconds.
 
-Anything that cannot be read raises :class:`LogError`, whose message names the file, the line and
-the problem. Plain files (no quotes) take a fast path that splits lines itself; a file with quoted
-cells goes through the ``csv`` module.
+Anything that cannot be read raises :class:`LogError`: the file, the line and the problem, a
+message code (said in the reader's language where shown; its ``str`` is the English line).
+Plain files (no quotes) take a fast path that splits lines itself; a file with quoted cells goes
+through the ``csv`` module.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from decimal import InvalidOperation
 from pathlib import Path
 
 from phytowatch.domain.instants import EARLIEST_INSTANT, LATEST_INSTANT, parse_instant
+from phytowatch.domain.messages import Code, Invalid, Message, Param, say
 from phytowatch.domain.schedule import ROLES, Role
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -31,15 +33,40 @@ _LONG_HEADER = ["timestamp", "probe", "role", "value"]
 _NAN = float("nan")
 
 
-class LogError(ValueError):
-    """The log cannot be read. ``str()`` is one line: ``FILE, line N: problem``."""
+_TIMESTAMP_WHY = {
+    Code.INSTANT_FINER: Code.LOG_TIMESTAMP_FINER,
+    Code.INSTANT_FRACTION: Code.LOG_TIMESTAMP_FRACTION,
+    Code.INSTANT_YEARS: Code.LOG_TIMESTAMP_YEARS,
+    Code.INSTANT_OFFSET_RANGE: Code.LOG_TIMESTAMP_OFFSET_RANGE,
+}
 
-    def __init__(self, where: str, line: int | None, problem: str) -> None:
-        place = f"{where}, line {line}" if line is not None else where
-        super().__init__(f"{place}: {problem}")
+
+class LogError(ValueError):
+    """The log cannot be read: where (the file), the line (None when no line is to blame) and the
+    problem, a :class:`Message`. ``str()`` is one English line: ``FILE, line N: problem``; the
+    place is :meth:`place` (``Code.LOG_AT_LINE``), said in the reader's language where shown."""
+
+    def __init__(self, where: str, line: int | None, message: Message) -> None:
         self.where = where
         self.line = line
-        self.problem = problem
+        self.message = message
+        place = self.place()
+        super().__init__(f"{place.english() if place is not None else where}: {message.english()}")
+
+    @property
+    def problem(self) -> str:
+        """The problem in English, without the place."""
+        return self.message.english()
+
+    def place(self) -> Message | None:
+        """``FILE, line N`` as a message; None when no line is named (the file alone)."""
+        if self.line is None:
+            return None
+        return say(Code.LOG_AT_LINE, file=self.where, line=self.line)
+
+
+def _refused(where: str, line: int | None, code: Code, /, **params: Param) -> LogError:
+    return LogError(where, line, say(code, **params))
 
 
 @dataclass
@@ -68,13 +95,13 @@ def parse_timestamp(text: str) -> int:
 def _column(where: str, index: int, cell: str) -> tuple[str, Role]:
     match = _COLUMN.match(cell)
     if not match:
-        raise LogError(where, 1, f"column {index + 1}: {cell!r} is not a probe (write C1[product])")
+        raise _refused(where, 1, Code.LOG_COLUMN_NOT_PROBE, column=index + 1, cell=cell)
     probe, role = match.group(1), (match.group(2) or "product").lower()
     if probe.lower() == "timestamp":
-        raise LogError(where, 1, f"column {index + 1}: a second timestamp column")
+        raise _refused(where, 1, Code.LOG_COLUMN_TIMESTAMP, column=index + 1)
     if role not in ROLES:
-        raise LogError(
-            where, 1, f"column {index + 1}: unknown role {role!r} (one of {', '.join(ROLES)})"
+        raise _refused(
+            where, 1, Code.LOG_COLUMN_ROLE, column=index + 1, role=role, roles=", ".join(ROLES)
         )
     return probe, role
 
@@ -94,12 +121,14 @@ def read_log(path: Path) -> ParsedLog:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise LogError(where, None, f"cannot read the file ({error.strerror or error})") from None
+        raise _refused(
+            where, None, Code.LOG_UNREADABLE, error=str(error.strerror or error)
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise LogError(where, line, "not UTF-8 text") from None
+        raise _refused(where, line, Code.LOG_NOT_UTF8) from None
     return parse_log(text, where)
 
 
@@ -108,12 +137,12 @@ def parse_log(text: str, where: str) -> ParsedLog:
     try:
         rows = _rows_of(text)
     except csv.Error as error:
-        raise LogError(where, None, f"not CSV: {error}") from None
+        raise _refused(where, None, Code.LOG_NOT_CSV, error=str(error)) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
-        raise LogError(where, 1, "empty file: expected a header row starting with 'timestamp'")
+        raise _refused(where, 1, Code.LOG_EMPTY)
     header = [cell.strip() for cell in rows[0]]
     if header[0].lower() != "timestamp":
-        raise LogError(where, 1, f"no timestamp column: the first column is {header[0]!r}")
+        raise _refused(where, 1, Code.LOG_NO_TIMESTAMP, first=header[0])
     if [h.lower() for h in header] == _LONG_HEADER:
         return _parse_long(rows, where)
     if (
@@ -131,9 +160,11 @@ def _timestamp(where: str, line: int, cell: str) -> int:
     try:
         return parse_timestamp(cell)
     except (ValueError, InvalidOperation, OverflowError) as error:
-        ours = any(word in str(error) for word in ("microsecond", "fraction", "years", "offset"))
-        detail = f" ({error})" if ours else ""
-        raise LogError(where, line, f"unparseable timestamp {cell.strip()!r}{detail}") from None
+        if isinstance(error, Invalid) and error.message.code in _TIMESTAMP_WHY:
+            why = _TIMESTAMP_WHY[error.message.code]
+            raise _refused(where, line, why, text=cell.strip(), **error.message.params) from None
+        # not a time at all: the standard library's own wording is not said
+        raise _refused(where, line, Code.LOG_TIMESTAMP, text=cell.strip()) from None
 
 
 def _parse_wide(
@@ -143,7 +174,7 @@ def _parse_wide(
     seen: dict[str, int] = {}
     for i, (probe, _) in enumerate(probes, start=2):
         if probe in seen:
-            raise LogError(where, 1, f"probe {probe} appears twice (columns {seen[probe]} and {i})")
+            raise _refused(where, 1, Code.LOG_PROBE_TWICE, probe=probe, first=seen[probe], second=i)
         seen[probe] = i
     width = len(header)
     names = [probe for probe, _ in probes]
@@ -160,7 +191,7 @@ def _parse_wide(
         if len(cells) != width:
             if len(cells) <= 1 and not "".join(cells).strip():
                 continue  # a blank line
-            raise LogError(where, line, f"{len(cells)} cells, but the header has {width}")
+            raise _refused(where, line, Code.LOG_WIDE_CELLS, cells=len(cells), width=width)
         stamp = cells[0]
         if stamp[4:5] == "-" and "." not in stamp and "," not in stamp:
             # the common ISO form, whole seconds: skip the Unix and sub-microsecond checks
@@ -256,10 +287,8 @@ def _merge(
         if into[k] is None:
             into[k] = value
         elif not _same(into[k], value):
-            raise LogError(
-                where,
-                line,
-                f"{names[k]} has a different reading at the same time as line {first_line}",
+            raise _refused(
+                where, line, Code.LOG_DIFFERENT_READING, probe=names[k], first_line=first_line
             )
 
 
@@ -274,17 +303,19 @@ def _parse_long(rows: list[list[str]], where: str) -> ParsedLog:
         if len(cells) != 4:
             if len(cells) <= 1 and not "".join(cells).strip():
                 continue
-            raise LogError(where, line, f"{len(cells)} cells, but the long form has 4")
+            raise _refused(where, line, Code.LOG_LONG_CELLS, cells=len(cells))
         t = _timestamp(where, line, cells[0])
         probe = cells[1].strip()
         if not probe or "[" in probe or "]" in probe:
-            raise LogError(where, line, f"{cells[1]!r} is not a probe id")
+            raise _refused(where, line, Code.LOG_NOT_PROBE_ID, cell=cells[1])
         role = (cells[2].strip() or "product").lower()
         if role not in ROLES:
-            raise LogError(where, line, f"unknown role {role!r} (one of {', '.join(ROLES)})")
+            raise _refused(where, line, Code.LOG_ROLE, role=role, roles=", ".join(ROLES))
         known_role = roles.setdefault(probe, role)
         if known_role != role:
-            raise LogError(where, line, f"probe {probe} is {known_role} elsewhere, {role} here")
+            raise _refused(
+                where, line, Code.LOG_ROLE_CHANGES, probe=probe, known=known_role, role=role
+            )
         cell = cells[3].strip()
         if not cell:
             continue  # no reading
