@@ -911,6 +911,12 @@ class Code(StrEnum):
     CLI_ALARM_ACKNOWLEDGED = "cli.alarm_acknowledged", "alarm {alarm} acknowledged by {by}"
     CLI_ALARM_CLEARED = "cli.alarm_cleared", "alarm {alarm} cleared by {by}"
     CLI_DATABASE_REVISION = "cli.database_revision", "database at revision {revision}"
+    # the state columns of ``tokens list`` and ``probes list``
+    CLI_TOKEN_EXPIRES = "cli.token_expires", "expires {date}"
+    CLI_CALIBRATION_STATE = (
+        "cli.calibration_state",
+        "offset {offset}, due {due} ({status})",
+    )
     CLI_ENTERPRISE_ADDED = (
         "cli.enterprise_added",
         "enterprise {code} added: {name_zh} / {name_en}, {city}",
