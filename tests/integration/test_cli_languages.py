@@ -216,14 +216,30 @@ WITHOUT_A_DATABASE = [
         ["enterprises", "list", "--database-url", "mysql://x@y/z"],
         "phytowatch: --database-url 'mysql://x@y/z': unsupported database 'mysql': use sqlite or "
         "postgresql (write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)\n",
-        "（请写成 sqlite:///FILE 或 postgresql+psycopg://USER@HOST/DB）",
-        # the storage layer's own words about the URL stay as it says them
+        "：不支持的数据库 'mysql'：请使用 sqlite 或 postgresql（请写成 sqlite:///FILE 或 "
+        "postgresql+psycopg://USER@HOST/DB）",
         (
             "phytowatch",
             "--database-url 'mysql://x@y/z'",
-            "unsupported database 'mysql': use sqlite or postgresql",
+            "sqlite:///FILE",
+            "sqlite",
+            "postgresql+psycopg://USER@HOST/DB",
+            "postgresql",
+            "mysql",
+        ),
+    ),
+    (
+        ["enterprises", "list", "--database-url", "not a url"],
+        "phytowatch: --database-url (not a database URL): could not be read as a database URL "
+        "(write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)\n",
+        "--database-url （不是数据库 URL）：无法作为数据库 URL 读取（请写成 sqlite:///FILE 或 ",
+        # "URL" is the word Chinese uses too
+        (
+            "phytowatch",
+            "--database-url",
             "sqlite:///FILE",
             "postgresql+psycopg://USER@HOST/DB",
+            "URL",
         ),
     ),
     (

@@ -80,4 +80,6 @@ CLI = (
     # catalogue says "active" for the first two codes)
     N_("account_active"), N_("disabled"), N_("token_active"), N_("revoked"),
     N_("no calibration recorded"), N_("EXPIRED"), N_("valid"),
+    # what a message shows for a ``--database-url`` that is not a URL
+    N_("(not a database URL)"),
 )  # fmt: skip
