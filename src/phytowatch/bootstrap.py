@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from phytowatch.config import Settings
+from phytowatch.domain.messages import Word
 from phytowatch.notify import make_notifier
 from phytowatch.services.alarms import AlarmService
 from phytowatch.services.app import App
@@ -95,6 +96,8 @@ def bootstrap(settings: Settings, *, migrate: bool = True, clock: Clock | None =
     )
 
 
-def describe_database(url: str) -> str:
-    """A database URL as a message may show it: without its password."""
-    return masked_url(url)
+def describe_database(url: str) -> str | Word:
+    """A database URL as a message may show it: without its password (a word of the catalogue
+    when it is not a URL)."""
+    shown = masked_url(url)
+    return Word("(not a database URL)") if shown is None else shown

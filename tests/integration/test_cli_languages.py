@@ -59,10 +59,9 @@ def test_what_the_commands_on_a_database_say_is_chinese_under_a_chinese_locale(
             ["users", "set-role", "port", "port_officer", "--office", "NC"],
             None,
             0,
-            "已更改用户：port\tport_officer\tNC\tactive\tPort",
+            "已更改用户：port\tport_officer\tNC\t启用\tPort",
             (
                 "port_officer",
-                "active",
                 "Port",
                 "port",
             ),  # the listing's own columns, as `users list`
@@ -157,6 +156,43 @@ def test_what_the_commands_on_a_database_say_is_chinese_under_a_chinese_locale(
     assert _english_words(export.stderr, export.stderr.partition("：")[2]) == set()
 
 
+def test_the_state_columns_of_the_lists_are_in_the_locales_language(world: World, cli: Any) -> None:
+    db = ["--database-url", world.services.settings.database_url]
+    for name, days in (("a", ["--expires-days", "30"]), ("b", []), ("c", [])):
+        assert cli(EN, "tokens", "issue", "admin", "--name", name, *days, *db).exit_code == 0
+    listed = cli(EN, "tokens", "list", "admin", *db).stdout.splitlines()
+    revoked = listed[-1].split("\t")[0]
+    assert cli(EN, "tokens", "revoke", "admin", revoked, *db).exit_code == 0
+
+    def states(locale: str, *argv: str) -> list[str]:
+        said = cli(locale, *argv, *db)
+        assert said.exit_code == 0, (argv, said.output)
+        return [line.split("\t")[column] for line in said.stdout.splitlines()]
+
+    column = 3
+    assert set(states(EN, "users", "list")) == {"active"}
+    assert set(states(ZH, "users", "list")) == {"启用"}
+    column = 4
+    english = states(EN, "tokens", "list", "admin")[-3:]
+    assert english[0].startswith("expires 20") and english[1:] == ["active", "revoked"]
+    chinese = states(ZH, "tokens", "list", "admin")[-3:]
+    assert chinese[0].endswith(" 到期") and chinese[0][:-3] == english[0][len("expires ") :]
+    assert chinese[1:] == ["有效", "已吊销"]
+    column = 2
+    english = states(EN, "probes", "list", "K1")
+    chinese = states(ZH, "probes", "list", "K1")
+    assert len(english) == len(chinese) > 0
+    for said, translated in zip(english, chinese, strict=True):
+        if said == "no calibration recorded":
+            assert translated == "无校准记录"
+        else:
+            assert said.startswith("offset ") and said.endswith(("(valid)", "(EXPIRED)"))
+            assert translated.startswith("偏差 ") and translated.endswith(
+                ("（有效）", "（已过期）")
+            )
+        assert _english_words(translated) == set(), translated
+
+
 def test_the_english_lines_stay_as_they_were(world: World, cli: Any) -> None:
     db = ["--database-url", world.services.settings.database_url]
     k1, k2 = world.objects["K1"], world.objects["K2"]
@@ -180,14 +216,30 @@ WITHOUT_A_DATABASE = [
         ["enterprises", "list", "--database-url", "mysql://x@y/z"],
         "phytowatch: --database-url 'mysql://x@y/z': unsupported database 'mysql': use sqlite or "
         "postgresql (write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)\n",
-        "（请写成 sqlite:///FILE 或 postgresql+psycopg://USER@HOST/DB）",
-        # the storage layer's own words about the URL stay as it says them
+        "：不支持的数据库 'mysql'：请使用 sqlite 或 postgresql（请写成 sqlite:///FILE 或 "
+        "postgresql+psycopg://USER@HOST/DB）",
         (
             "phytowatch",
             "--database-url 'mysql://x@y/z'",
-            "unsupported database 'mysql': use sqlite or postgresql",
+            "sqlite:///FILE",
+            "sqlite",
+            "postgresql+psycopg://USER@HOST/DB",
+            "postgresql",
+            "mysql",
+        ),
+    ),
+    (
+        ["enterprises", "list", "--database-url", "not a url"],
+        "phytowatch: --database-url (not a database URL): could not be read as a database URL "
+        "(write sqlite:///FILE or postgresql+psycopg://USER@HOST/DB)\n",
+        "--database-url （不是数据库 URL）：无法作为数据库 URL 读取（请写成 sqlite:///FILE 或 ",
+        # "URL" is the word Chinese uses too
+        (
+            "phytowatch",
+            "--database-url",
             "sqlite:///FILE",
             "postgresql+psycopg://USER@HOST/DB",
+            "URL",
         ),
     ),
     (

@@ -61,7 +61,7 @@ def _read_password(from_stdin: bool, *, confirm: bool, prompt: str = "Password")
 
 def _user_line(user: UserRecord) -> str:
     where = user.enterprise or user.office or "-"
-    state = "disabled" if user.disabled else "active"
+    state = t("disabled" if user.disabled else "account_active", default_lang())
     return f"{user.login}\t{user.role.value}\t{where}\t{state}\t{user.name}"
 
 
@@ -291,12 +291,14 @@ def tokens_list(
     """List a user's tokens: id, hint, name, scope, state. 列出个人令牌。"""
     from phytowatch.domain.instants import format_instant
 
+    lang = default_lang()
     with open_services(database_url) as services:
         for record in services.accounts.tokens_of(_user(services, login).id):
             scopes = "role" if record.scopes is None else ",".join(sorted(record.scopes))
-            state = "revoked" if record.revoked_at is not None else "active"
+            state = t("revoked" if record.revoked_at is not None else "token_active", lang)
             if record.revoked_at is None and record.expires_at is not None:
-                state = f"expires {format_instant(record.expires_at)[:10]}"
+                date = format_instant(record.expires_at)[:10]
+                state = say(message(Code.CLI_TOKEN_EXPIRES, date=date), lang)
             typer.echo(f"{record.id}\t{record.hint}…\t{record.name}\t{scopes}\t{state}")
 
 

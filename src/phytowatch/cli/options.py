@@ -47,28 +47,33 @@ def open_services(database_url: str | None) -> Iterator[App]:
     from phytowatch.config import load_settings
     from phytowatch.domain.messages import Code, Invalid
     from phytowatch.domain.messages import say as message
-    from phytowatch.services.ports import StorageUnavailableError
+    from phytowatch.services.ports import DatabaseUrlError, StorageUnavailableError
 
     settings = load_settings(database_url=database_url)
+
+    def bad_url(error: str) -> typer.Exit:
+        bad = message(
+            Code.CLI_DATABASE_URL_BAD,
+            option="--database-url",
+            url=describe_database(settings.database_url),
+            error=error,
+            sqlite="sqlite:///FILE",
+            postgresql="postgresql+psycopg://USER@HOST/DB",
+        )
+        return fail(bad)
+
     try:
         services = bootstrap(settings)
     except StorageUnavailableError as error:
         # the driver's own words, or that it said nothing
         first = str(error).strip() or say(message(Code.CLI_DATABASE_NO_ANSWER))
         raise fail(message(Code.CLI_DATABASE_UNREACHABLE, error=first)) from None
+    except DatabaseUrlError as error:  # the URL, as the storage layer says why it is refused
+        raise bad_url(say(error.message)) from None
     except Invalid as error:  # the notification rules or their settings, before the database
         raise fail(error.message) from None
-    except ValueError as error:  # the URL, in the words of the storage layer or the driver
-        url = describe_database(settings.database_url)
-        bad = message(
-            Code.CLI_DATABASE_URL_BAD,
-            option="--database-url",
-            url=url,
-            error=str(error),
-            sqlite="sqlite:///FILE",
-            postgresql="postgresql+psycopg://USER@HOST/DB",
-        )
-        raise fail(bad) from None
+    except ValueError as error:  # the URL, in the driver's words
+        raise bad_url(str(error)) from None
     try:
         yield services
     finally:

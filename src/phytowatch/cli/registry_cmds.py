@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from phytowatch.cli.messages import say
+from phytowatch.cli.messages import default_lang, say, t
 from phytowatch.cli.options import DatabaseOption, cli_context, open_services
 from phytowatch.cli.output import fail, refused
 from phytowatch.domain.messages import Code, Invalid, Refused
@@ -256,14 +256,19 @@ def probes_list(
         for row in services.registry.calibrations_of(found.id):
             latest[str(row["probe"])] = row
         now = services.clock.now()
+        lang = default_lang()
         for probe in services.registry.probes_of(found.id):
             cal = latest.get(probe["code"])
             if cal is None:
-                state = "no calibration recorded"
+                state = t("no calibration recorded", lang)
             else:
                 due_at = int(cal["due_at"])  # type: ignore[call-overload]
-                status = "EXPIRED" if due_at < now else "valid"
-                state = f"offset {cal['offset']}, due {format_instant(due_at)[:10]} ({status})"
+                status = t("EXPIRED" if due_at < now else "valid", lang)
+                due = format_instant(due_at)[:10]
+                said = message(
+                    Code.CLI_CALIBRATION_STATE, offset=str(cal["offset"]), due=due, status=status
+                )
+                state = say(said, lang)
             typer.echo(f"{probe['code']}\t{probe['role']}\t{state}\t{probe['placement']}")
 
 

@@ -961,7 +961,19 @@ class Code(StrEnum):
     CLI_BACKS_NO_CERTIFICATE = "cli.backs_no_certificate", "backs a certificate: no ({reason})"
     CLI_ALARM_ACKNOWLEDGED = "cli.alarm_acknowledged", "alarm {alarm} acknowledged by {by}"
     CLI_ALARM_CLEARED = "cli.alarm_cleared", "alarm {alarm} cleared by {by}"
+    # a database URL refused by the storage layer (storage/database.py), as the CLI shows it
+    DATABASE_UNSUPPORTED = (
+        "database.unsupported",
+        "unsupported database {backend!r}: use sqlite or postgresql",
+    )
+    DATABASE_URL_UNREADABLE = "database.url_unreadable", "could not be read as a database URL"
     CLI_DATABASE_REVISION = "cli.database_revision", "database at revision {revision}"
+    # the state columns of ``tokens list`` and ``probes list``
+    CLI_TOKEN_EXPIRES = "cli.token_expires", "expires {date}"
+    CLI_CALIBRATION_STATE = (
+        "cli.calibration_state",
+        "offset {offset}, due {due} ({status})",
+    )
     CLI_ENTERPRISE_ADDED = (
         "cli.enterprise_added",
         "enterprise {code} added: {name_zh} / {name_en}, {city}",

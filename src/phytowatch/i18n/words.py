@@ -76,4 +76,10 @@ CLI = (
     N_("seq"), N_("at (UTC)"), N_("actor"), N_("action"), N_("object"), N_("before → after"),
     # the password prompts of ``users add``, ``users passwd`` and ``runs signoff``
     N_("Password"), N_("New password"), N_("Repeat for confirmation"),
+    # the state columns of ``users list``, ``tokens list`` and ``probes list`` (the English
+    # catalogue says "active" for the first two codes)
+    N_("account_active"), N_("disabled"), N_("token_active"), N_("revoked"),
+    N_("no calibration recorded"), N_("EXPIRED"), N_("valid"),
+    # what a message shows for a ``--database-url`` that is not a URL
+    N_("(not a database URL)"),
 )  # fmt: skip

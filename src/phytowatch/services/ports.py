@@ -6,6 +6,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
+from phytowatch.domain.messages import Invalid
+
 
 @dataclass(frozen=True)
 class ProbeRef:
@@ -66,6 +68,10 @@ class StoreOutcome:
 
 class WriterBusyError(Exception):
     """The write queue is full: the device should retry later (HTTP 503, Retry-After)."""
+
+
+class DatabaseUrlError(Invalid):
+    """A database URL of no supported database, or no URL at all: why, as a message."""
 
 
 class StorageUnavailableError(Exception):

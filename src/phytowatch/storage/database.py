@@ -14,6 +14,9 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
+from phytowatch.domain.messages import Code, say
+from phytowatch.services.ports import DatabaseUrlError
+
 SQLITE_POOL = 40  # anyio's default worker threads, each may hold a connection
 
 
@@ -21,20 +24,21 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def masked_url(url: str) -> str:
-    """The URL without its password, for messages."""
+def masked_url(url: str) -> str | None:
+    """The URL without its password, for messages; ``None`` when it is not a URL."""
     try:
         return repr(make_url(url).render_as_string(hide_password=True))
     except (ArgumentError, ValueError):
-        return "(not a database URL)"
+        return None
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; ``ValueError`` for a URL that is not one of a supported database."""
+    """An engine for ``url``; ``DatabaseUrlError`` (a ``ValueError``) for a URL that is not one
+    of a supported database."""
     try:
         parsed = make_url(url)
-    except ArgumentError as error:
-        raise ValueError(str(error)) from None
+    except (ArgumentError, ValueError):
+        raise DatabaseUrlError(say(Code.DATABASE_URL_UNREADABLE)) from None
     if parsed.get_backend_name() == "sqlite":
         file_based = bool(parsed.database) and parsed.database != ":memory:"
         if file_based:
@@ -59,9 +63,8 @@ def make_engine(url: str) -> Engine:
             pool_timeout=5,
             connect_args={"connect_timeout": 3},
         )
-    raise ValueError(
-        f"unsupported database {parsed.get_backend_name()!r}: use sqlite or postgresql"
-    )
+    backend = parsed.get_backend_name()
+    raise DatabaseUrlError(say(Code.DATABASE_UNSUPPORTED, backend=backend))
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
