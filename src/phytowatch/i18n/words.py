@@ -39,6 +39,11 @@ FACILITY_KINDS = (
     N_("vapour_heat_chamber"), N_("other"),
 )  # fmt: skip
 DECISIONS = (N_("signed_off"), N_("rejected"))
+# a run's review state (domain/review.py): "signed_off" and "rejected" are DECISIONS' words
+REVIEW_STATES = (
+    N_("running"), N_("not_signable"), N_("findings_to_review"), N_("awaiting_signoff"),
+    N_("signed_off"), N_("rejected"),
+)  # fmt: skip
 FAULTS = (N_("open_circuit"), N_("short_circuit"), N_("no_value"), N_("nan"), N_("out_of_range"))
 VERDICTS = (N_("PASS"), N_("FAIL"), N_("INDETERMINATE"), N_("without a verdict"), N_("none"))
 ROLES = (
