@@ -22,7 +22,7 @@ from phytowatch.services.runs import RunMonitor
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
-from phytowatch.storage.database import make_engine, masked_url
+from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
@@ -48,11 +48,26 @@ class Services(App):
     engine: Engine
 
 
-def bootstrap(settings: Settings, *, migrate: bool = True, clock: Clock | None = None) -> Services:
+def bootstrap(
+    settings: Settings, *, migrate: bool = True, clock: Clock | None = None, create: bool = True
+) -> Services:
     """The services on ``settings``' database. ``ValueError`` for a URL of no supported
-    database, ``StorageUnavailableError`` (with the driver's words) when it cannot be opened."""
+    database, ``StorageUnavailableError`` (with the driver's words) when it cannot be opened;
+    without ``create``, ``DatabaseMissingError`` for a database that does not exist (nothing is
+    created: the commands that only use a database)."""
     notifier = make_notifier(settings)  # first: bad rules fail before anything is opened
-    engine = make_engine(settings.database_url)
+    try:
+        engine = make_engine(settings.database_url, create=create)
+    except BaseException:
+        notifier.close()
+        raise
+    if not create:
+        try:
+            check_exists(engine)
+        except BaseException:
+            engine.dispose()
+            notifier.close()
+            raise
     if migrate:
         try:
             with storage_errors():

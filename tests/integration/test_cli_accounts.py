@@ -35,8 +35,18 @@ def _cli(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[s
     )
 
 
+def _created(url: str) -> str:
+    """The database, as ``db upgrade`` creates it: the other commands never create one."""
+    from phytowatch.bootstrap import bootstrap
+    from phytowatch.config import load_settings
+
+    bootstrap(load_settings(database_url=url)).close()
+    return url
+
+
 def test_users_offices_and_tokens_from_the_command_line(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'p.db'}"  # the service layer runs on both databases elsewhere
+    # the service layer runs on both databases elsewhere
+    db_url = _created(f"sqlite:///{tmp_path / 'p.db'}")
     ok = [
         _cli(
             db_url,
@@ -187,7 +197,7 @@ def test_users_offices_and_tokens_from_the_command_line(tmp_path: Path) -> None:
 def test_a_mistake_is_one_clear_line_and_exit_code_2(
     tmp_path: Path, args: list[str], stdin: str, message: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'p.db'}"
+    url = _created(f"sqlite:///{tmp_path / 'p.db'}")
     result = _cli(url, *args, stdin=stdin + "\n" if stdin else "")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("phytowatch: ") and message in result.stderr
@@ -202,7 +212,7 @@ def test_a_token_cannot_expire_past_what_can_be_stored_and_listed(
 ) -> None:
     # 999999999999 days could not be stored (a traceback); 99999999 was stored, and then every
     # listing of the user's tokens failed on a date past the year 9999
-    db_url = f"sqlite:///{tmp_path / 'p.db'}"
+    db_url = _created(f"sqlite:///{tmp_path / 'p.db'}")
     added = _cli(
         db_url,
         "users",

@@ -325,6 +325,15 @@ class _Worker:
         pass
 
 
+def _created(url: str) -> str:
+    """The database, as ``db upgrade`` creates it: the other commands never create one."""
+    from phytowatch.bootstrap import bootstrap
+    from phytowatch.config import load_settings
+
+    bootstrap(load_settings(database_url=url)).close()
+    return url
+
+
 def test_serve_and_ingest_mqtt_say_where_they_listen_in_the_locales_language(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -334,7 +343,7 @@ def test_serve_and_ingest_mqtt_say_where_they_listen_in_the_locales_language(
 
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
     monkeypatch.setattr(mqtt, "MqttIngest", _Worker)
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+    url = _created(f"sqlite:///{tmp_path / 'x.db'}")
     serve = ["serve", "--database-url", url, "--port", "8765"]
     mqtt_ = ["ingest-mqtt", "--database-url", url, "--client-id", "w1"]
     assert (

@@ -57,6 +57,11 @@ def _facility_of(url: str, token: str) -> str | None:
         services.close()
 
 
+def _created(url: str) -> None:
+    """The database, as ``db upgrade`` creates it: the other commands never create one."""
+    bootstrap(load_settings(database_url=url)).close()
+
+
 def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     """The ``phytowatch`` entry point in-process: exit code, stdout, stderr."""
     code: int | str | None = 0
@@ -72,6 +77,7 @@ def test_provisioning_prints_each_token_alone_on_stdout_and_rotate_and_revoke_wo
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    _created(url)
 
     code, out, err = _cli(
         ["enterprises", "add", "0031", *ENTERPRISE, "--database-url", url], capsys
@@ -124,6 +130,7 @@ def test_a_refused_request_exits_2_with_one_line_on_stderr_and_no_traceback(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    _created(url)
     answer = _run(
         url, "facilities", "add", "K1", "--enterprise", "0099", "--kind", "kiln", "--probe", "C1"
     )
@@ -178,6 +185,7 @@ def test_bad_provisioning_input_exits_2_with_one_line_on_stderr_and_changes_noth
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    _created(url)
     services = bootstrap(load_settings(database_url=url))
     try:
         add_enterprise(

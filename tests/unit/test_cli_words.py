@@ -198,10 +198,19 @@ def test_schedules_show_json_keeps_the_criteria_in_english_with_their_role_codes
     assert '"humidity: rh ≥ 60 %RH throughout the air hold"' in result.stdout
 
 
+def _created(url: str) -> str:
+    """The database, as ``db upgrade`` creates it: the other commands never create one."""
+    from phytowatch.bootstrap import bootstrap
+    from phytowatch.config import load_settings
+
+    bootstrap(load_settings(database_url=url)).close()
+    return url
+
+
 def test_a_bad_param_and_an_unknown_run_are_said_in_the_locales_language(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = ["--database-url", f"sqlite:///{tmp_path / 'empty.db'}"]
+    database = ["--database-url", _created(f"sqlite:///{tmp_path / 'empty.db'}")]
     start = ["runs", "start", "K1", "--schedule", "ispm15-ht", "--load", "pine"]
     said = {}
     for locale in ("zh_CN.UTF-8", "C"):

@@ -12,7 +12,7 @@ from rich.console import Console
 from phytowatch.cli.messages import say
 from phytowatch.cli.options import LangOption, language_of
 from phytowatch.cli.output import fail
-from phytowatch.domain.messages import Code
+from phytowatch.domain.messages import Code, Message
 from phytowatch.domain.messages import say as message
 
 
@@ -38,8 +38,10 @@ def demo(
 ) -> None:
     """The demo province, live: 77 enterprises, simulated facilities, runs and alarms. 演示省。
 
-    Seeds a fresh database, starts the service and feeds it with simulated kilns, cold rooms and
-    hot-water lines at an accelerated clock; prints where to look and a summary every 5 s.
+    Seeds a fresh database, starts the service on an accelerated clock and keeps the province
+    working: kilns, cold rooms, hot-water lines and a vapour-heat chamber run load after load,
+    their simulated devices and cameras feeding the service; prints where to look and a summary
+    every 5 s.
     """
     if not tour:
         from phytowatch.demo.run import run_demo
@@ -47,8 +49,16 @@ def demo(
         if speed <= 0 or port <= 0:
             positive = message(Code.CLI_MUST_BE_POSITIVE, first="--speed", second="--port")
             raise fail(positive, prefix="phytowatch demo")
+        language = language_of(lang)
+
+        def emit(line: Message | str | tuple[Message, ...]) -> None:
+            if isinstance(line, tuple):  # one line of several messages (an alarm and its own)
+                typer.echo(" ".join(say(part, language) for part in line))
+            else:
+                typer.echo(say(line, language) if isinstance(line, Message) else line)
+
         try:
-            run_demo(data, port, speed, minutes, emit=typer.echo)
+            run_demo(data, port, speed, minutes, emit=emit)
         except (RuntimeError, OSError) as error:  # the error's own words, then what to try
             in_use = message(Code.CLI_PORT_IN_USE, error=str(error), option="--port", port=8001)
             raise fail(in_use, prefix="phytowatch demo") from None

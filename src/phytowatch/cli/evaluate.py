@@ -284,5 +284,8 @@ def _run(argv: Sequence[str]) -> int:
     else:
         from phytowatch.cli.text_report import render, use_colour
 
-        print(render(judgement, schedule, lang=lang, colour=use_colour(), log=args.log))
+        rows = log.rows  # sorted by time: the whole log's extent, apart from what was judged
+        extent = (len(rows), rows[0][0], rows[-1][0]) if rows else None
+        colour = use_colour()
+        print(render(judgement, schedule, lang=lang, colour=colour, log=args.log, extent=extent))
     return EXIT[verdict]

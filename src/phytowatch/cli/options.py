@@ -40,14 +40,21 @@ def language_of(lang: str | None) -> str:
 
 
 @contextmanager
-def open_services(database_url: str | None) -> Iterator[App]:
-    """Bootstrap against the database (migrated to the newest schema), and close it after."""
+def open_services(database_url: str | None, *, create: bool = False) -> Iterator[App]:
+    """Bootstrap against the database (migrated to the newest schema), and close it after.
+
+    A database that does not exist is said so (exit 2) and never created, unless ``create``
+    (``db upgrade``; ``serve`` and ``demo`` build their own)."""
     from phytowatch.bootstrap import bootstrap, describe_database
     from phytowatch.cli.output import fail
     from phytowatch.config import load_settings
     from phytowatch.domain.messages import Code, Invalid
     from phytowatch.domain.messages import say as message
-    from phytowatch.services.ports import DatabaseUrlError, StorageUnavailableError
+    from phytowatch.services.ports import (
+        DatabaseMissingError,
+        DatabaseUrlError,
+        StorageUnavailableError,
+    )
 
     settings = load_settings(database_url=database_url)
 
@@ -63,7 +70,17 @@ def open_services(database_url: str | None) -> Iterator[App]:
         return fail(bad)
 
     try:
-        services = bootstrap(settings)
+        services = bootstrap(settings, create=create)
+    except DatabaseMissingError:
+        missing = message(
+            Code.CLI_DATABASE_MISSING,
+            database=describe_database(settings.database_url),
+            # a SQLite file is created by `db upgrade`; a PostgreSQL database by its server
+            command="phytowatch db upgrade"
+            if settings.database_url.startswith("sqlite")
+            else "createdb",
+        )
+        raise fail(missing) from None
     except StorageUnavailableError as error:
         # the driver's own words, or that it said nothing
         first = str(error).strip() or say(message(Code.CLI_DATABASE_NO_ANSWER))

@@ -24,7 +24,7 @@ db_app = typer.Typer(help="The database. 数据库。", no_args_is_help=True)
 @db_app.command("upgrade")
 def db_upgrade(database_url: DatabaseOption = None) -> None:
     """Create or migrate the database to the newest schema. 创建或升级数据库结构。"""
-    with open_services(database_url) as services:
+    with open_services(database_url, create=True) as services:
         revision = str(services.schema_revision())
         typer.echo(say(message(Code.CLI_DATABASE_REVISION, revision=revision)))
 

@@ -15,7 +15,14 @@ from phytowatch.domain.instants import format_duration, format_instant
 from phytowatch.domain.judgement.verdict import Judgement, Verdict
 from phytowatch.domain.messages import Code, Instant
 from phytowatch.domain.messages import say as message
-from phytowatch.domain.schedule import Confidence, Regime, Schedule
+from phytowatch.domain.schedule import (
+    Confidence,
+    Criterion,
+    HoldCriterion,
+    Regime,
+    Schedule,
+    ThroughoutCriterion,
+)
 
 MAX_LINES = 12  # interruptions or findings listed before "… and N more"
 _UNVERIFIED = "UNVERIFIED schedule [M]: numbers not checked against an official text"
@@ -38,7 +45,18 @@ def _degrees(schedule: Schedule, value: float, role: str) -> str:
     return f"{value:g} {unit}"
 
 
-def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool, log: str) -> str:
+def render(
+    judgement: Judgement,
+    schedule: Schedule,
+    *,
+    lang: str,
+    colour: bool,
+    log: str,
+    extent: tuple[int, int, int] | None = None,
+) -> str:
+    """The report. ``extent``: the whole log's (sample times, first, last), said apart from how
+    far judgement went (a verdict can be decided before the log ends); without it, the judged
+    span stands for the log, as a live run's has no other."""
     lines: list[str] = []
     verdict = judgement.verdict or Verdict.FAIL
     title = schedule.title.get(lang) or schedule.title["en"]
@@ -59,19 +77,7 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
     if judgement.params:
         given = ", ".join(f"{k}={v}" for k, v in judgement.params.items())
         lines.append(f"  {t('Params', lang)}: {given}")
-    if judgement.first_sample is not None and judgement.last_sample is not None:
-        span = say(
-            message(
-                Code.CLI_SAMPLES,
-                count=judgement.sample_count,
-                first=Instant(judgement.first_sample),
-                last=Instant(judgement.last_sample),
-            ),
-            lang,
-        )
-        lines.append(f"  {t('Log', lang)}: {log} · {span}")
-    else:
-        lines.append(f"  {t('Log', lang)}: {log}")
+    lines.extend(_extent_lines(judgement, lang=lang, log=log, extent=extent))
 
     primary = schedule.primary
     sign = "≤" if primary.regime is Regime.COLD else "≥"
@@ -112,12 +118,14 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
         )
         lines.append(f"  {t('Why', lang)}: {t(reason, lang)}{when}")
 
+    described = {c.key: _criterion(c, schedule, lang) for c in schedule.criteria}
     for outcome in judgement.criteria:
         if outcome.satisfied and outcome.met_at is not None:
             mark = say(message(Code.CLI_MET_AT, at=Instant(outcome.met_at)), lang)
         else:
             mark = t("met", lang) if outcome.satisfied else t("not met", lang)
-        lines.append(f"  {t('Criteria', lang)}: {outcome.key} ({t(outcome.role, lang)}) — {mark}")
+        what = described.get(outcome.key) or f"{outcome.key} ({t(outcome.role, lang)})"
+        lines.append(f"  {t('Criteria', lang)}: {what} — {mark}")
 
     lines.append(f"  {t('Interruptions', lang)}: {len(judgement.interruptions) or t('none', lang)}")
     for item in judgement.interruptions[:MAX_LINES]:
@@ -151,6 +159,78 @@ def render(judgement: Judgement, schedule: Schedule, *, lang: str, colour: bool,
     )
     lines.append("  " + (_paint(review, "bold", colour) if judgement.review_required else review))
     return "\n".join(lines)
+
+
+def _extent_lines(
+    judgement: Judgement, *, lang: str, log: str, extent: tuple[int, int, int] | None
+) -> list[str]:
+    """The log's extent, then how far judgement went, each on its line."""
+    first, last = judgement.first_sample, judgement.last_sample
+    if extent is None:  # no log of its own: the judged span is all there is
+        if first is None or last is None:
+            return [f"  {t('Log', lang)}: {log}"]
+        extent = (judgement.sample_count, first, last)
+    count, log_first, log_last = extent
+    span = message(Code.CLI_SAMPLES, count=count, first=Instant(log_first), last=Instant(log_last))
+    lines = [f"  {t('Log', lang)}: {log} · {say(span, lang)}"]
+    if first is None or last is None:
+        judged = message(Code.CLI_JUDGED_NONE)
+    elif last < log_last:
+        judged = message(
+            Code.CLI_JUDGED_DECIDED,
+            count=judgement.sample_count,
+            first=Instant(first),
+            last=Instant(last),
+            end=Instant(log_last),
+        )
+    else:
+        judged = message(
+            Code.CLI_JUDGED_WHOLE,
+            count=judgement.sample_count,
+            first=Instant(first),
+            last=Instant(last),
+        )
+    lines.append(f"  {t('Judged', lang)}: {say(judged, lang)}")
+    return lines
+
+
+def _criterion(criterion: Criterion, schedule: Schedule, lang: str) -> str:
+    """A criterion in the reader's words: what it asks of which probes (its key is the
+    schedule file's name for it, not a word)."""
+    role = t(criterion.role, lang)
+    if isinstance(criterion, HoldCriterion):
+        sign = "≤" if criterion.regime is Regime.COLD else "≥"
+        return " | ".join(
+            say(
+                message(
+                    Code.CLI_EVAL_HOLD,
+                    role=role,
+                    sign=sign,
+                    threshold=_degrees(schedule, step.threshold, criterion.role),
+                    duration=format_duration(step.duration),
+                ),
+                lang,
+            )
+            for step in criterion.steps
+        )
+    if isinstance(criterion, ThroughoutCriterion):
+        during = next((c for c in schedule.criteria if c.key == criterion.during), None)
+        sign = "≤" if criterion.regime is Regime.COLD else "≥"
+        throughout = message(
+            Code.CLI_EVAL_THROUGHOUT,
+            role=role,
+            sign=sign,
+            threshold=_degrees(schedule, criterion.threshold, criterion.role),
+            during=t(during.role, lang) if during is not None else criterion.during,
+        )
+        return say(throughout, lang)
+    ramp = message(
+        Code.CLI_EVAL_RAMP,
+        role=role,
+        duration=format_duration(criterion.min_duration),
+        target=_degrees(schedule, criterion.target, criterion.role),
+    )
+    return say(ramp, lang)
 
 
 def _more(listed: int, lang: str) -> str:

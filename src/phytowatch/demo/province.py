@@ -1,18 +1,18 @@
 """The demo province: 77 export enterprises across Jiangxi's 11 prefecture-level cities.
 
 Mostly wood-packaging kilns, navel-orange cold rooms in Ganzhou, a few hot-water lines and one
-vapour-heat chamber. A fresh SQLite database is seeded, runs are started on some facilities, the
-service is started, and the facility simulator feeds them over the public device protocol at an
-accelerated clock, with faults: a door opened, a probe pulled out of the wood, a stuck probe, an
-error code, an outage with its backfill, and a hot-water line that loses a probe (that run fails).
+vapour-heat chamber. A fresh SQLite database is seeded (the province, its probes' calibrations,
+a camera on each working facility), the service is started, and the working facilities run load
+after load (demo/cycle.py), their simulated devices feeding the service over the public device
+protocol on the demo's accelerated clock, with faults in some runs: a door opened, a probe pulled
+out of the wood, a stuck probe, an error code, an outage with its backfill, and a hot-water line
+that loses a probe (that run fails).
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-
-from phytowatch.domain.instants import US_PER_D, US_PER_H, US_PER_MIN
 
 # (code, Chinese, English): Jiangxi's 11 prefecture-level cities
 CITIES = (
@@ -46,9 +46,11 @@ class DemoFacility:
     probes: list[str]
     schedule: str | None = None  # a run is started on it when set
     params: dict[str, str] | None = None
-    faults: tuple[str, ...] = ()
+    # what goes wrong in its runs, one plan per run in turn (most runs go well)
+    fault_plans: tuple[tuple[str, ...], ...] = ((),)
     load: str = ""
     interval_s: int = 60
+    camera: str = ""  # a camera registered to it, which sends stills during its runs
 
 
 @dataclass(frozen=True)
@@ -64,15 +66,6 @@ def province() -> tuple[list[DemoEnterprise], list[DemoFacility]]:
     """The enterprises and facilities of the demo, deterministic."""
     enterprises: list[DemoEnterprise] = []
     facilities: list[DemoFacility] = []
-    kiln_faults = iter(
-        [
-            ("door@100m:25m",),  # the hold breaks and restarts
-            ("pulled:C3@90m",),  # the probe tracks the air: a finding, review required
-            ("stuck:C2@95m",),  # identical readings during the hold: a finding
-            ("error:C4@70m:6m",),  # an error code, the run carries on on three probes
-            ("outage@80m:20m",),  # the facility falls silent, then uploads its buffer
-        ]
-    )
     for city_code, city_zh, city_en in CITIES:
         for n in range(1, PER_CITY + 1):
             code = f"{city_code}{n:02d}"
@@ -83,7 +76,9 @@ def province() -> tuple[list[DemoEnterprise], list[DemoFacility]]:
                 schedule, load = "au-cold-citrus-medfly", "Gannan navel oranges, 20 t"
             elif city_code in {"JA", "GZ"} and n in {5, 6}:
                 trade_zh, trade_en = "农产品", "Agricultural Products"
-                kind, sim, probes, interval = "hot_water_tank", "hot_water_tank", HWT_PROBES, 60
+                # a sample every 20 s: the schedule allows a minute between two, and the demo's
+                # clock runs fast enough for a second's delay to be half a minute
+                kind, sim, probes, interval = "hot_water_tank", "hot_water_tank", HWT_PROBES, 20
                 schedule, load = "hwt-mango", "mangoes up to 500 g, 2 t"
             elif city_code == "NC" and n == 7:
                 trade_zh, trade_en = "蒸热处理", "Vapour Heat"
@@ -91,7 +86,7 @@ def province() -> tuple[list[DemoEnterprise], list[DemoFacility]]:
                     "vapour_heat_chamber",
                     "vapour_heat_chamber",
                     (VHT_PROBES),
-                    60,
+                    20,
                 )
                 schedule, load = "vht-papaya-pt21", "papaya, 1 t"
             else:
@@ -108,11 +103,6 @@ def province() -> tuple[list[DemoEnterprise], list[DemoFacility]]:
                 )
             )
             running = _runs_here(city_code, n, kind)
-            faults: tuple[str, ...] = ()
-            if running and kind == "kiln":
-                faults = next(kiln_faults, ())
-            if running and kind == "hot_water_tank" and city_code == "JA" and n == 5:
-                faults = ("dropout:W1@40m:3m",)  # too few water probes: the run fails
             facilities.append(
                 DemoFacility(
                     code=f"JX-{code}-{kind[:1].upper()}1",
@@ -122,12 +112,40 @@ def province() -> tuple[list[DemoEnterprise], list[DemoFacility]]:
                     probes=list(probes),
                     schedule=schedule if running else None,
                     params={"fruit_class": "500g"} if schedule == "hwt-mango" else None,
-                    faults=faults,
+                    fault_plans=FAULT_PLANS[kind],
                     load=load,
                     interval_s=interval,
+                    camera=CAMERAS[kind] if running else "",
                 )
             )
     return enterprises, facilities
+
+
+# One plan per run, taken in turn (each facility starts at its own place in the list).
+FAULT_PLANS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "kiln": (
+        (),
+        ("door@100m:25m",),  # the hold breaks and restarts
+        (),
+        ("pulled:C3@90m",),  # the probe tracks the air: a finding, review required
+        (),
+        ("stuck:C2@95m",),  # identical readings during the hold: a finding
+        (),
+        ("error:C4@70m:6m",),  # an error code, the run carries on on three probes
+        (),
+        ("outage@80m:20m",),  # the facility falls silent, then uploads its buffer
+    ),
+    # too few water probes for three minutes: the run fails
+    "hot_water_tank": ((), ("dropout:W1@40m:3m",), ()),
+    "vapour_heat_chamber": ((),),
+    "cold_room": ((),),
+}
+CAMERAS = {
+    "kiln": "door",
+    "hot_water_tank": "tank",
+    "vapour_heat_chamber": "chamber",
+    "cold_room": "loading-bay",
+}
 
 
 def _runs_here(city_code: str, n: int, kind: str) -> bool:
@@ -135,13 +153,6 @@ def _runs_here(city_code: str, n: int, kind: str) -> bool:
     if kind in {"cold_room", "hot_water_tank", "vapour_heat_chamber"}:
         return True
     return n in {1, 3} or (city_code in {"NC", "GZ"} and n == 2)
-
-
-# How much simulated time each fleet covers; the start is that far in the past.
-SHORT_SPAN = 5 * US_PER_H  # kilns, hot water, vapour heat
-COLD_SPAN = 17 * US_PER_D  # citrus cold rooms: 14 days of hold after precooling
-COLD_SPEEDUP = 60  # the cold fleet runs this many times faster than the short one
-RUN_LEAD = US_PER_MIN  # runs start a minute before their first readings
 
 
 def admin_token() -> str:

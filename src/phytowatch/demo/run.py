@@ -1,11 +1,20 @@
-"""``phytowatch demo``: seed the demo province, serve it, and feed it with simulated facilities."""
+"""``phytowatch demo``: seed the demo province, serve it, and keep it working.
+
+One clock (demo/clock.py) for everything: the service's (its judging, its alarms, its pages) and
+the simulated devices'. Each working facility runs load after load (demo/cycle.py). Everything
+said is a message (a code and its parameters): the command renders it in the reader's language.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import shutil
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
@@ -16,52 +25,49 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from phytowatch.config import load_settings
+from phytowatch.demo.clock import DemoClock
+from phytowatch.demo.cycle import Cycle, Station
 from phytowatch.demo.province import (
     CITIES,
-    COLD_SPAN,
-    COLD_SPEEDUP,
     DEMO_OFFICE,
     DEMO_PEOPLE,
-    RUN_LEAD,
-    SHORT_SPAN,
+    DemoFacility,
     admin_token,
     demo_password,
     province,
 )
-from phytowatch.domain.instants import US_PER_S, format_instant
+from phytowatch.domain.instants import US_PER_D, format_instant
+from phytowatch.domain.messages import Code, Instant, Message, Word, say
 
 if TYPE_CHECKING:
-    from phytowatch.simulate.spec import FacilitySpec
+    from phytowatch.services.app import App
+
+LOOP_S = 0.1  # wall seconds between two steps of the cycle
+SUMMARY_S = 5.0  # wall seconds between two summary lines
+# calibrations: most probes calibrated half a year ago and good for another; one kiln's probe
+# expired (its runs carry the note, and the alarm rises), another's falls due within the fortnight
+CALIBRATED = 180 * US_PER_D
+VALID_FOR = 365 * US_PER_D
 
 
-@dataclass
-class Demo:
-    data: Path
-    port: int
-    speed: float
-    token: str
-    url: str
-
-
-def now_us() -> int:
-    return time.time_ns() // 1000
-
-
-def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start: int) -> str:
-    """A fresh database with the province and its runs; returns its URL."""
+def seed(data: Path, token_out: dict[str, str], *, at: int) -> str:
+    """A fresh database with the province, its calibrations and cameras; returns its URL."""
     from phytowatch.bootstrap import bootstrap
     from phytowatch.services.clock import FixedClock
     from phytowatch.services.context import Context
-    from phytowatch.services.provisioning import add_enterprise, add_facility
-    from phytowatch.services.runs import start_run
+    from phytowatch.services.provisioning import (
+        add_calibration,
+        add_camera,
+        add_enterprise,
+        add_facility,
+    )
 
     if data.exists():
         shutil.rmtree(data)
     data.mkdir(parents=True)
     url = f"sqlite:///{(data / 'phytowatch.db').resolve()}"
     services = bootstrap(load_settings(database_url=url))
-    # the province is registered as of its story's start, not as of the machine's clock
-    seeded = Context.system(FixedClock(short_start))
+    ctx = Context.system(FixedClock(at), "demo")
     try:
         enterprises, facilities = province()
         for e in enterprises:
@@ -72,31 +78,46 @@ def seed(data: Path, token_out: dict[str, str], *, short_start: int, cold_start:
                 e.name_en,
                 e.city,
                 e.grade,
-                ctx=seeded,
+                ctx=ctx,
                 audit=services.audit,
             )
+        working = 0
         for f in facilities:
+            probes = [p.rsplit(":", 1)[0] if p.count(":") == 2 else p for p in f.probes]
             issued = add_facility(
                 services.registry,
                 f.code,
                 f.enterprise,
                 f.kind,
-                [p.rsplit(":", 1)[0] if p.count(":") == 2 else p for p in f.probes],
+                probes,
                 treater_number=f"{360 + len(token_out):03d}" if f.kind == "kiln" else None,
-                ctx=seeded,
+                ctx=ctx,
                 audit=services.audit,
             )
             token_out[f.code] = issued.token
-            if f.schedule is not None:
-                start = cold_start if f.kind == "cold_room" else short_start
-                start_run(
-                    services.runs,
+            if f.schedule is None:
+                continue
+            working += 1
+            for k, probe in enumerate(probes):
+                code = probe.split(":", 1)[0]
+                due = at - CALIBRATED + VALID_FOR
+                if working == 2 and k == 0:
+                    due = at - 10 * US_PER_D  # expired: judged raw, noted on the run
+                elif working == 3 and k == 0:
+                    due = at + 9 * US_PER_D  # falls due soon
+                add_calibration(
+                    services.registry,
                     f.code,
-                    f.schedule,
-                    params=f.params,
-                    load=f.load,
-                    ctx=Context.system(FixedClock(start - RUN_LEAD)),
+                    code,
+                    ("0.0", "-0.1", "0.1")[k % 3],
+                    calibrated_at=at - CALIBRATED,
+                    due_at=due,
+                    certificate=f"JXCAL-{f.enterprise}-{code}",
+                    ctx=ctx,
+                    audit=services.audit,
                 )
+            if f.camera:
+                add_camera(services.registry, f.code, f.camera, ctx=ctx, audit=services.audit)
     finally:
         services.close()
     return url
@@ -141,25 +162,41 @@ def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
     return people
 
 
-def serve(url: str, port: int, token: str) -> Callable[[], None]:
-    """The service in this process; returns its stop."""
+@dataclass
+class Served:
+    services: App  # the service's own application: the one its pages and judging use
+    stop: Callable[[], None]
+
+
+def serve(url: str, port: int, token: str, clock: DemoClock) -> Served:
+    """The service in this process, on the demo's clock."""
     import uvicorn
 
     from phytowatch.bootstrap import bootstrap
+    from phytowatch.config import Settings
     from phytowatch.web.app import create_app
 
     settings = load_settings(database_url=url, port=port)
     settings = settings.model_copy(
-        # plain http on 127.0.0.1: the session cookie cannot be Secure-only here
         update={
             "admin_token": SecretStr(token),
-            "future_tolerance_s": 600,
+            # plain http on 127.0.0.1: the session cookie cannot be Secure-only here
             "cookie_secure": False,
+            # sessions last as long in real time as they would at 1×: the clock runs faster
+            "session_ttl_s": int(settings.session_ttl_s * clock.speed),
+            "session_idle_s": int(settings.session_idle_s * clock.speed),
         }
     )
+    built: list[App] = []
+
+    def build(given: Settings) -> App:
+        services = bootstrap(given, clock=clock)
+        built.append(services)
+        return services
+
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings, build=bootstrap), host="127.0.0.1", port=port, log_level="error"
+            create_app(settings, build=build), host="127.0.0.1", port=port, log_level="error"
         )
     )
     thread = threading.Thread(target=server.run, name="demo-server", daemon=True)
@@ -174,71 +211,62 @@ def serve(url: str, port: int, token: str) -> Callable[[], None]:
         server.should_exit = True
         thread.join(timeout=15)
 
-    return stop
+    return Served(built[0], stop)
 
 
-def simulate(
-    base_url: str,
-    tokens: dict[str, str],
-    *,
-    speed: float,
-    short_start: int,
-    cold_start: int,
-    stop: threading.Event,
-) -> list[threading.Thread]:
-    """Two simulated fleets (the cold rooms run faster): threads feeding the service."""
-    from phytowatch.simulate.runner import run_fleet
-    from phytowatch.simulate.spec import facility_spec
-    from phytowatch.simulate.transports import HttpTransport
+class DemoService:
+    """The cycle's service: runs started and closed by the demo's operators (use cases of the
+    service's own application, on its one clock), stills sent as a camera sends them."""
 
-    _, facilities = province()
-    running = [f for f in facilities if f.schedule is not None]
-    fleets = {
-        "short": ([f for f in running if f.kind != "cold_room"], speed, short_start, SHORT_SPAN),
-        "cold": (
-            [f for f in running if f.kind == "cold_room"],
-            speed * COLD_SPEEDUP,
-            cold_start,
-            COLD_SPAN,
-        ),
-    }
-    threads = []
-    for name, (members, pace, start, span) in fleets.items():
-        specs = [
-            facility_spec(
-                f.code,
-                tokens[f.code],
-                f.sim_kind,
-                f.probes,
-                list(f.faults),
-                seed=7 + k,
-                interval_s=f.interval_s,
-            )
-            for k, f in enumerate(members)
-        ]
+    def __init__(self, services: App, base_url: str) -> None:
+        self.services = services
+        self.base_url = base_url
 
-        def run(
-            specs: list[FacilitySpec] = specs,
-            pace: float = pace,
-            start: int = start,
-            span: int = span,
-        ) -> None:
-            run_fleet(
-                specs,
-                connect=lambda spec: HttpTransport(base_url, spec.token),
-                start=start,
-                speed=pace,
-                duration_s=span // US_PER_S,
-                report_every_s=0,
-                emit=lambda line: None,
-                drain_s=5.0,
-            )
+    def _ctx(self, at: int) -> Any:
+        from phytowatch.services.clock import FixedClock
+        from phytowatch.services.context import Context
 
-        thread = threading.Thread(target=run, name=f"demo-fleet-{name}", daemon=True)
-        thread.start()
-        threads.append(thread)
-    del stop
-    return threads
+        return Context.system(FixedClock(at), "demo")
+
+    def start(self, facility: DemoFacility, at: int) -> int:
+        from phytowatch.services.runs import start_run
+
+        assert facility.schedule is not None
+        record = start_run(
+            self.services.runs,
+            facility.code,
+            facility.schedule,
+            params=facility.params,
+            load=facility.load,
+            ctx=self._ctx(at),
+            audit=self.services.audit,
+        )
+        return record.id
+
+    def is_open(self, run_id: int) -> bool:
+        record = self.services.runs.run(run_id)
+        return record is not None and record.closed_at is None
+
+    def close(self, run_id: int, at: int) -> None:
+        from phytowatch.domain.messages import Refused
+
+        with contextlib.suppress(Refused):  # closed meanwhile by its verdict
+            self.services.monitor.close(run_id, ctx=self._ctx(at))
+
+    def still(self, facility: DemoFacility, token: str, jpeg: bytes, taken_at: int) -> None:
+        query = urllib.parse.urlencode(
+            {"camera": facility.camera, "taken_at": format_instant(taken_at)}
+        )
+        request = urllib.request.Request(
+            f"{self.base_url}/api/v1/facilities/{facility.code}/snapshots?{query}",
+            data=jpeg,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "image/jpeg"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                answer.read()
+        except (urllib.error.URLError, OSError):
+            pass  # a camera that cannot send skips a still; the readings matter
 
 
 def _get(url: str, token: str) -> list[dict[str, Any]]:
@@ -249,67 +277,137 @@ def _get(url: str, token: str) -> list[dict[str, Any]]:
     return next(iter(data.values()))
 
 
-def summary(base_url: str, token: str) -> tuple[str, dict[str, int], dict[str, int]]:
+def summary(base_url: str, token: str, cycle: Cycle, now: int) -> Message:
+    """What the demo is doing, as the API shows it: runs started since the demo began, the
+    verdicts of the closed ones (among the latest 200), the open runs' phases, the open alarms."""
     runs = _get(f"{base_url}/api/v1/runs", token)
     alarms = _get(f"{base_url}/api/v1/alarms", token)  # the open ones
-    phases = Counter(str(r["phase"] or "starting") for r in runs)
-    kinds = Counter(str(a["kind"]) for a in alarms)
-    line = (
-        "runs: "
-        + ", ".join(f"{n} {p.lower()}" for p, n in sorted(phases.items()))
-        + f" | open alarms: {len(alarms)}"
-        + (f" ({', '.join(f'{k} {n}' for k, n in kinds.most_common(4))})" if kinds else "")
+    closed = [r for r in runs if r["closed_at"] is not None]
+    verdicts = Counter(str(r["verdict"]) for r in closed)
+    phases = Counter(str(r["phase"] or "").lower() for r in runs if r["closed_at"] is None)
+    return say(
+        Code.DEMO_SUMMARY,
+        now=Instant(now - now % 1_000_000),
+        started=cycle.started,
+        closed=len(closed),
+        passed=verdicts["PASS"],
+        failed=verdicts["FAIL"],
+        holding=phases["holding"],
+        waiting=phases["waiting"],
+        alarms=len(alarms),
     )
-    return line, dict(phases), dict(kinds)
+
+
+def new_alarms(services: App, seen: set[int]) -> list[tuple[Message, Message]]:
+    """The alarms raised since the last look: (what and where, the alarm's own message)."""
+    out = []
+    for alarm in sorted(services.alarm_store.open_alarms(), key=lambda a: a.id or 0):
+        if alarm.id is None or alarm.id in seen:
+            continue
+        seen.add(alarm.id)
+        head = say(
+            Code.DEMO_ALARM,
+            alarm=alarm.id,
+            severity=Word(alarm.severity.value),
+            facility=alarm.facility,
+            at=Instant(alarm.raised_at - alarm.raised_at % 1_000_000),
+        )
+        out.append((head, alarm.message))
+    return out
 
 
 def run_demo(
-    data: Path, port: int, speed: float, minutes: float | None, emit: Callable[[str], None]
-) -> dict[str, int]:
-    """Seed, serve, simulate; print a summary every few seconds. Returns the final phases."""
-    start_wall = now_us()
-    short_start = start_wall - SHORT_SPAN
-    cold_start = start_wall - COLD_SPAN
+    data: Path,
+    port: int,
+    speed: float,
+    minutes: float | None,
+    emit: Callable[[Message | str | tuple[Message, ...]], None],
+) -> Cycle:
+    """Seed, serve, keep the province working; a summary every few seconds. Returns the cycle."""
+    # the judging thread logs each alarm in English; the demo says them itself, in the reader's
+    logging.getLogger("phytowatch.runtime.live").setLevel(logging.ERROR)
+    clock = DemoClock(speed)
     tokens: dict[str, str] = {}
     token = admin_token()
-    url = seed(data, tokens, short_start=short_start, cold_start=cold_start)
-    people = seed_people(url, now=start_wall)
+    begun = clock.now()
+    url = seed(data, tokens, at=begun)
+    people = seed_people(url, now=begun)
     base_url = f"http://127.0.0.1:{port}"
-    stop_server = serve(url, port, token)
-    stop = threading.Event()
+    served = serve(url, port, token, clock)
+    enterprises, facilities = province()
+    working = [f for f in facilities if f.schedule is not None]
     emit(
-        f"The demo province is live: 77 enterprises in 11 cities, {len(tokens)} facilities, "
-        f"{sum(1 for f in province()[1] if f.schedule)} runs under way "
-        f"(simulated from {format_instant(short_start)[:16]}, {speed:g}x; cold rooms "
-        f"{speed * COLD_SPEEDUP:g}x)."
+        say(
+            Code.DEMO_LIVE,
+            enterprises=len(enterprises),
+            cities=len(CITIES),
+            facilities=len(facilities),
+            working=len(working),
+            start=Instant(begun - begun % 1_000_000),
+            speed=f"{speed:g}",
+        )
     )
-    emit(f"  the wall   {base_url}/wall   (log in as one of the people below, in a browser)")
-    emit(f"  API        {base_url}/api/v1/runs   (header: Authorization: Bearer {token})")
-    emit(f"  alarms     {base_url}/api/v1/alarms")
-    emit(
-        f"  log in     curl -c cookies -X POST {base_url}/api/v1/auth/login "
-        """-H 'Content-Type: application/json' -d '{"login": "inspector", "password": "…"}'"""
+    emit(say(Code.DEMO_WALL, url=f"{base_url}/wall"))
+    emit(say(Code.DEMO_API, url=f"{base_url}/api/v1/runs", token=token))
+    emit(say(Code.DEMO_ALARMS, url=f"{base_url}/api/v1/alarms"))
+    body = '{"login": "inspector", "password": "…"}'
+    login = (
+        f"curl -c cookies -X POST {base_url}/api/v1/auth/login "
+        f"-H 'Content-Type: application/json' -d '{body}'"
     )
-    emit(f"  people     (office {DEMO_OFFICE[0]}: the whole province; enterprise GZ01)")
-    for login, password, role in people:
-        emit(f"             {login:<10} {password:<20} {role}")
-    emit(f"  CLI        phytowatch runs list --database-url {url}")
+    emit(say(Code.DEMO_LOGIN, command=login))
+    emit(say(Code.DEMO_PEOPLE, office=DEMO_OFFICE[0], enterprise="GZ01"))
+    for login_name, password, role in people:
+        emit(f"             {login_name:<10} {password:<20} {role}")
+    emit(say(Code.DEMO_CLI, command=f"phytowatch runs list --database-url {url}"))
     emit(f"             phytowatch alarms list --database-url {url}")
-    emit("  Ctrl-C stops the demo.")
-    threads = simulate(
-        base_url, tokens, speed=speed, short_start=short_start, cold_start=cold_start, stop=stop
+    emit(say(Code.DEMO_STOP))
+
+    from phytowatch.simulate.transports import HttpTransport
+
+    cycle = Cycle(
+        [(f, tokens[f.code]) for f in working],
+        service=DemoService(served.services, base_url),
+        connect=lambda f, device_token: HttpTransport(base_url, device_token),
+        now=begun,
     )
-    phases: dict[str, int] = {}
-    deadline = None if minutes is None else time.monotonic() + minutes * 60
+    # what the devices recorded before the demo began goes up first, with time standing still:
+    # no facility looks silent while the others upload
+    deadline = time.monotonic() + 120
+    cycle.step(clock.now(), time.monotonic())
+    while cycle.busy and time.monotonic() < deadline:
+        cycle.step(clock.now(), time.monotonic())
+    clock.start()
+    stop = threading.Event()
+
+    def work(station: Station) -> None:
+        while not stop.is_set():
+            try:
+                cycle.step_one(station, clock.now(), time.monotonic())
+            except Exception:
+                logging.getLogger(__name__).exception("demo station %s", station.facility.code)
+            stop.wait(LOOP_S)
+
+    workers = [
+        threading.Thread(target=work, args=(s,), name=f"demo-{s.facility.code}", daemon=True)
+        for s in cycle.stations
+    ]
+    for worker in workers:
+        worker.start()
+    seen: set[int] = set()
+    end = None if minutes is None else time.monotonic() + minutes * 60
     try:
-        while deadline is None or time.monotonic() < deadline:
-            time.sleep(5)
-            line, phases, _ = summary(base_url, token)
-            emit(time.strftime("%H:%M:%S ") + line)
+        while end is None or time.monotonic() < end:
+            wait = SUMMARY_S if end is None else max(0.0, min(SUMMARY_S, end - time.monotonic()))
+            time.sleep(wait)
+            for alarm in new_alarms(served.services, seen):
+                emit(alarm)
+            emit(summary(base_url, token, cycle, clock.now()))
     except KeyboardInterrupt:
-        emit("stopping the demo…")
+        emit(say(Code.DEMO_STOPPING))
     finally:
         stop.set()
-        stop_server()
-    del threads
-    return phases
+        for worker in workers:
+            worker.join(timeout=15)
+        served.stop()
+    return cycle

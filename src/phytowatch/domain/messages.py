@@ -884,6 +884,24 @@ class Code(StrEnum):
     CLI_MET_AT = "cli.met_at", "met at {at}"
     CLI_STEP = "cli.step", "step {n}"
     CLI_MORE = "cli.more", "… and {n} more (see --json)"
+    # how far judgement went, apart from the log's extent (the log may go on after a verdict)
+    CLI_JUDGED_WHOLE = "cli.judged_whole", "{count} sample times, {first} … {last}: the whole log"
+    CLI_JUDGED_DECIDED = (
+        "cli.judged_decided",
+        "{count} sample times, {first} … {last}: the verdict was decided there; "
+        "the rest of the log, to {end}, was not needed",
+    )
+    CLI_JUDGED_NONE = "cli.judged_none", "no sample time with a reading of the judged role"
+    # a criterion of a schedule of several (vapour heat), said in words rather than by its key
+    CLI_EVAL_HOLD = "cli.eval_hold", "{role} {sign} {threshold} for {duration}"
+    CLI_EVAL_THROUGHOUT = (
+        "cli.eval_throughout",
+        "{role} {sign} {threshold} throughout the {during} hold",
+    )
+    CLI_EVAL_RAMP = (
+        "cli.eval_ramp",
+        "{role} takes at least {duration} from its first reading to reach {target}",
+    )
     # the CLI's own argument checks ({option} is the option's name, said by the CLI alone)
     CLI_PAIR_FORM = "cli.pair_form", "{option} {item!r}: write NAME=VALUE"
     CLI_PAIR_TWICE = "cli.pair_twice", "{option} {name} given twice"
@@ -967,6 +985,11 @@ class Code(StrEnum):
         "unsupported database {backend!r}: use sqlite or postgresql",
     )
     DATABASE_URL_UNREADABLE = "database.url_unreadable", "could not be read as a database URL"
+    DATABASE_MISSING = "database.missing", "the database {database} does not exist"
+    CLI_DATABASE_MISSING = (
+        "cli.database_missing",
+        "the database {database} does not exist; `{command}` creates it",
+    )
     CLI_DATABASE_REVISION = "cli.database_revision", "database at revision {revision}"
     # the state columns of ``tokens list`` and ``probes list``
     CLI_TOKEN_EXPIRES = "cli.token_expires", "expires {date}"
@@ -1050,6 +1073,34 @@ class Code(StrEnum):
     CLI_SIMULATING = (
         "cli.simulating",
         "simulating {n} facilities at {speed}× → {transport} (Ctrl-C stops)",
+    )
+    # what ``phytowatch demo`` says (demo/run.py): where to look, then what the province does
+    DEMO_LIVE = (
+        "demo.live",
+        "The demo province is live: {enterprises} enterprises in {cities} cities, {facilities} "
+        "facilities, {working} of them working load after load (demo time from {start}, "
+        "{speed}× faster than real time).",
+    )
+    DEMO_WALL = (
+        "demo.wall",
+        "  the wall   {url}   (log in as one of the people below, in a browser)",
+    )
+    DEMO_API = "demo.api", "  API        {url}   (header: Authorization: Bearer {token})"
+    DEMO_ALARMS = "demo.alarms", "  alarms     {url}"
+    DEMO_LOGIN = "demo.login", "  log in     {command}"
+    DEMO_PEOPLE = (
+        "demo.people",
+        "  people     (office {office}: the whole province; enterprise {enterprise})",
+    )
+    DEMO_CLI = "demo.cli", "  CLI        {command}"
+    DEMO_STOP = "demo.stop", "  Ctrl-C stops the demo."
+    DEMO_STOPPING = "demo.stopping", "stopping the demo…"
+    DEMO_ALARM = "demo.alarm", "alarm {alarm} ({severity}) at {facility}, {at}:"
+    DEMO_SUMMARY = (
+        "demo.summary",
+        "demo time {now} · runs: {started} started, {closed} closed ({passed} pass, {failed} "
+        "fail among the latest) · open: {holding} holding, {waiting} waiting · "
+        "open alarms: {alarms}",
     )
     SCHEDULE_UNKNOWN_KNOWN = (
         "schedule.unknown_known",

@@ -67,7 +67,7 @@ REGIMES = (N_("heat"), N_("cold"))
 # the CLI's labels (``phytowatch evaluate``'s report, ``phytowatch schedules``): said by the CLI
 # in the reader's language from this catalogue, as the pages say theirs
 CLI = (
-    N_("Source"), N_("Params"), N_("Log"), N_("Hold"), N_("Longest hold"), N_("Why"),
+    N_("Source"), N_("Params"), N_("Log"), N_("Judged"), N_("Hold"), N_("Longest hold"), N_("Why"),
     N_("Criteria"), N_("met"), N_("not met"), N_("Interruptions"), N_("Findings"),
     N_("Review required: yes — an inspector must look at the findings before sign-off"),
     N_("Review required: no"),

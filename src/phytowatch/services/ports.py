@@ -74,6 +74,11 @@ class DatabaseUrlError(Invalid):
     """A database URL of no supported database, or no URL at all: why, as a message."""
 
 
+class DatabaseMissingError(Invalid):
+    """The database named does not exist, and what opens it was asked not to create one (every
+    command but ``db upgrade``, ``serve`` and ``demo``): why, as a message."""
+
+
 class StorageUnavailableError(Exception):
     """The database cannot be reached (HTTP 503); nothing of the batch was written."""
 

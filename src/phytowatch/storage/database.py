@@ -10,12 +10,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.pool import NullPool
 
 from phytowatch.domain.messages import Code, say
-from phytowatch.services.ports import DatabaseUrlError
+from phytowatch.services.ports import DatabaseMissingError, DatabaseUrlError
 
 SQLITE_POOL = 40  # anyio's default worker threads, each may hold a connection
 
@@ -32,15 +33,19 @@ def masked_url(url: str) -> str | None:
         return None
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, create: bool = True) -> Engine:
     """An engine for ``url``; ``DatabaseUrlError`` (a ``ValueError``) for a URL that is not one
-    of a supported database."""
+    of a supported database. Without ``create``, a SQLite file that is not there is
+    ``DatabaseMissingError``, and neither it nor its folder is made (PostgreSQL never creates a
+    database on its own: see :func:`check_exists`)."""
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
         raise DatabaseUrlError(say(Code.DATABASE_URL_UNREADABLE)) from None
     if parsed.get_backend_name() == "sqlite":
         file_based = bool(parsed.database) and parsed.database != ":memory:"
+        if file_based and not create and not Path(str(parsed.database)).expanduser().is_file():
+            raise DatabaseMissingError(say(Code.DATABASE_MISSING, database=str(parsed.database)))
         if file_based:
             folder = Path(str(parsed.database)).expanduser().resolve().parent
             folder.mkdir(parents=True, exist_ok=True)
@@ -65,6 +70,43 @@ def make_engine(url: str) -> Engine:
         )
     backend = parsed.get_backend_name()
     raise DatabaseUrlError(say(Code.DATABASE_UNSUPPORTED, backend=backend))
+
+
+def check_exists(engine: Engine) -> None:
+    """``DatabaseMissingError`` when the engine's PostgreSQL database does not exist.
+
+    Asked only when connecting fails: the server's catalogue of databases (``pg_database``,
+    through its maintenance database) says whether the name is unknown, whatever language the
+    server speaks. Any other failure is left to the caller (the database out of reach)."""
+    parsed = engine.url
+    if parsed.get_backend_name() != "postgresql" or not parsed.database:
+        return
+    try:
+        with engine.connect():
+            return
+    except DBAPIError:
+        pass
+    for maintenance in ("postgres", "template1"):
+        if maintenance == parsed.database:
+            continue
+        probe = create_engine(
+            parsed.set(database=maintenance),
+            connect_args={"connect_timeout": 3},
+            poolclass=NullPool,
+        )
+        try:
+            with probe.connect() as connection:
+                known = connection.execute(
+                    text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                    {"name": parsed.database},
+                ).first()
+        except DBAPIError:
+            continue  # not this maintenance database (or the server is out of reach)
+        finally:
+            probe.dispose()
+        if known is None:
+            raise DatabaseMissingError(say(Code.DATABASE_MISSING, database=parsed.database))
+        return
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
