@@ -177,7 +177,9 @@ def _sentences_raised(path: Path) -> list[str]:
 _NOT_YET: tuple[str, ...] = ()
 
 
-@pytest.mark.parametrize("package", ["domain", "services", "formats", "schedules"])
+@pytest.mark.parametrize(
+    "package", ["domain", "services", "formats", "schedules", "simulate", "demo"]
+)
 def test_no_rule_or_use_case_raises_a_sentence(package: str) -> None:
     found = [
         where

@@ -12,7 +12,7 @@ from rich.console import Console
 from phytowatch.cli.messages import say
 from phytowatch.cli.options import LangOption, language_of
 from phytowatch.cli.output import fail
-from phytowatch.domain.messages import Code, Message
+from phytowatch.domain.messages import Code, Invalid, Message
 from phytowatch.domain.messages import say as message
 
 
@@ -59,8 +59,9 @@ def demo(
 
         try:
             run_demo(data, port, speed, minutes, emit=emit)
-        except (RuntimeError, OSError) as error:  # the error's own words, then what to try
-            in_use = message(Code.CLI_PORT_IN_USE, error=str(error), option="--port", port=8001)
+        except (Invalid, RuntimeError, OSError) as error:  # why, then what to try
+            why = say(error.message, language) if isinstance(error, Invalid) else str(error)
+            in_use = message(Code.CLI_PORT_IN_USE, error=why, option="--port", port=8001)
             raise fail(in_use, prefix="phytowatch demo") from None
         return
     import time

@@ -107,7 +107,7 @@ def simulate(
     readings were left unsent or a token was refused, 2 bad options, 130 on Ctrl-C.
     """
     from phytowatch.domain.instants import parse_instant
-    from phytowatch.simulate.faults import SpecError, parse_duration
+    from phytowatch.simulate.faults import SpecError, parse_duration, refuse
     from phytowatch.simulate.runner import run_fleet, summary_lines
     from phytowatch.simulate.spec import facility_spec, fleet_specs
 
@@ -126,7 +126,8 @@ def simulate(
             try:
                 text = fleet.read_text(encoding="utf-8")
             except OSError as error:
-                raise SpecError(f"{fleet}: {error.strerror or error}") from None
+                problem = error.strerror or str(error)
+                raise refuse(Code.SIM_FILE_UNREADABLE, file=str(fleet), error=problem) from None
             specs = fleet_specs(text, str(fleet), seed=seed, interval_s=interval_s)
         else:
             specs = [
@@ -143,7 +144,9 @@ def simulate(
             ]
         connect = _connector(url, mqtt)
         first = _start(start, speed, duration_s, parse_instant)
-    except (SpecError, ValueError) as error:
+    except SpecError as error:  # the simulator's own refusal, where it was found, said
+        raise _fail(error.said(say)) from None
+    except ValueError as error:
         raise _fail(str(error)) from None
 
     if speed > 1 and duration_s is None and start is None:
@@ -159,8 +162,9 @@ def simulate(
         duration_s=duration_s,
         report_every_s=report_s,
         emit=_print,
+        said=say,
     )
-    for line in summary_lines(outcome):
+    for line in summary_lines(outcome, say):
         typer.echo(line)
     if outcome.interrupted:
         raise typer.Exit(130)

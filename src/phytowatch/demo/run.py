@@ -37,7 +37,7 @@ from phytowatch.demo.province import (
     province,
 )
 from phytowatch.domain.instants import US_PER_D, format_instant
-from phytowatch.domain.messages import Code, Instant, Message, Word, say
+from phytowatch.domain.messages import Code, Instant, Invalid, Message, Word, say
 
 if TYPE_CHECKING:
     from phytowatch.services.app import App
@@ -204,7 +204,7 @@ def serve(url: str, port: int, token: str, clock: DemoClock) -> Served:
     deadline = time.monotonic() + 30
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"the demo server did not start on port {port}")
+            raise Invalid(say(Code.DEMO_NOT_STARTED, port=port))
         time.sleep(0.1)
 
     def stop() -> None:

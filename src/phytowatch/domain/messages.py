@@ -1102,6 +1102,111 @@ class Code(StrEnum):
         "fail among the latest) · open: {holding} holding, {waiting} waiting · "
         "open alarms: {alarms}",
     )
+    # the facility simulator (simulate/): its specs refused, then what it says while it runs
+    SIM_DURATION_UNIT = "sim.duration_unit", "{text!r}: write a unit (e.g. {bare}m, {bare}s)"
+    SIM_NOT_DURATION = (
+        "sim.not_duration",
+        "{text!r} is not a duration (write e.g. 90m, 2h, 1h30m, 45s)",
+    )
+    SIM_NOT_FAULT = (
+        "sim.not_fault",
+        "{option} {text!r}: not a fault (one of {kinds}; e.g. door@90m:10m, stuck:C2@2h, "
+        "clock:+3m)",
+    )
+    SIM_IN_OPTION = "sim.in_option", "{option} {text!r}: {problem}"
+    SIM_CLOCK_SIGN = (
+        "sim.clock_sign",
+        "write the offset with its sign, e.g. clock:+3m or clock:-90s",
+    )
+    SIM_NAME_PROBE = "sim.name_probe", "name the probe: {kind}:C1@…"
+    SIM_WHOLE_FACILITY = (
+        "sim.whole_facility",
+        "{kind} is for the whole facility, not a probe: {kind}@…",
+    )
+    SIM_GIVE_START = "sim.give_start", "give the time it starts: …@90m"
+    SIM_TOO_MANY_PARTS = "sim.too_many_parts", "too many ':' parts for {kind}"
+    SIM_NEEDS_DURATION = (
+        "sim.needs_duration",
+        "{kind} needs a duration: {kind}@START:DURATION, e.g. @90m:10m",
+    )
+    SIM_ERROR_CODE = "sim.error_code", "error code {code!r}: 1 to 64 letters, digits, _ . -"
+    SIM_PROBE_FORM = (
+        "sim.probe_form",
+        "{option} {text!r}: write ID:ROLE[:SIZE_MM], ROLE one of {roles}",
+    )
+    SIM_PROBE_SIZE = (
+        "sim.probe_size",
+        "{option} {text!r}: the size is millimetres, e.g. C1:product:40",
+    )
+    SIM_INTERVAL = "sim.interval", "the interval must be at least 1 s"
+    SIM_PROBE_TWICE = "sim.probe_twice", "a probe is given twice: {probes}"
+    SIM_FAULT_NO_PROBE = "sim.fault_no_probe", "fault {kind}: no probe {probe!r} (probes: {probes})"
+    SIM_GIVE_FACILITY = "sim.give_facility", "give the facility code ({option})"
+    SIM_GIVE_TOKEN = "sim.give_token", "{facility}: give its device token ({option})"
+    SIM_GIVE_PROBES = "sim.give_probes", "{facility}: give its probes ({option} C1:product …)"
+    SIM_IN_FACILITY = "sim.in_facility", "{facility}: {problem}"
+    SIM_NOT_JSON = "sim.not_json", "{file}: not JSON: {error}"
+    SIM_FLEET_LIST = "sim.fleet_list", "{file}: a JSON list of facilities, e.g. {example}"
+    SIM_IN_FLEET_ITEM = "sim.in_fleet_item", "{file}, facility {n}: {problem}"
+    SIM_GIVEN_TWICE = "sim.given_twice", "{file}: facility {facility} is given twice"
+    SIM_ITEM_OBJECT = "sim.item_object", "each facility is a JSON object"
+    SIM_UNKNOWN_KEYS = "sim.unknown_keys", "unknown keys {keys} (known: {known})"
+    SIM_KEY_TEXT = "sim.key_text", "'{key}' must be a text"
+    SIM_KEY_TEXTS = "sim.key_texts", "'{key}' must be a list of texts"
+    SIM_KEY_INTERVAL = (
+        "sim.key_interval",
+        "'interval' must be whole seconds or a duration such as \"1m\"",
+    )
+    SIM_KEY_SEED = "sim.key_seed", "'seed' must be an integer"
+    SIM_KEY_SET_POINT = "sim.key_set_point", "'set_point' must be a number (°C)"
+    SIM_FILE_UNREADABLE = "sim.file_unreadable", "{file}: {error}"
+    SIM_URL_FORM = "sim.url_form", "{option} {url!r}: write http://HOST:PORT or https://HOST"
+    SIM_NO_BROKER = "sim.no_broker", "not connected to the MQTT broker"
+    SIM_NO_ANSWER = "sim.no_answer", "no answer on {topic} (published: {published})"
+    DEMO_NOT_STARTED = "demo.not_started", "the demo server did not start on port {port}"
+    SIM_AT = "sim.at", "{elapsed:>8}  {facility}"
+    SIM_STATUS = (
+        "sim.status",
+        "sent {sent}  accepted {accepted}  duplicates {duplicates}  rejected {rejected}  "
+        "buffer {buffer}",
+    )
+    SIM_OFFLINE = "sim.offline", "OFFLINE"
+    SIM_STOPPED = "sim.stopped", "STOPPED"
+    SIM_FAULT_BEGINS = "sim.fault_begins", "fault: {kind}{probe} (at {at})"
+    SIM_FAULT_BEGINS_FOR = "sim.fault_begins_for", "fault: {kind}{probe} for {span} (at {at})"
+    SIM_FAULT_BEGINS_CLOCK = "sim.fault_begins_clock", "fault: clock off by {offset} (at {at})"
+    SIM_FAULT_OVER = "sim.fault_over", "fault over: {kind}"
+    SIM_FAULT_OVER_BACKLOG = (
+        "sim.fault_over_backlog",
+        "fault over: {kind}: sending the backlog of {n} readings",
+    )
+    SIM_REJECTED = "sim.rejected", "rejected: {reason}"
+    SIM_DEVICE_STOPPED = "sim.device_stopped", "stopped: {status} {why}"
+    SIM_BATCH_REFUSED = "sim.batch_refused", "batch refused, dropped: {status} {why}"
+    SIM_RETRY = "sim.retry", "{why}; keeping the buffer, retry in {seconds} s"
+    SIM_NETWORK_ERROR = "sim.network_error", "network error ({error})"
+    SIM_SUMMARY = (
+        "sim.summary",
+        "{facility}: {samples} samples; {sent} readings sent in {batches} batches: "
+        "{accepted} accepted, {duplicates} duplicates, {rejected} rejected; {retries} "
+        "retries; {unsent} left unsent",
+    )
+    SIM_SUMMARY_REFUSED = (
+        "sim.summary_refused",
+        "{facility}: {samples} samples; {sent} readings sent in {batches} batches: "
+        "{accepted} accepted, {duplicates} duplicates, {rejected} rejected; {retries} "
+        "retries; {unsent} left unsent; {refused} refused",
+    )
+    SIM_DONE = (
+        "sim.done",
+        "simulate done after {elapsed} simulated: {facilities} facilities, {sent} readings "
+        "sent, {unsent} unsent",
+    )
+    SIM_INTERRUPTED = (
+        "sim.interrupted",
+        "simulate interrupted after {elapsed} simulated: {facilities} facilities, {sent} "
+        "readings sent, {unsent} unsent",
+    )
     SCHEDULE_UNKNOWN_KNOWN = (
         "schedule.unknown_known",
         "unknown schedule {schedule!r} (known: {known})",

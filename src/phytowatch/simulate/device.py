@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import copy
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, Message, code_of, params_from_json, say
 from phytowatch.simulate.models import Sample
 
 _BACKOFF_S = (1.0, 2.0, 5.0, 10.0)
@@ -79,6 +81,7 @@ class Device:
     max_batch_samples: int = 60
     stats: Stats = field(default_factory=Stats)
     messages: list[str] = field(default_factory=list)  # for the runner to print, then clear
+    said: Callable[[Message], str] = Message.english  # how a message is said (its language)
     stopped: bool = False  # a 401/403: nothing this device sends can succeed
     _buffer: deque[Sample] = field(default_factory=deque)
     _resends: deque[dict[str, Any]] = field(default_factory=deque)
@@ -156,7 +159,10 @@ class Device:
         try:
             answer = self.transport.send(payload)
         except OSError as error:
-            self._wait(now, None, f"network error ({error.__class__.__name__}: {error})")
+            said = getattr(error, "message", None)  # a transport's own reason, said
+            cause = self.said(said) if isinstance(said, Message) else f"{error}"
+            cause = f"{error.__class__.__name__}: {cause}"
+            self._wait(now, None, self.said(say(Code.SIM_NETWORK_ERROR, error=cause)))
             return False
         if answer.status == 200:
             body = answer.body
@@ -167,23 +173,39 @@ class Device:
             self.stats.duplicates += int(body.get("duplicates", 0))
             self.stats.rejected += len(body.get("rejected", []))
             for item in body.get("rejected", [])[:3]:
-                self.messages.append(f"rejected: {item.get('reason', item)}")
+                reason = self._server(item, "reason")
+                self.messages.append(self.said(say(Code.SIM_REJECTED, reason=reason)))
             return True
-        why = str(answer.body.get("error", ""))
+        why = self._server(answer.body, "error")
         if answer.status == 503 or answer.status >= 500:
             self._wait(now, answer.retry_after, f"{answer.status} {why}".strip())
             return False
         if answer.status in (401, 403):
             self.stopped = True
-            self.messages.append(f"stopped: {answer.status} {why}")
+            stopped = say(Code.SIM_DEVICE_STOPPED, status=answer.status, why=why)
+            self.messages.append(self.said(stopped))
             return False
         if answer.status == 413 and offered > 1:
             self._too_large = True
             return False
         # 413 for a single reading, 422, another 4xx: sending the same again will fail again
         self.stats.refused += offered
-        self.messages.append(f"batch refused, dropped: {answer.status} {why}")
+        refused = say(Code.SIM_BATCH_REFUSED, status=answer.status, why=why)
+        self.messages.append(self.said(refused))
         return True
+
+    def _server(self, body: Any, english: str) -> str:
+        """What the server said (an answer's error, a reading's reason): from its code and
+        parameters in the device's language, else its English text."""
+        if not isinstance(body, dict):
+            return str(body)
+        try:
+            message = Message(
+                code_of(str(body["code"])), params_from_json(body.get("params") or {})
+            )
+            return self.said(message)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return str(body.get(english, body))
 
     def _wait(self, now: float, retry_after: float | None, why: str) -> None:
         self.stats.retries += 1
@@ -192,4 +214,5 @@ class Device:
         self._failures += 1
         self._retry_at = now + retry_after
         if self._failures in (1, 10, 100):
-            self.messages.append(f"{why}; keeping the buffer, retry in {retry_after:g} s")
+            waiting = say(Code.SIM_RETRY, why=why, seconds=f"{retry_after:g}")
+            self.messages.append(self.said(waiting))

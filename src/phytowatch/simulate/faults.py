@@ -15,7 +15,11 @@ The syntax (one ``--fault`` each; times are from the start of the run, with a un
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
+
+from phytowatch.domain.messages import Code, Instant, Invalid, Message, Param, say
 
 PROBE_FAULTS = ("stuck", "pulled", "dropout", "error")
 FACILITY_FAULTS = ("door", "outage", "resend", "clock")
@@ -27,8 +31,30 @@ _FAULT = re.compile(r"^(?P<kind>[a-z]+)(?::(?P<target>[^@]+))?(?:@(?P<when>.+))?
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 
 
-class SpecError(ValueError):
-    """A fault, duration, probe or facility that cannot be read; ``str()`` is one line."""
+class SpecError(Invalid):
+    """A fault, duration, probe or facility that cannot be read, as a message, and where it was
+    found (``within``: the places around it, outermost first, each a code whose template ends in
+    ``{problem}``). ``str()`` is the English line; :meth:`said` renders it in a language."""
+
+    def __init__(self, message: Message, within: tuple[Message, ...] = ()) -> None:
+        super().__init__(message)
+        self.within = within
+        self.args = (self.said(Message.english),)
+
+    def inside(self, code: Code, /, **params: Param) -> SpecError:
+        """The same problem, found in a place (a facility, a fleet file's entry, an option)."""
+        return SpecError(self.message, (say(code, **params), *self.within))
+
+    def said(self, render: Callable[[Message], str]) -> str:
+        text = render(self.message)
+        for place in reversed(self.within):
+            text = render(Message(place.code, MappingProxyType({**place.params, "problem": text})))
+        return text
+
+
+def refuse(code: Code, /, **params: Param) -> SpecError:
+    """``raise refuse(Code.SIM_GIVE_START)``."""
+    return SpecError(say(code, **params))
 
 
 def parse_duration(text: str, *, bare_seconds: bool = False) -> int:
@@ -41,10 +67,10 @@ def parse_duration(text: str, *, bare_seconds: bool = False) -> int:
     if text.isdigit():
         if bare_seconds or int(text) == 0:
             return int(text)
-        raise SpecError(f"{text!r}: write a unit (e.g. {text}m, {text}s)")
+        raise refuse(Code.SIM_DURATION_UNIT, text=text, bare=text)
     match = _DURATION.match(text)
     if not text or not match:
-        raise SpecError(f"{text!r} is not a duration (write e.g. 90m, 2h, 1h30m, 45s)")
+        raise refuse(Code.SIM_NOT_DURATION, text=text)
     return sum(int(n) * u for n, u in zip(match.groups(), _UNITS.values(), strict=True) if n)
 
 
@@ -75,35 +101,36 @@ class Fault:
             return False
         return self.duration_s is None or elapsed_s < self.start_s + self.duration_s
 
-    def describe(self) -> str:
-        who = f" {self.probe}" if self.probe else ""
-        span = f" for {format_elapsed(self.duration_s)[1:]}" if self.duration_s else ""
+    def describe(self, at: Instant) -> Message:
+        """The fault as it begins (``at``: the instant it does), e.g. ``fault: door for 10m``."""
         if self.kind == "clock":
             sign = "+" if self.offset_s >= 0 else "-"
-            return f"clock off by {sign}{format_elapsed(abs(self.offset_s))[1:]}"
-        return f"{self.kind}{who}{span}"
+            offset = sign + format_elapsed(abs(self.offset_s))[1:]
+            return say(Code.SIM_FAULT_BEGINS_CLOCK, offset=offset, at=at)
+        who = f" {self.probe}" if self.probe else ""
+        if self.duration_s:
+            span = format_elapsed(self.duration_s)[1:]
+            return say(Code.SIM_FAULT_BEGINS_FOR, kind=self.kind, probe=who, span=span, at=at)
+        return say(Code.SIM_FAULT_BEGINS, kind=self.kind, probe=who, at=at)
 
 
 def parse_fault(text: str) -> Fault:
     """One fault from its text (module docstring); SpecError names what is wrong."""
     match = _FAULT.match(text.strip())
     if not match or match.group("kind") not in KINDS:
-        raise SpecError(
-            f"--fault {text!r}: not a fault (one of {', '.join(KINDS)}; e.g. door@90m:10m, "
-            "stuck:C2@2h, clock:+3m)"
-        )
+        raise refuse(Code.SIM_NOT_FAULT, option="--fault", text=text, kinds=", ".join(KINDS))
     kind, target, when = match.group("kind", "target", "when")
     try:
         if kind == "clock":
             return _clock(target, when)
         return _timed(kind, target, when)
     except SpecError as error:
-        raise SpecError(f"--fault {text!r}: {error}") from None
+        raise error.inside(Code.SIM_IN_OPTION, option="--fault", text=text) from None
 
 
 def _clock(target: str | None, when: str | None) -> Fault:
     if not target or target[0] not in "+-":
-        raise SpecError("write the offset with its sign, e.g. clock:+3m or clock:-90s")
+        raise refuse(Code.SIM_CLOCK_SIGN)
     offset = parse_duration(target[1:])
     start = parse_duration(when) if when else 0
     return Fault("clock", start, None, offset_s=offset if target[0] == "+" else -offset)
@@ -111,24 +138,24 @@ def _clock(target: str | None, when: str | None) -> Fault:
 
 def _timed(kind: str, target: str | None, when: str | None) -> Fault:
     if kind in PROBE_FAULTS and not target:
-        raise SpecError(f"name the probe: {kind}:C1@…")
+        raise refuse(Code.SIM_NAME_PROBE, kind=kind)
     if kind in FACILITY_FAULTS and target:
-        raise SpecError(f"{kind} is for the whole facility, not a probe: {kind}@…")
+        raise refuse(Code.SIM_WHOLE_FACILITY, kind=kind)
     if not when:
-        raise SpecError("give the time it starts: …@90m")
+        raise refuse(Code.SIM_GIVE_START)
     parts = when.split(":")
     limit = 3 if kind == "error" else 1 if kind in ("pulled", "resend") else 2
     if len(parts) > limit:
-        raise SpecError(f"too many ':' parts for {kind}")
+        raise refuse(Code.SIM_TOO_MANY_PARTS, kind=kind)
     start = parse_duration(parts[0])
     duration = parse_duration(parts[1]) if len(parts) > 1 else None
     if kind in _NEEDS_DURATION and not duration:
-        raise SpecError(f"{kind} needs a duration: {kind}@START:DURATION, e.g. @90m:10m")
+        raise refuse(Code.SIM_NEEDS_DURATION, kind=kind)
     if kind == "resend":
         duration = None  # due from its time on; the runner does it once
     code = "open_circuit"
     if len(parts) == 3:
         code = parts[2]
         if not _CODE.match(code):
-            raise SpecError(f"error code {code!r}: 1 to 64 letters, digits, _ . -")
+            raise refuse(Code.SIM_ERROR_CODE, code=code)
     return Fault(kind, start, duration, probe=target, code=code)

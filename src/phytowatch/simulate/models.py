@@ -20,7 +20,8 @@ import random
 from dataclasses import dataclass, field
 
 from phytowatch.domain.instants import format_instant
-from phytowatch.simulate.faults import Fault, SpecError
+from phytowatch.domain.messages import Code
+from phytowatch.simulate.faults import Fault, refuse
 
 ROLES = ("product", "air", "water", "rh")
 _SUBSTEP_S = 60  # integrate at least once a simulated minute
@@ -89,9 +90,7 @@ def parse_probe(text: str) -> Probe:
     """``C1:product``, ``C1:product:40`` (in 40 mm wood / a 40 mm fruit), ``A1:air``."""
     parts = text.strip().split(":")
     if len(parts) not in (2, 3) or not parts[0] or parts[1] not in ROLES:
-        raise SpecError(
-            f"--probe {text!r}: write ID:ROLE[:SIZE_MM], ROLE one of {', '.join(ROLES)}"
-        )
+        raise refuse(Code.SIM_PROBE_FORM, option="--probe", text=text, roles=", ".join(ROLES))
     size = None
     if len(parts) == 3:
         try:
@@ -99,7 +98,7 @@ def parse_probe(text: str) -> Probe:
         except ValueError:
             size = -1.0
         if not (0 < size <= 1000):
-            raise SpecError(f"--probe {text!r}: the size is millimetres, e.g. C1:product:40")
+            raise refuse(Code.SIM_PROBE_SIZE, option="--probe", text=text)
     return Probe(parts[0], parts[1], size)
 
 
@@ -167,16 +166,19 @@ class FacilityModel:
 
     def __post_init__(self) -> None:
         if self.kind not in PHYSICS:
-            raise SpecError(f"kind {self.kind!r}: one of {', '.join(KINDS)}")
+            raise refuse(Code.FACILITY_KIND, kind=self.kind, kinds=", ".join(KINDS))
         if self.interval_s <= 0:
-            raise SpecError("the interval must be at least 1 s")
+            raise refuse(Code.SIM_INTERVAL)
         codes = [p.code for p in self.probes]
         if len(set(codes)) != len(codes):
-            raise SpecError(f"a probe is given twice: {', '.join(codes)}")
+            raise refuse(Code.SIM_PROBE_TWICE, probes=", ".join(codes))
         for fault in self.faults:
             if fault.probe is not None and fault.probe not in codes:
-                raise SpecError(
-                    f"fault {fault.kind}: no probe {fault.probe!r} (probes: {', '.join(codes)})"
+                raise refuse(
+                    Code.SIM_FAULT_NO_PROBE,
+                    kind=fault.kind,
+                    probe=fault.probe,
+                    probes=", ".join(codes),
                 )
         physics = PHYSICS[self.kind]
         self.physics = physics

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, Instant, Message, Param, say
 from phytowatch.simulate.device import Device, Transport
 from phytowatch.simulate.faults import format_elapsed
 from phytowatch.simulate.models import FacilityModel
@@ -50,37 +50,61 @@ class Outcome:
         return self.unsent > 0 or any(r.device.stopped for r in self.fleet)
 
 
-def status_line(running: Running, elapsed: float) -> str:
+Said = Callable[[Message], str]  # how a message is said: in English, or the reader's language
+
+
+def at(elapsed: float, facility: str, said: Said) -> str:
+    """The head of a progress line: the simulated time since the start, the facility."""
+    return said(say(Code.SIM_AT, elapsed=format_elapsed(elapsed), facility=facility))
+
+
+def status_line(running: Running, elapsed: float, said: Said = Message.english) -> str:
     """One short line: what the facility sent, what the server made of it, what is buffered."""
     s = running.device.stats
-    line = (
-        f"{format_elapsed(elapsed):>8}  {running.spec.code}  {running.spec.kind}  "
-        f"sent {s.sent}  accepted {s.accepted}  duplicates {s.duplicates}  "
-        f"rejected {s.rejected}  buffer {running.device.pending}"
+    status = say(
+        Code.SIM_STATUS,
+        sent=s.sent,
+        accepted=s.accepted,
+        duplicates=s.duplicates,
+        rejected=s.rejected,
+        buffer=running.device.pending,
     )
+    line = f"{at(elapsed, running.spec.code, said)}  {running.spec.kind}  {said(status)}"
     if not running.online(elapsed):
-        line += "  OFFLINE"
+        line += "  " + said(say(Code.SIM_OFFLINE))
     if running.device.stopped:
-        line += "  STOPPED"
+        line += "  " + said(say(Code.SIM_STOPPED))
     return line
 
 
-def summary_lines(outcome: Outcome) -> list[str]:
+def summary_lines(outcome: Outcome, said: Said = Message.english) -> list[str]:
     lines = []
     for r in outcome.fleet:
         s = r.device.stats
-        lines.append(
-            f"{r.spec.code}: {s.samples} samples; {s.sent} readings sent in {s.batches} batches: "
-            f"{s.accepted} accepted, {s.duplicates} duplicates, {s.rejected} rejected; "
-            f"{s.retries} retries; {r.device.pending} left unsent"
-            + (f"; {s.refused} refused" if s.refused else "")
-        )
-    how = "interrupted" if outcome.interrupted else "done"
+        counts: dict[str, Param] = {
+            "facility": r.spec.code,
+            "samples": s.samples,
+            "sent": s.sent,
+            "batches": s.batches,
+            "accepted": s.accepted,
+            "duplicates": s.duplicates,
+            "rejected": s.rejected,
+            "retries": s.retries,
+            "unsent": r.device.pending,
+        }
+        if s.refused:
+            lines.append(said(say(Code.SIM_SUMMARY_REFUSED, **counts, refused=s.refused)))
+        else:
+            lines.append(said(say(Code.SIM_SUMMARY, **counts)))
     total = sum(r.device.stats.sent for r in outcome.fleet)
-    lines.append(
-        f"simulate {how} after {format_elapsed(outcome.elapsed_s)[1:]} simulated: "
-        f"{len(outcome.fleet)} facilities, {total} readings sent, {outcome.unsent} unsent"
+    done = say(
+        Code.SIM_INTERRUPTED if outcome.interrupted else Code.SIM_DONE,
+        elapsed=format_elapsed(outcome.elapsed_s)[1:],
+        facilities=len(outcome.fleet),
+        sent=total,
+        unsent=outcome.unsent,
     )
+    lines.append(said(done))
     return lines
 
 
@@ -96,12 +120,13 @@ def run_fleet(
     monotonic: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     drain_s: float = 30.0,
+    said: Said = Message.english,
 ) -> Outcome:
     """Run until ``duration_s`` of simulated time (None: until Ctrl-C), then send the backlog.
 
     ``start`` is the true instant (µs) of every facility's first sample.
     """
-    fleet = [Running(s, s.model(start), Device(s.code, connect(s))) for s in specs]
+    fleet = [Running(s, s.model(start), Device(s.code, connect(s), said=said)) for s in specs]
     wall0 = monotonic()
     horizon = 0.0
     next_report = float(report_every_s)
@@ -111,16 +136,16 @@ def run_fleet(
             elapsed = (monotonic() - wall0) * speed
             horizon = elapsed if duration_s is None else min(elapsed, float(duration_s))
             for running in fleet:
-                _step(running, horizon, monotonic(), emit)
+                _step(running, horizon, monotonic(), emit, said)
             while report_every_s and horizon >= next_report:
                 for running in fleet:
-                    emit(status_line(running, next_report))
+                    emit(status_line(running, next_report, said))
                 next_report += report_every_s
             if duration_s is not None and elapsed >= duration_s:
                 break
             due = min((r.model.elapsed_s - elapsed) / speed for r in fleet)
             sleep(min(_MAX_SLEEP_S, max(0.0, due)))
-        _drain(fleet, horizon, monotonic, sleep, drain_s, emit)
+        _drain(fleet, horizon, monotonic, sleep, drain_s, emit, said)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -129,18 +154,20 @@ def run_fleet(
     return Outcome(fleet, horizon, interrupted)
 
 
-def _step(running: Running, horizon: float, now: float, emit: Callable[[str], None]) -> None:
+def _step(
+    running: Running, horizon: float, now: float, emit: Callable[[str], None], said: Said
+) -> None:
     model, device = running.model, running.device
     while model.elapsed_s <= horizon:
         device.record(model.next_sample())
-    _announce(running, horizon, emit)
+    _announce(running, horizon, emit, said)
     device.flush(online=running.online(horizon), now=now)
     for message in device.messages:
-        emit(f"{format_elapsed(horizon):>8}  {running.spec.code}  {message}")
+        emit(f"{at(horizon, running.spec.code, said)}  {message}")
     device.messages.clear()
 
 
-def _announce(running: Running, horizon: float, emit: Callable[[str], None]) -> None:
+def _announce(running: Running, horizon: float, emit: Callable[[str], None], said: Said) -> None:
     """Say when a fault begins and ends; plan a resend when it is due."""
     code = running.spec.code
     for index, fault in enumerate(running.spec.faults):
@@ -150,14 +177,15 @@ def _announce(running: Running, horizon: float, emit: Callable[[str], None]) -> 
                     continue  # nothing sent yet: try again at the next step
                 running.ended.add(index)
             running.started.add(index)
-            when = format_instant(running.model.start + fault.start_s * 1_000_000)
-            emit(f"{format_elapsed(horizon):>8}  {code}  fault: {fault.describe()} (at {when})")
+            when = Instant(running.model.start + fault.start_s * 1_000_000)
+            emit(f"{at(horizon, code, said)}  {said(fault.describe(when))}")
         elif index in running.started and index not in running.ended and not fault.active(horizon):
             running.ended.add(index)
-            extra = ""
             if fault.kind == "outage":
-                extra = f": sending the backlog of {running.device.pending} readings"
-            emit(f"{format_elapsed(horizon):>8}  {code}  fault over: {fault.kind}{extra}")
+                over = say(Code.SIM_FAULT_OVER_BACKLOG, kind=fault.kind, n=running.device.pending)
+            else:
+                over = say(Code.SIM_FAULT_OVER, kind=fault.kind)
+            emit(f"{at(horizon, code, said)}  {said(over)}")
 
 
 def _drain(
@@ -167,6 +195,7 @@ def _drain(
     sleep: Callable[[float], None],
     drain_s: float,
     emit: Callable[[str], None],
+    said: Said,
 ) -> None:
     """At the end the network is back: send what is left, for at most ``drain_s`` wall seconds."""
     deadline = monotonic() + drain_s
@@ -174,7 +203,7 @@ def _drain(
         for running in fleet:
             running.device.flush(online=True, now=monotonic())
             for message in running.device.messages:
-                emit(f"{format_elapsed(horizon):>8}  {running.spec.code}  {message}")
+                emit(f"{at(horizon, running.spec.code, said)}  {message}")
             running.device.messages.clear()
         if any(r.device.busy for r in fleet):
             sleep(0.05)

@@ -17,7 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from phytowatch.simulate.faults import Fault, SpecError, parse_duration, parse_fault
+from phytowatch.domain.messages import Code
+from phytowatch.simulate.faults import Fault, SpecError, parse_duration, parse_fault, refuse
 from phytowatch.simulate.models import FacilityModel, Probe, parse_probe
 
 _KEYS = {"facility", "token", "kind", "probes", "faults", "seed", "interval", "set_point"}
@@ -60,11 +61,11 @@ def facility_spec(
 ) -> FacilitySpec:
     """A checked spec; SpecError names the first problem."""
     if not code:
-        raise SpecError("give the facility code (--facility)")
+        raise refuse(Code.SIM_GIVE_FACILITY, option="--facility")
     if not token:
-        raise SpecError(f"{code}: give its device token (--token)")
+        raise refuse(Code.SIM_GIVE_TOKEN, facility=code, option="--token")
     if not probes:
-        raise SpecError(f"{code}: give its probes (--probe C1:product …)")
+        raise refuse(Code.SIM_GIVE_PROBES, facility=code, option="--probe")
     spec = FacilitySpec(
         code,
         token,
@@ -78,7 +79,7 @@ def facility_spec(
     try:
         spec.model(0)  # the model checks the kind, the probes and the faults' probes
     except SpecError as error:
-        raise SpecError(f"{code}: {error}") from None
+        raise error.inside(Code.SIM_IN_FACILITY, facility=code) from None
     return spec
 
 
@@ -87,49 +88,49 @@ def fleet_specs(text: str, where: str, *, seed: int, interval_s: int) -> list[Fa
     try:
         items = json.loads(text)
     except ValueError as error:
-        raise SpecError(f"{where}: not JSON: {error}") from None
+        raise refuse(Code.SIM_NOT_JSON, file=where, error=str(error)) from None
     if not isinstance(items, list) or not items:
-        raise SpecError(f'{where}: a JSON list of facilities, e.g. [{{"facility": …}}]')
+        raise refuse(Code.SIM_FLEET_LIST, file=where, example='[{"facility": …}]')
     specs = []
     for n, item in enumerate(items):
         try:
             specs.append(_item(item, seed=seed + n, interval_s=interval_s))
         except SpecError as error:
-            raise SpecError(f"{where}, facility {n + 1}: {error}") from None
+            raise error.inside(Code.SIM_IN_FLEET_ITEM, file=where, n=n + 1) from None
     codes = [s.code for s in specs]
     for code in codes:
         if codes.count(code) > 1:
-            raise SpecError(f"{where}: facility {code} is given twice")
+            raise refuse(Code.SIM_GIVEN_TWICE, file=where, facility=code)
     return specs
 
 
 def _item(item: Any, *, seed: int, interval_s: int) -> FacilitySpec:
     if not isinstance(item, dict):
-        raise SpecError("each facility is a JSON object")
+        raise refuse(Code.SIM_ITEM_OBJECT)
     unknown = set(item) - _KEYS
     if unknown:
-        raise SpecError(f"unknown keys {', '.join(sorted(unknown))} (known: {', '.join(_KEYS)})")
+        raise refuse(Code.SIM_UNKNOWN_KEYS, keys=", ".join(sorted(unknown)), known=", ".join(_KEYS))
     texts = {k: item.get(k) for k in ("facility", "token", "kind")}
     for key, value in texts.items():
         if not isinstance(value, str) or not value:
-            raise SpecError(f"'{key}' must be a text")
+            raise refuse(Code.SIM_KEY_TEXT, key=key)
     probes, faults = item.get("probes"), item.get("faults", [])
     for key, value in (("probes", probes), ("faults", faults)):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise SpecError(f"'{key}' must be a list of texts")
+            raise refuse(Code.SIM_KEY_TEXTS, key=key)
     interval = item.get("interval", interval_s)
     if isinstance(interval, str):
         interval = parse_duration(interval, bare_seconds=True)
     if not isinstance(interval, int) or isinstance(interval, bool) or interval <= 0:
-        raise SpecError("'interval' must be whole seconds or a duration such as \"1m\"")
+        raise refuse(Code.SIM_KEY_INTERVAL)
     item_seed = item.get("seed", seed)
     if not isinstance(item_seed, int) or isinstance(item_seed, bool):
-        raise SpecError("'seed' must be an integer")
+        raise refuse(Code.SIM_KEY_SEED)
     set_point = item.get("set_point")
     if set_point is not None and (
         not isinstance(set_point, int | float) or isinstance(set_point, bool)
     ):
-        raise SpecError("'set_point' must be a number (°C)")
+        raise refuse(Code.SIM_KEY_SET_POINT)
     return facility_spec(
         str(texts["facility"]),
         str(texts["token"]),

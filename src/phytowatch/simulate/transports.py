@@ -14,9 +14,19 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
+from phytowatch.domain.messages import Code, Message, say
 from phytowatch.simulate.device import Answer
+from phytowatch.simulate.faults import refuse
 
 _TIMEOUT_S = 15.0
+
+
+class TransportError(ConnectionError):
+    """No answer to be had (the device sends the batch again later), and why, as a message."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.english())
+        self.message = message
 
 
 class HttpTransport:
@@ -25,7 +35,7 @@ class HttpTransport:
     def __init__(self, url: str, token: str, *, timeout: float = _TIMEOUT_S) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"--url {url!r}: write http://HOST:PORT or https://HOST")
+            raise refuse(Code.SIM_URL_FORM, option="--url", url=url)
         self._https = parts.scheme == "https"
         self._host = parts.hostname
         self._port = parts.port
@@ -119,7 +129,7 @@ class MqttTransport:
         from paho.mqtt.properties import Properties
 
         if not self._subscribed.wait(self._timeout):
-            raise ConnectionError("not connected to the MQTT broker")
+            raise TransportError(say(Code.SIM_NO_BROKER))
         correlation = uuid.uuid4().bytes
         properties = Properties(PacketTypes.PUBLISH)
         properties.CorrelationData = correlation
@@ -129,7 +139,8 @@ class MqttTransport:
             got = self._arrived.wait_for(lambda: correlation in self._answers, self._timeout)
             answer = self._answers.pop(correlation, None)
         if not got or answer is None:
-            raise TimeoutError(f"no answer on {self._results} (published: {info.is_published()})")
+            published = "yes" if info.is_published() else "no"
+            raise TransportError(say(Code.SIM_NO_ANSWER, topic=self._results, published=published))
         if "error" in answer:
             return Answer(422, answer)
         return Answer(200, answer)
