@@ -64,7 +64,14 @@ the locale).
 
 `phytowatch evaluate` runs on a fast path (argparse and the pure core, no Typer, no Rich): judging
 a 22-day log costs little more than reading it, see [performance.md](performance.md). Its exit
-code is the verdict: 0 PASS, 1 FAIL, 3 INDETERMINATE, 2 bad input.
+code is the verdict: 0 PASS, 1 FAIL, 3 INDETERMINATE, 2 bad input. Its text report gives the
+whole log's extent (`Log`) apart from how far judgement went (`Judged`: a verdict may be decided
+before the log ends), and a vapour-heat schedule's criteria in the reader's words.
+
+Only `db upgrade` (and `serve` and `demo`, which build their own) create a database. Every other
+command that uses one says so when it does not exist (`the database … does not exist`, in the
+reader's language) and exits 2, creating nothing; a PostgreSQL database is created by its server
+(`createdb`), never by phytowatch.
 """
 
 

@@ -1,4 +1,5 @@
-"""make demo's province, run for a minute at a faster clock: runs pass, one fails, alarms rise."""
+"""make demo's province, run for a minute at a faster clock: runs pass, some fail, alarms rise,
+new runs start."""
 
 from __future__ import annotations
 
@@ -46,6 +47,9 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
     last = summaries[-1]
     assert " pass" in last and " fail" in last, last  # kilns and hot water pass; one line fails
     assert "open alarms: 0" not in last
+    # the province keeps working: more runs started than the 30 it began with
+    started = int(last.split(" runs: ")[1].split(" started")[0])
+    assert started > 30, last
     assert "Traceback" not in result.stdout + result.stderr
     # one person per role, with a login and a fresh password, in the "where to look" lines
     people = {
