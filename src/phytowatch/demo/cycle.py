@@ -44,7 +44,7 @@ class Timing:
 
 
 TIMINGS = {
-    "kiln": Timing(40 * US_PER_MIN, 60 * US_PER_MIN, 5 * US_PER_H, 30 * US_PER_MIN),
+    "kiln": Timing(40 * US_PER_MIN, 60 * US_PER_MIN, 7 * US_PER_H, 30 * US_PER_MIN),
     "hot_water_tank": Timing(30 * US_PER_MIN, 30 * US_PER_MIN, 3 * US_PER_H, 20 * US_PER_MIN),
     "vapour_heat_chamber": Timing(60 * US_PER_MIN, 2 * US_PER_H, 9 * US_PER_H, 60 * US_PER_MIN),
     "cold_room": Timing(US_PER_D, 13 * US_PER_D, 21 * US_PER_D, US_PER_D),

@@ -91,7 +91,8 @@ def province() -> tuple[list[DemoEnterprise], list[DemoFacility]]:
                 schedule, load = "vht-papaya-pt21", "papaya, 1 t"
             else:
                 trade_zh, trade_en = "木业包装", "Wood Packaging"
-                kind, sim, probes, interval = "kiln", "kiln", KILN_PROBES, 60
+                # a sample every 30 s: a stuck probe then repeats itself 30 times within the hold
+                kind, sim, probes, interval = "kiln", "kiln", KILN_PROBES, 30
                 schedule, load = "ispm15-ht", f"{600 + 50 * n} pallets, pine"
             enterprises.append(
                 DemoEnterprise(
@@ -129,7 +130,7 @@ FAULT_PLANS: dict[str, tuple[tuple[str, ...], ...]] = {
         (),
         ("pulled:C3@90m",),  # the probe tracks the air: a finding, review required
         (),
-        ("stuck:C2@95m",),  # identical readings during the hold: a finding
+        ("stuck:C2@170m:25m",),  # identical readings during the hold: a finding
         (),
         ("error:C4@70m:6m",),  # an error code, the run carries on on three probes
         (),
