@@ -27,7 +27,7 @@ from phytowatch.web.app import create_app
 pytestmark = pytest.mark.integration
 
 T0 = parse_instant("2026-12-01T08:00:00Z")
-STEP = 10 * US_PER_MIN
+STEP = 20 * US_PER_MIN
 SPAN = 24 * US_PER_H
 # the stations under test, each with its fault plans (no outage: nobody should look silent)
 PLANS = {
@@ -81,7 +81,7 @@ class ClientService(DemoService):
 def day(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     folder: Path = tmp_path_factory.mktemp("demo")
     tokens: dict[str, str] = {}
-    url = seed(folder / "data", tokens, at=T0)
+    url = seed(folder / "data", tokens, at=T0, only=PLANS)
     clock = FixedClock(T0)
     settings = load_settings(database_url=url)
     services = bootstrap(settings, migrate=False, clock=clock)

@@ -53,7 +53,8 @@ def demo(
 
         def emit(line: Message | str | tuple[Message, ...]) -> None:
             if isinstance(line, tuple):  # one line of several messages (an alarm and its own)
-                typer.echo(" ".join(say(part, language) for part in line))
+                parts = [say(part, language) for part in line]
+                typer.echo("".join(p if p.endswith("：") else p + " " for p in parts).rstrip())
             else:
                 typer.echo(say(line, language) if isinstance(line, Message) else line)
 

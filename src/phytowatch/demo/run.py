@@ -17,7 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,8 +50,11 @@ CALIBRATED = 180 * US_PER_D
 VALID_FOR = 365 * US_PER_D
 
 
-def seed(data: Path, token_out: dict[str, str], *, at: int) -> str:
-    """A fresh database with the province, its calibrations and cameras; returns its URL."""
+def seed(
+    data: Path, token_out: dict[str, str], *, at: int, only: Collection[str] | None = None
+) -> str:
+    """A fresh database with the province, its calibrations and cameras; returns its URL.
+    ``only``: just these facilities and their enterprises (a test's few)."""
     from phytowatch.bootstrap import bootstrap
     from phytowatch.services.clock import FixedClock
     from phytowatch.services.context import Context
@@ -70,6 +73,9 @@ def seed(data: Path, token_out: dict[str, str], *, at: int) -> str:
     ctx = Context.system(FixedClock(at), "demo")
     try:
         enterprises, facilities = province()
+        if only is not None:
+            facilities = [f for f in facilities if f.code in only]
+            enterprises = [e for e in enterprises if e.code in {f.enterprise for f in facilities}]
         for e in enterprises:
             add_enterprise(
                 services.registry,
