@@ -77,6 +77,7 @@ body = await answer.json();
 // Play starts again from the beginning
 at = body.to;
 chart = makeChart(target, { ...run, alarms: [], stills: [] }, body, null, { fixed: true });
+window.pwChart = chart;
 full = { holds: chart.marks.holds.slice(), interruptions: chart.marks.interruptions.slice() };
 play.textContent = `▶ ${T.play}`;
 render();

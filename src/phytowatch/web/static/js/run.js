@@ -85,9 +85,16 @@ function live() {
     runs: (data) => {
       const mine = data.runs.find((r) => r.id === run.run);
       if (!mine) return;
+      // the status line in words: the governing value, the hold's progress, the ETA
       const hold = mine.holds?.[0];
-      if (text && hold) text.textContent = `${T.hold} ${progress(hold.elapsed_s, hold.duration_s)}`
-        + (hold.earliest_end ? ` · ${T.eta} ${local(hold.earliest_end)}` : "");
+      const value = Object.values(mine.governing || {}).find((v) => v != null);
+      const parts = [];
+      if (value != null) parts.push(`${T.governing} ${Number(value).toFixed(1)} °C`);
+      if (hold) parts.push(`${T.hold} ${progress(hold.elapsed_s, hold.duration_s)}`);
+      const eta = hold?.earliest_end || mine.earliest_end;
+      if (eta) parts.push(`${T.eta} ${local(eta)}`);
+      if (mine.stale) parts.push(T.offline);
+      if (text && parts.length) text.textContent = parts.join(" · ");
       if (mine.last_sample !== lastSample && !shown && Date.now() - lastFetch > 5000 && chart) {
         lastSample = mine.last_sample;
         lastFetch = Date.now();
