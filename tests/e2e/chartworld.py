@@ -19,6 +19,7 @@ from importlib import resources
 from typing import Any
 
 import pageworld
+
 from acting import ctx_at
 from phytowatch.bootstrap import bootstrap
 from phytowatch.config import load_settings
@@ -104,4 +105,3 @@ def _value(code: str, minute: int, probe: str, value: float) -> float:
     if code == "JX-0032-H1" and probe.startswith("W") and 20 <= minute < 34:
         return round(value - 1.6, 2)
     return value
-

@@ -79,7 +79,8 @@ def _other_limits(schedule: Any) -> list[dict[str, Any]]:
             values = [criterion.threshold]
         else:
             continue
-        out.append({"role": str(getattr(criterion.role, "value", criterion.role)), "thresholds": values})
+        role = str(getattr(criterion.role, "value", criterion.role))
+        out.append({"role": role, "thresholds": values})
     return out
 
 
