@@ -71,7 +71,7 @@ async function start() {
   chart = makeChart(target, run, body, zoomed);
   window.pwChart = chart;
   // print: redraw at the A4 page's width (180 mm), then back to the screen's
-  const screenSize = () => ({ width: Math.max(320, target.clientWidth - 4), height: 380 });
+  const screenSize = () => ({ width: Math.max(320, target.clientWidth - 4), height: 400 });
   window.addEventListener("beforeprint", () => chart.plot.setSize({ width: 680, height: 300 }));
   window.addEventListener("afterprint", () => chart.plot.setSize(screenSize()));
   document.body.dataset.chartReady = "1";
