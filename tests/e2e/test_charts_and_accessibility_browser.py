@@ -218,6 +218,12 @@ def test_a_failed_hot_water_run_shows_its_water_probes_and_the_tolerance_band(
     page.click(".u-legend .u-series:not(.u-partner) >> text=P1")
     low, _ = page.evaluate(SCALE, "y")
     assert low <= 25, low
+    assert page.get_attribute("#chart", "data-shown") == "P1 W1 W2"
+    # the cursor's time in the legend is the reader's zone, 24-hour
+    page.hover("#chart .u-over", position={"x": 300, "y": 100})
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d", page.inner_text(".u-legend .u-series >> nth=0 >> .u-value")
+    )
     page.context.close()
 
 

@@ -7,7 +7,7 @@
 // dashed, water dash-dot, humidity dotted), in the legend too. The y-range follows the probes of
 // the role the schedule judges and its thresholds: a probe of another role that would squeeze
 // them starts hidden (a click on its legend entry shows it, and the range follows it).
-import { T, ZONE } from "./common.js";
+import { T, ZONE, local } from "./common.js";
 
 const PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#56b4e9", "#e69f00", "#000000", "#8c564b"];
 const DASH = { product: [], air: [10, 5], water: [12, 4, 2, 4], rh: [2, 4] };
@@ -62,7 +62,7 @@ function extentOf(s) {
 export function seriesOf(body, run, marks) {
   const judged = run.schedule.role || "product";
   const range = marks ? judgedExtent(body, judged, marks) : null;
-  const series = [{ label: T.time }];
+  const series = [{ label: T.time, value: (u, v) => (v == null ? "–" : local(v * 1000)) }];
   const arrays = [body.t];
   let n = 0;
   for (const [probe, s] of Object.entries(body.probes)) {
@@ -270,6 +270,7 @@ export function makeChart(target, run, body, onZoom, options = {}) {
       setSeries: [(u, i, opts) => {
         if (i == null || !opts || opts.show == null || i % 2 === 1) return;
         if (u.series[i - 1].show !== opts.show) u.setSeries(i - 1, { show: opts.show });
+        target.dataset.shown = shownProbes(u).join(" ");
       }],
       setSelect: [(u) => {
         if (!onZoom || u.select.width < 5) return;
