@@ -182,6 +182,11 @@ def test_a_17_day_cold_run_has_date_labels_that_never_overlap(
     assert axis["tight"] == 0, axis["labels"]
     days = [label for label in axis["labels"] if re.fullmatch(r"\d\d-\d\d(\n\d{4})?", label)]
     assert len(days) >= 8, axis["labels"]  # a label a day or every other day, never times
+    page.set_viewport_size({"width": 720, "height": 900})  # a narrow window: fewer labels
+    page.wait_for_function("window.pwChart.plot.width < 720")
+    narrow = page.evaluate(LABELS_APART)
+    assert narrow["tight"] == 0 and len(narrow["labels"]) < len(axis["labels"]), narrow
+    page.set_viewport_size({"width": 1440, "height": 900})
     # zoomed in to a few hours, the times come back, the date under the first tick of a day
     page.click("button[data-zoom='in']")
     for _ in range(4):
