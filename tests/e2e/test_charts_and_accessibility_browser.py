@@ -224,6 +224,13 @@ def test_a_failed_hot_water_run_shows_its_water_probes_and_the_tolerance_band(
     low, _ = page.evaluate(SCALE, "y")
     assert low <= 25, low
     assert page.get_attribute("#chart", "data-shown") == "P1 W1 W2"
+    # and with the keyboard: a probe's legend entry is a toggle button
+    p2 = page.locator(".u-legend .u-series[role=button]", has_text="P2")
+    assert p2.get_attribute("aria-pressed") == "false"
+    p2.focus()
+    page.keyboard.press("Enter")
+    assert page.get_attribute("#chart", "data-shown") == "P1 P2 W1 W2"
+    assert p2.get_attribute("aria-pressed") == "true"
     # the cursor's time in the legend is the reader's zone, 24-hour
     page.hover("#chart .u-over", position={"x": 300, "y": 100})
     assert re.fullmatch(

@@ -288,6 +288,7 @@ export function makeChart(target, run, body, onZoom, options = {}) {
   };
   const plot = new window.uPlot(opts, arrays, target);
   target.dataset.shown = shownProbes(plot).join(" ");
+  keyboardLegend(plot);
   window.addEventListener("resize", () => plot.setSize({ width: width(), height: 400 }));
   return {
     plot,
@@ -311,4 +312,22 @@ function extentAll(arrays, series, scale) {
 /** The probes drawn, as their legend names them (for the tests and the page's own use). */
 export function shownProbes(plot) {
   return plot.series.filter((s, k) => k > 0 && k % 2 === 0 && s.show).map((s) => s.label.split(" ")[0]);
+}
+
+/** A probe's legend entry is a toggle button for the keyboard too (Tab to it, Enter or Space). */
+function keyboardLegend(plot) {
+  const rows = plot.root.querySelectorAll(".u-legend .u-series");
+  rows.forEach((row, k) => {
+    if (k === 0 || k % 2 === 1) return; // the time, and each probe's maximum (its partner)
+    const sync = () => row.setAttribute("aria-pressed", String(plot.series[k].show));
+    row.tabIndex = 0;
+    row.setAttribute("role", "button");
+    sync();
+    row.addEventListener("keydown", (event) => {
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      row.querySelector("th").click();
+    });
+    plot.hooks.setSeries = [...(plot.hooks.setSeries || []), sync];
+  });
 }
