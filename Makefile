@@ -32,7 +32,8 @@ NPM          ?= npm
 FRONTEND     := frontend
 VENDOR       := src/phytowatch/web/static/vendor
 VENDOR_STAMP := $(VENDOR)/.frontend.stamp
-# package file -> name served under /static/vendor/
+# package file -> name served under /static/vendor/ (the development dependencies, axe-core for the
+# accessibility test, are installed by npm ci but never copied here: the test reads node_modules)
 VENDOR_FILES := uplot/dist/uPlot.iife.min.js:uPlot.iife.min.js uplot/dist/uPlot.min.css:uPlot.min.css \
                 uplot/LICENSE:uPlot.LICENSE htmx.org/dist/htmx.min.js:htmx.min.js \
                 htmx.org/LICENSE:htmx.LICENSE

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Refused, say
+from phytowatch.domain.schedule import HoldCriterion, ThroughoutCriterion
 from phytowatch.schedules import load_catalog
 from phytowatch.services import signoff
 from phytowatch.services.app import App
@@ -52,7 +53,7 @@ def _schedule_view(record: RunRecord) -> dict[str, Any]:
         schedule = schedule.resolve(record.params)
     except (KeyError, ValueError):
         return {"title": {"en": record.schedule_id, "zh": record.schedule_id}, "regime": "heat",
-                "thresholds": [], "lower": None, "interval_s": None}  # fmt: skip
+                "thresholds": [], "lower": None, "interval_s": None, "others": []}  # fmt: skip
     primary = schedule.primary
     return {
         "title": dict(schedule.title),
@@ -63,7 +64,24 @@ def _schedule_view(record: RunRecord) -> dict[str, Any]:
         ],
         "lower": primary.tolerance.lower if primary.tolerance is not None else None,
         "interval_s": schedule.max_sample_interval / 1e6,
+        "others": _other_limits(schedule),
     }
+
+
+def _other_limits(schedule: Any) -> list[dict[str, Any]]:
+    """The thresholds of the criteria beside the primary one (vapour heat's air hold, its
+    humidity throughout), for the chart: role and values."""
+    out = []
+    for criterion in schedule.extra:
+        if isinstance(criterion, HoldCriterion):
+            values = [step.threshold for step in criterion.steps]
+        elif isinstance(criterion, ThroughoutCriterion):
+            values = [criterion.threshold]
+        else:
+            continue
+        role = str(getattr(criterion.role, "value", criterion.role))
+        out.append({"role": role, "thresholds": values})
+    return out
 
 
 def run_context(services: App, run_id: int, may: Any) -> dict[str, Any]:

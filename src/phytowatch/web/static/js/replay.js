@@ -1,5 +1,5 @@
-// Replay of a run at a chosen speed: the whole run is fetched once (downsampled), then revealed
-// up to a moving clock; the governing value (the coldest product probe for heat, the warmest for
+// Replay of a run at a chosen speed: the whole run is fetched once (downsampled) and shown, then
+// revealed again from the start up to a moving clock; the governing value (the coldest product probe for heat, the warmest for
 // cold) is shown at the clock.
 import { T, local } from "./common.js";
 import { makeChart } from "./chart.js";
@@ -73,8 +73,11 @@ pos.addEventListener("input", () => { at = body.from + (Number(pos.value) / 1000
 
 const answer = await fetch(`/api/v1/runs/${run.run}/chart?points=1000`, { credentials: "same-origin" });
 body = await answer.json();
-at = body.from;
-chart = makeChart(target, { ...run, alarms: [], stills: [] }, body, null);
+// the whole run is shown before Play (the clock at its end, the axes those of the whole run);
+// Play starts again from the beginning
+at = body.to;
+chart = makeChart(target, { ...run, alarms: [], stills: [] }, body, null, { fixed: true });
+window.pwChart = chart;
 full = { holds: chart.marks.holds.slice(), interruptions: chart.marks.interruptions.slice() };
 play.textContent = `▶ ${T.play}`;
 render();

@@ -71,7 +71,7 @@ async function start() {
   chart = makeChart(target, run, body, zoomed);
   window.pwChart = chart;
   // print: redraw at the A4 page's width (180 mm), then back to the screen's
-  const screenSize = () => ({ width: Math.max(320, target.clientWidth - 4), height: 380 });
+  const screenSize = () => ({ width: Math.max(320, target.clientWidth - 4), height: 400 });
   window.addEventListener("beforeprint", () => chart.plot.setSize({ width: 680, height: 300 }));
   window.addEventListener("afterprint", () => chart.plot.setSize(screenSize()));
   document.body.dataset.chartReady = "1";
@@ -85,9 +85,16 @@ function live() {
     runs: (data) => {
       const mine = data.runs.find((r) => r.id === run.run);
       if (!mine) return;
+      // the status line in words: the governing value, the hold's progress, the ETA
       const hold = mine.holds?.[0];
-      if (text && hold) text.textContent = `${T.hold} ${progress(hold.elapsed_s, hold.duration_s)}`
-        + (hold.earliest_end ? ` · ${T.eta} ${local(hold.earliest_end)}` : "");
+      const value = Object.values(mine.governing || {}).find((v) => v != null);
+      const parts = [];
+      if (value != null) parts.push(`${T.governing} ${Number(value).toFixed(1)} °C`);
+      if (hold) parts.push(`${T.hold} ${progress(hold.elapsed_s, hold.duration_s)}`);
+      const eta = hold?.earliest_end || mine.earliest_end;
+      if (eta) parts.push(`${T.eta} ${local(eta)}`);
+      if (mine.stale) parts.push(T.offline);
+      if (text && parts.length) text.textContent = parts.join(" · ");
       if (mine.last_sample !== lastSample && !shown && Date.now() - lastFetch > 5000 && chart) {
         lastSample = mine.last_sample;
         lastFetch = Date.now();
