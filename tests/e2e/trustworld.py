@@ -53,6 +53,23 @@ def prepare(tokens: dict[str, str], runs: dict[str, int], start: int) -> Callabl
     return seed
 
 
+def wait_closed(database_url: str, run_ids: list[int], *, within_s: float = 30) -> None:
+    """Until the server has judged and closed these runs (the live thread closes a run once the
+    batch that completes its hold is committed, a moment after the device's 200)."""
+    services = bootstrap(load_settings(database_url=database_url), migrate=False)
+    deadline = time.monotonic() + within_s
+    try:
+        while True:
+            records = [services.runs.run(run_id) for run_id in run_ids]
+            if all(r is not None and r.closed_at is not None for r in records):
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"runs {run_ids} not closed: {records}")
+            time.sleep(0.1)
+    finally:
+        services.close()
+
+
 def curve(minute: int, probe: str, *, pulled: bool) -> float:
     """A kiln warming up steadily (no door opened); a pulled probe reads the air."""
     if pulled and probe == "C3" and minute >= PULLED_AT:
