@@ -12,8 +12,15 @@ from typing import TYPE_CHECKING
 import pageworld
 import pytest
 import trustworld
-from browser_support import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Server, need_chromium, serving
-from browser_support import shoot
+from browser_support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    Server,
+    need_chromium,
+    serving,
+    shoot,
+)
 
 if TYPE_CHECKING:  # imported where a browser is launched
     from playwright.sync_api import Browser, Page
@@ -107,7 +114,9 @@ def test_a_tamper_pass_then_rejected_never_looks_clean_on_screen_or_printed(
     assert page.locator(".record-office").is_visible()
     assert page.locator(".run-state .review-chip.s-failed").is_visible()
     assert_not_clean(page, "rejected")
-    assert page.locator(".signatures").is_visible() and "Inspector" in page.inner_text(".signatures")
+    assert page.locator(".signatures").is_visible() and "Inspector" in page.inner_text(
+        ".signatures"
+    )
     pdf = page.pdf(format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) <= 3
     (ARTIFACTS / "run-rejected.pdf").write_bytes(pdf)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pageworld
+
 from acting import ctx_at
 from phytowatch.bootstrap import bootstrap
 from phytowatch.config import load_settings

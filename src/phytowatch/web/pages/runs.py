@@ -71,9 +71,7 @@ def _schedule_view(record: RunRecord) -> dict[str, Any]:
 def readings_appendix(services: App, record: RunRecord) -> dict[str, Any]:
     """The run's readings as a table for the printed record: one row per sample time, one
     column per probe (a fault's word where a probe sent no value), the first APPENDIX_ROWS."""
-    rows = services.runs.run_readings(
-        record.facility_id, record.started_at, record.closed_at, None
-    )
+    rows = services.runs.run_readings(record.facility_id, record.started_at, record.closed_at, None)
     probes = sorted({r[0] for r in rows})
     table: dict[int, dict[str, tuple[float | None, str | None]]] = {}
     for probe, t, value, fault, _ in rows:
