@@ -281,6 +281,7 @@ def test_an_inspector_signs_off_a_run_and_a_missing_comment_is_said(
     text = page.inner_text("main")
     assert "按原始读数判定" in text and "judged raw" not in text  # the calibration note
     assert "该处理尚未经检验员审核通过" in text and "not signed off" not in text
+    page.check("form.signoff input[value=signed_off]")  # nothing is chosen beforehand
     page.click("form.signoff button[type=submit]")  # findings: a comment is needed
     page.wait_for_selector("form.signoff .error")
     refusal = page.locator("form.signoff .error").inner_text()

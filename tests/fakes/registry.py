@@ -134,7 +134,9 @@ class InMemoryRegistry:
             self._probe_ids += 1
             refs[probe_code] = ProbeRef(self._probe_ids, probe_code, role)
             self.placements[self._probe_ids] = placement
-        facility = FacilityRef(len(self.facilities) + 1, code, enterprise_id, kind, refs)
+        facility = FacilityRef(
+            len(self.facilities) + 1, code, enterprise_id, kind, refs, name, treater_number
+        )
         self.facilities[facility.id] = facility
         return facility
 

@@ -135,6 +135,14 @@ class Code(StrEnum):
     )
     SIGNOFF_INSPECTOR_ONLY = "signoff.inspector_only", "only a bureau inspector signs off a run"
     SIGNOFF_DECISION = "signoff.decision", "decision: signed_off or rejected"
+    SIGNOFF_CHOOSE = (
+        "signoff.choose",
+        "choose a decision, sign off or reject: nothing is chosen for you; nothing was recorded",
+    )
+    RECORD_READINGS_CUT = (
+        "record.readings_cut",
+        "the first {shown} of {total} sample times; the whole log is in the CSV export",
+    )
     SIGNOFF_RACE = (
         "signoff.race",
         "run {run} was decided already by someone else; reload it",

@@ -23,6 +23,8 @@ class FacilityRef:
     enterprise_id: int
     kind: str
     probes: dict[str, ProbeRef] = field(default_factory=dict)
+    name: str = ""  # as registered; "" when none was given
+    treater_number: str | None = None  # the treatment provider's registration number (IPPC mark)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ class SqlRegistry:
             enterprise_id=row.enterprise_id,
             kind=row.kind,
             probes={p.code: ProbeRef(p.id, p.code, p.role) for p in probe_rows},
+            name=row.name or "",
+            treater_number=row.treater_number,
         )
 
     def facility_by_code(self, code: str) -> FacilityRef | None:

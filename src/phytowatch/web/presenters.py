@@ -12,7 +12,7 @@ from phytowatch.domain.judgement.verdict import HoldProgress
 from phytowatch.domain.messages import message_json
 from phytowatch.domain.signoff import SignOff
 from phytowatch.services.notify import alarm_payload
-from phytowatch.services.runs import RunEvent, RunRecord, evaluate_command
+from phytowatch.services.runs import RunEvent, RunRecord, RunReview, evaluate_command
 
 
 def when(instant: int | None) -> str | None:
@@ -78,6 +78,22 @@ def signoff_json(found: SignOff | None) -> dict[str, Any] | None:
         "by": found.by,
         "office": found.office,
         "at": format_instant(found.at),
+    }
+
+
+def review_json(review: RunReview) -> dict[str, Any]:
+    """A run's review state (``services.runs.run_review``): ``looks_clean`` is true only for a
+    signed-off PASS; the decision's signer by login and name, office by code and name, and
+    time (null before a decision)."""
+    return {
+        "state": review.state.value,
+        "looks_clean": review.clean,
+        "decision": None if review.signoff is None else review.signoff.decision.value,
+        "by": review.signer_login,
+        "by_name": review.signer_name,
+        "office": review.office_code,
+        "office_name": review.office_name,
+        "at": when(review.signed_at),
     }
 
 

@@ -22,6 +22,8 @@ from phytowatch.services.runs import (
     RunRecord,
     evaluate_command,
     run_log_rows,
+    run_review,
+    run_reviews,
     start_run,
 )
 from phytowatch.web.auth import allow, ensure_facility_visible, visible_facilities
@@ -30,7 +32,7 @@ from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, StrictBody, context_of, documented, names_nothing
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 from phytowatch.web.events import publish_tick
-from phytowatch.web.presenters import hold_json, run_json, when
+from phytowatch.web.presenters import hold_json, review_json, run_json, when
 
 router = APIRouter(prefix="/api/v1/runs", route_class=StrictJsonRoute)
 PER_FACILITY_LIST = 50  # up to this many visible facilities, their runs are listed one by one
@@ -108,12 +110,14 @@ async def _visible_runs(request: Request, facility: str | None) -> list[RunRecor
 
 @router.get("", dependencies=[allow(Action.RUNS_READ)], responses=answers(422, *CALLER))
 async def list_runs(request: Request, facility: str | None = None) -> JSONResponse:
-    """The latest runs, newest first; an open run carries its live phase."""
+    """The latest runs, newest first; an open run carries its live phase, every run its review
+    state (``review``: findings to review, awaiting sign-off, signed off by whom, rejected)."""
     services = request.app.state.services
     records = await _visible_runs(request, facility)
     now = now_of(request)
+    reviews = await run_in_threadpool(run_reviews, records, services.accounts)
     out = []
-    for record in records:
+    for record, review in zip(records, reviews, strict=True):
         state = services.monitor.state(record.id, now) if record.closed_at is None else None
         out.append(
             {
@@ -124,6 +128,7 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
                 "closed_at": when(record.closed_at),
                 "verdict": record.verdict,
                 "phase": state.phase.value if state is not None else record.verdict,
+                "review": review_json(review),
             }
         )
     return JSONResponse({"runs": out})
@@ -135,9 +140,12 @@ async def list_runs(request: Request, facility: str | None = None) -> JSONRespon
     responses=answers(404, 422, *CALLER),
 )
 async def get_run(request: Request, run_id: RowId) -> JSONResponse:
-    """The run, and while it is open its live state (phase, holds with progress and ETA)."""
+    """The run with its review state (``review``), and while it is open its live state (phase,
+    holds with progress and ETA)."""
     record = await _record(request, run_id)
     body = run_json(record)
+    services = request.app.state.services
+    body["review"] = review_json(await run_in_threadpool(run_review, record, services.accounts))
     monitor = request.app.state.services.monitor
     state = monitor.state(run_id, now_of(request))
     if state is not None:

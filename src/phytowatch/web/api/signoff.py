@@ -16,11 +16,12 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.services import signoff
 from phytowatch.services.app import App
+from phytowatch.services.runs import run_review
 from phytowatch.web.auth import allow
 from phytowatch.web.body import StrictJsonRoute
 from phytowatch.web.deps import RowId, StrictBody, context_of, documented
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
-from phytowatch.web.presenters import signoff_json
+from phytowatch.web.presenters import review_json, signoff_json
 
 router = APIRouter(prefix="/api/v1/runs", route_class=StrictJsonRoute)
 
@@ -37,6 +38,11 @@ class SignOffIn(StrictBody):
 def _services(request: Request) -> App:
     services: App = request.app.state.services
     return services
+
+
+def _review(services: App, run_id: int) -> dict[str, object] | None:
+    record = services.runs.run(run_id)
+    return None if record is None else review_json(run_review(record, services.accounts))
 
 
 @router.post(
@@ -73,6 +79,7 @@ async def post_signoff(request: Request, run_id: RowId, body: SignOffIn) -> JSON
             "backs_certificate": backing.ok,
             "reason": backing.reason.english(),
             "reason_code": message_json(backing.reason),
+            "review": await run_in_threadpool(_review, services, run_id),
         },
         status_code=201,
     )
@@ -84,7 +91,8 @@ async def post_signoff(request: Request, run_id: RowId, body: SignOffIn) -> JSON
     responses=answers(404, 422, *CALLER),
 )
 async def get_signoff(request: Request, run_id: RowId) -> JSONResponse:
-    """The decision (or null) and whether the run can back a certificate or an IPPC mark."""
+    """The decision (or null), whether the run can back a certificate or an IPPC mark, and the
+    run's review state (``review``, as in the run's JSON)."""
     services = _services(request)
     if await run_in_threadpool(services.runs.run, run_id) is None:
         raise ApiError(404, say(Code.NO_RUN, run=run_id))
@@ -99,5 +107,6 @@ async def get_signoff(request: Request, run_id: RowId) -> JSONResponse:
             "backs_certificate": backing.ok,
             "reason": backing.reason.english(),
             "reason_code": message_json(backing.reason),
+            "review": await run_in_threadpool(_review, services, run_id),
         }
     )

@@ -13,11 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Refused, say
+from phytowatch.domain.review import AWAITING
 from phytowatch.domain.schedule import HoldCriterion, ThroughoutCriterion
 from phytowatch.schedules import load_catalog
 from phytowatch.services import signoff
 from phytowatch.services.app import App
-from phytowatch.services.runs import RunRecord
+from phytowatch.services.runs import RunRecord, record_heading, run_review
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, context_of
@@ -28,6 +29,7 @@ from phytowatch.web.templating import PageError, alarm_view, page, page_form, re
 from phytowatch.web.wall import wall_rows
 
 router = APIRouter()
+APPENDIX_ROWS = 2000  # sample times in a printed record's readings appendix; the CSV has all
 
 
 def _when(instant: int | None) -> str | None:
@@ -84,7 +86,28 @@ def _other_limits(schedule: Any) -> list[dict[str, Any]]:
     return out
 
 
-def run_context(services: App, run_id: int, may: Any) -> dict[str, Any]:
+def readings_appendix(services: App, record: RunRecord) -> dict[str, Any]:
+    """The run's readings as a table for the printed record: one row per sample time, one
+    column per probe (a fault's word where a probe sent no value), the first APPENDIX_ROWS."""
+    rows = services.runs.run_readings(record.facility_id, record.started_at, record.closed_at, None)
+    probes = sorted({r[0] for r in rows})
+    table: dict[int, dict[str, tuple[float | None, str | None]]] = {}
+    for probe, t, value, fault, _ in rows:
+        table.setdefault(t, {})[probe] = (value, fault)
+    times = sorted(table)
+    shown = times[:APPENDIX_ROWS]
+    return {
+        "probes": probes,
+        "rows": [(t, [table[t].get(p) for p in probes]) for t in shown],
+        "cut": None
+        if len(shown) == len(times)
+        else say(Code.RECORD_READINGS_CUT, shown=len(shown), total=len(times)),
+    }
+
+
+def run_context(
+    services: App, run_id: int, may: Any, *, with_readings: bool = False
+) -> dict[str, Any]:
     record = services.runs.run(run_id)
     if record is None:
         raise PageError(404, say(Code.NO_RUN, run=run_id))
@@ -113,6 +136,15 @@ def run_context(services: App, run_id: int, may: Any) -> dict[str, Any]:
             if record.started_at <= at <= end:
                 stills.append({"id": still["id"], "camera": still["camera"], "at": _when(at)})
     backing = signoff.run_backs_certificate(services.runs, services.accounts, run_id)
+    review = run_review(record, services.accounts)
+    heading = record_heading(
+        record,
+        enterprise=owner[0] if owner else "",
+        city=owner[1] if owner else "",
+        offices=services.accounts.list_offices(),
+        history=services.audit,
+        people=services.accounts,
+    )
     schedule = _schedule_view(record)
     judgement = record.judgement or {}
     chart = {
@@ -143,23 +175,42 @@ def run_context(services: App, run_id: int, may: Any) -> dict[str, Any]:
         "probes": probe_rows(services, facility.id, now),
         "alarms": alarms,
         "stills": stills,
-        "signoff": signoff_json(services.accounts.signoff_of(run_id)),
+        "signoff": signoff_json(review.signoff),
+        "review": review,
+        "heading": heading,
+        # the form only where a decision can be taken: a closed PASS, undecided, by an inspector
+        "can_decide": review.state in AWAITING and bool(may(Action.SIGNOFF_WRITE)),
         "backing": backing,
         "chart": chart,
+        "appendix": readings_appendix(services, record)
+        if with_readings and may(Action.READINGS_READ)
+        else None,
     }
 
 
-async def _run_page(request: Request, run_id: int, status: int = 200, **extra: Any) -> HTMLResponse:
+async def _run_page(
+    request: Request, run_id: int, status: int = 200, *, readings: bool = False, **extra: Any
+) -> HTMLResponse:
     principal = principal_of(request)
-    context = await run_in_threadpool(run_context, services_of(request), run_id, principal.may)
-    return await render(request, "run.html", status=status, active="runs", **context, **extra)
+    context = await run_in_threadpool(
+        lambda: run_context(services_of(request), run_id, principal.may, with_readings=readings)
+    )
+    extra.setdefault("typed", {"decision": "", "comment": ""})
+    return await render(
+        request, "run.html", status=status, active="runs", readings=readings, **context, **extra
+    )
 
 
 @router.get(
     "/runs/{run_id}", dependencies=[page(Action.RUNS_READ, tenant="run")], include_in_schema=False
 )
-async def run_page(request: Request, run_id: RowId, signed: int = 0) -> HTMLResponse:
-    return await _run_page(request, run_id, signed=bool(signed), signoff_error=None)
+async def run_page(
+    request: Request, run_id: RowId, signed: int = 0, readings: int = 0
+) -> HTMLResponse:
+    """The run; ``readings=1`` adds the readings as an appendix (for the printed record)."""
+    return await _run_page(
+        request, run_id, readings=bool(readings), signed=bool(signed), signoff_error=None
+    )
 
 
 @router.post(
@@ -168,14 +219,18 @@ async def run_page(request: Request, run_id: RowId, signed: int = 0) -> HTMLResp
     include_in_schema=False,
 )
 async def signoff_form(request: Request, run_id: RowId) -> Response:
-    """The sign-off form: recorded once, then back to the run; a refusal is said on the page."""
+    """The sign-off form: recorded once, then back to the run with a redirect (303: a reload
+    does not post again); a refusal is said on the page, the form keeping what was typed.
+    Nothing is chosen for the inspector: a form without a decision is refused."""
     services = services_of(request)
     fields = await page_form(request)
-    decision = fields.get("decision", "signed_off")
+    decision = fields.get("decision", "")
     comment = fields.get("comment", "")
+    typed = {"decision": decision, "comment": comment}
     if decision not in {"signed_off", "rejected"}:
+        code = Code.SIGNOFF_CHOOSE if not decision else Code.SIGNOFF_DECISION
         return await _run_page(
-            request, run_id, 422, signed=False, signoff_error=say(Code.SIGNOFF_DECISION)
+            request, run_id, 422, signed=False, signoff_error=say(code), typed=typed
         )
     try:
         await run_in_threadpool(
@@ -186,8 +241,9 @@ async def signoff_form(request: Request, run_id: RowId) -> Response:
         )  # fmt: skip
     except Refused as error:
         return await _run_page(
-            request, run_id, STATUS[error.kind], signed=False, signoff_error=error.message
-        )
+            request, run_id, STATUS[error.kind], signed=False, signoff_error=error.message,
+            typed=typed,
+        )  # fmt: skip
     return RedirectResponse(f"/runs/{run_id}?signed=1#signoff", status_code=303)
 
 
