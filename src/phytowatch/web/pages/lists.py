@@ -179,7 +179,9 @@ def _all_rows(fetch: Callable[[int, int], list[Any]]) -> Iterator[Any]:
 async def runs_csv(request: Request) -> StreamingResponse:
     """The filtered list, every page, as CSV (UTF-8 with a BOM; stable English column names)."""
     services = services_of(request)
-    query = _run_query(request, Filters(request))
+    filters = Filters(request)
+    query = _run_query(request, filters)
+    filters.size(), filters.page()  # checked as on the page, though the file holds every page
 
     def fetch(offset: int, limit: int) -> list[list[Any]]:
         return [
@@ -262,7 +264,9 @@ FACILITY_COLUMNS = (
 @router.get("/facilities.csv", dependencies=[page(Action.FACILITIES_READ)], include_in_schema=False)
 async def facilities_csv(request: Request) -> StreamingResponse:
     services = services_of(request)
-    query = _facility_query(request, Filters(request))
+    filters = Filters(request)
+    query = _facility_query(request, filters)
+    filters.size(), filters.page()  # checked as on the page, though the file holds every page
 
     def fetch(offset: int, limit: int) -> list[list[Any]]:
         return [
@@ -332,7 +336,9 @@ ENTERPRISE_COLUMNS = (
 )
 async def enterprises_csv(request: Request) -> StreamingResponse:
     services = services_of(request)
-    query = _enterprise_query(request, Filters(request))
+    filters = Filters(request)
+    query = _enterprise_query(request, filters)
+    filters.size(), filters.page()  # checked as on the page, though the file holds every page
 
     def fetch(offset: int, limit: int) -> list[list[Any]]:
         return [
