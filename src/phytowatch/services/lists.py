@@ -51,6 +51,7 @@ class RunQuery:
     search: str = ""  # a run's number, a facility's or an enterprise's code or name
     sort: str = "started"  # one of RUN_SORTS, or "queue": findings first, then oldest first
     descending: bool = True
+    nothing: bool = False  # a filter no row can match (a NUL): the list is empty
     offset: int = 0
     limit: int = 50
 
@@ -86,6 +87,7 @@ class FacilityQuery:
     kind: str | None = None
     state: str | None = None  # one of FACILITY_STATES
     enterprise: str | None = None
+    nothing: bool = False  # a filter no row can match (a NUL): the list is empty
     offset: int = 0
     limit: int = 50
 
@@ -113,6 +115,7 @@ class EnterpriseQuery:
     search: str = ""  # code or either name
     city: str | None = None
     grade: str | None = None
+    nothing: bool = False  # a filter no row can match (a NUL): the list is empty
     offset: int = 0
     limit: int = 50
 

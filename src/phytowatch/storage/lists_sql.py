@@ -96,7 +96,7 @@ def _page(query: Select[Any], offset: int, limit: int) -> Select[Any]:
 
 
 def _run_filters(query: RunQuery) -> list[ColumnElement[bool]]:
-    where = [_within(query.reach)]
+    where = [_within(query.reach), false() if query.nothing else true()]
     if query.facility:
         where.append(facilities.c.code == query.facility)
     if query.enterprise:
@@ -233,7 +233,7 @@ def _alarm_exists(condition: ColumnElement[bool]) -> ColumnElement[bool]:
 
 
 def _facility_filters(query: FacilityQuery) -> list[ColumnElement[bool]]:
-    where = [_within(query.reach)]
+    where = [_within(query.reach), false() if query.nothing else true()]
     if query.city:
         where.append(enterprises.c.city == query.city)
     if query.kind:
@@ -335,7 +335,7 @@ def list_facility_rows(conn: Connection, query: FacilityQuery) -> tuple[int, lis
 
 
 def _enterprise_filters(query: EnterpriseQuery) -> list[ColumnElement[bool]]:
-    where = [_within(query.reach)]
+    where = [_within(query.reach), false() if query.nothing else true()]
     if query.city:
         where.append(enterprises.c.city == query.city)
     if query.grade:

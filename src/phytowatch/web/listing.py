@@ -37,13 +37,15 @@ class Filters:
         self.params = request.query_params
         self.zone = i18n.zone(i18n.pick_zone(request.cookies.get(i18n.TZ_COOKIE)))
         self.given: dict[str, str] = {}  # the filters as given, to keep them in links and forms
+        self.impossible = False  # a filter no row can match was given
 
     def _raw(self, name: str) -> str | None:
         value = self.params.get(name)
         if value is None or not value.strip():
             return None
-        if "\x00" in value:  # no database holds it (PostgreSQL refuses it): said, not stored
-            raise PageError(422, say(Code.FIELD_INVALID, field=name))
+        if "\x00" in value:  # no row can have it (PostgreSQL refuses it): an empty list,
+            self.impossible = True  # as the API answers (web/deps.names_nothing)
+            return None
         self.given[name] = value.strip()
         return value.strip()
 

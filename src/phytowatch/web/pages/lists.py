@@ -70,6 +70,7 @@ def _run_query(request: Request, filters: Filters) -> RunQuery:
         started_before=started_before,
         sort=filters.choice("sort", RUN_SORTS) or "started",
         descending=(filters.choice("dir", DIRECTIONS) or "desc") == "desc",
+        nothing=filters.impossible,
     )
 
 
@@ -215,6 +216,7 @@ def _facility_query(request: Request, filters: Filters) -> FacilityQuery:
         kind=filters.choice("kind", FACILITY_KINDS),
         state=filters.choice("state", FACILITY_STATES),
         enterprise=filters.text("enterprise", 32),
+        nothing=filters.impossible,
     )
 
 
@@ -286,6 +288,7 @@ def _enterprise_query(request: Request, filters: Filters) -> EnterpriseQuery:
         search=filters.text("q") or "",
         city=filters.text("city", 100),
         grade=filters.choice("grade", ENTERPRISE_GRADES),
+        nothing=filters.impossible,
     )
 
 
