@@ -403,5 +403,5 @@ def test_the_facilities_and_enterprises_lists_filter_count_and_export(
     answer = client.get("/api/v1/facilities", headers=ADMIN)
     assert answer.status_code == 200
     assert [f["code"] for f in answer.json()["facilities"]] == ["K1", "K2", "K3", "K5"]
-    page = client.get("/facilities", headers=ADMIN)  # the page is a page, for a browser
-    assert page.headers["content-type"].startswith("text/html")
+    html = client.get("/facilities", headers=ADMIN)  # the page is a page, for a browser
+    assert html.headers["content-type"].startswith("text/html")
