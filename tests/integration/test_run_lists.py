@@ -405,3 +405,57 @@ def test_the_facilities_and_enterprises_lists_filter_count_and_export(
     assert [f["code"] for f in answer.json()["facilities"]] == ["K1", "K2", "K3", "K5"]
     html = client.get("/facilities", headers=ADMIN)  # the page is a page, for a browser
     assert html.headers["content-type"].startswith("text/html")
+
+
+# -- migration 0012 --------------------------------------------------------------------------------
+
+
+def test_0012_computes_whether_each_stored_run_needs_review_and_goes_back(db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from phytowatch.storage.migrate import alembic_config
+
+    config = alembic_config(db_url)
+    command.upgrade(config, "0008")
+    engine = create_engine(db_url)
+    stored = [  # (calibration notes, judgement) -> needs review
+        ("[]", None, True),  # open: not judged yet
+        ("[]", json.dumps(CLEAN), False),
+        ("[]", json.dumps(FINDINGS), True),
+        ("[]", json.dumps({**CLEAN, "review_required": True}), True),
+        ('[{"code": "text", "params": {"text": "C1 raw"}}]', json.dumps(CLEAN), True),
+    ]
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO enterprises (code, name_zh, name_en, city, grade, created_at) "
+                    "VALUES ('E1', '企业', 'Enterprise', '赣州', 'II', 1)"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO facilities (code, enterprise_id, kind, name, created_at) "
+                    "VALUES ('F1', 1, 'kiln', '', 1)"
+                )
+            )
+            for notes, judgement, _ in stored:
+                conn.execute(
+                    text(
+                        "INSERT INTO runs (facility_id, schedule_id, schedule_version, params, "
+                        "offsets, calibration_notes, load, note, started_at, judgement) VALUES "
+                        "(1, 'ispm15-ht', '1', '{}', '{}', :notes, 'pallets', '', 1, :judgement)"
+                    ),
+                    {"notes": notes, "judgement": judgement},
+                )
+        command.upgrade(config, "0012")
+        with engine.connect() as conn:
+            flags = conn.execute(text("SELECT needs_review FROM runs ORDER BY id")).scalars()
+            assert [bool(flag) for flag in flags] == [needs for _, _, needs in stored]
+        command.downgrade(config, "0008")
+        with engine.connect() as conn:
+            columns = conn.execute(text("SELECT * FROM runs")).keys()
+            assert "needs_review" not in columns
+    finally:
+        engine.dispose()

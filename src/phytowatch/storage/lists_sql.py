@@ -48,7 +48,7 @@ _DECIDED = run_signoffs.c.decision
 
 def review_condition(state: ReviewState) -> ColumnElement[bool]:
     """Whether a run (joined to its sign-off, if any) is in this review state."""
-    undecided = _DECIDED.is_(None)
+    undecided = run_signoffs.c.id.is_(None)  # no decision row (its index answers, not the row)
     closed = runs.c.closed_at.is_not(None)
     passed = runs.c.verdict == "PASS"
     conditions: dict[ReviewState, ColumnElement[bool]] = {

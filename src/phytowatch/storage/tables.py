@@ -174,7 +174,7 @@ runs = Table(
     Column("needs_review", Boolean, nullable=False, server_default=true()),
     Index("ix_runs_started_at", "started_at"),
     Index("ix_runs_closed_at", "closed_at"),
-    Index("ix_runs_verdict_closed_at", "verdict", "closed_at"),
+    Index("ix_runs_review", "verdict", "needs_review", "closed_at", "facility_id"),
 )
 
 Index("ix_readings_facility_received", readings.c.facility_id, readings.c.received_at)
