@@ -180,6 +180,8 @@ async def queue_count(request: Request, principal: Principal | None) -> int | No
     """How many runs await the caller's sign-off (the nav's count), for those who sign off."""
     if principal is None or not principal.may(Action.SIGNOFF_WRITE):
         return None
+    if request.headers.get("hx-request"):  # a fragment has no nav
+        return None
     query = RunQuery(reach=reach_of(principal), review=AWAITING, limit=1)
     total, _ = await run_in_threadpool(services_of(request).runs.list_runs, query)
     return total
