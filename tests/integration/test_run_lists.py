@@ -163,6 +163,8 @@ def _filters(world: World, client: TestClient, runs: Runs) -> None:
     assert shown("schedule=ispm15-ht&verdict=FAIL") == {runs.failed, runs.formula}
     assert shown("review=findings_to_review") == {runs.findings, runs.noted}
     assert shown("review=signed_off&review=rejected") == {runs.signed, runs.rejected}
+    both = client.get("/runs?review=signed_off&review=rejected", headers=headers).text
+    assert 'href="/runs.csv?review=signed_off&amp;review=rejected"' in both  # both kept
     assert shown("review=running") == {world.objects["K1"].open_run}
     # days in the reader's zone (Asia/Shanghai): run k of K5 starts on 2026-03-0(1+k), 18:40
     assert shown("from=2026-03-03&to=2026-03-04") == {runs.findings, runs.noted}

@@ -38,6 +38,7 @@ class Filters:
         self.zone = i18n.zone(i18n.pick_zone(request.cookies.get(i18n.TZ_COOKIE)))
         self.given: dict[str, str] = {}  # the filters as given, to keep them in links and forms
         self.impossible = False  # a filter no row can match was given
+        self.repeated: dict[str, list[str]] = {}  # a parameter given more than once
 
     def _raw(self, name: str) -> str | None:
         value = self.params.get(name)
@@ -71,8 +72,13 @@ class Filters:
                 raise PageError(422, say(Code.FIELD_CHOICE, field=name, choices=", ".join(choices)))
             found.append(value.strip())
         if found:
-            self.given[name] = found[0]
+            self.given[name] = found[0]  # the form shows one; the links keep them all
+            self.repeated[name] = list(dict.fromkeys(found))
         return tuple(dict.fromkeys(found))
+
+    def link_params(self) -> dict[str, str | list[str]]:
+        """The filters as given, for the pager's links."""
+        return {**self.given, **self.repeated}
 
     def number(self, name: str, low: int, high: int, default: int) -> int:
         value = self._raw(name)
@@ -135,7 +141,7 @@ class Pager:
     page: int  # 1-based, within 1..pages
     size: int
     base: str  # the list's path
-    given: dict[str, str]
+    given: dict[str, str | list[str]]
 
     @property
     def pages(self) -> int:
@@ -154,12 +160,12 @@ class Pager:
         return min(self.total, self.offset + self.size)
 
     def url(self, page: int | None = None, path: str | None = None, **changes: str) -> str:
-        params = {k: v for k, v in self.given.items() if k != "page"}
+        params: dict[str, str | list[str]] = {k: v for k, v in self.given.items() if k != "page"}
         params.update(changes)
         params = {k: v for k, v in params.items() if v}
         if page is not None and page > 1:
             params["page"] = str(page)
-        query = urlencode(params)
+        query = urlencode(params, doseq=True)
         return (path or self.base) + (f"?{query}" if query else "")
 
     def numbers(self) -> list[int | None]:
@@ -174,7 +180,7 @@ class Pager:
         return out
 
 
-def pager(total: int, page: int, size: int, base: str, given: dict[str, str]) -> Pager:
+def pager(total: int, page: int, size: int, base: str, given: dict[str, str | list[str]]) -> Pager:
     """A page past the last shows the last one (a list that shrank since the link was made)."""
     last = max(1, -(-total // size))
     return Pager(total, min(page, last), size, base, given)

@@ -135,10 +135,10 @@ def _page_of(
     """The page asked for; past the last one (the list shrank since the link was made), the
     last one."""
     total, rows = fetch(replace(query, offset=(number - 1) * size, limit=size))
-    at = pager(total, number, size, request.url.path, filters.given)
+    at = pager(total, number, size, request.url.path, filters.link_params())
     if at.page != number:
         total, rows = fetch(replace(query, offset=at.offset, limit=size))
-        at = pager(total, at.page, size, request.url.path, filters.given)
+        at = pager(total, at.page, size, request.url.path, filters.link_params())
     return at, rows
 
 
