@@ -636,6 +636,12 @@ class Code(StrEnum):
     FIELD_LIST = "field.list", "{field}: a list"
     FIELD_CHOICE = "field.choice", "{field}: one of {choices}"
     FIELD_INVALID = "field.invalid", "{field}: not a value this request accepts"
+    # a list's filters in its URL (web/listing.py): a date, a date range
+    FIELD_DATE = "field.date", "{field}: a date, YYYY-MM-DD"
+    FIELD_DATE_ORDER = (
+        "field.date_order",
+        "the dates are the wrong way round: {first} is after {last}",
+    )
     # the API's strict JSON body reader (web/body.py) and the paths and methods it has (web/app.py)
     BODY_TOO_LARGE = "body.too_large", "body larger than {max} bytes"
     BODY_TOO_DEEP = "body.too_deep", "the body is nested too deeply: at most {max} levels"

@@ -16,6 +16,7 @@ from phytowatch.services.accounts import AccountStore
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock
+from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
@@ -31,6 +32,14 @@ class Accounts(AccountStore, SignOffStore, Protocol):
     owner (its enterprise and city: who may see it)."""
 
     def facility_owners(self) -> dict[str, tuple[str, str]]: ...
+
+
+class Runs(RunStore, RunListing, Protocol):
+    """The runs' store, which also answers the runs list and the inspector's queue."""
+
+
+class ListedRegistry(Registry, RegistryListing, Protocol):
+    """The registry, which also answers the facilities and enterprises lists."""
 
 
 class AppSettings(Protocol):
@@ -59,9 +68,9 @@ class AppSettings(Protocol):
 @dataclass
 class App:
     settings: AppSettings
-    registry: Registry
+    registry: ListedRegistry
     writer: ReadingWriter
-    runs: RunStore
+    runs: Runs
     monitor: RunMonitor
     alarm_store: AlarmStore
     alarms: AlarmService

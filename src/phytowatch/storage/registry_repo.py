@@ -10,8 +10,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from phytowatch.domain.accounts import Jurisdiction
 from phytowatch.domain.messages import Code, Kind, Message, Refused, say
+from phytowatch.services.lists import EnterpriseQuery, EnterpriseRow, FacilityQuery, FacilityRow
 from phytowatch.services.ports import EnterpriseRecord, FacilityRef, KnownStill, ProbeRef
+from phytowatch.storage import lists_sql
 from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import (
     calibrations,
@@ -181,6 +184,20 @@ class SqlRegistry:
                 .order_by(facilities.c.code)
             ).all()
         return [dict(row._mapping) for row in rows]
+
+    # -- the lists (filtered, sorted and paged in SQL: storage/lists_sql.py) ---------------------
+
+    def list_facility_rows(self, query: FacilityQuery) -> tuple[int, list[FacilityRow]]:
+        with connect(self.engine) as conn:
+            return lists_sql.list_facility_rows(conn, query)
+
+    def list_enterprise_rows(self, query: EnterpriseQuery) -> tuple[int, list[EnterpriseRow]]:
+        with connect(self.engine) as conn:
+            return lists_sql.list_enterprise_rows(conn, query)
+
+    def cities(self, reach: Jurisdiction) -> list[str]:
+        with connect(self.engine) as conn:
+            return lists_sql.cities(conn, reach)
 
     # -- tokens ------------------------------------------------------------------------------------
 

@@ -9,8 +9,11 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from phytowatch.domain.messages import Message, stored_message
+from phytowatch.domain.signoff import needs_comment
+from phytowatch.services.lists import RunQuery, RunRow
 from phytowatch.services.ports import FacilityRef
 from phytowatch.services.runs import RunRecord, StoredReading
+from phytowatch.storage import lists_sql
 from phytowatch.storage.errors import translating
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.tables import facilities, probes, readings, runs
@@ -84,6 +87,7 @@ class SqlRunStore:
                     load=load,
                     note=note,
                     started_at=started_at,
+                    needs_review=needs_comment(None, calibration_notes),
                 )
             ).inserted_primary_key[0]  # type: ignore[index]
         return int(new_id)
@@ -111,17 +115,34 @@ class SqlRunStore:
         with connect(self.engine) as conn:
             return [_record(row) for row in conn.execute(query).all()]
 
+    def list_runs(self, query: RunQuery) -> tuple[int, list[RunRow]]:
+        """The runs list and the inspector's queue: filtered, sorted and paged in SQL
+        (``storage/lists_sql.py``)."""
+        with connect(self.engine) as conn:
+            return lists_sql.list_runs(conn, query)
+
     def close_run(
         self, run_id: int, closed_at: int, reason: str, verdict: str, judgement: str
     ) -> bool:
         """Freeze the run's judgement; False when it was closed already (nothing changes)."""
         with begin(self.engine) as conn:
+            notes = conn.execute(
+                select(runs.c.calibration_notes).where(runs.c.id == run_id)
+            ).scalar()
+            found = json.loads(judgement) if judgement else None
+            flag = needs_comment(
+                found if isinstance(found, dict) else None, json.loads(notes or "[]")
+            )
             result = conn.execute(
                 update(runs)
                 .where(runs.c.id == run_id)
                 .where(runs.c.closed_at.is_(None))
                 .values(
-                    closed_at=closed_at, close_reason=reason, verdict=verdict, judgement=judgement
+                    closed_at=closed_at,
+                    close_reason=reason,
+                    verdict=verdict,
+                    judgement=judgement,
+                    needs_review=flag,
                 )
             )
         return int(result.rowcount) == 1

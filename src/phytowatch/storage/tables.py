@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 
 metadata = MetaData(
@@ -41,6 +43,7 @@ enterprises = Table(
     Column("city", String(100), nullable=False),
     Column("grade", String(16), nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    Index("ix_enterprises_city", "city"),
 )
 
 facilities = Table(
@@ -166,6 +169,12 @@ runs = Table(
     Column("close_reason", String(16), nullable=True),  # pass | fail | operator
     Column("verdict", String(16), nullable=True),
     Column("judgement", Text, nullable=True),  # JSON, frozen at close
+    # domain.signoff.needs_comment(judgement, calibration_notes), kept in step by the store (at
+    # creation and at close) so that the lists filter by review state in SQL (migration 0012)
+    Column("needs_review", Boolean, nullable=False, server_default=true()),
+    Index("ix_runs_started_at", "started_at"),
+    Index("ix_runs_closed_at", "closed_at"),
+    Index("ix_runs_review", "verdict", "needs_review", "closed_at", "facility_id"),
 )
 
 Index("ix_readings_facility_received", readings.c.facility_id, readings.c.received_at)

@@ -23,8 +23,10 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
 from phytowatch.domain.alarms import Alarm
 from phytowatch.domain.messages import Code, Message, say
+from phytowatch.domain.review import AWAITING
 from phytowatch.services.accounts import sha256_hex
 from phytowatch.services.app import App
+from phytowatch.services.lists import RunQuery, reach_of
 from phytowatch.services.notify import alarm_payload
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, allow, form_fields, public, signed_in
@@ -157,13 +159,32 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
     """(key, path, label msgid) of the pages this caller may open."""
     if principal is None:
         return []
+    bureau = principal.role is None or not principal.role.is_enterprise
     items = [
-        ("wall", "/wall", "Wall", Action.EVENTS_READ),
-        ("runs", "/runs", "Runs", Action.RUNS_READ),
-        ("alarms", "/alarms", "Alarms", Action.ALARMS_READ),
-        ("admin", "/admin", "Administration", Action.REGISTRY_WRITE),
+        ("wall", "/wall", "Wall", Action.EVENTS_READ, True),
+        ("queue", "/queue", "To sign off", Action.SIGNOFF_WRITE, True),
+        ("runs", "/runs", "Runs", Action.RUNS_READ, True),
+        ("alarms", "/alarms", "Alarms", Action.ALARMS_READ, True),
+        ("facilities", "/facilities", "Facilities", Action.FACILITIES_READ, bureau),
+        ("enterprises", "/enterprises", "Enterprises", Action.FACILITIES_READ, bureau),
+        ("admin", "/admin", "Administration", Action.REGISTRY_WRITE, True),
     ]
-    return [(key, path, label) for key, path, label, action in items if principal.may(action)]
+    return [
+        (key, path, label)
+        for key, path, label, action, shown in items
+        if shown and principal.may(action)
+    ]
+
+
+async def queue_count(request: Request, principal: Principal | None) -> int | None:
+    """How many runs await the caller's sign-off (the nav's count), for those who sign off."""
+    if principal is None or not principal.may(Action.SIGNOFF_WRITE):
+        return None
+    if request.headers.get("hx-request"):  # a fragment has no nav
+        return None
+    query = RunQuery(reach=reach_of(principal), review=AWAITING, limit=1)
+    total, _ = await run_in_threadpool(services_of(request).runs.list_runs, query)
+    return total
 
 
 async def render(
@@ -193,6 +214,7 @@ async def render(
         "role_title": (ROLE_TITLES[role][1 if language == "zh_CN" else 0] if role else ""),
         "csrf": await csrf_of(request) if principal is not None else "",
         "nav": nav_of(principal),
+        "queue_count": await queue_count(request, principal),
         "when": when,
         "span": lambda s: i18n.duration(s, language),
         "say": lambda text: i18n.say_any(text, language, zone_name),

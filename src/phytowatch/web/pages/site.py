@@ -1,7 +1,8 @@
 """The pages' shell: static files, log in and out, language and zone, the home redirect, the
-wall, the list of runs and the alarms inbox. Each route declares its rule (``page(...)``, or
-``public()``), like the APIs; a run, its replay, a facility and an enterprise are in
-``pages_run``, administration in ``pages_admin``, their JSON in ``pages_api``.
+wall and the alarms inbox. Each route declares its rule (``page(...)``, or ``public()``), like
+the APIs; the lists (runs, the inspector's queue, facilities, enterprises) are in
+``pages.lists``, a run, its replay, a facility and an enterprise in ``pages.runs``,
+administration in ``pages.admin*``, their JSON in ``pages.data``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from phytowatch.services import accounts
 from phytowatch.web import i18n
 from phytowatch.web.auth import SESSION_COOKIE, principal_of, visible_facilities
 from phytowatch.web.body import shown
-from phytowatch.web.clock import now_of
-from phytowatch.web.deps import RowId, context_of, names_nothing
+from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
@@ -102,26 +102,6 @@ def prefs(
 @router.get("/wall", dependencies=[page(Action.EVENTS_READ)], include_in_schema=False)
 async def wall(request: Request) -> HTMLResponse:
     return await render(request, "wall.html", active="wall")
-
-
-@router.get("/runs", dependencies=[page(Action.RUNS_READ)], include_in_schema=False)
-async def runs(request: Request, facility: str | None = None) -> HTMLResponse:
-    """The latest runs the caller may see, newest first."""
-    services = services_of(request)
-    visible = await visible_facilities(request)
-    if names_nothing(facility) or (
-        visible is not None and facility is not None and facility not in visible
-    ):
-        records = []
-    else:
-        every = await run_in_threadpool(services.runs.runs_of, facility, 2000)
-        records = [r for r in every if visible is None or r.facility_code in visible][:200]
-    now = now_of(request)
-    rows = []
-    for record in records:
-        state = services.monitor.state(record.id, now) if record.closed_at is None else None
-        rows.append((record, state.phase.value if state is not None else record.verdict))
-    return await render(request, "runs.html", active="runs", rows=rows, facility=facility)
 
 
 # -- alarms ------------------------------------------------------------------------------------
@@ -212,10 +192,12 @@ def install_pages(app: FastAPI) -> None:
     from phytowatch.web.pages.admin_facility import router as facility_admin_pages
     from phytowatch.web.pages.admin_users import router as user_admin_pages
     from phytowatch.web.pages.data import router as pages_api
+    from phytowatch.web.pages.lists import router as list_pages
     from phytowatch.web.pages.runs import router as run_pages
 
     app.include_router(pages_api)
     app.include_router(router)
+    app.include_router(list_pages)
     app.include_router(run_pages)
     app.include_router(admin_pages)
     app.include_router(facility_admin_pages)
