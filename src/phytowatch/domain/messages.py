@@ -277,6 +277,7 @@ class Code(StrEnum):
     )
     PASSWORD_WRONG = "password.wrong", "the current password is wrong"
     PASSWORD_SAME = "password.same", "the new password is the current one"
+    PASSWORD_MISMATCH = "password.mismatch", "the new password and its repetition differ"
     OFFICE_CODE = "office.code", "office code {code!r}: 1 to {max} letters, digits, '_', '.', '-'"
     OFFICE_COVERS = (
         "office.covers",
@@ -320,6 +321,11 @@ class Code(StrEnum):
         "the role {role} (or this token's scope) does not allow {action}",
     )
     AUTH_ROLE = "auth.role", "the role {role} does not allow {action}"
+    AUTH_CHANGE_PASSWORD_FIRST = (
+        "auth.change_password_first",
+        "an administrator set your password: change it first (My account, or "
+        "POST /api/v1/auth/password)",
+    )
     LOGIN_BODY_TOO_LARGE = "login.body_too_large", "login body too large"
     LOGIN_BODY = "login.body", 'send JSON {{"login": ..., "password": ...}} or a form'
     LOGIN_BOTH = "login.both", "login and password are both needed"
@@ -872,6 +878,10 @@ class Code(StrEnum):
         "Tick the box to confirm: the device will be refused.",
     )
     FORM_DISABLE_OR_ENABLE = "form.disable_or_enable", "Say whether to disable or to enable."
+    FORM_WHOLE_NUMBER = (
+        "form.whole_number",
+        "{field}: a whole number from {min} to {max}, or nothing",
+    )
 
     # the CLI's report of a judgement (cli/text_report.py) and its schedules commands
     CLI_SAMPLES = "cli.samples", "{count} sample times, {first} … {last}"

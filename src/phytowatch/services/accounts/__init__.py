@@ -22,8 +22,10 @@ from phytowatch.services.accounts.passwords import (
 )
 from phytowatch.services.accounts.ports import (
     AccountStore,
+    Found,
     SessionRecord,
     TokenRecord,
+    UserQuery,
     UserRecord,
 )
 from phytowatch.services.accounts.principals import principal_of
@@ -57,10 +59,12 @@ __all__ = [
     "UNKNOWN_LOGIN",
     "USER_TOKEN_PREFIX",
     "AccountStore",
+    "Found",
     "IssuedUserToken",
     "LoginResult",
     "SessionRecord",
     "TokenRecord",
+    "UserQuery",
     "UserRecord",
     "add_office",
     "add_user",
