@@ -957,7 +957,11 @@ class Code(StrEnum):
     CLI_NO_TERMINAL = "cli.no_terminal", "no terminal to ask the password on: use {option}"
     CLI_USER_ADDED = "cli.user_added", "user added: {user}"
     CLI_USER_CHANGED = "cli.user_changed", "user changed: {user}"
-    CLI_PASSWORD_SET = "cli.password_set", "password of {login} set; their sessions have ended"
+    CLI_PASSWORD_SET = (
+        "cli.password_set",
+        "password of {login} set; their sessions have ended, and they must change it at their "
+        "next login",
+    )
     CLI_OFFICE_ADDED = "cli.office_added", "office added: {office}"
     CLI_OPTION_RANGE = "cli.option_range", "{option}: {least} to {most}"
     CLI_TOKEN_ISSUED = (

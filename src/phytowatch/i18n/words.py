@@ -59,7 +59,7 @@ ACTIONS = (
 # the fields a message names (``Code.FIELD_TEXT``, ``Code.FIELD_AT_MOST``)
 FIELDS = (
     N_("name"), N_("token name"), N_("Chinese name"), N_("English name"), N_("city"),
-    N_("certificate"), N_("camera description"),
+    N_("certificate"), N_("camera description"), N_("Up to entry"),
 )  # fmt: skip
 # what an audit entry records (``action``, services/*): said on the audit page by these codes;
 # an action not listed here is shown as its code
