@@ -11,6 +11,7 @@ import re
 import pytest
 from accountsworld import PASSWORD, World, login
 from fastapi.testclient import TestClient
+from httpx2 import Response
 from typer.testing import CliRunner
 
 from phytowatch.cli.app import app as cli_app
@@ -24,7 +25,7 @@ def _actions(world: World, login_name: str) -> list[str]:
     return [entry.action for entry in found]
 
 
-def _change(client: TestClient, headers: dict[str, str], **fields: str) -> object:
+def _change(client: TestClient, headers: dict[str, str], **fields: str) -> Response:
     form = {"csrf_token": headers["X-CSRF-Token"], **fields}
     return client.post("/account/password", data=form, headers=headers, follow_redirects=False)
 
@@ -143,5 +144,7 @@ def test_a_personal_token_is_issued_shown_once_used_and_revoked_from_the_page(
     theirs = client.post(f"/account/tokens/{row_id.group(1)}/revoke",
                          data={"csrf_token": other["X-CSRF-Token"]}, headers=other)  # fmt: skip
     assert theirs.status_code == 404
-    actions = [e.action for e in world.services.audit.latest(limit=10, object_type="personal_token")]
+    actions = [
+        e.action for e in world.services.audit.latest(limit=10, object_type="personal_token")
+    ]
     assert actions[:2] == ["token.revoke", "token.issue"]

@@ -52,7 +52,10 @@ def _seed(world: World) -> None:
         )  # fmt: skip
         conn.execute(
             insert(offices),
-            [{"code": f"OF{i:04d}", "name": f"办事处 {i}", "created_at": T0} for i in range(SEEDED)],
+            [
+                {"code": f"OF{i:04d}", "name": f"办事处 {i}", "created_at": T0}
+                for i in range(SEEDED)
+            ],
         )
 
 

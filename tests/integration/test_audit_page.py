@@ -92,13 +92,15 @@ def test_verification_from_the_page_says_intact_and_anchors_the_head(
     assert verified.status_code == 200 and "✓ verified" in verified.text
     head = world.services.audit.head()
     assert head is not None
-    assert f"(seq {head.seq})" in verified.text and f"head anchored (seq {head.seq})" in verified.text
+    assert (
+        f"(seq {head.seq})" in verified.text and f"head anchored (seq {head.seq})" in verified.text
+    )
     anchor = world.services.audit.latest_anchor()
     assert anchor is not None and anchor.seq == head.seq and anchor.source == "verify"
     assert f'id="audit-anchor">#{head.seq}' in client.get("/admin/audit", headers=admin).text
     inspector = login(client, "inspector")
-    refused = client.post("/admin/audit/verify",
-                          data={"csrf_token": inspector["X-CSRF-Token"]}, headers=inspector)  # fmt: skip
+    form = {"csrf_token": inspector["X-CSRF-Token"]}
+    refused = client.post("/admin/audit/verify", data=form, headers=inspector)
     assert refused.status_code == 403
 
 

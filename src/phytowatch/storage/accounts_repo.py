@@ -40,7 +40,6 @@ _USER_FIELDS = {
 }  # fmt: skip
 
 
-
 def _user(row: Any) -> UserRecord:
     return UserRecord(
         id=row.id,

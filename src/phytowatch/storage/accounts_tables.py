@@ -1,4 +1,5 @@
-"""Accounts' tables (migrations 0005, 0010): users, offices, sessions, personal tokens, lock-out, sign-off.
+"""Accounts' tables (migrations 0005, 0010): users, offices, sessions, personal tokens,
+lock-out, sign-off.
 
 No secret is stored: passwords as scrypt hashes, session ids and personal tokens as SHA-256.
 """

@@ -31,8 +31,8 @@ from phytowatch.domain.audit import (
 )
 from phytowatch.services.audit import AuditFilter
 from phytowatch.services.paging import Found
-from phytowatch.storage.search import holds
 from phytowatch.storage.errors import translating
+from phytowatch.storage.search import holds
 from phytowatch.storage.tables import audit_anchor, audit_log
 from phytowatch.storage.unit import Transactions, begin, connect, current, lock_audit
 

@@ -22,7 +22,6 @@ from phytowatch.services.accounts.passwords import (
 )
 from phytowatch.services.accounts.ports import (
     AccountStore,
-    Found,
     SessionRecord,
     TokenRecord,
     UserQuery,
@@ -50,6 +49,7 @@ from phytowatch.services.accounts.users import (
     set_disabled,
     set_role,
 )
+from phytowatch.services.paging import Found
 
 __all__ = [
     "MAX_HASH_COST",

@@ -6,13 +6,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from phytowatch.services.paging import Found
 from phytowatch.domain.accounts import (
     Action,
     FailureCount,
     Office,
     Role,
 )
+from phytowatch.services.paging import Found
 
 
 @dataclass(frozen=True)

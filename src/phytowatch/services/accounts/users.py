@@ -214,9 +214,7 @@ def reset_password(
         raise Refused(Kind.INVALID, problem)
     hashed = hash_password(password, cost)  # slow on purpose: not inside the unit
     with audit.atomic():
-        store.update_user(
-            user.id, {"password_hash": hashed, "must_change_password": True}, now=now
-        )
+        store.update_user(user.id, {"password_hash": hashed, "must_change_password": True}, now=now)
         store.revoke_sessions(user.id, now=now)
         store.set_failures(failure_key(user.login), FailureCount())
         audit.record(

@@ -114,9 +114,13 @@ async def change_password(request: Request) -> Response:
         try:
             await run_in_threadpool(
                 lambda: accounts.change_password(
-                    services.accounts, services.audit, ctx=ctx, current=current, new=new,
+                    services.accounts,
+                    services.audit,
+                    ctx=ctx,
+                    current=current,
+                    new=new,
                     cost=services.settings.password_hash_cost,
-                )  # fmt: skip
+                )
             )
         except Refused as refused:
             # a wrong current password is the API's 403; here it is what was typed in the form
@@ -183,4 +187,3 @@ async def revoke_token(request: Request, token_id: RowId) -> HTMLResponse:
         return await _account_page(request, status, **context)
 
     return await attempt(show, revoke, "revoke", f, added="revoked")
-

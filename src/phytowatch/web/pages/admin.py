@@ -1,7 +1,9 @@
 """Administration pages: what the CLI provisions (enterprises, facilities and their device
-tokens, offices, users), as lists searched and paged in SQL (``listing``), each with its form. Every route is the administrator's (``registry:write``), like
-the provisioning API, and calls the same service functions (same checks, same audit entries). A
-refused form says why on the page and keeps what was typed; a new secret is shown once.
+tokens, offices, users), as lists searched and paged in SQL (``listing``, 50 rows a page), each
+with its form, and an overview of how many there are. Every route is the administrator's
+(``registry:write``; people and offices ``users:write``), like the provisioning API, and calls
+the same service functions (same checks, same audit entries). A refused form says why on the
+page and keeps what was typed; a new secret is shown once.
 
 One facility's probes, calibrations and cameras: ``pages_admin_facility``; one user's role,
 state and password: ``pages_admin_users``.
@@ -116,9 +118,7 @@ async def admin(request: Request) -> HTMLResponse:
         return {**services.accounts.registry_counts(), "users": users, "disabled": disabled}
 
     counts = await run_in_threadpool(load)
-    return await render(
-        request, "admin.html", active="admin", section="overview", counts=counts
-    )
+    return await render(request, "admin.html", active="admin", section="overview", counts=counts)
 
 
 @router.get("/admin/enterprises", dependencies=ADMIN, include_in_schema=False)
@@ -188,9 +188,7 @@ async def rotate_token(request: Request, code: str) -> HTMLResponse:
         issued = provisioning.rotate_token(services.registry, code, ctx=ctx, audit=services.audit)
         return f"{code}\t{issued.token}"
 
-    return await attempt(
-        _show(request, "facilities"), rotate, "", f, path=(code,), added="token"
-    )
+    return await attempt(_show(request, "facilities"), rotate, "", f, path=(code,), added="token")
 
 
 @router.post("/admin/offices", dependencies=PEOPLE, include_in_schema=False)
