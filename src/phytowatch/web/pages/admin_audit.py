@@ -98,7 +98,18 @@ def _mapping(text: str | None) -> tuple[dict[str, Any] | None, str]:
     return (value, "") if isinstance(value, dict) else (None, text)
 
 
-def changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
+def _side(key: str, state: dict[str, Any], *, present: bool) -> str | int:
+    """A field's value as the page shows it: an instant (``…_at``, µs) as a number the page
+    puts in the reader's zone, anything else as text; ``–`` where the side has none."""
+    if not present:
+        return "–"
+    value = state[key]
+    if key.endswith("_at") and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return _shown(value)
+
+
+def changes(entry: AuditEntry) -> list[tuple[str, str | int, str | int]]:
     """(field, before, after) of what the entry changed: every field of a new or removed state,
     only the changed ones when both are there; ``–`` where a side has none."""
     before, before_raw = _mapping(entry.before)
@@ -110,7 +121,7 @@ def changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
     if before and after:
         keys = [k for k in keys if before.get(k) != after.get(k)]
     return [
-        (k, _shown(before[k]) if k in before else "–", _shown(after[k]) if k in after else "–")
+        (k, _side(k, before, present=k in before), _side(k, after, present=k in after))
         for k in keys
     ]
 
