@@ -4,8 +4,9 @@ entry's action said in the reader's language from the catalogue; and the chain's
 
 Verification is what ``phytowatch audit verify`` does (``AuditLog.check``: the whole chain
 against its anchors, and the append-only guards; when all holds, the head is anchored), run when
-the administrator presses the button, not on every page load: it reads every entry, a few seconds
-for a million. The page itself shows the latest anchor, which costs one row.
+the administrator presses the button, not on every page load: it reads and hashes every entry
+(about 55 µs each on SQLite: six seconds for 100,000). The page itself shows the newest entry and
+the latest anchor, which cost a row each.
 
 Administrators with a session only (``users:write``, which no personal token carries): the trail
 names who logged in from where.
