@@ -183,7 +183,7 @@ def _principal(request: Request) -> Principal | None:
 
 def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
     """(key, path, label msgid) of the pages this caller may open."""
-    if principal is None:
+    if principal is None or principal.must_change_password:  # only the change opens
         return []
     items = [
         ("wall", "/wall", "Wall", Action.EVENTS_READ),
