@@ -9,7 +9,7 @@ import pytest
 
 from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
 from phytowatch.domain.messages import Code, Kind
-from phytowatch.services.accounts import AccountStore, UserRecord
+from phytowatch.services.accounts import AccountStore, UserQuery, UserRecord
 from refusals import refused
 
 pytestmark = pytest.mark.contract
@@ -177,3 +177,52 @@ def test_a_personal_token_keeps_its_scopes_and_is_revoked_once(
         (whole, None, T0 + 1, None),
     ]
     assert account_store.tokens_of(li + 1) == []
+
+
+def test_users_are_found_by_text_role_and_state_a_page_at_a_time_and_counted(
+    account_store: AccountStore,
+) -> None:
+    for login in ("li.wei", "li.na", "wang", "zhao", "lin_x"):
+        _add(account_store, login)
+    root = account_store.add_user("root", "Li Root", "administrator", None, None, "h", now=T0)
+    disabled = account_store.user_by_login("li.na")
+    assert disabled is not None
+    account_store.update_user(disabled.id, {"disabled_at": T0}, now=T0)
+    found = account_store.find_users(UserQuery("LI"), offset=0, limit=2)
+    assert [u.login for u in found.items] == ["li.na", "li.wei"] and found.total == 4
+    assert [
+        u.login for u in account_store.find_users(UserQuery("li"), offset=2, limit=2).items
+    ] == [
+        "lin_x",
+        "root",  # by its name
+    ]
+    assert [u.login for u in account_store.find_users(UserQuery("_"), offset=0, limit=9).items] == [
+        "lin_x"
+    ]  # "_" is a literal underscore, not any one character
+    enabled = account_store.find_users(UserQuery("li", disabled=False), offset=0, limit=9)
+    assert [u.login for u in enabled.items] == ["li.wei", "lin_x", "root"]
+    admins = account_store.find_users(UserQuery(role=Role.ADMINISTRATOR), offset=0, limit=9)
+    assert [u.id for u in admins.items] == [root] and admins.total == 1
+    assert account_store.count_users() == (6, 1)
+
+
+def test_a_login_and_a_forced_change_are_kept_on_the_user(account_store: AccountStore) -> None:
+    user_id = _add(account_store, "li")
+    fresh = account_store.user(user_id)
+    assert fresh is not None and fresh.last_login_at is None and not fresh.must_change_password
+    account_store.update_user(
+        user_id, {"last_login_at": T0 + 5, "must_change_password": True}, now=T0 + 5
+    )
+    changed = account_store.user(user_id)
+    assert changed is not None
+    assert (changed.last_login_at, changed.must_change_password) == (T0 + 5, True)
+
+
+def test_offices_are_found_by_code_name_or_what_they_cover(account_store: AccountStore) -> None:
+    account_store.add_office("GZ", "赣州办事处", ["赣州"], [], False, now=T0)
+    account_store.add_office("JA", "吉安", ["吉安"], ["E2"], False, now=T0)
+    account_store.add_office("PROV", "Province", [], [], True, now=T0)
+    assert [o.code for o in account_store.find_offices("赣州", offset=0, limit=9).items] == ["GZ"]
+    assert [o.code for o in account_store.find_offices("e2", offset=0, limit=9).items] == ["JA"]
+    every = account_store.find_offices("", offset=1, limit=1)
+    assert [o.code for o in every.items] == ["JA"] and every.total == 3

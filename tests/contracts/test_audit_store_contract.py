@@ -7,7 +7,7 @@ import pytest
 from stores import T0
 
 from phytowatch.domain.audit import GENESIS, Anchor, AnchorSource, AuditRecord, verify
-from phytowatch.services.audit import AuditStore
+from phytowatch.services.audit import AuditFilter, AuditStore
 
 pytestmark = pytest.mark.contract
 
@@ -98,3 +98,33 @@ def test_an_anchor_added_in_a_unit_that_fails_is_not_kept(audit_store: AuditStor
         audit_store.add_anchor(Anchor(1, entry.hash, at=T0, source=AnchorSource.SERVE))
         raise RuntimeError("the change failed")
     assert audit_store.anchors() == []
+
+
+def test_entries_are_searched_newest_first_a_page_at_a_time_and_counted(
+    audit_store: AuditStore,
+) -> None:
+    for n in range(1, 11):
+        audit_store.append(
+            AuditRecord(
+                at=T0 + n * 1000,
+                actor="user:li.wei" if n % 2 else "cli:root",
+                action="facility.added" if n <= 6 else "run.started",
+                object_type="facility" if n <= 6 else "run",
+                object_id=f"K{n}_x" if n == 3 else f"K{n}",
+                before=None,
+                after=None,
+            )
+        )
+    found = audit_store.search(AuditFilter(), offset=0, limit=3)
+    assert [e.seq for e in found.items] == [10, 9, 8] and found.total == 10
+    mine = audit_store.search(AuditFilter(actor="LI.WEI"), offset=1, limit=2)
+    assert [e.seq for e in mine.items] == [7, 5] and mine.total == 5
+    kind = audit_store.search(AuditFilter(object_type="run", action="run.started"), offset=0,
+                              limit=9)  # fmt: skip
+    assert [e.seq for e in kind.items] == [10, 9, 8, 7]
+    literal = audit_store.search(AuditFilter(subject="_x"), offset=0, limit=9)
+    assert [e.seq for e in literal.items] == [3]
+    days = audit_store.search(AuditFilter(since=T0 + 4000, until=T0 + 6000), offset=0, limit=9)
+    assert [e.seq for e in days.items] == [5, 4]  # until excluded
+    upto = audit_store.search(AuditFilter(upto=2), offset=0, limit=9)
+    assert [e.seq for e in upto.items] == [2, 1] and upto.total == 2

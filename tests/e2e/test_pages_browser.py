@@ -345,8 +345,8 @@ def test_admin_adds_an_enterprise_rotates_a_token_and_bad_input_is_said(
     browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "admin")
-    page.goto(f"{server.url}/admin")
-    form = page.locator("form[action='/admin/enterprises']")
+    page.goto(f"{server.url}/admin/enterprises")
+    form = page.locator("#add-enterprise")
     form.locator("input[name=code]").fill("0040")
     form.locator("input[name=name_zh]").fill("九江茶业")
     form.locator("input[name=name_en]").fill("Jiujiang Tea")
@@ -354,7 +354,7 @@ def test_admin_adds_an_enterprise_rotates_a_token_and_bad_input_is_said(
     form.locator("button[type=submit]").click()
     page.wait_for_selector("text=已保存。")
     assert "九江茶业" in page.inner_text("body")
-    form = page.locator("form[action='/admin/enterprises']")
+    form = page.locator("#add-enterprise")
     form.locator("input[name=code]").fill("0040")  # again: it exists already
     form.locator("input[name=name_zh]").fill("x")
     form.locator("input[name=name_en]").fill("x")
@@ -362,6 +362,7 @@ def test_admin_adds_an_enterprise_rotates_a_token_and_bad_input_is_said(
     form.locator("button[type=submit]").click()
     page.wait_for_selector(".error")
     assert "0040" in page.inner_text(".error")
+    page.goto(f"{server.url}/admin/facilities?q=JX-0031-K2")
     page.locator("form[action='/admin/facilities/JX-0031-K2/token'] button").click()
     token = page.inner_text("#new-token")
     assert token.startswith("pwd_")
@@ -374,7 +375,7 @@ def test_admin_records_a_calibration_and_sees_the_probes_status(
     browser: Browser, server: Server
 ) -> None:
     page = open_as(browser, server, "admin", csp=True)
-    page.goto(f"{server.url}/admin")
+    page.goto(f"{server.url}/admin/facilities")
     page.click("a[href='/admin/facilities/JX-0032-F001']")
     page.wait_for_selector("#probe-P2")
     assert "尚无校准记录" in page.inner_text("#probe-P2")
@@ -403,7 +404,7 @@ def test_admin_records_a_calibration_and_sees_the_probes_status(
 
 def test_admin_adds_a_user_and_changes_their_role(browser: Browser, server: Server) -> None:
     page = open_as(browser, server, "admin", csp=True)
-    page.goto(f"{server.url}/admin")
+    page.goto(f"{server.url}/admin/users")
     form = page.locator("#add-user")
     form.locator("input[name=login]").fill("zhao.lei")
     form.locator("input[name=name]").fill("赵磊")
@@ -426,13 +427,65 @@ def test_admin_adds_a_user_and_changes_their_role(browser: Browser, server: Serv
     assert "admin 是最后一个启用的管理员" in page.inner_text("#form-error")  # said in Chinese
     assert ERRORS[page] == []
     page.context.close()
-    fresh = open_as(browser, server, None, csp=True)  # the new user, with that password
-    fresh.goto(f"{server.url}/login")
-    fresh.fill("#login", "zhao.lei")
-    fresh.fill("#password", password)
-    fresh.press("#password", "Enter")
-    fresh.wait_for_url(re.compile(r".*/runs$"))
-    fresh.context.close()
+    forced_change(browser, server, "zhao.lei", password, "zh-CN")  # a password made for them
+
+
+def forced_change(browser: Browser, server: Server, who: str, password: str, lang: str) -> None:
+    """``who`` logs in with a password an administrator made: every page sends them to the
+    change form, which says so in ``lang``; a repetition that differs is said; once changed, on
+    to where they were going."""
+    english = lang == "en"
+    page = open_as(browser, server, None, lang, csp=True)
+    page.goto(f"{server.url}/login?next=/runs")
+    page.fill("#login", who)
+    page.fill("#password", password)
+    page.press("#password", "Enter")
+    page.wait_for_url(re.compile(r".*/account/password\?next=/runs$"))
+    said = page.inner_text("#forced-change")
+    assert ("An administrator set your password" if english else "您的密码由管理员设置") in said
+    page.goto(f"{server.url}/alarms")  # any other page: the form again
+    page.wait_for_url(re.compile(r".*/account/password\?next=/alarms$"))
+    form = page.locator("#change-password")
+    form.locator("input[name=current]").fill(password)
+    form.locator("input[name=new]").fill("a long new pass phrase")
+    form.locator("input[name=repeat]").fill("a long new pass phrase!")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#password-form")
+    differ = "repetition differ" if english else "两次输入的新密码不一致"
+    assert differ in page.inner_text("#password-form")
+    shoot(page, f"account-forced-{lang}")
+    form = page.locator("#change-password")
+    form.locator("input[name=current]").fill(password)
+    form.locator("input[name=new]").fill("a long new pass phrase")
+    form.locator("input[name=repeat]").fill("a long new pass phrase")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/alarms$|.*/runs$"))
+    page.goto(f"{server.url}/account")
+    assert page.inner_text("#me-login") == who
+    assert ERRORS[page] == []
+    page.context.close()
+
+
+def test_a_reset_password_is_changed_first_in_english(browser: Browser, server: Server) -> None:
+    page = open_as(browser, server, "admin", "en", csp=True)
+    page.goto(f"{server.url}/admin/users")
+    form = page.locator("#add-user")
+    form.locator("input[name=login]").fill("qian.yu")
+    form.locator("input[name=name]").fill("Qian Yu")
+    form.locator("select[name=role]").select_option("port_officer")
+    form.locator("select[name=office]").select_option("JX")
+    form.locator("input[name=password]").fill("a password typed for her")
+    form.locator("button[type=submit]").click()
+    page.click("a[href='/admin/users/qian.yu']")
+    page.locator("#reset-password button[type=submit]").click()
+    password = page.inner_text("#new-password")
+    assert "They must change it when they first log in." in page.inner_text(".notice")
+    page.goto(f"{server.url}/admin/users?q=qian")
+    assert "password to change" in page.inner_text("#user-qian\\.yu")
+    shoot(page, "admin-users-en")
+    assert ERRORS[page] == []
+    page.context.close()
+    forced_change(browser, server, "qian.yu", password, "en")
 
 
 def test_screenshots_are_kept(server: Server) -> None:

@@ -9,10 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
 from phytowatch.domain.messages import Code, Kind, refused
-from phytowatch.services.accounts import SessionRecord, TokenRecord, UserRecord
+from phytowatch.services.accounts import Found, SessionRecord, TokenRecord, UserQuery, UserRecord
 
 # what update_user may change, as in the SQL store
-_USER_FIELDS = {"role", "enterprise", "office", "password_hash", "disabled_at", "name"}
+_USER_FIELDS = {
+    "role", "enterprise", "office", "password_hash", "disabled_at", "name", "last_login_at",
+    "must_change_password",
+}  # fmt: skip
+
+
+def _holds(value: str | None, text: str) -> bool:
+    return value is not None and text.lower() in value.lower()
 
 
 class InMemoryAccountStore:
@@ -58,6 +65,20 @@ class InMemoryAccountStore:
     def list_users(self) -> list[UserRecord]:
         return sorted(self.users.values(), key=lambda u: u.login)
 
+    def find_users(self, query: UserQuery, *, offset: int, limit: int) -> Found[UserRecord]:
+        text = query.text.strip()
+        found = [
+            u
+            for u in self.list_users()
+            if (not text or _holds(u.login, text) or _holds(u.name, text))
+            and (query.role is None or u.role is query.role)
+            and (query.disabled is None or u.disabled == query.disabled)
+        ]
+        return Found(found[offset : offset + limit], len(found), offset, limit)
+
+    def count_users(self) -> tuple[int, int]:
+        return len(self.users), sum(u.disabled for u in self.users.values())
+
     def update_user(self, user_id: int, values: Mapping[str, Any], *, now: int) -> None:
         unknown = set(values) - _USER_FIELDS
         if unknown:
@@ -93,6 +114,18 @@ class InMemoryAccountStore:
 
     def list_offices(self) -> list[Office]:
         return sorted(self.offices.values(), key=lambda o: o.code)
+
+    def find_offices(self, text: str, *, offset: int, limit: int) -> Found[Office]:
+        text = text.strip()
+        found = [
+            o
+            for o in self.list_offices()
+            if not text
+            or _holds(o.code, text)
+            or _holds(o.name, text)
+            or any(_holds(a, text) for a in o.jurisdiction.cities | o.jurisdiction.enterprises)
+        ]
+        return Found(found[offset : offset + limit], len(found), offset, limit)
 
     # sessions
     def add_session(

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from phytowatch.domain.audit import Anchor, AuditEntry, AuditRecord, GuardProblem, chain
+from phytowatch.services.audit import AuditFilter
+from phytowatch.services.paging import Found
 
 
 class InMemoryAuditStore:
@@ -49,6 +51,23 @@ class InMemoryAuditStore:
 
     def entry(self, seq: int) -> AuditEntry | None:
         return next((entry for entry in self.rows if entry.seq == seq), None)
+
+    def search(self, wanted: AuditFilter, *, offset: int, limit: int) -> Found[AuditEntry]:
+        def holds(value: str, text: str) -> bool:
+            return text.strip().lower() in value.lower()
+
+        found = [
+            e
+            for e in sorted(self.rows, key=lambda entry: -entry.seq)
+            if holds(e.actor, wanted.actor)
+            and (not wanted.action or e.action == wanted.action)
+            and (not wanted.object_type or e.object_type == wanted.object_type)
+            and holds(e.object_id, wanted.subject)
+            and (wanted.since is None or e.at >= wanted.since)
+            and (wanted.until is None or e.at < wanted.until)
+            and (wanted.upto is None or e.seq <= wanted.upto)
+        ]
+        return Found(found[offset : offset + limit], len(found), offset, limit)
 
     def broken_guards(self) -> list[GuardProblem]:
         return list(self.guards)

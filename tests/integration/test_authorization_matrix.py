@@ -108,6 +108,18 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/admin/users/{login}/role"): frozenset({"admin"}),
     ("POST", "/admin/users/{login}/disabled"): frozenset({"admin"}),
     ("POST", "/admin/users/{login}/password"): frozenset({"admin"}),
+    ("GET", "/admin/enterprises"): frozenset({"admin"}),
+    ("GET", "/admin/facilities"): frozenset({"admin"}),
+    ("GET", "/admin/offices"): frozenset({"admin"}),
+    ("GET", "/admin/users"): frozenset({"admin"}),
+    ("GET", "/admin/audit"): frozenset({"admin"}),
+    ("POST", "/admin/audit/verify"): frozenset({"admin"}),
+    # my account: every person (the admin token is no person: 400, "allowed" by its rule)
+    ("GET", "/account"): SIGNED_IN,
+    ("GET", "/account/password"): SIGNED_IN,
+    ("POST", "/account/password"): SESSION,
+    ("POST", "/account/tokens"): SESSION,
+    ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
 }
 
 

@@ -40,7 +40,7 @@ def _store() -> tuple[InMemoryAccountStore, InMemoryAuditRecorder]:
 
 
 def _user(store: InMemoryAccountStore, audit: InMemoryAuditRecorder, login: str, role: str) -> None:
-    placement = {"enterprise": "E1"} if role.startswith("enterprise") else {}
+    placement: dict[str, Any] = {"enterprise": "E1"} if role.startswith("enterprise") else {}
     if role in {"inspector", "certifying_officer", "port_officer"}:
         placement = {"office": "GZ"}
     accounts.add_user(

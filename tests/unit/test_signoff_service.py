@@ -50,11 +50,12 @@ def _people() -> dict[str, Principal]:
     store = InMemoryAccountStore({"E1": "赣州", "E2": "南昌"})
     audit = InMemoryAuditRecorder()
     accounts.add_office(store, audit, code="GZ", name="赣州", cities=["赣州"], ctx=ctx_at(0, "t"))
-    for login, role, placement in (
+    seeded: list[tuple[str, str, dict[str, Any]]] = [
         ("li", "inspector", {"office": "GZ"}),
         ("op", "enterprise_operator", {"enterprise": "E1"}),
         ("root", "administrator", {}),
-    ):
+    ]
+    for login, role, placement in seeded:
         accounts.add_user(
             store,
             audit,

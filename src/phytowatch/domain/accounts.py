@@ -161,6 +161,8 @@ class Principal:
     facility: str | None = None  # a device's facility code
     via_token: bool = False  # a personal API token, not a session
     session_id: int | None = None
+    # a session of a person whose password an administrator set: only the change form opens
+    must_change_password: bool = False
 
     def may(self, action: Action) -> bool:
         return action in self.actions

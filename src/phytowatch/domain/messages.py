@@ -285,6 +285,7 @@ class Code(StrEnum):
     )
     PASSWORD_WRONG = "password.wrong", "the current password is wrong"
     PASSWORD_SAME = "password.same", "the new password is the current one"
+    PASSWORD_MISMATCH = "password.mismatch", "the new password and its repetition differ"
     OFFICE_CODE = "office.code", "office code {code!r}: 1 to {max} letters, digits, '_', '.', '-'"
     OFFICE_COVERS = (
         "office.covers",
@@ -328,6 +329,11 @@ class Code(StrEnum):
         "the role {role} (or this token's scope) does not allow {action}",
     )
     AUTH_ROLE = "auth.role", "the role {role} does not allow {action}"
+    AUTH_CHANGE_PASSWORD_FIRST = (
+        "auth.change_password_first",
+        "an administrator set your password: change it first (My account, or "
+        "POST /api/v1/auth/password)",
+    )
     LOGIN_BODY_TOO_LARGE = "login.body_too_large", "login body too large"
     LOGIN_BODY = "login.body", 'send JSON {{"login": ..., "password": ...}} or a form'
     LOGIN_BOTH = "login.both", "login and password are both needed"
@@ -886,6 +892,10 @@ class Code(StrEnum):
         "Tick the box to confirm: the device will be refused.",
     )
     FORM_DISABLE_OR_ENABLE = "form.disable_or_enable", "Say whether to disable or to enable."
+    FORM_WHOLE_NUMBER = (
+        "form.whole_number",
+        "{field}: a whole number from {min} to {max}, or nothing",
+    )
 
     # the CLI's report of a judgement (cli/text_report.py) and its schedules commands
     CLI_SAMPLES = "cli.samples", "{count} sample times, {first} … {last}"
@@ -979,7 +989,11 @@ class Code(StrEnum):
     CLI_NO_TERMINAL = "cli.no_terminal", "no terminal to ask the password on: use {option}"
     CLI_USER_ADDED = "cli.user_added", "user added: {user}"
     CLI_USER_CHANGED = "cli.user_changed", "user changed: {user}"
-    CLI_PASSWORD_SET = "cli.password_set", "password of {login} set; their sessions have ended"
+    CLI_PASSWORD_SET = (
+        "cli.password_set",
+        "password of {login} set; their sessions have ended, and they must change it at their "
+        "next login",
+    )
     CLI_OFFICE_ADDED = "cli.office_added", "office added: {office}"
     CLI_OPTION_RANGE = "cli.option_range", "{option}: {least} to {most}"
     CLI_TOKEN_ISSUED = (

@@ -59,7 +59,24 @@ ACTIONS = (
 # the fields a message names (``Code.FIELD_TEXT``, ``Code.FIELD_AT_MOST``)
 FIELDS = (
     N_("name"), N_("token name"), N_("Chinese name"), N_("English name"), N_("city"),
-    N_("certificate"), N_("camera description"),
+    N_("certificate"), N_("camera description"), N_("Up to entry"),
+)  # fmt: skip
+# what an audit entry records (``action``, services/*): said on the audit page by these codes;
+# an action not listed here is shown as its code
+AUDIT_ACTIONS = (
+    N_("login"), N_("login.failed"), N_("login.locked"), N_("login.refused_disabled"),
+    N_("logout"), N_("user.add"), N_("user.set_role"), N_("user.disable"), N_("user.enable"),
+    N_("user.password_reset"), N_("user.password_change"), N_("user.password_change_refused"),
+    N_("token.issue"), N_("token.revoke"), N_("office.add"), N_("enterprise.added"),
+    N_("facility.added"), N_("token.issued"), N_("token.rotated"), N_("token.revoked"),
+    N_("probe.calibrated"), N_("camera.added"), N_("snapshot.added"), N_("run.started"),
+    N_("run.closed"), N_("run.signed_off"), N_("run.rejected"), N_("alarm.acknowledged"),
+    N_("alarm.cleared"),
+)  # fmt: skip
+# the kinds of object an audit entry names (``object_type``)
+AUDIT_OBJECTS = (
+    N_("user"), N_("office"), N_("personal_token"), N_("enterprise"), N_("facility"),
+    N_("probe"), N_("camera"), N_("run"), N_("alarm"),
 )  # fmt: skip
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
-from phytowatch.services.accounts import AccountStore
+from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock
@@ -32,6 +32,15 @@ class Accounts(AccountStore, SignOffStore, Protocol):
     owner (its enterprise and city: who may see it)."""
 
     def facility_owners(self) -> dict[str, tuple[str, str]]: ...
+
+    # what the administration lists read, a page at a time (web/pages/admin.py)
+    def find_facilities(
+        self, text: str, kind: str | None, *, offset: int, limit: int
+    ) -> Found[dict[str, Any]]: ...
+
+    def find_enterprises(self, text: str, *, offset: int, limit: int) -> Found[dict[str, Any]]: ...
+
+    def registry_counts(self) -> dict[str, int]: ...
 
 
 class Runs(RunStore, RunListing, Protocol):

@@ -37,6 +37,7 @@ from phytowatch.domain.audit import (
     verify,
 )
 from phytowatch.domain.messages import Code, Kind, refused
+from phytowatch.services.paging import Found
 
 SECRET_KEY_PARTS = (
     "password",
@@ -89,6 +90,22 @@ def atomic(audit: AuditRecorder | None) -> AbstractContextManager[None]:
     return nullcontext() if audit is None else audit.atomic()
 
 
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which entries the audit page lists: each field given narrows it. ``actor`` and
+    ``subject`` (the object's id) hold the text in any case; ``action`` and ``object_type`` are
+    exact; ``since`` and ``until`` bound ``at`` (µs, ``until`` excluded); ``upto`` is the
+    highest ``seq`` (to open the trail at one entry)."""
+
+    actor: str = ""
+    action: str = ""
+    object_type: str = ""
+    subject: str = ""
+    since: int | None = None
+    until: int | None = None
+    upto: int | None = None
+
+
 class AuditStore(Protocol):
     """Where the trail is kept. ``append`` seals the record onto the newest entry (with
     ``domain.audit.chain``) and stores it, with no other append in between."""
@@ -109,6 +126,10 @@ class AuditStore(Protocol):
 
     def entry(self, seq: int) -> AuditEntry | None:
         """The entry stored at ``seq``, if any."""
+        ...
+
+    def search(self, wanted: AuditFilter, *, offset: int, limit: int) -> Found[AuditEntry]:
+        """The entries ``wanted`` holds, newest first, a page of them, counted in the store."""
         ...
 
     def broken_guards(self) -> list[GuardProblem]:
@@ -285,3 +306,10 @@ class AuditLog:
         self, *, limit: int = 50, object_type: str | None = None, object_id: str | None = None
     ) -> list[AuditEntry]:
         return self.store.latest(limit=limit, object_type=object_type, object_id=object_id)
+
+    def search(self, wanted: AuditFilter, *, offset: int, limit: int) -> Found[AuditEntry]:
+        """What the audit page lists: newest first, filtered and paged by the store."""
+        return self.store.search(wanted, offset=offset, limit=limit)
+
+    def latest_anchor(self) -> Anchor | None:
+        return self.store.latest_anchor()

@@ -6,14 +6,20 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from phytowatch.domain.accounts import Action, FailureCount, Jurisdiction, Office, Role
 from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.domain.signoff import Decision, SignOff
-from phytowatch.services.accounts import SessionRecord, TokenRecord, UserRecord
+from phytowatch.services.accounts import (
+    Found,
+    SessionRecord,
+    TokenRecord,
+    UserQuery,
+    UserRecord,
+)
 from phytowatch.storage.accounts_tables import (
     login_failures,
     office_areas,
@@ -24,10 +30,14 @@ from phytowatch.storage.accounts_tables import (
     users,
 )
 from phytowatch.storage.errors import translating
-from phytowatch.storage.tables import enterprises, facilities
+from phytowatch.storage.search import holds
+from phytowatch.storage.tables import enterprises, facilities, probes
 from phytowatch.storage.unit import begin, connect, current
 
-_USER_FIELDS = {"role", "enterprise", "office", "password_hash", "disabled_at", "name"}
+_USER_FIELDS = {
+    "role", "enterprise", "office", "password_hash", "disabled_at", "name", "last_login_at",
+    "must_change_password",
+}  # fmt: skip
 
 
 def _user(row: Any) -> UserRecord:
@@ -41,6 +51,8 @@ def _user(row: Any) -> UserRecord:
         password_hash=row.password_hash,
         disabled=row.disabled_at is not None,
         created_at=row.created_at,
+        last_login_at=row.last_login_at,
+        must_change_password=bool(row.must_change_password),
     )
 
 
@@ -110,6 +122,30 @@ class SqlAccountStore:
             rows = conn.execute(select(users).order_by(users.c.login)).all()
         return [_user(row) for row in rows]
 
+    def find_users(self, query: UserQuery, *, offset: int, limit: int) -> Found[UserRecord]:
+        where = []
+        if query.text.strip():
+            text = query.text.strip()
+            where.append(or_(holds(users.c.login, text), holds(users.c.name, text)))
+        if query.role is not None:
+            where.append(users.c.role == query.role.value)
+        if query.disabled is not None:
+            state = users.c.disabled_at
+            where.append(state.is_not(None) if query.disabled else state.is_(None))
+        with connect(self.engine) as conn:
+            total = conn.execute(select(func.count()).select_from(users).where(*where)).scalar()
+            rows = conn.execute(
+                select(users).where(*where).order_by(users.c.login).offset(offset).limit(limit)
+            ).all()
+        return Found([_user(row) for row in rows], int(total or 0), offset, limit)
+
+    def count_users(self) -> tuple[int, int]:
+        with connect(self.engine) as conn:
+            row = conn.execute(
+                select(func.count(), func.count(users.c.disabled_at)).select_from(users)
+            ).one()
+        return int(row[0]), int(row[1])
+
     def update_user(self, user_id: int, values: Mapping[str, Any], *, now: int) -> None:
         unknown = set(values) - _USER_FIELDS
         if unknown:
@@ -152,10 +188,12 @@ class SqlAccountStore:
         except IntegrityError:
             raise refused(Kind.CONFLICT, Code.OFFICE_EXISTS, code=code) from None
 
-    def _offices(self, code: str | None) -> list[Office]:
-        query = select(offices).order_by(offices.c.code)
-        if code is not None:
-            query = query.where(offices.c.code == code)
+    def _offices(
+        self, code: str | None, *, text: str = "", offset: int = 0, limit: int | None = None
+    ) -> list[Office]:
+        query = select(offices).where(*self._office_filter(code, text)).order_by(offices.c.code)
+        if limit is not None:
+            query = query.offset(offset).limit(limit)
         with connect(self.engine) as conn:
             rows = conn.execute(query).all()
             areas = conn.execute(
@@ -178,6 +216,32 @@ class SqlAccountStore:
                 )
             )
         return out
+
+    @staticmethod
+    def _office_filter(code: str | None, text: str) -> list[Any]:
+        where: list[Any] = []
+        if code is not None:
+            where.append(offices.c.code == code)
+        if text.strip():
+            covered = select(office_areas.c.office_id).where(
+                holds(office_areas.c.value, text.strip())
+            )
+            where.append(
+                or_(
+                    holds(offices.c.code, text.strip()),
+                    holds(offices.c.name, text.strip()),
+                    offices.c.id.in_(covered),
+                )
+            )
+        return where
+
+    def find_offices(self, text: str, *, offset: int, limit: int) -> Found[Office]:
+        with connect(self.engine) as conn:
+            total = conn.execute(
+                select(func.count()).select_from(offices).where(*self._office_filter(None, text))
+            ).scalar()
+        items = self._offices(None, text=text, offset=offset, limit=limit)
+        return Found(items, int(total or 0), offset, limit)
 
     def office(self, code: str) -> Office | None:
         found = self._offices(code)
@@ -399,6 +463,86 @@ class SqlAccountStore:
                 )
             ).all()
         return {row[0]: (row[1], row[2]) for row in rows}
+
+    def find_facilities(
+        self, text: str, kind: str | None, *, offset: int, limit: int
+    ) -> Found[dict[str, Any]]:
+        """Facilities by code (for administration): code, name, kind, treater number, its
+        enterprise's code and city, how many probes. ``text`` in the facility's code, name or
+        treater number, or its enterprise's code or names."""
+        where: list[Any] = []
+        if text.strip():
+            t = text.strip()
+            where.append(
+                or_(
+                    holds(facilities.c.code, t), holds(facilities.c.name, t),
+                    holds(facilities.c.treater_number, t), holds(enterprises.c.code, t),
+                    holds(enterprises.c.name_zh, t), holds(enterprises.c.name_en, t),
+                )
+            )  # fmt: skip
+        if kind:
+            where.append(facilities.c.kind == kind)
+        joined = facilities.join(enterprises, enterprises.c.id == facilities.c.enterprise_id)
+        probe_count = (
+            select(func.count(probes.c.id))
+            .where(probes.c.facility_id == facilities.c.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                facilities.c.code, facilities.c.name, facilities.c.kind,
+                facilities.c.treater_number, enterprises.c.code.label("enterprise"),
+                enterprises.c.city, probe_count.label("probes"),
+            )
+            .select_from(joined).where(*where).order_by(facilities.c.code)
+            .offset(offset).limit(limit)
+        )  # fmt: skip
+        with connect(self.engine) as conn:
+            total = conn.execute(select(func.count()).select_from(joined).where(*where)).scalar()
+            rows = conn.execute(query).all()
+        return Found([dict(row._mapping) for row in rows], int(total or 0), offset, limit)
+
+    def find_enterprises(self, text: str, *, offset: int, limit: int) -> Found[dict[str, Any]]:
+        """Enterprises by code: code, names, city, grade, how many facilities. ``text`` in the
+        code, a name or the city."""
+        where: list[Any] = []
+        if text.strip():
+            t = text.strip()
+            where.append(
+                or_(
+                    holds(enterprises.c.code, t), holds(enterprises.c.name_zh, t),
+                    holds(enterprises.c.name_en, t), holds(enterprises.c.city, t),
+                )
+            )  # fmt: skip
+        count = (
+            select(func.count(facilities.c.id))
+            .where(facilities.c.enterprise_id == enterprises.c.id)
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                enterprises.c.code, enterprises.c.name_zh, enterprises.c.name_en,
+                enterprises.c.city, enterprises.c.grade, count.label("facilities"),
+            )
+            .where(*where).order_by(enterprises.c.code).offset(offset).limit(limit)
+        )  # fmt: skip
+        with connect(self.engine) as conn:
+            total = conn.execute(
+                select(func.count()).select_from(enterprises).where(*where)
+            ).scalar()
+            rows = conn.execute(query).all()
+        return Found([dict(row._mapping) for row in rows], int(total or 0), offset, limit)
+
+    def registry_counts(self) -> dict[str, int]:
+        """How many enterprises, facilities and offices there are."""
+        with connect(self.engine) as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+                for name, table in (
+                    ("enterprises", enterprises), ("facilities", facilities),
+                    ("offices", offices),
+                )
+            }  # fmt: skip
 
     def facility_owner(self, code: str) -> tuple[str, str] | None:
         with connect(self.engine) as conn:

@@ -1,4 +1,5 @@
-"""Accounts' tables (migration 0005): users, offices, sessions, personal tokens, lock-out, sign-off.
+"""Accounts' tables (migrations 0005, 0010): users, offices, sessions, personal tokens,
+lock-out, sign-off.
 
 No secret is stored: passwords as scrypt hashes, session ids and personal tokens as SHA-256.
 """
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from phytowatch.storage.tables import metadata
@@ -53,6 +55,9 @@ users = Table(
     Column("disabled_at", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # migration 0010: the latest successful login, and a password to change before anything else
+    Column("last_login_at", BigInteger, nullable=True),
+    Column("must_change_password", Boolean, nullable=False, server_default=false()),
 )
 
 sessions = Table(

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from phytowatch.domain.audit import (
@@ -29,7 +29,10 @@ from phytowatch.domain.audit import (
     GuardState,
     chain,
 )
+from phytowatch.services.audit import AuditFilter
+from phytowatch.services.paging import Found
 from phytowatch.storage.errors import translating
+from phytowatch.storage.search import holds
 from phytowatch.storage.tables import audit_anchor, audit_log
 from phytowatch.storage.unit import Transactions, begin, connect, current, lock_audit
 
@@ -235,6 +238,37 @@ class SqlAuditStore:
         with connect(self.engine) as conn:
             row = conn.execute(select(audit_log).where(audit_log.c.seq == seq)).first()
         return None if row is None else to_domain(row)
+
+    def search(self, wanted: AuditFilter, *, offset: int, limit: int) -> Found[AuditEntry]:
+        """Newest first; every filter is a ``WHERE`` (``at`` and ``actor`` are indexed,
+        migration 0010), the page a ``LIMIT``/``OFFSET``, the total a ``COUNT``."""
+        where: list[Any] = []
+        if wanted.actor.strip():
+            where.append(holds(audit_log.c.actor, wanted.actor.strip()))
+        if wanted.action:
+            where.append(audit_log.c.action == wanted.action)
+        if wanted.object_type:
+            where.append(audit_log.c.object_type == wanted.object_type)
+        if wanted.subject.strip():
+            where.append(holds(audit_log.c.object_id, wanted.subject.strip()))
+        if wanted.since is not None:
+            where.append(audit_log.c.at >= wanted.since)
+        if wanted.until is not None:
+            where.append(audit_log.c.at < wanted.until)
+        if wanted.upto is not None:
+            where.append(audit_log.c.seq <= wanted.upto)
+        query = (
+            select(audit_log)
+            .where(*where)
+            .order_by(audit_log.c.seq.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        with connect(self.engine) as conn:
+            total = conn.execute(select(func.count()).select_from(audit_log).where(*where))
+            count = int(total.scalar() or 0)
+            rows = conn.execute(query).all()
+        return Found([to_domain(row) for row in rows], count, offset, limit)
 
     def broken_guards(self) -> list[GuardProblem]:
         with self.engine.connect() as conn:

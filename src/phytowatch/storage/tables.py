@@ -221,6 +221,8 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_audit_log_object", "object_type", "object_id"),
+    Index("ix_audit_log_actor", "actor"),  # the audit page's filters (migration 0010)
+    Index("ix_audit_log_at", "at"),
 )
 
 # The trail's anchored heads (migration 0008): the newest entry's seq and hash, recorded by

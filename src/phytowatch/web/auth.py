@@ -11,8 +11,11 @@ refuses to start with a route that has none, and the authorization-matrix test w
 2. refuses a cookie-authenticated unsafe request without the session's CSRF token (header
    ``X-CSRF-Token`` or form field ``csrf_token``): 403. Bearer requests carry no ambient
    credential, so they are exempt;
-3. checks the action against the caller's role (and token scope): 403;
-4. checks the tenant: the facility, run or alarm named in the path must be one the caller may
+3. a session whose password an administrator set opens only the routes marked
+   ``before_password_change`` (the change, log out, who am I): any other answers 403
+   ``auth.change_password_first`` (a page sends the person to the change form);
+4. checks the action against the caller's role (and token scope): 403;
+5. checks the tenant: the facility, run or alarm named in the path must be one the caller may
    see (its own enterprise, or its office's jurisdiction); otherwise 404, the same answer as for
    an object that does not exist, so nobody learns what others have.
 """
@@ -61,6 +64,21 @@ class Rule:
     tenant: str | None = None  # "facility" ({code}), "run" ({run_id}), "alarm" ({alarm_id})
     session_only: bool = False  # a personal token is not enough (password, issuing tokens)
     query_token: bool = False  # ?token= accepted (EventSource cannot send headers)
+    # open to a session whose password must be changed first (the change itself, log out, me)
+    before_password_change: bool = False
+
+
+class PasswordChangeDueError(ApiError):
+    """A session whose password an administrator set, on a route other than the change: 403
+    with its code for the API; the pages send the person to the change form instead."""
+
+    def __init__(self) -> None:
+        super().__init__(403, say(Code.AUTH_CHANGE_PASSWORD_FIRST))
+
+
+def _password_first(principal: Principal, rule: Rule) -> None:
+    if principal.must_change_password and not rule.before_password_change:
+        raise PasswordChangeDueError
 
 
 def _services(request: Request) -> App:
@@ -275,15 +293,19 @@ def public() -> Any:
     return _declare(Rule("public"), check)
 
 
-def signed_in(*, session_only: bool = False) -> Any:
-    """Any person (session or personal token) or the admin token; never a device token."""
-    rule = Rule("signed_in", session_only=session_only)
+def signed_in(*, session_only: bool = False, before_password_change: bool = False) -> Any:
+    """Any person (session or personal token) or the admin token; never a device token.
+    ``before_password_change``: open to a session whose password must be changed first."""
+    rule = Rule(
+        "signed_in", session_only=session_only, before_password_change=before_password_change
+    )
 
     async def check(request: Request) -> None:
         principal = await authenticate(request)
         _not_a_device(principal)
         if session_only and principal.session_id is None:
             raise ApiError(403, say(Code.AUTH_NEEDS_SESSION))
+        _password_first(principal, rule)
 
     return _declare(rule, check)
 
@@ -322,6 +344,7 @@ def allow(action: Action, *, tenant: str | None = None, query_token: bool = Fals
     async def check(request: Request) -> None:
         principal = await authenticate(request, query_token=query_token)
         _not_a_device(principal)
+        _password_first(principal, rule)
         if not principal.may(action):
             who = Word(principal.role.value if principal.role else principal.kind)
             code = Code.AUTH_ROLE_TOKEN if principal.via_token else Code.AUTH_ROLE

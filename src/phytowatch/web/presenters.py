@@ -108,6 +108,8 @@ def principal_json(principal: Principal) -> dict[str, Any]:
         "office": principal.office,
         "actions": sorted(a.value for a in principal.actions),
         "via_token": principal.via_token,
+        # an administrator set the password: every route but the change answers 403 until then
+        "must_change_password": principal.must_change_password,
     }
     if principal.jurisdiction is not None:
         body["jurisdiction"] = {

@@ -29,7 +29,14 @@ from phytowatch.services.app import App
 from phytowatch.services.lists import RunQuery, reach_of
 from phytowatch.services.notify import alarm_payload
 from phytowatch.web import i18n
-from phytowatch.web.auth import SESSION_COOKIE, allow, form_fields, public, signed_in
+from phytowatch.web.auth import (
+    SESSION_COOKIE,
+    PasswordChangeDueError,
+    allow,
+    form_fields,
+    public,
+    signed_in,
+)
 from phytowatch.web.errors import ApiError
 
 HERE = Path(__file__).parent
@@ -46,6 +53,14 @@ CSP = (
 
 
 class LoginRequiredError(Exception):
+    def __init__(self, after: str) -> None:
+        super().__init__(after)
+        self.after = after
+
+
+class PasswordChangeRequiredError(Exception):
+    """A session whose password must be changed first, on any other page: sent to the form."""
+
     def __init__(self, after: str) -> None:
         super().__init__(after)
         self.after = after
@@ -70,18 +85,31 @@ def services_of(request: Request) -> App:
     return services
 
 
-def page(action: Action | None = None, *, tenant: str | None = None) -> Any:
-    """The rule of a page: ``allow(action, tenant=…)`` (or ``signed_in()`` without an action),
-    with a login redirect for nobody and an HTML refusal for the others."""
-    inner = (allow(action, tenant=tenant) if action is not None else signed_in()).dependency
+def page(
+    action: Action | None = None,
+    *,
+    tenant: str | None = None,
+    session_only: bool = False,
+    before_password_change: bool = False,
+) -> Any:
+    """The rule of a page: ``allow(action, tenant=…)`` (or ``signed_in(…)`` without an action),
+    with a login redirect for nobody, the password form for a person who must change theirs
+    first, and an HTML refusal for the others."""
+    inner = (
+        allow(action, tenant=tenant)
+        if action is not None
+        else signed_in(session_only=session_only, before_password_change=before_password_change)
+    ).dependency
 
     async def check(request: Request) -> None:
         try:
             await inner(request)
         except ApiError as error:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if error.status == 401:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 raise LoginRequiredError(target) from None
+            if isinstance(error, PasswordChangeDueError):
+                raise PasswordChangeRequiredError(target) from None
             raise PageError(error.status, error.message) from None
 
     check.__phytowatch_rule__ = inner.__phytowatch_rule__  # type: ignore[attr-defined]
@@ -157,7 +185,7 @@ def _principal(request: Request) -> Principal | None:
 
 def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
     """(key, path, label msgid) of the pages this caller may open."""
-    if principal is None:
+    if principal is None or principal.must_change_password:  # only the change opens
         return []
     bureau = principal.role is None or not principal.role.is_enterprise
     items = [
@@ -264,14 +292,21 @@ def login_redirect(after: str) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(after, safe='/')}", status_code=303)
 
 
+def password_change_redirect(after: str) -> RedirectResponse:
+    """To the change form, and back to where the person was going once it is changed."""
+    return RedirectResponse(f"/account/password?next={quote(after, safe='/')}", status_code=303)
+
+
 __all__ = [
     "LoginRequiredError",
     "PageError",
+    "PasswordChangeRequiredError",
     "alarm_view",
     "environment",
     "login_redirect",
     "page",
     "page_form",
+    "password_change_redirect",
     "public",
     "render",
     "services_of",

@@ -24,6 +24,7 @@ from phytowatch.services.accounts.ports import (
     AccountStore,
     SessionRecord,
     TokenRecord,
+    UserQuery,
     UserRecord,
 )
 from phytowatch.services.accounts.principals import principal_of
@@ -48,6 +49,7 @@ from phytowatch.services.accounts.users import (
     set_disabled,
     set_role,
 )
+from phytowatch.services.paging import Found
 
 __all__ = [
     "MAX_HASH_COST",
@@ -57,10 +59,12 @@ __all__ = [
     "UNKNOWN_LOGIN",
     "USER_TOKEN_PREFIX",
     "AccountStore",
+    "Found",
     "IssuedUserToken",
     "LoginResult",
     "SessionRecord",
     "TokenRecord",
+    "UserQuery",
     "UserRecord",
     "add_office",
     "add_user",

@@ -135,6 +135,7 @@ def login(
         session_id = store.add_session(
             user.id, sha256_hex(token), csrf, address, now=now, expires_at=expires_at
         )
+        store.update_user(user.id, {"last_login_at": now}, now=now)
         audit.record(
             actor=f"user:{user.login}",
             action="login",
@@ -143,4 +144,5 @@ def login(
             after={"address": address, "session": session_id},
             now=now,
         )
-    return LoginResult(principal_of(store, user, session_id=session_id), token, csrf, expires_at)
+    principal = principal_of(store, user, session_id=session_id)
+    return LoginResult(principal, token, csrf, expires_at)

@@ -12,6 +12,7 @@ from phytowatch.domain.accounts import (
     Office,
     Role,
 )
+from phytowatch.services.paging import Found
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class UserRecord:
     password_hash: str
     disabled: bool
     created_at: int
+    last_login_at: int | None = None  # the latest successful login
+    must_change_password: bool = False  # a password an administrator made: changed first
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,16 @@ class TokenRecord:
     revoked_at: int | None
 
 
+@dataclass(frozen=True)
+class UserQuery:
+    """Which users a list shows: ``text`` in the login or the name (any case), a role, enabled
+    (``disabled=False``) or disabled only."""
+
+    text: str = ""
+    role: Role | None = None
+    disabled: bool | None = None
+
+
 class AccountStore(Protocol):
     def add_user(
         self,
@@ -70,6 +83,14 @@ class AccountStore(Protocol):
 
     def list_users(self) -> list[UserRecord]: ...
 
+    def find_users(self, query: UserQuery, *, offset: int, limit: int) -> Found[UserRecord]:
+        """The users of ``query`` by login, one page of them, counted in the database."""
+        ...
+
+    def count_users(self) -> tuple[int, int]:
+        """(users, of them disabled)."""
+        ...
+
     def update_user(self, user_id: int, values: Mapping[str, Any], *, now: int) -> None: ...
 
     def enterprise_exists(self, code: str) -> bool: ...
@@ -88,6 +109,10 @@ class AccountStore(Protocol):
     def office(self, code: str) -> Office | None: ...
 
     def list_offices(self) -> list[Office]: ...
+
+    def find_offices(self, text: str, *, offset: int, limit: int) -> Found[Office]:
+        """Offices by code whose code, name or a city or enterprise they cover holds ``text``."""
+        ...
 
     def add_session(
         self,

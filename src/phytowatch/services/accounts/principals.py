@@ -35,4 +35,7 @@ def principal_of(
         jurisdiction=jurisdiction,
         via_token=via_token,
         session_id=session_id,
+        # a session only: a personal token is not a password, and the person cannot change the
+        # password through one (docs/accounts.md)
+        must_change_password=user.must_change_password and session_id is not None,
     )

@@ -32,6 +32,8 @@ def _user_view(user: UserRecord) -> dict[str, Any]:
         "enterprise": user.enterprise,
         "office": user.office,
         "disabled": user.disabled,
+        # not "…password…": the trail redacts such keys, and this is no secret
+        "forced_change": user.must_change_password,
     }
 
 
@@ -79,7 +81,10 @@ def add_user(
     enterprise: str | None = None,
     office: str | None = None,
     cost: int,
+    must_change: bool = False,
 ) -> UserRecord:
+    """A new user. ``must_change``: the password was made for them (a temporary one), so they
+    change it at their first login before anything else."""
     now = ctx.now
     login = login.strip().lower()
     if not LOGIN_PATTERN.match(login):
@@ -95,6 +100,8 @@ def add_user(
     hashed = hash_password(password, cost)  # slow on purpose: not inside the unit
     with audit.atomic():
         user_id = store.add_user(login, name, parsed.value, enterprise, office, hashed, now=now)
+        if must_change:
+            store.update_user(user_id, {"must_change_password": True}, now=now)
         user = store.user(user_id)
         assert user is not None
         audit.record(
@@ -198,7 +205,8 @@ def reset_password(
     password: str,
     cost: int,
 ) -> None:
-    """An administrator sets a password: every session of the user ends."""
+    """An administrator sets a password: every session of the user ends, and the user must
+    change it at the next login before anything else (the administrator knows this one)."""
     now = ctx.now
     user = existing_user(store, login)
     problem = password_problem(password, user.login)
@@ -206,7 +214,7 @@ def reset_password(
         raise Refused(Kind.INVALID, problem)
     hashed = hash_password(password, cost)  # slow on purpose: not inside the unit
     with audit.atomic():
-        store.update_user(user.id, {"password_hash": hashed}, now=now)
+        store.update_user(user.id, {"password_hash": hashed, "must_change_password": True}, now=now)
         store.revoke_sessions(user.id, now=now)
         store.set_failures(failure_key(user.login), FailureCount())
         audit.record(
@@ -214,6 +222,7 @@ def reset_password(
             action="user.password_reset",
             object_type="user",
             object_id=user.login,
+            after={"forced_change": True},
             now=now,
         )
 
@@ -227,8 +236,9 @@ def change_password(
     new: str,
     cost: int,
 ) -> None:
-    """The user's own change: needs the current password; every other session ends. Wrong
-    current passwords count towards the account's lock-out, as failed logins do."""
+    """The user's own change: needs the current password; every other session ends, and a
+    change an administrator's reset asked for is done. Wrong current passwords count towards the
+    account's lock-out, as failed logins do."""
     principal, now = ctx.principal, ctx.now
     if principal.user_id is None or principal.via_token:
         raise refused(Kind.FORBIDDEN, Code.PASSWORD_NEEDS_SESSION)
@@ -254,12 +264,15 @@ def change_password(
         raise refused(Kind.INVALID, Code.PASSWORD_SAME)
     hashed = hash_password(new, cost)  # slow on purpose: not inside the unit
     with audit.atomic():
-        store.update_user(user.id, {"password_hash": hashed}, now=now)
+        store.update_user(
+            user.id, {"password_hash": hashed, "must_change_password": False}, now=now
+        )
         store.revoke_sessions(user.id, now=now, keep=principal.session_id)
         audit.record(
             actor=principal.actor,
             action="user.password_change",
             object_type="user",
             object_id=user.login,
+            after={"forced_change": user.must_change_password},
             now=now,
         )

@@ -159,7 +159,9 @@ async def login(request: Request) -> Response:
     return response
 
 
-@router.post("/logout", dependencies=[signed_in()], responses=answers(*UNSAFE))
+@router.post(
+    "/logout", dependencies=[signed_in(before_password_change=True)], responses=answers(*UNSAFE)
+)
 async def logout(request: Request) -> JSONResponse:
     services = _services(request)
     await _call(
@@ -179,7 +181,9 @@ async def logout(request: Request) -> JSONResponse:
     return response
 
 
-@router.get("/me", dependencies=[signed_in()], responses=answers(*CALLER))
+@router.get(
+    "/me", dependencies=[signed_in(before_password_change=True)], responses=answers(*CALLER)
+)
 async def me(request: Request) -> JSONResponse:
     """Who I am, what I may do; on a session, its CSRF token again (for a reloaded page)."""
     principal = principal_of(request)
@@ -194,7 +198,9 @@ async def me(request: Request) -> JSONResponse:
 
 
 @router.post(
-    "/password", dependencies=[signed_in(session_only=True)], responses=answers(429, *UNSAFE)
+    "/password",
+    dependencies=[signed_in(session_only=True, before_password_change=True)],
+    responses=answers(429, *UNSAFE),
 )
 async def change_password(request: Request, body: PasswordIn) -> JSONResponse:
     """Needs the current password; every other session of the user ends."""

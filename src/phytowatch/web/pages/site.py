@@ -25,10 +25,12 @@ from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.templating import (
     LoginRequiredError,
     PageError,
+    PasswordChangeRequiredError,
     alarm_view,
     login_redirect,
     page,
     page_form,
+    password_change_redirect,
     public,
     render,
     services_of,
@@ -63,7 +65,7 @@ async def login_page(request: Request, next: str | None = None) -> HTMLResponse:
     return await render(request, "login.html", next=safe_next(next), error=None)
 
 
-@router.post("/logout", dependencies=[page()], include_in_schema=False)
+@router.post("/logout", dependencies=[page(before_password_change=True)], include_in_schema=False)
 async def logout(request: Request) -> RedirectResponse:
     services = services_of(request)
     with contextlib.suppress(Refused):  # already ended: the cookie goes all the same
@@ -188,7 +190,9 @@ async def clear(request: Request, alarm_id: RowId) -> HTMLResponse:
 
 def install_pages(app: FastAPI) -> None:
     """The pages' routers and the two answers a page gives instead of JSON."""
+    from phytowatch.web.pages.account import router as account_pages
     from phytowatch.web.pages.admin import router as admin_pages
+    from phytowatch.web.pages.admin_audit import router as audit_pages
     from phytowatch.web.pages.admin_facility import router as facility_admin_pages
     from phytowatch.web.pages.admin_users import router as user_admin_pages
     from phytowatch.web.pages.data import router as pages_api
@@ -202,10 +206,16 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(admin_pages)
     app.include_router(facility_admin_pages)
     app.include_router(user_admin_pages)
+    app.include_router(account_pages)
+    app.include_router(audit_pages)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(_: Request, error: LoginRequiredError) -> Response:
         return login_redirect(error.after)
+
+    @app.exception_handler(PasswordChangeRequiredError)
+    async def change_first(_: Request, error: PasswordChangeRequiredError) -> Response:
+        return password_change_redirect(error.after)
 
     @app.exception_handler(PageError)
     async def page_error(request: Request, error: PageError) -> Response:
