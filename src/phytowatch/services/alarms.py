@@ -17,7 +17,17 @@ from types import MappingProxyType
 from typing import Protocol
 
 from phytowatch.domain import alarms
-from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
+from phytowatch.domain.alarms import (
+    COMMENT_MAX,
+    Alarm,
+    AlarmKind,
+    AlarmState,
+    Change,
+    Condition,
+    Severity,
+    Side,
+    side_of,
+)
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN
 from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.domain.messages import Code, Instant, Kind, Word, refused, say
@@ -42,7 +52,43 @@ RUN_KINDS = (
 _RUN_KIND_VALUES = tuple(kind.value for kind in RUN_KINDS)  # an enum's .value costs a call
 
 
+OPEN_STATES = frozenset({AlarmState.ACTIVE, AlarmState.ACKNOWLEDGED})
+
+
+@dataclass(frozen=True)
+class AlarmQuery:
+    """Which alarms a list shows: every filter is optional; the store filters and pages in SQL.
+
+    ``facilities``: the facilities the caller may see (None: every one). ``raised_from`` is
+    inclusive, ``raised_before`` exclusive (µs). ``by_severity``: the most severe first, then the
+    newest; else the newest first."""
+
+    facilities: frozenset[str] | None = None
+    facility: str | None = None
+    city: str | None = None
+    kind: AlarmKind | None = None
+    severity: Severity | None = None
+    states: frozenset[AlarmState] = OPEN_STATES
+    raised_from: int | None = None
+    raised_before: int | None = None
+    by_severity: bool = True
+
+
+@dataclass(frozen=True)
+class ListedAlarm:
+    """An alarm as a list shows it, with its facility's city (the filter's, and the export's)."""
+
+    alarm: Alarm
+    city: str
+
+
 class AlarmStore(Protocol):
+    def find_alarms(
+        self, query: AlarmQuery, *, offset: int = 0, limit: int = 50
+    ) -> list[ListedAlarm]: ...
+
+    def count_alarms(self, query: AlarmQuery) -> int: ...
+
     def open_alarms(self, facilities: Collection[str] | None = None) -> list[Alarm]: ...
 
     def apply(self, changes: list[Change]) -> list[Change]: ...
@@ -151,11 +197,13 @@ class AlarmService:
             for row_id, facility, probe, t in rows
         ]
 
-    def _audit(self, before: Alarm, after: Alarm, action: str, actor: str, now: int) -> None:
+    def _audit(
+        self, before: Alarm, after: Alarm, action: str, ctx: Context, by: str, comment: str
+    ) -> None:
         if self.audit is None:
             return
         self.audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action=action,
             object_type="alarm",
             object_id=str(after.id),
@@ -164,10 +212,10 @@ class AlarmService:
                 "state": after.state.value,
                 "kind": after.kind.value,
                 "facility": after.facility,
-                "by": after.cleared_by if action == "alarm.cleared" else after.acknowledged_by,
-                "comment": after.comment,
+                "by": by,
+                "comment": comment,
             },
-            now=now,
+            now=ctx.now,
         )
 
     def acknowledge(
@@ -175,26 +223,40 @@ class AlarmService:
     ) -> Alarm:
         """Acknowledged by whoever acts: a person as themselves (their login), whatever ``by``
         says; an actor without a login (the admin token, the CLI) by the name given in ``by``,
-        else by its own name."""
+        else by its own name.
+
+        Bureau staff acknowledge for the bureau (an accusing alarm only with a written comment);
+        the enterprise's people record the enterprise's own acknowledgement of what is theirs to
+        act on, which leaves the alarm active for the bureau (domain/alarms.py)."""
         alarm = self._get(alarm_id)
+        side = _side(ctx)
         by, now = _who_checked(ctx, by, Code.ALARM_WHO), ctx.now
-        comment = comment.strip()
-        if len(comment) > 2000 or not plain_text(comment, breaks=LINES):
-            raise refused(Kind.INVALID, Code.ALARM_COMMENT_TOO_LONG, max=2000)
-        updated = alarms.acknowledge(alarm, by=by, comment=comment, now=now)
+        comment = _comment(comment)
+        if side is Side.ENTERPRISE:
+            updated = alarms.acknowledge_for_enterprise(alarm, by=by, comment=comment, now=now)
+            action = "alarm.acknowledged_by_enterprise"
+        else:
+            updated = alarms.acknowledge(alarm, by=by, comment=comment, now=now)
+            action = "alarm.acknowledged"
         with atomic(self.audit):  # the change and its entry: both, or neither
             self.store.save(updated)
-            self._audit(alarm, updated, "alarm.acknowledged", ctx.actor, now)
+            self._audit(alarm, updated, action, ctx, by, comment)
         return updated
 
-    def clear(self, alarm_id: int, *, ctx: Context, by: str | None = None) -> Alarm:
-        """Cleared by whoever acts, named as :meth:`acknowledge` names them."""
+    def clear(
+        self, alarm_id: int, *, ctx: Context, comment: str = "", by: str | None = None
+    ) -> Alarm:
+        """Cleared by the bureau's staff, named as :meth:`acknowledge` names them, always with a
+        written comment saying why."""
         alarm = self._get(alarm_id)
+        if _side(ctx) is not Side.BUREAU:
+            raise refused(Kind.FORBIDDEN, Code.ALARM_BUREAU_CLEARS)
         by, now = _who_checked(ctx, by, Code.ALARM_WHO_CLEARS), ctx.now
-        updated = alarms.clear(alarm, by=by, now=now)
+        comment = _comment(comment)
+        updated = alarms.clear(alarm, by=by, comment=comment, now=now)
         with atomic(self.audit):
             self.store.save(updated)
-            self._audit(alarm, updated, "alarm.cleared", ctx.actor, now)
+            self._audit(alarm, updated, "alarm.cleared", ctx, by, comment)
         return updated
 
     def _get(self, alarm_id: int) -> Alarm:
@@ -202,6 +264,21 @@ class AlarmService:
         if alarm is None:
             raise refused(Kind.NOT_FOUND, Code.NO_ALARM, alarm=alarm_id)
         return alarm
+
+
+def _side(ctx: Context) -> Side:
+    side = side_of(ctx.principal)
+    if side is None:  # a device's token: not a person
+        raise refused(Kind.FORBIDDEN, Code.ALARM_NOT_A_PERSON)
+    return side
+
+
+def _comment(comment: str) -> str:
+    """A comment as kept: stripped, at most :data:`COMMENT_MAX` characters of lines."""
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX or not plain_text(comment, breaks=LINES):
+        raise refused(Kind.INVALID, Code.ALARM_COMMENT_TOO_LONG, max=COMMENT_MAX)
+    return comment
 
 
 def _who(ctx: Context, named: str | None) -> str:
