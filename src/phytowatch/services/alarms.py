@@ -12,11 +12,11 @@ when nothing arrives (a silent facility), not only on data.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Protocol
 
-from phytowatch.domain import alarms
+from phytowatch.domain import alarms, approach
 from phytowatch.domain.alarms import (
     COMMENT_MAX,
     Alarm,
@@ -37,8 +37,6 @@ from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.context import Context
 from phytowatch.services.runs import LiveRun, RunMonitor
 
-APPROACH_HEAT = 1.0  # °C above the threshold during a hold
-APPROACH_COLD = 0.2  # °C below the threshold during a hold
 CLOCK_SKEW_US = 2 * US_PER_MIN
 CALIBRATION_DUE_WITHIN = 7 * US_PER_D
 CALIBRATION_EVERY = US_PER_MIN  # calibrations are looked at once a minute
@@ -116,6 +114,8 @@ class AlarmService:
     _conflict_id: int | None = None
     _calibration_conditions: list[Condition] = field(default_factory=list)
     audit: AuditRecorder | None = None  # what people do to alarms is recorded here
+    # approaching the limit: each open run's hold criteria, watched with hysteresis
+    _approach: dict[tuple[int, str], approach.Watch] = field(default_factory=dict)
 
     def observe(self, runs: Sequence[LiveRun], now: int) -> list[Change]:
         """The alarms of these runs alone, from their kept live state: for the runs a committed
@@ -128,7 +128,9 @@ class AlarmService:
             code = live.record.facility_code
             observed.update((kind, code) for kind in _RUN_KIND_VALUES)
             conditions.extend(
-                _run_conditions(live.record.id, code, live.schedule, live.fresh(now), live, now)
+                _run_conditions(
+                    live.record.id, code, live.schedule, live.fresh(now), live, now, self._approach
+                )
             )
         facilities = {live.record.facility_code for live in runs}
         changes = alarms.reconcile(
@@ -143,10 +145,16 @@ class AlarmService:
         facilities = self.store.facility_codes()
         for code in facilities:
             observed.update((kind, code) for kind in _RUN_KIND_VALUES)
+        running: set[int] = set()
         for record, schedule, state, live in self.monitor.live_runs(now):
+            running.add(record.id)
             conditions.extend(
-                _run_conditions(record.id, record.facility_code, schedule, state, live, now)
+                _run_conditions(
+                    record.id, record.facility_code, schedule, state, live, now, self._approach
+                )
             )
+        for key in [k for k in self._approach if k[0] not in running]:  # closed runs
+            del self._approach[key]
         if self._calibrations_at is None or now - self._calibrations_at >= CALIBRATION_EVERY:
             self._calibrations_at = now
             self._calibration_conditions = self._calibrations(now)
@@ -297,8 +305,68 @@ def _who_checked(ctx: Context, named: str | None, problem: Code) -> str:
     return by
 
 
+def _approaching(
+    run_id: int,
+    facility: str,
+    schedule: Schedule,
+    state: LiveState,
+    watches: dict[tuple[int, str], approach.Watch],
+    now: int,
+) -> list[Condition]:
+    """Each hold criterion's watch (domain/approach.py) moved on to the last sample: a warning
+    while its value drifts toward the limit during the hold, with hysteresis."""
+    out: list[Condition] = []
+    holding = state.phase is Phase.HOLDING
+    for criterion in schedule.hold_criteria:
+        key = (run_id, criterion.key)
+        holds = [h for h in state.holds if h.criterion == criterion.key]
+        value = state.governing.get(criterion.key)
+        cold = criterion.regime is Regime.COLD
+        if not holding or not holds or value is None:
+            watches.pop(key, None)
+            continue
+        limit = max(h.threshold for h in holds) if cold else min(h.threshold for h in holds)
+        margins = approach.margins_for(criterion.regime, criterion.role)
+        # the drift needs points: at least two sampling intervals of the schedule
+        margins = replace(margins, window=max(margins.window, 2 * schedule.max_sample_interval))
+        watch = approach.step(
+            watches.get(key, approach.Watch()),
+            t=state.last_sample,
+            value=value,
+            limit=limit,
+            regime=criterion.regime,
+            margins=margins,
+            holding=True,
+        )
+        watches[key] = watch
+        if watch.warning:
+            out.append(
+                Condition(
+                    AlarmKind.APPROACHING_LIMIT,
+                    facility,
+                    f"run {run_id}",
+                    now,
+                    "",
+                    say(
+                        Code.ALARM_APPROACHING,
+                        key=Word(criterion.key),
+                        value=value,
+                        margin=approach.distance(value, limit, criterion.regime),
+                        threshold=limit,
+                    ),
+                )
+            )
+    return out
+
+
 def _run_conditions(
-    run_id: int, facility: str, schedule: Schedule, state: LiveState, live: LiveRun, now: int
+    run_id: int,
+    facility: str,
+    schedule: Schedule,
+    state: LiveState,
+    live: LiveRun,
+    now: int,
+    watches: dict[tuple[int, str], approach.Watch],
 ) -> list[Condition]:
     subject = f"run {run_id}"
     out: list[Condition] = []
@@ -367,33 +435,7 @@ def _run_conditions(
                     else say(Code.ALARM_FINDING, finding=Word(finding.kind.value)),
                 )
             )
-    if state.phase is Phase.HOLDING and state.holds:
-        cold = schedule.primary.regime is Regime.COLD
-        for key, value in state.governing.items():
-            holds = [h for h in state.holds if h.criterion == key]
-            if value is None or not holds:
-                continue
-            threshold = (
-                min(h.threshold for h in holds) if not cold else max(h.threshold for h in holds)
-            )
-            margin = (threshold - value) if cold else (value - threshold)
-            if 0 <= margin < (APPROACH_COLD if cold else APPROACH_HEAT):
-                out.append(
-                    Condition(
-                        AlarmKind.APPROACHING_LIMIT,
-                        facility,
-                        subject,
-                        now,
-                        "",
-                        say(
-                            Code.ALARM_APPROACHING,
-                            key=Word(key),
-                            value=value,
-                            margin=margin,
-                            threshold=threshold,
-                        ),
-                    )
-                )
+    out.extend(_approaching(run_id, facility, schedule, state, watches, now))
     for probe, (_, fault) in sorted(live.latest.items()):
         if fault is not None:
             out.append(

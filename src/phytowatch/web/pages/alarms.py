@@ -25,9 +25,9 @@ from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Severity
-from phytowatch.domain.signoff import MIN_COMMENT
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Message, Refused, say
+from phytowatch.domain.signoff import MIN_COMMENT
 from phytowatch.i18n import catalogue
 from phytowatch.services.alarms import OPEN_STATES, AlarmQuery, ListedAlarm
 from phytowatch.web import i18n
