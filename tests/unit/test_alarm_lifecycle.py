@@ -13,8 +13,8 @@ from phytowatch.domain.alarms import (
     AlarmKind,
     AlarmState,
     Condition,
-    Side,
     Severity,
+    Side,
     acknowledge,
     acknowledge_for_enterprise,
     clear,
@@ -112,7 +112,7 @@ def raised_of(kind: AlarmKind) -> Alarm:
 
 def test_every_kind_either_accuses_or_is_the_enterprises_to_acknowledge() -> None:
     assert ACCUSING.isdisjoint(ENTERPRISE_MAY_ACKNOWLEDGE)
-    assert ACCUSING | ENTERPRISE_MAY_ACKNOWLEDGE == frozenset(AlarmKind)
+    assert frozenset(AlarmKind) == ACCUSING | ENTERPRISE_MAY_ACKNOWLEDGE
     assert {AlarmKind.TAMPER, AlarmKind.HOLD_BROKEN, AlarmKind.TOO_FEW_PROBES} == ACCUSING
 
 

@@ -463,9 +463,7 @@ def test_the_enterprise_cannot_acknowledge_or_clear_an_alarm_that_accuses_it() -
     assert site.store.alarm(alarm.id) == alarm and site.audit.entries == []
 
 
-def test_the_bureau_acknowledges_an_accusing_alarm_with_a_written_comment_and_clears_saying_why() -> (
-    None
-):
+def test_the_bureau_answers_an_accusing_alarm_in_writing_and_clears_saying_why() -> None:
     site = Site("K1")
     alarm = _broken(site)
     assert alarm.id is not None
