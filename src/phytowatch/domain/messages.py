@@ -133,7 +133,7 @@ class Code(StrEnum):
         "alarm.label_why_cleared",
         "Why is it cleared? (required: at least {min} characters)",
     )
-    ALARM_LIST_COUNT = "alarm.list_count", "alarms {first}–{last} of {total}"
+    ALARM_LIST_COUNT = "alarm.list_count", "Alarms {first}–{last} of {total}"
     ALARM_LIST_PAGE = "alarm.list_page", "page {page} of {pages}"
     ALARM_FILTER_DAYS = (
         "alarm.filter_days",
