@@ -8,9 +8,20 @@ from dataclasses import replace
 import pytest
 from stores import T0, Site
 
-from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity, acknowledge
+from phytowatch.domain.alarms import (
+    SEVERITY,
+    Alarm,
+    AlarmKind,
+    AlarmState,
+    Change,
+    Severity,
+    acknowledge,
+    acknowledge_for_enterprise,
+    clear,
+)
 from phytowatch.domain.instants import US_PER_D, US_PER_S
 from phytowatch.domain.messages import Code, Instant, Word, say
+from phytowatch.services.alarms import AlarmQuery
 from phytowatch.services.ports import ReadingBatch, StoredItem
 
 pytestmark = pytest.mark.contract
@@ -75,10 +86,60 @@ def test_a_repeat_and_an_acknowledgement_are_stored_on_the_same_alarm(site: Site
     assert alarm.id is not None
     repeated = replace(alarm, count=2, last_seen_at=T0 + 5, last_occurrence=f"{T0 + 5}:0")
     site.alarms.apply([Change("repeated", repeated)])
-    acknowledged = acknowledge(repeated, by="李工", comment="door shut", now=T0 + 6)
+    acknowledged = acknowledge(repeated, by="李工", comment="door shut, load checked", now=T0 + 6)
     site.alarms.save(acknowledged)
     assert site.alarms.alarm(alarm.id) == acknowledged
     assert site.alarms.open_alarms() == [acknowledged]
+
+
+def test_the_enterprises_acknowledgement_and_a_clearings_comment_are_stored(site: Site) -> None:
+    [alarm] = _raise(site, _alarm(AlarmKind.SENSOR_FAULT, "K1", "C2"))
+    ours = acknowledge_for_enterprise(alarm, by="op", comment="C2 换了 ✓", now=T0 + 1)
+    site.alarms.save(ours)
+    bureau = acknowledge(ours, by="li", comment="", now=T0 + 2)
+    done = clear(bureau, by="li", comment="probe replaced, reads again", now=T0 + 3)
+    site.alarms.save(done)
+    assert alarm.id is not None and site.alarms.alarm(alarm.id) == done
+    assert (done.enterprise_acknowledged_by, done.enterprise_acknowledged_at) == ("op", T0 + 1)
+
+
+def test_the_list_is_filtered_counted_and_paged_alike(site: Site) -> None:
+    kinds = (AlarmKind.TAMPER, AlarmKind.SENSOR_FAULT, AlarmKind.CALIBRATION_DUE)
+    stored = _raise(
+        site,
+        *(
+            replace(
+                _alarm(kinds[n % 3], "K1" if n % 2 else "K2", f"s{n}"),
+                severity=SEVERITY[kinds[n % 3]],
+                raised_at=T0 + n * DAY,
+            )
+            for n in range(12)
+        ),
+    )
+    cleared = replace(stored[0], state=AlarmState.CLEARED, cleared_at=T0)
+    site.alarms.save(cleared)
+
+    def subjects(query: AlarmQuery, offset: int = 0, limit: int = 50) -> list[str]:
+        return [f.alarm.subject for f in site.alarms.find_alarms(query, offset=offset, limit=limit)]
+
+    every = AlarmQuery(states=frozenset(AlarmState), by_severity=False)
+    assert subjects(every) == [f"s{n}" for n in range(11, -1, -1)]
+    assert site.alarms.count_alarms(every) == 12
+    assert subjects(every, offset=3, limit=4) == ["s8", "s7", "s6", "s5"]
+    assert subjects(AlarmQuery(by_severity=False)) == [f"s{n}" for n in range(11, 0, -1)]
+    by_severity = subjects(AlarmQuery())
+    assert by_severity[:3] == ["s9", "s6", "s3"]  # the tampers (s0 is cleared), newest first
+    assert subjects(AlarmQuery(facilities=frozenset({"K1"}), kind=AlarmKind.SENSOR_FAULT)) == [
+        "s7",
+        "s1",
+    ]
+    window = AlarmQuery(raised_from=T0 + 2 * DAY, raised_before=T0 + 4 * DAY, by_severity=False)
+    assert subjects(window) == ["s3", "s2"] and site.alarms.count_alarms(window) == 2
+    assert subjects(AlarmQuery(severity=Severity.WARNING, facility="K2")) == ["s8", "s2"]
+    cities = {f.city for f in site.alarms.find_alarms(AlarmQuery(facility="K1"))}
+    assert len(cities) == 1 and site.alarms.count_alarms(AlarmQuery(city="nowhere")) == 0
+    [city] = cities
+    assert site.alarms.count_alarms(AlarmQuery(city=city)) >= 5
 
 
 def test_the_facility_codes_are_every_facilitys(site: Site) -> None:

@@ -207,7 +207,7 @@ def test_an_alarm_is_acknowledged_with_a_comment_and_the_inbox_says_who(
     shoot(page, "alarms")
     row = page.locator("tbody tr", has_text="保持中断").first
     row_id = row.get_attribute("id")
-    row.locator("input[name=comment]").fill("门已关好 door closed <b>ok</b>")
+    row.locator("textarea[name=comment]").fill("门已关好 door closed <b>ok</b>")
     row.locator("button[type=submit]").click()
     done = page.locator(f"#{row_id}")
     page.wait_for_function(f"document.querySelector('#{row_id}')?.innerText.includes('确认人')")

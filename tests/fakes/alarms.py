@@ -8,7 +8,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from fakes.registry import InMemoryRegistry
-from phytowatch.domain.alarms import Alarm, Change
+from phytowatch.domain.alarms import Alarm, Change, Severity
+from phytowatch.services.alarms import AlarmQuery, ListedAlarm
+
+_RANK = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 class InMemoryAlarmStore:
@@ -32,6 +35,40 @@ class InMemoryAlarmStore:
             if (not open_only or alarm.open) and (facility is None or alarm.facility == facility)
         ]
         return found[:limit]
+
+    def _city(self, facility_code: str) -> str:
+        facility = self.registry.facility_by_code(facility_code)
+        if facility is None:
+            return ""
+        enterprise = self.registry.enterprises.get(facility.enterprise_id)
+        return enterprise.city if enterprise is not None else ""
+
+    def _selected(self, q: AlarmQuery) -> list[ListedAlarm]:
+        found = [
+            ListedAlarm(alarm, self._city(alarm.facility))
+            for alarm in self.alarms.values()
+            if (q.facilities is None or alarm.facility in q.facilities)
+            and (q.facility is None or alarm.facility == q.facility)
+            and (q.kind is None or alarm.kind is q.kind)
+            and (q.severity is None or alarm.severity is q.severity)
+            and alarm.state in q.states
+            and (q.raised_from is None or alarm.raised_at >= q.raised_from)
+            and (q.raised_before is None or alarm.raised_at < q.raised_before)
+        ]
+        if q.city is not None:
+            found = [listed for listed in found if listed.city == q.city]
+        found.sort(key=lambda listed: (-listed.alarm.raised_at, -(listed.alarm.id or 0)))
+        if q.by_severity:
+            found.sort(key=lambda listed: _RANK[listed.alarm.severity])  # stable: newest next
+        return found
+
+    def find_alarms(
+        self, query: AlarmQuery, *, offset: int = 0, limit: int = 50
+    ) -> list[ListedAlarm]:
+        return self._selected(query)[max(0, offset) : max(0, offset) + max(0, limit)]
+
+    def count_alarms(self, query: AlarmQuery) -> int:
+        return len(self._selected(query))
 
     def apply(self, changes: list[Change]) -> list[Change]:
         out: list[Change] = []

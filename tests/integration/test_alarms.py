@@ -20,6 +20,7 @@ from phytowatch.web.app import create_app
 
 pytestmark = pytest.mark.integration
 T0 = 1_772_361_600 * US_PER_S
+WHY = "load re-treated, record checked"
 
 
 @pytest.fixture
@@ -90,14 +91,23 @@ def test_a_silent_facility_raises_an_alarm_with_no_data_arriving(
     assert ("cleared", "facility_silent", "K1") in tick(services, 6.1)
 
 
-def test_a_governing_value_just_above_the_threshold_during_a_hold_is_a_warning(
+def test_a_hold_drifting_toward_the_threshold_is_one_warning_until_back_out(
     services: Services, run: int
 ) -> None:
-    store(services, 0, (56.4, 57.5, 58.0))
-    changes = tick(services, 0.1)
-    assert ("raised", "approaching_limit", f"run {run}") in changes
-    store(services, 1, (58.0, 57.5, 58.0))
-    assert ("cleared", "approaching_limit", f"run {run}") in tick(services, 1.1)
+    seen: list[tuple[str, str, str]] = []
+    for minute, c1 in enumerate((60.0, 59.4, 58.8, 58.2, 57.6, 57.0, 56.4, 56.9, 56.5)):
+        store(services, minute, (c1, c1 + 1.5, c1 + 2.0))
+        seen += [c for c in tick(services, minute + 0.1) if c[1] == "approaching_limit"]
+    assert seen == [("raised", "approaching_limit", f"run {run}")]
+    store(services, 9, (58.5, 59.0, 59.5))  # back out by 2 °C
+    assert ("cleared", "approaching_limit", f"run {run}") in tick(services, 9.1)
+
+
+def test_a_kiln_crossing_56_on_its_way_up_is_no_warning(services: Services, run: int) -> None:
+    for minute in range(12):
+        c1 = 54.0 + 0.5 * minute
+        store(services, minute, (c1, c1 + 0.5, c1 + 1.0))
+        assert "approaching_limit" not in {kind for _, kind, _ in tick(services, minute + 0.1)}
 
 
 def test_a_conflicting_rewrite_is_a_critical_tamper_alarm(services: Services, run: int) -> None:
@@ -166,12 +176,17 @@ def test_an_alarm_is_acknowledged_then_cleared_by_a_person(services: Services, r
     tick(services, 1.1)
     [alarm] = [a for a in services.alarm_store.open_alarms() if a.kind is AlarmKind.HOLD_BROKEN]
     assert alarm.id is not None
-    acked = services.alarms.acknowledge(alarm.id, by="inspector Li", comment="door", ctx=ctx_at(T0))
+    acked = services.alarms.acknowledge(
+        alarm.id, by="inspector Li", comment="door opened by the loader", ctx=ctx_at(T0)
+    )
     assert acked.state is AlarmState.ACKNOWLEDGED
-    services.alarms.clear(alarm.id, by="inspector Li", ctx=ctx_at(T0 + 1))
+    services.alarms.clear(
+        alarm.id, by="inspector Li", comment="hold restarted and completed", ctx=ctx_at(T0 + 1)
+    )
     assert "hold_broken" not in open_kinds(services)
     stored = services.alarm_store.alarm(alarm.id)
     assert stored is not None and stored.cleared_by == "inspector Li"
+    assert stored.clear_comment == "hold restarted and completed"
 
 
 def test_alarms_over_http_listed_acknowledged_and_cleared(
@@ -189,12 +204,20 @@ def test_alarms_over_http_listed_acknowledged_and_cleared(
         path = f"/api/v1/alarms/{broken['id']}"
         assert client.post(f"{path}/clear", headers=admin, json={"by": "Li"}).status_code == 409
         acked = client.post(
-            f"{path}/acknowledge", headers=admin, json={"by": "Li", "comment": "door shut"}
+            f"{path}/acknowledge", headers=admin, json={"by": "Li", "comment": "door shut again"}
         )
         assert acked.status_code == 200 and acked.json()["state"] == "acknowledged"
-        assert (
-            client.post(f"{path}/clear", headers=admin, json={"by": "Li"}).json()["state"]
-            == "cleared"
+        # a client of before sends no comment: a coded 422, and nothing is cleared
+        old_client = client.post(f"{path}/clear", headers=admin, json={"by": "Li"})
+        assert old_client.status_code == 422
+        assert old_client.json()["code"] == "alarm.clear_needs_comment"
+        assert old_client.json()["params"] == {"min": 10}
+        cleared = client.post(
+            f"{path}/clear", headers=admin, json={"by": "Li", "comment": "load re-treated in full"}
+        ).json()
+        assert (cleared["state"], cleared["clear_comment"]) == (
+            "cleared",
+            "load re-treated in full",
         )
         remaining = client.get("/api/v1/alarms", headers=admin).json()["alarms"]
         assert broken["id"] not in [a["id"] for a in remaining]
@@ -235,7 +258,7 @@ def test_the_web_says_now_by_the_applications_one_clock(
         acked = client.post(
             f"/api/v1/alarms/{broken['id']}/acknowledge",
             headers=admin,
-            json={"by": "Li", "comment": "door shut"},
+            json={"by": "Li", "comment": "door shut again"},
         ).json()
     assert acked["acknowledged_at"] == "2027-01-15T08:00:00Z"
     [entry] = services.audit.latest(limit=1, object_type="alarm")
@@ -260,15 +283,15 @@ def test_a_clearing_over_http_refuses_who_as_an_acknowledgement_does_and_stores_
         for by in CLEARED_BY_REFUSED:
             answer = client.post(f"{path}/acknowledge", headers=admin, json={"by": by})
             assert answer.status_code == 422 and answer.json()["code"] == "alarm.who", answer.text
-        acked = client.post(f"{path}/acknowledge", headers=admin, json={"by": "Li"})
+        acked = client.post(f"{path}/acknowledge", headers=admin, json={"by": "Li", "comment": WHY})
         assert acked.status_code == 200, acked.text
         before = services.alarm_store.alarm(alarm.id)
         for by in CLEARED_BY_REFUSED:
-            answer = client.post(f"{path}/clear", headers=admin, json={"by": by})
+            answer = client.post(f"{path}/clear", headers=admin, json={"by": by, "comment": WHY})
             assert answer.status_code == 422, answer.text
             assert answer.json()["code"] == "alarm.who_clears", answer.text
             assert services.alarm_store.alarm(alarm.id) == before
-        cleared = client.post(f"{path}/clear", headers=admin, json={"by": " 李工 "})
+        cleared = client.post(f"{path}/clear", headers=admin, json={"by": " 李工 ", "comment": WHY})
     assert cleared.status_code == 200 and cleared.json()["state"] == "cleared", cleared.text
     stored = services.alarm_store.alarm(alarm.id)
     assert stored is not None and stored.cleared_by == "李工"

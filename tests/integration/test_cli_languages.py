@@ -81,8 +81,36 @@ def test_what_the_commands_on_a_database_say_is_chinese_under_a_chinese_locale(
             ("inspector",),
         ),
         # alarms
-        (["alarms", "ack", str(k1.alarm), "--by", "李伟"], None, 0, "已由 李伟 确认", ()),
-        (["alarms", "clear", str(k1.alarm), "--by", "李伟"], None, 0, "已由 李伟 消除", ()),
+        (
+            [
+                "alarms",
+                "ack",
+                str(k1.alarm),
+                "--by",
+                "李伟",
+                "--comment",
+                "门已关好，装载已复查完毕",
+            ],
+            None,
+            0,
+            "已由 李伟 确认",
+            (),
+        ),
+        (
+            [
+                "alarms",
+                "clear",
+                str(k1.alarm),
+                "--by",
+                "李伟",
+                "--comment",
+                "保持时间已重新计时完成",
+            ],
+            None,
+            0,
+            "已由 李伟 消除",
+            (),
+        ),
         # the registry
         (["db", "upgrade"], None, 0, "数据库结构版本：", ()),
         (
@@ -197,8 +225,14 @@ def test_the_english_lines_stay_as_they_were(world: World, cli: Any) -> None:
     db = ["--database-url", world.services.settings.database_url]
     k1, k2 = world.objects["K1"], world.objects["K2"]
     lines = [
-        (["alarms", "ack", str(k2.alarm), "--by", "li"], f"alarm {k2.alarm} acknowledged by li\n"),
-        (["alarms", "clear", str(k2.alarm), "--by", "li"], f"alarm {k2.alarm} cleared by li\n"),
+        (
+            ["alarms", "ack", str(k2.alarm), "--by", "li", "--comment", "door shut, load checked"],
+            f"alarm {k2.alarm} acknowledged by li\n",
+        ),
+        (
+            ["alarms", "clear", str(k2.alarm), "--by", "li", "--comment", "hold restarted in full"],
+            f"alarm {k2.alarm} cleared by li\n",
+        ),
         (["runs", "close", str(k1.open_run)], f"run {k1.open_run} closed: INDETERMINATE\n"),
         (["cameras", "add", "K2", "gate"], "camera gate added to K2\n"),
         (["facilities", "token", "K1", "--revoke"], "facility K1: 1 token(s) revoked\n"),

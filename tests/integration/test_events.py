@@ -116,11 +116,15 @@ def test_a_subscriber_sees_a_phase_change_a_hold_break_and_its_acknowledgement(
             f"run {run}",
         )
 
-        services.alarms.acknowledge(broken["id"], by="inspector Li", comment="door", ctx=ctx_at(T0))
+        services.alarms.acknowledge(
+            broken["id"], by="inspector Li", comment="door opened by the loader", ctx=ctx_at(T0)
+        )
         tick(client, publisher, 1.2)
         acked = until(found, "alarm", change="acknowledged")["data"]["alarm"]
         assert (acked["id"], acked["acknowledged_by"]) == (broken["id"], "inspector Li")
-        services.alarms.clear(broken["id"], by="inspector Li", ctx=ctx_at(T0))
+        services.alarms.clear(
+            broken["id"], by="inspector Li", comment="hold restarted in full", ctx=ctx_at(T0)
+        )
         tick(client, publisher, 1.3)
         cleared = until(found, "alarm", change="cleared")["data"]["alarm"]
         assert (cleared["id"], cleared["cleared_by"]) == (broken["id"], "inspector Li")

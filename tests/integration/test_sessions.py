@@ -81,14 +81,14 @@ def test_a_cookie_request_that_changes_something_needs_the_csrf_token(
     cookie_only = {"Cookie": headers["Cookie"]}
     wrong = {**cookie_only, "X-CSRF-Token": "forged"}
     for attempt in (cookie_only, wrong):
-        answer = client.post(url, headers=attempt, json={"comment": "door shut"})
+        answer = client.post(url, headers=attempt, json={"comment": "door shut, load checked"})
         assert answer.status_code == 403
         assert "CSRF" in answer.json()["error"]
     stored = world.services.alarm_store.alarm(alarm)
     assert stored is not None and stored.state.value == "active"
     # reading needs no CSRF token; the right token in the header or a form field works
     assert client.get("/api/v1/alarms", headers=cookie_only).status_code == 200
-    answer = client.post(url, headers=headers, json={"comment": "door shut"})
+    answer = client.post(url, headers=headers, json={"comment": "door shut, load checked"})
     assert answer.status_code == 200
     assert answer.json()["acknowledged_by"] == "inspector"  # the person, not a typed name
     form_logout = client.post(
@@ -103,7 +103,11 @@ def test_bearer_requests_need_no_csrf_token(world: World, client: TestClient) ->
     from accountsworld import ADMIN
 
     alarm = world.objects["K2"].alarm
-    answer = client.post(f"/api/v1/alarms/{alarm}/acknowledge", headers=ADMIN, json={"by": "Li"})
+    answer = client.post(
+        f"/api/v1/alarms/{alarm}/acknowledge",
+        headers=ADMIN,
+        json={"by": "Li", "comment": "door shut, load checked"},
+    )
     assert answer.status_code == 200
     assert answer.json()["acknowledged_by"] == "Li"
 

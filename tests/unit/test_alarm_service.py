@@ -16,7 +16,7 @@ from fakes import (
     InMemoryRegistry,
     InMemoryRunStore,
 )
-from phytowatch.domain.accounts import Principal
+from phytowatch.domain.accounts import Principal, Role
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN
 from phytowatch.domain.messages import Code, Instant, Kind, Word, say
@@ -31,6 +31,7 @@ MIN = US_PER_MIN
 DAY = US_PER_D
 PROBES = ("C1", "C2", "C3")
 HOT = (60.0, 60.3, 60.6)
+WHY = "dealt with: see the run's record"
 
 
 def at(minute: float) -> int:
@@ -272,9 +273,11 @@ def test_a_person_acknowledges_and_clears_as_themselves_whatever_name_is_given()
     site = Site("K1")
     alarm = _raised(site)
     assert alarm.id is not None
-    li = Principal(kind="user", actor="user:li", actions=frozenset(), login="li")
+    li = Principal(
+        kind="user", actor="user:li", actions=frozenset(), login="li", role=Role.INSPECTOR
+    )
     acked = site.alarms.acknowledge(alarm.id, ctx=ctx_of(li, at(7)), by="someone else")
-    cleared = site.alarms.clear(alarm.id, ctx=ctx_of(li, at(8)), by="someone else")
+    cleared = site.alarms.clear(alarm.id, ctx=ctx_of(li, at(8)), by="someone else", comment=WHY)
     assert (acked.acknowledged_by, cleared.cleared_by) == ("li", "li")
     assert [e["actor"] for e in site.audit.entries] == ["user:li", "user:li"]
 
@@ -284,7 +287,7 @@ def test_an_actor_without_a_login_acts_by_the_name_given_else_by_its_own() -> No
     alarm = _raised(site)
     assert alarm.id is not None
     acked = site.alarms.acknowledge(alarm.id, ctx=ctx_at(at(7), "admin-token"), by="duty officer")
-    cleared = site.alarms.clear(alarm.id, ctx=ctx_at(at(8), "admin-token"))
+    cleared = site.alarms.clear(alarm.id, ctx=ctx_at(at(8), "admin-token"), comment=WHY)
     assert (acked.acknowledged_by, cleared.cleared_by) == ("duty officer", "admin-token")
     assert [e["actor"] for e in site.audit.entries] == ["admin-token", "admin-token"]
 
@@ -324,12 +327,13 @@ def test_a_cleared_alarm_was_acknowledged_first_and_leaves_the_open_alarms() -> 
     alarm = _raised(site)
     assert alarm.id is not None
     with refused(Code.ALARM_ACK_FIRST, Kind.CONFLICT):
-        site.alarms.clear(alarm.id, by="li", ctx=ctx_at(at(7)))
+        site.alarms.clear(alarm.id, by="li", ctx=ctx_at(at(7)), comment=WHY)
     site.alarms.acknowledge(alarm.id, by="li", comment="", ctx=ctx_at(at(7)))
     cleared = site.alarms.clear(
         alarm.id,
         by=" li ",
         ctx=ctx_at(at(8), "admin-token"),
+        comment=WHY,
     )
     assert (cleared.state, cleared.cleared_by, cleared.cleared_at) == (
         AlarmState.CLEARED,
@@ -357,7 +361,7 @@ def test_a_clearing_needs_who_by_the_same_rule_as_an_acknowledgement(by: str) ->
         alarm.id, by="li", comment="", ctx=ctx_at(at(7), "admin-token")
     )
     with refused(Code.ALARM_WHO_CLEARS, Kind.INVALID):
-        site.alarms.clear(alarm.id, by=by, ctx=ctx_at(at(8), "admin-token"))
+        site.alarms.clear(alarm.id, by=by, ctx=ctx_at(at(8), "admin-token"), comment=WHY)
     assert site.store.alarm(alarm.id) == acknowledged
     assert site.audit.actions() == ["alarm.acknowledged"]
 
@@ -390,4 +394,126 @@ def test_an_unknown_alarm_is_not_found() -> None:
     with refused(Code.NO_ALARM, Kind.NOT_FOUND):
         site.alarms.acknowledge(7, by="li", comment="", ctx=ctx_at(T0))
     with refused(Code.NO_ALARM, Kind.NOT_FOUND):
-        site.alarms.clear(7, by="li", ctx=ctx_at(T0))
+        site.alarms.clear(7, by="li", ctx=ctx_at(T0), comment=WHY)
+
+
+# -- approaching the limit, from the live runs --------------------------------------------------
+
+
+def approaching(changes: list[Change]) -> list[str]:
+    return [c.what for c in changes if c.alarm.kind is AlarmKind.APPROACHING_LIMIT]
+
+
+def test_a_kiln_warming_through_56_degrees_raises_no_approaching_warning() -> None:
+    site = Site("K1")
+    site.start("K1")
+    seen: list[str] = []
+    for minute in range(40):  # 50 °C rising 0.3 °C a minute: through 56 at minute 20
+        value = 50 + 0.3 * minute
+        live = site.send("K1", minute, (value, value + 0.4, value + 0.8))
+        seen += approaching(site.alarms.observe([live], at(minute)))
+        seen += approaching(site.alarms.tick(at(minute) + 1))
+    assert seen == []
+
+
+def test_a_hold_drifting_toward_56_raises_one_warning_cleared_once_back_out() -> None:
+    site = Site("K1")
+    site.start("K1")
+    values = [60.0] * 10 + [60.0 - 0.4 * k for k in range(1, 10)]  # down to 56.4
+    values += [56.8, 57.5, 56.6, 57.4, 56.5]  # wobbling within 2 °C: the same warning
+    values += [57.2, 57.9, 58.5]  # back out by 2 °C
+    seen: list[tuple[int, str]] = []
+    for minute, value in enumerate(values):
+        live = site.send("K1", minute, (value, value + 1, value + 2))
+        seen += [(minute, what) for what in approaching(site.alarms.observe([live], at(minute)))]
+    assert [what for _, what in seen] == ["raised", "cleared"]
+    assert 10 < seen[0][0] < 19 and seen[1][0] == len(values) - 1
+    [raised] = [a for a in site.store.alarms.values() if a.kind is AlarmKind.APPROACHING_LIMIT]
+    assert raised.message.code is Code.ALARM_APPROACHING and raised.count == 1
+
+
+# -- who answers which alarm --------------------------------------------------------------------
+
+OPERATOR = Principal(
+    kind="user", actor="user:op", actions=frozenset(), login="op",
+    role=Role.ENTERPRISE_OPERATOR, enterprise="0031",
+)  # fmt: skip
+INSPECTOR = Principal(
+    kind="user", actor="user:li", actions=frozenset(), login="li", role=Role.INSPECTOR
+)
+
+
+def _broken(site: Site) -> Alarm:
+    site.start("K1")
+    for minute in range(3):
+        site.alarms.observe([site.send("K1", minute)], at(minute))
+    [raised] = site.alarms.observe([site.send("K1", 3, (55.0, 60.3, 60.6))], at(3))
+    assert raised.alarm.kind is AlarmKind.HOLD_BROKEN
+    return raised.alarm
+
+
+def test_the_enterprise_cannot_acknowledge_or_clear_an_alarm_that_accuses_it() -> None:
+    site = Site("K1")
+    alarm = _broken(site)
+    assert alarm.id is not None
+    with refused(Code.ALARM_BUREAU_ONLY, Kind.FORBIDDEN):
+        site.alarms.acknowledge(alarm.id, ctx=ctx_of(OPERATOR, at(4)), comment="door was shut")
+    with refused(Code.ALARM_BUREAU_CLEARS, Kind.FORBIDDEN):
+        site.alarms.clear(alarm.id, ctx=ctx_of(OPERATOR, at(4)), comment=WHY)
+    assert site.store.alarm(alarm.id) == alarm and site.audit.entries == []
+
+
+def test_the_bureau_answers_an_accusing_alarm_in_writing_and_clears_saying_why() -> None:
+    site = Site("K1")
+    alarm = _broken(site)
+    assert alarm.id is not None
+    with refused(Code.ALARM_ACK_NEEDS_COMMENT, Kind.INVALID):
+        site.alarms.acknowledge(alarm.id, ctx=ctx_of(INSPECTOR, at(4)), comment=" ok ")
+    acked = site.alarms.acknowledge(
+        alarm.id, ctx=ctx_of(INSPECTOR, at(4)), comment="door opened by the loader; restarted"
+    )
+    with refused(Code.ALARM_CLEAR_NEEDS_COMMENT, Kind.INVALID):
+        site.alarms.clear(alarm.id, ctx=ctx_of(INSPECTOR, at(5)))
+    cleared = site.alarms.clear(alarm.id, ctx=ctx_of(INSPECTOR, at(5)), comment=WHY)
+    assert (acked.comment, cleared.clear_comment, cleared.cleared_by) == (
+        "door opened by the loader; restarted",
+        WHY,
+        "li",
+    )
+    assert [(e["action"], e["after"]["comment"]) for e in site.audit.entries] == [
+        ("alarm.acknowledged", "door opened by the loader; restarted"),
+        ("alarm.cleared", WHY),
+    ]
+
+
+def test_the_enterprises_acknowledgement_of_a_sensor_fault_is_its_own_and_stays_active() -> None:
+    site = Site("K1")
+    site.start("K1")
+    [raised] = site.alarms.observe([site.send("K1", 1, faults=(None, "ERR", None))], at(1))
+    assert raised.alarm.id is not None
+    done = site.alarms.acknowledge(
+        raised.alarm.id, ctx=ctx_of(OPERATOR, at(2)), comment="C2 cable replaced"
+    )
+    assert (done.state, done.enterprise_acknowledged_by, done.enterprise_comment) == (
+        AlarmState.ACTIVE,
+        "op",
+        "C2 cable replaced",
+    )
+    assert site.store.open_alarms() == [done]
+    [entry] = site.audit.entries
+    assert (entry["action"], entry["actor"], entry["in_unit"]) == (
+        "alarm.acknowledged_by_enterprise",
+        "user:op",
+        True,
+    )
+    bureau = site.alarms.acknowledge(raised.alarm.id, ctx=ctx_of(INSPECTOR, at(3)))
+    assert (bureau.state, bureau.acknowledged_by) == (AlarmState.ACKNOWLEDGED, "li")
+
+
+def test_a_device_acts_on_no_alarm() -> None:
+    site = Site("K1")
+    alarm = _raised(site)
+    assert alarm.id is not None
+    device = Principal(kind="device", actor="device:K1", actions=frozenset(), facility="K1")
+    with refused(Code.ALARM_NOT_A_PERSON, Kind.FORBIDDEN):
+        site.alarms.acknowledge(alarm.id, ctx=ctx_of(device, at(7)))

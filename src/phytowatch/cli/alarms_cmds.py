@@ -38,7 +38,13 @@ def alarms_list(
 def alarms_ack(
     alarm_id: Annotated[int, typer.Argument(metavar="ALARM", help="alarm id")],
     by: Annotated[str, typer.Option(metavar="NAME", help="who acknowledges")],
-    comment: Annotated[str, typer.Option(metavar="TEXT", help="what was done")] = "",
+    comment: Annotated[
+        str,
+        typer.Option(
+            metavar="TEXT",
+            help="what was done (required for tamper, hold_broken, too_few_probes: 10+ characters)",
+        ),
+    ] = "",
     database_url: DatabaseOption = None,
 ) -> None:
     """Acknowledge an alarm: who, and what was done. 确认告警。"""
@@ -54,12 +60,15 @@ def alarms_ack(
 def alarms_clear(
     alarm_id: Annotated[int, typer.Argument(metavar="ALARM", help="alarm id")],
     by: Annotated[str, typer.Option(metavar="NAME", help="who clears it")],
+    comment: Annotated[
+        str, typer.Option(metavar="TEXT", help="why it is cleared (required: 10+ characters)")
+    ] = "",
     database_url: DatabaseOption = None,
 ) -> None:
-    """Clear an acknowledged alarm. 消除告警。"""
+    """Clear an acknowledged alarm, saying why. 消除告警（须说明理由）。"""
     with open_services(database_url) as services:
         try:
-            services.alarms.clear(alarm_id, ctx=cli_context(services), by=by)
+            services.alarms.clear(alarm_id, ctx=cli_context(services), comment=comment, by=by)
         except Refused as error:
             raise refused(error) from None
     typer.echo(say(message(Code.CLI_ALARM_CLEARED, alarm=alarm_id, by=by)))

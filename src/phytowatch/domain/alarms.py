@@ -7,6 +7,12 @@ or just stays (a condition that continues). Lifecycle: ``active`` → ``acknowle
 comment) → ``cleared``. An alarm whose cause can end (``continuing`` kinds) clears itself when its
 condition is no longer observed; an alarm about an event (a break, a tamper) stays until a person
 clears it. Pure: time is a parameter.
+
+Who may act (docs/operations.md, "Who acts on an alarm"): the state above is the **bureau's**.
+Only bureau staff acknowledge and clear; an alarm that accuses the supervised enterprise
+(:data:`ACCUSING`) is acknowledged only with a written comment, and clearing always says why. An
+enterprise acknowledges what is its to act on (:data:`ENTERPRISE_MAY_ACKNOWLEDGE`) as its own
+acknowledgement (who, when, comment), which leaves the alarm ``active`` for the bureau.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from phytowatch.domain.messages import Code, Kind, Message, refused, say
+from phytowatch.domain.accounts import Principal
+from phytowatch.domain.messages import Code, Kind, Message, Word, refused, say
+from phytowatch.domain.signoff import MIN_COMMENT, written_length
 
 _NO_MESSAGE = say(Code.TEXT, text="")
 
@@ -71,6 +79,55 @@ CONTINUING: frozenset[AlarmKind] = frozenset(
 )
 
 
+# Alarms that accuse the supervised enterprise (its run was tampered with, its hold broke, it
+# treated with too few probes): only bureau staff acknowledge and clear them, with a written
+# comment each time. The enterprise may not answer them for the bureau.
+ACCUSING: frozenset[AlarmKind] = frozenset(
+    {AlarmKind.TAMPER, AlarmKind.HOLD_BROKEN, AlarmKind.TOO_FEW_PROBES}
+)
+
+# What the enterprise acts on itself (its probes, its device, its calibrations, its clock, the
+# heat it gives): it may record its own acknowledgement of these. Every kind is in exactly one of
+# the two sets (tests/unit/test_alarm_lifecycle.py).
+ENTERPRISE_MAY_ACKNOWLEDGE: frozenset[AlarmKind] = frozenset(
+    {
+        AlarmKind.SENSOR_FAULT,
+        AlarmKind.PROBE_EXCLUDED,
+        AlarmKind.FACILITY_SILENT,
+        AlarmKind.CALIBRATION_DUE,
+        AlarmKind.CALIBRATION_EXPIRED,
+        AlarmKind.CLOCK_SKEW,
+        AlarmKind.APPROACHING_LIMIT,
+    }
+)
+
+COMMENT_MAX = 2000  # characters of an acknowledgement's or a clearing's comment
+
+
+class Side(StrEnum):
+    """On whose behalf a person acts on an alarm."""
+
+    BUREAU = "bureau"  # inspectors, certifying officers, administrators; the admin token, the CLI
+    ENTERPRISE = "enterprise"  # the supervised enterprise's own people
+
+
+def side_of(principal: Principal) -> Side | None:
+    """The bureau's staff (a bureau role or an administrator; the break-glass admin token and
+    the server's own CLI, which only the bureau runs), or the enterprise's people; a device is
+    neither."""
+    if principal.kind in {"admin_token", "cli", "system"}:
+        return Side.BUREAU
+    if principal.role is None:
+        return None
+    if principal.role.is_enterprise:
+        return Side.ENTERPRISE
+    return Side.BUREAU  # a bureau role or the administrator
+
+
+def accuses(kind: AlarmKind) -> bool:
+    return kind in ACCUSING
+
+
 class AlarmState(StrEnum):
     ACTIVE = "active"
     ACKNOWLEDGED = "acknowledged"
@@ -116,6 +173,11 @@ class Alarm:
     comment: str = ""
     cleared_at: int | None = None
     cleared_by: str | None = None
+    clear_comment: str = ""  # why a person cleared it (a clearing by itself has none)
+    # the enterprise's own acknowledgement: recorded and shown, never the bureau's state
+    enterprise_acknowledged_by: str | None = None
+    enterprise_acknowledged_at: int | None = None
+    enterprise_comment: str = ""
 
     @property
     def key(self) -> AlarmKey:
@@ -197,10 +259,16 @@ def reconcile(
 
 
 def acknowledge(alarm: Alarm, *, by: str, comment: str, now: int) -> Alarm:
+    """The bureau acknowledges: the alarm leaves ``active``. An accusing alarm needs a written
+    comment (at least :data:`MIN_COMMENT` characters a reader sees, as a sign-off's)."""
     if alarm.state is AlarmState.CLEARED:
         raise refused(Kind.CONFLICT, Code.ALARM_ACK_CLEARED)
     if alarm.state is AlarmState.ACKNOWLEDGED:
         raise refused(Kind.CONFLICT, Code.ALARM_ACKED_ALREADY, by=alarm.acknowledged_by or "?")
+    if accuses(alarm.kind) and written_length(comment) < MIN_COMMENT:
+        raise refused(
+            Kind.INVALID, Code.ALARM_ACK_NEEDS_COMMENT, kind=Word(alarm.kind.value), min=MIN_COMMENT
+        )
     return replace(
         alarm,
         state=AlarmState.ACKNOWLEDGED,
@@ -210,10 +278,34 @@ def acknowledge(alarm: Alarm, *, by: str, comment: str, now: int) -> Alarm:
     )
 
 
-def clear(alarm: Alarm, *, by: str, now: int) -> Alarm:
-    """A person clears an alarm (an event alarm, once dealt with). It must be acknowledged."""
+def acknowledge_for_enterprise(alarm: Alarm, *, by: str, comment: str, now: int) -> Alarm:
+    """The enterprise records its own acknowledgement of what is its to act on; the alarm keeps
+    its state: it stays ``active`` for the bureau (the wall and the facility still count it)."""
+    if alarm.kind not in ENTERPRISE_MAY_ACKNOWLEDGE:
+        raise refused(Kind.FORBIDDEN, Code.ALARM_BUREAU_ONLY, kind=Word(alarm.kind.value))
+    if alarm.state is AlarmState.CLEARED:
+        raise refused(Kind.CONFLICT, Code.ALARM_ACK_CLEARED)
+    if alarm.enterprise_acknowledged_by is not None:
+        raise refused(
+            Kind.CONFLICT, Code.ALARM_ENTERPRISE_ACKED_ALREADY, by=alarm.enterprise_acknowledged_by
+        )
+    return replace(
+        alarm,
+        enterprise_acknowledged_by=by,
+        enterprise_acknowledged_at=now,
+        enterprise_comment=comment,
+    )
+
+
+def clear(alarm: Alarm, *, by: str, comment: str, now: int) -> Alarm:
+    """The bureau clears an alarm (an event alarm, once dealt with): it must be acknowledged,
+    and clearing always says why (a written comment, as for an accusing acknowledgement)."""
     if alarm.state is AlarmState.CLEARED:
         raise refused(Kind.CONFLICT, Code.ALARM_CLEARED_ALREADY)
     if alarm.state is not AlarmState.ACKNOWLEDGED:
         raise refused(Kind.CONFLICT, Code.ALARM_ACK_FIRST)
-    return replace(alarm, state=AlarmState.CLEARED, cleared_at=now, cleared_by=by)
+    if written_length(comment) < MIN_COMMENT:
+        raise refused(Kind.INVALID, Code.ALARM_CLEAR_NEEDS_COMMENT, min=MIN_COMMENT)
+    return replace(
+        alarm, state=AlarmState.CLEARED, cleared_at=now, cleared_by=by, clear_comment=comment
+    )

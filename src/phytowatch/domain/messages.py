@@ -103,6 +103,42 @@ class Code(StrEnum):
     )
     ALARM_WHO = "alarm.who", "say who acknowledges (1 to 100 printable characters)"
     ALARM_WHO_CLEARS = "alarm.who_clears", "say who clears (1 to 100 printable characters)"
+    ALARM_ACK_NEEDS_COMMENT = (
+        "alarm.ack_needs_comment",
+        "a {kind} alarm accuses the enterprise: acknowledging it needs a written comment "
+        "(at least {min} characters)",
+    )
+    ALARM_CLEAR_NEEDS_COMMENT = (
+        "alarm.clear_needs_comment",
+        "clearing an alarm needs a written comment (at least {min} characters) saying why",
+    )
+    ALARM_BUREAU_ONLY = (
+        "alarm.bureau_only",
+        "a {kind} alarm is acknowledged and cleared by the bureau only",
+    )
+    ALARM_BUREAU_CLEARS = "alarm.bureau_clears", "alarms are cleared by the bureau only"
+    ALARM_NOT_A_PERSON = (
+        "alarm.not_a_person",
+        "alarms are acknowledged by the bureau's staff or the enterprise's people",
+    )
+    ALARM_ENTERPRISE_ACKED_ALREADY = (
+        "alarm.enterprise_acknowledged_already",
+        "acknowledged already for the enterprise by {by}",
+    )
+    ALARM_LABEL_COMMENT_REQUIRED = (
+        "alarm.label_comment_required",
+        "Comment (required: at least {min} characters)",
+    )
+    ALARM_LABEL_WHY_CLEARED = (
+        "alarm.label_why_cleared",
+        "Why is it cleared? (required: at least {min} characters)",
+    )
+    ALARM_LIST_COUNT = "alarm.list_count", "Alarms {first}–{last} of {total}"
+    ALARM_LIST_PAGE = "alarm.list_page", "page {page} of {pages}"
+    ALARM_FILTER_DAYS = (
+        "alarm.filter_days",
+        "the first day {start} is after the last day {end}",
+    )
 
     # sign-off of a run (domain/signoff.py, services/signoff.py)
     SIGNOFF_FINAL_SIGNED = (

@@ -12,12 +12,22 @@ when nothing arrives (a silent facility), not only on data.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Protocol
 
-from phytowatch.domain import alarms
-from phytowatch.domain.alarms import Alarm, AlarmKind, Change, Condition
+from phytowatch.domain import alarms, approach
+from phytowatch.domain.alarms import (
+    COMMENT_MAX,
+    Alarm,
+    AlarmKind,
+    AlarmState,
+    Change,
+    Condition,
+    Severity,
+    Side,
+    side_of,
+)
 from phytowatch.domain.instants import US_PER_D, US_PER_MIN
 from phytowatch.domain.judgement.verdict import FindingKind, IndeterminateCause, LiveState, Phase
 from phytowatch.domain.messages import Code, Instant, Kind, Word, refused, say
@@ -27,8 +37,6 @@ from phytowatch.services.audit import AuditRecorder, atomic
 from phytowatch.services.context import Context
 from phytowatch.services.runs import LiveRun, RunMonitor
 
-APPROACH_HEAT = 1.0  # °C above the threshold during a hold
-APPROACH_COLD = 0.2  # °C below the threshold during a hold
 CLOCK_SKEW_US = 2 * US_PER_MIN
 CALIBRATION_DUE_WITHIN = 7 * US_PER_D
 CALIBRATION_EVERY = US_PER_MIN  # calibrations are looked at once a minute
@@ -42,7 +50,43 @@ RUN_KINDS = (
 _RUN_KIND_VALUES = tuple(kind.value for kind in RUN_KINDS)  # an enum's .value costs a call
 
 
+OPEN_STATES = frozenset({AlarmState.ACTIVE, AlarmState.ACKNOWLEDGED})
+
+
+@dataclass(frozen=True)
+class AlarmQuery:
+    """Which alarms a list shows: every filter is optional; the store filters and pages in SQL.
+
+    ``facilities``: the facilities the caller may see (None: every one). ``raised_from`` is
+    inclusive, ``raised_before`` exclusive (µs). ``by_severity``: the most severe first, then the
+    newest; else the newest first."""
+
+    facilities: frozenset[str] | None = None
+    facility: str | None = None
+    city: str | None = None
+    kind: AlarmKind | None = None
+    severity: Severity | None = None
+    states: frozenset[AlarmState] = OPEN_STATES
+    raised_from: int | None = None
+    raised_before: int | None = None
+    by_severity: bool = True
+
+
+@dataclass(frozen=True)
+class ListedAlarm:
+    """An alarm as a list shows it, with its facility's city (the filter's, and the export's)."""
+
+    alarm: Alarm
+    city: str
+
+
 class AlarmStore(Protocol):
+    def find_alarms(
+        self, query: AlarmQuery, *, offset: int = 0, limit: int = 50
+    ) -> list[ListedAlarm]: ...
+
+    def count_alarms(self, query: AlarmQuery) -> int: ...
+
     def open_alarms(self, facilities: Collection[str] | None = None) -> list[Alarm]: ...
 
     def apply(self, changes: list[Change]) -> list[Change]: ...
@@ -70,6 +114,8 @@ class AlarmService:
     _conflict_id: int | None = None
     _calibration_conditions: list[Condition] = field(default_factory=list)
     audit: AuditRecorder | None = None  # what people do to alarms is recorded here
+    # approaching the limit: each open run's hold criteria, watched with hysteresis
+    _approach: dict[tuple[int, str], approach.Watch] = field(default_factory=dict)
 
     def observe(self, runs: Sequence[LiveRun], now: int) -> list[Change]:
         """The alarms of these runs alone, from their kept live state: for the runs a committed
@@ -82,7 +128,9 @@ class AlarmService:
             code = live.record.facility_code
             observed.update((kind, code) for kind in _RUN_KIND_VALUES)
             conditions.extend(
-                _run_conditions(live.record.id, code, live.schedule, live.fresh(now), live, now)
+                _run_conditions(
+                    live.record.id, code, live.schedule, live.fresh(now), live, now, self._approach
+                )
             )
         facilities = {live.record.facility_code for live in runs}
         changes = alarms.reconcile(
@@ -97,10 +145,16 @@ class AlarmService:
         facilities = self.store.facility_codes()
         for code in facilities:
             observed.update((kind, code) for kind in _RUN_KIND_VALUES)
+        running: set[int] = set()
         for record, schedule, state, live in self.monitor.live_runs(now):
+            running.add(record.id)
             conditions.extend(
-                _run_conditions(record.id, record.facility_code, schedule, state, live, now)
+                _run_conditions(
+                    record.id, record.facility_code, schedule, state, live, now, self._approach
+                )
             )
+        for key in [k for k in self._approach if k[0] not in running]:  # closed runs
+            del self._approach[key]
         if self._calibrations_at is None or now - self._calibrations_at >= CALIBRATION_EVERY:
             self._calibrations_at = now
             self._calibration_conditions = self._calibrations(now)
@@ -151,11 +205,13 @@ class AlarmService:
             for row_id, facility, probe, t in rows
         ]
 
-    def _audit(self, before: Alarm, after: Alarm, action: str, actor: str, now: int) -> None:
+    def _audit(
+        self, before: Alarm, after: Alarm, action: str, ctx: Context, by: str, comment: str
+    ) -> None:
         if self.audit is None:
             return
         self.audit.record(
-            actor=actor,
+            actor=ctx.actor,
             action=action,
             object_type="alarm",
             object_id=str(after.id),
@@ -164,10 +220,10 @@ class AlarmService:
                 "state": after.state.value,
                 "kind": after.kind.value,
                 "facility": after.facility,
-                "by": after.cleared_by if action == "alarm.cleared" else after.acknowledged_by,
-                "comment": after.comment,
+                "by": by,
+                "comment": comment,
             },
-            now=now,
+            now=ctx.now,
         )
 
     def acknowledge(
@@ -175,26 +231,40 @@ class AlarmService:
     ) -> Alarm:
         """Acknowledged by whoever acts: a person as themselves (their login), whatever ``by``
         says; an actor without a login (the admin token, the CLI) by the name given in ``by``,
-        else by its own name."""
+        else by its own name.
+
+        Bureau staff acknowledge for the bureau (an accusing alarm only with a written comment);
+        the enterprise's people record the enterprise's own acknowledgement of what is theirs to
+        act on, which leaves the alarm active for the bureau (domain/alarms.py)."""
         alarm = self._get(alarm_id)
+        side = _side(ctx)
         by, now = _who_checked(ctx, by, Code.ALARM_WHO), ctx.now
-        comment = comment.strip()
-        if len(comment) > 2000 or not plain_text(comment, breaks=LINES):
-            raise refused(Kind.INVALID, Code.ALARM_COMMENT_TOO_LONG, max=2000)
-        updated = alarms.acknowledge(alarm, by=by, comment=comment, now=now)
+        comment = _comment(comment)
+        if side is Side.ENTERPRISE:
+            updated = alarms.acknowledge_for_enterprise(alarm, by=by, comment=comment, now=now)
+            action = "alarm.acknowledged_by_enterprise"
+        else:
+            updated = alarms.acknowledge(alarm, by=by, comment=comment, now=now)
+            action = "alarm.acknowledged"
         with atomic(self.audit):  # the change and its entry: both, or neither
             self.store.save(updated)
-            self._audit(alarm, updated, "alarm.acknowledged", ctx.actor, now)
+            self._audit(alarm, updated, action, ctx, by, comment)
         return updated
 
-    def clear(self, alarm_id: int, *, ctx: Context, by: str | None = None) -> Alarm:
-        """Cleared by whoever acts, named as :meth:`acknowledge` names them."""
+    def clear(
+        self, alarm_id: int, *, ctx: Context, comment: str = "", by: str | None = None
+    ) -> Alarm:
+        """Cleared by the bureau's staff, named as :meth:`acknowledge` names them, always with a
+        written comment saying why."""
         alarm = self._get(alarm_id)
+        if _side(ctx) is not Side.BUREAU:
+            raise refused(Kind.FORBIDDEN, Code.ALARM_BUREAU_CLEARS)
         by, now = _who_checked(ctx, by, Code.ALARM_WHO_CLEARS), ctx.now
-        updated = alarms.clear(alarm, by=by, now=now)
+        comment = _comment(comment)
+        updated = alarms.clear(alarm, by=by, comment=comment, now=now)
         with atomic(self.audit):
             self.store.save(updated)
-            self._audit(alarm, updated, "alarm.cleared", ctx.actor, now)
+            self._audit(alarm, updated, "alarm.cleared", ctx, by, comment)
         return updated
 
     def _get(self, alarm_id: int) -> Alarm:
@@ -202,6 +272,21 @@ class AlarmService:
         if alarm is None:
             raise refused(Kind.NOT_FOUND, Code.NO_ALARM, alarm=alarm_id)
         return alarm
+
+
+def _side(ctx: Context) -> Side:
+    side = side_of(ctx.principal)
+    if side is None:  # a device's token: not a person
+        raise refused(Kind.FORBIDDEN, Code.ALARM_NOT_A_PERSON)
+    return side
+
+
+def _comment(comment: str) -> str:
+    """A comment as kept: stripped, at most :data:`COMMENT_MAX` characters of lines."""
+    comment = comment.strip()
+    if len(comment) > COMMENT_MAX or not plain_text(comment, breaks=LINES):
+        raise refused(Kind.INVALID, Code.ALARM_COMMENT_TOO_LONG, max=COMMENT_MAX)
+    return comment
 
 
 def _who(ctx: Context, named: str | None) -> str:
@@ -220,8 +305,68 @@ def _who_checked(ctx: Context, named: str | None, problem: Code) -> str:
     return by
 
 
+def _approaching(
+    run_id: int,
+    facility: str,
+    schedule: Schedule,
+    state: LiveState,
+    watches: dict[tuple[int, str], approach.Watch],
+    now: int,
+) -> list[Condition]:
+    """Each hold criterion's watch (domain/approach.py) moved on to the last sample: a warning
+    while its value drifts toward the limit during the hold, with hysteresis."""
+    out: list[Condition] = []
+    holding = state.phase is Phase.HOLDING
+    for criterion in schedule.hold_criteria:
+        key = (run_id, criterion.key)
+        holds = [h for h in state.holds if h.criterion == criterion.key]
+        value = state.governing.get(criterion.key)
+        cold = criterion.regime is Regime.COLD
+        if not holding or not holds or value is None:
+            watches.pop(key, None)
+            continue
+        limit = max(h.threshold for h in holds) if cold else min(h.threshold for h in holds)
+        margins = approach.margins_for(criterion.regime, criterion.role)
+        # the drift needs points: at least two sampling intervals of the schedule
+        margins = replace(margins, window=max(margins.window, 2 * schedule.max_sample_interval))
+        watch = approach.step(
+            watches.get(key, approach.Watch()),
+            t=state.last_sample,
+            value=value,
+            limit=limit,
+            regime=criterion.regime,
+            margins=margins,
+            holding=True,
+        )
+        watches[key] = watch
+        if watch.warning:
+            out.append(
+                Condition(
+                    AlarmKind.APPROACHING_LIMIT,
+                    facility,
+                    f"run {run_id}",
+                    now,
+                    "",
+                    say(
+                        Code.ALARM_APPROACHING,
+                        key=Word(criterion.key),
+                        value=value,
+                        margin=approach.distance(value, limit, criterion.regime),
+                        threshold=limit,
+                    ),
+                )
+            )
+    return out
+
+
 def _run_conditions(
-    run_id: int, facility: str, schedule: Schedule, state: LiveState, live: LiveRun, now: int
+    run_id: int,
+    facility: str,
+    schedule: Schedule,
+    state: LiveState,
+    live: LiveRun,
+    now: int,
+    watches: dict[tuple[int, str], approach.Watch],
 ) -> list[Condition]:
     subject = f"run {run_id}"
     out: list[Condition] = []
@@ -290,33 +435,7 @@ def _run_conditions(
                     else say(Code.ALARM_FINDING, finding=Word(finding.kind.value)),
                 )
             )
-    if state.phase is Phase.HOLDING and state.holds:
-        cold = schedule.primary.regime is Regime.COLD
-        for key, value in state.governing.items():
-            holds = [h for h in state.holds if h.criterion == key]
-            if value is None or not holds:
-                continue
-            threshold = (
-                min(h.threshold for h in holds) if not cold else max(h.threshold for h in holds)
-            )
-            margin = (threshold - value) if cold else (value - threshold)
-            if 0 <= margin < (APPROACH_COLD if cold else APPROACH_HEAT):
-                out.append(
-                    Condition(
-                        AlarmKind.APPROACHING_LIMIT,
-                        facility,
-                        subject,
-                        now,
-                        "",
-                        say(
-                            Code.ALARM_APPROACHING,
-                            key=Word(key),
-                            value=value,
-                            margin=margin,
-                            threshold=threshold,
-                        ),
-                    )
-                )
+    out.extend(_approaching(run_id, facility, schedule, state, watches, now))
     for probe, (_, fault) in sorted(live.latest.items()):
         if fault is not None:
             out.append(

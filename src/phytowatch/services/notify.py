@@ -185,6 +185,10 @@ def alarm_payload(alarm: Alarm) -> dict[str, Any]:
         "comment": alarm.comment,
         "cleared_at": when(alarm.cleared_at),
         "cleared_by": alarm.cleared_by,
+        "clear_comment": alarm.clear_comment,
+        "enterprise_acknowledged_by": alarm.enterprise_acknowledged_by,
+        "enterprise_acknowledged_at": when(alarm.enterprise_acknowledged_at),
+        "enterprise_comment": alarm.enterprise_comment,
     }
 
 

@@ -7,15 +7,17 @@ from collections.abc import Collection
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, case, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.messages import Code, Message, say
+from phytowatch.services.alarms import AlarmQuery, ListedAlarm
 from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import (
     alarms,
     calibrations,
+    enterprises,
     facilities,
     probes,
     reading_conflicts,
@@ -25,7 +27,8 @@ from phytowatch.storage.unit import begin, connect
 _FIELDS = (
     "kind", "facility", "subject", "severity", "state", "raised_at", "last_seen_at", "count",
     "last_occurrence", "message", "acknowledged_by", "acknowledged_at", "comment", "cleared_at",
-    "cleared_by",
+    "cleared_by", "clear_comment", "enterprise_acknowledged_by", "enterprise_acknowledged_at",
+    "enterprise_comment",
 )  # fmt: skip
 
 
@@ -67,6 +70,46 @@ def _alarm(row: Any) -> Alarm:
         comment=m["comment"],
         cleared_at=m["cleared_at"],
         cleared_by=m["cleared_by"],
+        clear_comment=m["clear_comment"],
+        enterprise_acknowledged_by=m["enterprise_acknowledged_by"],
+        enterprise_acknowledged_at=m["enterprise_acknowledged_at"],
+        enterprise_comment=m["enterprise_comment"],
+    )
+
+
+_SEVERITY_RANK = case(
+    {s.value: rank for rank, s in enumerate(Severity)}, value=alarms.c.severity, else_=len(Severity)
+)
+
+
+def _filtered(query: Select[Any], q: AlarmQuery) -> Select[Any]:
+    """The query's filters as SQL conditions: the list is filtered in the database."""
+    if q.facilities is not None:
+        query = query.where(alarms.c.facility.in_(sorted(q.facilities)))
+    if q.facility is not None:
+        query = query.where(alarms.c.facility == q.facility)
+    if q.city is not None:
+        query = query.where(enterprises.c.city == q.city)
+    if q.kind is not None:
+        query = query.where(alarms.c.kind == q.kind.value)
+    if q.severity is not None:
+        query = query.where(alarms.c.severity == q.severity.value)
+    if q.states != frozenset(AlarmState):
+        query = query.where(alarms.c.state.in_(sorted(s.value for s in q.states)))
+    if q.raised_from is not None:
+        query = query.where(alarms.c.raised_at >= q.raised_from)
+    if q.raised_before is not None:
+        query = query.where(alarms.c.raised_at < q.raised_before)
+    return query
+
+
+def _with_city(columns: Any) -> Select[Any]:
+    # an alarm names its facility by code; a facility removed from the registry keeps its alarms
+    return (
+        select(*columns)
+        .select_from(alarms)
+        .join(facilities, facilities.c.code == alarms.c.facility, isouter=True)
+        .join(enterprises, enterprises.c.id == facilities.c.enterprise_id, isouter=True)
     )
 
 
@@ -94,6 +137,26 @@ class SqlAlarmStore:
             query = query.where(alarms.c.facility == facility)
         with connect(self.engine) as conn:
             return [_alarm(row) for row in conn.execute(query).all()]
+
+    def find_alarms(
+        self, query: AlarmQuery, *, offset: int = 0, limit: int = 50
+    ) -> list[ListedAlarm]:
+        """One page of the alarms the query selects, with each facility's city."""
+        order = (
+            (_SEVERITY_RANK, alarms.c.raised_at.desc(), alarms.c.id.desc())
+            if query.by_severity
+            else (alarms.c.raised_at.desc(), alarms.c.id.desc())
+        )
+        select_ = _filtered(_with_city([alarms, enterprises.c.city.label("city")]), query)
+        select_ = select_.order_by(*order).offset(max(0, offset)).limit(max(0, limit))
+        with connect(self.engine) as conn:
+            rows = conn.execute(select_).all()
+        return [ListedAlarm(_alarm(row), row._mapping["city"] or "") for row in rows]
+
+    def count_alarms(self, query: AlarmQuery) -> int:
+        counted = _filtered(_with_city([func.count()]), query)
+        with connect(self.engine) as conn:
+            return int(conn.execute(counted).scalar_one())
 
     def apply(self, changes: list[Change]) -> list[Change]:
         """Store a tick's changes in one transaction; raised alarms come back with their ids."""

@@ -201,7 +201,15 @@ alarms = Table(
     Column("comment", Text, nullable=False, server_default=""),
     Column("cleared_at", BigInteger, nullable=True),
     Column("cleared_by", String(100), nullable=True),
+    Column("clear_comment", Text, nullable=False, server_default=""),  # why a person cleared it
+    # the enterprise's own acknowledgement (migration 0009): never the bureau's state
+    Column("enterprise_acknowledged_by", String(100), nullable=True),
+    Column("enterprise_acknowledged_at", BigInteger, nullable=True),
+    Column("enterprise_comment", Text, nullable=False, server_default=""),
     Index("ix_alarms_state_facility", "state", "facility"),
+    # the inbox filters and pages in SQL: newest first, overall and per facility (migration 0009)
+    Index("ix_alarms_raised_at", "raised_at"),
+    Index("ix_alarms_facility_raised_at", "facility", "raised_at"),
 )
 
 # The audit trail: append-only and hash-chained (domain.audit). ``seq`` is given by the appender

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
-from phytowatch.domain.alarms import Alarm
+from phytowatch.domain.alarms import ACCUSING, ENTERPRISE_MAY_ACKNOWLEDGE, Alarm
 from phytowatch.domain.messages import Code, Message, say
 from phytowatch.domain.review import AWAITING
 from phytowatch.services.accounts import sha256_hex
@@ -76,8 +76,15 @@ class PageError(Exception):
 
 
 def alarm_view(alarm: Alarm) -> dict[str, Any]:
-    """An alarm as the pages show it: its JSON, and its message to say in the reader's language."""
-    return {**alarm_payload(alarm), "text": alarm.message}
+    """An alarm as the pages show it: its JSON, its message to say in the reader's language, and
+    who may answer it (``accuses``: the bureau only; ``enterprise_may_ack``: the enterprise may
+    record its own acknowledgement)."""
+    return {
+        **alarm_payload(alarm),
+        "text": alarm.message,
+        "accuses": alarm.kind in ACCUSING,
+        "enterprise_may_ack": alarm.kind in ENTERPRISE_MAY_ACKNOWLEDGE,
+    }
 
 
 def services_of(request: Request) -> App:

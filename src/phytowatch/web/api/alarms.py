@@ -1,8 +1,13 @@
-"""Alarms over HTTP: the open ones, acknowledge (who, comment), clear.
+"""Alarms over HTTP: the open ones, acknowledge (who, comment), clear (who, why).
 
 Each route declares its rule (``web.auth``); the list holds only alarms of facilities the caller
 may see. A signed-in person acknowledges and clears as themselves (``by`` is their login); the
 break-glass admin token names its holder in ``by`` (``AlarmService.acknowledge`` decides).
+
+Who may answer which alarm is the service's rule (domain/alarms.py): an enterprise's person is
+refused an accusing alarm (403, ``alarm.bureau_only``) and records the enterprise's own
+acknowledgement of the others; clearing needs ``comment`` (a client of before, which sent only
+``by``, gets a 422 with the code ``alarm.clear_needs_comment``, never a clearing without a word).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ class AckIn(StrictBody):
 
 class ClearIn(StrictBody):
     by: str | None = Field(None, min_length=1, max_length=100)
+    comment: str = Field("", max_length=2000)  # required in substance: the service says so
 
 
 @router.get("", dependencies=[allow(Action.ALARMS_READ)], responses=answers(422, *CALLER))
@@ -90,4 +96,7 @@ async def acknowledge(request: Request, alarm_id: RowId, body: AckIn) -> JSONRes
 async def clear(request: Request, alarm_id: RowId, body: ClearIn) -> JSONResponse:
     services = request.app.state.services
     ctx = context_of(request)
-    return await _act(request, lambda: services.alarms.clear(alarm_id, ctx=ctx, by=body.by))
+    return await _act(
+        request,
+        lambda: services.alarms.clear(alarm_id, ctx=ctx, comment=body.comment, by=body.by),
+    )

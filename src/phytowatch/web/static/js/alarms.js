@@ -8,8 +8,8 @@ let pending = false;
 
 function busy() {
   const active = document.activeElement;
-  if (active && table.contains(active) && active.tagName === "INPUT") return true;
-  return [...table.querySelectorAll('input[name="comment"]')].some((i) => i.value.trim());
+  if (active && table.contains(active) && ["INPUT", "TEXTAREA"].includes(active.tagName)) return true;
+  return [...table.querySelectorAll('[name="comment"]')].some((i) => i.value.trim());
 }
 
 function refresh() {
