@@ -409,10 +409,10 @@ def test_the_facilities_and_enterprises_lists_filter_count_and_export(
     assert html.headers["content-type"].startswith("text/html")
 
 
-# -- migration 0012 --------------------------------------------------------------------------------
+# -- migration 0011 --------------------------------------------------------------------------------
 
 
-def test_0012_computes_whether_each_stored_run_needs_review_and_goes_back(db_url: str) -> None:
+def test_0011_computes_whether_each_stored_run_needs_review_and_goes_back(db_url: str) -> None:
     from alembic import command
     from sqlalchemy import create_engine, text
 
@@ -451,7 +451,7 @@ def test_0012_computes_whether_each_stored_run_needs_review_and_goes_back(db_url
                     ),
                     {"notes": notes, "judgement": judgement},
                 )
-        command.upgrade(config, "0012")
+        command.upgrade(config, "0011")
         with engine.connect() as conn:
             flags = conn.execute(text("SELECT needs_review FROM runs ORDER BY id")).scalars()
             assert [bool(flag) for flag in flags] == [needs for _, _, needs in stored]

@@ -170,7 +170,7 @@ runs = Table(
     Column("verdict", String(16), nullable=True),
     Column("judgement", Text, nullable=True),  # JSON, frozen at close
     # domain.signoff.needs_comment(judgement, calibration_notes), kept in step by the store (at
-    # creation and at close) so that the lists filter by review state in SQL (migration 0012)
+    # creation and at close) so that the lists filter by review state in SQL (migration 0011)
     Column("needs_review", Boolean, nullable=False, server_default=true()),
     Index("ix_runs_started_at", "started_at"),
     Index("ix_runs_closed_at", "closed_at"),

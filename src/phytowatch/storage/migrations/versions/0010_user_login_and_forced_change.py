@@ -1,7 +1,7 @@
 """user last login and forced password change
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-04 20:00:00.000000
 
 Two columns of ``users``: ``last_login_at`` (µs UTC of the latest successful login, set with its
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

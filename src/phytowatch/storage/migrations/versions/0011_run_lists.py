@@ -1,7 +1,7 @@
 """run lists
 
-Revision ID: 0012
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04 20:00:00.000000
 
 The lists of runs, facilities and enterprises are filtered, sorted and paged by the database, at a
@@ -30,8 +30,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
