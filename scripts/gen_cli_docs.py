@@ -7,8 +7,6 @@ python scripts/gen_cli_docs.py --check   # exit 1 if docs/cli.md differs
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -76,16 +74,24 @@ reader's language) and exits 2, creating nothing; a PostgreSQL database is creat
 
 
 def help_text(command: list[str]) -> str:
-    env = {**os.environ, "COLUMNS": "100", "LANG": "C.UTF-8", "NO_COLOR": "1", "TERM": "dumb"}
-    env.pop("LC_ALL", None)
-    out = subprocess.run(
-        [sys.executable, "-m", "phytowatch", *command, "--help"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=True,
-    )
-    return out.stdout.rstrip()
+    """``phytowatch COMMAND --help`` as a terminal 100 columns wide in the C locale prints it: the
+    entry point run in this process (one import of the CLI for every command, not one each)."""
+    from click.testing import CliRunner
+
+    from phytowatch.cli import main
+
+    env = {"COLUMNS": "100", "LANG": "C.UTF-8", "NO_COLOR": "1", "TERM": "dumb", "LC_ALL": None}
+    with CliRunner().isolation(env=env) as (stdout, _stderr, _output):
+        try:
+            main([*command, "--help"])
+            code: int | str | None = 0
+        except SystemExit as stop:
+            code = stop.code
+        sys.stdout.flush()  # argparse (evaluate) writes to the text stream, not straight through
+        printed = stdout.getvalue().decode("utf-8")
+    if code not in (0, None):
+        raise RuntimeError(f"phytowatch {' '.join(command)} --help: exit code {code}")
+    return printed.rstrip()
 
 
 def render() -> str:

@@ -5,6 +5,13 @@ A test that asks for ``db_url`` (or ``settings``, ``services``) runs once per da
 ``--dburl``: a new SQLite file, and a new PostgreSQL database at ``PHYTOWATCH_TEST_POSTGRES``,
 dropped afterwards; both by default. A service a test needs and cannot reach skips the test on a
 laptop and fails it in CI (``CI=true``), where ``.ci/run`` starts the services first.
+
+A test that uses ``services`` (whose ``bootstrap`` migrates the database before the test sees
+it) gets its new database as a copy of one migrated once per process: the SQLite file copied,
+the PostgreSQL database created from it as ``TEMPLATE``. Running the migrations on each new
+database cost more than most tests; what the test sees is the same newest schema, which
+``bootstrap`` then finds up to date. Every other test (``db_url`` or ``settings`` alone, such
+as the migrations' own tests) gets an empty database, as before.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,22 +82,80 @@ def postgres_admin_url() -> str:
     return POSTGRES_ADMIN
 
 
-@pytest.fixture
-def postgres_url(postgres_admin_url: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def _postgres_database(admin_url: str, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of ``template`` when given), dropped afterwards."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     name = f"pw_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
+    copied = f' TEMPLATE "{template}"' if template else ""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copied}'))
     try:
-        yield make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    from phytowatch.storage.database import make_engine
+    from phytowatch.storage.migrate import upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with _postgres_database(postgres_admin_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_admin_url: str) -> Iterator[str]:
+    """The name of a PostgreSQL database at the newest schema, for this process's tests to copy
+    (nobody connects to it after: a template must have no sessions)."""
+    from sqlalchemy.engine import make_url
+
+    with _postgres_database(postgres_admin_url) as url:
+        _migrate(url)
+        name = make_url(url).database
+        assert name is not None
+        yield name
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the newest schema, for this process's tests to copy."""
+    path = tmp_path_factory.mktemp("migrated") / "phytowatch.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    """The whole database, its write-ahead log included (SQLite's online backup)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+def _starts_migrated(request: pytest.FixtureRequest) -> bool:
+    """Whether the test uses ``services``, which migrates its database before the test runs. The
+    contract tests ask for ``services`` by name as they run (their ``memory`` kind needs none),
+    and every one of their SQL stores comes from it."""
+    contract = request.node.get_closest_marker("contract") is not None
+    return "services" in request.fixturenames or contract
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -99,14 +165,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture
-def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """The database URL of this run of a storage test: a new SQLite file, or a new PG database."""
+def db_url(db_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The database URL of this run of a storage test: a new SQLite file, or a new PG database
+    (at the newest schema already for a test that uses ``services``, see above)."""
+    migrated = _starts_migrated(request)
     if db_kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'phytowatch.db'}"
-    if db_kind == "postgresql":
-        url: str = request.getfixturevalue("postgres_url")
-        return url
-    raise ValueError(f"--dburl {db_kind}: sqlite or postgresql")
+        path = tmp_path / "phytowatch.db"
+        if migrated:
+            _copy_sqlite(request.getfixturevalue("migrated_sqlite"), path)
+        yield f"sqlite:///{path}"
+    elif db_kind == "postgresql":
+        if migrated:
+            template: str = request.getfixturevalue("migrated_postgres")
+            admin: str = request.getfixturevalue("postgres_admin_url")
+            with _postgres_database(admin, template) as url:
+                yield url
+        else:
+            url = request.getfixturevalue("postgres_url")
+            yield url
+    else:
+        raise ValueError(f"--dburl {db_kind}: sqlite or postgresql")
 
 
 @pytest.fixture

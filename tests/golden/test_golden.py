@@ -7,6 +7,7 @@ interruptions and findings only the keys present in each expected entry are comp
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -113,6 +114,7 @@ def _cli() -> Path:
     return Path(sys.executable).parent / "phytowatch"
 
 
+@functools.cache  # one probe per process, not one per case
 def _cli_available() -> bool:
     script = _cli()
     if not script.exists():

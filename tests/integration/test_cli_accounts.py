@@ -1,4 +1,5 @@
-"""``phytowatch users / offices / tokens``: real processes on a real database.
+"""``phytowatch users / offices / tokens`` on a real database: the commands run in-process
+(clirunner.py), and one mistake in a real process (a stdin that is a pipe, not a terminal).
 
 Every mistake a person can make is one line on stderr and exit code 2, never a traceback; a
 password never appears in any output; a token is printed once, alone on stdout.
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from clirunner import Ran, phytowatch
 from phytowatch.bootstrap import bootstrap
 from phytowatch.config import load_settings
 from phytowatch.services.accounts import token_principal
@@ -22,7 +24,12 @@ SCRIPT = str(Path(sys.executable).parent / "phytowatch")
 PASSWORD = "correct horse battery staple"
 
 
-def _cli(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def _cli(url: str, *args: str, stdin: str = "") -> Ran:
+    return phytowatch(*args, stdin=stdin, env={"PHYTOWATCH_DATABASE_URL": url})
+
+
+def _process(url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The command as a real process, from its installed entry point."""
     env = {**os.environ, "PHYTOWATCH_DATABASE_URL": url, "NO_COLOR": "1"}
     return subprocess.run(
         [SCRIPT, *args],
@@ -198,7 +205,9 @@ def test_a_mistake_is_one_clear_line_and_exit_code_2(
     tmp_path: Path, args: list[str], stdin: str, message: str
 ) -> None:
     url = _created(f"sqlite:///{tmp_path / 'p.db'}")
-    result = _cli(url, *args, stdin=stdin + "\n" if stdin else "")
+    # the one asked for on a terminal runs as a real process, its stdin a real pipe
+    run = _process if message.startswith("no terminal") else _cli
+    result = run(url, *args, stdin=stdin + "\n" if stdin else "")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("phytowatch: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -3,7 +3,7 @@
 Everything the service logs (caplog at DEBUG, every logger) and every answer it gives is
 captured across logins that fail and succeed, bad and revoked tokens, refused requests and an
 internal error, then searched for each secret. The same is done on a real ``phytowatch serve``
-subprocess's output, and on the CLI's.
+subprocess's output, and on the CLI's (run in-process: its output and everything it logs).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ import json
 import logging
 import os
 import socket
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -23,6 +21,7 @@ from accountsworld import ADMIN_TOKEN, PASSWORD, World, build, client_for, login
 from procs import Phytowatch
 
 from acting import ctx_at
+from clirunner import Ran, phytowatch
 from phytowatch.bootstrap import Services
 from phytowatch.services.accounts import issue_token, revoke_token
 
@@ -137,15 +136,14 @@ def _post(port: int, path: str, body: dict[str, object], headers: dict[str, str]
         return str(error.read().decode())
 
 
-def test_a_served_process_logs_no_secret(tmp_path: Path) -> None:
+def test_a_served_process_logs_no_secret(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     url = f"sqlite:///{tmp_path / 'p.db'}"
-    script = str(Path(sys.executable).parent / "phytowatch")
-    env = {**os.environ, "PHYTOWATCH_DATABASE_URL": url, "PHYTOWATCH_ADMIN_TOKEN": ADMIN_TOKEN}
+    settings = {"PHYTOWATCH_DATABASE_URL": url, "PHYTOWATCH_ADMIN_TOKEN": ADMIN_TOKEN}
+    env = {**os.environ, **settings}
+    caplog.set_level(logging.DEBUG)  # what a CLI process would log, at every level
 
-    def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [script, *args], input=stdin, capture_output=True, text=True, env=env, check=False
-        )
+    def cli(*args: str, stdin: str = "") -> Ran:
+        return phytowatch(*args, stdin=stdin, env=settings)
 
     outputs = [
         cli(
@@ -188,7 +186,8 @@ def test_a_served_process_logs_no_secret(tmp_path: Path) -> None:
     issued = cli("tokens", "issue", "li", "--name", "script")
     token = issued.stdout.strip()
     assert token.startswith("pwu_"), issued.stderr
-    cli_text = "\n".join(o.stdout + o.stderr for o in outputs) + issued.stderr
+    cli_text = "\n".join(o.stdout + o.stderr for o in outputs) + issued.stderr + caplog.text
+    assert "a password needs at least 10 characters" in cli_text  # "short" was refused, and said
     assert _secrets_absent(cli_text, [PASSWORD, PASSWORD + "2", "short"]) == []
 
     port = _free_port()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from accountsworld import ADMIN, PASSWORD, T0, World, login
 from fastapi.testclient import TestClient
 
 from acting import ctx_at
+from clirunner import Ran, phytowatch
 from phytowatch.domain.messages import Code, say
 from phytowatch.services.runs import start_run
 from phytowatch.services.signoff import run_backs_certificate
@@ -139,27 +138,19 @@ def test_the_cli_signs_off_as_an_inspector_after_their_password(
 ) -> None:
     url = world.services.settings.database_url
     run = world.objects["K1"].pass_run
-    script = Path(sys.executable).parent / "phytowatch"
 
-    def signoff(password: str, *extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [
-                str(script),
-                "runs",
-                "signoff",
-                str(run),
-                "--as",
-                "inspector",
-                "--password-stdin",
-                "--database-url",
-                url,
-                *extra,
-            ],
-            input=password + "\n",
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
+    def signoff(password: str, *extra: str) -> Ran:
+        return phytowatch(
+            "runs",
+            "signoff",
+            str(run),
+            "--as",
+            "inspector",
+            "--password-stdin",
+            "--database-url",
+            url,
+            *extra,
+            stdin=password + "\n",
         )
 
     wrong = signoff("not the password")
@@ -176,25 +167,17 @@ def test_the_cli_signs_off_as_an_inspector_after_their_password(
 
 
 def test_the_cli_says_no_run_for_a_number_no_run_can_have(world: World) -> None:
-    script = Path(sys.executable).parent / "phytowatch"
     url = world.services.settings.database_url
-    answer = subprocess.run(
-        [
-            str(script),
-            "runs",
-            "signoff",
-            "99999999999999999999",
-            "--as",
-            "inspector",
-            "--password-stdin",
-            "--database-url",
-            url,
-        ],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
+    answer = phytowatch(
+        "runs",
+        "signoff",
+        "99999999999999999999",
+        "--as",
+        "inspector",
+        "--password-stdin",
+        "--database-url",
+        url,
+        stdin=PASSWORD + "\n",
     )
     assert (answer.returncode, answer.stderr) == (
         2,
