@@ -102,8 +102,6 @@ async def wall(request: Request) -> HTMLResponse:
     return await render(request, "wall.html", active="wall")
 
 
-
-
 # -- wiring ----------------------------------------------------------------------------------------
 
 
