@@ -16,10 +16,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from acting import ctx_at
+from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.instants import format_instant
+from phytowatch.domain.messages import Code, Instant, Word, say
 from phytowatch.services.provisioning import add_facility
 from phytowatch.services.runs import start_run
-from phytowatch.web.wall import WallFilter, state_counts, tile_state, wall_rows
+from phytowatch.web.wall import WallFilter, state_counts, states_of, tile_state, wall_rows
 
 pytestmark = pytest.mark.integration
 TAMPER = {
@@ -71,6 +73,15 @@ def province(world: World, client: TestClient) -> dict[str, int]:
     return runs
 
 
+def _raise_tamper(world: World, facility: str) -> None:
+    message = say(Code.ALARM_HOLD_BROKEN, at=Instant(T0), reason=Word("gap"))
+    alarm = Alarm(
+        AlarmKind.TAMPER, facility, "run", Severity.CRITICAL, AlarmState.ACTIVE, T0, T0, 1, "1",
+        message,
+    )  # fmt: skip
+    world.services.alarm_store.apply([Change("raised", alarm)])
+
+
 def _wall(client: TestClient, query: str = "", headers: dict[str, str] = ADMIN) -> Any:
     answer = client.get(f"/api/v1/wall{query}", headers=headers)
     assert answer.status_code == 200, answer.text
@@ -95,6 +106,7 @@ def test_a_tiles_state_says_the_verdict_and_the_review_and_only_a_signed_off_pas
     }  # fmt: skip
     assert rows["R1"]["last"]["verdict"] == "PASS" and rows["R1"]["last"]["by"] == "inspector"
     assert rows["S1"]["last"]["id"] == province["S1"]
+    assert rows["K1"]["states"] == ["alarm", "waiting"] and rows["F1"]["states"] == ["failed"]
     # the city as registered (the filters' key), and in each language
     assert (rows["K1"]["city"], rows["K1"]["city_zh"], rows["K1"]["city_en"]) == (
         "赣州", "赣州", "Ganzhou",
@@ -103,18 +115,26 @@ def test_a_tiles_state_says_the_verdict_and_the_review_and_only_a_signed_off_pas
 
 
 def test_the_counts_say_how_many_are_in_each_state_within_the_other_filters_and_reach(
-    client: TestClient, province: dict[str, int]
+    client: TestClient, world: World, province: dict[str, int]
 ) -> None:
     counts = _wall(client)["counts"]
+    # K1 and K2 are in alarm and have an open run: counted under both
     assert counts == {
-        "all": 8, "alarm": 2, "offline": 0, "running": 1, "failed": 1, "rejected": 1,
+        "all": 8, "alarm": 2, "offline": 0, "running": 3, "failed": 1, "rejected": 1,
         "review": 1, "passed": 1, "idle": 1,
     }  # fmt: skip
     # a state chosen narrows the tiles, not the counts; a city narrows both
     failed = _wall(client, "?state=failed")
     assert [r["code"] for r in failed["facilities"]] == ["F1"] and failed["counts"] == counts
     nanchang = _wall(client, "?city=南昌")["counts"]
-    assert (nanchang["all"], nanchang["alarm"], nanchang["failed"]) == (1, 1, 0)
+    assert (nanchang["all"], nanchang["alarm"], nanchang["running"], nanchang["failed"]) == (
+        1, 1, 1, 0,
+    )  # fmt: skip
+    # a failed run under an alarm: its tile shows the alarm, "failed" still finds it
+    _raise_tamper(world, "F1")
+    failed = _wall(client, "?state=failed")
+    assert [(r["code"], r["state"]) for r in failed["facilities"]] == [("F1", "alarm")]
+    assert (failed["counts"]["alarm"], failed["counts"]["failed"]) == (3, 1)
     # an office counts only what it may see
     body = _wall(client, headers=login(client, "insp_nc"))
     assert [r["code"] for r in body["facilities"]] == ["K2"]
@@ -123,8 +143,8 @@ def test_the_counts_say_how_many_are_in_each_state_within_the_other_filters_and_
 
 FILTERED = {
     "?state=failed": ["F1"],
-    "?state=running": ["W1"],
-    "?state=waiting": ["W1"],
+    "?state=running": ["K1", "K2", "W1"],
+    "?state=waiting": ["K1", "K2", "W1"],
     "?state=rejected": ["R1"],
     "?state=review": ["T1"],
     "?state=passed": ["S1"],
@@ -189,15 +209,26 @@ def test_the_state_rule_and_the_counts_agree_on_rows_built_by_hand() -> None:
     silent = {"kind": "facility_silent", "severity": "major", "state": "active"}
     minor = {"kind": "sensor_fault", "severity": "minor", "state": "active"}
     acked = {"kind": "tamper", "severity": "critical", "state": "acknowledged"}
+    tamper = {"kind": "tamper", "severity": "critical", "state": "active"}
     running = {"phase": "HOLDING"}
+    failed = {"review": "not_signable", "clean": False}
     assert tile_state(row(alarms=[silent], run=running)) == "offline"
     assert tile_state(row(alarms=[silent])) == "idle"  # silence without a run: nothing to miss
     assert tile_state(row(alarms=[minor], run=running)) == "holding"  # the badge only
     assert tile_state(row(alarms=[acked], run={"phase": "WAITING"})) == "waiting"
-    rows = [{**r, "state": tile_state(r), "city": "", "kind": "kiln", "enterprise": "E"}
-            for r in (row(), row(run=running), row(alarms=[silent], run=running))]  # fmt: skip
+    assert tile_state(row(alarms=[tamper], last=failed)) == "alarm"
+    assert states_of(row(alarms=[tamper], last=failed)) == {"alarm", "failed"}
+    rows = [
+        {**r, "state": tile_state(r), "states": states_of(r), "city": "", "kind": "kiln",
+         "enterprise": "E"}
+        for r in (row(), row(run=running), row(alarms=[silent], run=running),
+                  row(alarms=[tamper], last=failed))
+    ]  # fmt: skip
     counts = state_counts(rows, WallFilter(state="idle", hide_idle=True))
-    assert (counts["all"], counts["idle"], counts["running"], counts["offline"]) == (3, 1, 1, 1)
+    assert (counts["all"], counts["idle"], counts["running"], counts["offline"]) == (4, 1, 1, 1)
+    assert (counts["alarm"], counts["failed"]) == (1, 1)
+    chosen = WallFilter(state="failed", hide_idle=True)
+    assert [r["state"] for r in rows if chosen.admits(r)] == ["alarm"]
 
 
 @contextmanager

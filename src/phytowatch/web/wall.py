@@ -2,9 +2,11 @@
 alarms, one row each; the first picture of ``GET /api/v1/wall`` and of an enterprise's page, kept
 live by the event stream.
 
-Each row has a state (:func:`tile_state`), the word, icon and colour of its tile; the wall's
-counts (:func:`state_counts`) say how many facilities are in each, and its filters
-(:class:`WallFilter`, the same names in the page's address and in the API's query) narrow it. The
+Each row has a state (:func:`tile_state`), the word, icon and colour of its tile: an alarm
+first, else its run's state; and the states it is in (:func:`states_of`: its run's, and alarm),
+which the wall's counts (:func:`state_counts`) count and its filters (:class:`WallFilter`, the
+same names in the page's address and in the API's query) find: a failed run under an alarm is
+found by "failed" too. The
 page's script applies the same rules to keep the tiles and counts live between two pictures
 (``static/js/wall.js``); a browser test checks that both agree.
 """
@@ -65,19 +67,22 @@ _LAST_STATE = {
 }
 
 
-def tile_state(row: Mapping[str, Any]) -> TileState:
-    """The state of a facility's tile (docs/pages.md, "The wall")."""
-    alarms = row["alarms"]
-    if any(
+def alarmed(row: Mapping[str, Any]) -> bool:
+    """An unacknowledged critical or major alarm other than silence (the others: the badge)."""
+    return any(
         a["state"] == "active" and a["severity"] in URGENT and a["kind"] != "facility_silent"
-        for a in alarms
-    ):
-        return TileState.ALARM
+        for a in row["alarms"]
+    )
+
+
+def run_state(row: Mapping[str, Any]) -> TileState:
+    """The state of the facility's run, alarms aside: its open run, else its last run."""
     run = row["run"]
     if run is not None:
         # offline: nothing received (server time) for longer than the schedule's interval,
         # which is what the facility_silent alarm says; a device clock behind is not offline
-        if any(a["state"] != "cleared" and a["kind"] == "facility_silent" for a in alarms):
+        silent = (a["state"] != "cleared" and a["kind"] == "facility_silent" for a in row["alarms"])
+        if any(silent):
             return TileState.OFFLINE
         return TileState.HOLDING if run["phase"] == "HOLDING" else TileState.WAITING
     last = row["last"]
@@ -86,6 +91,19 @@ def tile_state(row: Mapping[str, Any]) -> TileState:
     if last["clean"]:
         return TileState.PASSED
     return _LAST_STATE.get(ReviewState(last["review"]), TileState.REVIEW)
+
+
+def tile_state(row: Mapping[str, Any]) -> TileState:
+    """The state a facility's tile shows (docs/pages.md, "The wall"): an alarm first, else its
+    run's state."""
+    return TileState.ALARM if alarmed(row) else run_state(row)
+
+
+def states_of(row: Mapping[str, Any]) -> frozenset[TileState]:
+    """Every state a facility is in: its run's, and alarm. A facility in alarm whose last run
+    failed is found by both counts (the tile shows the alarm)."""
+    run = run_state(row)
+    return frozenset({run, TileState.ALARM}) if alarmed(row) else frozenset({run})
 
 
 @dataclass(frozen=True)
@@ -110,10 +128,9 @@ class WallFilter:
             return False
         if not by_state:
             return True
-        state = row["state"]
-        if self.hide_idle and state == TileState.IDLE:
+        if self.hide_idle and row["state"] == TileState.IDLE:
             return False
-        return not self.state or state in FILTERS.get(self.state, frozenset())
+        return not self.state or bool(FILTERS.get(self.state, frozenset()) & set(row["states"]))
 
 
 def _found(query: str, row: Mapping[str, Any]) -> bool:
@@ -124,14 +141,15 @@ def _found(query: str, row: Mapping[str, Any]) -> bool:
 
 def state_counts(rows: Iterable[Mapping[str, Any]], chosen: WallFilter) -> dict[str, int]:
     """How many facilities each count of the wall stands for, within the other filters (city,
-    kind, enterprise, search), whatever state is chosen: ``all`` and one per group."""
+    kind, enterprise, search), whatever state is chosen: ``all`` and one per group (a facility in
+    alarm is counted under alarm and under its run's state)."""
     counts = dict.fromkeys(["all", *GROUPS], 0)
     for row in rows:
         if not chosen.admits(row, by_state=False):
             continue
         counts["all"] += 1
         for group, states in GROUPS.items():
-            if row["state"] in states:
+            if states & set(row["states"]):
                 counts[group] += 1
     return counts
 
@@ -200,5 +218,6 @@ def wall_rows(services: App, visible: set[str] | None, now: int) -> list[dict[st
             "alarms": alarms.get(code, []),
         }
         row["state"] = tile_state(row).value
+        row["states"] = sorted(states_of(row))
         rows.append(row)
     return rows

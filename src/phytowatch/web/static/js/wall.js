@@ -2,9 +2,9 @@
 // stream (`runs` each second, `run`, `alarm`). Tiles are updated in place: an event only marks
 // tiles dirty, and the DOM is touched once per animation frame, for the dirty tiles alone, and
 // only where a text actually changed; the order and the counts are recomputed at most once a
-// second. A tile's state and the filters follow the rules of web/wall.py (tile_state,
-// WallFilter, state_counts): the server says each tile's state in the first picture, this script
-// keeps it live with the same rules.
+// second. A tile's state and the filters follow the rules of web/wall.py (tile_state, states_of,
+// WallFilter, state_counts): the server says each tile's states in the first picture, this
+// script keeps them live with the same rules.
 import { T, local, utcTitle, listen, liveBadge } from "./common.js";
 import { runProgress } from "./progress.js";
 
@@ -40,17 +40,25 @@ let refreshTimer = 0;
 function wordOf(key) { return W[key] || T[key] || key; }
 function cityName(f) { return (ZH ? f.city_zh : f.city_en) || f.city; }
 
-function stateOf(f) {
+function alarmed(f) {
+  // an unacknowledged critical or major alarm other than silence (the others: the badge only)
+  return f.alarms.some((a) => a.state === "active" && URGENT.has(a.severity) && a.kind !== "facility_silent");
+}
+
+function runStateOf(f) {
   // offline: nothing received (server time) for longer than the schedule's interval during a run,
   // which is what the facility_silent alarm says; a device clock running behind is not offline
-  const open = (a) => a.state !== "cleared";
-  const urgent = (a) => a.state === "active" && URGENT.has(a.severity) && a.kind !== "facility_silent";
-  if (f.alarms.some(urgent)) return "alarm";
-  if (f.run && f.alarms.some((a) => open(a) && a.kind === "facility_silent")) return "offline";
+  if (f.run && f.alarms.some((a) => a.state !== "cleared" && a.kind === "facility_silent")) return "offline";
   if (f.run) return f.run.phase === "HOLDING" ? "holding" : "waiting";
   if (!f.last) return "idle";
   if (f.last.clean) return "passed";
   return LAST_STATE[f.last.review] || "review";
+}
+
+/** The tile's state (an alarm first) and every state it is in (its run's, and alarm). */
+function statesOf(f) {
+  const run = runStateOf(f);
+  return alarmed(f) ? ["alarm", [run, "alarm"].sort()] : [run, [run]];
 }
 
 function etaOf(f) {
@@ -68,7 +76,9 @@ function governing(f) {
 function lastText(f) {
   const last = f.last;
   const verdict = wordOf(last.verdict || "INDETERMINATE");
-  const review = last.review && last.review !== "not_signable" ? ` · ${wordOf(last.review)}` : "";
+  // the review state, unless the tile's state word says it already (failed, rejected)
+  const said = last.review === "not_signable" || last.review === "rejected";
+  const review = last.review && !said ? ` · ${wordOf(last.review)}` : "";
   return `#${last.id} ${verdict}${review}`;
 }
 
@@ -118,7 +128,14 @@ function set(tile, key, node, value, prop = "textContent") {
 
 function paint(tile) {
   const { f, el, parts } = tile;
-  const state = stateOf(f);
+  const [state, states] = statesOf(f);
+  const statesKey = states.join(" ");
+  if (tile.statesKey !== statesKey) { // the counts change
+    tile.states = states;
+    tile.statesKey = statesKey;
+    el.dataset.states = statesKey;
+    orderChanged = true;
+  }
   if (state !== tile.state) {
     if (tile.state) {
       el.classList.remove("changed");
@@ -184,7 +201,7 @@ function within(tile, want) {
 function admits(tile, want) {
   if (!within(tile, want)) return false;
   if (want.hideIdle && tile.state === "idle") return false;
-  return !want.state || (FILTERS[want.state] || []).includes(tile.state);
+  return !want.state || (FILTERS[want.state] || []).some((s) => tile.states.includes(s));
 }
 
 function compare(sort) {
@@ -236,7 +253,7 @@ function arrange(force = false) {
     }
     if (within(tile, want)) {
       counts.all += 1;
-      for (const [key, states] of Object.entries(GROUPS)) if (states.includes(tile.state)) counts[key] += 1;
+      for (const [key, states] of Object.entries(GROUPS)) if (states.some((s) => tile.states.includes(s))) counts[key] += 1;
     }
     const show = admits(tile, want);
     if (tile.el.hidden === show) tile.el.hidden = !show;
