@@ -37,6 +37,7 @@ from phytowatch.services.clock import FixedClock
 from phytowatch.services.context import Context
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # acting.py, which pageworld uses
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 import pageworld  # noqa: E402

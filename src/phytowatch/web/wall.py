@@ -130,12 +130,12 @@ class WallFilter:
             return True
         if self.hide_idle and row["state"] == TileState.IDLE:
             return False
-        return not self.state or bool(FILTERS.get(self.state, frozenset()) & set(row["states"]))
+        return not self.state or bool(FILTERS.get(self.state, frozenset()) & states_of(row))
 
 
 def _found(query: str, row: Mapping[str, Any]) -> bool:
     needle = query.strip().casefold()
-    fields = ("code", "enterprise", "enterprise_zh", "enterprise_en", "city_zh", "city_en")
+    fields = ("code", "enterprise", "enterprise_zh", "enterprise_en", "city", "city_en")
     return any(needle in str(row[name]).casefold() for name in fields)
 
 
@@ -148,8 +148,9 @@ def state_counts(rows: Iterable[Mapping[str, Any]], chosen: WallFilter) -> dict[
         if not chosen.admits(row, by_state=False):
             continue
         counts["all"] += 1
+        found = states_of(row)
         for group, states in GROUPS.items():
-            if states & set(row["states"]):
+            if states & found:
                 counts[group] += 1
     return counts
 
@@ -173,10 +174,11 @@ def last_json(last: LastRun) -> dict[str, Any]:
     }
 
 
-def city_names(city: str) -> tuple[str, str]:
-    """A city as registered, in Chinese and in English (the catalogue's place names; a city it
-    does not know is shown as registered)."""
-    return translations("zh_CN").gettext(city), translations("en").gettext(city)
+def city_en(city: str) -> str:
+    """A city's English name: the registry keeps a city by its Chinese name (an office covers
+    cities by it), the catalogue's place names say it in English; a city the catalogue does not
+    know is shown as registered."""
+    return translations("en").gettext(city)
 
 
 def wall_rows(services: App, visible: set[str] | None, now: int) -> list[dict[str, Any]]:
@@ -201,7 +203,6 @@ def wall_rows(services: App, visible: set[str] | None, now: int) -> list[dict[st
             continue
         enterprise = enterprises.get(facility["enterprise"])
         city = enterprise.city if enterprise else ""
-        city_zh, city_en = city_names(city)
         run = summaries.get(code)
         row = {
             "code": code,
@@ -210,14 +211,12 @@ def wall_rows(services: App, visible: set[str] | None, now: int) -> list[dict[st
             "enterprise_zh": enterprise.name_zh if enterprise else "",
             "enterprise_en": enterprise.name_en if enterprise else "",
             "city": city,
-            "city_zh": city_zh,
-            "city_en": city_en,
+            "city_en": city_en(city),
             "run": run,
             "eta": run["eta"] if run is not None else None,
             "last": last.get(code),
             "alarms": alarms.get(code, []),
         }
         row["state"] = tile_state(row).value
-        row["states"] = sorted(states_of(row))
         rows.append(row)
     return rows

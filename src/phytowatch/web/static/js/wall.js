@@ -3,8 +3,8 @@
 // tiles dirty, and the DOM is touched once per animation frame, for the dirty tiles alone, and
 // only where a text actually changed; the order and the counts are recomputed at most once a
 // second. A tile's state and the filters follow the rules of web/wall.py (tile_state, states_of,
-// WallFilter, state_counts): the server says each tile's states in the first picture, this
-// script keeps them live with the same rules.
+// WallFilter, state_counts): the server says each tile's state in the first picture, this
+// script keeps it live with the same rules.
 import { T, local, utcTitle, listen, liveBadge } from "./common.js";
 import { runProgress } from "./progress.js";
 
@@ -38,7 +38,8 @@ let arranged = false; // the first picture is sorted at once
 let refreshTimer = 0;
 
 function wordOf(key) { return W[key] || T[key] || key; }
-function cityName(f) { return (ZH ? f.city_zh : f.city_en) || f.city; }
+// the registry keeps a city by its Chinese name; the server adds its English one
+function cityName(f) { return (ZH ? f.city : f.city_en) || f.city; }
 
 function alarmed(f) {
   // an unacknowledged critical or major alarm other than silence (the others: the badge only)
@@ -171,8 +172,13 @@ function paint(tile) {
   set(tile, "badgeHidden", parts.badge, total === 0, "hidden");
   set(tile, "badgeClass", parts.badge, active ? "badge" : "badge acked", "className");
   set(tile, "badgeTitle", parts.badge, total ? `${total} ${T.alarms}` : "", "title");
-  const key = `${STATES[state][0]}|${eta || "~"}`;
-  if (tile.sortKey !== key) { tile.sortKey = key; orderChanged = true; }
+  // to the minute, as the ETA is shown: a prediction that moves by seconds does not reorder
+  const key = `${STATES[state][0]}|${eta ? eta.slice(0, 16) : "~"}`;
+  if (tile.sortKey !== key) {
+    tile.sortKey = key;
+    tile.etaMs = eta ? Date.parse(eta) : Infinity;
+    orderChanged = true;
+  }
 }
 
 // -- filters ---------------------------------------------------------------------------------
@@ -187,7 +193,7 @@ function chosen() {
 }
 
 function found(q, f) {
-  return [f.code, f.enterprise, f.enterprise_zh, f.enterprise_en, f.city_zh, f.city_en]
+  return [f.code, f.enterprise, f.enterprise_zh, f.enterprise_en, f.city, f.city_en]
     .some((text) => String(text || "").toLowerCase().includes(q));
 }
 
@@ -206,7 +212,7 @@ function admits(tile, want) {
 
 function compare(sort) {
   if (sort === "code") return (a, b) => a.f.code.localeCompare(b.f.code);
-  const eta = (t) => (etaOf(t.f) ? Date.parse(etaOf(t.f)) : Infinity);
+  const eta = (t) => t.etaMs ?? Infinity;
   if (sort === "eta") return (a, b) => eta(a) - eta(b) || a.f.code.localeCompare(b.f.code);
   return (a, b) => STATES[a.state][0] - STATES[b.state][0] || eta(a) - eta(b)
     || a.f.code.localeCompare(b.f.code);
@@ -274,7 +280,7 @@ function arrange(force = false) {
   }
   count.textContent = `${shown} ${T.of} ${all.length} ${T.shown}`;
   wall.classList.toggle("compact", new FormData(filters).get("compact") === "1");
-  document.body.dataset.wallShown = String(shown);
+  if (document.body.dataset.wallShown !== String(shown)) document.body.dataset.wallShown = String(shown);
 }
 
 // what the DOM work costs, for the benchmark (benchmarks/pages.py) and the curious
