@@ -255,7 +255,14 @@ def test_compact_and_hide_idle_fit_the_province_on_one_screen_with_city_and_kind
     page.wait_for_function(
         f"document.querySelectorAll('.tile:not([hidden])').length === {PROVINCE}"
     )
-    _shot(page, f"wall-compact-all-{lang}")
+    # grouped by city: a heading per city, in the reader's language, with its tiles under it
+    page.select_option("select[name=group]", "city")
+    page.wait_for_selector(".wall-group:not([hidden])")
+    headings = page.locator(".wall-group:not([hidden])").all_inner_texts()
+    assert len(headings) == 3 and any(h.startswith(WORDS[lang]["city"] + " · ") for h in headings)
+    assert sum(int(h.rsplit(" · ", 1)[1]) for h in headings) == PROVINCE
+    assert "group=city" in page.url
+    _shot(page, f"wall-compact-by-city-{lang}")
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
 

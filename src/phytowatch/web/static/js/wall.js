@@ -2,7 +2,7 @@
 // stream (`runs` each second, `run`, `alarm`). Tiles are updated in place: an event only marks
 // tiles dirty, and the DOM is touched once per animation frame, for the dirty tiles alone, and
 // only where a text actually changed; the order and the counts are recomputed at most once a
-// second. A tile's state and the filters follow the rules of web/wall.py (tile_state, states_of,
+// second (an ETA that moved: every ten seconds). A tile's state and the filters follow the rules of web/wall.py (tile_state, states_of,
 // WallFilter, state_counts): the server says each tile's state in the first picture, this
 // script keeps it live with the same rules.
 import { T, local, utcTitle, listen, liveBadge } from "./common.js";
@@ -23,6 +23,8 @@ const FILTERS = { ...GROUPS, holding: ["holding"], waiting: ["waiting"] };
 const LAST_STATE = { not_signable: "failed", rejected: "rejected", findings_to_review: "review", awaiting_signoff: "review" };
 const URGENT = new Set(["critical", "major"]); // minor alarms and warnings: the badge only
 const ZH = document.documentElement.lang === "zh-CN";
+const CALM = window.matchMedia("(prefers-reduced-motion: reduce)");
+const FLASH = [{ boxShadow: "0 0 0 4px #ffb000" }, { boxShadow: "0 0 0 0 transparent" }];
 
 const wall = document.getElementById("wall");
 const filters = document.getElementById("wall-filters");
@@ -32,7 +34,9 @@ const tiles = new Map(); // facility code -> tile
 const headers = new Map(); // city -> its heading, when grouped by city
 const dirty = new Set();
 let frame = 0;
-let orderChanged = true;
+let orderChanged = true; // a state changed: the counts and the order, within a second
+let etaChanged = false; // an ETA changed: the order, within ETA_SORT_MS
+const ETA_SORT_MS = 10_000;
 let lastSort = 0;
 let arranged = false; // the first picture is sorted at once
 let refreshTimer = 0;
@@ -108,7 +112,7 @@ function make(f) {
   const eta = element("div", "eta", el);
   const badge = element("span", "badge", el);
   code.textContent = f.code;
-  const tile = { f, el, parts: { place, ent, icon, word, val, prog, fill, progText, eta, badge }, seen: {}, state: "" };
+  const tile = { f, el, parts: { place, ent, icon, word, val, prog, fill, progText, eta, badge }, seen: {}, state: "", etaMs: Infinity };
   describe(tile);
   return tile;
 }
@@ -138,11 +142,9 @@ function paint(tile) {
     orderChanged = true;
   }
   if (state !== tile.state) {
-    if (tile.state) {
-      el.classList.remove("changed");
-      void el.offsetWidth; // restart the flash
-      el.classList.add("changed");
-    }
+    // the flash of a changed tile: an animation of its own, which asks no layout of the page
+    // (restarting a CSS animation would force one, for all the tiles, on every change)
+    if (tile.state && !CALM.matches) el.animate(FLASH, { duration: 1200, easing: "ease-out" });
     el.classList.remove(`s-${tile.state}`);
     el.classList.add(`s-${state}`);
     el.dataset.state = state;
@@ -172,12 +174,13 @@ function paint(tile) {
   set(tile, "badgeHidden", parts.badge, total === 0, "hidden");
   set(tile, "badgeClass", parts.badge, active ? "badge" : "badge acked", "className");
   set(tile, "badgeTitle", parts.badge, total ? `${total} ${T.alarms}` : "", "title");
-  // to the minute, as the ETA is shown: a prediction that moves by seconds does not reorder
-  const key = `${STATES[state][0]}|${eta ? eta.slice(0, 16) : "~"}`;
-  if (tile.sortKey !== key) {
-    tile.sortKey = key;
+  // to the minute, as the ETA is shown; a new ETA alone (a prediction moves with every sample)
+  // reorders the wall at most every ETA_SORT_MS, a new state within a second
+  const key = eta ? eta.slice(0, 16) : "~";
+  if (tile.etaKey !== key) {
+    tile.etaKey = key;
     tile.etaMs = eta ? Date.parse(eta) : Infinity;
-    orderChanged = true;
+    etaChanged = true;
   }
 }
 
@@ -210,12 +213,15 @@ function admits(tile, want) {
   return !want.state || (FILTERS[want.state] || []).some((s) => tile.states.includes(s));
 }
 
+// facility codes are ASCII: compared as strings, not collated (a thousand tiles sort in a
+// fraction of a millisecond, where localeCompare took several)
+const byCode = (a, b) => (a.f.code < b.f.code ? -1 : a.f.code > b.f.code ? 1 : 0);
+const byEta = (a, b) => (a.etaMs === b.etaMs ? 0 : a.etaMs < b.etaMs ? -1 : 1); // Infinity ties
+
 function compare(sort) {
-  if (sort === "code") return (a, b) => a.f.code.localeCompare(b.f.code);
-  const eta = (t) => t.etaMs ?? Infinity;
-  if (sort === "eta") return (a, b) => eta(a) - eta(b) || a.f.code.localeCompare(b.f.code);
-  return (a, b) => STATES[a.state][0] - STATES[b.state][0] || eta(a) - eta(b)
-    || a.f.code.localeCompare(b.f.code);
+  if (sort === "code") return byCode;
+  if (sort === "eta") return (a, b) => byEta(a, b) || byCode(a, b);
+  return (a, b) => STATES[a.state][0] - STATES[b.state][0] || byEta(a, b) || byCode(a, b);
 }
 
 function heading(city, name) {
@@ -231,16 +237,26 @@ function heading(city, name) {
 
 function arrange(force = false) {
   const now = performance.now();
-  if (!force && arranged && (!orderChanged || now - lastSort < 1000)) return;
+  const due = (orderChanged && now - lastSort >= 1000) || (etaChanged && now - lastSort >= ETA_SORT_MS);
+  if (!force && arranged && !due) return;
   arranged = true;
   orderChanged = false;
+  etaChanged = false;
   lastSort = now;
+  stats.arranges += 1;
   const want = chosen();
   const all = [...tiles.values()];
   const order = compare(want.sort);
   const grouped = want.group === "city";
-  all.sort(grouped ? (a, b) => cityName(a.f).localeCompare(cityName(b.f), ZH ? "zh-CN" : "en") || order(a, b) : order);
+  if (grouped) {
+    // the cities in the reader's collation, ranked once; then the tiles by rank
+    const names = [...new Set(all.map((t) => cityName(t.f)))].sort((a, b) => a.localeCompare(b, ZH ? "zh-CN" : "en"));
+    const rank = new Map(names.map((name, k) => [name, k]));
+    for (const t of all) t.cityRank = rank.get(cityName(t.f));
+    all.sort((a, b) => a.cityRank - b.cityRank || order(a, b));
+  } else all.sort(order);
   const counts = Object.fromEntries(["all", ...Object.keys(GROUPS)].map((k) => [k, 0]));
+  const groups = Object.entries(GROUPS);
   let shown = 0;
   let previous = null;
   let group = null; // [heading, tiles shown under it]
@@ -257,11 +273,12 @@ function arrange(force = false) {
       group = [heading(tile.f.city, cityName(tile.f)), 0];
       place(group[0]);
     }
-    if (within(tile, want)) {
+    const inside = within(tile, want);
+    if (inside) {
       counts.all += 1;
-      for (const [key, states] of Object.entries(GROUPS)) if (states.some((s) => tile.states.includes(s))) counts[key] += 1;
+      for (const [key, states] of groups) if (states.some((s) => tile.states.includes(s))) counts[key] += 1;
     }
-    const show = admits(tile, want);
+    const show = inside && admits(tile, want);
     if (tile.el.hidden === show) tile.el.hidden = !show;
     if (show) { shown += 1; if (group) group[1] += 1; }
     place(tile.el);
@@ -284,7 +301,7 @@ function arrange(force = false) {
 }
 
 // what the DOM work costs, for the benchmark (benchmarks/pages.py) and the curious
-const stats = (window.pwWall = { frames: 0, ms: 0, maxMs: 0, tilesPainted: 0, painted: 0, live: 0 });
+const stats = (window.pwWall = { frames: 0, ms: 0, maxMs: 0, tilesPainted: 0, painted: 0, live: 0, arranges: 0, arrangeMs: 0 });
 
 function flush() {
   const started = performance.now();
@@ -292,7 +309,9 @@ function flush() {
   stats.tilesPainted += dirty.size;
   for (const tile of dirty) paint(tile);
   dirty.clear();
+  const painted = performance.now();
   arrange();
+  stats.arrangeMs += performance.now() - painted;
   const took = performance.now() - started;
   stats.frames += 1;
   stats.ms += took;
