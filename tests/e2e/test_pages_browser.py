@@ -149,9 +149,9 @@ def test_the_wall_loads_and_a_tile_changes_live_when_a_device_posts(
     # the alarm tile sorts first (urgency), and the filters narrow the wall
     page.wait_for_timeout(1200)  # the order is recomputed at most once a second
     assert "JX-0031-K1" in tiles.first.inner_text()
-    page.select_option("select[name=state]", "holding")
+    page.click("#wall-counts button[data-state=running]")
     page.wait_for_function("document.querySelectorAll('.tile:not([hidden])').length === 1")
-    page.select_option("select[name=state]", "")
+    page.click("#wall-counts button[data-state=all]")
     page.select_option("select[name=city]", "南昌")
     page.wait_for_function("document.querySelectorAll('.tile:not([hidden])').length === 4")
     assert "city=" in page.url  # kept in the address: a wall display can be bookmarked

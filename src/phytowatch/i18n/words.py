@@ -44,6 +44,12 @@ REVIEW_STATES = (
     N_("running"), N_("not_signable"), N_("findings_to_review"), N_("awaiting_signoff"),
     N_("signed_off"), N_("rejected"),
 )  # fmt: skip
+# the cities of the demo province (Jiangxi's prefecture-level cities): the registry keeps a city
+# by its Chinese name (an office covers cities by it), the catalogue says it in English
+CITIES = (
+    N_("南昌"), N_("九江"), N_("景德镇"), N_("萍乡"), N_("新余"), N_("鹰潭"), N_("赣州"),
+    N_("吉安"), N_("宜春"), N_("抚州"), N_("上饶"),
+)  # fmt: skip
 FAULTS = (N_("open_circuit"), N_("short_circuit"), N_("no_value"), N_("nan"), N_("out_of_range"))
 VERDICTS = (N_("PASS"), N_("FAIL"), N_("INDETERMINATE"), N_("without a verdict"), N_("none"))
 ROLES = (

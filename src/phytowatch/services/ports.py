@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from phytowatch.domain.messages import Invalid
+from phytowatch.domain.signoff import SignOff
 
 
 @dataclass(frozen=True)
@@ -85,15 +86,28 @@ class StorageUnavailableError(Exception):
     """The database cannot be reached (HTTP 503); nothing of the batch was written."""
 
 
+@dataclass(frozen=True)
+class LastRun:
+    """A facility's latest closed run as the wall shows it: its verdict, and what its review
+    state is derived from (``domain.review.review_state``)."""
+
+    id: int
+    verdict: str | None
+    closed_at: int
+    judgement: dict[str, Any] | None
+    calibration_notes: list[Any]
+    signoff: SignOff | None
+
+
 class PageQueries(Protocol):
     """What the pages read in bulk, computed by the database (a chart's buckets, the wall's last
-    verdicts): the read side, apart from the use cases."""
+    runs): the read side, apart from the use cases."""
 
     def buckets(
         self, facility_id: int, t_from: int, t_to: int, width: int
     ) -> list[tuple[str, int, float, float, int]]: ...
 
-    def last_closed_runs(self) -> dict[str, tuple[int, str | None, int]]: ...
+    def last_closed_runs(self) -> dict[str, LastRun]: ...
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,20 @@
 - A run's readings summarised for a chart: per probe, the minimum and maximum valid value in each
   time bucket (``GROUP BY``), so a 22-day run of 250,000 readings becomes a few thousand rows
   without leaving the database. Faults are left out, as in ``domain.series.downsample``.
-- Each facility's last closed run (id, verdict, when), for the wall, without loading judgements.
+- Each facility's last closed run for the wall (id, verdict, when, and its judgement, calibration
+  notes and sign-off, from which its review state is derived), in one query.
 """
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from phytowatch.domain.signoff import Decision, SignOff
+from phytowatch.services.ports import LastRun
+from phytowatch.storage.accounts_tables import run_signoffs
 from phytowatch.storage.errors import translating
 from phytowatch.storage.tables import facilities, probes, readings, runs
 
@@ -51,8 +57,9 @@ class SqlPageStore:
             for code, bucket, low, high, count in rows
         ]
 
-    def last_closed_runs(self) -> dict[str, tuple[int, str | None, int]]:
-        """Facility code -> (id, verdict, closed at) of its latest closed run."""
+    def last_closed_runs(self) -> dict[str, LastRun]:
+        """Facility code -> its latest closed run, with its judgement, calibration notes and
+        sign-off (what its review state is derived from): one query for every facility."""
         latest = (
             select(func.max(runs.c.id))
             .where(runs.c.closed_at.is_not(None))
@@ -60,12 +67,38 @@ class SqlPageStore:
             .scalar_subquery()
         )
         query = (
-            select(facilities.c.code, runs.c.id, runs.c.verdict, runs.c.closed_at)
+            select(
+                facilities.c.code,
+                runs.c.id,
+                runs.c.verdict,
+                runs.c.closed_at,
+                runs.c.judgement,
+                runs.c.calibration_notes,
+                run_signoffs.c.decision,
+                run_signoffs.c.comment,
+                run_signoffs.c.login,
+                run_signoffs.c.office,
+                run_signoffs.c.at,
+            )
             .join(facilities, facilities.c.id == runs.c.facility_id)
+            .outerjoin(run_signoffs, run_signoffs.c.run_id == runs.c.id)
             .where(runs.c.id.in_(latest))
         )
         with self.engine.connect() as conn:
-            return {
-                code: (run_id, verdict, closed)
-                for code, run_id, verdict, closed in conn.execute(query)
-            }
+            rows = conn.execute(query).all()
+        out = {}
+        for row in rows:
+            signoff = None
+            if row.decision is not None:
+                signoff = SignOff(
+                    row.id, Decision(row.decision), row.comment, row.login, row.office, row.at
+                )
+            out[row.code] = LastRun(
+                id=row.id,
+                verdict=row.verdict,
+                closed_at=row.closed_at,
+                judgement=json.loads(row.judgement) if row.judgement else None,
+                calibration_notes=json.loads(row.calibration_notes or "[]"),
+                signoff=signoff,
+            )
+        return out

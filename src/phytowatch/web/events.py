@@ -27,7 +27,8 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.alarms import AlarmState, Change
-from phytowatch.domain.instants import format_instant
+from phytowatch.domain.instants import format_instant, seconds
+from phytowatch.domain.judgement.progress import RunProgress
 from phytowatch.services.app import App
 from phytowatch.services.runs import RunEvent, RunMonitor
 from phytowatch.web.presenters import alarm_json, hold_json, run_event_json, when
@@ -92,10 +93,27 @@ class EventHub:
         return event
 
 
+def progress_json(progress: RunProgress | None) -> dict[str, Any] | None:
+    """An open run's progress as the pages show it (``domain.judgement.progress``)."""
+    if progress is None:
+        return None
+    return {
+        "criterion": progress.criterion,
+        "role": progress.role,
+        "elapsed_s": seconds(progress.elapsed),
+        "duration_s": seconds(progress.duration),
+        "holding": progress.holding,
+        "criteria": progress.criteria,
+    }
+
+
 def run_summaries(monitor: RunMonitor, now: int) -> list[dict[str, Any]]:
-    """Every open run as the monitor judged it: phase, governing values, holds, freshness."""
+    """Every open run as the monitor judged it: phase, governing values, holds, freshness, and
+    its progress and ETA as :meth:`RunMonitor.progress` says them (the wall and a run's page
+    show these, never a hold of their own choosing)."""
     out = []
     for record, schedule, state, _ in monitor.live_runs(now):
+        progress = monitor.progress(record.id, now)
         out.append(
             {
                 "id": record.id,
@@ -107,6 +125,8 @@ def run_summaries(monitor: RunMonitor, now: int) -> list[dict[str, Any]]:
                 "earliest_end": when(state.earliest_end),
                 "last_sample": when(state.last_sample),
                 "stale": state.stale,
+                "progress": progress_json(progress),
+                "eta": when(progress.end if progress is not None else None),
             }
         )
     return sorted(out, key=lambda run: run["id"])

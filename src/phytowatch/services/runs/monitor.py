@@ -22,8 +22,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from phytowatch.domain.judgement.eta import predict_crossing
 from phytowatch.domain.judgement.judge import Judge
+from phytowatch.domain.judgement.progress import RunProgress, run_progress
 from phytowatch.domain.judgement.verdict import Judgement, LiveState, Phase, Verdict
 from phytowatch.domain.messages import Code, Kind, refused
 from phytowatch.domain.readings import Reading
@@ -336,28 +336,19 @@ class RunMonitor:
             ]
 
     def eta(self, run_id: int, now: int) -> tuple[int | None, int | None]:
-        """(predicted hold start, predicted earliest end) of an open run, or Nones.
+        """(hold start or its prediction, earliest end or its prediction) of an open run, or
+        Nones: as :meth:`progress` says them."""
+        progress = self.progress(run_id, now)
+        return (None, None) if progress is None else (progress.start, progress.end)
 
-        Holding: the hold is running, its earliest end is known. Waiting: the primary criterion's
-        governing value is extrapolated from its trend to each step's threshold, and the end is
-        the soonest crossing plus that step's duration.
-        """
+    def progress(self, run_id: int, now: int) -> RunProgress | None:
+        """How far an open run is and when it can end (``domain.judgement.progress``): the one
+        answer for the wall, a run's page and the API, whatever the number of criteria."""
         with self._lock:
             live = self._live.get(run_id)
             if live is None:
-                return None, None
-            state = live.fresh(now)
-            if state.phase is Phase.HOLDING and state.holds:
-                return min(h.hold_start for h in state.holds), state.earliest_end
-            if state.phase is not Phase.WAITING:
-                return None, None
-            best: tuple[int, int] | None = None
-            primary = live.schedule.primary
-            for step in primary.steps:
-                start = predict_crossing(list(live.trend), step.threshold, primary.regime, now=now)
-                if start is not None and (best is None or start + step.duration < best[1]):
-                    best = (start, start + step.duration)
-            return best if best is not None else (None, None)
+                return None
+            return run_progress(live.fresh(now), live.schedule, live.trend, now=now)
 
     def state(self, run_id: int, now: int) -> LiveState | None:
         """The live state of an open run (None when it is not open in this monitor)."""

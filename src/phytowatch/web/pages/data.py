@@ -1,9 +1,10 @@
 """JSON the pages need that the other APIs do not give in one call.
 
 ``GET /api/v1/wall``: every facility the caller may see with its enterprise, city and kind, its
-open run as the live stream summarises it (plus the ETA), its last verdict and its open alarms:
-the wall's first picture, kept live afterwards by the event stream. Rule: ``events:read``, the
-same as the stream that keeps it live.
+open run as the live stream summarises it (with its progress and ETA), its last run (verdict and
+review state), its open alarms and its tile's state, and the counts per state; narrowed by the
+wall's filters (``web/wall.py``): the wall's first picture, kept live afterwards by the event
+stream. Rule: ``events:read``, the same as the stream that keeps it live.
 
 ``GET /api/v1/runs/{id}/chart``: a run's readings for a chart, per probe the minimum and maximum
 valid value in each of ``points`` time buckets on one shared time axis (epoch seconds, as charts
@@ -28,7 +29,7 @@ from phytowatch.web.auth import allow, visible_facilities
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import EpochSeconds, RowId
 from phytowatch.web.errors import CALLER, ApiError, answers
-from phytowatch.web.wall import wall_rows
+from phytowatch.web.wall import FILTERS, WallFilter, state_counts, wall_rows
 
 router = APIRouter(prefix="/api/v1")
 MAX_POINTS = 2000
@@ -39,14 +40,35 @@ def _services(request: Request) -> App:
     return services
 
 
-@router.get("/wall", dependencies=[allow(Action.EVENTS_READ)], responses=answers(*CALLER))
-async def wall(request: Request) -> JSONResponse:
-    """Every facility the caller may see, as the wall shows it."""
+@router.get("/wall", dependencies=[allow(Action.EVENTS_READ)], responses=answers(422, *CALLER))
+async def wall(
+    request: Request,
+    state: str = "",
+    city: str = "",
+    kind: str = "",
+    enterprise: str = "",
+    q: str = "",
+    idle: str = "",
+) -> JSONResponse:
+    """Every facility the caller may see, as the wall shows it, narrowed by the wall's filters
+    (``state``: a count's key or a state; ``idle=hide``), with the counts per state within the
+    other filters."""
+    if state and state not in FILTERS:
+        raise ApiError(422, say(Code.FIELD_CHOICE, field="state", choices=", ".join(FILTERS)))
+    if idle not in ("", "show", "hide"):
+        raise ApiError(422, say(Code.FIELD_CHOICE, field="idle", choices="show, hide"))
+    chosen = WallFilter(state, city, kind, enterprise, q, hide_idle=idle == "hide")
     services = _services(request)
     visible = await visible_facilities(request)
     now = now_of(request)
     rows = await run_in_threadpool(wall_rows, services, visible, now)
-    return JSONResponse({"at": format_instant(now), "facilities": rows})
+    return JSONResponse(
+        {
+            "at": format_instant(now),
+            "counts": state_counts(rows, chosen),
+            "facilities": [row for row in rows if chosen.admits(row)],
+        }
+    )
 
 
 def chart_data(
