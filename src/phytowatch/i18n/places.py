@@ -1,32 +1,33 @@
-"""Place names in both languages: the registry keeps a city as it was entered (one name); a page
-shows it in the reader's language when the other name is known here.
-
-Known: Jiangxi's 11 prefecture-level cities (the bureau's province). A city not listed is shown
-as it was entered, in either language.
+"""Place names in both languages: the registry keeps a city as it was entered (one name, the
+Chinese one for the bureau's province, by which an office covers it); a page shows it in the
+reader's language when the catalogue knows the other name (``words.CITIES``, both ``.po``
+files). A city the catalogue does not know is shown as it was entered, in either language.
 """
 
 from __future__ import annotations
 
-# (Chinese, English)
-CITIES = (
-    ("南昌", "Nanchang"),
-    ("九江", "Jiujiang"),
-    ("景德镇", "Jingdezhen"),
-    ("萍乡", "Pingxiang"),
-    ("新余", "Xinyu"),
-    ("鹰潭", "Yingtan"),
-    ("赣州", "Ganzhou"),
-    ("吉安", "Ji'an"),
-    ("宜春", "Yichun"),
-    ("抚州", "Fuzhou"),
-    ("上饶", "Shangrao"),
-)
-_BY_NAME = {name.casefold(): pair for pair in CITIES for name in pair}
+from functools import cache
+
+from phytowatch.i18n import words
+from phytowatch.i18n.catalogue import translations
+
+
+@cache
+def _by_name() -> dict[str, tuple[str, str]]:
+    """Every known city under both its names (casefolded): its (Chinese, English) pair."""
+    english = translations("en")
+    pairs = [(zh, english.gettext(zh)) for zh in words.CITIES]
+    return {name.casefold(): pair for pair in pairs for name in pair}
 
 
 def city_name(city: str, language: str) -> str:
     """The city in ``language`` ("zh_CN" or "en") when known, else as it was entered."""
-    pair = _BY_NAME.get(city.strip().casefold())
+    pair = _by_name().get(city.strip().casefold())
     if pair is None:
         return city
     return pair[0] if language == "zh_CN" else pair[1]
+
+
+def city_en(city: str) -> str:
+    """A city's English name when the catalogue knows it, else as it was entered."""
+    return city_name(city, "en")

@@ -20,10 +20,10 @@ from typing import Any
 
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.review import ReviewState, looks_clean, review_state
+from phytowatch.i18n.places import city_en
 from phytowatch.services.app import App
 from phytowatch.services.ports import LastRun
 from phytowatch.web.events import run_summaries
-from phytowatch.web.i18n import translations
 
 URGENT = frozenset({"critical", "major"})  # minor alarms and warnings: the badge only
 
@@ -172,13 +172,6 @@ def last_json(last: LastRun) -> dict[str, Any]:
         "clean": looks_clean(review, last.verdict),
         "by": last.signoff.by if last.signoff is not None else None,
     }
-
-
-def city_en(city: str) -> str:
-    """A city's English name: the registry keeps a city by its Chinese name (an office covers
-    cities by it), the catalogue's place names say it in English; a city the catalogue does not
-    know is shown as registered."""
-    return translations("en").gettext(city)
 
 
 def wall_rows(services: App, visible: set[str] | None, now: int) -> list[dict[str, Any]]:
