@@ -237,7 +237,7 @@ def test_the_english_lines_stay_as_they_were(world: World, cli: Any) -> None:
         (["cameras", "add", "K2", "gate"], "camera gate added to K2\n"),
         (["facilities", "token", "K1", "--revoke"], "facility K1: 1 token(s) revoked\n"),
         (["users", "passwd", "port", "--password-stdin"], "password of port set; their sessions "
-         "have ended\n"),
+         "have ended, and they must change it at their next login\n"),
     ]  # fmt: skip
     for argv, line in lines:
         said = cli(EN, *argv, *db, input=PASSWORD + " anew\n")

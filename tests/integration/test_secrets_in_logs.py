@@ -145,6 +145,7 @@ def test_a_served_process_logs_no_secret(tmp_path: Path, caplog: pytest.LogCaptu
     def cli(*args: str, stdin: str = "") -> Ran:
         return phytowatch(*args, stdin=stdin, env=settings)
 
+    assert cli("db", "upgrade").returncode == 0  # the one command that creates the database
     outputs = [
         cli(
             "enterprises",

@@ -111,6 +111,8 @@ class SqlRegistry:
                 probes.c.id,
                 probes.c.code,
                 probes.c.role,
+                facilities.c.name,
+                facilities.c.treater_number,
             )
             .join(device_tokens, device_tokens.c.facility_id == facilities.c.id)
             .outerjoin(probes, probes.c.facility_id == facilities.c.id)
@@ -129,6 +131,8 @@ class SqlRegistry:
             enterprise_id=first[2],
             kind=first[3],
             probes={r[5]: ProbeRef(r[4], r[5], r[6]) for r in rows if r[4] is not None},
+            name=first[7] or "",
+            treater_number=first[8],
         )
 
     def add_facility(
