@@ -146,3 +146,25 @@ def test_the_printed_record_has_its_office_number_and_the_readings_on_request(
     assert 'class="appendix"' in appendix and "<th>C1</th>" in appendix
     port = client.get(f"/runs/{run}?readings=1", headers=login(client, "port")).text
     assert 'class="appendix"' not in port  # the readings are not the port officer's
+
+
+def test_the_facility_and_enterprise_pages_never_show_a_rejected_run_as_passed(
+    world: World, client: TestClient
+) -> None:
+    """Each closed run in a facility's history, and an enterprise's last run per facility, say
+    the verdict and the review state as the runs list does: a rejected PASS has no pass mark."""
+    rejected = _closed(world, "PASS", TAMPER)
+    inspector = login(client, "inspector")
+    answer = client.post(
+        f"/api/v1/runs/{rejected}/signoff", headers=inspector,
+        json={"decision": "rejected", "comment": WHY},
+    )  # fmt: skip
+    assert answer.status_code == 201
+    facility = client.get("/facilities/K3", headers=ADMIN | {"Accept": "text/html"}).text
+    row = re.search(rf'<tr><td><a href="/runs/{rejected}">.*?</tr>', facility, re.S)
+    assert row, facility
+    assert "s-passed" not in row.group(0) and "review-rejected" in row.group(0)
+    enterprise = client.get("/enterprises/E1", headers=ADMIN | {"Accept": "text/html"}).text
+    cell = re.search(rf'<a href="/runs/{rejected}">.*?</td>', enterprise, re.S)
+    assert cell, enterprise
+    assert "s-passed" not in cell.group(0) and "review-rejected" in cell.group(0)

@@ -18,7 +18,7 @@ from phytowatch.domain.schedule import HoldCriterion, ThroughoutCriterion
 from phytowatch.schedules import load_catalog
 from phytowatch.services import signoff
 from phytowatch.services.app import App
-from phytowatch.services.runs import RunRecord, record_heading, run_review
+from phytowatch.services.runs import RunRecord, record_heading, run_review, run_reviews
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, context_of
@@ -287,6 +287,7 @@ async def facility_page(request: Request, code: str) -> HTMLResponse:
             "calibrations": services.registry.calibrations_of(facility.id),
             "cameras": services.registry.cameras_of(facility.id),
             "runs": runs,
+            "reviews": {r.run_id: r for r in run_reviews(runs, services.accounts)},
             "alarms": alarms,
         }
 
