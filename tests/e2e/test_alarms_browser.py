@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pageworld
@@ -23,7 +23,7 @@ from phytowatch.config import load_settings
 from phytowatch.services.provisioning import add_calibration
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, Response
 
 pytestmark = pytest.mark.e2e
 WAIT_MS = 15_000
@@ -176,6 +176,13 @@ def test_the_enterprises_acknowledgement_shows_as_its_own_and_the_wall_keeps_the
     page.context.close()
 
 
+def answered(alarm_id: int) -> Callable[[Response], bool]:
+    """The answer to a post on the alarm's row (acknowledge or clear), before the next step."""
+    return lambda response: (
+        response.request.method == "POST" and (f"/alarms/{alarm_id}/" in response.url)
+    )
+
+
 def test_an_inspector_is_asked_why_and_an_empty_comment_is_refused(
     browser: Browser, server: Server
 ) -> None:
@@ -184,30 +191,35 @@ def test_an_inspector_is_asked_why_and_an_empty_comment_is_refused(
     page.goto(f"{server.url}/alarms?kind=tamper")
     row = page.locator(f"#alarm-{tamper}")
     assert "意见（必填，至少 10 个字符）" in row.inner_text()
-    row.locator("button", has_text="确认").click()  # no comment
+    with page.expect_response(answered(tamper)):
+        row.locator("button", has_text="确认").click()  # no comment
     page.wait_for_selector(f"#alarm-{tamper} .error")
     assert "确认时须填写意见" in page.locator(f"#alarm-{tamper} .error").inner_text()
     page.locator(f"#alarm-{tamper} textarea[name=comment]").fill("复核：探头读数被改写，已约谈企业")
-    page.locator(f"#alarm-{tamper} button", has_text="确认").click()
+    with page.expect_response(answered(tamper)):
+        page.locator(f"#alarm-{tamper} button", has_text="确认").click()
     page.wait_for_selector(f"#alarm-{tamper} form.clear")
     assert "清除理由（必填，至少 10 个字符）" in page.locator(f"#alarm-{tamper}").inner_text()
-    page.locator(f"#alarm-{tamper} button", has_text="清除").click()  # empty: asked why
+    with page.expect_response(answered(tamper)):
+        page.locator(f"#alarm-{tamper} button", has_text="清除").click()  # empty: asked why
     page.wait_for_selector(f"#alarm-{tamper} .error")
     refusal = page.locator(f"#alarm-{tamper} .error").inner_text()
     assert "清除告警须填写说明理由的意见" in refusal and "comment" not in refusal
     shoot(page, "alarms-clear-refused")
     page.locator(f"#alarm-{tamper} textarea[name=comment]").fill("  ")
-    page.locator(f"#alarm-{tamper} button", has_text="清除").click()
+    with page.expect_response(answered(tamper)):
+        page.locator(f"#alarm-{tamper} button", has_text="清除").click()
     page.wait_for_selector(f"#alarm-{tamper} .error")
     assert _alarm_state(server, tamper) == "acknowledged"  # nothing cleared without a word
     page.locator(f"#alarm-{tamper} textarea[name=comment]").fill(
         "企业已重新处理该批货物，记录已复核"
     )
-    page.locator(f"#alarm-{tamper} button", has_text="清除").click()
-    page.wait_for_function(
-        f"document.querySelector('#alarm-{tamper}')?.innerText.includes('企业已重新处理')"
-    )
-    assert "已清除" in page.locator(f"#alarm-{tamper}").inner_text()
+    with page.expect_response(answered(tamper)) as cleared:
+        page.locator(f"#alarm-{tamper} button", has_text="清除").click()
+    # the row as answered (the stream's refresh may then drop it from the open inbox)
+    row_html = cleared.value.text()
+    assert "企业已重新处理" in row_html and "已清除" in row_html
+    assert _alarm_state(server, tamper) == "cleared"
     shoot(page, "alarms-cleared")
     page.context.close()
 
