@@ -19,8 +19,8 @@ from acting import ctx_at
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Instant, Word, say
-from phytowatch.services.provisioning import add_facility
 from phytowatch.services.clock import FixedClock
+from phytowatch.services.provisioning import add_facility
 from phytowatch.services.runs import start_run
 from phytowatch.web.pages.runs import progress_text
 from phytowatch.web.wall import WallFilter, state_counts, states_of, tile_state, wall_rows
@@ -274,11 +274,11 @@ def test_a_vapour_heat_runs_page_says_the_progress_and_eta_of_its_wall_tile(
     services.clock = FixedClock(now)
     token = world.device_token("V1")
     for hour in range(0, 311, 60):
-        readings = []
+        readings: list[dict[str, object]] = []
         for m in range(hour, min(hour + 60, 311)):
             t = format_instant(T0 + m * MIN)
-            air = 30.0 + 18.0 * m / 210 if m <= 210 else 48.2
-            readings.append({"probe": "A1", "t": t, "v": round(air, 2)})
+            value = 30.0 + 18.0 * m / 210 if m <= 210 else 48.2
+            readings.append({"probe": "A1", "t": t, "v": round(value, 2)})
             readings.append({"probe": "H1", "t": t, "v": 90.0})
             for p in ("C1", "C2", "C3"):
                 readings.append({"probe": p, "t": t, "v": 47.7 if m >= 300 else 40.0})
@@ -321,9 +321,12 @@ def test_a_vapour_heat_runs_page_says_the_progress_and_eta_of_its_wall_tile(
 def test_the_run_pages_progress_is_written_as_the_tiles(
     elapsed: int, whole: int, shown: tuple[str, str, str]
 ) -> None:
+    done, of, unit = shown
     one = {"role": "product", "elapsed_s": elapsed, "duration_s": whole, "holding": 1}
-    assert progress_text({**one, "criteria": 1}) == dict(
-        zip(("done", "of", "unit"), shown), role=None
-    )
-    assert progress_text({**one, "criteria": 2})["role"] == "product"  # type: ignore[index]
+    assert progress_text({**one, "criteria": 1}) == {
+        "role": None, "done": done, "of": of, "unit": unit,
+    }  # fmt: skip
+    assert progress_text({**one, "criteria": 2}) == {
+        "role": "product", "done": done, "of": of, "unit": unit,
+    }  # fmt: skip
     assert progress_text({**one, "criteria": 1, "holding": 0}) is None

@@ -88,12 +88,12 @@ function live() {
       if (!mine) return;
       // the status line in words: the governing value, the progress and the ETA as the wall's
       // tile says them (the criterion furthest from done, progress.js), offline
-      const shown = runProgress(mine);
+      const told = runProgress(mine);
       const value = Object.values(mine.governing || {}).find((v) => v != null);
       const parts = [];
       if (value != null && run.readings) parts.push(`${T.governing} ${Number(value).toFixed(1)} °C`);
-      if (shown.text) parts.push(`${T.hold} ${shown.text}`);
-      if (shown.eta) parts.push(`${T.eta} ${local(shown.eta)}`);
+      if (told.text) parts.push(`${T.hold} ${told.text}`);
+      if (told.eta) parts.push(`${T.eta} ${local(told.eta)}`);
       if (text) {
         text.textContent = parts.join(" · ");
         if (mine.stale) {
