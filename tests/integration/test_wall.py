@@ -19,8 +19,10 @@ from acting import ctx_at
 from phytowatch.domain.alarms import Alarm, AlarmKind, AlarmState, Change, Severity
 from phytowatch.domain.instants import format_instant
 from phytowatch.domain.messages import Code, Instant, Word, say
+from phytowatch.services.clock import FixedClock
 from phytowatch.services.provisioning import add_facility
 from phytowatch.services.runs import start_run
+from phytowatch.web.pages.runs import progress_text
 from phytowatch.web.wall import WallFilter, state_counts, states_of, tile_state, wall_rows
 
 pytestmark = pytest.mark.integration
@@ -256,3 +258,75 @@ def test_the_wall_reads_the_same_few_queries_for_any_number_of_facilities(
         rows = wall_rows(services, None, T0 + 2)
     assert len(rows) == 8 + 12
     assert len(many) == len(few) <= 6
+
+
+def test_a_vapour_heat_runs_page_says_the_progress_and_eta_of_its_wall_tile(
+    client: TestClient, world: World
+) -> None:
+    # the air holds from 210 min (3.5 h needed), the cores from 300 min (20 min): at 310 min the
+    # cores' hold is half done, but the run ends with the air's, at 420 min; both the tile and
+    # the page say the air's hold, "1.7 / 3.5 h", and that end
+    services = world.services
+    probes = ["C1:product", "C2:product", "C3:product", "A1:air", "H1:rh"]
+    add_facility(services.registry, "V1", "E1", "vapour_heat_chamber", probes, ctx=ctx_at(T0))
+    run = start_run(services.runs, "V1", "vht-papaya-pt21", load="papaya", ctx=ctx_at(T0)).id
+    now = T0 + 310 * MIN
+    services.clock = FixedClock(now)
+    token = world.device_token("V1")
+    for hour in range(0, 311, 60):
+        readings: list[dict[str, object]] = []
+        for m in range(hour, min(hour + 60, 311)):
+            t = format_instant(T0 + m * MIN)
+            value = 30.0 + 18.0 * m / 210 if m <= 210 else 48.2
+            readings.append({"probe": "A1", "t": t, "v": round(value, 2)})
+            readings.append({"probe": "H1", "t": t, "v": 90.0})
+            for p in ("C1", "C2", "C3"):
+                readings.append({"probe": p, "t": t, "v": 47.7 if m >= 300 else 40.0})
+        answer = client.post(
+            "/api/v1/ingest",
+            json={"facility": "V1", "readings": readings},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert answer.status_code == 200, answer.text
+    services.monitor.tick(now)
+    tile = next(r for r in _wall(client, "?q=V1")["facilities"] if r["code"] == "V1")["run"]
+    assert tile["progress"] == {
+        "criterion": "air", "role": "air", "elapsed_s": 6000, "duration_s": 12600,
+        "holding": 2, "criteria": 2,
+    }  # fmt: skip
+    assert tile["eta"] == format_instant(T0 + 420 * MIN)
+    assert [h["criterion"] for h in tile["holds"]] == ["core", "air"]  # the first is not the end
+    for language, hold, air, eta in (
+        ("en", "hold", "air", "ETA"),
+        ("zh-CN", "保持", "空气", "预计完成"),
+    ):
+        page = client.get(f"/runs/{run}", headers={**ADMIN, "Accept-Language": language}).text
+        line = page.split('id="live-text">')[1].split("</span>")[0]
+        unit = "h" if language == "en" else "小时"
+        assert f"{hold} {air} 1.7 / 3.5 {unit} · {eta} <time" in line, line
+        assert f'datetime="{format_instant(T0 + 420 * MIN)[:19]}Z"' in line, line
+        assert "°C" in line and "offline" not in line and "离线" not in line
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "whole", "shown"),
+    [
+        (720, 1800, ("12", "30", "min")),
+        (900, 10800, ("0.3", "3.0", "h")),  # a tie rounds up, as toFixed(1) does
+        (6000, 12600, ("1.7", "3.5", "h")),
+        (5 * 86400 + 3000, 14 * 86400, ("5.0", "14", "d")),
+        (12 * 86400, 14 * 86400, ("12", "14", "d")),
+    ],
+)
+def test_the_run_pages_progress_is_written_as_the_tiles(
+    elapsed: int, whole: int, shown: tuple[str, str, str]
+) -> None:
+    done, of, unit = shown
+    one = {"role": "product", "elapsed_s": elapsed, "duration_s": whole, "holding": 1}
+    assert progress_text({**one, "criteria": 1}) == {
+        "role": None, "done": done, "of": of, "unit": unit,
+    }  # fmt: skip
+    assert progress_text({**one, "criteria": 2}) == {
+        "role": "product", "done": done, "of": of, "unit": unit,
+    }  # fmt: skip
+    assert progress_text({**one, "criteria": 1, "holding": 0}) is None

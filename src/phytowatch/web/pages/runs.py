@@ -4,6 +4,8 @@ facility (registry, probes and calibrations, run history). Each route declares i
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -86,6 +88,31 @@ def _other_limits(schedule: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _tenths(value: float) -> str:
+    """One decimal, a tie rounded up, as JavaScript's ``toFixed(1)`` writes it."""
+    return str(Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def progress_text(progress: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An open run's progress (the ``progress`` of ``run_summaries``) as the wall's tile writes
+    it (static/js/progress.js ``runProgress``, common.js ``progress``): the numbers, the unit
+    of the whole (a catalogue word: min, h, d) and, for a schedule of several hold criteria, the
+    deciding criterion's role; None while nothing holds."""
+    if not progress or not progress["holding"] or not progress["duration_s"]:
+        return None
+    elapsed, whole = progress["elapsed_s"], progress["duration_s"]
+    if whole >= 2 * 86400:
+        days = elapsed / 86400
+        shown = f"{math.floor(days * 10) / 10:.1f}" if days < 10 else str(math.floor(days))
+        done, of, unit = shown, str(math.floor(whole / 86400 + 0.5)), "d"
+    elif whole >= 3 * 3600:
+        done, of, unit = _tenths(elapsed / 3600), _tenths(whole / 3600), "h"
+    else:
+        done, of, unit = str(math.floor(elapsed / 60)), str(math.floor(whole / 60 + 0.5)), "min"
+    role = progress["role"] if progress["criteria"] > 1 else None
+    return {"role": role, "done": done, "of": of, "unit": unit}
+
+
 def readings_appendix(services: App, record: RunRecord) -> dict[str, Any]:
     """The run's readings as a table for the printed record: one row per sample time, one
     column per probe (a fault's word where a probe sent no value), the first APPENDIX_ROWS."""
@@ -118,9 +145,8 @@ def run_context(
     enterprise = services.registry.enterprise_by_code(owner[0]) if owner else None
     live = None
     if record.closed_at is None:
+        # its progress and ETA as the wall has them (``progress``, ``eta``: RunMonitor.progress)
         live = next((s for s in run_summaries(services.monitor, now) if s["id"] == run_id), None)
-        if live is not None:
-            live["eta"] = _when(services.monitor.eta(run_id, now)[1])
     end = record.closed_at or now
     alarms = []
     if may(Action.ALARMS_READ):
@@ -171,6 +197,7 @@ def run_context(
         "enterprise": enterprise,
         "schedule": schedule,
         "live": live,
+        "progress": progress_text(live["progress"] if live else None),
         "judgement": judgement,
         "probes": probe_rows(services, facility.id, now),
         "alarms": alarms,

@@ -1,7 +1,8 @@
 // A run's page: the chart (whole run downsampled by the server; zooming or panning fetches the
 // detail of the window shown), live while the run is open.
-import { T, local, listen, progress } from "./common.js";
+import { T, local, listen } from "./common.js";
 import { makeChart } from "./chart.js";
+import { runProgress } from "./progress.js";
 
 const run = JSON.parse(document.getElementById("run-data").textContent);
 const target = document.getElementById("chart");
@@ -85,16 +86,21 @@ function live() {
     runs: (data) => {
       const mine = data.runs.find((r) => r.id === run.run);
       if (!mine) return;
-      // the status line in words: the governing value, the hold's progress, the ETA
-      const hold = mine.holds?.[0];
+      // the status line in words: the governing value, the progress and the ETA as the wall's
+      // tile says them (the criterion furthest from done, progress.js), offline
+      const told = runProgress(mine);
       const value = Object.values(mine.governing || {}).find((v) => v != null);
       const parts = [];
-      if (value != null) parts.push(`${T.governing} ${Number(value).toFixed(1)} °C`);
-      if (hold) parts.push(`${T.hold} ${progress(hold.elapsed_s, hold.duration_s)}`);
-      const eta = hold?.earliest_end || mine.earliest_end;
-      if (eta) parts.push(`${T.eta} ${local(eta)}`);
-      if (mine.stale) parts.push(T.offline);
-      if (text && parts.length) text.textContent = parts.join(" · ");
+      if (value != null && run.readings) parts.push(`${T.governing} ${Number(value).toFixed(1)} °C`);
+      if (told.text) parts.push(`${T.hold} ${told.text}`);
+      if (told.eta) parts.push(`${T.eta} ${local(told.eta)}`);
+      if (text) {
+        text.textContent = parts.join(" · ");
+        if (mine.stale) {
+          if (parts.length) text.append(" · ");
+          text.append(Object.assign(document.createElement("strong"), { textContent: T.offline }));
+        }
+      }
       if (mine.last_sample !== lastSample && !shown && Date.now() - lastFetch > 5000 && chart) {
         lastSample = mine.last_sample;
         lastFetch = Date.now();
