@@ -204,7 +204,8 @@ def test_an_alarm_is_acknowledged_with_a_comment_and_the_inbox_says_who(
     # probe's fault is judged by the live thread: on a loaded machine it may come a moment later,
     # and the inbox takes it in from the stream)
     page.wait_for_function(
-        "[...document.querySelectorAll('tbody tr .msg')].some((m) => m.innerText.includes('报告故障'))"
+        "[...document.querySelectorAll('tbody tr .msg')]"
+        ".some((m) => m.innerText.includes('报告故障'))"
     )
     messages = " ".join(page.locator("tbody tr .msg").all_inner_texts())
     assert "中断：低于指标（C2）" in messages and "报告故障" in messages, messages
