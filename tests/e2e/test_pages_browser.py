@@ -201,8 +201,8 @@ def test_an_alarm_is_acknowledged_with_a_comment_and_the_inbox_says_who(
     assert rows.count() >= 2
     assert "严重" in rows.first.inner_text()  # by severity: the critical one first
     # the services' English messages are said in Chinese, the instant in the reader's zone (the
-    # probe's fault is judged by the live thread: on a loaded machine it may come a moment later,
-    # and the inbox takes it in from the stream)
+    # probe's fault, posted by the wall's test above, is judged by the live thread: on a loaded
+    # machine it may come a moment later, and the inbox takes it in from the stream)
     page.wait_for_function(
         "[...document.querySelectorAll('tbody tr .msg')]"
         ".some((m) => m.innerText.includes('报告故障'))"
