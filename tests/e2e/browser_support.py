@@ -8,6 +8,7 @@ import contextlib
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -22,7 +23,7 @@ import pageworld
 import pytest
 
 if TYPE_CHECKING:  # Playwright is imported by the browser tests themselves, when they run
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = os.environ.get("PHYTOWATCH_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,6 +33,49 @@ CHROMIUM_ARGS = [
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 PHYTOWATCH = str(Path(sys.executable).with_name("phytowatch"))
+
+
+WAIT_MS = 15_000  # what a page may take to answer on a loaded machine
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for one test module (its ``browser`` fixture)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def logged_in(
+    browser: Browser,
+    server: Server,
+    who: str | None,
+    lang: str = "zh-CN",
+    *,
+    bypass_csp: bool = False,
+    width: int = 1440,
+) -> Page:
+    """A fresh browser context (its own cookies) in ``lang``, logged in as ``who`` through the
+    login page (``None``: not logged in). Playwright's ``wait_for_function`` evaluates strings,
+    which the pages' Content-Security-Policy forbids: a test that uses it bypasses the policy."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale=lang,
+        extra_http_headers={"Accept-Language": lang}, bypass_csp=bypass_csp,
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    if who is not None:
+        page.goto(f"{server.url}/login")
+        page.fill("#login", who)
+        page.fill("#password", pageworld.PASSWORD)
+        page.press("#password", "Enter")
+        page.wait_for_url(re.compile(r".*/(wall|runs)$"))
+    return page
 
 
 def need_chromium() -> None:

@@ -8,14 +8,13 @@ empty one. One server and one browser for the module; screenshots in test-artifa
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pageworld
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, Server, call, need_chromium, serving, shoot
+from browser_support import Server, call, chromium, logged_in, need_chromium, serving, shoot
 
 from acting import ctx_at
 from phytowatch.bootstrap import bootstrap
@@ -26,7 +25,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Response
 
 pytestmark = pytest.mark.e2e
-WAIT_MS = 15_000
 DAY = 86_400_000_000
 ADMIN_TOKEN = "admin-token-for-the-alarms-browser-test"
 
@@ -92,29 +90,13 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_as(browser: Browser, server: Server, who: str, lang: str = "zh-CN") -> Page:
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale=lang,
-        extra_http_headers={"Accept-Language": lang}, bypass_csp=True,
-    )  # fmt: skip  # wait_for_function evaluates strings, which the pages' policy forbids
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{server.url}/login")
-    page.fill("#login", who)
-    page.fill("#password", pageworld.PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url(re.compile(r".*/(wall|runs)$"))
-    return page
+    """Logged in as ``who`` through the login page (browser_support.logged_in)."""
+    return logged_in(browser, server, who, lang, bypass_csp=True)  # wait_for_function: strings
 
 
 def _id_of(server: Server, kind: str, facility: str, subject: str | None = None) -> int:

@@ -23,17 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import chartworld
-import pageworld
 import pytest
-from browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    IN_CI,
-    Server,
-    need_chromium,
-    serving,
-    shoot,
-)
+from browser_support import IN_CI, Server, chromium, logged_in, need_chromium, serving, shoot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -85,31 +76,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
-def logged_in(browser: Browser, server: Server, who: str | None, lang: str) -> Page:
-    # axe is injected as a script: the pages' Content-Security-Policy is bypassed for it
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale=lang,
-        extra_http_headers={"Accept-Language": lang}, bypass_csp=True,
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    if who is not None:
-        page.goto(f"{server.url}/login")
-        page.fill("#login", who)
-        page.fill("#password", pageworld.PASSWORD)
-        page.press("#password", "Enter")
-        page.wait_for_url(re.compile(r".*/(wall|runs)$"))
-    return page
+def opened(browser: Browser, server: Server, who: str | None, lang: str) -> Page:
+    """Logged in as ``who``; axe is injected as a script, so the pages' Content-Security-Policy
+    is bypassed for it."""
+    return logged_in(browser, server, who, lang, bypass_csp=True)
 
 
 def violations(page: Page) -> list[str]:
@@ -130,7 +104,7 @@ def violations(page: Page) -> list[str]:
 def test_no_page_has_a_wcag_violation(
     browser: Browser, server: Server, who: str | None, lang: str
 ) -> None:
-    page = logged_in(browser, server, who, lang)
+    page = opened(browser, server, who, lang)
     failures = []
     try:
         for pattern in PAGES[who]:
@@ -167,7 +141,7 @@ SCALE = "(key) => [window.pwChart.plot.scales[key].min, window.pwChart.plot.scal
 
 
 def chart_page(browser: Browser, server: Server, run: str, lang: str = "zh-CN") -> Page:
-    page = logged_in(browser, server, "inspector", lang)
+    page = opened(browser, server, "inspector", lang)
     page.goto(f"{server.url}/runs/{server.world.runs[run]}")
     page.wait_for_selector("body[data-chart-ready]", state="attached")
     return page
@@ -258,7 +232,7 @@ def test_a_vapour_heat_run_has_humidity_on_its_own_axis_in_per_cent(
 def test_the_replay_shows_the_curves_before_play(
     browser: Browser, server: Server, run: str
 ) -> None:
-    page = logged_in(browser, server, "inspector", "en")
+    page = opened(browser, server, "inspector", "en")
     page.goto(f"{server.url}/runs/{server.world.runs[run]}/replay")
     page.wait_for_selector("body[data-replay-ready]", state="attached")
     drawn = page.evaluate(

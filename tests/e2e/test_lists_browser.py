@@ -9,13 +9,12 @@ that closed earlier (JX-0032-F001, calibrated here), and a FAIL (JX-0099-F002).
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pageworld
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, Server, need_chromium, serving, shoot
+from browser_support import Server, chromium, logged_in, need_chromium, serving, shoot
 
 from acting import ctx_at
 
@@ -23,7 +22,6 @@ if TYPE_CHECKING:  # imported where a browser is launched: a run without one nee
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
-WAIT_MS = 15_000
 HOUR = 3_600_000_000
 RUNS: dict[str, int] = {}
 
@@ -67,30 +65,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_as(browser: Browser, server: Server, who: str, lang: str) -> Page:
-    """Logged in as ``who`` through the login page, under the pages' security policy."""
-    context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale=lang,
-        extra_http_headers={"Accept-Language": lang},
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{server.url}/login")
-    page.fill("#login", who)
-    page.fill("#password", pageworld.PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url(re.compile(r".*/(wall|runs)$"))
-    return page
+    """Logged in as ``who`` through the login page (browser_support.logged_in)."""
+    return logged_in(browser, server, who, lang)
 
 
 def _rows(page: Page) -> list[tuple[int, str]]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pageworld
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, Server, need_chromium, serving, shoot
+from browser_support import Server, chromium, need_chromium, serving, shoot
 
 if TYPE_CHECKING:  # imported where a browser is launched: a run without one needs none of it
     from playwright.sync_api import Browser, Page
@@ -32,14 +32,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_as(

@@ -12,21 +12,12 @@ from typing import TYPE_CHECKING
 import pageworld
 import pytest
 import trustworld
-from browser_support import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    Server,
-    need_chromium,
-    serving,
-    shoot,
-)
+from browser_support import ARTIFACTS, Server, chromium, logged_in, need_chromium, serving, shoot
 
 if TYPE_CHECKING:  # imported where a browser is launched
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
-WAIT_MS = 15_000
 WHY = "C3 reads the air: the probe was pulled out of the wood. 探头被拔出"
 
 
@@ -49,29 +40,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_as(browser: Browser, server: Server, who: str, lang: str) -> Page:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale=lang,
-        extra_http_headers={"Accept-Language": lang},
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(WAIT_MS)
-    page.goto(f"{server.url}/login")
-    page.fill("#login", who)
-    page.fill("#password", pageworld.PASSWORD)
-    page.press("#password", "Enter")
-    page.wait_for_url(re.compile(r".*/(wall|runs)$"))
-    return page
+    """Logged in as ``who`` through the login page (browser_support.logged_in)."""
+    return logged_in(browser, server, who, lang, width=1280)
 
 
 def assert_not_clean(page: Page, state: str) -> None:

@@ -15,15 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pageworld
 import pytest
-from browser_support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    Server,
-    call,
-    need_chromium,
-    serving,
-    shoot,
-)
+from browser_support import Server, call, chromium, need_chromium, serving, shoot
 
 if TYPE_CHECKING:  # imported where a browser is launched: a run without one needs none of it
     from playwright.sync_api import Browser, Page
@@ -132,14 +124,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def browser(server: Server) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
 
 
 def open_wall(browser: Browser, server: Server, lang: str, query: str = "") -> Page:
