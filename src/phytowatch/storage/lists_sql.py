@@ -40,6 +40,7 @@ from phytowatch.services.lists import (
     RunRow,
 )
 from phytowatch.storage.accounts_tables import run_signoffs, users
+from phytowatch.storage.search import holds
 from phytowatch.storage.tables import alarms, enterprises, facilities, probes, runs
 
 _S = ReviewState
@@ -82,12 +83,6 @@ def _within(reach: Jurisdiction) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
-def _like(column: Any, text: str) -> ColumnElement[bool]:
-    # case-insensitive, and % and _ are the user's characters, not wildcards
-    result: ColumnElement[bool] = func.lower(column).contains(text.lower(), autoescape=True)
-    return result
-
-
 def _page(query: Select[Any], offset: int, limit: int) -> Select[Any]:
     return query.offset(max(offset, 0)).limit(max(limit, 1))
 
@@ -116,11 +111,11 @@ def _run_filters(query: RunQuery) -> list[ColumnElement[bool]]:
     text = query.search.strip()
     if text:
         found = [
-            _like(facilities.c.code, text),
-            _like(facilities.c.name, text),
-            _like(enterprises.c.code, text),
-            _like(enterprises.c.name_zh, text),
-            _like(enterprises.c.name_en, text),
+            holds(facilities.c.code, text),
+            holds(facilities.c.name, text),
+            holds(enterprises.c.code, text),
+            holds(enterprises.c.name_zh, text),
+            holds(enterprises.c.name_en, text),
         ]
         number = text.removeprefix("#")
         if number.isdigit() and len(number) < 10:
@@ -251,11 +246,11 @@ def _facility_filters(query: FacilityQuery) -> list[ColumnElement[bool]]:
     if text:
         where.append(
             or_(
-                _like(facilities.c.code, text),
-                _like(facilities.c.name, text),
-                _like(enterprises.c.code, text),
-                _like(enterprises.c.name_zh, text),
-                _like(enterprises.c.name_en, text),
+                holds(facilities.c.code, text),
+                holds(facilities.c.name, text),
+                holds(enterprises.c.code, text),
+                holds(enterprises.c.name_zh, text),
+                holds(enterprises.c.name_en, text),
             )
         )
     return where
@@ -344,9 +339,9 @@ def _enterprise_filters(query: EnterpriseQuery) -> list[ColumnElement[bool]]:
     if text:
         where.append(
             or_(
-                _like(enterprises.c.code, text),
-                _like(enterprises.c.name_zh, text),
-                _like(enterprises.c.name_en, text),
+                holds(enterprises.c.code, text),
+                holds(enterprises.c.name_zh, text),
+                holds(enterprises.c.name_en, text),
             )
         )
     return where

@@ -10,8 +10,6 @@ pages.md, "Alarms"). Each route declares its rule.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -33,6 +31,7 @@ from phytowatch.services.alarms import OPEN_STATES, AlarmQuery, ListedAlarm
 from phytowatch.web import i18n
 from phytowatch.web.auth import principal_of
 from phytowatch.web.deps import RowId, context_of
+from phytowatch.web.listing import csv_response
 from phytowatch.web.templating import (
     PageError,
     alarm_view,
@@ -262,24 +261,20 @@ async def alarms_table(request: Request) -> HTMLResponse:
     return await render(request, "_alarm_table.html", status, **context)
 
 
-def _cell(text: str) -> str:
-    """A person's text in a spreadsheet cell: never read as a formula."""
-    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
-
-
 def _csv_row(listed: ListedAlarm, language: str) -> list[str]:
     a: Alarm = listed.alarm
 
     def at(instant: int | None) -> str:
         return "" if instant is None else format_instant(instant)
 
+    # a person's text that a spreadsheet would run as a formula is escaped by csv_response
     return [
         str(a.id), a.severity.value, a.kind.value, a.state.value, a.facility, listed.city,
-        _cell(a.subject), _cell(catalogue.render(a.message, language)), str(a.count),
-        at(a.raised_at), at(a.last_seen_at), _cell(a.acknowledged_by or ""),
-        at(a.acknowledged_at), _cell(a.comment), _cell(a.enterprise_acknowledged_by or ""),
-        at(a.enterprise_acknowledged_at), _cell(a.enterprise_comment),
-        _cell(a.cleared_by or ""), at(a.cleared_at), _cell(a.clear_comment),
+        a.subject, catalogue.render(a.message, language), str(a.count),
+        at(a.raised_at), at(a.last_seen_at), a.acknowledged_by or "",
+        at(a.acknowledged_at), a.comment, a.enterprise_acknowledged_by or "",
+        at(a.enterprise_acknowledged_at), a.enterprise_comment,
+        a.cleared_by or "", at(a.cleared_at), a.clear_comment,
     ]  # fmt: skip
 
 
@@ -295,33 +290,17 @@ async def alarms_csv(request: Request) -> StreamingResponse:
     store = services_of(request).alarm_store
     language = language_of(request)
 
-    def rows() -> Iterator[bytes]:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(CSV_COLUMNS)
-        yield ("\ufeff" + out.getvalue()).encode()
+    def rows() -> Iterator[list[str]]:
         offset = 0
         while True:
             chunk = store.find_alarms(query, offset=offset, limit=EXPORT_CHUNK)
-            out.seek(0)
-            out.truncate()
             for listed in chunk:
-                writer.writerow(_csv_row(listed, language))
-            if out.getvalue():
-                yield out.getvalue().encode()
+                yield _csv_row(listed, language)
             if len(chunk) < EXPORT_CHUNK:
                 return
             offset += EXPORT_CHUNK
 
-    return StreamingResponse(
-        rows(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": 'attachment; filename="alarms.csv"',
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    return csv_response("alarms.csv", CSV_COLUMNS, rows())
 
 
 async def _alarm_action(request: Request, alarm_id: int, what: str) -> HTMLResponse:
