@@ -10,6 +10,7 @@ import typer
 from phytowatch.cli.messages import default_lang, say, t
 from phytowatch.cli.options import DatabaseOption, open_services
 from phytowatch.cli.output import fail
+from phytowatch.domain.audit import entry_state, shown_value
 from phytowatch.domain.messages import Code
 from phytowatch.domain.messages import say as message
 from phytowatch.services.ports import StorageUnavailableError
@@ -179,36 +180,22 @@ def audit_head(database_url: DatabaseOption = None) -> None:
     typer.echo(f"{entry.seq}:{entry.hash}")
 
 
-def _state(text: str | None) -> tuple[dict[str, Any] | None, str]:
-    """The mapping of a before/after text, or None and the raw text when it is not one."""
-    if text is None:
-        return None, ""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None, text
-    return (value, "") if isinstance(value, dict) else (None, text)
-
-
-def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
 def change_text(entry: AuditEntry, lang: str = "en") -> str:
     """before → after in a few words: the changed keys only when both are there."""
-    before, before_raw = _state(entry.before)
-    after, after_raw = _state(entry.after)
+    before, before_raw = entry_state(entry.before)
+    after, after_raw = entry_state(entry.after)
     if before_raw or after_raw:
-        return f"{before_raw or _shown(before)} → {after_raw or _shown(after)}"
+        return f"{before_raw or shown_value(before)} → {after_raw or shown_value(after)}"
     if before is None and after is None:
         return ""
     if before is None or after is None:
         present: dict[str, Any] = after or before or {}
-        text = ", ".join(f"{k}={_shown(v)}" for k, v in sorted(present.items()))
+        text = ", ".join(f"{k}={shown_value(v)}" for k, v in sorted(present.items()))
         return text if before is None else say(message(Code.CLI_AUDIT_WAS, state=text), lang)
     changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
     return ", ".join(
-        f"{k}: {_shown(before.get(k, '—'))} → {_shown(after.get(k, '—'))}" for k in changed
+        f"{k}: {shown_value(before.get(k, '—'))} → {shown_value(after.get(k, '—'))}"
+        for k in changed
     )
 
 

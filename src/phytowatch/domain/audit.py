@@ -468,3 +468,20 @@ class _Counted:
     def drain(self) -> None:
         for _ in self:
             pass
+
+
+def entry_state(text: str | None) -> tuple[dict[str, Any] | None, str]:
+    """The mapping an entry's before/after text holds, or None and the raw text when it holds
+    none (how ``audit list`` and the audit page read a change)."""
+    if text is None:
+        return None, ""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None, text
+    return (value, "") if isinstance(value, dict) else (None, text)
+
+
+def shown_value(value: Any) -> str:
+    """A state's value as text: a text as it is, anything else as JSON (Chinese kept)."""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

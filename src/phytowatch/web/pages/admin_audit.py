@@ -14,7 +14,6 @@ names who logged in from where.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,7 +22,7 @@ from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.audit import AuditEntry
+from phytowatch.domain.audit import AuditEntry, entry_state, shown_value
 from phytowatch.domain.messages import Code, Instant, Message, Word, say
 from phytowatch.i18n.words import AUDIT_ACTIONS, AUDIT_OBJECTS
 from phytowatch.services.audit import AuditFilter, TrailCheck
@@ -85,20 +84,6 @@ def read_filter(params: Any, zone_name: str) -> tuple[AuditFilter, dict[str, str
     return wanted, kept, problems
 
 
-def _shown(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def _mapping(text: str | None) -> tuple[dict[str, Any] | None, str]:
-    if text is None:
-        return None, ""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None, text
-    return (value, "") if isinstance(value, dict) else (None, text)
-
-
 def _side(key: str, state: dict[str, Any], *, present: bool) -> str | int:
     """A field's value as the page shows it: an instant (``…_at``, µs) as a number the page
     puts in the reader's zone, anything else as text; ``–`` where the side has none."""
@@ -107,16 +92,16 @@ def _side(key: str, state: dict[str, Any], *, present: bool) -> str | int:
     value = state[key]
     if key.endswith("_at") and isinstance(value, int) and not isinstance(value, bool):
         return value
-    return _shown(value)
+    return shown_value(value)
 
 
 def changes(entry: AuditEntry) -> list[tuple[str, str | int, str | int]]:
     """(field, before, after) of what the entry changed: every field of a new or removed state,
     only the changed ones when both are there; ``–`` where a side has none."""
-    before, before_raw = _mapping(entry.before)
-    after, after_raw = _mapping(entry.after)
+    before, before_raw = entry_state(entry.before)
+    after, after_raw = entry_state(entry.after)
     if before_raw or after_raw:
-        return [("", before_raw or _shown(before), after_raw or _shown(after))]
+        return [("", before_raw or shown_value(before), after_raw or shown_value(after))]
     before, after = before or {}, after or {}
     keys = sorted(before.keys() | after.keys())
     if before and after:
