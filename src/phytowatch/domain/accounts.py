@@ -54,6 +54,14 @@ class Action(StrEnum):
     ALARMS_CLEAR = "alarms:clear"
     EVENTS_READ = "events:read"
     USERS_WRITE = "users:write"  # people: add, role, disable, password reset (a session only)
+    # the e-supervision chain (steps 1-3)
+    POLICY_READ = "policy:read"  # products, destination requirements, routing rules in force
+    POLICY_WRITE = "policy:write"  # edit a policy document (a new version, audited)
+    CONSIGNMENTS_READ = "consignments:read"  # consignments, their timeline, routing, assessment
+    CONSIGNMENTS_DECLARE = "consignments:declare"  # draft, submit, correct, withdraw, copy
+    CONSIGNMENTS_ASSESS = "consignments:assess"  # inspect, return, reject: an inspector's own
+    CLASSIFICATION_WRITE = "classification:write"  # set a class, confirm a proposed change
+    BASES_WRITE = "bases:write"  # register, suspend, reinstate a raw-material base
 
 
 DEVICE_ACTIONS = frozenset({Action.INGEST_WRITE, Action.SNAPSHOT_WRITE})
@@ -69,6 +77,8 @@ _SEE = {
     Action.SIGNOFF_READ,
     Action.ALARMS_READ,
     Action.EVENTS_READ,
+    Action.POLICY_READ,
+    Action.CONSIGNMENTS_READ,
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -78,18 +88,46 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     ),
     # declares consignments (a later issue): reads runs and their sign-off to link them
     Role.ENTERPRISE_DECLARANT: frozenset(
-        {Action.FACILITIES_READ, Action.RUNS_READ, Action.READINGS_READ, Action.SIGNOFF_READ}
+        {
+            Action.FACILITIES_READ,
+            Action.RUNS_READ,
+            Action.READINGS_READ,
+            Action.SIGNOFF_READ,
+            Action.POLICY_READ,
+            Action.CONSIGNMENTS_READ,
+            Action.CONSIGNMENTS_DECLARE,
+        }
     ),
-    # watches the wall, acts on alarms, signs runs off
+    # watches the wall, acts on alarms, signs runs off, inspects consignments, suspends bases
     Role.INSPECTOR: frozenset(
-        {*_SEE, Action.ALARMS_ACK, Action.ALARMS_CLEAR, Action.SIGNOFF_WRITE}
+        {
+            *_SEE,
+            Action.ALARMS_ACK,
+            Action.ALARMS_CLEAR,
+            Action.SIGNOFF_WRITE,
+            Action.CONSIGNMENTS_ASSESS,
+            Action.BASES_WRITE,
+        }
     ),
     # signs certificates (a later issue) from signed-off runs: reads everything in its office
     Role.CERTIFYING_OFFICER: frozenset(_SEE),
     # releases at the port: needs a run and whether it was signed off, not the kiln's alarms
-    Role.PORT_OFFICER: frozenset({Action.FACILITIES_READ, Action.RUNS_READ, Action.SIGNOFF_READ}),
-    # everything but a sign-off, which is an inspector's own judgement
-    Role.ADMINISTRATOR: frozenset(set(Action) - DEVICE_ACTIONS - {Action.SIGNOFF_WRITE}),
+    Role.PORT_OFFICER: frozenset(
+        {
+            Action.FACILITIES_READ,
+            Action.RUNS_READ,
+            Action.SIGNOFF_READ,
+            Action.POLICY_READ,
+            Action.CONSIGNMENTS_READ,
+        }
+    ),
+    # everything but a sign-off or an assessment, which are an inspector's own judgement, and a
+    # declaration, which is the enterprise's
+    Role.ADMINISTRATOR: frozenset(
+        set(Action)
+        - DEVICE_ACTIONS
+        - {Action.SIGNOFF_WRITE, Action.CONSIGNMENTS_ASSESS, Action.CONSIGNMENTS_DECLARE}
+    ),
 }
 
 ROLE_TITLES = {

@@ -1276,6 +1276,14 @@ class Code(StrEnum):
         "unknown schedule {schedule!r} (known: {known})",
     )
 
+    # -- the e-supervision chain: official policy (rules/, services/supervision/policy.py) --
+
+    # -- the e-supervision chain: classification and raw-material bases --
+
+    # -- the e-supervision chain: declarations (step 1) --
+
+    # -- the e-supervision chain: routing (step 2) and conformity assessment (step 3) --
+
     # what is not there (or not the caller's to see: the same answer)
     NO_RUN = "not_found.run", "no run {run}"
     NO_ALARM = "not_found.alarm", "no alarm {alarm}"

@@ -61,6 +61,8 @@ ACTIONS = (
     N_("registry:write"), N_("calibrations:write"), N_("runs:read"), N_("runs:write"),
     N_("readings:read"), N_("signoff:read"), N_("signoff:write"), N_("alarms:read"),
     N_("alarms:acknowledge"), N_("alarms:clear"), N_("events:read"), N_("users:write"),
+    N_("policy:read"), N_("policy:write"), N_("consignments:read"), N_("consignments:declare"),
+    N_("consignments:assess"), N_("classification:write"), N_("bases:write"),
 )  # fmt: skip
 # the fields a message names (``Code.FIELD_TEXT``, ``Code.FIELD_AT_MOST``)
 FIELDS = (

@@ -1,0 +1,136 @@
+"""Official policy of the e-supervision chain as values (workflow.md, "Classification management").
+
+Every value here is read from a versioned data file (``phytowatch.rules``) or from an
+administrator's edit of one (stored as a new version, audited); none is a constant of the code.
+Each carries its confidence (``Confidence``: [C] checked, [C2] secondary source, [M] unverified,
+shown as such wherever it is shown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+
+from phytowatch.domain.schedule import Confidence
+
+
+class PolicyKind(StrEnum):
+    """The documents of official policy, each versioned on its own."""
+
+    PRODUCTS = "products"
+    DESTINATIONS = "destinations"  # destination requirements
+    ROUTING = "routing"  # class x risk -> supervision mode, ratios, hard rules
+    CLASSIFICATION = "classification"  # schemes and the up/downgrade rules
+
+
+class RiskLevel(StrEnum):
+    """A product's risk (workflow.md): high / elevated / general."""
+
+    HIGH = "high"
+    ELEVATED = "elevated"
+    GENERAL = "general"
+
+
+class SupervisionMode(StrEnum):
+    """信用 / 验证 / 一般 / 严密 / 特别 监管 [M]: how closely a consignment is checked."""
+
+    CREDIT = "credit"  # 信用监管: release on documents, rarely sampled
+    VERIFICATION = "verification"  # 验证监管
+    GENERAL = "general"  # 一般监管
+    STRICT = "strict"  # 严密监管
+    SPECIAL = "special"  # 特别监管: batch by batch
+
+
+class RouteOutcome(StrEnum):
+    DOCUMENTS = "documents"  # release on documents (assessed from the e-supervision data)
+    INSPECT = "inspect"
+
+
+@dataclass(frozen=True)
+class Product:
+    """A commodity of the catalogue."""
+
+    code: str  # our own key, e.g. "citrus-navel-orange"
+    name_zh: str
+    name_en: str
+    botanical_name: str
+    hs_code: str
+    risk: RiskLevel
+    confidence: Confidence
+    eppo_code: str = ""  # where known
+    site: bool = False  # added by the site, not shipped
+
+
+@dataclass(frozen=True)
+class DestinationRequirement:
+    """What a destination asks of a product: ``destination`` is an ISO 3166 alpha-2 code or
+    ``*`` (anywhere); ``product`` a product code or ``*``. An empty ``schedules`` means no
+    treatment is required; otherwise a linked run under one of them meets it."""
+
+    destination: str
+    product: str
+    schedules: tuple[str, ...]
+    additional_declarations: tuple[str, ...]  # the text to carry on the certificate (English)
+    source: str
+    confidence: Confidence
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RoutingRules:
+    """Class x product risk -> supervision mode; a mode's inspection ratio; the hard rules kept
+    on or off by name (``HARD_RULES`` of ``routing``)."""
+
+    version: str
+    scheme: str  # the classification scheme whose classes index the matrix
+    matrix: Mapping[tuple[str, RiskLevel], SupervisionMode]
+    ratios: Mapping[SupervisionMode, Decimal]  # 0..1: share of consignments drawn to inspect
+    hard_rules: frozenset[str]
+    confidence: Confidence
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class ClassScheme:
+    """A classification scheme (一类–四类, or credit grades AA–D [M]): its classes, best first."""
+
+    code: str  # e.g. "cn-class", "credit-grade"
+    classes: tuple[str, ...]
+    names: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    # class -> (English, Chinese)
+
+
+@dataclass(frozen=True)
+class ClassificationRule:
+    """Propose a downgrade (``steps`` > 0) or an upgrade (``steps`` < 0) when ``measure`` over the
+    last ``period_days`` is at least ``at_least`` (or, for an upgrade, at most ``at_most``)."""
+
+    code: str
+    measure: str  # failed_runs | interceptions | returned_declarations | declarations
+    period_days: int
+    steps: int
+    at_least: int | None = None
+    at_most: int | None = None
+    confidence: Confidence = Confidence.UNVERIFIED
+
+
+@dataclass(frozen=True)
+class Classification:
+    version: str
+    scheme: ClassScheme
+    rules: tuple[ClassificationRule, ...]
+    confidence: Confidence
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy in force: one version of each document."""
+
+    products: Mapping[str, Product]
+    destinations: tuple[DestinationRequirement, ...]
+    routing: RoutingRules
+    classification: Classification
+    versions: Mapping[PolicyKind, str]  # the version of each document in force
