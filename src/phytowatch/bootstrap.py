@@ -108,6 +108,10 @@ def bootstrap(
         close=close,
         schema_revision=schema_revision,
         engine=engine,
+        # -- the e-supervision chain: official policy --
+        # -- the e-supervision chain: classification and raw-material bases --
+        # -- the e-supervision chain: declarations --
+        # -- the e-supervision chain: routing and conformity assessment --
     )
 
 

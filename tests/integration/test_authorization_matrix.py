@@ -121,6 +121,10 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/account/password"): SESSION,
     ("POST", "/account/tokens"): SESSION,
     ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
+    # -- the e-supervision chain: official policy --
+    # -- the e-supervision chain: classification and raw-material bases --
+    # -- the e-supervision chain: declarations --
+    # -- the e-supervision chain: routing and conformity assessment --
 }
 
 

@@ -90,3 +90,10 @@ class App:
     clock: Clock  # the one "now" of the product (a FixedClock in tests)
     close: Callable[[], None]  # the notifier, the writer and the database, in that order
     schema_revision: Callable[[], str | None]  # the database's Alembic revision
+    # -- the e-supervision chain: official policy --
+
+    # -- the e-supervision chain: classification and raw-material bases --
+
+    # -- the e-supervision chain: declarations --
+
+    # -- the e-supervision chain: routing and conformity assessment --

@@ -1,0 +1,1 @@
+"""The e-supervision chain's JSON API: one router per concern."""

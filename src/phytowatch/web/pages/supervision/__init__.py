@@ -1,0 +1,1 @@
+"""The e-supervision chain's pages: one router per concern; templates in templates/supervision/."""
