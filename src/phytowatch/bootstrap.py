@@ -14,11 +14,14 @@ from sqlalchemy.engine import Engine
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Word
 from phytowatch.notify import make_notifier
+from phytowatch.rules import load_shipped
 from phytowatch.services.alarms import AlarmService
 from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
+from phytowatch.services.supervision.fallbacks import Unregistered
+from phytowatch.services.supervision.policy import StaticPolicy
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
@@ -109,7 +112,9 @@ def bootstrap(
         schema_revision=schema_revision,
         engine=engine,
         # -- the e-supervision chain: official policy --
+        policy=StaticPolicy(load_shipped()),
         # -- the e-supervision chain: classification and raw-material bases --
+        standing=Unregistered(),
         # -- the e-supervision chain: declarations --
         # -- the e-supervision chain: routing and conformity assessment --
     )

@@ -21,6 +21,7 @@ from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
+from phytowatch.services.supervision.ports import PolicySource, StandingLookup
 
 
 class Secret(Protocol):
@@ -91,8 +92,10 @@ class App:
     close: Callable[[], None]  # the notifier, the writer and the database, in that order
     schema_revision: Callable[[], str | None]  # the database's Alembic revision
     # -- the e-supervision chain: official policy --
+    policy: PolicySource  # products, destination requirements, routing, classification
 
     # -- the e-supervision chain: classification and raw-material bases --
+    standing: StandingLookup  # an enterprise's class, e-supervision, key list; its bases
 
     # -- the e-supervision chain: declarations --
 
