@@ -128,3 +128,18 @@ class TimelineEntry:
     actor: str
     version: int
     detail: dict[str, object]  # a message as stored: {"code": ..., "params": {...}}, or {}
+
+
+@dataclass(frozen=True)
+class BackingRun:
+    """What the chain needs to know of a treatment run a declaration links."""
+
+    run_id: int
+    enterprise: str  # the enterprise code of the run's facility
+    facility: str
+    schedule_id: str
+    closed: bool
+    verdict: str | None  # PASS | FAIL | INDETERMINATE | None while open
+    signed_off: bool  # an inspector signed it off (not rejected)
+    has_findings: bool  # its judgement asks for a look (domain.signoff.needs_comment)
+    closed_at: int | None = None

@@ -6,9 +6,11 @@ Every write a use case makes is inside ``AuditRecorder.atomic()`` with its audit
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol
 
 from phytowatch.domain.supervision.consignment import (
+    BackingRun,
     Consignment,
     ConsignmentState,
     Declaration,
@@ -40,6 +42,10 @@ class ConsignmentLookup(Protocol):
     def consignment(self, consignment_id: int) -> Consignment | None: ...
 
     def declaration(self, consignment_id: int, version: int) -> Declaration | None: ...
+
+    def backing_runs(self, run_ids: Iterable[int]) -> dict[int, BackingRun]:
+        """The runs that exist among ``run_ids``, as the chain sees them."""
+        ...
 
     def move(
         self,
