@@ -20,7 +20,7 @@ from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
-from phytowatch.services.supervision.fallbacks import Unregistered
+from phytowatch.services.supervision.fallbacks import NotRouted, Unregistered
 from phytowatch.services.supervision.policy import StaticPolicy
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
@@ -117,6 +117,7 @@ def bootstrap(
         standing=Unregistered(),
         # -- the e-supervision chain: declarations --
         # -- the e-supervision chain: routing and conformity assessment --
+        router=NotRouted(),
     )
 
 

@@ -21,7 +21,7 @@ from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
-from phytowatch.services.supervision.ports import PolicySource, StandingLookup
+from phytowatch.services.supervision.ports import PolicySource, Router, StandingLookup
 
 
 class Secret(Protocol):
@@ -100,3 +100,4 @@ class App:
     # -- the e-supervision chain: declarations --
 
     # -- the e-supervision chain: routing and conformity assessment --
+    router: Router  # routes a submitted declaration (called by the submission, in its unit)

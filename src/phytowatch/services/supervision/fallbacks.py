@@ -1,8 +1,12 @@
-"""Stand-ins wired until the real stores exist: nothing classified, no base registered."""
+"""Stand-ins wired until the real stores exist: nothing classified, no base registered,
+nothing routed."""
 
 from __future__ import annotations
 
+from phytowatch.domain.supervision.consignment import Consignment, Declaration
 from phytowatch.domain.supervision.registry import EnterpriseStanding, RawMaterialBase
+from phytowatch.domain.supervision.routing import Route
+from phytowatch.services.context import Context
 
 
 class Unregistered:
@@ -12,4 +16,13 @@ class Unregistered:
         return None
 
     def base(self, number: str) -> RawMaterialBase | None:
+        return None
+
+
+class NotRouted:
+    """A ``Router`` that routes nothing: a submitted consignment stays submitted."""
+
+    def on_submitted(
+        self, consignment: Consignment, declaration: Declaration, *, ctx: Context
+    ) -> Route | None:
         return None
