@@ -69,4 +69,15 @@ class Router(Protocol):
 
     def on_submitted(
         self, consignment: Consignment, declaration: Declaration, *, ctx: Context
-    ) -> Route: ...
+    ) -> Route | None:
+        """The route recorded; ``None`` where no router is wired (the consignment stays
+        submitted)."""
+        ...
+
+
+class RecordCounter(Protocol):
+    """Counts of an enterprise's record over a period, for the classification rules
+    (``ClassificationRule.measure``): each store counts the measures it keeps and answers
+    ``None`` for the others."""
+
+    def count(self, measure: str, enterprise: str, start: int, end: int) -> int | None: ...
