@@ -1277,6 +1277,104 @@ class Code(StrEnum):
     )
 
     # -- the e-supervision chain: official policy (rules/, services/supervision/policy.py) --
+    POLICY_FILE_UNREADABLE = "policy_file.unreadable", "{file}: cannot read: {error}"
+    POLICY_FILE_JSON = "policy_file.json", "{file}: not valid JSON: {error}"
+    POLICY_FILE_TOP = "policy_file.top", "{file}: a policy document must be an object"
+    POLICY_FILE_OBJECT = "policy_file.object", "{file}: {field}: must be an object"
+    POLICY_FILE_LIST = "policy_file.list", "{file}: {field}: must be a list"
+    POLICY_FILE_UNKNOWN = "policy_file.unknown_field", "{file}: {field}: unknown field"
+    POLICY_FILE_MISSING = "policy_file.missing", "{file}: {field}: missing"
+    POLICY_FILE_TEXT = "policy_file.text", "{file}: {field}: must be a non-empty text"
+    POLICY_FILE_STRING = "policy_file.string", "{file}: {field}: {value}: must be a text"
+    POLICY_FILE_CHOICE = (
+        "policy_file.choice",
+        "{file}: {field}: {value}: must be one of {options}",
+    )
+    POLICY_FILE_KIND = (
+        "policy_file.kind",
+        "{file}: kind: {value}: expected {expected}",
+    )
+    POLICY_FILE_VERSION = (
+        "policy_file.version",
+        "{file}: {field}: {value}: must be a version such as 2026.1 or 2026.1+2",
+    )
+    POLICY_FILE_CODE = (
+        "policy_file.code",
+        "{file}: {field}: {value}: must be lower-case letters, digits and dashes",
+    )
+    POLICY_FILE_TWICE = "policy_file.twice", "{file}: {field}: {value}: given twice"
+    POLICY_FILE_HS = "policy_file.hs", "{file}: {field}: {value}: must be an HS code of 6 digits"
+    POLICY_FILE_EPPO = (
+        "policy_file.eppo",
+        "{file}: {field}: {value}: must be an EPPO code (5 or 6 capital letters or digits)",
+    )
+    POLICY_FILE_BOOL = "policy_file.bool", "{file}: {field}: {value}: must be true or false"
+    POLICY_FILE_COUNTRY = (
+        "policy_file.country",
+        "{file}: {field}: {value}: must be an ISO 3166 alpha-2 code (two capitals) or *",
+    )
+    POLICY_FILE_PRODUCT = (
+        "policy_file.product",
+        "{file}: {field}: {value}: no such product in the products document (or *)",
+    )
+    POLICY_FILE_SCHEDULE = (
+        "policy_file.schedule",
+        "{file}: {field}: {value}: no such schedule (known: {known})",
+    )
+    POLICY_FILE_RATIO = (
+        "policy_file.ratio",
+        '{file}: {field}: {value}: must be a decimal text from 0 to 1, such as "0.05"',
+    )
+    POLICY_FILE_INTEGER = (
+        "policy_file.integer",
+        "{file}: {field}: {value}: must be a whole number from {low} to {high}",
+    )
+    POLICY_FILE_SCHEME = (
+        "policy_file.scheme",
+        "{file}: {field}: {value}: no such classification scheme (known: {known})",
+    )
+    POLICY_FILE_CLASS = (
+        "policy_file.class",
+        "{file}: {field}: {value}: not a class of the scheme {scheme} ({classes})",
+    )
+    POLICY_FILE_CELL_MISSING = (
+        "policy_file.cell_missing",
+        "{file}: {field}: missing: the matrix must give a mode for every class and risk",
+    )
+    POLICY_FILE_RATIO_MISSING = (
+        "policy_file.ratio_missing",
+        "{file}: {field}: missing: every supervision mode needs a ratio",
+    )
+    POLICY_FILE_THRESHOLD = (
+        "policy_file.threshold",
+        "{file}: {field}: a downgrade (steps > 0) takes at_least, an upgrade (steps < 0) at_most",
+    )
+    POLICY_FILE_EMPTY = "policy_file.empty", "{file}: {field}: must not be empty"
+    POLICY_FILE_NAMES = (
+        "policy_file.names",
+        "{file}: {field}: must be [English, Chinese], two non-empty texts",
+    )
+    POLICY_FILE_NO_KIND = (
+        "policy_file.no_kind",
+        "{file}: kind: {value}: must be one of {options}",
+    )
+    POLICY_FILE_TOO_LARGE = (
+        "policy_file.too_large",
+        "{file}: {field}: more than {limit} entries",
+    )
+    POLICY_NOTE_MISSING = "policy.note_missing", "a note saying why the policy changes is required"
+    POLICY_WRITE_ONLY = "policy.write_only", "only an administrator may edit official policy"
+    POLICY_UNCHANGED = (
+        "policy.unchanged",
+        "the {kind} document is the same as the one in force (version {version})",
+    )
+    POLICY_NO_VERSION = "not_found.policy_version", "no version {version} of the {kind} document"
+    POLICY_NO_KIND = "not_found.policy_kind", "no policy document {kind!r}"
+    POLICY_EDITED = (
+        "policy.edited",
+        "{kind} document: version {version} in force",
+    )
+    POLICY_FILE_OK = "policy_file.ok", "{file}: valid ({kind} {version})"
 
     # -- the e-supervision chain: classification and raw-material bases --
 

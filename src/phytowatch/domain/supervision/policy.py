@@ -91,6 +91,13 @@ class RoutingRules:
     hard_rules: frozenset[str]
     confidence: Confidence
     source: str = ""
+    # the confidence of a value that says its own (``matrix.I.high``, ``ratios.credit``);
+    # any other value has the document's
+    value_confidence: Mapping[str, Confidence] = field(default_factory=lambda: MappingProxyType({}))
+
+    def confidence_of(self, path: str) -> Confidence:
+        """The confidence of one value of the document, by its field path."""
+        return self.value_confidence.get(path, self.confidence)
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,10 @@ class Classification:
     scheme: ClassScheme
     rules: tuple[ClassificationRule, ...]
     confidence: Confidence
+    schemes: tuple[
+        ClassScheme, ...
+    ] = ()  # every scheme the document describes, ``scheme`` in force
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,3 +145,23 @@ class Policy:
     routing: RoutingRules
     classification: Classification
     versions: Mapping[PolicyKind, str]  # the version of each document in force
+    documents: Mapping[PolicyKind, DocumentInfo] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+
+
+# what a classification rule may count (``ClassificationRule.measure``)
+MEASURES = ("failed_runs", "interceptions", "returned_declarations", "declarations")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One policy document in force: its version, where it comes from (``shipped``, or
+    ``stored``: an administrator's edit), its source text and its confidence."""
+
+    kind: PolicyKind
+    version: str
+    origin: str  # "shipped" | "stored"
+    source: str
+    confidence: Confidence
+    sha256: str = ""
