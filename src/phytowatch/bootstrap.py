@@ -14,14 +14,14 @@ from sqlalchemy.engine import Engine
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Word
 from phytowatch.notify import make_notifier
-from phytowatch.rules import load_shipped
+from phytowatch.schedules import load_catalog
 from phytowatch.services.alarms import AlarmService
 from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
 from phytowatch.services.supervision.fallbacks import NotRouted, Unregistered
-from phytowatch.services.supervision.policy import StaticPolicy
+from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
@@ -31,6 +31,7 @@ from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
+from phytowatch.storage.supervision.policy_repo import SqlPolicyStore
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -112,7 +113,7 @@ def bootstrap(
         schema_revision=schema_revision,
         engine=engine,
         # -- the e-supervision chain: official policy --
-        policy=StaticPolicy(load_shipped()),
+        policy=PolicyService(SqlPolicyStore(engine), audit, schedules=load_catalog().ids()),
         # -- the e-supervision chain: classification and raw-material bases --
         standing=Unregistered(),
         # -- the e-supervision chain: declarations --

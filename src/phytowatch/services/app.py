@@ -21,7 +21,8 @@ from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
-from phytowatch.services.supervision.ports import PolicySource, Router, StandingLookup
+from phytowatch.services.supervision.policy import PolicyService
+from phytowatch.services.supervision.ports import Router, StandingLookup
 
 
 class Secret(Protocol):
@@ -92,7 +93,9 @@ class App:
     close: Callable[[], None]  # the notifier, the writer and the database, in that order
     schema_revision: Callable[[], str | None]  # the database's Alembic revision
     # -- the e-supervision chain: official policy --
-    policy: PolicySource  # products, destination requirements, routing, classification
+    # products, destination requirements, routing, classification: ``policy()`` in force
+    # (``PolicySource``), its documents, versions and edits
+    policy: PolicyService
 
     # -- the e-supervision chain: classification and raw-material bases --
     standing: StandingLookup  # an enterprise's class, e-supervision, key list; its bases
