@@ -79,12 +79,12 @@ AUDIT_ACTIONS = (
     N_("facility.added"), N_("token.issued"), N_("token.rotated"), N_("token.revoked"),
     N_("probe.calibrated"), N_("camera.added"), N_("snapshot.added"), N_("run.started"),
     N_("run.closed"), N_("run.signed_off"), N_("run.rejected"), N_("alarm.acknowledged"),
-    N_("alarm.cleared"),
+    N_("alarm.cleared"), N_("policy.edit"),
 )  # fmt: skip
 # the kinds of object an audit entry names (``object_type``)
 AUDIT_OBJECTS = (
     N_("user"), N_("office"), N_("personal_token"), N_("enterprise"), N_("facility"),
-    N_("probe"), N_("camera"), N_("run"), N_("alarm"),
+    N_("probe"), N_("camera"), N_("run"), N_("alarm"), N_("policy"),
 )  # fmt: skip
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))
@@ -112,4 +112,20 @@ CLI = (
     N_("no calibration recorded"), N_("EXPIRED"), N_("valid"),
     # what a message shows for a ``--database-url`` that is not a URL
     N_("(not a database URL)"),
+)  # fmt: skip
+# official policy (domain/supervision/policy.py): said by their code, as "mode.credit"
+SUPERVISION_MODES = (
+    N_("mode.credit"), N_("mode.verification"), N_("mode.general"), N_("mode.strict"),
+    N_("mode.special"),
+)  # fmt: skip
+RISK_LEVELS = (N_("risk.high"), N_("risk.elevated"), N_("risk.general"))
+CONFIDENCES = (N_("confidence.C"), N_("confidence.C2"), N_("confidence.M"))
+POLICY_KINDS = (
+    N_("policy.products"), N_("policy.destinations"), N_("policy.routing"),
+    N_("policy.classification"),
+)  # fmt: skip
+POLICY_ORIGINS = (N_("origin.shipped"), N_("origin.stored"))
+CLASSES = (
+    N_("class.I"), N_("class.II"), N_("class.III"), N_("class.IV"), N_("class.AA"),
+    N_("class.A"), N_("class.B"), N_("class.C"), N_("class.D"),
 )  # fmt: skip
