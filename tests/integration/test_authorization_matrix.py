@@ -122,6 +122,16 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/account/tokens"): SESSION,
     ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
     # -- the e-supervision chain: official policy --
+    ("GET", "/api/v1/policy"): EVERYONE,
+    ("GET", "/api/v1/policy/{kind}"): EVERYONE,
+    ("GET", "/api/v1/policy/{kind}/versions"): EVERYONE,
+    ("POST", "/api/v1/policy/{kind}"): frozenset({"admin"}),
+    ("GET", "/rules"): EVERYONE,
+    ("GET", "/admin/rules"): frozenset({"admin"}),
+    ("POST", "/admin/rules/routing"): frozenset({"admin"}),
+    ("POST", "/admin/rules/upload"): frozenset({"admin"}),
+    ("GET", "/admin/rules/{kind}.json"): frozenset({"admin"}),
+    ("GET", "/admin/rules/{kind}/versions/{version}"): frozenset({"admin"}),
     # -- the e-supervision chain: classification and raw-material bases --
     # -- the e-supervision chain: declarations --
     # -- the e-supervision chain: routing and conformity assessment --
