@@ -17,6 +17,7 @@ from phytowatch.cli.registry_cmds import (
     facilities_app,
     probes_app,
 )
+from phytowatch.cli.rules_cmds import rules_app
 from phytowatch.cli.runs_cmds import runs_app
 from phytowatch.cli.schedules_cmds import schedules_app
 from phytowatch.cli.serve_cmd import serve
@@ -41,6 +42,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(offices_app, name="offices")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(rules_app, name="rules")
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

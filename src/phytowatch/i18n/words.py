@@ -11,7 +11,7 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext marker: translated when
     return message
 
 
-NAV = (N_("Wall"), N_("Runs"), N_("Alarms"), N_("Administration"))
+NAV = (N_("Wall"), N_("Runs"), N_("Alarms"), N_("Administration"), N_("Policy"))
 ALARM_KINDS = (
     N_("hold_broken"), N_("approaching_limit"), N_("sensor_fault"), N_("probe_excluded"),
     N_("facility_silent"), N_("calibration_expired"), N_("calibration_due"), N_("clock_skew"),
@@ -128,4 +128,8 @@ POLICY_ORIGINS = (N_("origin.shipped"), N_("origin.stored"))
 CLASSES = (
     N_("class.I"), N_("class.II"), N_("class.III"), N_("class.IV"), N_("class.AA"),
     N_("class.A"), N_("class.B"), N_("class.C"), N_("class.D"),
+)  # fmt: skip
+MEASURES = (
+    N_("measure.failed_runs"), N_("measure.interceptions"), N_("measure.returned_declarations"),
+    N_("measure.declarations"),
 )  # fmt: skip
