@@ -51,6 +51,11 @@ COMMANDS = [
     ["tokens", "issue"],
     ["tokens", "list"],
     ["tokens", "revoke"],
+    ["rules", "check"],
+    ["rules", "show"],
+    ["rules", "export"],
+    ["rules", "import"],
+    ["rules", "history"],
     ["version"],
 ]
 

@@ -57,7 +57,9 @@ def _conf(confidence: Confidence, lang: str) -> str:
 def rules_check(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE...", help="policy documents (JSON)", show_default=False),
+        typer.Argument(
+            metavar="FILE", help="policy documents (JSON), one or more", show_default=False
+        ),
     ],
     lang: LangOption = None,
 ) -> None:
