@@ -82,19 +82,31 @@ def rules_check(
             bad += 1
             continue
         given[kind] = (path.name, body)
-    for kind, (name, _body) in given.items():
-        docs = shipped_documents()
-        names = {}
-        for other, (other_name, other_body) in given.items():
-            docs[other] = other_body
-            names[other] = other_name
+    from phytowatch.domain.supervision.policy import PolicyKind
+
+    alone_ok: set[PolicyKind] = set()
+    order = [PolicyKind.PRODUCTS, PolicyKind.CLASSIFICATION, PolicyKind.DESTINATIONS,
+             PolicyKind.ROUTING]  # fmt: skip
+    for kind in [k for k in order if k in given]:  # each with those it depends on, checked
+        name, body = given[kind]
+        base = {**shipped_documents(), **{k: given[k][1] for k in alone_ok}}
         try:
-            policy = policy_of(docs, schedules=schedules, names=names)
+            policy_of({**base, kind: body}, schedules=schedules, names={kind: name})
         except PolicyFileError as error:
             if error.where == name:
                 typer.echo(f"phytowatch: {say(error.message, language)}", err=True)
                 bad += 1
-            continue
+                continue
+        alone_ok.add(kind)
+    together = {kind: given[kind] for kind in alone_ok}
+    docs = {**shipped_documents(), **{kind: body for kind, (_, body) in together.items()}}
+    names = {kind: name for kind, (name, _) in together.items()}
+    try:  # then together: a requirement may name a product of a products file given
+        policy = policy_of(docs, schedules=schedules, names=names)
+    except PolicyFileError as error:
+        typer.echo(f"phytowatch: {say(error.message, language)}", err=True)
+        raise typer.Exit(2) from None
+    for kind, (name, _) in together.items():
         version = policy.versions[kind]
         typer.echo(
             say(message(Code.POLICY_FILE_OK, file=name, kind=kind.value, version=version), language)
