@@ -46,11 +46,14 @@ PAGES: dict[str | None, list[str]] = {
     "inspector": [
         "/wall", "/runs", "/runs/{open}", "/runs/{finished}", "/runs/{cold}", "/runs/{hot_water}",
         "/runs/{vapour}", "/runs/{cold}/replay", "/runs/{hot_water}/replay",
-        "/facilities/JX-0032-H1", "/alarms", "/runs/999999",
+        "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/rules",
     ],
     "certifier": ["/runs/{open}", "/runs/{finished}"],
     "port": ["/wall", "/runs/{open}"],
-    "admin": ["/admin", "/admin/facilities/JX-0031-K1", "/admin/users/inspector"],
+    "admin": [
+        "/admin", "/admin/facilities/JX-0031-K1", "/admin/users/inspector", "/admin/rules",
+        "/admin/rules/routing/versions/2026.1",
+    ],
 }  # fmt: skip
 # a path (pattern) -> what says its script has drawn
 READY = {
