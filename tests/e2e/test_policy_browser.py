@@ -14,6 +14,7 @@ import pytest
 from browser_support import Server, chromium, logged_in, need_chromium, serving, shoot
 
 if TYPE_CHECKING:
+    from playwright._impl._api_structures import FloatRect
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +37,7 @@ def browser() -> Iterator[Browser]:
 def _clip(page: Page, selector: str, name: str, height: int = 420) -> None:
     box = page.locator(selector).bounding_box()
     assert box is not None
-    clip = {"x": box["x"], "y": box["y"], "width": box["width"], "height": height}
+    clip: FloatRect = {"x": box["x"], "y": box["y"], "width": box["width"], "height": height}
     page.screenshot(path=str(IMAGES / name), clip=clip)
 
 
