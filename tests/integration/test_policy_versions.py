@@ -142,3 +142,20 @@ def test_the_system_context_is_refused(services: Services) -> None:
         services.policy.edit(
             PolicyKind.ROUTING, shipped_documents()[PolicyKind.ROUTING], note="x", ctx=ctx_at(1)
         )
+
+
+def test_an_edit_whose_audit_entry_fails_stores_nothing(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phytowatch.rules import shipped_documents
+
+    def broken(**_: Any) -> None:
+        raise RuntimeError("the trail is full")
+
+    body = shipped_documents()[PolicyKind.ROUTING]
+    body["ratios"]["credit"] = "0.03"
+    monkeypatch.setattr(services.policy.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        services.policy.edit(PolicyKind.ROUTING, body, note="n", ctx=_cli(services))
+    assert services.policy.history(PolicyKind.ROUTING) == []
+    assert services.policy.policy().versions[PolicyKind.ROUTING] == "2026.1"
