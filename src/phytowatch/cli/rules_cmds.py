@@ -245,6 +245,7 @@ def rules_history(
 ) -> None:
     """The versions of KIND stored here, newest first, and the shipped one. 政策文件版本历史。"""
     from phytowatch.domain.instants import format_instant
+    from phytowatch.services.supervision.policy import SHIPPED_ORIGIN
 
     language = language_of(lang)
     chosen = _kind(kind)
@@ -253,4 +254,4 @@ def rules_history(
         shipped = str(services.policy.shipped()[chosen].get("version", ""))
     for row in rows:
         typer.echo(f"{row.version}\t{format_instant(row.created_at)}\t{row.actor}\t{row.note}")
-    typer.echo(f"{shipped}\t-\t{t('origin.shipped', language)}\t-")
+    typer.echo(f"{shipped}\t-\t{t('origin.' + SHIPPED_ORIGIN, language)}\t-")
