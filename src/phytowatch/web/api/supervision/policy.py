@@ -75,7 +75,7 @@ async def get_policy(request: Request) -> JSONResponse:
 @router.get(
     "/{kind}",
     dependencies=[allow(Action.POLICY_READ)],
-    responses=answers(404, *CALLER),
+    responses=answers(404, 422, *CALLER),
 )
 async def get_document(request: Request, kind: str) -> JSONResponse:
     """The document of ``kind`` in force (products, destinations, routing, classification)."""
@@ -94,7 +94,7 @@ async def get_document(request: Request, kind: str) -> JSONResponse:
 @router.get(
     "/{kind}/versions",
     dependencies=[allow(Action.POLICY_READ)],
-    responses=answers(404, *CALLER),
+    responses=answers(404, 422, *CALLER),
 )
 async def get_versions(request: Request, kind: str) -> JSONResponse:
     """The stored versions of ``kind``, newest first, and the shipped file's version."""
