@@ -192,11 +192,13 @@ class SqlStanding:
         return None if row is None else Place(row.code, row.city)
 
     def standing(self, enterprise: str) -> EnterpriseStanding | None:
+        latest = enterprise_standing.alias("latest")
         newest = (
-            select(enterprise_standing.c.id)
-            .where(enterprise_standing.c.enterprise_id == enterprises.c.id)
-            .order_by(enterprise_standing.c.id.desc())
+            select(latest.c.id)
+            .where(latest.c.enterprise_id == enterprises.c.id)
+            .order_by(latest.c.id.desc())
             .limit(1)
+            .correlate(enterprises)
             .scalar_subquery()
         )
         query = (
