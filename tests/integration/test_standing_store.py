@@ -145,7 +145,8 @@ def test_failed_runs_counts_the_enterprise_s_runs_closed_fail_in_the_period(
             conn.execute(
                 text(
                     "INSERT INTO runs (facility_id, schedule_id, schedule_version, load, "
-                    "started_at, closed_at, verdict) VALUES (1, 's', '1', 'x', 1, :closed, :verdict)"
+                    "started_at, closed_at, verdict) "
+                    "VALUES (1, 's', '1', 'x', 1, :closed, :verdict)"
                 ),
                 {"closed": closed, "verdict": verdict},
             )
