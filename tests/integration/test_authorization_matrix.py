@@ -123,6 +123,31 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,
     # -- the e-supervision chain: official policy --
     # -- the e-supervision chain: classification and raw-material bases --
+    ("GET", "/api/v1/enterprises/{code}/standing"): EVERYONE,
+    ("POST", "/api/v1/enterprises/{code}/standing"): frozenset({"admin"}),
+    ("GET", "/api/v1/bases"): EVERYONE,
+    ("POST", "/api/v1/bases"): frozenset({"inspector", "admin"}),
+    ("GET", "/api/v1/bases/{number}"): EVERYONE,
+    ("POST", "/api/v1/bases/{number}/suspend"): frozenset({"inspector", "admin"}),
+    ("POST", "/api/v1/bases/{number}/reinstate"): frozenset({"inspector", "admin"}),
+    ("GET", "/api/v1/classification/proposals"): frozenset({"admin"}),
+    ("POST", "/api/v1/classification/proposals/propose"): frozenset({"admin"}),
+    ("POST", "/api/v1/classification/proposals/{proposal_id}/confirm"): frozenset({"admin"}),
+    ("POST", "/api/v1/classification/proposals/{proposal_id}/dismiss"): frozenset({"admin"}),
+    ("GET", "/admin/classification"): frozenset({"admin"}),
+    ("GET", "/admin/classification.csv"): frozenset({"admin"}),
+    ("GET", "/admin/classification/proposals"): frozenset({"admin"}),
+    ("POST", "/admin/classification/proposals/propose"): frozenset({"admin"}),
+    ("POST", "/admin/classification/proposals/{proposal_id}/confirm"): frozenset({"admin"}),
+    ("POST", "/admin/classification/proposals/{proposal_id}/dismiss"): frozenset({"admin"}),
+    ("GET", "/admin/classification/{code}"): frozenset({"admin"}),
+    ("POST", "/admin/classification/{code}"): frozenset({"admin"}),
+    ("GET", "/bases"): EVERYONE,
+    ("GET", "/bases.csv"): EVERYONE,
+    ("POST", "/bases"): frozenset({"inspector", "admin"}),
+    ("GET", "/bases/{number}"): EVERYONE,
+    ("POST", "/bases/{number}/suspend"): frozenset({"inspector", "admin"}),
+    ("POST", "/bases/{number}/reinstate"): frozenset({"inspector", "admin"}),
     # -- the e-supervision chain: declarations --
     # -- the e-supervision chain: routing and conformity assessment --
 }

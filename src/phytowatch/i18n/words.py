@@ -93,6 +93,7 @@ AUDIT_OBJECTS = (
 )  # fmt: skip
 # classification management and raw-material bases (services/supervision/standing.py, bases.py)
 STANDING_FIELDS = (N_("reason"), N_("class"), N_("number"), N_("products"), N_("location"))
+STANDING_NAV = (N_("Bases"),)
 BASE_STATUSES = (N_("valid"), N_("suspended"))
 BASE_EVENTS = (N_("registered"), N_("suspended"), N_("reinstated"))
 PROPOSAL_STATES = (N_("proposed"), N_("confirmed"), N_("dismissed"))

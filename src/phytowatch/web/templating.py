@@ -202,6 +202,7 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
         ("alarms", "/alarms", "Alarms", Action.ALARMS_READ, True),
         ("facilities", "/facilities", "Facilities", Action.FACILITIES_READ, bureau),
         ("enterprises", "/enterprises", "Enterprises", Action.FACILITIES_READ, bureau),
+        ("bases", "/bases", "Bases", Action.CONSIGNMENTS_READ, True),
         ("admin", "/admin", "Administration", Action.REGISTRY_WRITE, True),
     ]
     return [

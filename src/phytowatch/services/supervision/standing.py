@@ -369,3 +369,10 @@ def standing_history(
     """The standing in force and the history (newest first) of an enterprise the caller sees."""
     visible_place(store, ctx.principal, enterprise)
     return store.standing(enterprise), store.history(enterprise)
+
+
+def unknown_measures(policy: PolicySource, counters: Sequence[RecordCounter]) -> list[str]:
+    """The measures of the rules in force that no counter counts (their rules propose
+    nothing): a counter answers ``None`` for a measure it does not keep, whatever it is asked."""
+    measures = {rule.measure for rule in policy.policy().classification.rules}
+    return sorted(m for m in measures if count_of(counters, m, "", 0, 0) is None)
