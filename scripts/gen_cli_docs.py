@@ -51,6 +51,16 @@ COMMANDS = [
     ["tokens", "issue"],
     ["tokens", "list"],
     ["tokens", "revoke"],
+    ["classify", "set"],
+    ["classify", "show"],
+    ["classify", "propose"],
+    ["classify", "list"],
+    ["classify", "confirm"],
+    ["classify", "dismiss"],
+    ["bases", "add"],
+    ["bases", "list"],
+    ["bases", "suspend"],
+    ["bases", "reinstate"],
     ["version"],
 ]
 
