@@ -3,10 +3,9 @@ recorded as ``cli:<user>``, wrong input a coded line on stderr with exit 2 and n
 
 from __future__ import annotations
 
+from acting import ctx_at
 from clirunner import Ran
 from clirunner import phytowatch as run
-
-from acting import ctx_at
 from phytowatch.bootstrap import Services
 from phytowatch.services.provisioning import add_enterprise
 
