@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.instants import US_PER_D
+from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.messages import Code, Message, Refused, say
 from phytowatch.domain.supervision.classification import ProposalState
 from phytowatch.domain.supervision.registry import BaseStatus
@@ -61,6 +61,16 @@ def _items(text: str) -> list[str]:
     for sep in _SEPARATORS:
         text = text.replace(sep, ",")
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _first_day(start: int) -> str:
+    """A period's first day (periods are whole UTC days)."""
+    return format_instant(start)[:10]
+
+
+def _last_day(end: int) -> str:
+    """A period's last day: the one before its (excluded) end."""
+    return format_instant(end - US_PER_D)[:10]
 
 
 def _flag(value: str | None) -> bool | None:
@@ -188,6 +198,7 @@ async def _proposals_page(
         section="classification", rows=rows, pager=at, given=filters.given, states=STATES,
         sizes=PAGE_SIZES, unknown=unknown, error=error, typed=typed or {},
         added=int(added) if added.isdigit() else None, names=_class_names(services),
+        first_day=_first_day, last_day=_last_day,
     )  # fmt: skip
 
 
