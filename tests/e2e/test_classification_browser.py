@@ -28,7 +28,8 @@ ADMIN = Principal("user", "user:admin", ROLE_ACTIONS[Role.ADMINISTRATOR], Role.A
 T = 1_772_446_620_000_000
 BASES = (
     ("GZ-ORCH-0001", "0031", "安远脐橙标准化基地", ["citrus-navel-orange"], "赣州市安远县"),
-    ("GZ-ORCH-0002", "0031", "寻乌脐橙基地", ["citrus-navel-orange", "citrus-mandarin"], "赣州市寻乌县"),
+    ("GZ-ORCH-0002", "0031", "寻乌脐橙基地", ["citrus-navel-orange", "citrus-mandarin"],
+     "赣州市寻乌县"),
     ("NC-TEA-0001", "0032", "南昌绿茶基地", ["tea-green"], "南昌市湾里区"),
 )  # fmt: skip
 
