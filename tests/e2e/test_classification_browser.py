@@ -20,6 +20,7 @@ from phytowatch.services.supervision.bases import register_base
 from phytowatch.services.supervision.standing import compute_proposals, set_standing
 
 if TYPE_CHECKING:
+    from playwright._impl._api_structures import Clip
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
