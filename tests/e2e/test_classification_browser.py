@@ -75,7 +75,7 @@ def _picture(page: Page, name: str, lang: str) -> None:
     """The page's main part, clipped: a small image for the docs."""
     box = page.locator("main").bounding_box()
     assert box is not None
-    clip = {
+    clip: Clip = {
         "x": box["x"],
         "y": box["y"],
         "width": min(box["width"], 1400),
