@@ -193,3 +193,16 @@ def test_the_pages_post_and_redirect(client: TestClient) -> None:
     assert proposed.status_code == 303
     page = client.get(proposed.headers["location"], headers=admin)
     assert "interceptions" in page.text or "截获疫情" in page.text
+
+
+def test_a_nul_in_a_path_or_a_filter_finds_nothing_and_breaks_nothing(client: TestClient) -> None:
+    _bases(client)
+    assert client.get("/api/v1/bases?q=%00", headers=ADMIN).json()["bases"] == []
+    assert client.get("/api/v1/bases?product=a%00", headers=ADMIN).json()["bases"] == []
+    assert client.get("/api/v1/bases/GZ%00", headers=ADMIN).status_code == 404
+    assert client.get("/api/v1/enterprises/E1%00/standing", headers=ADMIN).status_code == 404
+    answer = client.post("/api/v1/bases", headers=ADMIN, json={**E1_BASE, "enterprise": "E\u0000"})
+    assert answer.status_code == 404
+    answer = client.post("/api/v1/bases", headers=ADMIN, json={**E1_BASE, "name": "a\u0000b"})
+    assert answer.status_code == 422
+    assert client.get("/bases?q=%00", headers=login(client, "admin")).status_code == 200

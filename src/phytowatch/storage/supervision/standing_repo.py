@@ -160,6 +160,11 @@ def _proposals() -> Any:
     )
 
 
+def _unstorable(*texts: str) -> bool:
+    """A NUL, which no stored text holds (PostgreSQL refuses it in a query): nothing matches."""
+    return any("\x00" in text for text in texts)
+
+
 @contextmanager
 def _unique(code: Code, **params: Any) -> Iterator[None]:
     try:
@@ -183,6 +188,8 @@ class SqlStanding:
     # -- enterprises' standing ------------------------------------------------------------
 
     def place(self, enterprise: str) -> Place | None:
+        if _unstorable(enterprise):
+            return None
         with connect(self.engine) as conn:
             row = conn.execute(
                 select(enterprises.c.code, enterprises.c.city).where(
@@ -192,6 +199,8 @@ class SqlStanding:
         return None if row is None else Place(row.code, row.city)
 
     def standing(self, enterprise: str) -> EnterpriseStanding | None:
+        if _unstorable(enterprise):
+            return None
         latest = enterprise_standing.alias("latest")
         newest = (
             select(latest.c.id)
@@ -252,6 +261,8 @@ class SqlStanding:
     def find_standings(
         self, query: StandingQuery, *, offset: int, limit: int
     ) -> Found[StandingRow]:
+        if _unstorable(query.text, query.klass):
+            return Found([], 0, offset, limit)
         base = _in_force().where(_within(query.reach))
         klass = func.coalesce(enterprise_standing.c["class"], enterprises.c.grade)
         if query.klass:
@@ -345,6 +356,8 @@ class SqlStanding:
     # -- raw-material bases -------------------------------------------------------------
 
     def base(self, number: str) -> RawMaterialBase | None:
+        if _unstorable(number):
+            return None
         with connect(self.engine) as conn:
             row = conn.execute(_bases().where(raw_material_bases.c.number == number)).first()
         return None if row is None else _base_of(row)
@@ -406,6 +419,8 @@ class SqlStanding:
             ]
 
     def find_bases(self, query: BaseQuery, *, offset: int, limit: int) -> Found[RawMaterialBase]:
+        if _unstorable(query.text, query.enterprise, query.product):
+            return Found([], 0, offset, limit)
         b = raw_material_bases
         base = _bases().where(_within(query.reach))
         if query.enterprise:
