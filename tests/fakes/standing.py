@@ -1,5 +1,4 @@
-"""Classification and raw-material bases in memory (services.supervision.standing.StandingStore,
-services.supervision.bases.BaseStore), and record counters that answer from a table."""
+"""Classification in memory (services.supervision.standing.StandingStore)."""
 
 from __future__ import annotations
 
@@ -8,14 +7,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from phytowatch.domain.supervision.classification import Proposal, ProposalRecord, ProposalState
-from phytowatch.domain.supervision.registry import (
-    BaseEvent,
-    BaseStatus,
-    EnterpriseStanding,
-    RawMaterialBase,
-)
+from phytowatch.domain.supervision.registry import EnterpriseStanding
 from phytowatch.services.paging import Found
-from phytowatch.services.supervision.bases import BaseQuery
 from phytowatch.services.supervision.standing import Place, StandingQuery, StandingRow
 
 
@@ -26,8 +19,6 @@ class InMemoryStanding:
         self.places = dict(places)
         self.rows: list[EnterpriseStanding] = []
         self.proposals: dict[int, ProposalRecord] = {}
-        self.bases: dict[str, RawMaterialBase] = {}
-        self.events: list[BaseEvent] = []
 
     def place(self, enterprise: str) -> Place | None:
         city = self.places.get(enterprise)
@@ -98,57 +89,8 @@ class InMemoryStanding:
         ]
         return Found(rows[offset : offset + limit], len(rows), offset, limit)
 
-    def base(self, number: str) -> RawMaterialBase | None:
-        return self.bases.get(number)
-
-    def add_base(self, base: RawMaterialBase, event: BaseEvent) -> None:
-        self.bases[base.number] = base
-        self.events.append(event)
-
-    def set_base_status(self, number: str, status: BaseStatus, event: BaseEvent) -> bool:
-        base = self.bases.get(number)
-        if base is None or base.status is status:
-            return False
-        self.bases[number] = replace(base, status=status, updated_at=event.at)
-        self.events.append(event)
-        return True
-
-    def base_history(self, number: str) -> list[BaseEvent]:
-        return [e for e in reversed(self.events) if e.number == number]
-
-    def find_bases(self, query: BaseQuery, *, offset: int, limit: int) -> Found[RawMaterialBase]:
-        rows = [
-            b
-            for _, b in sorted(self.bases.items())
-            if query.reach.covers(b.enterprise, self.places[b.enterprise])
-            and (not query.enterprise or b.enterprise == query.enterprise)
-            and (query.status is None or b.status is query.status)
-            and (not query.product or query.product in b.products)
-            and query.text.lower() in (b.number + " " + b.name).lower()
-        ]
-        return Found(rows[offset : offset + limit], len(rows), offset, limit)
-
-
-class TableCounter:
-    """A ``RecordCounter`` of the measures in ``counts`` (measure -> enterprise -> count, the
-    same for any period); the periods it was asked about are kept in ``asked``."""
-
-    def __init__(self, counts: Mapping[str, Mapping[str, int]]) -> None:
-        self.counts = counts
-        self.asked: list[tuple[str, str, int, int]] = []
-
-    def count(self, measure: str, enterprise: str, start: int, end: int) -> int | None:
-        if measure not in self.counts:
-            return None
-        self.asked.append((measure, enterprise, start, end))
-        return self.counts[measure].get(enterprise, 0)
-
 
 if TYPE_CHECKING:  # each fake is its port, or mypy fails here
-    from phytowatch.services.supervision.bases import BaseStore
-    from phytowatch.services.supervision.ports import RecordCounter
     from phytowatch.services.supervision.standing import StandingStore
 
     _standing: StandingStore = InMemoryStanding({})
-    _bases: BaseStore = InMemoryStanding({})
-    _counter: RecordCounter = TableCounter({})

@@ -7,7 +7,7 @@ import pytest
 
 from acting import ctx_of
 from fakes.audit import InMemoryAuditRecorder
-from fakes.standing import InMemoryStanding
+from fakes.bases import InMemoryBases
 from phytowatch.domain.accounts import ROLE_ACTIONS, Jurisdiction, Principal, Role
 from phytowatch.domain.messages import Code, Kind, Word
 from phytowatch.domain.supervision.registry import BaseEventKind, BaseStatus
@@ -39,11 +39,11 @@ OPERATOR = Principal(
 
 
 @pytest.fixture
-def store() -> InMemoryStanding:
-    return InMemoryStanding({"E1": "赣州", "E2": "南昌"})
+def store() -> InMemoryBases:
+    return InMemoryBases({"E1": "赣州", "E2": "南昌"})
 
 
-def _register(store: InMemoryStanding, who: Principal = INSPECTOR, **given: object) -> object:
+def _register(store: InMemoryBases, who: Principal = INSPECTOR, **given: object) -> object:
     fields: dict[str, object] = {
         "number": "GZ-ORCH-001",
         "enterprise": "E1",
@@ -55,7 +55,7 @@ def _register(store: InMemoryStanding, who: Principal = INSPECTOR, **given: obje
     return register_base(store, POLICY, InMemoryAuditRecorder(), ctx=ctx_of(who, T), **fields)  # type: ignore[arg-type]
 
 
-def test_an_inspector_of_the_office_registers_a_valid_base(store: InMemoryStanding) -> None:
+def test_an_inspector_of_the_office_registers_a_valid_base(store: InMemoryBases) -> None:
     audit = InMemoryAuditRecorder()
     base = register_base(
         store, POLICY, audit, ctx=ctx_of(INSPECTOR, T), number="GZ-ORCH-001", enterprise="E1",
@@ -70,7 +70,7 @@ def test_an_inspector_of_the_office_registers_a_valid_base(store: InMemoryStandi
 
 
 def test_a_product_not_of_the_catalogue_is_refused_naming_the_field(
-    store: InMemoryStanding,
+    store: InMemoryBases,
 ) -> None:
     with refused(Code.BASE_PRODUCT, Kind.INVALID) as caught:
         _register(store, products=["durian"])
@@ -80,7 +80,7 @@ def test_a_product_not_of_the_catalogue_is_refused_naming_the_field(
     assert store.bases == {}
 
 
-def test_a_bad_number_or_an_empty_name_is_refused(store: InMemoryStanding) -> None:
+def test_a_bad_number_or_an_empty_name_is_refused(store: InMemoryBases) -> None:
     with refused(Code.BASE_NUMBER, Kind.INVALID):
         _register(store, number="has space")
     with refused(Code.FIELD_TEXT, Kind.INVALID) as caught:
@@ -88,23 +88,23 @@ def test_a_bad_number_or_an_empty_name_is_refused(store: InMemoryStanding) -> No
     assert caught.value.message.params["field"] == Word("name")
 
 
-def test_a_number_is_registered_once(store: InMemoryStanding) -> None:
+def test_a_number_is_registered_once(store: InMemoryBases) -> None:
     _register(store)
     with refused(Code.BASE_EXISTS, Kind.CONFLICT):
         _register(store)
 
 
-def test_another_office_s_inspector_finds_no_such_enterprise(store: InMemoryStanding) -> None:
+def test_another_office_s_inspector_finds_no_such_enterprise(store: InMemoryBases) -> None:
     with refused(Code.NO_ENTERPRISE, Kind.NOT_FOUND):
         _register(store, who=INSPECTOR_NC)
 
 
-def test_an_enterprise_user_may_not_register_a_base(store: InMemoryStanding) -> None:
+def test_an_enterprise_user_may_not_register_a_base(store: InMemoryBases) -> None:
     with refused(Code.BASES_FORBIDDEN, Kind.FORBIDDEN):
         _register(store, who=OPERATOR)
 
 
-def test_suspend_needs_a_reason_then_reinstate(store: InMemoryStanding) -> None:
+def test_suspend_needs_a_reason_then_reinstate(store: InMemoryBases) -> None:
     _register(store)
     with refused(Code.FIELD_REQUIRED, Kind.INVALID) as caught:
         suspend_base(
@@ -133,7 +133,7 @@ def test_suspend_needs_a_reason_then_reinstate(store: InMemoryStanding) -> None:
     ]
 
 
-def test_a_base_out_of_reach_is_answered_as_none(store: InMemoryStanding) -> None:
+def test_a_base_out_of_reach_is_answered_as_none(store: InMemoryBases) -> None:
     _register(store)
     with refused(Code.NO_BASE, Kind.NOT_FOUND):
         suspend_base(

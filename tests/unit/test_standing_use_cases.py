@@ -8,7 +8,8 @@ import pytest
 
 from acting import ctx_of
 from fakes.audit import InMemoryAuditRecorder
-from fakes.standing import InMemoryStanding, TableCounter
+from fakes.record_counter import TableCounter
+from fakes.standing import InMemoryStanding
 from phytowatch.domain.accounts import ROLE_ACTIONS, Jurisdiction, Principal, Role
 from phytowatch.domain.instants import US_PER_D
 from phytowatch.domain.messages import Code, Kind, Word
