@@ -201,3 +201,35 @@ def test_0014_seeds_each_enterprise_s_standing_from_its_grade(db_url: str) -> No
         command.downgrade(config, "0012")
     finally:
         engine.dispose()
+
+
+class _FailingAudit:
+    """The real unit of work, whose entry cannot be written: the change must go with it."""
+
+    def __init__(self, services: Services) -> None:
+        self.atomic = services.audit.atomic
+
+    def record(self, **_: object) -> None:
+        raise RuntimeError("the trail is out of reach")
+
+
+def test_a_change_whose_audit_entry_fails_is_not_kept(
+    services: Services, store: SqlStanding
+) -> None:
+    from acting import ctx_of
+    from phytowatch.domain.accounts import ROLE_ACTIONS, Principal, Role
+    from phytowatch.services.supervision.bases import register_base
+    from phytowatch.services.supervision.standing import set_standing
+
+    admin = Principal("user", "user:a", ROLE_ACTIONS[Role.ADMINISTRATOR], Role.ADMINISTRATOR)
+    failing = _FailingAudit(services)
+    with pytest.raises(RuntimeError):
+        set_standing(
+            store, services.policy, failing, "E1", ctx=ctx_of(admin, T), klass="I", reason="r"
+        )
+    with pytest.raises(RuntimeError):
+        register_base(
+            store, services.policy, failing, ctx=ctx_of(admin, T), number="B-1",
+            enterprise="E1", name="n", products=["mango"], location="l",
+        )  # fmt: skip
+    assert store.history("E1") == [] and store.base("B-1") is None
