@@ -149,7 +149,7 @@ def _end(text: str | None) -> int | None:
 @router.get(
     "/enterprises/{code}/standing",
     dependencies=[allow(Action.CONSIGNMENTS_READ)],
-    responses=answers(404, *CALLER),
+    responses=answers(404, 422, *CALLER),
 )
 async def get_standing(request: Request, code: str) -> JSONResponse:
     """The standing in force and the history, newest first."""
@@ -192,7 +192,9 @@ async def post_standing(request: Request, code: str, body: StandingIn) -> JSONRe
 # -- raw-material bases ---------------------------------------------------------------------
 
 
-@router.get("/bases", dependencies=[allow(Action.CONSIGNMENTS_READ)], responses=answers(*CALLER))
+@router.get(
+    "/bases", dependencies=[allow(Action.CONSIGNMENTS_READ)], responses=answers(422, *CALLER)
+)
 async def get_bases(
     request: Request,
     q: str = Query("", max_length=200),
@@ -243,7 +245,7 @@ async def post_base(request: Request, body: BaseIn) -> JSONResponse:
 @router.get(
     "/bases/{number}",
     dependencies=[allow(Action.CONSIGNMENTS_READ)],
-    responses=answers(404, *CALLER),
+    responses=answers(404, 422, *CALLER),
 )
 async def get_base(request: Request, number: str) -> JSONResponse:
     """A base and its history, newest first."""
@@ -295,7 +297,7 @@ async def post_reinstate(request: Request, number: str, body: ReasonIn) -> JSONR
 @router.get(
     "/classification/proposals",
     dependencies=[allow(Action.CLASSIFICATION_WRITE)],
-    responses=answers(*CALLER),
+    responses=answers(422, *CALLER),
 )
 async def get_proposals(
     request: Request,
