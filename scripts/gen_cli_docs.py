@@ -56,6 +56,16 @@ COMMANDS = [
     ["rules", "export"],
     ["rules", "import"],
     ["rules", "history"],
+    ["classify", "set"],
+    ["classify", "show"],
+    ["classify", "propose"],
+    ["classify", "list"],
+    ["classify", "confirm"],
+    ["classify", "dismiss"],
+    ["bases", "add"],
+    ["bases", "list"],
+    ["bases", "suspend"],
+    ["bases", "reinstate"],
     ["version"],
 ]
 

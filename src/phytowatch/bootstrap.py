@@ -20,7 +20,7 @@ from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
-from phytowatch.services.supervision.fallbacks import NotRouted, Unregistered
+from phytowatch.services.supervision.fallbacks import NotRouted
 from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
@@ -32,6 +32,7 @@ from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
 from phytowatch.storage.supervision.policy_repo import SqlPolicyStore
+from phytowatch.storage.supervision.standing_repo import SqlFailedRuns, SqlStanding
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -115,7 +116,10 @@ def bootstrap(
         # -- the e-supervision chain: official policy --
         policy=PolicyService(SqlPolicyStore(engine), audit, schedules=load_catalog().ids()),
         # -- the e-supervision chain: classification and raw-material bases --
-        standing=Unregistered(),
+        standing=SqlStanding(engine),  # read by routing on every submission
+        classification=SqlStanding(engine),
+        bases=SqlStanding(engine),
+        record_counters=[SqlFailedRuns(engine)],
         # -- the e-supervision chain: declarations --
         # -- the e-supervision chain: routing and conformity assessment --
         router=NotRouted(),

@@ -40,19 +40,20 @@ PAGES: dict[str | None, list[str]] = {
     None: ["/login", "/no-such-page"],
     "operator": [
         "/wall", "/runs", "/runs/{open}", "/facilities/JX-0031-K1", "/enterprises/0031",
-        "/alarms", "/admin",
+        "/alarms", "/admin", "/bases",
     ],
     "declarant": ["/runs/{open}"],
     "inspector": [
         "/wall", "/runs", "/runs/{open}", "/runs/{finished}", "/runs/{cold}", "/runs/{hot_water}",
         "/runs/{vapour}", "/runs/{cold}/replay", "/runs/{hot_water}/replay",
-        "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/rules",
+        "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/rules", "/bases",
     ],
     "certifier": ["/runs/{open}", "/runs/{finished}"],
     "port": ["/wall", "/runs/{open}"],
     "admin": [
         "/admin", "/admin/facilities/JX-0031-K1", "/admin/users/inspector", "/admin/rules",
         "/admin/rules/routing/versions/2026.1",
+        "/admin/classification", "/admin/classification/0031", "/admin/classification/proposals",
     ],
 }  # fmt: skip
 # a path (pattern) -> what says its script has drawn

@@ -22,6 +22,7 @@ from phytowatch.cli.runs_cmds import runs_app
 from phytowatch.cli.schedules_cmds import schedules_app
 from phytowatch.cli.serve_cmd import serve
 from phytowatch.cli.simulate_cmd import simulate
+from phytowatch.cli.standing_cmds import bases_app, classify_app
 
 app = typer.Typer(
     name="phytowatch",
@@ -43,6 +44,8 @@ app.add_typer(users_app, name="users")
 app.add_typer(offices_app, name="offices")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(rules_app, name="rules")
+app.add_typer(classify_app, name="classify")
+app.add_typer(bases_app, name="bases")
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

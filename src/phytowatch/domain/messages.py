@@ -1377,6 +1377,43 @@ class Code(StrEnum):
     POLICY_FILE_OK = "policy_file.ok", "{file}: valid ({kind} {version})"
 
     # -- the e-supervision chain: classification and raw-material bases --
+    CLASSIFICATION_ADMIN_ONLY = (
+        "classification.admin_only",
+        "only an administrator may change an enterprise's class or decide a proposal",
+    )
+    CLASSIFICATION_CLASS = (
+        "classification.class",
+        "{field}: {klass!r} is not a class of the scheme {scheme} ({classes})",
+    )
+    NO_PROPOSAL = "not_found.proposal", "no classification proposal {proposal}"
+    PROPOSAL_DECIDED = "classification.decided", "proposal {proposal} is {state} already"
+    PROPOSAL_RACE = "classification.race", "proposal {proposal} was decided by someone else first"
+    PROPOSAL_STALE = (
+        "classification.stale",
+        "proposal {proposal}: {enterprise!r} is no longer in class {klass} (now {current})",
+    )
+    CLASSIFICATION_UNKNOWN_MEASURE = (
+        "classification.unknown_measure",
+        "{measure}: not counted by any store: its rules propose nothing",
+    )
+    CLASSIFICATION_PROPOSED = "classification.proposed", "{count} new proposals"
+    NO_BASE = "not_found.base", "no raw-material base {base!r}"
+    BASES_FORBIDDEN = (
+        "bases.forbidden",
+        "only an inspector of the office or an administrator may change a raw-material base",
+    )
+    BASE_NUMBER = (
+        "bases.number",
+        "{field}: {number!r}: 1 to 32 letters, digits, '-', '_', '.' or '/'",
+    )
+    BASE_PRODUCT = "bases.product", "{field}: {product!r} is not a product of the catalogue"
+    BASE_EXISTS = "bases.exists", "a raw-material base {base!r} is registered already"
+    BASE_STATUS_ALREADY = "bases.status_already", "raw-material base {base!r} is {status} already"
+    STANDING_SET = (
+        "classification.set",
+        "{enterprise}: class {klass}, e-supervised {e_supervised}, key list {key_list}",
+    )
+    BASE_DONE = "bases.done", "raw-material base {base}: {status}"
 
     # -- the e-supervision chain: declarations (step 1) --
 

@@ -80,11 +80,25 @@ AUDIT_ACTIONS = (
     N_("probe.calibrated"), N_("camera.added"), N_("snapshot.added"), N_("run.started"),
     N_("run.closed"), N_("run.signed_off"), N_("run.rejected"), N_("alarm.acknowledged"),
     N_("alarm.cleared"), N_("policy.edit"),
+    # classification management and raw-material bases
+    N_("enterprise.standing_set"), N_("classification.proposed"), N_("classification.confirmed"),
+    N_("classification.dismissed"), N_("base.registered"), N_("base.suspended"),
+    N_("base.reinstated"),
 )  # fmt: skip
 # the kinds of object an audit entry names (``object_type``)
 AUDIT_OBJECTS = (
     N_("user"), N_("office"), N_("personal_token"), N_("enterprise"), N_("facility"),
     N_("probe"), N_("camera"), N_("run"), N_("alarm"), N_("policy"),
+    N_("classification_proposal"), N_("raw_material_base"),
+)  # fmt: skip
+# classification management and raw-material bases (services/supervision/standing.py, bases.py)
+STANDING_FIELDS = (N_("reason"), N_("class"), N_("number"), N_("products"), N_("location"))
+STANDING_NAV = (N_("Bases"),)
+BASE_STATUSES = (N_("valid"), N_("suspended"))
+BASE_EVENTS = (N_("registered"), N_("suspended"), N_("reinstated"))
+PROPOSAL_STATES = (N_("proposed"), N_("confirmed"), N_("dismissed"))
+MEASURES = (
+    N_("failed_runs"), N_("interceptions"), N_("returned_declarations"), N_("declarations"),
 )  # fmt: skip
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))

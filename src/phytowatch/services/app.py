@@ -22,7 +22,14 @@ from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
 from phytowatch.services.supervision.policy import PolicyService
-from phytowatch.services.supervision.ports import Router, StandingLookup
+from phytowatch.services.supervision.bases import BaseStore
+from phytowatch.services.supervision.ports import (
+    PolicySource,
+    RecordCounter,
+    Router,
+    StandingLookup,
+)
+from phytowatch.services.supervision.standing import StandingStore
 
 
 class Secret(Protocol):
@@ -99,6 +106,11 @@ class App:
 
     # -- the e-supervision chain: classification and raw-material bases --
     standing: StandingLookup  # an enterprise's class, e-supervision, key list; its bases
+    classification: StandingStore  # standing history and the proposed up/downgrades
+    bases: BaseStore  # raw-material bases and their history
+    # what the classification rules count (``failed_runs`` here; the declarations' and the
+    # assessments' stores append theirs)
+    record_counters: list[RecordCounter]
 
     # -- the e-supervision chain: declarations --
 

@@ -203,6 +203,7 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
         ("facilities", "/facilities", "Facilities", Action.FACILITIES_READ, bureau),
         ("enterprises", "/enterprises", "Enterprises", Action.FACILITIES_READ, bureau),
         ("rules", "/rules", "Policy", Action.POLICY_READ, True),
+        ("bases", "/bases", "Bases", Action.CONSIGNMENTS_READ, True),
         ("admin", "/admin", "Administration", Action.REGISTRY_WRITE, True),
     ]
     return [

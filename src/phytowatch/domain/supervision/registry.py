@@ -38,3 +38,21 @@ class RawMaterialBase:
     location: str
     status: BaseStatus
     updated_at: int  # µs
+
+
+class BaseEventKind(StrEnum):
+    REGISTERED = "registered"
+    SUSPENDED = "suspended"
+    REINSTATED = "reinstated"
+
+
+@dataclass(frozen=True)
+class BaseEvent:
+    """One entry of a base's history (append-only): registered, suspended (with the reason),
+    reinstated."""
+
+    number: str
+    kind: BaseEventKind
+    at: int  # µs
+    by: str
+    reason: str = ""
