@@ -31,6 +31,7 @@ from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
+from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -116,6 +117,7 @@ def bootstrap(
         # -- the e-supervision chain: classification and raw-material bases --
         standing=Unregistered(),
         # -- the e-supervision chain: declarations --
+        consignments=SqlConsignmentStore(engine),
         # -- the e-supervision chain: routing and conformity assessment --
         router=NotRouted(),
     )

@@ -80,15 +80,24 @@ AUDIT_ACTIONS = (
     N_("probe.calibrated"), N_("camera.added"), N_("snapshot.added"), N_("run.started"),
     N_("run.closed"), N_("run.signed_off"), N_("run.rejected"), N_("alarm.acknowledged"),
     N_("alarm.cleared"),
+    # the e-supervision chain: declarations
+    N_("consignment.drafted"), N_("consignment.copied"), N_("consignment.draft_saved"),
+    N_("consignment.submitted"), N_("consignment.resubmitted"), N_("consignment.withdrawn"),
 )  # fmt: skip
 # the kinds of object an audit entry names (``object_type``)
 AUDIT_OBJECTS = (
     N_("user"), N_("office"), N_("personal_token"), N_("enterprise"), N_("facility"),
-    N_("probe"), N_("camera"), N_("run"), N_("alarm"),
+    N_("probe"), N_("camera"), N_("run"), N_("alarm"), N_("consignment"),
 )  # fmt: skip
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))
 REGIMES = (N_("heat"), N_("cold"))
+# a consignment's states and its timeline's steps (domain/supervision/consignment.py)
+CONSIGNMENT_STATES = (
+    N_("draft"), N_("submitted"), N_("routed"), N_("assessed"), N_("returned"), N_("withdrawn"),
+    N_("rejected"), N_("certified"), N_("transferred"), N_("released"),
+)  # fmt: skip
+CONSIGNMENT_STEPS = (N_("drafted"), N_("resubmitted"))  # the others are the states' words
 # the CLI's labels (``phytowatch evaluate``'s report, ``phytowatch schedules``): said by the CLI
 # in the reader's language from this catalogue, as the pages say theirs
 CLI = (

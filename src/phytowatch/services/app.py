@@ -21,6 +21,7 @@ from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
+from phytowatch.services.supervision.consignments import ConsignmentStore
 from phytowatch.services.supervision.ports import PolicySource, Router, StandingLookup
 
 
@@ -98,6 +99,7 @@ class App:
     standing: StandingLookup  # an enterprise's class, e-supervision, key list; its bases
 
     # -- the e-supervision chain: declarations --
+    consignments: ConsignmentStore  # consignments, versions, timeline; declarations' counts
 
     # -- the e-supervision chain: routing and conformity assessment --
     router: Router  # routes a submitted declaration (called by the submission, in its unit)
