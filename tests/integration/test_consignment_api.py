@@ -45,7 +45,9 @@ def signed(client: TestClient, world: World) -> dict[str, int]:
     """Each kiln's PASS run signed off by its office's inspector."""
     for facility, inspector in (("K1", "inspector"), ("K2", "insp_nc")):
         run = world.objects[facility].pass_run
-        answer = client.post(f"/api/v1/runs/{run}/signoff", json={}, headers=login(client, inspector))
+        answer = client.post(
+            f"/api/v1/runs/{run}/signoff", json={}, headers=login(client, inspector)
+        )
         assert answer.status_code == 201, answer.text
     return {k: o.pass_run for k, o in world.objects.items()}
 
@@ -190,7 +192,9 @@ def test_a_returned_consignment_is_corrected_as_a_new_version_the_old_kept(
         actor="user:inspector",
     )
     fixed = declaration([signed["K1"]], marks="PF-2026/1-121")
-    assert client.put(f"{API}/{consignment_id}/draft", json=fixed, headers=headers).status_code == 200
+    assert (
+        client.put(f"{API}/{consignment_id}/draft", json=fixed, headers=headers).status_code == 200
+    )
     done = client.post(f"{API}/{consignment_id}/submit", headers=headers).json()
     assert done["version"] == 2 and [v["version"] for v in done["versions"]] == [1, 2]
     assert [e["step"] for e in done["timeline"]][-1] == "resubmitted"
