@@ -46,7 +46,9 @@ class _Reader:
             return {}
         for key in value:
             if key not in keys:
-                self.refuse(f"{field}.{key}" if field else str(key), Code.DECL_UNKNOWN_FIELD)
+                # a key that is no name (empty, spaces, a long text) is quoted, and cut
+                name = key if key.isidentifier() and len(key) <= 40 else json.dumps(key[:40])
+                self.refuse(f"{field}.{name}" if field else name, Code.DECL_UNKNOWN_FIELD)
         return value
 
     def text(self, field: str, value: Any, *, upper: bool = False) -> str:
