@@ -51,6 +51,10 @@ COMMANDS = [
     ["tokens", "issue"],
     ["tokens", "list"],
     ["tokens", "revoke"],
+    ["consignments", "declare"],
+    ["consignments", "list"],
+    ["consignments", "show"],
+    ["consignments", "lines-template"],
     ["version"],
 ]
 

@@ -1371,6 +1371,13 @@ class Code(StrEnum):
     DECL_REASON = "declaration.reason", "{reason}"
     DECL_COPIED = "declaration.copied", "copied from {number}"
     DECL_VERSION = "declaration.version", "version {version}"
+    CLI_CONSIGNMENT_DRAFTED = "cli.consignment_drafted", "{number}: draft saved (id {id})"
+    CLI_CONSIGNMENT_SUBMITTED = (
+        "cli.consignment_submitted",
+        "{number}: submitted, version {version} ({state})",
+    )
+    CLI_CONSIGNMENT_FILE = "cli.consignment_file", "cannot read {path}: {error}"
+    CLI_CONSIGNMENT_NO_NUMBER = "cli.consignment_no_number", "no consignment numbered {number}"
     NO_CONSIGNMENT = "not_found.consignment", "no consignment {consignment}"
     NO_DECLARATION_VERSION = (
         "not_found.declaration_version",
