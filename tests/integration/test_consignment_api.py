@@ -70,6 +70,8 @@ def test_a_declarant_drafts_and_submits_and_the_timeline_says_so(
     version = client.get(f"{API}/{body['id']}/versions/1", headers=headers).json()
     assert version["declaration"]["runs"] == [signed["K1"]]
     assert len(version["sha256"]) == 64
+    run_page = client.get(f"/runs/{signed['K1']}", headers=headers)
+    assert f'<a href="/consignments/{body["id"]}">{body["number"]}</a>' in run_page.text
     again = client.post(f"{API}/{body['id']}/submit", headers=headers)
     assert again.status_code == 409 and again.json()["code"] == "declaration.cannot_submit"
 
