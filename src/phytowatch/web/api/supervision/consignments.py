@@ -34,7 +34,13 @@ from phytowatch.services.supervision.consignments import (
 )
 from phytowatch.services.supervision.declare import DeclarationService, Submitted
 from phytowatch.web.auth import allow, principal_of
-from phytowatch.web.body import StrictJsonRoute, json_body_limit, read_bounded, read_json
+from phytowatch.web.body import (
+    StrictJsonRoute,
+    json_body_limit,
+    read_bounded,
+    read_json,
+    refuse_encoded,
+)
 from phytowatch.web.consignment_json import (
     consignment_json,
     problem_json,
@@ -287,11 +293,12 @@ async def put_draft(request: Request, consignment_id: RowId) -> Response:
 @router.post(
     "/{consignment_id}/lines",
     dependencies=[allow(Action.CONSIGNMENTS_DECLARE, tenant="consignment")],
-    responses=answers(403, 404, 409, 413, 422, *UNSAFE),
+    responses=answers(403, 404, 409, 413, 415, 422, *UNSAFE),
     openapi_extra=_CSV_BODY,
 )
 async def post_lines(request: Request, consignment_id: RowId) -> Response:
     """Replace the draft's lines with those of a CSV (``text/csv``)."""
+    refuse_encoded(request)
     raw = await read_bounded(request, MAX_CSV_BYTES, say(Code.BODY_TOO_LARGE, max=MAX_CSV_BYTES))
     try:
         lines = declaration_csv.decode(raw)
