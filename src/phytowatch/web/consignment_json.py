@@ -32,7 +32,7 @@ def refusal_response(error: FieldsRefused) -> JSONResponse:
     """422: the summary as every refusal's body, and each field's message under ``fields``."""
     return JSONResponse(
         {
-            **{"error": error.message.english()},
+            "error": error.message.english(),
             "code": error.message.code.value,
             "params": message_json(error.message)["params"],
             "fields": [problem_json(p) for p in error.problems],

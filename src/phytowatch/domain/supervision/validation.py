@@ -12,7 +12,7 @@ Pure: what the stores know (the catalogue, the bases, the runs) is passed in.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from phytowatch.domain.messages import Code, Kind, Message, Refused, say
@@ -224,8 +224,6 @@ def with_defaults(
 ) -> Declaration:
     """The exporter (the enterprise's name and address) where none is given, and each line's
     botanical name from the catalogue where none is given."""
-    from dataclasses import replace
-
     name = declaration.exporter.name.strip() or exporter.name
     address = declaration.exporter.address.strip() or exporter.address
     lines = tuple(

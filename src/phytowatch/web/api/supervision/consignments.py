@@ -11,6 +11,7 @@ field (``lines[2].quantity``, ``runs[0]``).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -155,8 +156,6 @@ async def post_consignment(request: Request, submit: bool = False) -> Response:
 
 
 def _json(response: JSONResponse) -> dict[str, Any]:
-    import json
-
     value: dict[str, Any] = json.loads(bytes(response.body))
     return value
 

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action, Role
-from phytowatch.domain.messages import Code, Refused, say
+from phytowatch.domain.messages import Code, Refused, Word, say
 from phytowatch.domain.supervision.codes import UNITS
 from phytowatch.domain.supervision.consignment import Consignment, ConsignmentState, Declaration
 from phytowatch.domain.supervision.validation import FieldProblem, FieldsRefused
@@ -346,7 +346,9 @@ async def _editable(request: Request, consignment_id: int) -> tuple[str, Consign
     if found.enterprise != enterprise:
         raise PageError(403, say(Code.DECL_DECLARANT_ONLY))
     if found.state not in EDITABLE:
-        raise PageError(409, say(Code.DECL_NOT_DRAFT, number=found.number, state=found.state.value))
+        raise PageError(
+            409, say(Code.DECL_NOT_DRAFT, number=found.number, state=Word(found.state.value))
+        )
     return enterprise, found
 
 
