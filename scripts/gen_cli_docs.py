@@ -66,6 +66,10 @@ COMMANDS = [
     ["bases", "list"],
     ["bases", "suspend"],
     ["bases", "reinstate"],
+    ["consignments", "declare"],
+    ["consignments", "list"],
+    ["consignments", "show"],
+    ["consignments", "lines-template"],
     ["version"],
 ]
 

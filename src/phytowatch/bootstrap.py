@@ -33,6 +33,7 @@ from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
 from phytowatch.storage.supervision.policy_repo import SqlPolicyStore
 from phytowatch.storage.supervision.standing_repo import SqlFailedRuns, SqlStanding
+from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -121,6 +122,7 @@ def bootstrap(
         bases=SqlStanding(engine),
         record_counters=[SqlFailedRuns(engine)],
         # -- the e-supervision chain: declarations --
+        consignments=SqlConsignmentStore(engine),
         # -- the e-supervision chain: routing and conformity assessment --
         router=NotRouted(),
     )

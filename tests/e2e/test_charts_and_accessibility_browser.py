@@ -42,11 +42,11 @@ PAGES: dict[str | None, list[str]] = {
         "/wall", "/runs", "/runs/{open}", "/facilities/JX-0031-K1", "/enterprises/0031",
         "/alarms", "/admin", "/bases",
     ],
-    "declarant": ["/runs/{open}"],
+    "declarant": ["/runs/{open}", "/consignments", "/consignments/new"],
     "inspector": [
         "/wall", "/runs", "/runs/{open}", "/runs/{finished}", "/runs/{cold}", "/runs/{hot_water}",
         "/runs/{vapour}", "/runs/{cold}/replay", "/runs/{hot_water}/replay",
-        "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/rules", "/bases",
+        "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/rules", "/bases", "/consignments",
     ],
     "certifier": ["/runs/{open}", "/runs/{finished}"],
     "port": ["/wall", "/runs/{open}"],

@@ -159,6 +159,24 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/bases/{number}/suspend"): frozenset({"inspector", "admin"}),
     ("POST", "/bases/{number}/reinstate"): frozenset({"inspector", "admin"}),
     # -- the e-supervision chain: declarations --
+    ("GET", "/api/v1/consignments"): EVERYONE,
+    ("POST", "/api/v1/consignments"): frozenset({"declarant"}),
+    ("GET", "/api/v1/consignments/{consignment_id}"): EVERYONE,
+    ("GET", "/api/v1/consignments/{consignment_id}/versions/{version}"): EVERYONE,
+    ("PUT", "/api/v1/consignments/{consignment_id}/draft"): frozenset({"declarant"}),
+    ("POST", "/api/v1/consignments/{consignment_id}/lines"): frozenset({"declarant"}),
+    ("POST", "/api/v1/consignments/{consignment_id}/submit"): frozenset({"declarant"}),
+    ("POST", "/api/v1/consignments/{consignment_id}/withdraw"): frozenset({"declarant"}),
+    ("POST", "/api/v1/consignments/{consignment_id}/copy"): frozenset({"declarant"}),
+    ("GET", "/consignments"): EVERYONE,
+    ("GET", "/consignments.csv"): EVERYONE,
+    ("GET", "/consignments/new"): frozenset({"declarant"}),
+    ("POST", "/consignments/new"): frozenset({"declarant"}),
+    ("GET", "/consignments/{consignment_id}"): EVERYONE,
+    ("GET", "/consignments/{consignment_id}/edit"): frozenset({"declarant"}),
+    ("POST", "/consignments/{consignment_id}/edit"): frozenset({"declarant"}),
+    ("POST", "/consignments/{consignment_id}/withdraw"): frozenset({"declarant"}),
+    ("POST", "/consignments/{consignment_id}/copy"): frozenset({"declarant"}),
     # -- the e-supervision chain: routing and conformity assessment --
 }
 

@@ -130,7 +130,8 @@ _ID = re.compile(r"\{(\w+_id)\}")
 
 def test_every_id_in_a_path_past_what_a_column_holds_is_a_404(world: World) -> None:
     """Every route with an id in its path (found by walking the app, so a new one is checked
-    too), for the administrator and the inspector (a sign-off is the inspector's): a 404 for
+    too), for the administrator, the inspector (a sign-off is the inspector's) and the declarant
+    (a declaration is the declarant's): a 404 for
     whoever's role allows the route, on both databases."""
     with client_for(world, raise_server_exceptions=False) as client:
         routes = [
@@ -140,7 +141,13 @@ def test_every_id_in_a_path_past_what_a_column_holds_is_a_404(world: World) -> N
             for method in sorted(entry.methods - {"HEAD"})
         ]
         assert len(routes) >= 12, routes
-        callers = (login(client, "admin"), login(client, "inspector"), ADMIN)
+        # the declarant: a consignment's declaration is its own
+        callers = (
+            login(client, "admin"),
+            login(client, "inspector"),
+            login(client, "declarant"),
+            ADMIN,
+        )
         for method, path in routes:
             for far in FAR_IDS:
                 url = _ID.sub(str(far), path).replace("{code}", "K1")
@@ -158,6 +165,7 @@ def test_every_id_in_a_path_past_what_a_column_holds_is_a_404(world: World) -> N
                     "not_found",
                     "not_found.run",
                     "not_found.alarm",
+                    "not_found.consignment",
                     "not_found.snapshot",
                 }, (method, url, found)
 

@@ -8,6 +8,7 @@ from phytowatch import __version__
 from phytowatch.cli.accounts_cmds import offices_app, runs_signoff, tokens_app, users_app
 from phytowatch.cli.alarms_cmds import alarms_app
 from phytowatch.cli.audit_cmds import audit_app
+from phytowatch.cli.consignments_cmds import consignments_app
 from phytowatch.cli.demo_cmd import demo
 from phytowatch.cli.mqtt_cmd import ingest_mqtt
 from phytowatch.cli.registry_cmds import (
@@ -46,6 +47,7 @@ app.add_typer(tokens_app, name="tokens")
 app.add_typer(rules_app, name="rules")
 app.add_typer(classify_app, name="classify")
 app.add_typer(bases_app, name="bases")
+app.add_typer(consignments_app, name="consignments")
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

@@ -1416,6 +1416,108 @@ class Code(StrEnum):
     BASE_DONE = "bases.done", "raw-material base {base}: {status}"
 
     # -- the e-supervision chain: declarations (step 1) --
+    DECL_REFUSED = (
+        "declaration.refused",
+        "the declaration is refused: {count} field(s) to correct",
+    )
+    DECL_TOO_LONG = "declaration.too_long", "{field}: at most {max} characters"
+    DECL_WRONG_TYPE = "declaration.wrong_type", "{field}: {expected} expected"
+    DECL_UNKNOWN_FIELD = "declaration.unknown_field", "{field}: not a field of a declaration"
+    DECL_NO_LINES = "declaration.no_lines", "{field}: at least one line"
+    DECL_TOO_MANY = "declaration.too_many", "{field}: at most {max}"
+    DECL_PRODUCT = "declaration.product", "{field}: no product {value!r} in the catalogue"
+    DECL_QUANTITY = (
+        "declaration.quantity",
+        "{field}: a quantity above 0 with at most 3 decimal places, not {value!r}",
+    )
+    DECL_UNIT = "declaration.unit", "{field}: {value!r} is not a unit ({units})"
+    DECL_PACKAGES = (
+        "declaration.packages",
+        "{field}: a whole number of packages, at least 1, not {value!r}",
+    )
+    DECL_COUNTRY = (
+        "declaration.country",
+        "{field}: {value!r} is not an ISO 3166-1 country code (two letters, e.g. US)",
+    )
+    DECL_LOCODE = (
+        "declaration.locode",
+        "{field}: {value!r} is not a UN/LOCODE (a country code and 3 characters, e.g. CNSHA)",
+    )
+    DECL_CONTAINER = (
+        "declaration.container",
+        "{field}: {value!r} is not an ISO 6346 container number (e.g. CSQU3054383)",
+    )
+    DECL_CONTAINER_CHECK = (
+        "declaration.container_check",
+        "{field}: the check digit of {value!r} is wrong (ISO 6346 gives {digit})",
+    )
+    DECL_TWICE = "declaration.twice", "{field}: {value!r} is given twice"
+    DECL_NO_BASE = "declaration.no_base", "{field}: no base {value!r} registered"
+    DECL_NO_RUN = "declaration.no_run", "{field}: no run {run}"
+    DECL_RUN_OPEN = "declaration.run_open", "{field}: run {run} is not closed"
+    DECL_RUN_NOT_PASS = (
+        "declaration.run_not_pass",
+        "{field}: run {run} did not pass ({verdict})",
+    )
+    DECL_RUN_NOT_SIGNED = (
+        "declaration.run_not_signed",
+        "{field}: run {run} is not signed off by an inspector",
+    )
+    DECL_REQUIREMENT_UNMET = (
+        "declaration.requirement_unmet",
+        "{field}: {product} to {destination} asks for a treatment under {schedules}; no linked "
+        "run meets it, so the consignment will be inspected",
+    )
+    DECL_CSV_NOT_UTF8 = "declaration.csv_not_utf8", "the CSV of lines is not UTF-8 text"
+    DECL_CSV_NO_HEADER = (
+        "declaration.csv_no_header",
+        "the CSV of lines has no header (first line: {columns})",
+    )
+    DECL_CSV_COLUMN = (
+        "declaration.csv_column",
+        "{field}: column {column!r} is not one of {columns}",
+    )
+    DECL_CSV_MISSING = "declaration.csv_missing", "{field}: column {column!r} is missing"
+    DECL_CSV_CELLS = (
+        "declaration.csv_cells",
+        "{field}: {count} cells where the header has {expected}",
+    )
+    DECL_CSV_BROKEN = "declaration.csv_broken", "{field}: not readable as CSV"
+    DECL_DECLARANT_ONLY = (
+        "declaration.declarant_only",
+        "only an enterprise declarant declares, for the enterprise's own consignments",
+    )
+    DECL_NOT_DRAFT = (
+        "declaration.not_draft",
+        "consignment {number} is {state}: only a draft or a returned one is edited",
+    )
+    DECL_CANNOT_SUBMIT = (
+        "declaration.cannot_submit",
+        "consignment {number} is {state}: it cannot be submitted",
+    )
+    DECL_CANNOT_WITHDRAW = (
+        "declaration.cannot_withdraw",
+        "consignment {number} is {state}: it cannot be withdrawn",
+    )
+    DECL_RACE = (
+        "declaration.race",
+        "consignment {number} was changed meanwhile: reload it and try again",
+    )
+    DECL_REASON = "declaration.reason", "{reason}"
+    DECL_COPIED = "declaration.copied", "copied from {number}"
+    DECL_VERSION = "declaration.version", "version {version}"
+    CLI_CONSIGNMENT_DRAFTED = "cli.consignment_drafted", "{number}: draft saved (id {id})"
+    CLI_CONSIGNMENT_SUBMITTED = (
+        "cli.consignment_submitted",
+        "{number}: submitted, version {version} ({state})",
+    )
+    CLI_CONSIGNMENT_FILE = "cli.consignment_file", "cannot read {path}: {error}"
+    CLI_CONSIGNMENT_NO_NUMBER = "cli.consignment_no_number", "no consignment numbered {number}"
+    NO_CONSIGNMENT = "not_found.consignment", "no consignment {consignment}"
+    NO_DECLARATION_VERSION = (
+        "not_found.declaration_version",
+        "no version {version} of consignment {consignment}",
+    )
 
     # -- the e-supervision chain: routing (step 2) and conformity assessment (step 3) --
 

@@ -84,12 +84,15 @@ AUDIT_ACTIONS = (
     N_("enterprise.standing_set"), N_("classification.proposed"), N_("classification.confirmed"),
     N_("classification.dismissed"), N_("base.registered"), N_("base.suspended"),
     N_("base.reinstated"),
+    # the e-supervision chain: declarations
+    N_("consignment.drafted"), N_("consignment.copied"), N_("consignment.draft_saved"),
+    N_("consignment.submitted"), N_("consignment.resubmitted"), N_("consignment.withdrawn"),
 )  # fmt: skip
 # the kinds of object an audit entry names (``object_type``)
 AUDIT_OBJECTS = (
     N_("user"), N_("office"), N_("personal_token"), N_("enterprise"), N_("facility"),
     N_("probe"), N_("camera"), N_("run"), N_("alarm"), N_("policy"),
-    N_("classification_proposal"), N_("raw_material_base"),
+    N_("classification_proposal"), N_("raw_material_base"), N_("consignment"),
 )  # fmt: skip
 # classification management and raw-material bases (services/supervision/standing.py, bases.py)
 STANDING_FIELDS = (N_("reason"), N_("class"), N_("number"), N_("products"), N_("location"))
@@ -103,6 +106,12 @@ MEASURES = (
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))
 REGIMES = (N_("heat"), N_("cold"))
+# a consignment's states and its timeline's steps (domain/supervision/consignment.py)
+CONSIGNMENT_STATES = (
+    N_("draft"), N_("submitted"), N_("routed"), N_("assessed"), N_("returned"), N_("withdrawn"),
+    N_("rejected"), N_("certified"), N_("transferred"), N_("released"),
+)  # fmt: skip
+CONSIGNMENT_STEPS = (N_("drafted"), N_("resubmitted"))  # the others are the states' words
 # the CLI's labels (``phytowatch evaluate``'s report, ``phytowatch schedules``): said by the CLI
 # in the reader's language from this catalogue, as the pages say theirs
 CLI = (

@@ -30,6 +30,7 @@ from phytowatch.services.supervision.ports import (
     StandingLookup,
 )
 from phytowatch.services.supervision.standing import StandingStore
+from phytowatch.services.supervision.consignments import ConsignmentStore
 
 
 class Secret(Protocol):
@@ -113,6 +114,7 @@ class App:
     record_counters: list[RecordCounter]
 
     # -- the e-supervision chain: declarations --
+    consignments: ConsignmentStore  # consignments, versions, timeline; declarations' counts
 
     # -- the e-supervision chain: routing and conformity assessment --
     router: Router  # routes a submitted declaration (called by the submission, in its unit)

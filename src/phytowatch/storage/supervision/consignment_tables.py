@@ -34,6 +34,7 @@ consignments = Table(
     Column("version", Integer, nullable=False),  # newest submitted version; 0 for a draft
     Column("draft", Text, nullable=True),  # JSON of a Declaration, while a draft or returned
     Column("destination", String(2), nullable=False, server_default=""),  # for lists
+    Column("consignee", String(500), nullable=False, server_default=""),  # for lists, search
     Column("created_at", BigInteger, nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("submitted_at", BigInteger, nullable=True),  # first submission

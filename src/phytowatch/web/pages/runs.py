@@ -223,9 +223,13 @@ async def _run_page(
         lambda: run_context(services_of(request), run_id, principal.may, with_readings=readings)
     )
     extra.setdefault("typed", {"decision": "", "comment": ""})
+    backs = []  # the consignments the run backs (of its own enterprise: within the same reach)
+    if principal.may(Action.CONSIGNMENTS_READ):
+        backs = await run_in_threadpool(services_of(request).consignments.backed_by, run_id)
     return await render(
-        request, "run.html", status=status, active="runs", readings=readings, **context, **extra
-    )
+        request, "run.html", status=status, active="runs", readings=readings, backs=backs,
+        **context, **extra,
+    )  # fmt: skip
 
 
 @router.get(

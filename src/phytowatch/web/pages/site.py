@@ -118,6 +118,7 @@ def install_pages(app: FastAPI) -> None:
     from phytowatch.web.pages.runs import router as run_pages
     from phytowatch.web.pages.supervision.policy import router as policy_pages
     from phytowatch.web.pages.supervision.standing import router as standing_pages
+    from phytowatch.web.pages.supervision.consignments import router as consignment_pages
 
     app.include_router(pages_api)
     app.include_router(router)
@@ -131,6 +132,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(audit_pages)
     app.include_router(policy_pages)
     app.include_router(standing_pages)
+    app.include_router(consignment_pages)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(_: Request, error: LoginRequiredError) -> Response:

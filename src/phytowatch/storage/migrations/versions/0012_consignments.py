@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("draft", sa.Text(), nullable=True),
         sa.Column("destination", sa.String(length=2), server_default="", nullable=False),
+        sa.Column("consignee", sa.String(length=500), server_default="", nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=False),
         sa.Column("submitted_at", sa.BigInteger(), nullable=True),
