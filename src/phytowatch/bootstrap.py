@@ -20,7 +20,7 @@ from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
-from phytowatch.services.supervision.fallbacks import NotRouted, Unregistered
+from phytowatch.services.supervision.fallbacks import Unregistered
 from phytowatch.services.supervision.policy import StaticPolicy
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
@@ -31,6 +31,7 @@ from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
+from phytowatch.storage.supervision.routing_wiring import routing_and_assessment
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -117,7 +118,7 @@ def bootstrap(
         standing=Unregistered(),
         # -- the e-supervision chain: declarations --
         # -- the e-supervision chain: routing and conformity assessment --
-        router=NotRouted(),
+        **routing_and_assessment(engine, audit, StaticPolicy(load_shipped()), Unregistered()),
     )
 
 

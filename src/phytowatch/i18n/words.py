@@ -79,12 +79,13 @@ AUDIT_ACTIONS = (
     N_("facility.added"), N_("token.issued"), N_("token.rotated"), N_("token.revoked"),
     N_("probe.calibrated"), N_("camera.added"), N_("snapshot.added"), N_("run.started"),
     N_("run.closed"), N_("run.signed_off"), N_("run.rejected"), N_("alarm.acknowledged"),
-    N_("alarm.cleared"),
+    N_("alarm.cleared"), N_("consignment.routed"), N_("consignment.assessed"),
+    N_("consignment.returned"), N_("consignment.rejected"),
 )  # fmt: skip
 # the kinds of object an audit entry names (``object_type``)
 AUDIT_OBJECTS = (
     N_("user"), N_("office"), N_("personal_token"), N_("enterprise"), N_("facility"),
-    N_("probe"), N_("camera"), N_("run"), N_("alarm"),
+    N_("probe"), N_("camera"), N_("run"), N_("alarm"), N_("consignment"),
 )  # fmt: skip
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))
@@ -112,4 +113,29 @@ CLI = (
     N_("no calibration recorded"), N_("EXPIRED"), N_("valid"),
     # what a message shows for a ``--database-url`` that is not a URL
     N_("(not a database URL)"),
+)  # fmt: skip
+# the e-supervision chain, routing and conformity assessment (domain/supervision/routing.py,
+# assessment.py): the supervision modes, the products' risk, a route's outcome, an assessment's
+# kind, conformity and disposal, a pest's life stage, the hard rules by name
+SUPERVISION_MODES = (
+    N_("credit"), N_("verification"), N_("general"), N_("strict"), N_("special"),
+)  # fmt: skip
+RISK_LEVELS = (N_("high"), N_("elevated"), N_("general"))
+ROUTE_OUTCOMES = (N_("documents"), N_("inspect"))
+ASSESSMENT_KINDS = (N_("documents"), N_("inspection"))
+CONFORMITY = (N_("conforming"), N_("not_conforming"))
+DISPOSALS = (N_("re_treatment"), N_("re_sorting"), N_("return"), N_("destruction"))
+LIFE_STAGES = (
+    N_("egg"), N_("larva"), N_("nymph"), N_("pupa"), N_("adult"), N_("seed"), N_("spore"),
+    N_("other"),
+)  # fmt: skip
+HARD_RULES = (
+    N_("key_list"), N_("requirement_not_met"), N_("run_with_findings"), N_("base_suspended"),
+    N_("not_e_supervised"), N_("inspected_before"), N_("inspection_owed"),
+)  # fmt: skip
+# what is done to a consignment, as a refusal names it (Code.ASSESS_STATE's ``action``) and a
+# consignment's states shown by the queue
+CONSIGNMENT_STEPS = (
+    N_("assessed"), N_("returned"), N_("rejected"), N_("routed"), N_("submitted"),
+    N_("withdrawn"), N_("draft"), N_("certified"), N_("transferred"), N_("released"),
 )  # fmt: skip
