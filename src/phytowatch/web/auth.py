@@ -50,7 +50,7 @@ SESSION_COOKIE = "phytowatch_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-TENANTS = ("facility", "run", "alarm")
+TENANTS = ("facility", "run", "alarm", "consignment")
 _BEARER = {"WWW-Authenticate": "Bearer"}
 
 
@@ -235,6 +235,11 @@ async def _owner(services: App, tenant: str, request: Request) -> tuple[str, str
             else await run_in_threadpool(services.alarm_store.alarm, alarm_id)
         )
         code = None if alarm is None else alarm.facility
+    elif tenant == "consignment":  # whose the consignment is: its enterprise, in its city
+        consignment_id = _number(params["consignment_id"])
+        if consignment_id is None:
+            return None
+        return await run_in_threadpool(services.assessments.owner_of, consignment_id)
     if code is None:
         return None
     return await run_in_threadpool(services.accounts.facility_owner, code)
@@ -242,17 +247,23 @@ async def _owner(services: App, tenant: str, request: Request) -> tuple[str, str
 
 async def check_tenant(request: Request, principal: Principal, tenant: str) -> None:
     """404 unless the caller may see the facility, run or alarm named in the path."""
-    named = {"run": "run_id", "alarm": "alarm_id"}.get(tenant)
+    named = {"run": "run_id", "alarm": "alarm_id", "consignment": "consignment_id"}.get(tenant)
     if principal.sees_everything and (named is None or _number(request.path_params[named])):
         return  # the route's own lookup answers 404 for what does not exist
     owner = await _owner(_services(request), tenant, request)
     if owner is None or not principal.covers(*owner):
-        what = {"facility": "code", "run": "run_id", "alarm": "alarm_id"}[tenant]
+        what = {
+            "facility": "code",
+            "run": "run_id",
+            "alarm": "alarm_id",
+            "consignment": "consignment_id",
+        }[tenant]
         shown = request.path_params.get(what)
         code, name = {
             "facility": (Code.NO_FACILITY, "facility"),
             "run": (Code.NO_RUN, "run"),
             "alarm": (Code.NO_ALARM, "alarm"),
+            "consignment": (Code.ROUTE_NO_CONSIGNMENT, "consignment"),
         }[tenant]
         raise ApiError(404, say(code, **{name: str(shown)}))
 

@@ -116,6 +116,7 @@ def install_pages(app: FastAPI) -> None:
     from phytowatch.web.pages.data import router as pages_api
     from phytowatch.web.pages.lists import router as list_pages
     from phytowatch.web.pages.runs import router as run_pages
+    from phytowatch.web.pages.supervision.inspections import router as inspection_pages
 
     app.include_router(pages_api)
     app.include_router(router)
@@ -127,6 +128,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(user_admin_pages)
     app.include_router(account_pages)
     app.include_router(audit_pages)
+    app.include_router(inspection_pages)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(_: Request, error: LoginRequiredError) -> Response:
