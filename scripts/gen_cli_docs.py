@@ -51,6 +51,7 @@ COMMANDS = [
     ["tokens", "issue"],
     ["tokens", "list"],
     ["tokens", "revoke"],
+    ["inspections", "redraw"],
     ["version"],
 ]
 

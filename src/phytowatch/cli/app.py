@@ -9,6 +9,7 @@ from phytowatch.cli.accounts_cmds import offices_app, runs_signoff, tokens_app, 
 from phytowatch.cli.alarms_cmds import alarms_app
 from phytowatch.cli.audit_cmds import audit_app
 from phytowatch.cli.demo_cmd import demo
+from phytowatch.cli.inspections_cmds import inspections_app
 from phytowatch.cli.mqtt_cmd import ingest_mqtt
 from phytowatch.cli.registry_cmds import (
     cameras_app,
@@ -41,6 +42,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(offices_app, name="offices")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(inspections_app, name="inspections")
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)
