@@ -46,7 +46,7 @@ PAGES: dict[str | None, list[str]] = {
     "inspector": [
         "/wall", "/runs", "/runs/{open}", "/runs/{finished}", "/runs/{cold}", "/runs/{hot_water}",
         "/runs/{vapour}", "/runs/{cold}/replay", "/runs/{hot_water}/replay",
-        "/facilities/JX-0032-H1", "/alarms", "/runs/999999",
+        "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/inspections", "/interceptions",
     ],
     "certifier": ["/runs/{open}", "/runs/{finished}"],
     "port": ["/wall", "/runs/{open}"],

@@ -1326,7 +1326,7 @@ class Code(StrEnum):
     )
     ROUTE_DRAW_MOOT = (
         "route.draw_moot",
-        "drawn {draw}, not used: a rule that always inspects applies: inspect",
+        "drawn {draw}, not used: a rule that always inspects applies",
     )
     ROUTE_DRAW_INSPECT = "route.draw_inspect", "drawn {draw} < {ratio}: inspect (sampled)"
     ROUTE_DRAW_DOCUMENTS = (
