@@ -21,10 +21,9 @@ T0 = 1_772_361_600_000_000
 
 
 def _consignments(url: str) -> None:
-    from routingworld import submitted
-
     from phytowatch.bootstrap import bootstrap
     from phytowatch.config import load_settings
+    from routingworld import submitted
 
     services = bootstrap(load_settings(database_url=url))
     try:
