@@ -235,3 +235,30 @@ def test_the_legal_records_refuse_update_and_delete(nanchang: Services, table: s
     for statement in (f"UPDATE {table} SET {column} = {value}", f"DELETE FROM {table}"):
         with pytest.raises(DBAPIError, match="append-only"), services.engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_the_route_is_taken_back_with_the_submission_that_fails(nanchang: Services) -> None:
+    """The router works in the submission's unit: a submission that fails after routing leaves
+    no route, no move, no entry."""
+    services = nanchang
+    with services.engine.begin() as conn:
+        owner = conn.execute(
+            select(enterprises.c.id).where(enterprises.c.code == "E1")
+        ).scalar_one()
+        cid = conn.execute(
+            insert(consignments)
+            .values(number="C-9", enterprise_id=owner, state="submitted", version=1,
+                    destination="SG", created_at=T0, created_by="user:op", updated_at=T0)
+            .returning(consignments.c.id)
+        ).scalar_one()  # fmt: skip
+    found = services.consignment_states.consignment(cid)
+    assert found is not None
+    entries = services.audit.verify().count
+    with pytest.raises(RuntimeError), services.audit.atomic():
+        services.router.on_submitted(found, _declaration("mango"), ctx=ctx_at(T0, "user:op"))
+        assert services.assessments.routes(cid) != []  # seen inside the unit
+        raise RuntimeError("the submission fails after routing")
+    assert services.assessments.routes(cid) == []
+    after = services.consignment_states.consignment(cid)
+    assert after is not None and after.state is ConsignmentState.SUBMITTED
+    assert services.audit.verify().count == entries
