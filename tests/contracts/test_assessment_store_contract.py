@@ -188,7 +188,7 @@ def test_an_assessment_and_its_interceptions_are_read_back(desk: Desk) -> None:
     assert (record.number, record.products, record.destination, record.city) == (
         "C-1", ("mango",), "SG", "南昌",
     )  # fmt: skip
-    for wanted, reach, total in [
+    cases: list[tuple[InterceptionFilter, tuple[list[str], list[str]] | None, int]] = [
         (InterceptionFilter(product="mango"), None, 1),
         (InterceptionFilter(product="man"), None, 0),
         (InterceptionFilter(enterprise="E2"), None, 0),
@@ -196,7 +196,8 @@ def test_an_assessment_and_its_interceptions_are_read_back(desk: Desk) -> None:
         (InterceptionFilter(end=T0 + 101), None, 1),
         (InterceptionFilter(), ([], ["E1"]), 1),
         (InterceptionFilter(), (["赣州"], []), 0),
-    ]:
+    ]
+    for wanted, reach, total in cases:
         assert desk.store.interceptions(wanted, reach, offset=0, limit=5).total == total, wanted
     assert desk.store.count("interceptions", "E1", T0, T0 + 101) == 1
     assert desk.store.count("interceptions", "E1", T0 + 101, T0 + 200) == 0
