@@ -16,7 +16,7 @@ from fakes import (
     InMemoryConsignmentLookup,
     InMemoryStandingLookup,
 )
-from phytowatch.domain.messages import Code, Kind
+from phytowatch.domain.messages import Code, Kind, Word, stored_message
 from phytowatch.domain.supervision.assessment import AssessmentKind, Conformity
 from phytowatch.domain.supervision.consignment import (
     BackingRun,
@@ -105,6 +105,10 @@ def test_a_consignment_drawn_above_its_ratio_is_released_and_assessed_on_documen
     assert world.store.routes(1) == [decided]
     assert world.lookup.consignments[1].state is ConsignmentState.ASSESSED
     assert [e.step for e in world.lookup.timeline] == [Step.ROUTED, Step.ASSESSED]
+    routed, assessed = (stored_message(e.detail) for e in world.lookup.timeline)
+    assert routed.code is Code.ROUTE_TIMELINE
+    assert routed.params == {"outcome": Word("documents"), "mode": Word("credit")}
+    assert assessed.code is Code.ASSESSED_ON_DOCUMENTS
     assessment = world.store.assessment_of(1)
     assert assessment is not None
     assert assessment.kind is AssessmentKind.DOCUMENTS

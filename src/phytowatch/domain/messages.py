@@ -1343,6 +1343,13 @@ class Code(StrEnum):
         "consignment {number} version {version}: recorded draw {recorded} → {outcome}, "
         "recomputed {draw} → {recomputed}: they differ",
     )
+    # what the timeline says of a route and an assessment (stored as its entry's detail)
+    ROUTE_TIMELINE = "route.timeline", "routed: {outcome}, {mode} supervision"
+    ASSESSED_INSPECTION = "assessment.inspection", "inspected: {conformity}"
+    ASSESSED_INSPECTION_DISPOSAL = (
+        "assessment.inspection_disposal",
+        "inspected: {conformity}, {disposal}",
+    )
     ROUTE_NONE = "route.none", "consignment {consignment} has not been routed"
     ROUTE_NO_NUMBER = "route.no_number", "no consignment {number}"
     # a documents assessment (services/supervision/routing.py): what it rests on

@@ -253,11 +253,15 @@ def record_inspection(
             step=Step.ASSESSED,
             at=ctx.now,
             actor=ctx.actor,
-            detail={
-                "kind": AssessmentKind.INSPECTION.value,
-                "conformity": conformity.value,
-                "disposal": None if disposal is None else disposal.value,
-            },
+            detail=(
+                say(Code.ASSESSED_INSPECTION, conformity=Word(conformity.value))
+                if disposal is None
+                else say(
+                    Code.ASSESSED_INSPECTION_DISPOSAL,
+                    conformity=Word(conformity.value),
+                    disposal=Word(disposal.value),
+                )
+            ).to_json(),
         )
         if not moved:
             raise refused(Kind.CONFLICT, Code.ASSESS_RACE, consignment=consignment.number)

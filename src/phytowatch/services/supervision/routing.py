@@ -140,7 +140,11 @@ class Routing:
                 step=Step.ROUTED,
                 at=ctx.now,
                 actor=ctx.actor,
-                detail={"outcome": decided.outcome.value, "mode": decided.mode.value},
+                detail=say(
+                    Code.ROUTE_TIMELINE,
+                    outcome=Word(decided.outcome.value),
+                    mode=Word(decided.mode.value),
+                ).to_json(),
             )
             if not moved:
                 raise refused(Kind.CONFLICT, Code.ASSESS_RACE, consignment=consignment.number)
@@ -172,6 +176,7 @@ class Routing:
             if (base := self.standing.base(number)) is not None and base.status is BaseStatus.VALID
         ]
         evidence: dict[str, Any] = {"runs": signed, "bases": bases}
+        reason = say(Code.ASSESSED_ON_DOCUMENTS, runs=len(signed), bases=len(bases))
         assessment = Assessment(
             consignment_id=consignment.id,
             version=consignment.version,
@@ -188,7 +193,7 @@ class Routing:
             by=ctx.actor,
             office="",
             at=ctx.now,
-            reason=say(Code.ASSESSED_ON_DOCUMENTS, runs=len(signed), bases=len(bases)),
+            reason=reason,
         )
         self.store.add_assessment(assessment, consignment=consignment)
         moved = self.consignments.move(
@@ -198,7 +203,7 @@ class Routing:
             step=Step.ASSESSED,
             at=ctx.now,
             actor=ctx.actor,
-            detail={"kind": AssessmentKind.DOCUMENTS.value, "conformity": "conforming"},
+            detail=reason.to_json(),
         )
         if not moved:
             raise refused(Kind.CONFLICT, Code.ASSESS_RACE, consignment=consignment.number)
