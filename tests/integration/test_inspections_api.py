@@ -102,6 +102,8 @@ def test_a_wrong_life_stage_or_date_is_refused_naming_the_field(
     answer = client.post(f"/api/v1/consignments/{e1.id}/assessment", json=body, headers=inspector)
     assert answer.status_code == 422
     assert answer.json()["params"]["field"] == "interceptions[0].life_stage"
+    nul = client.get("/api/v1/interceptions?pest=%00", headers=inspector)
+    assert nul.status_code == 200 and nul.json()["total"] == 0
     dated = client.get("/api/v1/interceptions?from=yesterday", headers=inspector)
     assert dated.status_code == 422 and dated.json()["params"] == {"field": "from"}
 
@@ -156,3 +158,5 @@ def test_the_form_keeps_what_was_typed_and_redirects_once_recorded(
     assert exported.status_code == 200
     assert exported.text.splitlines()[1].split(",")[1] == "GZ-0001"
     assert client.get("/interceptions?from=nope", headers=inspector).status_code == 422
+    nul = client.get("/interceptions?pest=%00", headers=inspector)
+    assert nul.status_code == 200 and "GZ-0001" not in nul.text

@@ -31,7 +31,7 @@ from phytowatch.services.app import App
 from phytowatch.services.supervision import assessment as uc
 from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.body import StrictJsonRoute
-from phytowatch.web.deps import RowId, StrictBody, context_of, documented
+from phytowatch.web.deps import RowId, StrictBody, context_of, documented, names_nothing
 from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 
 router = APIRouter(prefix="/api/v1", route_class=StrictJsonRoute)
@@ -292,6 +292,8 @@ async def list_interceptions(
 ) -> JSONResponse:
     """Interception records within the caller's reach, newest first."""
     services = _services(request)
+    if any(names_nothing(text) for text in (pest, enterprise, product, q)):
+        return JSONResponse({"total": 0, "offset": offset, "limit": limit, "items": []})
     last = _day(end, "to")
     wanted = uc.InterceptionFilter(
         pest=pest,

@@ -226,6 +226,8 @@ async def interceptions(request: Request) -> HTMLResponse:
     principal = principal_of(request)
 
     def load() -> Any:
+        if filters.impossible:  # a NUL no row can hold: nothing matches, on either database
+            return pager(0, 1, size, request.url.path, filters.link_params()), []
         found = uc.find_interceptions(
             services.assessments, principal, wanted, offset=(number - 1) * size, limit=size
         )
@@ -266,6 +268,8 @@ async def interceptions_csv(request: Request) -> StreamingResponse:
     principal = principal_of(request)
 
     def rows() -> Iterator[list[Any]]:
+        if filters.impossible:
+            return
         offset = 0
         while True:
             found = uc.find_interceptions(
