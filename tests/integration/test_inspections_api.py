@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 from accountsworld import T0, World, login
 from fastapi.testclient import TestClient
-from routingworld import submitted
 
 from phytowatch.domain.supervision.consignment import Consignment
+from routingworld import submitted
 
 pytestmark = pytest.mark.integration
 
