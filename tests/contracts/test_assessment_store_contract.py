@@ -154,6 +154,9 @@ def test_the_queue_holds_routed_consignments_to_inspect_in_reach_oldest_first(de
     desk.store.add_route(_route(early, RouteOutcome.INSPECT, T0 + 10))
     desk.store.add_route(_route(released, RouteOutcome.DOCUMENTS, T0))
     assert [w.number for w in desk.store.queue(None, None)] == ["C-2", "C-1"]
+    assert desk.store.waiting(None, None) == 2
+    assert desk.store.waiting(["南昌"], []) == 1
+    assert desk.store.waiting([], []) == 0
     assert [w.number for w in desk.store.queue(["南昌"], [])] == ["C-1"]
     assert [w.number for w in desk.store.queue([], ["E2"])] == ["C-2"]
     [first, _] = desk.store.queue(None, None)

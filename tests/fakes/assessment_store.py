@@ -127,6 +127,9 @@ class InMemoryAssessmentStore:
             )
         return sorted(out, key=lambda w: (w.routed_at, w.consignment_id))
 
+    def waiting(self, cities: Sequence[str] | None, enterprises: Sequence[str] | None) -> int:
+        return len(self.queue(cities, enterprises))
+
     def interceptions(
         self,
         wanted: InterceptionFilter,

@@ -28,7 +28,7 @@ from phytowatch.services.accounts import sha256_hex
 from phytowatch.services.app import App
 from phytowatch.services.lists import RunQuery, reach_of
 from phytowatch.services.notify import alarm_payload
-from phytowatch.services.supervision.assessment import queue as inspection_queue
+from phytowatch.services.supervision.assessment import waiting_count
 from phytowatch.web import i18n
 from phytowatch.web.auth import (
     SESSION_COOKIE,
@@ -231,8 +231,10 @@ async def inspection_count(request: Request, principal: Principal | None) -> int
         return None
     if request.headers.get("hx-request"):  # a fragment has no nav
         return None
-    waiting = await run_in_threadpool(inspection_queue, services_of(request).assessments, principal)
-    return len(waiting)
+    counted: int = await run_in_threadpool(
+        waiting_count, services_of(request).assessments, principal
+    )
+    return counted
 
 
 async def render(

@@ -87,6 +87,10 @@ class AssessmentStore(RouteStore, Protocol):
         cities or enterprises named (``None``: everywhere)."""
         ...
 
+    def waiting(self, cities: Sequence[str] | None, enterprises: Sequence[str] | None) -> int:
+        """How many the queue holds (its length, counted by the database)."""
+        ...
+
     def interceptions(
         self,
         wanted: InterceptionFilter,
@@ -392,6 +396,12 @@ def queue(store: AssessmentStore, principal: Principal) -> list[Waiting]:
     administrator), oldest first."""
     seen = reach(principal)
     return store.queue(None, None) if seen is None else store.queue(*seen)
+
+
+def waiting_count(store: AssessmentStore, principal: Principal) -> int:
+    """How many consignments the caller's queue holds (the nav's count)."""
+    seen = reach(principal)
+    return store.waiting(None, None) if seen is None else store.waiting(*seen)
 
 
 def find_interceptions(

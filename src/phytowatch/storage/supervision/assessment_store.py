@@ -266,22 +266,12 @@ class SqlAssessmentStore:
 
     # -- the queue and the records --------------------------------------------------------------
 
-    def queue(
-        self, cities: Sequence[str] | None, enterprises_: Sequence[str] | None
-    ) -> list[Waiting]:
+    def _waiting(
+        self, columns: Any, cities: Sequence[str] | None, enterprises_: Sequence[str] | None
+    ) -> Any:
         query = (
-            select(
-                consignments.c.id,
-                consignments.c.number,
-                consignments.c.destination,
-                consignments.c.version,
-                enterprises.c.code,
-                enterprises.c.city,
-                consignment_routes.c.at,
-                consignment_routes.c.mode,
-                consignment_routes.c.fired,
-                consignment_routes.c.reasons,
-            )
+            select(*columns)
+            .select_from(consignments)
             .join(enterprises, enterprises.c.id == consignments.c.enterprise_id)
             .join(
                 consignment_routes,
@@ -294,7 +284,6 @@ class SqlAssessmentStore:
                 consignments.c.state == ConsignmentState.ROUTED.value,
                 consignment_routes.c.outcome == RouteOutcome.INSPECT.value,
             )
-            .order_by(consignment_routes.c.at, consignments.c.id)
         )
         if cities is not None or enterprises_ is not None:
             query = query.where(
@@ -303,6 +292,26 @@ class SqlAssessmentStore:
                     enterprises.c.code.in_(list(enterprises_ or [])),
                 )
             )
+        return query
+
+    def waiting(self, cities: Sequence[str] | None, enterprises_: Sequence[str] | None) -> int:
+        query = self._waiting([func.count()], cities, enterprises_)
+        with connect(self.engine) as conn:
+            counted: int = conn.execute(query).scalar_one()
+        return counted
+
+    def queue(
+        self, cities: Sequence[str] | None, enterprises_: Sequence[str] | None
+    ) -> list[Waiting]:
+        columns = [
+            consignments.c.id, consignments.c.number, consignments.c.destination,
+            consignments.c.version, enterprises.c.code, enterprises.c.city,
+            consignment_routes.c.at, consignment_routes.c.mode, consignment_routes.c.fired,
+            consignment_routes.c.reasons,
+        ]  # fmt: skip
+        query = self._waiting(columns, cities, enterprises_).order_by(
+            consignment_routes.c.at, consignments.c.id
+        )
         with connect(self.engine) as conn:
             rows = conn.execute(query).mappings().all()
         return [
