@@ -70,6 +70,7 @@ COMMANDS = [
     ["consignments", "list"],
     ["consignments", "show"],
     ["consignments", "lines-template"],
+    ["inspections", "redraw"],
     ["version"],
 ]
 

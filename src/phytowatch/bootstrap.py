@@ -20,7 +20,6 @@ from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
-from phytowatch.services.supervision.fallbacks import NotRouted
 from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
@@ -31,9 +30,10 @@ from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
-from phytowatch.storage.supervision.policy_repo import SqlPolicyStore
-from phytowatch.storage.supervision.standing_repo import SqlFailedRuns, SqlStanding
 from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
+from phytowatch.storage.supervision.policy_repo import SqlPolicyStore
+from phytowatch.storage.supervision.routing_wiring import routing_and_assessment
+from phytowatch.storage.supervision.standing_repo import SqlFailedRuns, SqlStanding
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -98,6 +98,10 @@ def bootstrap(
 
         return current(engine)
 
+    policy = PolicyService(SqlPolicyStore(engine), audit, schedules=load_catalog().ids())
+    standing = SqlStanding(engine)  # read by routing on every submission
+    chain = routing_and_assessment(engine, audit, policy, standing)
+    consignments = SqlConsignmentStore(engine)
     return Services(
         settings=settings,
         registry=registry,
@@ -115,16 +119,16 @@ def bootstrap(
         schema_revision=schema_revision,
         engine=engine,
         # -- the e-supervision chain: official policy --
-        policy=PolicyService(SqlPolicyStore(engine), audit, schedules=load_catalog().ids()),
+        policy=policy,
         # -- the e-supervision chain: classification and raw-material bases --
-        standing=SqlStanding(engine),  # read by routing on every submission
-        classification=SqlStanding(engine),
-        bases=SqlStanding(engine),
-        record_counters=[SqlFailedRuns(engine)],
+        standing=standing,
+        classification=standing,
+        bases=standing,
+        record_counters=[SqlFailedRuns(engine), consignments, chain["assessments"]],
         # -- the e-supervision chain: declarations --
-        consignments=SqlConsignmentStore(engine),
+        consignments=consignments,
         # -- the e-supervision chain: routing and conformity assessment --
-        router=NotRouted(),
+        **chain,
     )
 
 

@@ -47,6 +47,7 @@ PAGES: dict[str | None, list[str]] = {
         "/wall", "/runs", "/runs/{open}", "/runs/{finished}", "/runs/{cold}", "/runs/{hot_water}",
         "/runs/{vapour}", "/runs/{cold}/replay", "/runs/{hot_water}/replay",
         "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/rules", "/bases", "/consignments",
+        "/facilities/JX-0032-H1", "/alarms", "/runs/999999", "/inspections", "/interceptions",
     ],
     "certifier": ["/runs/{open}", "/runs/{finished}"],
     "port": ["/wall", "/runs/{open}"],

@@ -7,21 +7,27 @@ from its port fails there; what a fake does is held to the SQL store's by ``test
 
 from fakes.accounts import InMemoryAccountStore
 from fakes.alarms import InMemoryAlarmStore
+from fakes.assessment_store import InMemoryAssessmentStore
 from fakes.audit import InMemoryAuditRecorder, InMemoryAuditStore
+from fakes.consignment_lookup import InMemoryConsignmentLookup
 from fakes.notify import InMemoryNotificationChannel
 from fakes.registry import InMemoryReadingWriter, InMemoryRegistry
 from fakes.runs import InMemoryRunStore
 from fakes.signoff import InMemoryRunLookup, InMemorySignOffStore
+from fakes.standing_lookup import InMemoryStandingLookup
 
 __all__ = [
     "InMemoryAccountStore",
     "InMemoryAlarmStore",
+    "InMemoryAssessmentStore",
     "InMemoryAuditRecorder",
     "InMemoryAuditStore",
+    "InMemoryConsignmentLookup",
     "InMemoryNotificationChannel",
     "InMemoryReadingWriter",
     "InMemoryRegistry",
     "InMemoryRunLookup",
     "InMemoryRunStore",
     "InMemorySignOffStore",
+    "InMemoryStandingLookup",
 ]

@@ -178,6 +178,17 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/consignments/{consignment_id}/withdraw"): frozenset({"declarant"}),
     ("POST", "/consignments/{consignment_id}/copy"): frozenset({"declarant"}),
     # -- the e-supervision chain: routing and conformity assessment --
+    ("GET", "/api/v1/inspections"): EVERYONE,
+    ("GET", "/api/v1/consignments/{consignment_id}/route"): EVERYONE,
+    ("POST", "/api/v1/consignments/{consignment_id}/assessment"): frozenset({"inspector"}),
+    ("POST", "/api/v1/consignments/{consignment_id}/return"): frozenset({"inspector"}),
+    ("POST", "/api/v1/consignments/{consignment_id}/reject"): frozenset({"inspector"}),
+    ("GET", "/api/v1/interceptions"): EVERYONE,
+    ("GET", "/inspections"): EVERYONE,
+    ("GET", "/consignments/{consignment_id}/assess"): frozenset({"inspector"}),
+    ("POST", "/consignments/{consignment_id}/assess"): frozenset({"inspector"}),
+    ("GET", "/interceptions"): EVERYONE,
+    ("GET", "/interceptions.csv"): EVERYONE,
 }
 
 

@@ -10,6 +10,7 @@ from phytowatch.cli.alarms_cmds import alarms_app
 from phytowatch.cli.audit_cmds import audit_app
 from phytowatch.cli.consignments_cmds import consignments_app
 from phytowatch.cli.demo_cmd import demo
+from phytowatch.cli.inspections_cmds import inspections_app
 from phytowatch.cli.mqtt_cmd import ingest_mqtt
 from phytowatch.cli.registry_cmds import (
     cameras_app,
@@ -48,6 +49,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(classify_app, name="classify")
 app.add_typer(bases_app, name="bases")
 app.add_typer(consignments_app, name="consignments")
+app.add_typer(inspections_app, name="inspections")
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

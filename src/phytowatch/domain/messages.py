@@ -1520,6 +1520,111 @@ class Code(StrEnum):
     )
 
     # -- the e-supervision chain: routing (step 2) and conformity assessment (step 3) --
+    # the reasons of a route (domain/supervision/routing.py), in the order they are said
+    ROUTE_NOT_CLASSIFIED = (
+        "route.not_classified",
+        "the enterprise is not classified: treated as class {klass}, the lowest",
+    )
+    ROUTE_PRODUCT_UNKNOWN = (
+        "route.product_unknown",
+        "{product} is not in the product catalogue: treated as high risk",
+    )
+    ROUTE_CELL = (
+        "route.cell",
+        "class {klass} × {risk} risk → {mode} supervision ({percent} % inspected)",
+    )
+    ROUTE_KEY_LIST = (
+        "route.key_list",
+        "the enterprise is on the key list: every consignment is inspected",
+    )
+    ROUTE_NOT_E_SUPERVISED = (
+        "route.not_e_supervised",
+        "the enterprise is not under e-supervision: every consignment is inspected",
+    )
+    ROUTE_REQUIREMENT_NOT_MET = (
+        "route.requirement_not_met",
+        "{destination} requires a treatment under {schedules} for {product}: "
+        "no linked run meets it",
+    )
+    ROUTE_RUN_FINDINGS = (
+        "route.run_findings",
+        "treatment run {run} has findings an inspector must look at",
+    )
+    ROUTE_BASE_SUSPENDED = "route.base_suspended", "raw-material base {base} is suspended"
+    ROUTE_BASE_UNKNOWN = "route.base_unknown", "raw-material base {base} is not registered"
+    ROUTE_INSPECTED_BEFORE = (
+        "route.inspected_before",
+        "an earlier version was routed to inspect: a correction stays inspected",
+    )
+    ROUTE_INSPECTION_OWED = (
+        "route.inspection_owed",
+        "an inspection is owed: consignment {number} of the same goods and destination was "
+        "withdrawn after it was routed to inspect",
+    )
+    ROUTE_DRAW_MOOT = (
+        "route.draw_moot",
+        "drawn {draw}, not used: a rule that always inspects applies",
+    )
+    ROUTE_DRAW_INSPECT = "route.draw_inspect", "drawn {draw} < {ratio}: inspect (sampled)"
+    ROUTE_DRAW_DOCUMENTS = (
+        "route.draw_documents",
+        "drawn {draw} ≥ {ratio}: released on documents",
+    )
+    ROUTE_REDRAW_MATCHES = (
+        "route.redraw_matches",
+        "consignment {number} version {version}: recomputed draw {draw} and outcome {outcome} "
+        "match the record",
+    )
+    ROUTE_REDRAW_DIFFERS = (
+        "route.redraw_differs",
+        "consignment {number} version {version}: recorded draw {recorded} → {outcome}, "
+        "recomputed {draw} → {recomputed}: they differ",
+    )
+    # what the timeline says of a route and an assessment (stored as its entry's detail)
+    ROUTE_TIMELINE = "route.timeline", "routed: {outcome}, {mode} supervision"
+    ASSESSED_INSPECTION = "assessment.inspection", "inspected: {conformity}"
+    ASSESSED_INSPECTION_DISPOSAL = (
+        "assessment.inspection_disposal",
+        "inspected: {conformity}, {disposal}",
+    )
+    ROUTE_NONE = "route.none", "consignment {consignment} has not been routed"
+    ROUTE_NO_NUMBER = "route.no_number", "no consignment {number}"
+    # a documents assessment (services/supervision/routing.py): what it rests on
+    ASSESSED_ON_DOCUMENTS = (
+        "assessment.on_documents",
+        "assessed on documents: {runs} signed-off run(s), {bases} valid base(s)",
+    )
+    # refusals of an assessment (domain/supervision/assessment.py, services/…/assessment.py)
+    ASSESS_INSPECTOR_ONLY = (
+        "assessment.inspector_only",
+        "only an inspector of an office covering the enterprise may assess a consignment",
+    )
+    ASSESS_STATE = (
+        "assessment.state",
+        "consignment {consignment} is {state}: it cannot be {action} now",
+    )
+    ASSESS_NOT_INSPECT = (
+        "assessment.not_inspect",
+        "consignment {consignment} was released on documents: there is no inspection to record",
+    )
+    ASSESS_DISPOSAL_NEEDED = (
+        "assessment.disposal_needed",
+        "{field}: a not-conforming decision needs a disposal",
+    )
+    ASSESS_DISPOSAL_UNWANTED = (
+        "assessment.disposal_unwanted",
+        "{field}: a conforming consignment has no disposal",
+    )
+    ASSESS_INTERCEPTION_COMMENT = (
+        "assessment.interception_comment",
+        "{field}: a pest was intercepted: say why the consignment still conforms "
+        "(e.g. not a quarantine pest of the destination)",
+    )
+    ASSESS_RACE = (
+        "assessment.race",
+        "consignment {consignment} was moved on by someone else first: reload it",
+    )
+    ROUTE_NO_CONSIGNMENT = "route.no_consignment", "no consignment {consignment}"
 
     # what is not there (or not the caller's to see: the same answer)
     NO_RUN = "not_found.run", "no run {run}"

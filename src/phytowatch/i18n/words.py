@@ -87,6 +87,8 @@ AUDIT_ACTIONS = (
     # the e-supervision chain: declarations
     N_("consignment.drafted"), N_("consignment.copied"), N_("consignment.draft_saved"),
     N_("consignment.submitted"), N_("consignment.resubmitted"), N_("consignment.withdrawn"),
+    N_("alarm.cleared"), N_("consignment.routed"), N_("consignment.assessed"),
+    N_("consignment.returned"), N_("consignment.rejected"),
 )  # fmt: skip
 # the kinds of object an audit entry names (``object_type``)
 AUDIT_OBJECTS = (
@@ -102,6 +104,7 @@ BASE_EVENTS = (N_("registered"), N_("suspended"), N_("reinstated"))
 PROPOSAL_STATES = (N_("proposed"), N_("confirmed"), N_("dismissed"))
 MEASURES = (
     N_("failed_runs"), N_("interceptions"), N_("returned_declarations"), N_("declarations"),
+    N_("probe"), N_("camera"), N_("run"), N_("alarm"), N_("consignment"),
 )  # fmt: skip
 # what was done to the audit trail at its first bad row (domain.audit.Tampering)
 TAMPERING = (N_("edited"), N_("removed"), N_("reordered"))
@@ -152,7 +155,32 @@ CLASSES = (
     N_("class.I"), N_("class.II"), N_("class.III"), N_("class.IV"), N_("class.AA"),
     N_("class.A"), N_("class.B"), N_("class.C"), N_("class.D"),
 )  # fmt: skip
-MEASURES = (
+MEASURE_LABELS = (
     N_("measure.failed_runs"), N_("measure.interceptions"), N_("measure.returned_declarations"),
     N_("measure.declarations"),
+)  # fmt: skip
+# the e-supervision chain, routing and conformity assessment (domain/supervision/routing.py,
+# assessment.py): the supervision modes, the products' risk, a route's outcome, an assessment's
+# kind, conformity and disposal, a pest's life stage, the hard rules by name
+MODE_WORDS = (
+    N_("credit"), N_("verification"), N_("general"), N_("strict"), N_("special"),
+)  # fmt: skip
+RISK_WORDS = (N_("high"), N_("elevated"), N_("general"))
+ROUTE_OUTCOMES = (N_("documents"), N_("inspect"))
+ASSESSMENT_KINDS = (N_("documents"), N_("inspection"))
+CONFORMITY = (N_("conforming"), N_("not_conforming"))
+DISPOSALS = (N_("re_treatment"), N_("re_sorting"), N_("return"), N_("destruction"))
+LIFE_STAGES = (
+    N_("egg"), N_("larva"), N_("nymph"), N_("pupa"), N_("adult"), N_("seed"), N_("spore"),
+    N_("other"),
+)  # fmt: skip
+HARD_RULES = (
+    N_("key_list"), N_("requirement_not_met"), N_("run_with_findings"), N_("base_suspended"),
+    N_("not_e_supervised"), N_("inspected_before"), N_("inspection_owed"),
+)  # fmt: skip
+# what is done to a consignment, as a refusal names it (Code.ASSESS_STATE's ``action``) and a
+# consignment's states shown by the queue
+CONSIGNMENT_ACTIONS = (
+    N_("assessed"), N_("returned"), N_("rejected"), N_("routed"), N_("submitted"),
+    N_("withdrawn"), N_("draft"), N_("certified"), N_("transferred"), N_("released"),
 )  # fmt: skip

@@ -21,16 +21,17 @@ from phytowatch.services.notify import Notifier
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
-from phytowatch.services.supervision.policy import PolicyService
+from phytowatch.services.supervision.assessment import Assessments
 from phytowatch.services.supervision.bases import BaseStore
+from phytowatch.services.supervision.consignments import ConsignmentStore
+from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.services.supervision.ports import (
-    PolicySource,
+    ConsignmentLookup,
     RecordCounter,
     Router,
     StandingLookup,
 )
 from phytowatch.services.supervision.standing import StandingStore
-from phytowatch.services.supervision.consignments import ConsignmentStore
 
 
 class Secret(Protocol):
@@ -118,3 +119,5 @@ class App:
 
     # -- the e-supervision chain: routing and conformity assessment --
     router: Router  # routes a submitted declaration (called by the submission, in its unit)
+    assessments: Assessments  # routes, assessments, interceptions; the queue; who owns what
+    consignment_states: ConsignmentLookup  # what assessment reads of a consignment and moves

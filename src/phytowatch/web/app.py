@@ -27,9 +27,10 @@ from phytowatch.web.api.facilities import router as facilities_router
 from phytowatch.web.api.ingest import router as ingest_router
 from phytowatch.web.api.runs import router as runs_router
 from phytowatch.web.api.signoff import router as signoff_router
+from phytowatch.web.api.supervision.consignments import router as consignments_router
+from phytowatch.web.api.supervision.inspections import router as inspections_api
 from phytowatch.web.api.supervision.policy import router as policy_router
 from phytowatch.web.api.supervision.standing import router as standing_router
-from phytowatch.web.api.supervision.consignments import router as consignments_router
 from phytowatch.web.auth import public, undeclared_routes
 from phytowatch.web.body import loose_json_routes, shown
 from phytowatch.web.deps import body_refusal, parameter_refusal
@@ -104,6 +105,7 @@ def create_app(
     app.include_router(policy_router)
     app.include_router(standing_router)
     app.include_router(consignments_router)
+    app.include_router(inspections_api)
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()
 

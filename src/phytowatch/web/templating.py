@@ -28,6 +28,7 @@ from phytowatch.services.accounts import sha256_hex
 from phytowatch.services.app import App
 from phytowatch.services.lists import RunQuery, reach_of
 from phytowatch.services.notify import alarm_payload
+from phytowatch.services.supervision.assessment import waiting_count
 from phytowatch.web import i18n
 from phytowatch.web.auth import (
     SESSION_COOKIE,
@@ -198,12 +199,14 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
     items = [
         ("wall", "/wall", "Wall", Action.EVENTS_READ, True),
         ("queue", "/queue", "To sign off", Action.SIGNOFF_WRITE, True),
+        ("inspections", "/inspections", "To inspect", Action.CONSIGNMENTS_ASSESS, True),
         ("runs", "/runs", "Runs", Action.RUNS_READ, True),
         ("alarms", "/alarms", "Alarms", Action.ALARMS_READ, True),
         ("facilities", "/facilities", "Facilities", Action.FACILITIES_READ, bureau),
         ("enterprises", "/enterprises", "Enterprises", Action.FACILITIES_READ, bureau),
         ("rules", "/rules", "Policy", Action.POLICY_READ, True),
         ("bases", "/bases", "Bases", Action.CONSIGNMENTS_READ, True),
+        ("interceptions", "/interceptions", "Interceptions", Action.CONSIGNMENTS_READ, bureau),
         ("admin", "/admin", "Administration", Action.REGISTRY_WRITE, True),
     ]
     return [
@@ -222,6 +225,18 @@ async def queue_count(request: Request, principal: Principal | None) -> int | No
     query = RunQuery(reach=reach_of(principal), review=AWAITING, limit=1)
     total, _ = await run_in_threadpool(services_of(request).runs.list_runs, query)
     return total
+
+
+async def inspection_count(request: Request, principal: Principal | None) -> int | None:
+    """How many consignments await the caller's inspection (the nav's count), for inspectors."""
+    if principal is None or not principal.may(Action.CONSIGNMENTS_ASSESS):
+        return None
+    if request.headers.get("hx-request"):  # a fragment has no nav
+        return None
+    counted: int = await run_in_threadpool(
+        waiting_count, services_of(request).assessments, principal
+    )
+    return counted
 
 
 async def render(
@@ -252,6 +267,7 @@ async def render(
         "csrf": await csrf_of(request) if principal is not None else "",
         "nav": nav_of(principal),
         "queue_count": await queue_count(request, principal),
+        "inspection_count": await inspection_count(request, principal),
         "when": when,
         "span": lambda s: i18n.duration(s, language),
         "say": lambda text: i18n.say_any(text, language, zone_name),

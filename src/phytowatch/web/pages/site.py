@@ -116,9 +116,10 @@ def install_pages(app: FastAPI) -> None:
     from phytowatch.web.pages.data import router as pages_api
     from phytowatch.web.pages.lists import router as list_pages
     from phytowatch.web.pages.runs import router as run_pages
+    from phytowatch.web.pages.supervision.consignments import router as consignment_pages
+    from phytowatch.web.pages.supervision.inspections import router as inspection_pages
     from phytowatch.web.pages.supervision.policy import router as policy_pages
     from phytowatch.web.pages.supervision.standing import router as standing_pages
-    from phytowatch.web.pages.supervision.consignments import router as consignment_pages
 
     app.include_router(pages_api)
     app.include_router(router)
@@ -133,6 +134,7 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(policy_pages)
     app.include_router(standing_pages)
     app.include_router(consignment_pages)
+    app.include_router(inspection_pages)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(_: Request, error: LoginRequiredError) -> Response:
