@@ -67,9 +67,9 @@ def submitted(
                 submitted_by="user:declarant",
             )
         )
-    found = services.consignment_states.consignment(cid)
+    found = services.consignments.consignment(cid)
     assert found is not None
     services.router.on_submitted(found, declaration(*products), ctx=ctx_at(at, "user:declarant"))
-    routed = services.consignment_states.consignment(cid)
+    routed = services.consignments.consignment(cid)
     assert routed is not None
     return routed

@@ -100,8 +100,8 @@ def bootstrap(
 
     policy = PolicyService(SqlPolicyStore(engine), audit, schedules=load_catalog().ids())
     standing = SqlStanding(engine)  # read by routing on every submission
-    chain = routing_and_assessment(engine, audit, policy, standing)
     consignments = SqlConsignmentStore(engine)
+    chain = routing_and_assessment(engine, audit, policy, standing, consignments)
     return Services(
         settings=settings,
         registry=registry,

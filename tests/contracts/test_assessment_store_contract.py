@@ -90,7 +90,7 @@ def _sql(request: pytest.FixtureRequest) -> Desk:
                         destination="SG", created_at=T0, created_by="user:op", updated_at=T0)
                 .returning(consignments.c.id)
             ).scalar_one()  # fmt: skip
-        found = services.consignment_states.consignment(cid)
+        found = services.consignments.consignment(cid)
         assert found is not None
         return found
 
@@ -100,7 +100,7 @@ def _sql(request: pytest.FixtureRequest) -> Desk:
                 update(consignments).where(consignments.c.id == cid).values(state=state.value)
             )
 
-    return Desk(services.consignment_states, services.assessments, add, set_state)
+    return Desk(services.consignments, services.assessments, add, set_state)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Routing and assessment on real SQLite and PostgreSQL (storage/supervision/assessment_store.py,
-routing_lookup.py): the route and its moves in one unit, the documents assessment, the
+consignments_repo.py): the route and its moves in one unit, the documents assessment, the
 inspector's record, the queue, the interception records, the inspection owed after a
 withdrawal, the redraw; and every legal record refusing UPDATE and DELETE."""
 
@@ -103,11 +103,11 @@ def _submitted(services: Services, number: str, *products: str, at: int = T0) ->
                 submitted_by="user:op",
             )
         )
-    found = services.consignment_states.consignment(cid)
+    found = services.consignments.consignment(cid)
     assert found is not None
-    assert services.consignment_states.declaration(cid, 1) is not None
+    assert services.consignments.declaration(cid, 1) is not None
     services.router.on_submitted(found, declaration, ctx=ctx_at(at, "user:op"))
-    routed = services.consignment_states.consignment(cid)
+    routed = services.consignments.consignment(cid)
     assert routed is not None
     return routed
 
@@ -178,7 +178,7 @@ def test_an_inspection_is_recorded_with_its_samples_and_interceptions(nanchang: 
         (pest,), "not_conforming", "destruction", "",
     )  # fmt: skip
     uc.record_inspection(
-        services.consignment_states,
+        services.consignments,
         services.assessments,
         services.audit,
         routed.id,
@@ -227,7 +227,7 @@ def test_the_legal_records_refuse_update_and_delete(nanchang: Services, table: s
         "conforming", "", "dead adult, not viable",
     )  # fmt: skip
     uc.record_inspection(
-        services.consignment_states, services.assessments, services.audit, routed.id, form,
+        services.consignments, services.assessments, services.audit, routed.id, form,
         ctx=ctx_of(INSPECTOR, T0 + 10),
     )  # fmt: skip
     column = {"assessment_samples": "lab", "sampling_keys": "created_at"}.get(table, "at")
@@ -251,7 +251,7 @@ def test_the_route_is_taken_back_with_the_submission_that_fails(nanchang: Servic
                     destination="SG", created_at=T0, created_by="user:op", updated_at=T0)
             .returning(consignments.c.id)
         ).scalar_one()  # fmt: skip
-    found = services.consignment_states.consignment(cid)
+    found = services.consignments.consignment(cid)
     assert found is not None
     entries = services.audit.verify().count
     with pytest.raises(RuntimeError), services.audit.atomic():
@@ -259,6 +259,6 @@ def test_the_route_is_taken_back_with_the_submission_that_fails(nanchang: Servic
         assert services.assessments.routes(cid) != []  # seen inside the unit
         raise RuntimeError("the submission fails after routing")
     assert services.assessments.routes(cid) == []
-    after = services.consignment_states.consignment(cid)
+    after = services.consignments.consignment(cid)
     assert after is not None and after.state is ConsignmentState.SUBMITTED
     assert services.audit.verify().count == entries

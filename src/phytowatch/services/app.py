@@ -26,7 +26,6 @@ from phytowatch.services.supervision.bases import BaseStore
 from phytowatch.services.supervision.consignments import ConsignmentStore
 from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.services.supervision.ports import (
-    ConsignmentLookup,
     RecordCounter,
     Router,
     StandingLookup,
@@ -120,4 +119,3 @@ class App:
     # -- the e-supervision chain: routing and conformity assessment --
     router: Router  # routes a submitted declaration (called by the submission, in its unit)
     assessments: Assessments  # routes, assessments, interceptions; the queue; who owns what
-    consignment_states: ConsignmentLookup  # what assessment reads of a consignment and moves

@@ -1,7 +1,7 @@
 """standing and bases
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 23:00:00.000000
 
 Classification management and raw-material bases (storage/supervision/standing_tables.py).
@@ -18,7 +18,7 @@ from alembic import op
 from phytowatch.storage.migrations.append_only import protect, unprotect
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

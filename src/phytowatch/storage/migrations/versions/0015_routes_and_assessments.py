@@ -1,7 +1,7 @@
 """routes and assessments
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-04 23:00:00.000000
 
 Step 2 and 3 of the e-supervision chain (storage/supervision/assessment_tables.py): the bureau's
@@ -17,7 +17,7 @@ from alembic import op
 from phytowatch.storage.migrations.append_only import protect, unprotect
 
 revision = "0015"
-down_revision = "0012"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -176,7 +176,7 @@ async def get_route(request: Request, consignment_id: RowId) -> JSONResponse:
     try:
         routes = await run_in_threadpool(
             uc.route_of,
-            services.consignment_states,
+            services.consignments,
             services.assessments,
             principal_of(request),
             consignment_id,
@@ -210,7 +210,7 @@ async def post_assessment(
     try:
         done = await run_in_threadpool(
             lambda: uc.record_inspection(
-                services.consignment_states,
+                services.consignments,
                 services.assessments,
                 services.audit,
                 consignment_id,
@@ -230,7 +230,7 @@ async def _stop(request: Request, consignment_id: int, body: ReasonIn, how: Any)
     try:
         done = await run_in_threadpool(
             lambda: how(
-                services.consignment_states,
+                services.consignments,
                 services.audit,
                 consignment_id,
                 ctx=context_of(request),
@@ -239,7 +239,7 @@ async def _stop(request: Request, consignment_id: int, body: ReasonIn, how: Any)
         )
     except Refused as error:
         raise ApiError.of(error) from None
-    moved = await run_in_threadpool(services.consignment_states.consignment, done.id)
+    moved = await run_in_threadpool(services.consignments.consignment, done.id)
     state = None if moved is None else moved.state.value
     return JSONResponse({"consignment": consignment_id, "state": state})
 

@@ -45,7 +45,7 @@ def route_context(services: App, principal: Principal, consignment_id: int) -> d
     """What ``_route.html`` and ``_assessment.html`` show for a consignment the caller may see:
     ``routes`` (oldest first), ``route`` (the newest, or None), ``assessment`` (or None).
     The consignment's page includes them with this in its context."""
-    routes = uc.route_of(services.consignment_states, services.assessments, principal,
+    routes = uc.route_of(services.consignments, services.assessments, principal,
                          consignment_id)  # fmt: skip
     return {
         "routes": routes,
@@ -131,7 +131,7 @@ async def _form_page(
     principal = principal_of(request)
 
     def load() -> dict[str, Any]:
-        consignment = uc.visible(services.consignment_states, principal, consignment_id)
+        consignment = uc.visible(services.consignments, principal, consignment_id)
         return {"consignment": consignment, **route_context(services, principal, consignment_id)}
 
     try:
@@ -186,7 +186,7 @@ async def assess_post(request: Request, consignment_id: RowId) -> Response:
     try:
         await run_in_threadpool(
             lambda: uc.record_inspection(
-                services.consignment_states, services.assessments, services.audit,
+                services.consignments, services.assessments, services.audit,
                 consignment_id, form, ctx=context_of(request),
             )
         )  # fmt: skip
