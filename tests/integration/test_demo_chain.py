@@ -1,0 +1,155 @@
+"""The demo's e-supervision chain over two days of demo time, in a few seconds: runs are signed
+off by the demo inspector, declared by their enterprises, routed (most released on documents),
+inspected now and then, one intercepted, one returned and corrected; every consignment rests on
+signed-off PASS runs, and the audit trail verifies. The service is the real one on a scratch
+SQLite database, its clock a fixed clock the test moves."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from test_demo_cycle import ClientService, ClientTransport
+
+from phytowatch.bootstrap import bootstrap
+from phytowatch.config import load_settings
+from phytowatch.demo.chain import Chain, declarant_login, seed_chain
+from phytowatch.demo.cycle import Cycle
+from phytowatch.demo.province import province
+from phytowatch.demo.run import seed, seed_people
+from phytowatch.domain.instants import US_PER_H, US_PER_MIN, parse_instant
+from phytowatch.services.clock import FixedClock
+from phytowatch.web.app import create_app
+
+pytestmark = pytest.mark.integration
+
+T0 = parse_instant("2026-12-01T08:00:00Z")
+STEP = 20 * US_PER_MIN
+SPAN = 30 * US_PER_H
+FACILITIES = (
+    "JX-GZ01-C1",
+    "JX-NC01-K1",
+    "JX-NC03-K1",
+    "JX-JJ03-K1",
+    "JX-SR03-K1",
+    "JX-GZ05-H1",
+    "JX-JA05-H1",
+    "JX-JA06-H1",
+    "JX-NC07-V1",
+)
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    folder: Path = tmp_path_factory.mktemp("demo-chain")
+    tokens: dict[str, str] = {}
+    url = seed(folder / "data", tokens, at=T0, only=FACILITIES)
+    seed_people(url, now=T0)
+    clock = FixedClock(T0)
+    settings = load_settings(database_url=url)
+    services = bootstrap(settings, migrate=False, clock=clock)
+    enterprises, facilities = province()
+    chosen = [dataclasses.replace(f, fault_plans=((),)) for f in facilities if f.code in FACILITIES]
+    mine = [e for e in enterprises if e.code in {f.enterprise for f in chosen}]
+    try:
+        logins = seed_chain(services, mine, chosen, now=T0, password="demo-chain-pass-1")
+        with TestClient(create_app(settings, services)) as client:
+            cycle = Cycle(
+                [(f, tokens[f.code]) for f in chosen],
+                service=ClientService(services, client),
+                connect=lambda _f, token: ClientTransport(client, token),
+                now=T0,
+            )
+            work = Chain(services, chosen)
+            wall = 0.0
+            while cycle.busy or wall == 0.0:
+                cycle.step(clock.now(), wall)
+                wall += 1.0
+            while clock.now() < T0 + SPAN:
+                clock.advance(STEP)
+                wall += STEP / US_PER_MIN
+                cycle.step(clock.now(), wall)
+                services.monitor.tick(clock.now())
+                work.step(clock.now())
+            with services.engine.connect() as conn:
+                states = Counter(
+                    row[0] for row in conn.execute(text("SELECT state FROM consignments"))
+                )
+                steps = Counter(
+                    row[0] for row in conn.execute(text("SELECT step FROM consignment_events"))
+                )
+                backing = [
+                    tuple(row)
+                    for row in conn.execute(
+                        text(
+                            "SELECT r.id, r.verdict, s.decision FROM consignment_runs c "
+                            "JOIN runs r ON r.id = c.run_id "
+                            "LEFT JOIN run_signoffs s ON s.run_id = r.id"
+                        )
+                    )
+                ]
+                assessed = [
+                    tuple(row)
+                    for row in conn.execute(
+                        text("SELECT kind, conformity, disposal FROM assessments")
+                    )
+                ]
+            return {
+                "counts": work.counts,
+                "states": states,
+                "steps": steps,
+                "backing": backing,
+                "assessed": assessed,
+                "logins": logins,
+                "verified": services.audit.verify(),
+                "services": services,
+            }
+    finally:
+        services.close()
+
+
+def test_signed_off_runs_are_declared_and_most_released_on_documents(
+    chain: dict[str, Any],
+) -> None:
+    counts: Counter[str] = chain["counts"]
+    assert counts["signed_off"] >= 20, counts
+    assert counts["declared"] >= 20, counts
+    assert counts["documents"] > counts["routed_inspect"] >= 1, counts
+    assert counts["refused"] == 0, counts
+    states: Counter[str] = chain["states"]
+    assert sum(states.values()) == counts["declared"]
+    assert states["assessed"] >= counts["documents"], states
+    assert set(states) <= {"assessed", "routed", "submitted"}, states
+
+
+def test_the_inspector_inspects_intercepts_and_returns_for_correction(
+    chain: dict[str, Any],
+) -> None:
+    counts: Counter[str] = chain["counts"]
+    assert counts["inspected"] >= 1 and counts["intercepted"] >= 1, counts
+    kinds = Counter((kind, conformity) for kind, conformity, _ in chain["assessed"])
+    assert kinds[("documents", "conforming")] == counts["documents"], kinds
+    assert kinds[("inspection", "not_conforming")] == counts["intercepted"], kinds
+    assert all(
+        disposal for _, conformity, disposal in chain["assessed"] if conformity != "conforming"
+    )
+    steps: Counter[str] = chain["steps"]
+    assert steps["returned"] == counts["returned"] >= 1, (steps, counts)
+    assert steps["resubmitted"] == counts["corrected"] >= 1, (steps, counts)
+
+
+def test_every_consignment_rests_on_signed_off_pass_runs(chain: dict[str, Any]) -> None:
+    assert chain["backing"], "no consignment backed by a run"
+    for run_id, verdict, decision in chain["backing"]:
+        assert verdict == "PASS" and decision == "signed_off", run_id
+
+
+def test_the_declarants_are_the_enterprises_and_the_trail_verifies(chain: dict[str, Any]) -> None:
+    assert declarant_login("GZ01") == "declarant"
+    assert "declarant-nc01" in chain["logins"] and "declarant-ja05" in chain["logins"]
+    assert chain["verified"].intact and chain["verified"].count > 0, chain["verified"]
