@@ -50,6 +50,10 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
     # the province keeps working: more runs started than the 30 it began with
     started = int(last.split(" runs: ")[1].split(" started")[0])
     assert started > 30, last
+    # the e-supervision chain: signed-off runs declared, most released on documents
+    declared = int(last.split(" consignments: ")[1].split(" declared")[0])
+    documents = int(last.split(" declared, ")[1].split(" released")[0])
+    assert declared > 0 and documents > 0, last
     assert "Traceback" not in result.stdout + result.stderr
     # one person per role, with a login and a fresh password, in the "where to look" lines
     people = {

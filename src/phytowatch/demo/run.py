@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from phytowatch.config import load_settings
+from phytowatch.demo.chain import Chain, seed_chain
 from phytowatch.demo.clock import DemoClock
 from phytowatch.demo.cycle import Cycle, Station
 from phytowatch.demo.province import (
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from phytowatch.services.app import App
 
 LOOP_S = 0.1  # wall seconds between two steps of the cycle
+CHAIN_S = 1.0  # wall seconds between two steps of the e-supervision chain
 SUMMARY_S = 5.0  # wall seconds between two summary lines
 # calibrations: most probes calibrated half a year ago and good for another; one kiln's probe
 # expired (its runs carry the note, and the alarm rises), another's falls due within the fortnight
@@ -168,6 +170,19 @@ def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
     return people
 
 
+def seed_standing(url: str, *, now: int) -> list[str]:
+    """The e-supervision chain's standings, bases and declarants (demo/chain.py); the
+    declarants' logins. Their password is not printed: the demo acts for them."""
+    from phytowatch.bootstrap import bootstrap
+
+    services = bootstrap(load_settings(database_url=url), migrate=False)
+    try:
+        enterprises, facilities = province()
+        return seed_chain(services, enterprises, facilities, now=now, password=demo_password())
+    finally:
+        services.close()
+
+
 @dataclass
 class Served:
     services: App  # the service's own application: the one its pages and judging use
@@ -283,6 +298,19 @@ def _get(url: str, token: str) -> list[dict[str, Any]]:
     return next(iter(data.values()))
 
 
+def chain_summary(chain: Chain) -> Message:
+    """What the e-supervision chain did since the demo began."""
+    counts = chain.counts
+    return say(
+        Code.DEMO_CHAIN,
+        declared=counts["declared"],
+        documents=counts["documents"],
+        inspected=counts["inspected"],
+        intercepted=counts["intercepted"],
+        returned=counts["returned"],
+    )
+
+
 def summary(base_url: str, token: str, cycle: Cycle, now: int) -> Message:
     """What the demo is doing, as the API shows it: runs started since the demo began, the
     verdicts of the closed ones (among the latest 200), the open runs' phases, the open alarms."""
@@ -338,6 +366,7 @@ def run_demo(
     begun = clock.now()
     url = seed(data, tokens, at=begun)
     people = seed_people(url, now=begun)
+    seed_standing(url, now=begun)
     base_url = f"http://127.0.0.1:{port}"
     served = serve(url, port, token, clock)
     enterprises, facilities = province()
@@ -394,10 +423,22 @@ def run_demo(
                 logging.getLogger(__name__).exception("demo station %s", station.facility.code)
             stop.wait(LOOP_S)
 
+    chain = Chain(served.services, working)
+
+    def declare() -> None:
+        """The e-supervision chain, in its own thread: the judging is never held up by it."""
+        while not stop.is_set():
+            try:
+                chain.step(clock.now())
+            except Exception:
+                logging.getLogger(__name__).exception("demo chain")
+            stop.wait(CHAIN_S)
+
     workers = [
         threading.Thread(target=work, args=(s,), name=f"demo-{s.facility.code}", daemon=True)
         for s in cycle.stations
     ]
+    workers.append(threading.Thread(target=declare, name="demo-chain", daemon=True))
     for worker in workers:
         worker.start()
     seen: set[int] = set()
@@ -408,7 +449,7 @@ def run_demo(
             time.sleep(wait)
             for alarm in new_alarms(served.services, seen):
                 emit(alarm)
-            emit(summary(base_url, token, cycle, clock.now()))
+            emit((summary(base_url, token, cycle, clock.now()), chain_summary(chain)))
     except KeyboardInterrupt:
         emit(say(Code.DEMO_STOPPING))
     finally:

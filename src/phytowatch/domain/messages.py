@@ -1166,6 +1166,11 @@ class Code(StrEnum):
         "fail among the latest) · open: {holding} holding, {waiting} waiting · "
         "open alarms: {alarms}",
     )
+    DEMO_CHAIN = (
+        "demo.chain",
+        "· consignments: {declared} declared, {documents} released on documents, {inspected} "
+        "inspected ({intercepted} intercepted), {returned} returned for correction",
+    )
     # the facility simulator (simulate/): its specs refused, then what it says while it runs
     SIM_DURATION_UNIT = "sim.duration_unit", "{text!r}: write a unit (e.g. {bare}m, {bare}s)"
     SIM_NOT_DURATION = (
