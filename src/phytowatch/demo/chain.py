@@ -152,7 +152,7 @@ PESTS = {
     "ginger-fresh": ("Rhizoglyphus robini", LifeStage.ADULT, Disposal.RE_SORTING),
 }
 SAMPLE_KIND = {"wood-packaging": "wood core"}
-OWNERS = ("COSU", "MSCU", "OOLU", "CMAU", "EGHU", "MAEU")
+OWNERS = ("COS", "MSC", "OOL", "CMA", "EGH", "MAE")  # owner codes; U: a freight container
 BASES = (
     # (number, enterprise, name, product, location, suspended)
     ("JX-GZ01-B1", "GZ01", "Anyuan navel orange orchard", "citrus-navel-orange",
@@ -169,6 +169,15 @@ BASES = (
     ("JX-JA06-B1", "JA06", "Suichuan tea garden", "tea-green", "Suichuan County, Ji'an", False),
 )  # fmt: skip
 SUSPENSION = "citrus canker (Xanthomonas citri) found at the orchard's last survey"
+
+
+def container_numbers(rng: random.Random, n: int) -> tuple[str, ...]:
+    """``n`` container numbers of the shipping lines, each with its ISO 6346 check digit."""
+    out = []
+    for _ in range(n):
+        ten = f"{rng.choice(OWNERS)}U{rng.randrange(1_000_000):06d}"
+        out.append(f"{ten}{container_check_digit(ten)}")
+    return tuple(out)
 
 
 def declarant_login(enterprise: str) -> str:
@@ -385,13 +394,6 @@ class Chain:
 
     # -- step 1: declarations ----------------------------------------------------------------
 
-    def _containers(self, n: int) -> tuple[str, ...]:
-        out = []
-        for _ in range(n):
-            ten = f"{self._rng.choice(OWNERS)}{self._rng.randrange(1_000_000):06d}"
-            out.append(f"{ten}{container_check_digit(ten)}")
-        return tuple(out)
-
     def _declaration(self, enterprise: str, trade: Trade, runs: tuple[int, ...]) -> Declaration:
         buyer = self._rng.choice(trade.buyers)
         bases = tuple(
@@ -403,7 +405,7 @@ class Chain:
             trade.product, "", trade.quantity, trade.unit, packages, trade.package_type,
             trade.description,
         )  # fmt: skip
-        containers = self._containers(max(1, int(trade.quantity) // 20))
+        containers = container_numbers(self._rng, max(1, int(trade.quantity) // 20))
         return Declaration(
             exporter=Party("", ""),  # the enterprise's, by default
             consignee=Party(buyer.name, buyer.address),
@@ -532,7 +534,7 @@ class Chain:
         ctx = self._ctx(declarant_login(found.enterprise), now)
         corrected = replace(
             declared,
-            containers=self._containers(len(declared.containers) or 1),
+            containers=container_numbers(self._rng, len(declared.containers) or 1),
             marks=f"{declared.marks} (as printed)",
         )
         service.edit(found.id, corrected, ctx=ctx)
