@@ -18,7 +18,7 @@ from test_demo_cycle import ClientService, ClientTransport
 
 from phytowatch.bootstrap import bootstrap
 from phytowatch.config import load_settings
-from phytowatch.demo.chain import Chain, declarant_login, seed_chain
+from phytowatch.demo.chain import PESTS, Chain, declarant_login, seed_chain
 from phytowatch.demo.cycle import Cycle
 from phytowatch.demo.province import province
 from phytowatch.demo.run import seed, seed_people
@@ -99,7 +99,16 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                         text("SELECT kind, conformity, disposal FROM assessments")
                     )
                 ]
+                intercepted = [
+                    tuple(row)
+                    for row in conn.execute(text("SELECT pest, products FROM interceptions"))
+                ]
+                versions = Counter(
+                    row[0] for row in conn.execute(text("SELECT version FROM consignments"))
+                )
             return {
+                "intercepted": intercepted,
+                "versions": versions,
                 "counts": work.counts,
                 "states": states,
                 "steps": steps,
@@ -124,7 +133,11 @@ def test_signed_off_runs_are_declared_and_most_released_on_documents(
     states: Counter[str] = chain["states"]
     assert sum(states.values()) == counts["declared"]
     assert states["assessed"] >= counts["documents"], states
-    assert set(states) <= {"assessed", "routed", "submitted"}, states
+    assert set(states) <= {"assessed", "routed"}, states  # routed: waiting for the inspector
+    # every consignment went through each step it should have, and no further
+    steps: Counter[str] = chain["steps"]
+    assert set(steps) == {"drafted", "submitted", "routed", "assessed", "returned", "resubmitted"}
+    assert steps["drafted"] == steps["submitted"] == counts["declared"], steps
 
 
 def test_the_inspector_inspects_intercepts_and_returns_for_correction(
@@ -138,7 +151,11 @@ def test_the_inspector_inspects_intercepts_and_returns_for_correction(
     assert all(
         disposal for _, conformity, disposal in chain["assessed"] if conformity != "conforming"
     )
+    for pest, products in chain["intercepted"]:
+        assert pest == PESTS[products.strip()][0], (pest, products)
+    assert len(chain["intercepted"]) == counts["intercepted"]
     steps: Counter[str] = chain["steps"]
+    assert chain["versions"][2] == counts["corrected"], chain["versions"]
     assert steps["returned"] == counts["returned"] >= 1, (steps, counts)
     assert steps["resubmitted"] == counts["corrected"] >= 1, (steps, counts)
 
