@@ -35,7 +35,7 @@ from phytowatch.demo.province import DEMO_ENTERPRISE, DemoEnterprise, DemoFacili
 from phytowatch.domain.accounts import Principal
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
 from phytowatch.domain.messages import Refused
-from phytowatch.domain.signoff import needs_comment
+from phytowatch.domain.signoff import Decision, needs_comment
 from phytowatch.domain.supervision.assessment import (
     Conformity,
     Disposal,
@@ -54,10 +54,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SIGN_AFTER = 20 * US_PER_MIN  # the inspector looks at a closed run
-DECLARE_AFTER = 40 * US_PER_MIN  # the declarant declares what the signed-off run backs
-INSPECT_AFTER = 2 * US_PER_H  # the inspector gets to a consignment routed to inspect
-CORRECT_AFTER = US_PER_H  # the declarant corrects a returned declaration
+SIGN_AFTER = 10 * US_PER_MIN  # the inspector looks at a closed run
+DECLARE_AFTER = 20 * US_PER_MIN  # the declarant declares what the signed-off run backs
+INSPECT_AFTER = US_PER_H  # the inspector gets to a consignment routed to inspect
+CORRECT_AFTER = 45 * US_PER_MIN  # the declarant corrects a returned declaration
 INTERCEPT_EVERY = 10  # of the inspections, one finds a pest
 RETURN_EVERY = 12  # of the inspections, one is returned for correction first
 UNTREATED = 0.25  # after a declaration: a tea or ginger consignment too
@@ -364,7 +364,10 @@ class Chain:
                 if record.closed_at + SIGN_AFTER > now:
                     continue
                 self._seen.add(record.id)
-                if self.app.accounts.signoff_of(record.id) is None:
+                existing = self.app.accounts.signoff_of(record.id)
+                if existing is not None and existing.decision is not Decision.SIGNED_OFF:
+                    continue  # rejected by a person at the demo's pages: backs nothing
+                if existing is None:
                     comment = ""
                     if needs_comment(record.judgement, record.calibration_notes):
                         comment = (
@@ -378,7 +381,7 @@ class Chain:
                             self.app.audit,
                             record.id,
                             ctx=self._ctx(self.inspector, now),
-                            decision="signed_off",
+                            decision=Decision.SIGNED_OFF.value,
                             comment=comment,
                         )
                     except Refused as why:
