@@ -1,16 +1,18 @@
 """Classification and raw-material bases in a real Chromium, in Chinese and English: the
 administrator's classification list and its proposals, an inspector suspending a base through
-its form, an enterprise seeing only its own bases. Screenshots of the pages go to docs/images/.
+its form, an enterprise seeing only its own bases. Screenshots of the pages go to the test
+artifacts; with ``DOCS_IMAGES=1`` to docs/images/ (the docs' pictures, made again).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import Server, chromium, logged_in, need_chromium, serving
+from browser_support import ARTIFACTS, Server, chromium, logged_in, need_chromium, serving
 
 from acting import ctx_of
 from phytowatch.bootstrap import bootstrap
@@ -24,7 +26,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = (
+    Path(__file__).resolve().parents[2] / "docs" / "images"
+    if os.environ.get("DOCS_IMAGES") == "1"
+    else ARTIFACTS
+)
 ADMIN = Principal("user", "user:admin", ROLE_ACTIONS[Role.ADMINISTRATOR], Role.ADMINISTRATOR)
 T = 1_772_446_620_000_000
 BASES = (
@@ -81,6 +87,7 @@ def _picture(page: Page, name: str, lang: str) -> None:
         "width": min(box["width"], 1400),
         "height": min(box["height"], 700),
     }
+    IMAGES.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMAGES / f"{name}-{'zh' if lang == 'zh-CN' else 'en'}.png"), clip=clip)
 
 
