@@ -89,11 +89,19 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
 @pytest.mark.parametrize(
     ("who", "lands", "nav"),
     [
-        ("operator", "/wall", ["监控墙", "处理记录", "告警"]),
-        ("inspector", "/wall", ["监控墙", "待签发", "处理记录", "告警", "处理设施", "企业"]),
-        ("admin", "/wall", ["监控墙", "处理记录", "告警", "处理设施", "企业", "系统管理"]),
-        ("declarant", "/runs", ["处理记录"]),
-        ("port", "/runs", ["处理记录", "处理设施", "企业"]),
+        ("operator", "/wall", ["监控墙", "处理记录", "告警", "原料基地"]),
+        (
+            "inspector",
+            "/wall",
+            ["监控墙", "待签发", "处理记录", "告警", "处理设施", "企业", "原料基地"],
+        ),
+        (
+            "admin",
+            "/wall",
+            ["监控墙", "处理记录", "告警", "处理设施", "企业", "原料基地", "系统管理"],
+        ),
+        ("declarant", "/runs", ["处理记录", "原料基地"]),
+        ("port", "/runs", ["处理记录", "处理设施", "企业", "原料基地"]),
     ],
 )
 def test_each_role_lands_on_its_page_and_sees_only_its_pages(
