@@ -109,6 +109,7 @@ def test_the_administrator_sees_every_enterprise_and_the_proposals(
     _picture(page, "classification-proposals", lang)
     page.goto(f"{server.url}/admin/classification/0031")
     assert "纳入电子监管试点" in page.locator("#history").inner_text()
+    _picture(page, "classification-enterprise", lang)
     page.context.close()
 
 
@@ -120,6 +121,7 @@ def test_an_inspector_suspends_a_base_through_its_form(browser: Browser, server:
     page.wait_for_url(f"{server.url}/bases/NC-TEA-0001")
     assert "tea mites found on inspection" in page.locator("#history").inner_text()
     assert "suspended" in page.locator(".facts").inner_text()
+    _picture(page, "base", "en")
     page.context.close()
 
 
