@@ -206,3 +206,19 @@ def test_a_nul_in_a_path_or_a_filter_finds_nothing_and_breaks_nothing(client: Te
     answer = client.post("/api/v1/bases", headers=ADMIN, json={**E1_BASE, "name": "a\u0000b"})
     assert answer.status_code == 422
     assert client.get("/bases?q=%00", headers=login(client, "admin")).status_code == 200
+
+
+def test_the_pages_of_another_office_s_base_are_not_found(client: TestClient) -> None:
+    _bases(client)
+    headers = login(client, "insp_nc")
+    page = client.get("/bases", headers=headers)
+    assert "NC-ORCH-001" in page.text and "GZ-ORCH-001" not in page.text
+    assert 'id="register-form"' in page.text
+    assert client.get("/bases/GZ-ORCH-001", headers=headers).status_code == 404
+    answer = client.post(
+        "/bases/GZ-ORCH-001/suspend", headers=headers, data={"reason": "not mine"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert answer.status_code == 404
+    base = client.get("/api/v1/bases/GZ-ORCH-001", headers=ADMIN).json()
+    assert base["status"] == "valid" and len(base["history"]) == 1
