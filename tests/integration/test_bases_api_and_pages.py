@@ -118,16 +118,21 @@ def test_proposals_over_the_api_then_confirmed(world: World, client: TestClient)
     answer = client.post("/api/v1/classification/proposals/propose", headers=ADMIN, json={})
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    # the world's runs passed: a clean year proposes class II -> I for both enterprises
-    assert sorted((p["enterprise"], p["to"]) for p in body["added"]) == [("E1", "I"), ("E2", "I")]
-    assert body["unknown_measures"] == ["interceptions", "returned_declarations"]
+    # the world's runs passed and nothing was returned: both upgrade rules propose class II -> I
+    # for both enterprises, each proposal naming its rule
+    added = sorted(body["added"], key=lambda p: (p["enterprise"], p["rule"]))
+    assert [(p["enterprise"], p["to"], p["rule"]) for p in added] == [
+        ("E1", "I", "up-clean-year"), ("E1", "I", "up-no-returned"),
+        ("E2", "I", "up-clean-year"), ("E2", "I", "up-no-returned"),
+    ]  # fmt: skip
+    assert body["unknown_measures"] == []
     again = client.post("/api/v1/classification/proposals/propose", headers=ADMIN, json={})
     assert again.json()["added"] == []
-    first = body["added"][0]["id"]
+    first = added[0]["id"]
     done = client.post(f"/api/v1/classification/proposals/{first}/confirm", headers=ADMIN, json={})
     assert done.status_code == 200 and done.json()["class"] == "I"
     assert "up-clean-year" in done.json()["reason"]
-    second = body["added"][1]["id"]
+    second = added[1]["id"]
     assert (
         client.post(
             f"/api/v1/classification/proposals/{second}/dismiss", headers=ADMIN, json={}
@@ -139,7 +144,7 @@ def test_proposals_over_the_api_then_confirmed(world: World, client: TestClient)
         json={"comment": "wait for the season"},
     ).status_code == 200  # fmt: skip
     listed = client.get("/api/v1/classification/proposals?state=proposed", headers=ADMIN)
-    assert listed.json()["total"] == 0
+    assert listed.json()["total"] == 2  # E2's, still open
     bad = client.post(
         "/api/v1/classification/proposals/propose", headers=ADMIN, json={"end": "tomorrow"}
     )

@@ -133,13 +133,15 @@ def _classified(services: Services, klass: str) -> None:
     router.standing = Standing()
 
 
-def test_an_unclassified_enterprise_is_routed_to_inspect_and_queued(nanchang: Services) -> None:
+def test_an_enterprise_not_under_e_supervision_is_routed_to_inspect_and_queued(
+    nanchang: Services,
+) -> None:
     services = nanchang
     routed = _submitted(services, "C-1", "mango")
     assert routed.state is ConsignmentState.ROUTED
     [route] = services.assessments.routes(routed.id)
     assert route.outcome is RouteOutcome.INSPECT and route.fired == (NOT_E_SUPERVISED,)
-    assert route.reasons[0].params["klass"] == "IV"
+    assert route.reasons[0].params["klass"] == "II"  # its registered grade: never classified
     [waiting] = uc.queue(services.assessments, INSPECTOR)
     assert (waiting.number, waiting.city, waiting.fired) == ("C-1", "南昌", (NOT_E_SUPERVISED,))
     with services.engine.connect() as conn:
