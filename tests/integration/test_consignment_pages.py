@@ -129,14 +129,14 @@ def test_add_a_row_keeps_what_was_typed_and_offers_one_more(
 
 
 def test_an_older_version_is_shown_as_it_was_submitted(client: TestClient, world: World) -> None:
-    from phytowatch.domain.supervision.consignment import ConsignmentState, Step
-
     done = _post(client, "declarant", "/consignments/new", {**FORM, "do": "submit"})
     consignment_id = int(re.findall(r"/consignments/(\d+)", done.headers["location"])[0])
-    world.services.consignments.move(
-        consignment_id, ConsignmentState.SUBMITTED, ConsignmentState.RETURNED,
-        step=Step.RETURNED, at=world.services.clock.now(), actor="user:inspector",
-    )  # fmt: skip
+    returned = client.post(
+        f"/api/v1/consignments/{consignment_id}/return",
+        json={"reason": "the marks do not match the packages"},
+        headers=login(client, "inspector"),
+    )
+    assert returned.status_code == 200, returned.text
     fixed = _post(
         client, "declarant", f"/consignments/{consignment_id}/edit",
         {**FORM, "marks": "PF-2", "do": "submit"},
