@@ -55,7 +55,7 @@ def test_a_declarant_declares_and_submits_from_a_file(world: World, tmp_path: Pa
     assert listed.stdout.splitlines() == [f"{number}\tE1\trouted\tv1\tUS\tPacific Fruit Co."]
     shown = json.loads(_cli(world, "consignments", "show", number.lower()).stdout)
     assert shown["state"] == "routed" and [v["version"] for v in shown["versions"]] == [1]
-    assert [e["step"] for e in shown["timeline"]] == ["drafted", "submitted"]
+    assert [e["step"] for e in shown["timeline"]] == ["drafted", "submitted", "routed"]
     assert PASSWORD not in done.stdout + done.stderr
 
 
