@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, or_, select, true
+from sqlalchemy import and_, exists, false, func, select, true
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import ColumnElement
 
-from phytowatch.domain.accounts import Jurisdiction
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 from phytowatch.services.paging import Found
 from phytowatch.services.supervision.consignments import ConsignmentQuery, ConsignmentRow
+from phytowatch.storage.lists_sql import within_reach
 from phytowatch.storage.search import holds
 from phytowatch.storage.supervision.consignment_tables import (
     consignment_events,
@@ -39,21 +38,9 @@ _SORTS: dict[str, Any] = {
 }
 
 
-def within(reach: Jurisdiction) -> ColumnElement[bool]:
-    """The consignments of the enterprises within reach (as the runs list's)."""
-    if reach.everywhere:
-        return true()
-    parts: list[ColumnElement[bool]] = []
-    if reach.enterprises:
-        parts.append(enterprises.c.code.in_(sorted(reach.enterprises)))
-    if reach.cities:
-        parts.append(enterprises.c.city.in_(sorted(reach.cities)))
-    return or_(*parts) if parts else false()
-
-
 def find(conn: Connection, query: ConsignmentQuery) -> Found[ConsignmentRow]:
     """A page of the consignments within reach, filtered and sorted (``ConsignmentStore.find``)."""
-    where = [within(query.reach), false() if query.nothing else true()]
+    where = [within_reach(query.reach), false() if query.nothing else true()]
     if query.enterprise:
         where.append(enterprises.c.code == query.enterprise)
     if query.state is not None:
