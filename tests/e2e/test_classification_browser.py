@@ -1,16 +1,18 @@
 """Classification and raw-material bases in a real Chromium, in Chinese and English: the
 administrator's classification list and its proposals, an inspector suspending a base through
-its form, an enterprise seeing only its own bases. Screenshots of the pages go to docs/images/.
+its form, an enterprise seeing only its own bases. Screenshots of the pages go to the test
+artifacts; with ``DOCS_IMAGES=1`` to docs/images/ (the docs' pictures, made again).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import Server, chromium, logged_in, need_chromium, serving
+from browser_support import ARTIFACTS, Server, chromium, logged_in, need_chromium, serving
 
 from acting import ctx_of
 from phytowatch.bootstrap import bootstrap
@@ -24,7 +26,11 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = (
+    Path(__file__).resolve().parents[2] / "docs" / "images"
+    if os.environ.get("DOCS_IMAGES") == "1"
+    else ARTIFACTS
+)
 ADMIN = Principal("user", "user:admin", ROLE_ACTIONS[Role.ADMINISTRATOR], Role.ADMINISTRATOR)
 T = 1_772_446_620_000_000
 BASES = (
@@ -81,6 +87,7 @@ def _picture(page: Page, name: str, lang: str) -> None:
         "width": min(box["width"], 1400),
         "height": min(box["height"], 700),
     }
+    IMAGES.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMAGES / f"{name}-{'zh' if lang == 'zh-CN' else 'en'}.png"), clip=clip)
 
 
@@ -102,6 +109,7 @@ def test_the_administrator_sees_every_enterprise_and_the_proposals(
     _picture(page, "classification-proposals", lang)
     page.goto(f"{server.url}/admin/classification/0031")
     assert "纳入电子监管试点" in page.locator("#history").inner_text()
+    _picture(page, "classification-enterprise", lang)
     page.context.close()
 
 
@@ -113,6 +121,7 @@ def test_an_inspector_suspends_a_base_through_its_form(browser: Browser, server:
     page.wait_for_url(f"{server.url}/bases/NC-TEA-0001")
     assert "tea mites found on inspection" in page.locator("#history").inner_text()
     assert "suspended" in page.locator(".facts").inner_text()
+    _picture(page, "base", "en")
     page.context.close()
 
 

@@ -82,14 +82,55 @@ def test_a_declarant_uploads_lines_is_told_what_is_wrong_and_submits(
         assert page.locator("#err-destination").get_attribute("role") == "alert"
         products = page.locator("select[name='lines[1].product']").input_value()
         assert products == "ginger-fresh"  # the CSV's lines are in the draft's table now
-        if lang == "en":
-            clip(page, "#declaration-form", "consignment-form")
+        clip(page, "#declaration-form", "consignment-form" + ("" if lang == "en" else "-zh"))
         page.fill("input[name='destination']", "US")
         page.click("button[value='submit']")
         page.wait_for_url(re.compile(r".*/consignments/\d+\?submitted=1$"))
         assert page.locator("table.timeline tbody tr").count() == 2
-        if lang == "en":
-            clip(page, "section:has(#timeline-h)", "consignment-timeline")
+        shown = "consignment-timeline" + ("" if lang == "en" else "-zh")
+        clip(page, "section:has(#timeline-h)", shown)
         shoot(page, f"consignment-{lang}")
+    finally:
+        page.context.close()
+
+
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def violations(page: Page) -> list[str]:
+    """axe's WCAG 2 A/AA violations on the page as shown (as the accessibility test runs it)."""
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, object]] = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']}).then(r => r.violations.map(v => v.id + ' ' +"
+        " v.nodes.map(n => n.target.join(' ')).join(', ')))",
+        TAGS,
+    )
+    return [str(v) for v in found]
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_refused_form_and_the_consignment_page_pass_axe(
+    browser: Browser, server: Server, lang: str
+) -> None:
+    if not AXE.exists():
+        pytest.skip(f"no axe-core at {AXE} (make assets installs it)")
+    page = logged_in(browser, server, "declarant", lang, bypass_csp=True)  # axe is a script
+    try:
+        page.goto(f"{server.url}/consignments/new")
+        fill_parties(page, "US")
+        page.select_option("select[name='lines[0].product']", "mango")
+        page.fill("input[name='lines[0].quantity']", "ten")
+        page.click("button[value='submit']")
+        page.wait_for_selector("#err-lines-0-quantity")
+        assert violations(page) == []
+        page.fill("input[name='lines[0].quantity']", "10")
+        page.select_option("select[name='lines[0].unit']", "kg")
+        page.fill("input[name='lines[0].packages']", "2")
+        page.fill("input[name='lines[0].package_type']", "crates")
+        page.click("button[value='submit']")
+        page.wait_for_url(re.compile(r".*/consignments/\d+\?submitted=1$"))
+        assert violations(page) == []
     finally:
         page.context.close()

@@ -1,22 +1,28 @@
 """The inspector's queue and the assessment form in Chromium, in both languages: the queue
 lists what the office must inspect with its mode and why; the form refuses a decision that
 lacks its reason next to the field, keeping what was typed, then records it and returns to the
-queue; the interception records show what was found. Screenshots go to docs/images/."""
+queue; the interception records show what was found. The screenshots go to the test artifacts,
+or to docs/images/ with PHYTOWATCH_DOC_SCREENSHOTS=1 (how the docs' images are made)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from browser_support import Server, chromium, logged_in, need_chromium, serving
+from browser_support import ARTIFACTS, Server, chromium, logged_in, need_chromium, serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = (
+    Path(__file__).resolve().parents[2] / "docs" / "images"
+    if os.environ.get("PHYTOWATCH_DOC_SCREENSHOTS") == "1"
+    else ARTIFACTS
+)
 T0 = 1_772_361_600_000_000
 
 

@@ -118,16 +118,21 @@ def test_proposals_over_the_api_then_confirmed(world: World, client: TestClient)
     answer = client.post("/api/v1/classification/proposals/propose", headers=ADMIN, json={})
     assert answer.status_code == 200, answer.text
     body = answer.json()
-    # the world's runs passed: a clean year proposes class II -> I for both enterprises
-    assert sorted((p["enterprise"], p["to"]) for p in body["added"]) == [("E1", "I"), ("E2", "I")]
-    assert body["unknown_measures"] == ["interceptions", "returned_declarations"]
+    # the world's runs passed and nothing was returned: both upgrade rules propose class II -> I
+    # for both enterprises, each proposal naming its rule
+    added = sorted(body["added"], key=lambda p: (p["enterprise"], p["rule"]))
+    assert [(p["enterprise"], p["to"], p["rule"]) for p in added] == [
+        ("E1", "I", "up-clean-year"), ("E1", "I", "up-no-returned"),
+        ("E2", "I", "up-clean-year"), ("E2", "I", "up-no-returned"),
+    ]  # fmt: skip
+    assert body["unknown_measures"] == []
     again = client.post("/api/v1/classification/proposals/propose", headers=ADMIN, json={})
     assert again.json()["added"] == []
-    first = body["added"][0]["id"]
+    first = added[0]["id"]
     done = client.post(f"/api/v1/classification/proposals/{first}/confirm", headers=ADMIN, json={})
     assert done.status_code == 200 and done.json()["class"] == "I"
     assert "up-clean-year" in done.json()["reason"]
-    second = body["added"][1]["id"]
+    second = added[1]["id"]
     assert (
         client.post(
             f"/api/v1/classification/proposals/{second}/dismiss", headers=ADMIN, json={}
@@ -139,7 +144,7 @@ def test_proposals_over_the_api_then_confirmed(world: World, client: TestClient)
         json={"comment": "wait for the season"},
     ).status_code == 200  # fmt: skip
     listed = client.get("/api/v1/classification/proposals?state=proposed", headers=ADMIN)
-    assert listed.json()["total"] == 0
+    assert listed.json()["total"] == 2  # E2's, still open
     bad = client.post(
         "/api/v1/classification/proposals/propose", headers=ADMIN, json={"end": "tomorrow"}
     )
@@ -206,3 +211,19 @@ def test_a_nul_in_a_path_or_a_filter_finds_nothing_and_breaks_nothing(client: Te
     answer = client.post("/api/v1/bases", headers=ADMIN, json={**E1_BASE, "name": "a\u0000b"})
     assert answer.status_code == 422
     assert client.get("/bases?q=%00", headers=login(client, "admin")).status_code == 200
+
+
+def test_the_pages_of_another_office_s_base_are_not_found(client: TestClient) -> None:
+    _bases(client)
+    headers = login(client, "insp_nc")
+    page = client.get("/bases", headers=headers)
+    assert "NC-ORCH-001" in page.text and "GZ-ORCH-001" not in page.text
+    assert 'id="register-form"' in page.text
+    assert client.get("/bases/GZ-ORCH-001", headers=headers).status_code == 404
+    answer = client.post(
+        "/bases/GZ-ORCH-001/suspend", headers=headers, data={"reason": "not mine"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert answer.status_code == 404
+    base = client.get("/api/v1/bases/GZ-ORCH-001", headers=ADMIN).json()
+    assert base["status"] == "valid" and len(base["history"]) == 1

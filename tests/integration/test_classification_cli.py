@@ -37,15 +37,17 @@ def test_classify_set_show_propose_confirm_and_dismiss(services: Services, db_ur
     proposed = phytowatch("classify", "propose", "--end", "2026-03-01", *db)
     assert proposed.returncode == 0, proposed.stderr
     rows = [line.split("\t") for line in proposed.stdout.splitlines() if "\t" in line]
-    # no failed run in a year: both move up one class
+    # no failed run and no returned declaration in a year: both rules move each up one class
     assert sorted((r[1], r[2], r[3], r[4]) for r in rows) == [
         ("E1", "III", "II", "up-clean-year"),
+        ("E1", "III", "II", "up-no-returned"),
         ("E2", "II", "I", "up-clean-year"),
+        ("E2", "II", "I", "up-no-returned"),
     ]
-    assert "interceptions: not counted by any store" in proposed.stdout
+    assert "not counted by any store" not in proposed.stdout  # every measure has its counter
     again = phytowatch("classify", "propose", "--end", "2026-03-01", *db)
     assert "0 new proposals" in again.stdout
-    ids = {r[1]: r[0] for r in rows}
+    ids = {r[1]: r[0] for r in rows if r[4] == "up-clean-year"}
     confirmed = phytowatch("classify", "confirm", ids["E1"], *db)
     assert confirmed.returncode == 0 and confirmed.stdout.split("\t")[2] == "II"
     refused = phytowatch("classify", "dismiss", ids["E2"], "--comment", " ", *db)

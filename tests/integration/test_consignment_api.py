@@ -11,9 +11,6 @@ import pytest
 from accountsworld import World, login
 from fastapi.testclient import TestClient
 
-from acting import ctx_at
-from phytowatch.domain.supervision.consignment import ConsignmentState, Step
-
 API = "/api/v1/consignments"
 
 
@@ -64,8 +61,9 @@ def test_a_declarant_drafts_and_submits_and_the_timeline_says_so(
     done = client.post(f"{API}/{body['id']}/submit", headers=headers)
     assert done.status_code == 200, done.text
     submitted = done.json()
-    assert submitted["state"] == "submitted" and submitted["version"] == 1
-    assert [e["step"] for e in submitted["timeline"]] == ["drafted", "submitted"]
+    # E1 is not under e-supervision: routed to inspect at once, in the submission's unit
+    assert submitted["state"] == "routed" and submitted["version"] == 1
+    assert [e["step"] for e in submitted["timeline"]] == ["drafted", "submitted", "routed"]
     assert submitted["timeline"][1]["since_submission_s"] == 0
     version = client.get(f"{API}/{body['id']}/versions/1", headers=headers).json()
     assert version["declaration"]["runs"] == [signed["K1"]]
@@ -174,7 +172,7 @@ def test_a_requirement_no_run_meets_is_a_warning_not_a_refusal(
     )
     answer = client.post(f"{API}?submit=true", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
-    assert answer.json()["state"] == "submitted"
+    assert answer.json()["state"] == "routed"  # inspected: the requirement is a hard rule
     assert [w["code"] for w in answer.json()["warnings"]] == ["declaration.requirement_unmet"]
 
 
@@ -185,21 +183,21 @@ def test_a_returned_consignment_is_corrected_as_a_new_version_the_old_kept(
     made = client.post(f"{API}?submit=true", json=declaration([signed["K1"]]), headers=headers)
     consignment_id = made.json()["id"]
     store = world.services.consignments
-    assert store.move(
-        consignment_id,
-        ConsignmentState.SUBMITTED,
-        ConsignmentState.RETURNED,
-        step=Step.RETURNED,
-        at=ctx_at(1).now + 10**15,
-        actor="user:inspector",
+    returned = client.post(
+        f"{API}/{consignment_id}/return",
+        json={"reason": "the marks do not match the packages"},
+        headers=login(client, "inspector"),
     )
+    assert returned.status_code == 200, returned.text
     fixed = declaration([signed["K1"]], marks="PF-2026/1-121")
     assert (
         client.put(f"{API}/{consignment_id}/draft", json=fixed, headers=headers).status_code == 200
     )
     done = client.post(f"{API}/{consignment_id}/submit", headers=headers).json()
     assert done["version"] == 2 and [v["version"] for v in done["versions"]] == [1, 2]
-    assert [e["step"] for e in done["timeline"]][-1] == "resubmitted"
+    # the correction is resubmitted, then routed again (a consignment once routed to inspect
+    # stays inspected)
+    assert [e["step"] for e in done["timeline"]][-3:] == ["returned", "resubmitted", "routed"]
     first = client.get(f"{API}/{consignment_id}/versions/1", headers=headers).json()
     assert first["declaration"]["marks"] == "PF-2026/1-120"
     assert store.count("returned_declarations", "E1", 0, 2**62) == 1

@@ -47,15 +47,15 @@ def test_a_declarant_declares_and_submits_from_a_file(world: World, tmp_path: Pa
     assert re.fullmatch(r"CD\d{4}-000001", number)
     assert lines == [
         f"{number}: draft saved (id 1)",
-        f"{number}: submitted, version 1 (submitted)",
+        f"{number}: submitted, version 1 (routed)",
         "lines[0].product: wood-packaging to US asks for a treatment under ispm15-ht, ispm15-dh;"
         " no linked run meets it, so the consignment will be inspected",
     ]
     listed = _cli(world, "consignments", "list")
-    assert listed.stdout.splitlines() == [f"{number}\tE1\tsubmitted\tv1\tUS\tPacific Fruit Co."]
+    assert listed.stdout.splitlines() == [f"{number}\tE1\trouted\tv1\tUS\tPacific Fruit Co."]
     shown = json.loads(_cli(world, "consignments", "show", number.lower()).stdout)
-    assert shown["state"] == "submitted" and [v["version"] for v in shown["versions"]] == [1]
-    assert [e["step"] for e in shown["timeline"]] == ["drafted", "submitted"]
+    assert shown["state"] == "routed" and [v["version"] for v in shown["versions"]] == [1]
+    assert [e["step"] for e in shown["timeline"]] == ["drafted", "submitted", "routed"]
     assert PASSWORD not in done.stdout + done.stderr
 
 

@@ -115,3 +115,37 @@ def test_withdraw_and_copy_from_the_page(client: TestClient, world: World) -> No
         == 404
     )
     assert client.get("/consignments/new", headers=login(client, "inspector")).status_code == 403
+
+
+def test_add_a_row_keeps_what_was_typed_and_offers_one_more(
+    client: TestClient, world: World
+) -> None:
+    shown = _post(client, "declarant", "/consignments/new", {**FORM, "do": "add_row"})
+    assert shown.status_code == 200  # nothing stored: the form again, one row more
+    assert 'value="Pacific Fruit Co."' in shown.text
+    assert 'name="lines[3].quantity"' in shown.text and 'name="lines[4].quantity"' not in shown.text
+    listed = client.get("/api/v1/consignments", headers=login(client, "declarant")).json()
+    assert listed["total"] == 0
+
+
+def test_an_older_version_is_shown_as_it_was_submitted(client: TestClient, world: World) -> None:
+    done = _post(client, "declarant", "/consignments/new", {**FORM, "do": "submit"})
+    consignment_id = int(re.findall(r"/consignments/(\d+)", done.headers["location"])[0])
+    returned = client.post(
+        f"/api/v1/consignments/{consignment_id}/return",
+        json={"reason": "the marks do not match the packages"},
+        headers=login(client, "inspector"),
+    )
+    assert returned.status_code == 200, returned.text
+    fixed = _post(
+        client, "declarant", f"/consignments/{consignment_id}/edit",
+        {**FORM, "marks": "PF-2", "do": "submit"},
+    )  # fmt: skip
+    assert fixed.status_code == 303
+    headers = login(client, "inspector")
+    first = client.get(f"/consignments/{consignment_id}?version=1", headers=headers).text
+    newest = client.get(f"/consignments/{consignment_id}", headers=headers).text
+    assert "<dd>PF-1</dd>" in first and "<dd>PF-2</dd>" in newest
+    assert (
+        client.get(f"/consignments/{consignment_id}?version=3", headers=headers).status_code == 404
+    )

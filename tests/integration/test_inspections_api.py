@@ -51,7 +51,7 @@ def test_each_caller_sees_the_queue_of_its_reach(
     }
     row = client.get("/api/v1/inspections", headers=login(client, "inspector")).json()[0]
     assert row["hard_rules"] == ["not_e_supervised"]
-    assert row["reasons"][0]["code"] == "route.not_classified"
+    assert row["reasons"][0]["code"] == "route.cell"  # classed by its registered grade
 
 
 def test_the_route_is_shown_to_its_enterprise_and_office_only(
@@ -66,7 +66,7 @@ def test_the_route_is_shown_to_its_enterprise_and_office_only(
     for who, cid in (("declarant", e2.id), ("inspector", e2.id), ("op_b", e1.id)):
         answer = client.get(f"/api/v1/consignments/{cid}/route", headers=login(client, who))
         assert answer.status_code == 404, who
-        assert answer.json()["code"] == "route.no_consignment"
+        assert answer.json()["code"] == "not_found.consignment"
 
 
 def test_an_inspector_records_an_assessment_of_its_office_only(

@@ -5,7 +5,6 @@ withdrawal, the redraw; and every legal record refusing UPDATE and DELETE."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 import pytest
@@ -19,9 +18,6 @@ from phytowatch.domain.supervision.assessment import Interception, LifeStage, Sa
 from phytowatch.domain.supervision.consignment import (
     Consignment,
     ConsignmentState,
-    Declaration,
-    Line,
-    Party,
 )
 from phytowatch.domain.supervision.policy import RouteOutcome
 from phytowatch.domain.supervision.registry import EnterpriseStanding
@@ -32,9 +28,9 @@ from phytowatch.services.supervision.routing import Routing, redraw
 from phytowatch.storage.supervision.consignment_tables import (
     consignment_events,
     consignments,
-    declaration_versions,
 )
 from phytowatch.storage.tables import enterprises
+from routingworld import declaration, submitted
 
 T0 = 1_772_361_600_000_000
 INSPECTOR = Principal(
@@ -49,67 +45,8 @@ INSPECTOR = Principal(
 )
 
 
-def _declaration(*products: str) -> Declaration:
-    return Declaration(
-        Party("E", "a"),
-        Party("C", "b"),
-        tuple(Line(p, "", Decimal(1), "t", 1, "cartons") for p in products),
-        "SG",
-        "CNNCH",
-        "truck",
-        "",
-        (),
-        (),
-        (),
-    )
-
-
 def _submitted(services: Services, number: str, *products: str, at: int = T0) -> Consignment:
-    declaration = _declaration(*products)
-    content = json.dumps(
-        {
-            "lines": [
-                {"product": p, "quantity": "1", "unit": "t", "packages": 1} for p in products
-            ],
-            "destination": "SG",
-        }
-    )
-    with services.engine.begin() as conn:
-        enterprise_id = conn.execute(
-            select(enterprises.c.id).where(enterprises.c.code == "E1")
-        ).scalar_one()
-        cid = conn.execute(
-            insert(consignments)
-            .values(
-                number=number,
-                enterprise_id=enterprise_id,
-                state="submitted",
-                version=1,
-                destination="SG",
-                created_at=at,
-                created_by="user:op",
-                submitted_at=at,
-                updated_at=at,
-            )
-            .returning(consignments.c.id)
-        ).scalar_one()
-        conn.execute(
-            insert(declaration_versions).values(
-                consignment_id=cid,
-                version=1,
-                content=content,
-                content_hash="0" * 64,
-                submitted_at=at,
-                submitted_by="user:op",
-            )
-        )
-    found = services.consignments.consignment(cid)
-    assert found is not None
-    assert services.consignments.declaration(cid, 1) is not None
-    services.router.on_submitted(found, declaration, ctx=ctx_at(at, "user:op"))
-    routed = services.consignments.consignment(cid)
-    assert routed is not None
-    return routed
+    return submitted(services, "E1", number, *products, at=at)
 
 
 @pytest.fixture
@@ -133,13 +70,15 @@ def _classified(services: Services, klass: str) -> None:
     router.standing = Standing()
 
 
-def test_an_unclassified_enterprise_is_routed_to_inspect_and_queued(nanchang: Services) -> None:
+def test_an_enterprise_not_under_e_supervision_is_routed_to_inspect_and_queued(
+    nanchang: Services,
+) -> None:
     services = nanchang
     routed = _submitted(services, "C-1", "mango")
     assert routed.state is ConsignmentState.ROUTED
     [route] = services.assessments.routes(routed.id)
     assert route.outcome is RouteOutcome.INSPECT and route.fired == (NOT_E_SUPERVISED,)
-    assert route.reasons[0].params["klass"] == "IV"
+    assert route.reasons[0].params["klass"] == "II"  # its registered grade: never classified
     [waiting] = uc.queue(services.assessments, INSPECTOR)
     assert (waiting.number, waiting.city, waiting.fired) == ("C-1", "南昌", (NOT_E_SUPERVISED,))
     with services.engine.connect() as conn:
@@ -255,7 +194,7 @@ def test_the_route_is_taken_back_with_the_submission_that_fails(nanchang: Servic
     assert found is not None
     entries = services.audit.verify().count
     with pytest.raises(RuntimeError), services.audit.atomic():
-        services.router.on_submitted(found, _declaration("mango"), ctx=ctx_at(T0, "user:op"))
+        services.router.on_submitted(found, declaration("mango"), ctx=ctx_at(T0, "user:op"))
         assert services.assessments.routes(cid) != []  # seen inside the unit
         raise RuntimeError("the submission fails after routing")
     assert services.assessments.routes(cid) == []

@@ -233,3 +233,17 @@ def test_a_change_whose_audit_entry_fails_is_not_kept(
             enterprise="E1", name="n", products=["mango"], location="l",
         )  # fmt: skip
     assert store.history("E1") == [] and store.base("B-1") is None
+
+
+def test_the_app_s_standing_lookup_is_the_store(services: Services, store: SqlStanding) -> None:
+    """What routing reads (``App.standing``) is what the use cases write."""
+    store.add_standing(EnterpriseStanding("E1", "cn-class", "IV", True, True, T, "user:a", "r"))
+    store.add_base(_base(), BaseEvent("B-1", BaseEventKind.REGISTERED, T, "user:i"))
+    found = services.standing.standing("E1")
+    assert found is not None and (found.klass, found.key_list) == ("IV", True)
+    assert services.standing.base("B-1") == _base()
+    assert services.standing.base("B-9") is None
+    # the failed runs are this store's to count; the declarations' and the assessments' stores
+    # answer None for them
+    counted = [counter.count("failed_runs", "E1", 0, T) for counter in services.record_counters]
+    assert counted == [0, None, None]

@@ -190,11 +190,11 @@ def test_only_an_inspector_covering_the_enterprise_may_assess() -> None:
         uc.record_inspection(
             world.lookup, world.store, world.audit, 1, _form(), ctx=ctx_of(DECLARANT, 9)
         )
-    with refused(Code.ROUTE_NO_CONSIGNMENT, Kind.NOT_FOUND):
+    with refused(Code.NO_CONSIGNMENT, Kind.NOT_FOUND):
         uc.record_inspection(
             world.lookup, world.store, world.audit, 1, _form(), ctx=ctx_of(ELSEWHERE, 9)
         )
-    with refused(Code.ROUTE_NO_CONSIGNMENT, Kind.NOT_FOUND):
+    with refused(Code.NO_CONSIGNMENT, Kind.NOT_FOUND):
         uc.record_inspection(
             world.lookup, world.store, world.audit, 2, _form(), ctx=ctx_of(INSPECTOR, 9)
         )

@@ -4,6 +4,7 @@ numbered and audited in its unit, the parsed policy cached until a new version i
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from typing import Any
 
@@ -151,3 +152,26 @@ def test_the_policy_is_parsed_once_per_stored_version() -> None:
 def test_changes_lists_the_paths_that_differ() -> None:
     assert changes({"a": {"b": 1, "c": 2}}, {"a": {"b": 1, "c": 3}, "d": 1}) == ["a.c", "d"]
     assert changes({"l": [{"x": 1}]}, {"l": [{"x": 2}, {"x": 3}]}) == ["l[0].x", "l[1]"]
+
+
+def test_a_stored_version_that_no_longer_validates_gives_way_to_the_shipped_file(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    svc, store, _ = service()
+    destinations = copy.deepcopy(shipped_documents()[PolicyKind.DESTINATIONS])
+    destinations["requirements"][0]["note"] = "edited"
+    svc.edit(PolicyKind.DESTINATIONS, destinations, note="n", ctx=ctx_of(ADMIN, T))
+    routing_body = routing()
+    routing_body["ratios"]["credit"] = "0.03"
+    svc.edit(PolicyKind.ROUTING, routing_body, note="n", ctx=ctx_of(ADMIN, T))
+    assert svc.policy().documents[PolicyKind.DESTINATIONS].origin == "stored"
+    # a schedule the stored requirements name is gone from the catalogue (removed since)
+    stored = json.loads(store.rows[0].body)
+    stored["requirements"][0]["schedules"] = ["gone-schedule"]
+    store.rows[0] = dataclasses.replace(store.rows[0], body=json.dumps(stored))
+    fresh = PolicyService(store, InMemoryAuditRecorder(), schedules=load_catalog().ids())
+    with caplog.at_level("WARNING"):
+        policy = fresh.policy()
+    assert policy.documents[PolicyKind.DESTINATIONS].origin == "shipped"
+    assert policy.documents[PolicyKind.ROUTING].origin == "stored"  # the others stay
+    assert "no longer valid" in caplog.text

@@ -1629,7 +1629,6 @@ class Code(StrEnum):
         "assessment.race",
         "consignment {consignment} was moved on by someone else first: reload it",
     )
-    ROUTE_NO_CONSIGNMENT = "route.no_consignment", "no consignment {consignment}"
 
     # what is not there (or not the caller's to see: the same answer)
     NO_RUN = "not_found.run", "no run {run}"

@@ -429,7 +429,7 @@ def parse_routing(
     top = r.obj(data, "")
     head = _head(r, top, PolicyKind.ROUTING)
     by_code = {s.code: s for s in schemes}
-    scheme_code = r.need(top, "scheme", "")
+    scheme_code = r.text(top, "scheme", "")
     if scheme_code not in by_code:
         raise r.fail(
             "scheme",

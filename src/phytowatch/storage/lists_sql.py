@@ -71,8 +71,9 @@ REVIEW = case(
 ).label("review")
 
 
-def _within(reach: Jurisdiction) -> ColumnElement[bool]:
-    """The enterprises within reach (a facility is, when its enterprise is)."""
+def within_reach(reach: Jurisdiction) -> ColumnElement[bool]:
+    """The enterprises within reach (a facility, a run, a consignment, a base is, when its
+    enterprise is)."""
     if reach.everywhere:
         return true()
     parts: list[ColumnElement[bool]] = []
@@ -91,7 +92,7 @@ def _page(query: Select[Any], offset: int, limit: int) -> Select[Any]:
 
 
 def _run_filters(query: RunQuery) -> list[ColumnElement[bool]]:
-    where = [_within(query.reach), false() if query.nothing else true()]
+    where = [within_reach(query.reach), false() if query.nothing else true()]
     if query.facility:
         where.append(facilities.c.code == query.facility)
     if query.enterprise:
@@ -228,7 +229,7 @@ def _alarm_exists(condition: ColumnElement[bool]) -> ColumnElement[bool]:
 
 
 def _facility_filters(query: FacilityQuery) -> list[ColumnElement[bool]]:
-    where = [_within(query.reach), false() if query.nothing else true()]
+    where = [within_reach(query.reach), false() if query.nothing else true()]
     if query.city:
         where.append(enterprises.c.city == query.city)
     if query.kind:
@@ -330,7 +331,7 @@ def list_facility_rows(conn: Connection, query: FacilityQuery) -> tuple[int, lis
 
 
 def _enterprise_filters(query: EnterpriseQuery) -> list[ColumnElement[bool]]:
-    where = [_within(query.reach), false() if query.nothing else true()]
+    where = [within_reach(query.reach), false() if query.nothing else true()]
     if query.city:
         where.append(enterprises.c.city == query.city)
     if query.grade:
@@ -401,5 +402,10 @@ def list_enterprise_rows(
 
 
 def cities(conn: Connection, reach: Jurisdiction) -> list[str]:
-    query = select(enterprises.c.city).where(_within(reach)).distinct().order_by(enterprises.c.city)
+    query = (
+        select(enterprises.c.city)
+        .where(within_reach(reach))
+        .distinct()
+        .order_by(enterprises.c.city)
+    )
     return [row[0] for row in conn.execute(query)]

@@ -201,12 +201,13 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
         ("queue", "/queue", "To sign off", Action.SIGNOFF_WRITE, True),
         ("inspections", "/inspections", "To inspect", Action.CONSIGNMENTS_ASSESS, True),
         ("runs", "/runs", "Runs", Action.RUNS_READ, True),
+        ("consignments", "/consignments", "Consignments", Action.CONSIGNMENTS_READ, True),
         ("alarms", "/alarms", "Alarms", Action.ALARMS_READ, True),
+        ("interceptions", "/interceptions", "Interceptions", Action.CONSIGNMENTS_READ, bureau),
         ("facilities", "/facilities", "Facilities", Action.FACILITIES_READ, bureau),
         ("enterprises", "/enterprises", "Enterprises", Action.FACILITIES_READ, bureau),
-        ("rules", "/rules", "Policy", Action.POLICY_READ, True),
         ("bases", "/bases", "Bases", Action.CONSIGNMENTS_READ, True),
-        ("interceptions", "/interceptions", "Interceptions", Action.CONSIGNMENTS_READ, bureau),
+        ("rules", "/rules", "Policy", Action.POLICY_READ, True),
         ("admin", "/admin", "Administration", Action.REGISTRY_WRITE, True),
     ]
     return [

@@ -146,7 +146,7 @@ def visible(
     """The consignment if it exists and the caller may see it; the same 404 otherwise."""
     found = consignments.consignment(consignment_id)
     if found is None or not principal.covers(found.enterprise, found.city):
-        raise refused(Kind.NOT_FOUND, Code.ROUTE_NO_CONSIGNMENT, consignment=consignment_id)
+        raise refused(Kind.NOT_FOUND, Code.NO_CONSIGNMENT, consignment=consignment_id)
     return found
 
 
@@ -422,3 +422,19 @@ def route_of(
     """The consignment's routes, oldest first, if the caller may see it."""
     visible(consignments, principal, consignment_id)
     return store.routes(consignment_id)
+
+
+def route_view(
+    consignments: ConsignmentLookup,
+    store: AssessmentStore,
+    principal: Principal,
+    consignment_id: int,
+) -> dict[str, Any]:
+    """What a consignment's page shows of steps 2 and 3, for a caller who may see it: ``routes``
+    (oldest first), ``route`` (the newest, or None), ``assessment`` (or None)."""
+    routes = route_of(consignments, store, principal, consignment_id)
+    return {
+        "routes": routes,
+        "route": routes[-1] if routes else None,
+        "assessment": store.assessment_of(consignment_id),
+    }

@@ -13,6 +13,7 @@ for it on every submission.
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ EDIT_ACTION = "policy.edit"
 OBJECT_TYPE = "policy"
 SHIPPED_ORIGIN = "shipped"
 STORED_ORIGIN = "stored"
+log = logging.getLogger(__name__)
 MAX_CHANGES = 50  # the changed fields an audit entry lists (and how many more there were)
 
 
@@ -193,14 +195,37 @@ class PolicyService:
             cached = self._cached
             if cached is not None and cached[0] == newest:
                 return cached[1]
-            docs = self.documents()
-            parsed = policy_of(
-                {kind: doc.body for kind, doc in docs.items()},
-                schedules=self.schedules,
-                origins={kind: doc.origin for kind, doc in docs.items()},
-            )
+            parsed = self._parse(self.documents())
             self._cached = (newest, parsed)
             return parsed
+
+    def _parse(self, docs: dict[PolicyKind, PolicyDocument]) -> Policy:
+        """The documents in force as one policy. A stored document that no longer validates
+        (a schedule it names was removed since) gives way to the shipped file of its kind,
+        with a warning in the log, rather than stop every consignment's routing."""
+        for _ in PolicyKind:
+            try:
+                return policy_of(
+                    {kind: doc.body for kind, doc in docs.items()},
+                    schedules=self.schedules,
+                    origins={kind: doc.origin for kind, doc in docs.items()},
+                )
+            except PolicyFileError as error:
+                refused_kind = next((k for k in PolicyKind if file_name(k) == error.where), None)
+                if refused_kind is None or docs[refused_kind].origin != STORED_ORIGIN:
+                    raise
+                log.warning(
+                    "policy: stored %s version %s no longer valid (%s); the shipped file is "
+                    "in force",
+                    refused_kind.value,
+                    docs[refused_kind].version,
+                    error.message.english(),
+                )
+                body = self.shipped()[refused_kind]
+                docs[refused_kind] = PolicyDocument(
+                    refused_kind, str(body.get("version", "")), SHIPPED_ORIGIN, body
+                )
+        return policy_of({kind: doc.body for kind, doc in docs.items()}, schedules=self.schedules)
 
     def history(self, kind: PolicyKind) -> list[PolicyVersion]:
         """Every stored version of ``kind``, newest first (the shipped file is not one)."""

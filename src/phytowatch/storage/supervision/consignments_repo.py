@@ -12,12 +12,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, insert, or_, select, true, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 
-from phytowatch.domain.accounts import Jurisdiction
 from phytowatch.domain.signoff import needs_comment
 from phytowatch.domain.supervision.consignment import (
     BackingRun,
@@ -38,7 +36,8 @@ from phytowatch.services.supervision.consignments import (
 )
 from phytowatch.storage.accounts_tables import run_signoffs
 from phytowatch.storage.errors import translating
-from phytowatch.storage.search import holds
+from phytowatch.storage.supervision import consignment_queries
+from phytowatch.storage.supervision.consignment_queries import JOINED
 from phytowatch.storage.supervision.consignment_tables import (
     consignment_events,
     consignment_lines,
@@ -53,13 +52,6 @@ NUMBER_PREFIX = "CD"
 _TRIES = 20
 
 _C = consignments.c
-_JOINED = select(
-    consignments,
-    enterprises.c.code.label("enterprise_code"),
-    enterprises.c.city.label("enterprise_city"),
-    enterprises.c.name_zh.label("enterprise_zh"),
-    enterprises.c.name_en.label("enterprise_en"),
-).join(enterprises, enterprises.c.id == _C.enterprise_id)
 
 
 def _consignment(row: Any) -> Consignment:
@@ -74,18 +66,6 @@ def _consignment(row: Any) -> Consignment:
         created_by=row.created_by,
         copied_from=row.copied_from,
     )
-
-
-def within(reach: Jurisdiction) -> ColumnElement[bool]:
-    """The consignments of the enterprises within reach (as the runs list's)."""
-    if reach.everywhere:
-        return true()
-    parts: list[ColumnElement[bool]] = []
-    if reach.enterprises:
-        parts.append(enterprises.c.code.in_(sorted(reach.enterprises)))
-    if reach.cities:
-        parts.append(enterprises.c.city.in_(sorted(reach.cities)))
-    return or_(*parts) if parts else false()
 
 
 def year_of(at: int) -> int:
@@ -147,15 +127,6 @@ def _backing(row: Any) -> BackingRun:
     )
 
 
-_SORTS = {
-    "created": _C.created_at,
-    "updated": _C.updated_at,
-    "number": _C.number,
-    "state": _C.state,
-    "destination": _C.destination,
-}
-
-
 @translating
 class SqlConsignmentStore:
     def __init__(self, engine: Engine) -> None:
@@ -172,12 +143,12 @@ class SqlConsignmentStore:
 
     def consignment(self, consignment_id: int) -> Consignment | None:
         with connect(self.engine) as conn:
-            row = conn.execute(_JOINED.where(_C.id == consignment_id)).first()
+            row = conn.execute(JOINED.where(_C.id == consignment_id)).first()
         return None if row is None else _consignment(row)
 
     def by_number(self, number: str) -> Consignment | None:
         with connect(self.engine) as conn:
-            row = conn.execute(_JOINED.where(_C.number == number)).first()
+            row = conn.execute(JOINED.where(_C.number == number)).first()
         return None if row is None else _consignment(row)
 
     def _next_number(self, conn: Connection, year: int) -> str:
@@ -430,101 +401,13 @@ class SqlConsignmentStore:
         ]
 
     def find(self, query: ConsignmentQuery) -> Found[ConsignmentRow]:
-        where = [within(query.reach), false() if query.nothing else true()]
-        if query.enterprise:
-            where.append(enterprises.c.code == query.enterprise)
-        if query.state is not None:
-            where.append(_C.state == query.state.value)
-        if query.destination:
-            where.append(_C.destination == query.destination)
-        if query.product:
-            lines = consignment_lines.c
-            where.append(
-                exists().where(
-                    and_(
-                        lines.consignment_id == _C.id,
-                        lines.version == _C.version,
-                        lines.product == query.product,
-                    )
-                )
-            )
-        if query.created_from is not None:
-            where.append(_C.created_at >= query.created_from)
-        if query.created_before is not None:
-            where.append(_C.created_at < query.created_before)
-        if query.search:
-            where.append(holds(_C.number, query.search) | holds(_C.consignee, query.search))
-        column = _SORTS.get(query.sort, _C.created_at)
-        order = [column.desc(), _C.id.desc()] if query.descending else [column.asc(), _C.id.asc()]
         with connect(self.engine) as conn:
-            total = conn.execute(
-                select(func.count())
-                .select_from(consignments.join(enterprises, enterprises.c.id == _C.enterprise_id))
-                .where(*where)
-            ).scalar_one()
-            rows = conn.execute(
-                _JOINED.where(*where)
-                .order_by(*order)
-                .offset(max(query.offset, 0))
-                .limit(max(query.limit, 1))
-            ).all()
-        items = [
-            ConsignmentRow(
-                id=r.id,
-                number=r.number,
-                enterprise=r.enterprise_code,
-                enterprise_zh=r.enterprise_zh,
-                enterprise_en=r.enterprise_en,
-                city=r.enterprise_city,
-                state=ConsignmentState(r.state),
-                version=r.version,
-                destination=r.destination,
-                consignee=r.consignee,
-                created_at=r.created_at,
-                submitted_at=r.submitted_at,
-                updated_at=r.updated_at,
-            )
-            for r in rows
-        ]
-        return Found(items, total, query.offset, query.limit)
+            return consignment_queries.find(conn, query)
 
     # -- the classification rules' counts ---------------------------------------------------
 
     def count(self, measure: str, enterprise: str, start: int, end: int) -> int | None:
         """``declarations``: versions submitted in [start, end); ``returned_declarations``:
-        times a declaration was returned for correction in [start, end)."""
+        times a declaration was returned for correction in [start, end); ``None`` otherwise."""
         with connect(self.engine) as conn:
-            if measure == "declarations":
-                v = declaration_versions.c
-                query = (
-                    select(func.count())
-                    .select_from(
-                        declaration_versions.join(consignments, _C.id == v.consignment_id).join(
-                            enterprises, enterprises.c.id == _C.enterprise_id
-                        )
-                    )
-                    .where(
-                        enterprises.c.code == enterprise,
-                        v.submitted_at >= start,
-                        v.submitted_at < end,
-                    )
-                )
-            elif measure == "returned_declarations":
-                e = consignment_events.c
-                query = (
-                    select(func.count())
-                    .select_from(
-                        consignment_events.join(consignments, _C.id == e.consignment_id).join(
-                            enterprises, enterprises.c.id == _C.enterprise_id
-                        )
-                    )
-                    .where(
-                        enterprises.c.code == enterprise,
-                        e.step == Step.RETURNED.value,
-                        e.at >= start,
-                        e.at < end,
-                    )
-                )
-            else:
-                return None
-            return int(conn.execute(query).scalar_one())
+            return consignment_queries.count(conn, measure, enterprise, start, end)

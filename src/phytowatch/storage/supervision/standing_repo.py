@@ -13,11 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, insert, or_, select, true, update
+from sqlalchemy import and_, false, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from phytowatch.domain.accounts import Jurisdiction
 from phytowatch.domain.messages import Code, Kind, Refused, say
 from phytowatch.domain.supervision.classification import (
     Period,
@@ -36,6 +35,7 @@ from phytowatch.services.paging import Found
 from phytowatch.services.supervision.bases import BaseQuery
 from phytowatch.services.supervision.standing import Place, StandingQuery, StandingRow
 from phytowatch.storage.errors import translating
+from phytowatch.storage.lists_sql import within_reach
 from phytowatch.storage.search import holds, like
 from phytowatch.storage.supervision.standing_tables import (
     base_events,
@@ -53,17 +53,6 @@ FAILED_RUNS = "failed_runs"
 def scheme_of_grade(grade: str) -> str:
     """The scheme a registered grade belongs to (as migration 0014 seeds it)."""
     return "cn-class" if grade in CN_CLASSES else "credit-grade"
-
-
-def _within(reach: Jurisdiction) -> ColumnElement[bool]:
-    if reach.everywhere:
-        return true()
-    parts: list[ColumnElement[bool]] = []
-    if reach.enterprises:
-        parts.append(enterprises.c.code.in_(sorted(reach.enterprises)))
-    if reach.cities:
-        parts.append(enterprises.c.city.in_(sorted(reach.cities)))
-    return or_(*parts) if parts else false()
 
 
 def _newest() -> Any:
@@ -263,7 +252,7 @@ class SqlStanding:
     ) -> Found[StandingRow]:
         if _unstorable(query.text, query.klass):
             return Found([], 0, offset, limit)
-        base = _in_force().where(_within(query.reach))
+        base = _in_force().where(within_reach(query.reach))
         klass = func.coalesce(enterprise_standing.c["class"], enterprises.c.grade)
         if query.klass:
             base = base.where(klass == query.klass)
@@ -422,7 +411,7 @@ class SqlStanding:
         if _unstorable(query.text, query.enterprise, query.product):
             return Found([], 0, offset, limit)
         b = raw_material_bases
-        base = _bases().where(_within(query.reach))
+        base = _bases().where(within_reach(query.reach))
         if query.enterprise:
             base = base.where(enterprises.c.code == query.enterprise)
         if query.status is not None:

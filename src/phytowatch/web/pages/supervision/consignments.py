@@ -28,6 +28,7 @@ from phytowatch.formats import declaration_csv, declaration_json
 from phytowatch.i18n.places import city_name
 from phytowatch.services.app import App
 from phytowatch.services.lists import reach_of
+from phytowatch.services.supervision.assessment import route_view
 from phytowatch.services.supervision.consignments import (
     CONSIGNMENT_SORTS,
     ConsignmentQuery,
@@ -432,9 +433,10 @@ async def _consignment_page(
         error=error,
         typed_reason=typed_reason,
         notice=notice,
-        # the routing decision and the assessment (steps 2 and 3) fill these blocks
-        routing=None,
-        assessment=None,
+        # the routing decision and the assessment (steps 2 and 3)
+        **await run_in_threadpool(
+            route_view, services.consignments, services.assessments, principal, consignment_id
+        ),
         **view,
     )
 

@@ -1,6 +1,7 @@
 """The inspector's pages: the queue of consignments to inspect, the assessment form, the
-interception records (filtered, searched, paged, exported); and, for the consignment's page,
-``route_context`` to show its route (``_route.html``) and its assessment (``_assessment.html``).
+interception records (filtered, searched, paged, exported). The consignment's page shows its
+route (``_route.html``) and its assessment (``_assessment.html``) from
+``services.supervision.assessment.route_view``, as the form does.
 
 The form keeps what was typed when a field is refused and names the field next to it; a
 recorded assessment answers 303 to the queue (a reload does not post again).
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.domain.accounts import Action, Principal
+from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, Message, Refused, say
 from phytowatch.domain.supervision.assessment import (
     Conformity,
@@ -25,7 +26,6 @@ from phytowatch.domain.supervision.assessment import (
     Sample,
 )
 from phytowatch.domain.supervision.consignment import ConsignmentState
-from phytowatch.services.app import App
 from phytowatch.services.supervision import assessment as uc
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
@@ -39,19 +39,6 @@ MIN_ROWS = 3  # blank rows the form offers for samples and for interceptions
 MAX_ROWS = 50
 SAMPLE_FIELDS = ("sample_id", "kind", "lab", "result")
 INTERCEPTION_FIELDS = ("pest", "life_stage", "count", "batches")
-
-
-def route_context(services: App, principal: Principal, consignment_id: int) -> dict[str, Any]:
-    """What ``_route.html`` and ``_assessment.html`` show for a consignment the caller may see:
-    ``routes`` (oldest first), ``route`` (the newest, or None), ``assessment`` (or None).
-    The consignment's page includes them with this in its context."""
-    routes = uc.route_of(services.consignments, services.assessments, principal,
-                         consignment_id)  # fmt: skip
-    return {
-        "routes": routes,
-        "route": routes[-1] if routes else None,
-        "assessment": services.assessments.assessment_of(consignment_id),
-    }
 
 
 # -- the queue ------------------------------------------------------------------------------------
@@ -132,7 +119,10 @@ async def _form_page(
 
     def load() -> dict[str, Any]:
         consignment = uc.visible(services.consignments, principal, consignment_id)
-        return {"consignment": consignment, **route_context(services, principal, consignment_id)}
+        return {
+            "consignment": consignment,
+            **uc.route_view(services.consignments, services.assessments, principal, consignment_id),
+        }
 
     try:
         context = await run_in_threadpool(load)
