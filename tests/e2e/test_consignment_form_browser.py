@@ -86,7 +86,9 @@ def test_a_declarant_uploads_lines_is_told_what_is_wrong_and_submits(
         page.fill("input[name='destination']", "US")
         page.click("button[value='submit']")
         page.wait_for_url(re.compile(r".*/consignments/\d+\?submitted=1$"))
-        assert page.locator("table.timeline tbody tr").count() == 2
+        # drafted, submitted, and routed at once (in the submission's transaction)
+        assert page.locator("table.timeline tbody tr").count() == 3
+        assert page.locator("section.route").count() == 1
         shown = "consignment-timeline" + ("" if lang == "en" else "-zh")
         clip(page, "section:has(#timeline-h)", shown)
         shoot(page, f"consignment-{lang}")

@@ -32,7 +32,7 @@ from phytowatch.domain.supervision.routing import (
     sampling_draw,
 )
 from phytowatch.services.audit import AuditRecorder
-from phytowatch.services.context import Context
+from phytowatch.services.context import SYSTEM, Context, acting_as
 from phytowatch.services.supervision.ports import ConsignmentLookup, PolicySource, StandingLookup
 
 
@@ -102,6 +102,9 @@ class Routing:
     def on_submitted(
         self, consignment: Consignment, declaration: Declaration, *, ctx: Context
     ) -> Route | None:
+        # the automatic review is the system's, at the submission's instant: the route, the
+        # documents assessment, their timeline entries and audit entries say so
+        ctx = Context(acting_as(SYSTEM), ctx.now)
         policy = self.policy.policy()
         rules = policy.routing
         with self.audit.atomic():  # the caller's unit: the submission, the route, the moves
