@@ -19,16 +19,17 @@ For each database:
    left waiting, one inspected with an interception); the history (``--history`` consignments
    of a year, ``--waiting`` of them routed to inspect and waiting, the newest) is then written
    in bulk as copies of them (benchmarks/supervision_history.py).
-3. Routing: the declarants submit their drafts (``POST /api/v1/consignments/{id}/submit``, each
-   with its own session) at ``--rate`` per second for ``--seconds``: each submission is
+3. The inspector's queue, before the submissions, with the waiting consignments:
+   ``GET /inspections`` (the page) and ``GET /api/v1/inspections`` (the API), ``--repeats``
+   requests each, median and p95. Target: < 500 ms.
+4. Routing: the declarants submit their drafts (``POST /api/v1/consignments/{id}/submit``,
+   each with its own session) at ``--rate`` per second for ``--seconds``: each submission is
    scheduled at its own instant, and a pool of clients sends it then. The routing is
-   synchronous: the submission stores the version, routes it and (released on documents) assesses
-   it in one transaction, and its answer carries the state it reached (``routed`` or
+   synchronous: the submission stores the version, routes it and (released on documents)
+   assesses it in one transaction, and its answer carries the state it reached (``routed`` or
    ``assessed``). So a submission's time to its routing decision is the time from sending its
-   request to reading its answer, which must say ``routed`` or ``assessed``. Target: p99 ≤ 200 ms.
-4. The inspector's queue with the waiting consignments: ``GET /inspections`` (the page) and
-   ``GET /api/v1/inspections`` (the API), ``--repeats`` requests each, median and p95. Target:
-   < 500 ms.
+   request to reading its answer, which must say ``routed`` or ``assessed``. Target: p99 ≤ 200
+   ms.
 
 With ``--write-doc`` the figures replace the supervision section of ``docs/performance.md``
 (between ``<!-- supervision:begin -->`` and ``<!-- supervision:end -->``). Exit status 1 when a
@@ -503,8 +504,8 @@ def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         server = Server(url, Path(root))
         try:
             rows, history_s = write_history(url, server.port, seeded, args.history, args.waiting)
-            plan = submit_load(server.port, seeded, args.rate, args.seconds)
             queue = measure_queue(server.port, args.repeats)
+            plan = submit_load(server.port, seeded, args.rate, args.seconds)
         finally:
             server.stop()
     done = [p for p in plan if p.status == 200 and p.state in ("routed", "assessed")]
@@ -596,8 +597,8 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
     lines += [
         "",
         f"The inspector's queue with {first['queue']['waiting']:,} waiting (the history's "
-        f"{args.waiting:,} and those the run routed to inspect), {args.repeats} requests each "
-        "after one to warm up, one after another:",
+        f"{args.waiting:,} and the templates left waiting), read before the submissions, "
+        f"{args.repeats} requests each after one to warm up, one after another:",
         "",
         "| database | `GET /inspections` median | p95 (target < 500 ms) | bytes "
         "| `GET /api/v1/inspections` median | p95 (target < 500 ms) | bytes |",
