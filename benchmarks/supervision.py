@@ -92,6 +92,15 @@ def pct(values: Sequence[float], q: float) -> float:
     return ordered[rank - 1]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def now_us() -> int:
     return time.time_ns() // 1000
 
@@ -447,19 +456,23 @@ def submit_load(port: int, seeded: Seeded, rate: float, seconds: float) -> list[
     return plan
 
 
-def measure_queue(port: int, repeats: int) -> dict[str, Any]:
+def measure_queue(port: int, pid: int, repeats: int) -> dict[str, Any]:
     inspector = login(port, "inspector")
     conn = http.client.HTTPConnection(HOST, port, timeout=60)
     out: dict[str, Any] = {}
     try:
         for name, path in (("page", "/inspections"), ("api", "/api/v1/inspections")):
             times = []
-            for _ in range(repeats + 1):
+            cpu = 0.0
+            for n in range(repeats + 1):
+                if n == 1:
+                    cpu = cpu_seconds(pid)
                 began = time.perf_counter()
                 status, body = call(conn, "GET", path, None, inspector)
                 times.append((time.perf_counter() - began) * 1000)
                 assert status == 200, body[:500]
             out[name] = times[1:]  # the first one warms the process up
+            out[name + "_cpu_ms"] = (cpu_seconds(pid) - cpu) * 1000 / max(1, repeats)
             out[name + "_bytes"] = len(body)
             if name == "api":
                 out["waiting"] = len(json.loads(body))
@@ -504,8 +517,10 @@ def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         server = Server(url, Path(root))
         try:
             rows, history_s = write_history(url, server.port, seeded, args.history, args.waiting)
-            queue = measure_queue(server.port, args.repeats)
+            queue = measure_queue(server.port, server.process.pid, args.repeats)
+            cpu_before = cpu_seconds(server.process.pid)
             plan = submit_load(server.port, seeded, args.rate, args.seconds)
+            cpu_s = cpu_seconds(server.process.pid) - cpu_before
         finally:
             server.stop()
     done = [p for p in plan if p.status == 200 and p.state in ("routed", "assessed")]
@@ -514,6 +529,13 @@ def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         (p.sent for p in plan), default=0
     )
     late = max((p.sent - p.scheduled for p in plan), default=0) * 1000
+    if args.samples:
+        first = min((p.scheduled for p in plan), default=0.0)
+        samples = [
+            {"at_s": round(p.scheduled - first, 3), "ms": round(p.ms, 1), "state": p.state}
+            for p in plan
+        ]
+        Path(f"{args.samples}.{kind}.json").write_text(json.dumps(samples), encoding="utf-8")
     return {
         "database": kind,
         "rows": rows,
@@ -526,6 +548,8 @@ def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
         "failed": len(plan) - len(done),
         "rate": len(done) / span if span > 0 else 0.0,
         "late_ms": late,
+        "cpu_ms": cpu_s * 1000 / max(1, len(plan)),
+        "load": os.getloadavg()[0],
         "p50": pct(ms, 0.50),
         "p90": pct(ms, 0.90),
         "p99": pct(ms, 0.99),
@@ -585,14 +609,14 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
         "answer, which says `routed` (to inspect) or `assessed` (released on documents).",
         "",
         "| database | submitted (ok) | achieved rate | p50 | p90 | p99 (target ≤ 200 ms) | max "
-        "| routed to inspect / released |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| routed to inspect / released | server CPU per submission | load average (1 min) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['database']} | {r['offered']:,} ({r['ok']:,}) | {r['rate']:.1f}/s | "
             f"{r['p50']:.0f} ms | {r['p90']:.0f} ms | **{r['p99']:.0f} ms** | {r['max']:.0f} ms "
-            f"| {r['routed']} / {r['assessed']} |"
+            f"| {r['routed']} / {r['assessed']} | {r['cpu_ms']:.0f} ms | {r['load']:.1f} |"
         )
     lines += [
         "",
@@ -601,8 +625,9 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
         f"{args.repeats} requests each after one to warm up, one after another:",
         "",
         "| database | `GET /inspections` median | p95 (target < 500 ms) | bytes "
-        "| `GET /api/v1/inspections` median | p95 (target < 500 ms) | bytes |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| `GET /api/v1/inspections` median | p95 (target < 500 ms) | bytes "
+        "| server CPU per request (page / API) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         q = r["queue"]
@@ -610,7 +635,8 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
             f"| {r['database']} | {statistics.median(q['page']):.0f} ms | "
             f"**{pct(q['page'], 0.95):.0f} ms** | {q['page_bytes'] / 1024:.0f} KiB | "
             f"{statistics.median(q['api']):.0f} ms | **{pct(q['api'], 0.95):.0f} ms** | "
-            f"{q['api_bytes'] / 1024:.0f} KiB |"
+            f"{q['api_bytes'] / 1024:.0f} KiB | {q['page_cpu_ms']:.0f} ms / "
+            f"{q['api_cpu_ms']:.0f} ms |"
         )
     lines += [
         "",
@@ -653,6 +679,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="submissions per second")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--repeats", type=int, default=20, help="requests of the queue")
+    parser.add_argument("--samples", help="write each submission's latency to SAMPLES.<db>.json")
     parser.add_argument("--write-doc", action="store_true")
     args = parser.parse_args(argv)
     kinds = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
