@@ -51,6 +51,7 @@ consignment_routes = Table(
     Column("at", BigInteger, nullable=False),
     UniqueConstraint("consignment_id", "version", name="uq_consignment_routes_version"),
     Index("ix_consignment_routes_outcome_at", "outcome", "at"),
+    Index("ix_consignment_routes_consignment_outcome", "consignment_id", "outcome"),  # 0016
 )
 
 assessments = Table(

@@ -1,0 +1,33 @@
+"""benchmarks/supervision.py runs end to end on a tiny size (SQLite): it seeds, serves, writes
+the history, reads the inspector's queue, submits over HTTP and reports. Nothing is timed here:
+the figures are the benchmark's business; this checks that it still works against the code."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = "--database sqlite --history 300 --waiting 20 --enterprises 6 --rate 4 --seconds 2"
+
+
+def test_the_supervision_benchmark_runs_on_a_tiny_size() -> None:
+    script = ROOT / "benchmarks" / "supervision.py"
+    done = subprocess.run(
+        [sys.executable, str(script), *TINY.split(), "--repeats", "2"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    # exit 1 only says a timing target was missed, which a test does not judge
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    out = done.stdout
+    assert "- PASS: sqlite: every submission answered and routed" in out, out
+    assert re.search(r"^\| sqlite \| 8 \(8\) \|", out, re.MULTILINE), out
+    waiting = re.search(r"The inspector's queue with (\d+) waiting", out)
+    assert waiting and int(waiting.group(1)) >= 20, out
+    assert "History: 300 consignments of 6 enterprises" in out, out
