@@ -73,8 +73,10 @@ def test_each_refused_field_is_a_line_and_the_exit_is_2(world: World, tmp_path: 
         "phytowatch: the declaration is refused: 2 field(s) to correct",
     ]
     not_json = tmp_path / "not.json"
-    not_json.write_text("{", "utf-8")
-    assert _cli(world, "consignments", "declare", str(not_json), "--as", "x").returncode == 2
+    not_json.write_text('{"destination": "US",\n  "lines": [', "utf-8")
+    broken = _cli(world, "consignments", "declare", str(not_json), "--as", "x")
+    assert broken.returncode == 2  # where the file breaks, so that it can be mended
+    assert f"{not_json}: not valid JSON (line 2, column 13)" in broken.stderr
     operator = _cli(
         world, "consignments", "declare", str(path), "--as", "operator",
         "--password-stdin", stdin=PASSWORD + "\n",

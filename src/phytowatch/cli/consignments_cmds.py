@@ -63,6 +63,16 @@ def consignments_declare(
 
     try:
         value = json.loads(file.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:  # where, so that the declarant can find it
+        raise fail(
+            message(
+                Code.CLI_CONSIGNMENT_JSON,
+                file=str(file),
+                line=error.lineno,
+                column=error.colno,
+                error=error.msg,
+            )
+        ) from None
     except (OSError, UnicodeDecodeError, ValueError) as error:
         reason = type(error).__name__ if not isinstance(error, OSError) else error.strerror
         raise fail(message(Code.CLI_CONSIGNMENT_FILE, path=str(file), error=str(reason))) from None

@@ -1517,6 +1517,10 @@ class Code(StrEnum):
         "{number}: submitted, version {version} ({state})",
     )
     CLI_CONSIGNMENT_FILE = "cli.consignment_file", "cannot read {path}: {error}"
+    CLI_CONSIGNMENT_JSON = (
+        "cli.consignment_json",
+        "{file}: not valid JSON (line {line}, column {column}): {error}",
+    )
     CLI_CONSIGNMENT_NO_NUMBER = "cli.consignment_no_number", "no consignment numbered {number}"
     NO_CONSIGNMENT = "not_found.consignment", "no consignment {consignment}"
     NO_DECLARATION_VERSION = (
