@@ -34,7 +34,11 @@ from phytowatch.domain.supervision.consignment import (
 )
 from phytowatch.domain.supervision.policy import RouteOutcome, SupervisionMode
 from phytowatch.domain.supervision.routing import Route
-from phytowatch.services.supervision.assessment import Assessments, InterceptionFilter
+from phytowatch.services.supervision.assessment import (
+    Assessments,
+    InterceptionFilter,
+    QueueFilter,
+)
 from phytowatch.services.supervision.ports import ConsignmentLookup
 
 CITIES = {"E1": "南昌", "E2": "赣州"}
@@ -162,6 +166,37 @@ def test_the_queue_holds_routed_consignments_to_inspect_in_reach_oldest_first(de
     [first, _] = desk.store.queue(None, None)
     assert (first.enterprise, first.city, first.fired) == ("E2", "赣州", ("key_list",))
     assert first.reasons[0].code is Code.ROUTE_CELL
+
+
+def test_the_queue_is_filtered_paged_and_counted(desk: Desk) -> None:
+    made = [desk.add("E1" if n % 3 else "E2", f"C-{n}", ConsignmentState.ROUTED) for n in range(7)]
+    for n, c in enumerate(made):  # C-0, C-3, C-6 are E2's (赣州); C-2 and C-5 strict
+        route = _route(c, RouteOutcome.INSPECT, T0 + 10 * (7 - n))  # C-6 waits the longest
+        if n % 3 == 2:
+            route = replace(route, mode=SupervisionMode.STRICT, fired=("base_suspended",))
+        desk.store.add_route(route)
+    everyone = [w.number for w in desk.store.queue(None, None)]
+    assert everyone == ["C-6", "C-5", "C-4", "C-3", "C-2", "C-1", "C-0"]
+    assert [w.number for w in desk.store.queue(None, None, offset=2, limit=3)] == [
+        "C-4", "C-3", "C-2",
+    ]  # fmt: skip
+    assert [w.number for w in desk.store.queue(None, None, offset=6, limit=3)] == ["C-0"]
+    strict = QueueFilter(mode="strict")
+    assert [w.number for w in desk.store.queue(None, None, strict)] == ["C-5", "C-2"]
+    assert desk.store.waiting(None, None, strict) == 2
+    suspended = QueueFilter(rule="base_suspended")
+    assert [w.number for w in desk.store.queue(None, None, suspended)] == ["C-5", "C-2"]
+    assert desk.store.waiting(None, None, QueueFilter(rule="key_list")) == 5
+    assert desk.store.waiting(None, None, QueueFilter(rule="key")) == 0  # a whole name only
+    e2 = QueueFilter(enterprise="E2")
+    assert [w.number for w in desk.store.queue(None, None, e2)] == ["C-6", "C-3", "C-0"]
+    assert desk.store.waiting(None, None, QueueFilter(city="南昌")) == 4
+    assert desk.store.waiting(None, None, QueueFilter(destination="sg")) == 7
+    assert desk.store.waiting(None, None, QueueFilter(destination="JP")) == 0
+    # within reach only: the filters narrow it, never widen it
+    assert desk.store.waiting(["南昌"], [], e2) == 0
+    assert [w.number for w in desk.store.queue(["南昌"], [], strict, limit=1)] == ["C-5"]
+    assert desk.store.waiting([], ["E2"], QueueFilter(city="赣州", mode="general")) == 3
 
 
 def test_an_inspection_is_owed_after_a_withdrawal_until_taken_over(desk: Desk) -> None:

@@ -132,3 +132,29 @@ def test_the_form_with_its_refusals_has_no_wcag_violation(
         assert found == []
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_the_queue_is_filtered_from_its_form(browser: Browser, server: Server, lang: str) -> None:
+    page = logged_in(browser, server, "inspector", lang, width=1280)
+    try:
+        page.goto(f"{server.url}/inspections")
+        total = page.locator("main table tbody tr").count()
+        assert total > 0
+        enterprise = page.locator("main table tbody tr td").nth(1).inner_text()
+        page.fill("form.filters input[name='enterprise']", enterprise)
+        page.select_option("form.filters select[name='rule']", "not_e_supervised")
+        page.click("form.filters button[type='submit']")
+        page.wait_for_url("**/inspections?*rule=not_e_supervised*")
+        cells = page.locator("main table tbody tr td:nth-child(2)").all_inner_texts()
+        assert cells and set(cells) == {enterprise}
+        assert page.input_value("form.filters input[name='enterprise']") == enterprise
+        export = page.locator("form.filters a[download]").get_attribute("href") or ""
+        assert export.startswith("/inspections.csv?") and "rule=not_e_supervised" in export
+        page.select_option("form.filters select[name='rule']", "key_list")
+        page.click("form.filters button[type='submit']")
+        page.wait_for_url("**/inspections?*rule=key_list*")
+        assert page.locator("main table").count() == 0
+        assert page.locator("main p.empty").is_visible()
+    finally:
+        page.context.close()

@@ -15,6 +15,7 @@ from phytowatch.services.paging import Found
 from phytowatch.services.supervision.assessment import (
     InterceptionFilter,
     InterceptionRecord,
+    QueueFilter,
     Waiting,
 )
 
@@ -98,8 +99,15 @@ class InMemoryAssessmentStore:
         return found[-1] if found else None
 
     def queue(
-        self, cities: Sequence[str] | None, enterprises: Sequence[str] | None
+        self,
+        cities: Sequence[str] | None,
+        enterprises: Sequence[str] | None,
+        wanted: QueueFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Waiting]:
+        wanted = wanted or QueueFilter()
         out = []
         for c in self.lookup.consignments.values():
             routes = [r for r in self.routes(c.id) if r.version == c.version]
@@ -111,13 +119,24 @@ class InMemoryAssessmentStore:
             limited = cities is not None or enterprises is not None
             if limited and c.city not in (cities or []) and c.enterprise not in (enterprises or []):
                 continue
+            destination = str(r.inputs.get("destination", ""))
+            if (
+                (wanted.enterprise.strip() and c.enterprise != wanted.enterprise.strip())
+                or (wanted.city.strip() and c.city != wanted.city.strip())
+                or (
+                    wanted.destination.strip() and destination != wanted.destination.strip().upper()
+                )
+                or (wanted.mode and r.mode.value != wanted.mode)
+                or (wanted.rule and wanted.rule not in r.fired)
+            ):
+                continue
             out.append(
                 Waiting(
                     c.id,
                     c.number,
                     c.enterprise,
                     c.city,
-                    str(r.inputs.get("destination", "")),
+                    destination,
                     c.version,
                     r.at,
                     r.mode.value,
@@ -125,10 +144,16 @@ class InMemoryAssessmentStore:
                     r.reasons,
                 )
             )
-        return sorted(out, key=lambda w: (w.routed_at, w.consignment_id))
+        ordered = sorted(out, key=lambda w: (w.routed_at, w.consignment_id))
+        return ordered[offset:] if limit is None else ordered[offset : offset + limit]
 
-    def waiting(self, cities: Sequence[str] | None, enterprises: Sequence[str] | None) -> int:
-        return len(self.queue(cities, enterprises))
+    def waiting(
+        self,
+        cities: Sequence[str] | None,
+        enterprises: Sequence[str] | None,
+        wanted: QueueFilter | None = None,
+    ) -> int:
+        return len(self.queue(cities, enterprises, wanted))
 
     def interceptions(
         self,

@@ -185,6 +185,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/api/v1/consignments/{consignment_id}/reject"): frozenset({"inspector"}),
     ("GET", "/api/v1/interceptions"): EVERYONE,
     ("GET", "/inspections"): EVERYONE,
+    ("GET", "/inspections.csv"): EVERYONE,
     ("GET", "/consignments/{consignment_id}/assess"): frozenset({"inspector"}),
     ("POST", "/consignments/{consignment_id}/assess"): frozenset({"inspector"}),
     ("GET", "/interceptions"): EVERYONE,

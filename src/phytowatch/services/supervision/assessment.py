@@ -52,6 +52,17 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class QueueFilter:
+    """The inspector's queue narrowed; an empty field does not narrow."""
+
+    enterprise: str = ""  # the enterprise's code
+    city: str = ""
+    destination: str = ""  # the country code
+    mode: str = ""  # a SupervisionMode value
+    rule: str = ""  # a hard rule (routing.HARD_RULES) that fired
+
+
+@dataclass(frozen=True)
 class InterceptionFilter:
     pest: str = ""
     enterprise: str = ""
@@ -81,14 +92,26 @@ class AssessmentStore(RouteStore, Protocol):
     def assessment_of(self, consignment_id: int) -> Assessment | None: ...
 
     def queue(
-        self, cities: Sequence[str] | None, enterprises: Sequence[str] | None
+        self,
+        cities: Sequence[str] | None,
+        enterprises: Sequence[str] | None,
+        wanted: QueueFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Waiting]:
         """Consignments routed to inspect and still ROUTED, oldest route first, within the
-        cities or enterprises named (``None``: everywhere)."""
+        cities or enterprises named (``None``: everywhere), narrowed by ``wanted``; ``limit``
+        of them from ``offset`` (``None``: all)."""
         ...
 
-    def waiting(self, cities: Sequence[str] | None, enterprises: Sequence[str] | None) -> int:
-        """How many the queue holds (its length, counted by the database)."""
+    def waiting(
+        self,
+        cities: Sequence[str] | None,
+        enterprises: Sequence[str] | None,
+        wanted: QueueFilter | None = None,
+    ) -> int:
+        """How many the queue holds, narrowed by ``wanted`` (counted by the database)."""
         ...
 
     def interceptions(
@@ -396,6 +419,22 @@ def queue(store: AssessmentStore, principal: Principal) -> list[Waiting]:
     administrator), oldest first."""
     seen = reach(principal)
     return store.queue(None, None) if seen is None else store.queue(*seen)
+
+
+def find_waiting(
+    store: AssessmentStore,
+    principal: Principal,
+    wanted: QueueFilter,
+    *,
+    offset: int,
+    limit: int | None,
+) -> Found[Waiting]:
+    """A page of the caller's queue, narrowed by ``wanted``, oldest first, and how many match
+    (``limit`` None: every one from ``offset``)."""
+    cities, codes = reach(principal) or (None, None)
+    total = store.waiting(cities, codes, wanted)
+    items = store.queue(cities, codes, wanted, offset=offset, limit=limit)
+    return Found(items, total, offset, total if limit is None else limit)
 
 
 def waiting_count(store: AssessmentStore, principal: Principal) -> int:

@@ -31,6 +31,7 @@ from phytowatch.services.paging import Found
 from phytowatch.services.supervision.assessment import (
     InterceptionFilter,
     InterceptionRecord,
+    QueueFilter,
     Waiting,
 )
 from phytowatch.storage.errors import translating
@@ -275,7 +276,11 @@ class SqlAssessmentStore:
     # -- the queue and the records --------------------------------------------------------------
 
     def _waiting(
-        self, columns: Any, cities: Sequence[str] | None, enterprises_: Sequence[str] | None
+        self,
+        columns: Any,
+        cities: Sequence[str] | None,
+        enterprises_: Sequence[str] | None,
+        wanted: QueueFilter | None,
     ) -> Any:
         query = (
             select(*columns)
@@ -300,16 +305,40 @@ class SqlAssessmentStore:
                     enterprises.c.code.in_(list(enterprises_ or [])),
                 )
             )
+        wanted = wanted or QueueFilter()
+        if wanted.enterprise.strip():
+            query = query.where(enterprises.c.code == wanted.enterprise.strip())
+        if wanted.city.strip():
+            query = query.where(enterprises.c.city == wanted.city.strip())
+        if wanted.destination.strip():
+            query = query.where(consignments.c.destination == wanted.destination.strip().upper())
+        if wanted.mode:
+            query = query.where(consignment_routes.c.mode == wanted.mode)
+        if wanted.rule:  # ``fired`` holds a JSON list of names: the name in quotes
+            query = query.where(
+                consignment_routes.c.fired.contains(json.dumps(wanted.rule), autoescape=True)
+            )
         return query
 
-    def waiting(self, cities: Sequence[str] | None, enterprises_: Sequence[str] | None) -> int:
-        query = self._waiting([func.count()], cities, enterprises_)
+    def waiting(
+        self,
+        cities: Sequence[str] | None,
+        enterprises_: Sequence[str] | None,
+        wanted: QueueFilter | None = None,
+    ) -> int:
+        query = self._waiting([func.count()], cities, enterprises_, wanted)
         with connect(self.engine) as conn:
             counted: int = conn.execute(query).scalar_one()
         return counted
 
     def queue(
-        self, cities: Sequence[str] | None, enterprises_: Sequence[str] | None
+        self,
+        cities: Sequence[str] | None,
+        enterprises_: Sequence[str] | None,
+        wanted: QueueFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
     ) -> list[Waiting]:
         columns = [
             consignments.c.id, consignments.c.number, consignments.c.destination,
@@ -317,8 +346,11 @@ class SqlAssessmentStore:
             consignment_routes.c.at, consignment_routes.c.mode, consignment_routes.c.fired,
             consignment_routes.c.reasons,
         ]  # fmt: skip
-        query = self._waiting(columns, cities, enterprises_).order_by(
-            consignment_routes.c.at, consignments.c.id
+        query = (
+            self._waiting(columns, cities, enterprises_, wanted)
+            .order_by(consignment_routes.c.at, consignments.c.id)
+            .offset(offset)
+            .limit(limit)
         )
         with connect(self.engine) as conn:
             rows = conn.execute(query).mappings().all()

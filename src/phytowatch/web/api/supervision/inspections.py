@@ -26,7 +26,8 @@ from phytowatch.domain.supervision.assessment import (
     LifeStage,
     Sample,
 )
-from phytowatch.domain.supervision.routing import Route
+from phytowatch.domain.supervision.policy import SupervisionMode
+from phytowatch.domain.supervision.routing import HARD_RULES, Route
 from phytowatch.services.app import App
 from phytowatch.services.supervision import assessment as uc
 from phytowatch.web.auth import allow, principal_of
@@ -37,6 +38,9 @@ from phytowatch.web.errors import CALLER, UNSAFE, ApiError, answers
 router = APIRouter(prefix="/api/v1", route_class=StrictJsonRoute)
 
 MAX_LIMIT = 500
+MODES = tuple(m.value for m in SupervisionMode)
+RULES = tuple(sorted(HARD_RULES))
+TOTAL = "X-Total-Count"  # how many of the queue match, whatever the page
 
 
 class SampleIn(StrictBody):
@@ -137,32 +141,61 @@ def form_of(body: AssessmentIn) -> uc.InspectionForm:
 
 
 @router.get(
-    "/inspections", dependencies=[allow(Action.CONSIGNMENTS_READ)], responses=answers(*CALLER)
+    "/inspections",
+    dependencies=[allow(Action.CONSIGNMENTS_READ)],
+    responses=answers(422, *CALLER),
 )
-async def list_inspections(request: Request) -> JSONResponse:
+async def list_inspections(
+    request: Request,
+    enterprise: str = Query("", max_length=32, description="the enterprise's code"),
+    city: str = Query("", max_length=64),
+    destination: str = Query("", max_length=2, description="country code"),
+    mode: str = Query(
+        "", description="supervision mode", json_schema_extra=documented(enum=list(MODES))
+    ),
+    rule: str = Query(
+        "", description="a hard rule that fired", json_schema_extra=documented(enum=list(RULES))
+    ),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    limit: int | None = Query(
+        None, ge=1, le=MAX_LIMIT, description="at most this many (none: the whole queue)"
+    ),
+) -> JSONResponse:
     """The inspector's queue: consignments routed to inspect and not yet assessed, within the
-    caller's reach, oldest first, with the mode and why."""
+    caller's reach, oldest first, with the mode and why; narrowed by the filters, ``limit`` of
+    them from ``offset``. The header ``X-Total-Count`` says how many match."""
     services = _services(request)
-    waiting = await run_in_threadpool(uc.queue, services.assessments, principal_of(request))
-    now = services.clock.now()
-    return JSONResponse(
-        [
-            {
-                "consignment": w.consignment_id,
-                "number": w.number,
-                "enterprise": w.enterprise,
-                "city": w.city,
-                "destination": w.destination,
-                "version": w.version,
-                "routed_at": w.routed_at,
-                "waiting_s": max(0, (now - w.routed_at) // 1_000_000),
-                "mode": w.mode,
-                "hard_rules": list(w.fired),
-                "reasons": [message_json(m) for m in w.reasons],
-            }
-            for w in waiting
-        ]
+    for name, value, choices in (("mode", mode, MODES), ("rule", rule, RULES)):
+        if value and value not in choices:
+            raise ApiError(422, say(Code.FIELD_CHOICE, field=name, choices=", ".join(choices)))
+    if any(names_nothing(text) for text in (enterprise, city, destination)):
+        return JSONResponse([], headers={TOTAL: "0"})
+    wanted = uc.QueueFilter(
+        enterprise=enterprise, city=city, destination=destination, mode=mode, rule=rule
     )
+    found = await run_in_threadpool(
+        lambda: uc.find_waiting(
+            services.assessments, principal_of(request), wanted, offset=offset, limit=limit
+        )
+    )
+    now = services.clock.now()
+    rows = [
+        {
+            "consignment": w.consignment_id,
+            "number": w.number,
+            "enterprise": w.enterprise,
+            "city": w.city,
+            "destination": w.destination,
+            "version": w.version,
+            "routed_at": w.routed_at,
+            "waiting_s": max(0, (now - w.routed_at) // 1_000_000),
+            "mode": w.mode,
+            "hard_rules": list(w.fired),
+            "reasons": [message_json(m) for m in w.reasons],
+        }
+        for w in found.items
+    ]
+    return JSONResponse(rows, headers={TOTAL: str(found.total)})
 
 
 @router.get(

@@ -1,6 +1,6 @@
-"""The inspector's pages: the queue of consignments to inspect, the assessment form, the
-interception records (filtered, searched, paged, exported). The consignment's page shows its
-route (``_route.html``) and its assessment (``_assessment.html``) from
+"""The inspector's pages: the queue of consignments to inspect (filtered, paged, exported), the
+assessment form, the interception records (filtered, searched, paged, exported). The
+consignment's page shows its route (``_route.html``) and its assessment (``_assessment.html``) from
 ``services.supervision.assessment.route_view``, as the form does.
 
 The form keeps what was typed when a field is refused and names the field next to it; a
@@ -26,13 +26,24 @@ from phytowatch.domain.supervision.assessment import (
     Sample,
 )
 from phytowatch.domain.supervision.consignment import ConsignmentState
+from phytowatch.domain.supervision.policy import SupervisionMode
+from phytowatch.domain.supervision.routing import HARD_RULES
+from phytowatch.i18n.places import city_name
+from phytowatch.services.lists import reach_of
 from phytowatch.services.supervision import assessment as uc
 from phytowatch.web.auth import principal_of
 from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.listing import CSV_CHUNK, PAGE_SIZES, Filters, csv_response, iso, pager
-from phytowatch.web.templating import PageError, page, page_form, render, services_of
+from phytowatch.web.templating import (
+    PageError,
+    language_of,
+    page,
+    page_form,
+    render,
+    services_of,
+)
 
 router = APIRouter()
 MIN_ROWS = 3  # blank rows the form offers for samples and for interceptions
@@ -44,15 +55,100 @@ INTERCEPTION_FIELDS = ("pest", "life_stage", "count", "batches")
 # -- the queue ------------------------------------------------------------------------------------
 
 
+def _queue_filter(filters: Filters) -> uc.QueueFilter:
+    return uc.QueueFilter(
+        enterprise=filters.text("enterprise", 32) or "",
+        city=filters.text("city", 64) or "",
+        destination=filters.text("destination", 2) or "",
+        mode=filters.choice("mode", MODES) or "",
+        rule=filters.choice("rule", RULES) or "",
+    )
+
+
+MODES = tuple(m.value for m in SupervisionMode)
+RULES = tuple(sorted(HARD_RULES))
+
+
 @router.get("/inspections", dependencies=[page(Action.CONSIGNMENTS_READ)], include_in_schema=False)
 async def inspections(request: Request) -> HTMLResponse:
     """Consignments routed to inspect and not yet assessed, within the caller's reach, the
-    longest waiting first."""
+    longest waiting first: filters and pages from the URL, paged and counted by the database."""
     services = services_of(request)
-    waiting = await run_in_threadpool(uc.queue, services.assessments, principal_of(request))
+    filters = Filters(request)
+    wanted = _queue_filter(filters)
+    size, number = filters.size(), filters.page()
+    principal = principal_of(request)
+
+    def load() -> Any:
+        cities = services.registry.cities(reach_of(principal))
+        if filters.impossible:  # a NUL no row can hold: nothing matches, on either database
+            return pager(0, 1, size, request.url.path, filters.link_params()), [], cities
+        found = uc.find_waiting(
+            services.assessments, principal, wanted, offset=(number - 1) * size, limit=size
+        )
+        at = pager(found.total, number, size, request.url.path, filters.link_params())
+        if at.page != number:
+            found = uc.find_waiting(
+                services.assessments, principal, wanted, offset=at.offset, limit=size
+            )
+        return at, found.items, cities
+
+    at, waiting, cities = await run_in_threadpool(load)
+    language = language_of(request)
     now = now_of(request)
     rows = [{"w": w, "waiting_s": max(0, (now - w.routed_at) // 1_000_000)} for w in waiting]
-    return await render(request, "supervision/inspections.html", active="inspections", rows=rows)
+    return await render(
+        request,
+        "supervision/inspections.html",
+        active="inspections",
+        rows=rows,
+        pager=at,
+        given=filters.given,
+        sizes=PAGE_SIZES,
+        cities=[(c, city_name(c, language)) for c in cities],
+        modes=MODES,
+        rules=RULES,
+    )
+
+
+QUEUE_COLUMNS = (
+    "consignment", "number", "version", "enterprise", "city", "destination", "routed_at",
+    "waiting_s", "mode", "hard_rules",
+)  # fmt: skip
+
+
+@router.get(
+    "/inspections.csv", dependencies=[page(Action.CONSIGNMENTS_READ)], include_in_schema=False
+)
+async def inspections_csv(request: Request) -> StreamingResponse:
+    """The filtered queue, every page, the longest waiting first, as CSV (UTF-8 with a BOM;
+    English column names)."""
+    services = services_of(request)
+    filters = Filters(request)
+    wanted = _queue_filter(filters)
+    filters.size(), filters.page()
+    principal = principal_of(request)
+    now = now_of(request)
+
+    def rows() -> Iterator[list[Any]]:
+        if filters.impossible:
+            return
+        offset = 0
+        while True:
+            found = uc.find_waiting(
+                services.assessments, principal, wanted, offset=offset, limit=CSV_CHUNK
+            )
+            for w in found.items:
+                yield [
+                    w.consignment_id, w.number, w.version, w.enterprise, w.city, w.destination,
+                    iso(w.routed_at), max(0, (now - w.routed_at) // 1_000_000), w.mode,
+                    " ".join(w.fired),
+                ]  # fmt: skip
+            if len(found.items) < CSV_CHUNK:
+                return
+            offset += CSV_CHUNK
+
+    return csv_response("inspections.csv", QUEUE_COLUMNS, rows())
 
 
 # -- the form -------------------------------------------------------------------------------------
