@@ -36,7 +36,10 @@ VENDOR_STAMP := $(VENDOR)/.frontend.stamp
 # accessibility test, are installed by npm ci but never copied here: the test reads node_modules)
 VENDOR_FILES := uplot/dist/uPlot.iife.min.js:uPlot.iife.min.js uplot/dist/uPlot.min.css:uPlot.min.css \
                 uplot/LICENSE:uPlot.LICENSE htmx.org/dist/htmx.min.js:htmx.min.js \
-                htmx.org/LICENSE:htmx.LICENSE
+                htmx.org/LICENSE:htmx.LICENSE \
+                @expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf:NotoSansSC-Regular.ttf \
+                @expo-google-fonts/noto-sans-sc/700Bold/NotoSansSC_700Bold.ttf:NotoSansSC-Bold.ttf \
+                @expo-google-fonts/noto-sans-sc/LICENSE_FONT:NotoSansSC.LICENSE
 
 ## venv: create/refresh .venv from uv.lock and the front-end assets (no-op when up to date)
 venv: $(STAMP) $(VENDOR_STAMP)

@@ -129,6 +129,11 @@ def bootstrap(
         consignments=consignments,
         # -- the e-supervision chain: routing and conformity assessment --
         **chain,
+        # -- step 4, certificates: the lifecycle, numbers, keys --
+        # -- step 4, certificates: pages and forms --
+        # -- step 4, certificates: the printed certificate, QR, public verification --
+        # -- step 4, IPPC ePhyto: export, validate, import --
+        # -- step 4, the IPPC mark for wood packaging --
     )
 
 

@@ -78,6 +78,16 @@ class Settings(BaseSettings):
         description="notification rules, a JSON list: [{channel, to, min_severity, facilities, "
         "kinds}] (see docs/notifications.md); empty: no notifications",
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="the address the public reaches phytowatch at: certificates' QR codes and "
+        "printed verification links point under it (/verify/...)",
+    )
+    signing_passphrase: SecretStr | None = Field(
+        None,
+        description="encrypts the offices' private signing keys stored in the database; unset: "
+        "they are stored unencrypted (a demo; a bureau sets it, see docs/certificates.md)",
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -190,6 +190,11 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/consignments/{consignment_id}/assess"): frozenset({"inspector"}),
     ("GET", "/interceptions"): EVERYONE,
     ("GET", "/interceptions.csv"): EVERYONE,
+    # -- step 4, certificates: the lifecycle, numbers, keys --
+    # -- step 4, certificates: pages and forms --
+    # -- step 4, certificates: the printed certificate, QR, public verification --
+    # -- step 4, IPPC ePhyto: export, validate, import --
+    # -- step 4, the IPPC mark for wood packaging --
 }
 
 

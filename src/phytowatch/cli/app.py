@@ -50,6 +50,11 @@ app.add_typer(classify_app, name="classify")
 app.add_typer(bases_app, name="bases")
 app.add_typer(consignments_app, name="consignments")
 app.add_typer(inspections_app, name="inspections")
+# -- step 4, certificates: the lifecycle, numbers, keys --
+# -- step 4, certificates: pages and forms --
+# -- step 4, certificates: the printed certificate, QR, public verification --
+# -- step 4, IPPC ePhyto: export, validate, import --
+# -- step 4, the IPPC mark for wood packaging --
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

@@ -62,6 +62,14 @@ class Action(StrEnum):
     CONSIGNMENTS_ASSESS = "consignments:assess"  # inspect, return, reject: an inspector's own
     CLASSIFICATION_WRITE = "classification:write"  # set a class, confirm a proposed change
     BASES_WRITE = "bases:write"  # register, suspend, reinstate a raw-material base
+    # the e-supervision chain (step 4): certificates, the IPPC mark, ePhyto
+    CERTIFICATES_READ = "certificates:read"  # certificates, their history, prints, signature
+    CERTIFICATES_APPLY = "certificates:apply"  # draft, edit, submit, ask for a replacement
+    CERTIFICATES_CERTIFY = "certificates:certify"  # return, approve, reject, issue, cancel
+    CERTIFICATES_PRINT = "certificates:print"  # print (the original once, then copies)
+    MARKS_AUTHORISE = "marks:authorise"  # authorise the IPPC mark for a load of a passed run
+    EPHYTO_READ = "ephyto:read"  # received ePhyto certificates
+    EPHYTO_IMPORT = "ephyto:import"  # import a received ePhyto certificate
 
 
 DEVICE_ACTIONS = frozenset({Action.INGEST_WRITE, Action.SNAPSHOT_WRITE})
@@ -79,6 +87,7 @@ _SEE = {
     Action.EVENTS_READ,
     Action.POLICY_READ,
     Action.CONSIGNMENTS_READ,
+    Action.CERTIFICATES_READ,
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
@@ -96,6 +105,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.POLICY_READ,
             Action.CONSIGNMENTS_READ,
             Action.CONSIGNMENTS_DECLARE,
+            Action.CERTIFICATES_READ,
+            Action.CERTIFICATES_APPLY,
+            Action.CERTIFICATES_PRINT,  # copies only: the original is the certifying officer's
         }
     ),
     # watches the wall, acts on alarms, signs runs off, inspects consignments, suspends bases
@@ -107,10 +119,21 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.SIGNOFF_WRITE,
             Action.CONSIGNMENTS_ASSESS,
             Action.BASES_WRITE,
+            Action.MARKS_AUTHORISE,
+            Action.EPHYTO_READ,
+            Action.EPHYTO_IMPORT,
         }
     ),
-    # signs certificates (a later issue) from signed-off runs: reads everything in its office
-    Role.CERTIFYING_OFFICER: frozenset(_SEE),
+    # approves, issues (signs), prints and cancels certificates: reads everything in its office
+    Role.CERTIFYING_OFFICER: frozenset(
+        {
+            *_SEE,
+            Action.CERTIFICATES_CERTIFY,
+            Action.CERTIFICATES_PRINT,
+            Action.EPHYTO_READ,
+            Action.EPHYTO_IMPORT,
+        }
+    ),
     # releases at the port: needs a run and whether it was signed off, not the kiln's alarms
     Role.PORT_OFFICER: frozenset(
         {
@@ -119,14 +142,26 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.SIGNOFF_READ,
             Action.POLICY_READ,
             Action.CONSIGNMENTS_READ,
+            Action.CERTIFICATES_READ,
+            Action.EPHYTO_READ,
+            Action.EPHYTO_IMPORT,
         }
     ),
-    # everything but a sign-off or an assessment, which are an inspector's own judgement, and a
-    # declaration, which is the enterprise's
+    # everything but a sign-off, an assessment or a mark, which are an inspector's own judgement,
+    # a declaration or an application, which are the enterprise's, and a certificate's approval,
+    # issue and print, which are the certifying officer's
     Role.ADMINISTRATOR: frozenset(
         set(Action)
         - DEVICE_ACTIONS
-        - {Action.SIGNOFF_WRITE, Action.CONSIGNMENTS_ASSESS, Action.CONSIGNMENTS_DECLARE}
+        - {
+            Action.SIGNOFF_WRITE,
+            Action.CONSIGNMENTS_ASSESS,
+            Action.CONSIGNMENTS_DECLARE,
+            Action.MARKS_AUTHORISE,
+            Action.CERTIFICATES_APPLY,
+            Action.CERTIFICATES_CERTIFY,
+            Action.CERTIFICATES_PRINT,
+        }
     ),
 }
 

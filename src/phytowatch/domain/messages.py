@@ -1645,6 +1645,16 @@ class Code(StrEnum):
     NO_STATIC = "not_found.static", "no static file {path!r}"
     NOT_FOUND = "not_found", "not found"
 
+    # -- step 4, certificates: the lifecycle, numbers, keys --
+
+    # -- step 4, certificates: pages and forms --
+
+    # -- step 4, certificates: the printed certificate, QR, public verification --
+
+    # -- step 4, IPPC ePhyto: export, validate, import --
+
+    # -- step 4, the IPPC mark for wood packaging --
+
 
 def code_of(value: str) -> Code:
     """The code whose value this is (KeyError for none)."""

@@ -63,6 +63,8 @@ ACTIONS = (
     N_("alarms:acknowledge"), N_("alarms:clear"), N_("events:read"), N_("users:write"),
     N_("policy:read"), N_("policy:write"), N_("consignments:read"), N_("consignments:declare"),
     N_("consignments:assess"), N_("classification:write"), N_("bases:write"),
+    N_("certificates:read"), N_("certificates:apply"), N_("certificates:certify"),
+    N_("certificates:print"), N_("marks:authorise"), N_("ephyto:read"), N_("ephyto:import"),
 )  # fmt: skip
 # the fields a message names (``Code.FIELD_TEXT``, ``Code.FIELD_AT_MOST``)
 FIELDS = (

@@ -119,3 +119,13 @@ class App:
     # -- the e-supervision chain: routing and conformity assessment --
     router: Router  # routes a submitted declaration (called by the submission, in its unit)
     assessments: Assessments  # routes, assessments, interceptions; the queue; who owns what
+
+    # -- step 4, certificates: the lifecycle, numbers, keys --
+
+    # -- step 4, certificates: pages and forms --
+
+    # -- step 4, certificates: the printed certificate, QR, public verification --
+
+    # -- step 4, IPPC ePhyto: export, validate, import --
+
+    # -- step 4, the IPPC mark for wood packaging --

@@ -106,6 +106,11 @@ def create_app(
     app.include_router(standing_router)
     app.include_router(consignments_router)
     app.include_router(inspections_api)
+    # -- step 4, certificates: the lifecycle, numbers, keys --
+    # -- step 4, certificates: pages and forms --
+    # -- step 4, certificates: the printed certificate, QR, public verification --
+    # -- step 4, IPPC ePhyto: export, validate, import --
+    # -- step 4, the IPPC mark for wood packaging --
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()
 
