@@ -153,6 +153,7 @@ class Issue:
     signature: str  # base64url of the signature over the canonical bytes
     token: str  # unguessable, for the QR's verification address
     check_code: str  # short, printed: number + check code find it on the public page
+    payload_signature: str  # base64url signature over the QR payload's body (payload.py)
 
 
 @dataclass(frozen=True)
