@@ -89,7 +89,11 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
 @pytest.mark.parametrize(
     ("who", "lands", "nav"),
     [
-        ("operator", "/wall", ["监控墙", "处理记录", "报检货物", "证书", "告警", "原料基地", "官方政策"]),
+        (
+            "operator",
+            "/wall",
+            ["监控墙", "处理记录", "报检货物", "证书", "告警", "原料基地", "官方政策"],
+        ),
         (
             "inspector",
             "/wall",
@@ -129,7 +133,16 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
         (
             "port",
             "/runs",
-            ["处理记录", "报检货物", "证书", "截获记录", "处理设施", "企业", "原料基地", "官方政策"],
+            [
+                "处理记录",
+                "报检货物",
+                "证书",
+                "截获记录",
+                "处理设施",
+                "企业",
+                "原料基地",
+                "官方政策",
+            ],
         ),
     ],
 )

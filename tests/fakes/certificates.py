@@ -4,6 +4,7 @@ the pages' own logic (reach, filters, the queue, the acts offered), not the life
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from phytowatch.domain.certificates.model import (
@@ -26,9 +27,9 @@ from phytowatch.services.paging import Found
 S = CertificateState
 
 
-def content_of(consignment: str, kind: CertificateKind = CertificateKind.PHYTOSANITARY) -> (
-    CertificateContent
-):
+def content_of(
+    consignment: str, kind: CertificateKind = CertificateKind.PHYTOSANITARY
+) -> CertificateContent:
     return CertificateContent(
         kind=kind,
         consignment=consignment,
@@ -107,6 +108,7 @@ class InMemoryCertificates:
         enterprise: str | None = None,
         offset: int = 0,
         limit: int = 50,
+        reach: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> Found[Certificate]:
         matching = sorted(
             (
@@ -115,6 +117,7 @@ class InMemoryCertificates:
                 if (states is None or c.state in states)
                 and (office is None or c.office == office)
                 and (enterprise is None or c.enterprise == enterprise)
+                and (reach is None or c.city in reach[0] or c.enterprise in reach[1])
             ),
             key=lambda c: (c.created_at, c.id),
             reverse=True,
@@ -123,6 +126,12 @@ class InMemoryCertificates:
 
     def check_signature(self, certificate: Certificate) -> SignatureCheck:
         return SignatureCheck(True, True, "k1", True)
+
+    def number_pattern(self, office: str) -> str:
+        return "{office}{year}-{seq:06d}"
+
+    def set_number_pattern(self, office: str, pattern: str, *, ctx: Context) -> str:
+        return pattern
 
     def keys(self, office: str | None = None) -> list[OfficeKey]:
         return []
@@ -136,7 +145,7 @@ class InMemoryCertificates:
     ) -> Certificate:
         found = self.rows.get(certificate_id)
         if found is None:
-            raise refused(Kind.NOT_FOUND, Code.CERT_PAGE_NO_CERTIFICATE, certificate=certificate_id)
+            raise refused(Kind.NOT_FOUND, Code.CERT_NOT_FOUND, certificate=certificate_id)
         if not may_move(found.state, to):
             raise refused(Kind.CONFLICT, Code.CERT_PAGE_NOT_EDITABLE, certificate=certificate_id,
                           state=found.state.value)  # fmt: skip
@@ -202,7 +211,10 @@ class InMemoryCertificates:
     ) -> Certificate:
         old = self.rows[certificate_id]
         made = self.draft(old.consignment_id or 0, old.kind, ctx=ctx)
-        made = replace(made, replaces=certificate_id, replacement_reason=reason)
+        made = replace(
+            made, replaces=certificate_id, replacement_reason=reason, enterprise=old.enterprise,
+            city=old.city, office=old.office,
+        )  # fmt: skip
         self.rows[made.id] = made
         return made
 

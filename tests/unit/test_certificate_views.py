@@ -5,7 +5,6 @@ the acts each caller is offered."""
 from __future__ import annotations
 
 from fakes.certificates import InMemoryCertificates
-
 from phytowatch.domain.accounts import ROLE_ACTIONS, Jurisdiction, Principal, Role
 from phytowatch.domain.certificates.model import CertificateKind, CertificateState
 from phytowatch.services.certificates.views import (
@@ -31,7 +30,11 @@ def _person(role: Role, *, enterprise: str | None = None, office: str | None = N
 DECLARANT = _person(Role.ENTERPRISE_DECLARANT, enterprise="0031")
 OTHER_DECLARANT = _person(Role.ENTERPRISE_DECLARANT, enterprise="0032")
 CERTIFIER = _person(Role.CERTIFYING_OFFICER, office="JX")
-ELSEWHERE = _person(Role.CERTIFYING_OFFICER, office="GZ")
+ELSEWHERE = Principal(
+    kind="user", actor="user:gz", actions=ROLE_ACTIONS[Role.CERTIFYING_OFFICER],
+    role=Role.CERTIFYING_OFFICER, office="GZ",
+    jurisdiction=Jurisdiction(cities=frozenset({"广州"})),
+)  # fmt: skip
 ADMIN = _person(Role.ADMINISTRATOR)
 
 
@@ -56,10 +59,10 @@ def test_an_enterprise_sees_only_its_own_certificates_and_an_administrator_all()
     assert find_within_reach(store, DECLARANT, asked_for_another).total == 0
 
 
-def test_bureau_staff_see_their_office_and_no_other() -> None:
+def test_bureau_staff_see_the_cities_their_office_covers_and_no_other() -> None:
     store = _world()
-    assert {c.office for c in find_within_reach(store, CERTIFIER, CertificateFilter()).items} == {
-        "JX"
+    assert {c.city for c in find_within_reach(store, CERTIFIER, CertificateFilter()).items} == {
+        "赣州"
     }
     assert find_within_reach(store, ELSEWHERE, CertificateFilter()).total == 1
 
@@ -85,9 +88,9 @@ def test_pages_of_the_filtered_list_hold_what_their_offset_says() -> None:
     assert len(list(every_within_reach(store, ADMIN, wanted))) == 7
 
 
-def test_the_queue_holds_submitted_and_approved_of_the_office_oldest_first() -> None:
+def test_the_queue_holds_submitted_and_approved_within_the_officers_reach_oldest_first() -> None:
     queue = queue_of(_world(), CERTIFIER)
-    assert [c.created_at for c in queue.items] == [5, 10, 30] and queue.total == 3
+    assert [c.created_at for c in queue.items] == [10, 30] and queue.total == 2  # not 南昌's
     assert queue_of(_world(), DECLARANT).total == 0  # not a certifier's
 
 

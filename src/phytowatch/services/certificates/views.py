@@ -3,9 +3,10 @@ filters (state, kind, enterprise, number) a page at a time, the certifying offic
 first), and which acts a caller may be offered on a certificate.
 
 Reach: an administrator sees every certificate, an enterprise person its enterprise's, bureau
-staff their office's (the office that covers the enterprise certifies), everyone else none. The
-service's ``find`` filters by states, office and enterprise in the store; kind and number, which
-it does not take, are matched here over the certificates within reach, read in chunks.
+staff those of the cities and enterprises their office covers (``assessment.reach``), everyone
+else none. The service's ``find`` filters by states, enterprise and reach in the store; kind and
+number, which it does not take, are matched here over the certificates within reach, read in
+chunks.
 
 The acts offered are a guide for the page's buttons; the service decides, and refuses with its
 own message when the page was out of date.
@@ -13,7 +14,7 @@ own message when the page was out of date.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from phytowatch.domain.accounts import Action, Principal
@@ -25,8 +26,10 @@ from phytowatch.domain.certificates.model import (
 )
 from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.paging import Found
+from phytowatch.services.supervision.assessment import reach
 
 S = CertificateState
+Reach = tuple[Sequence[str], Sequence[str]]  # (cities, enterprise codes); None: everywhere
 QUEUE = frozenset({S.SUBMITTED, S.APPROVED})  # what waits for the certifying officer
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 CHUNK = 2000  # certificates read per query while matching what the store does not filter
@@ -39,27 +42,6 @@ class CertificateFilter:
     enterprise: str = ""
     number: str = ""  # part of the certificate's number, any case
     nothing: bool = False  # a filter no certificate can match
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Where a caller's certificates are: ``office`` and ``enterprise`` for the store's
-    ``find`` (None: any); ``none``: nowhere."""
-
-    office: str | None = None
-    enterprise: str | None = None
-    none: bool = False
-
-
-def scope_of(principal: Principal) -> Scope:
-    if principal.sees_everything:
-        return Scope()
-    role = principal.role
-    if role is not None and role.is_enterprise:
-        return Scope(enterprise=principal.enterprise) if principal.enterprise else Scope(none=True)
-    if role is not None and role.is_bureau and principal.office:
-        return Scope(office=principal.office)
-    return Scope(none=True)
 
 
 def within_reach(principal: Principal, certificate: Certificate) -> bool:
@@ -81,12 +63,12 @@ def _matches(certificate: Certificate, wanted: CertificateFilter) -> bool:
 
 
 def _all(
-    certificates: Certificates, scope: Scope, wanted: CertificateFilter, enterprise: str | None
+    certificates: Certificates, where: Reach | None, wanted: CertificateFilter
 ) -> Iterator[Certificate]:
     offset = 0
     while True:
         found = certificates.find(
-            states=wanted.states, office=scope.office, enterprise=enterprise,
+            states=wanted.states, enterprise=wanted.enterprise or None, reach=where,
             offset=offset, limit=CHUNK,
         )  # fmt: skip
         yield from (c for c in found.items if _matches(c, wanted))
@@ -104,17 +86,15 @@ def find_within_reach(
     limit: int = 50,
 ) -> Found[Certificate]:
     """The certificates the caller may see that match, newest first, one page and the count."""
-    scope = scope_of(principal)
-    enterprise = scope.enterprise or wanted.enterprise or None
-    clash = bool(scope.enterprise and wanted.enterprise and wanted.enterprise != scope.enterprise)
-    if scope.none or wanted.nothing or clash:
+    if wanted.nothing or not principal.may(Action.CERTIFICATES_READ):
         return Found([], 0, offset, limit)
+    where = reach(principal)
     if wanted.kind is None and not wanted.number:
         return certificates.find(
-            states=wanted.states, office=scope.office, enterprise=enterprise,
+            states=wanted.states, enterprise=wanted.enterprise or None, reach=where,
             offset=offset, limit=limit,
         )  # fmt: skip
-    matching = list(_all(certificates, scope, wanted, enterprise))
+    matching = list(_all(certificates, where, wanted))
     return Found(matching[offset : offset + limit], len(matching), offset, limit)
 
 
@@ -131,24 +111,22 @@ def every_within_reach(
         offset += CHUNK
 
 
-def queue_of(certificates: Certificates, principal: Principal, *, limit: int = 200) -> Found[Certificate]:
+def queue_of(
+    certificates: Certificates, principal: Principal, *, limit: int = 200
+) -> Found[Certificate]:
     """What waits for the certifying officer (submitted, approved) in the offices they cover,
     the oldest first; ``total`` counts them all, ``items`` holds the ``limit`` oldest."""
     if not principal.may(Action.CERTIFICATES_CERTIFY):
         return Found([], 0, 0, limit)
-    scope = scope_of(principal)
-    if scope.none:
-        return Found([], 0, 0, limit)
-    first = certificates.find(states=QUEUE, office=scope.office, enterprise=scope.enterprise,
-                              offset=0, limit=1)  # fmt: skip
+    where, office = reach(principal), principal.office
+    first = certificates.find(states=QUEUE, office=office, reach=where, offset=0, limit=1)
     total = first.total
     if total == 0:
         return Found([], 0, 0, limit)
     start = max(0, total - limit)  # newest first in the store: the oldest are at the end
     found = certificates.find(
-        states=QUEUE, office=scope.office, enterprise=scope.enterprise, offset=start,
-        limit=total - start,
-    )  # fmt: skip
+        states=QUEUE, office=office, reach=where, offset=start, limit=total - start
+    )
     return Found(list(reversed(found.items)), total, 0, limit)
 
 
@@ -167,9 +145,7 @@ def acts_for(principal: Principal, certificate: Certificate) -> frozenset[str]:
         acts |= {"edit", "submit"}
     if applicant and state in ISSUED_STATES and certificate.replaced_by is None:
         acts.add("replace")
-    certifier = principal.may(Action.CERTIFICATES_CERTIFY) and within_reach(
-        principal, certificate
-    )
+    certifier = principal.may(Action.CERTIFICATES_CERTIFY) and within_reach(principal, certificate)
     if certifier:
         if state in {S.SUBMITTED, S.APPROVED}:
             acts |= {"return", "reject"}

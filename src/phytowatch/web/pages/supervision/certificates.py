@@ -63,7 +63,7 @@ def _rule(action: Action) -> Any:
     return page(action, tenant=TENANT)
 
 
-# -- the list and the queue -------------------------------------------------------------------------
+# -- the list and the queue ------------------------------------------------------------------------
 
 
 def _filter(filters: Filters) -> CertificateFilter:
@@ -78,9 +78,7 @@ def _filter(filters: Filters) -> CertificateFilter:
     )
 
 
-@router.get(
-    "/certificates", dependencies=[page(Action.CERTIFICATES_READ)], include_in_schema=False
-)
+@router.get("/certificates", dependencies=[page(Action.CERTIFICATES_READ)], include_in_schema=False)
 async def certificates_page(request: Request) -> HTMLResponse:
     """The queue (for the certifying officer) and the certificates within reach, newest first."""
     services = services_of(request)
@@ -148,13 +146,13 @@ async def certificates_csv(request: Request) -> StreamingResponse:
     return csv_response("certificates.csv", CSV_COLUMNS, rows())
 
 
-# -- the certificate --------------------------------------------------------------------------------
+# -- the certificate -------------------------------------------------------------------------------
 
 
 def _visible(services: App, request: Request, certificate_id: int) -> Certificate:
     found = services.certificates.certificate(certificate_id)
     if found is None or not within_reach(principal_of(request), found):
-        raise PageError(404, say(Code.CERT_PAGE_NO_CERTIFICATE, certificate=certificate_id))
+        raise PageError(404, say(Code.CERT_NOT_FOUND, certificate=certificate_id))
     return found
 
 
@@ -236,7 +234,7 @@ async def certificate_page(request: Request, certificate_id: RowId, done: str = 
     return await _certificate_page(request, certificate_id, notice=notice)
 
 
-# -- the acts ---------------------------------------------------------------------------------------
+# -- the acts --------------------------------------------------------------------------------------
 
 
 def field_problems(refusal: Refused) -> dict[str, Message]:
@@ -326,7 +324,7 @@ for _name, _action in ACTS.items():
     _act_route(_name, _action)
 
 
-# -- the edit form ----------------------------------------------------------------------------------
+# -- the edit form ---------------------------------------------------------------------------------
 
 
 def _typed_of(certificate: Certificate) -> dict[str, str]:
@@ -443,7 +441,7 @@ async def edit_post(request: Request, certificate_id: RowId) -> Response:
     return RedirectResponse(f"/certificates/{certificate_id}?done={done}", status_code=303)
 
 
-# -- the application, from the consignment ----------------------------------------------------------
+# -- the application, from the consignment ---------------------------------------------------------
 
 
 def _blank_application() -> dict[str, str]:
