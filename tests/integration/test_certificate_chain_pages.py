@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 from accountsworld import T0, World, login
-from certificateworld import conforming, office_key
 from fastapi.testclient import TestClient
+
+from certificateworld import conforming, office_key
 
 pytestmark = pytest.mark.integration
 
