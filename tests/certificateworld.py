@@ -39,7 +39,8 @@ def signed_off(app: App, run_id: int, *, now: int, inspector: str = "inspector")
     if app.accounts.signoff_of(run_id) is None:
         sign_off(
             app.runs, app.accounts, app.audit, run_id,
-            ctx=ctx_of(principal(app, inspector), now), decision="signed_off", comment="",
+            ctx=ctx_of(principal(app, inspector), now), decision="signed_off",
+            comment="Load and probe records checked; calibration notes read.",
         )  # fmt: skip
 
 
