@@ -37,10 +37,10 @@ CONSIGNMENTS: dict[str, int] = {}
 def _ready(url: str) -> None:
     """Per language, a closed PASS run of 0031's kiln, signed off, backing a consignment found
     conforming; the office's signing key."""
-    from acting import ctx_at
-    from certificateworld import conforming, office_key
     from pageworld import now_us
 
+    from acting import ctx_at
+    from certificateworld import conforming, office_key
     from phytowatch.bootstrap import bootstrap
     from phytowatch.config import load_settings
     from phytowatch.services.runs import start_run
@@ -53,9 +53,7 @@ def _ready(url: str) -> None:
             run = start_run(services.runs, KILN, "ispm15-ht", load="600 pallets, pine",
                             ctx=ctx_at(start)).id  # fmt: skip
             end = start + 60 * 60_000_000
-            stamp = (
-                f"{__import__('datetime').datetime.utcfromtimestamp(end / 1e6):%Y-%m-%dT%H:%M:%SZ}"
-            )
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(end / 1e6))
             judgement = {
                 "verdict": "PASS", "findings": [], "review_required": False,
                 "step": {"threshold": 56, "duration_s": 1800}, "hold_end": stamp,
