@@ -89,7 +89,11 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
 @pytest.mark.parametrize(
     ("who", "lands", "nav"),
     [
-        ("operator", "/wall", ["监控墙", "处理记录", "报检货物", "告警", "原料基地", "官方政策"]),
+        (
+            "operator",
+            "/wall",
+            ["监控墙", "处理记录", "报检货物", "证书", "告警", "原料基地", "官方政策"],
+        ),
         (
             "inspector",
             "/wall",
@@ -99,6 +103,7 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
                 "待查验",
                 "处理记录",
                 "报检货物",
+                "证书",
                 "告警",
                 "截获记录",
                 "处理设施",
@@ -114,6 +119,7 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
                 "监控墙",
                 "处理记录",
                 "报检货物",
+                "证书",
                 "告警",
                 "截获记录",
                 "处理设施",
@@ -123,11 +129,20 @@ def test_nobody_is_sent_to_the_login_page_and_a_wrong_password_is_said(
                 "系统管理",
             ],
         ),
-        ("declarant", "/runs", ["处理记录", "报检货物", "原料基地", "官方政策"]),
+        ("declarant", "/runs", ["处理记录", "报检货物", "证书", "原料基地", "官方政策"]),
         (
             "port",
             "/runs",
-            ["处理记录", "报检货物", "截获记录", "处理设施", "企业", "原料基地", "官方政策"],
+            [
+                "处理记录",
+                "报检货物",
+                "证书",
+                "截获记录",
+                "处理设施",
+                "企业",
+                "原料基地",
+                "官方政策",
+            ],
         ),
     ],
 )

@@ -204,6 +204,20 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/api/v1/certificates/{certificate_id}/issue"): frozenset({"certifier"}),
     ("POST", "/api/v1/certificates/{certificate_id}/cancel"): frozenset({"certifier"}),
     # -- step 4, certificates: pages and forms --
+    ("GET", "/certificates"): EVERYONE,
+    ("GET", "/certificates.csv"): EVERYONE,
+    ("GET", "/certificates/{certificate_id}"): EVERYONE,
+    ("GET", "/certificates/{certificate_id}/edit"): frozenset({"declarant"}),
+    ("POST", "/certificates/{certificate_id}/edit"): frozenset({"declarant"}),
+    ("POST", "/certificates/{certificate_id}/submit"): frozenset({"declarant"}),
+    ("POST", "/certificates/{certificate_id}/replace"): frozenset({"declarant"}),
+    ("POST", "/certificates/{certificate_id}/return"): frozenset({"certifier"}),
+    ("POST", "/certificates/{certificate_id}/approve"): frozenset({"certifier"}),
+    ("POST", "/certificates/{certificate_id}/reject"): frozenset({"certifier"}),
+    ("POST", "/certificates/{certificate_id}/issue"): frozenset({"certifier"}),
+    ("POST", "/certificates/{certificate_id}/cancel"): frozenset({"certifier"}),
+    ("GET", "/consignments/{consignment_id}/certificates/new"): frozenset({"declarant"}),
+    ("POST", "/consignments/{consignment_id}/certificates/new"): frozenset({"declarant"}),
     # -- step 4, certificates: the printed certificate, QR, public verification --
     # -- step 4, IPPC ePhyto: export, validate, import --
     # -- step 4, the IPPC mark for wood packaging --

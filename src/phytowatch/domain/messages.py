@@ -1754,6 +1754,11 @@ class Code(StrEnum):
     )
 
     # -- step 4, certificates: pages and forms --
+    CERT_PAGE_REASON_NEEDED = "certificate_page.reason_needed", "{field}: say why"
+    CERT_PAGE_NOT_EDITABLE = (
+        "certificate_page.not_editable",
+        "certificate {certificate} is {state}: only a draft or a returned one is edited",
+    )
 
     # -- step 4, certificates: the printed certificate, QR, public verification --
 

@@ -110,6 +110,9 @@ def create_app(
     # -- step 4, certificates: the lifecycle, numbers, keys --
     app.include_router(certificates_api)
     # -- step 4, certificates: pages and forms --
+    from phytowatch.web.pages.supervision.certificates import router as certificate_pages
+
+    app.include_router(certificate_pages)
     # -- step 4, certificates: the printed certificate, QR, public verification --
     # -- step 4, IPPC ePhyto: export, validate, import --
     # -- step 4, the IPPC mark for wood packaging --

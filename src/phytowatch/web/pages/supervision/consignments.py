@@ -47,6 +47,8 @@ from phytowatch.web.consignment_json import elapsed
 from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.listing import CSV_CHUNK, PAGE_SIZES, Filters, csv_response, iso, pager
+from phytowatch.web.pages.supervision import certificate_words
+from phytowatch.web.pages.supervision.certificates import consignment_certificates, may_apply
 from phytowatch.web.templating import PageError, language_of, page, page_form, render, services_of
 
 router = APIRouter()
@@ -417,6 +419,14 @@ async def _consignment_page(
     )
     products = services.policy.policy().products
     language = language_of(request)
+    steps = await run_in_threadpool(
+        route_view, services.consignments, services.assessments, principal, consignment_id
+    )
+    certificates = (
+        await run_in_threadpool(consignment_certificates, services, request, consignment_id)
+        if principal.may(Action.CERTIFICATES_READ)
+        else []
+    )
     return await render(
         request,
         "supervision/consignment.html",
@@ -434,9 +444,12 @@ async def _consignment_page(
         typed_reason=typed_reason,
         notice=notice,
         # the routing decision and the assessment (steps 2 and 3)
-        **await run_in_threadpool(
-            route_view, services.consignments, services.assessments, principal, consignment_id
-        ),
+        **steps,
+        # the certificates (step 4)
+        certificates=certificates,
+        may_apply=may_apply(principal, found, steps["assessment"]),
+        state_words=certificate_words.STATES,
+        kind_words=certificate_words.KINDS,
         **view,
     )
 
