@@ -38,6 +38,9 @@ MARK_WORD = {PrintMark.ORIGINAL: L.ORIGINAL, PrintMark.COPY: L.COPY, PrintMark.D
 class PdfPrinter:
     """``App.printer``: the fpdf2 renderer."""
 
+    def ready(self) -> None:
+        fonts.check_fonts()
+
     def render(self, printable: Printable) -> bytes:
         return render_certificate(printable)
 

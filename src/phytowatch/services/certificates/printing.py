@@ -36,6 +36,11 @@ class Printable:
 
 
 class CertificatePrinter(Protocol):
+    def ready(self) -> None:
+        """``Invalid`` when a print could not be made (the font is missing): checked before a
+        print is recorded."""
+        ...
+
     def render(self, printable: Printable) -> bytes:
         """The certificate as a PDF."""
         ...
