@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
+from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.certificates.printing import CertificatePrinter
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
@@ -122,6 +123,7 @@ class App:
     assessments: Assessments  # routes, assessments, interceptions; the queue; who owns what
 
     # -- step 4, certificates: the lifecycle, numbers, keys --
+    certificates: Certificates  # drafts to issue and replacement; prints; office keys; numbers
 
     # -- step 4, certificates: pages and forms --
 
