@@ -146,9 +146,6 @@ def signed(
     token: str = "tk_Zm9vYmFyYmF6cXV4cXV1eA",
     check_code: str = "7KQ4-M2XP",
 ) -> Signed:
-    from phytowatch.services.certificates.printing import OFFICE_ZONE
-
-    del OFFICE_ZONE
     body = body or content()
     private, pem, key_id = key_pair()
     data = canonical_bytes(

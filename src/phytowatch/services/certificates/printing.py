@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from phytowatch.domain.certificates.model import Certificate, CertificateContent, Issue
 from phytowatch.domain.certificates.payload import payload_body, payload_of
 from phytowatch.domain.certificates.qr_text import qr_text
-
-OFFICE_ZONE = ZoneInfo("Asia/Shanghai")  # the bureau's offices: the date of issue as printed
 
 
 class PrintMark(StrEnum):
@@ -47,11 +44,11 @@ class CertificatePrinter(Protocol):
 
 
 def issued_on(issue: Issue) -> str:
-    """The date of issue (YYYY-MM-DD) in the office's zone, as printed and in the payload."""
-    from datetime import UTC, datetime
+    """The date of issue (YYYY-MM-DD) in the bureau's zone, as printed and as issuing put it
+    in the signed payload."""
+    from phytowatch.services.certificates.issuing import local_day
 
-    moment = datetime.fromtimestamp(issue.issued_at / 1_000_000, UTC)
-    return moment.astimezone(OFFICE_ZONE).date().isoformat()
+    return local_day(issue.issued_at).date().isoformat()
 
 
 def certificate_qr_text(certificate: Certificate, issue: Issue, public_url: str) -> str:
