@@ -87,8 +87,9 @@ def test_the_first_print_is_the_original_and_every_later_one_a_logged_copy(
     assert "副本 COPY" in text and "ORIGINAL" not in text
     prints = issued.services.certificates.prints(cid)
     assert [(p.sequence, p.copy, p.actor) for p in prints] == [
-        (1, False, "user:certifier"), (2, True, "user:declarant"),
-    ]  # fmt: skip
+        (1, False, "user:certifier"),
+        (2, True, "user:declarant"),
+    ]
 
 
 def test_a_print_outside_the_callers_reach_is_not_found_and_not_logged(
@@ -207,3 +208,26 @@ def test_the_published_keys_check_the_qr_code_offline(client: TestClient, issued
     first_pem = pem.text.split("-----END CERTIFICATE-----")[0] + "-----END CERTIFICATE-----\n"
     result = verify_qr(text, [load_public_key(first_pem.encode())])
     assert result.genuine and result.qr.payload.number == certificate.issue.number  # type: ignore[union-attr]
+
+
+def test_hostile_look_ups_are_not_found_or_refused_by_name_never_an_error(
+    client: TestClient, issued: Issued
+) -> None:
+    for params in (
+        {"number": "GZ\x0026P000001", "code": "x"},
+        {"number": "' OR 1=1 --", "code": "' OR 1=1 --"},
+        {"number": "①②③", "code": "𝟘𝟙"},
+        {"number": " ", "code": " "},
+    ):
+        answer = client.get("/api/v1/verify", params=params)
+        assert answer.status_code == 404, params
+        assert answer.json()["code"] == "verify.not_found"
+    too_long = client.get("/api/v1/verify", params={"number": "9" * 300, "code": "A"})
+    assert too_long.status_code == 422 and "number" in too_long.text
+    for token in ("%00", "a%0Ab", "x" * 500, "%E2%80%AE"):
+        assert client.get(f"/api/v1/verify/{token}").status_code == 404, token
+        assert client.get(f"/verify/{token}").status_code == 404, token
+    assert (
+        client.get("/verify", params={"number": "<script>x</script>", "code": "1"}).status_code
+        == 404
+    )

@@ -18,7 +18,7 @@ MAX_IMAGE_BYTES = 40 * 1024 * 1024
 # what the command prints beside the payload's fields (msgids of the one catalogue)
 SAYS, CLAIMS = "What the QR code says", "What the QR code claims"
 FIELDS = (
-    "Number", "Office", "Kind", "Date of issue", "Exporter", "Consignee", "Destination",
+    "Certificate number", "Office", "Kind", "Date of issue", "Exporter", "Consignee", "Destination",
     "Produce", "Content hash", "Key",
 )  # fmt: skip
 
