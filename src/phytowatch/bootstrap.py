@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Word
 from phytowatch.notify import make_notifier
+from phytowatch.printing.pdf import PdfPrinter
 from phytowatch.schedules import load_catalog
 from phytowatch.services.alarms import AlarmService
 from phytowatch.services.app import App
@@ -142,6 +143,8 @@ def bootstrap(
         ),
         # -- step 4, certificates: pages and forms --
         # -- step 4, certificates: the printed certificate, QR, public verification --
+        printer=PdfPrinter(),
+        public_url=settings.public_url,
         # -- step 4, IPPC ePhyto: export, validate, import --
         # -- step 4, the IPPC mark for wood packaging --
     )

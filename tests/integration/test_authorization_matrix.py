@@ -219,6 +219,14 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/consignments/{consignment_id}/certificates/new"): frozenset({"declarant"}),
     ("POST", "/consignments/{consignment_id}/certificates/new"): frozenset({"declarant"}),
     # -- step 4, certificates: the printed certificate, QR, public verification --
+    ("GET", "/verify"): PUBLIC,
+    ("GET", "/verify/keys"): PUBLIC,
+    ("GET", "/verify/{token}"): PUBLIC,
+    ("GET", "/api/v1/verify"): PUBLIC,
+    ("GET", "/api/v1/verify/keys"): PUBLIC,
+    ("GET", "/api/v1/verify/{token}"): PUBLIC,
+    ("GET", "/certificates/{certificate_id}/pdf"): frozenset({"declarant", "certifier"}),
+    ("GET", "/certificates/{certificate_id}/preview.pdf"): EVERYONE,
     # -- step 4, IPPC ePhyto: export, validate, import --
     # -- step 4, the IPPC mark for wood packaging --
 }

@@ -1761,6 +1761,65 @@ class Code(StrEnum):
     )
 
     # -- step 4, certificates: the printed certificate, QR, public verification --
+    # the QR code's text and its offline check (domain/certificates/qr_text.py,
+    # services/certificates/offline.py)
+    QR_NOT_OURS = (
+        "qr.not_ours",
+        "this is not the QR code of a certificate (no verification address)",
+    )
+    QR_NO_PAYLOAD = (
+        "qr.no_payload",
+        "the QR code carries no signed payload: only the online check can tell",
+    )
+    QR_BAD_PAYLOAD = "qr.bad_payload", "the QR code's signed payload is damaged or altered"
+    QR_BAD_KEY = (
+        "qr.bad_key",
+        "not an Ed25519 public key or an X.509 certificate of one (PEM)",
+    )
+    QR_KEY_FILE = "qr.key_file", "cannot read the key file {path}"
+    QR_KEY_UNKNOWN = (
+        "qr.key_unknown",
+        "signed by key {key}, which is not among the keys given: NOT verified",
+    )
+    QR_SIGNATURE_BAD = (
+        "qr.signature_bad",
+        "the signature does not match the content (key {key}): NOT genuine, or altered",
+    )
+    QR_GENUINE = (
+        "qr.genuine",
+        "genuine and unaltered: certificate {number}, signed by key {key}",
+    )
+    QR_UNREADABLE = "qr.unreadable", "no QR code could be read in {path}"
+    QR_IMAGE = "qr.image", "cannot read the image {path}"
+    QR_IMAGE_OR_TEXT = "qr.image_or_text", "give an image of the QR code or its text (one of them)"
+    QR_NEED_KEY = "qr.need_key", "give the office's public key (PEM, from {address})"
+    QR_ONLINE_ADDS = (
+        "qr.online_adds",
+        "only the online check can say whether it was cancelled or replaced since: open {address}",
+    )
+    # the printed certificate (printing/)
+    PRINT_FONT_MISSING = (
+        "print.font_missing",
+        "the certificate font {font} is missing: run `make assets`",
+    )
+    PRINT_NOT_ISSUED = (
+        "print.not_issued",
+        "certificate {certificate} is {state}: only an issued certificate is printed",
+    )
+    PRINT_NO_PREVIEW = (
+        "print.no_preview",
+        "certificate {certificate} is issued: print it (a draft preview is for what is not)",
+    )
+    # the public verification (web/pages/certificates/verify.py)
+    VERIFY_NOT_FOUND = (
+        "verify.not_found",
+        "no certificate matches: check the number and the check code as printed",
+    )
+    VERIFY_TOO_MANY = (
+        "verify.too_many",
+        "too many checks from your address: try again in {seconds} s",
+    )
+    VERIFY_FORM = "verify.form", "enter the certificate's number and its check code"
 
     # -- step 4, IPPC ePhyto: export, validate, import --
 

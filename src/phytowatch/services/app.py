@@ -16,6 +16,7 @@ from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.certificates.ports import Certificates
+from phytowatch.services.certificates.printing import CertificatePrinter
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
@@ -127,6 +128,8 @@ class App:
     # -- step 4, certificates: pages and forms --
 
     # -- step 4, certificates: the printed certificate, QR, public verification --
+    printer: CertificatePrinter  # renders a certificate's PDF (printing/pdf.py)
+    public_url: str  # where the public reaches us: the QR codes' and printed addresses' base
 
     # -- step 4, IPPC ePhyto: export, validate, import --
 

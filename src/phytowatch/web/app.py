@@ -38,6 +38,8 @@ from phytowatch.web.deps import body_refusal, parameter_refusal
 from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.events import EventHub, StreamListener, TickPublisher
 from phytowatch.web.pages.site import install_pages, no_page
+from phytowatch.web.printed.prints import router as print_router
+from phytowatch.web.printed.verify import router as verify_router
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,8 @@ def create_app(
 
     app.include_router(certificate_pages)
     # -- step 4, certificates: the printed certificate, QR, public verification --
+    app.include_router(verify_router)
+    app.include_router(print_router)
     # -- step 4, IPPC ePhyto: export, validate, import --
     # -- step 4, the IPPC mark for wood packaging --
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)

@@ -1,0 +1,1 @@
+"""The printed certificate on the web: the public verification (no login) and the prints."""
