@@ -1714,10 +1714,6 @@ class Code(StrEnum):
         "send the file as a form upload (multipart/form-data) or as the XML body",
     )
     EPHYTO_EXPORTED = "ephyto.exported", "{file}: certificate {number} written ({kind})"
-    EPHYTO_SERVICE_MISSING = (
-        "ephyto.service_missing",
-        "exporting needs the certificates' service, which this installation does not have",
-    )
 
     # -- step 4, the IPPC mark for wood packaging --
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from phytowatch.domain.messages import Code, Kind, refused
+from phytowatch.services.certificates.ephyto import MAX_BYTES  # 5 MiB; a rich one: < 100 KiB
 
 if TYPE_CHECKING:
     from lxml import etree
 
-MAX_BYTES = 5 * 1024 * 1024  # the largest ePhyto read: 5 MiB (a rich one is under 100 KiB)
 _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
 
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
+from phytowatch.services.certificates.ephyto import EphytoService
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
@@ -127,5 +128,6 @@ class App:
     # -- step 4, certificates: the printed certificate, QR, public verification --
 
     # -- step 4, IPPC ePhyto: export, validate, import --
+    ephyto: EphytoService  # received ePhytos (import, read) and our certificates' export
 
     # -- step 4, the IPPC mark for wood packaging --

@@ -8,7 +8,8 @@ nothing here is translated or normalised. Standard library only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
 # UN/CEFACT document status codes (UNECE_DocumentStatusCode_D16B) an ePhyto carries
 STATUS_ISSUED = "70"
@@ -145,3 +146,46 @@ class Checked:
     @property
     def valid(self) -> bool:
         return not self.problems
+
+
+def received_to_json(value: ReceivedEphyto) -> dict[str, Any]:
+    """Plain JSON values (what storage keeps beside the raw XML)."""
+    plain = asdict(value)
+    assert isinstance(plain, dict)
+    return plain
+
+
+def _pairs(items: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((str(a), str(b)) for a, b in items)
+
+
+def received_from_json(data: dict[str, Any]) -> ReceivedEphyto:
+    """The inverse of :func:`received_to_json`."""
+    envelope = data.get("envelope")
+    return ReceivedEphyto(
+        **{
+            **data,
+            "exporter": ReceivedParty(**data["exporter"]),
+            "consignee": ReceivedParty(**data["consignee"]),
+            "reexport_countries": tuple(data["reexport_countries"]),
+            "transit_countries": tuple(data["transit_countries"]),
+            "containers": tuple(data["containers"]),
+            "notes": _pairs(data["notes"]),
+            "lines": tuple(
+                ReceivedLine(
+                    **{
+                        **line,
+                        "notes": _pairs(line["notes"]),
+                        "treatments": tuple(
+                            ReceivedTreatment(
+                                **{**t, "characteristics": _pairs(t["characteristics"])}
+                            )
+                            for t in line["treatments"]
+                        ),
+                    }
+                )
+                for line in data["lines"]
+            ),
+            "envelope": EnvelopeHeader(**envelope) if envelope else None,
+        }
+    )
