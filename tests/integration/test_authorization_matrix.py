@@ -29,6 +29,7 @@ PEOPLE = ("operator", "declarant", "inspector", "certifier", "port", "admin")
 EVERYONE = frozenset(PEOPLE)
 WATCHERS = frozenset({"operator", "inspector", "certifier", "admin"})  # see alarms, stills, live
 PUBLIC, SIGNED_IN, SESSION, DEVICE = "public", "signed_in", "session", "device"
+EPHYTO = frozenset({"inspector", "certifier", "port", "admin"})  # received ePhyto: read, import
 
 EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
@@ -194,6 +195,14 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     # -- step 4, certificates: pages and forms --
     # -- step 4, certificates: the printed certificate, QR, public verification --
     # -- step 4, IPPC ePhyto: export, validate, import --
+    ("POST", "/api/v1/ephyto"): EPHYTO,
+    ("GET", "/api/v1/ephyto"): EPHYTO,
+    ("GET", "/api/v1/ephyto/{received_id}"): EPHYTO,
+    ("GET", "/api/v1/ephyto/{received_id}/xml"): EPHYTO,
+    ("GET", "/ephyto"): EPHYTO,
+    ("POST", "/ephyto"): EPHYTO,
+    ("GET", "/ephyto/{received_id}"): EPHYTO,
+    ("GET", "/ephyto/{received_id}/received.xml"): EPHYTO,
     # -- step 4, the IPPC mark for wood packaging --
 }
 
