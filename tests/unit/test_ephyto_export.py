@@ -7,9 +7,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from ephyto_certificates import content, issued, reexport
 from lxml import etree
 
+from ephyto_certificates import content, issued, reexport
 from phytowatch.domain.certificates.model import CertificateKind, CertificateState
 from phytowatch.domain.messages import Refused
 from phytowatch.ephyto.codec import LxmlEphyto

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ephyto_certificates import issued
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ephyto_certificates import issued
 from phytowatch.domain.certificates.model import (
     Certificate,
     CertificateContent,

@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ephyto_certificates import issued
 
 from acting import ctx_at, ctx_of
+from ephyto_certificates import issued
 from fakes import InMemoryAuditRecorder, InMemoryReceivedEphytoStore
 from phytowatch.domain.accounts import ROLE_ACTIONS, Principal, Role
 from phytowatch.domain.messages import Kind, Refused
