@@ -26,6 +26,7 @@ from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
+from phytowatch.storage.certificates.wiring import certificate_service
 from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
@@ -133,6 +134,15 @@ def bootstrap(
         # -- the e-supervision chain: routing and conformity assessment --
         **chain,
         # -- step 4, certificates: the lifecycle, numbers, keys --
+        certificates=certificate_service(
+            engine,
+            audit,
+            settings,
+            policy=policy,
+            consignments=consignments,
+            assessments=chain["assessments"],
+            runs=runs,
+        ),
         # -- step 4, certificates: pages and forms --
         # -- step 4, certificates: the printed certificate, QR, public verification --
         # -- step 4, IPPC ePhyto: export, validate, import --

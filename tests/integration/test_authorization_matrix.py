@@ -192,6 +192,18 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/interceptions"): EVERYONE,
     ("GET", "/interceptions.csv"): EVERYONE,
     # -- step 4, certificates: the lifecycle, numbers, keys --
+    ("GET", "/api/v1/certificates"): EVERYONE,
+    ("GET", "/api/v1/certificates/{certificate_id}"): EVERYONE,
+    ("GET", "/api/v1/consignments/{consignment_id}/certificates"): EVERYONE,
+    ("POST", "/api/v1/consignments/{consignment_id}/certificates"): frozenset({"declarant"}),
+    ("PATCH", "/api/v1/certificates/{certificate_id}"): frozenset({"declarant"}),
+    ("POST", "/api/v1/certificates/{certificate_id}/submit"): frozenset({"declarant"}),
+    ("POST", "/api/v1/certificates/{certificate_id}/replace"): frozenset({"declarant"}),
+    ("POST", "/api/v1/certificates/{certificate_id}/return"): frozenset({"certifier"}),
+    ("POST", "/api/v1/certificates/{certificate_id}/approve"): frozenset({"certifier"}),
+    ("POST", "/api/v1/certificates/{certificate_id}/reject"): frozenset({"certifier"}),
+    ("POST", "/api/v1/certificates/{certificate_id}/issue"): frozenset({"certifier"}),
+    ("POST", "/api/v1/certificates/{certificate_id}/cancel"): frozenset({"certifier"}),
     # -- step 4, certificates: pages and forms --
     # -- step 4, certificates: the printed certificate, QR, public verification --
     # -- step 4, IPPC ePhyto: export, validate, import --

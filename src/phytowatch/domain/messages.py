@@ -1646,6 +1646,107 @@ class Code(StrEnum):
     NOT_FOUND = "not_found", "not found"
 
     # -- step 4, certificates: the lifecycle, numbers, keys --
+    CERT_NOT_FOUND = (
+        "not_found.certificate",
+        "no certificate {certificate}",
+    )
+    CERT_APPLICANT_ONLY = (
+        "certificate.applicant_only",
+        "only a declarant of the certificate's enterprise may apply for, edit or submit "
+        "a certificate",
+    )
+    CERT_CERTIFIER_ONLY = (
+        "certificate.certifier_only",
+        "only a certifying officer of office {office}, which covers the enterprise, may do this",
+    )
+    CERT_STATE = (
+        "certificate.state",
+        "certificate {certificate} is {state}: it cannot be {action} now",
+    )
+    CERT_COUNTRY = (
+        "certificate.country",
+        "{field}: a country code of two letters (ISO 3166-1), such as CN",
+    )
+    CERT_FIELD_FIXED = (
+        "certificate.field_fixed",
+        "{field}: filled from the declaration and the treatment runs, it cannot be "
+        "edited here (correct the declaration)",
+    )
+    CERT_NOT_CERTIFIABLE = (
+        "certificate.not_certifiable",
+        "consignment {consignment} is {state}: a certificate needs a consignment "
+        "assessed conforming",
+    )
+    CERT_NO_TREATMENT = (
+        "certificate.no_treatment",
+        "consignment {consignment} has no signed-off passed treatment run: there is no "
+        "treatment to certify",
+    )
+    CERT_NO_OFFICE = (
+        "certificate.no_office",
+        "no office covers enterprise {enterprise}: an administrator must set one up "
+        "before certificates can be issued",
+    )
+    CERT_REPLACEMENT_PENDING = (
+        "certificate.replacement_pending",
+        "certificate {certificate} already has a replacement in progress ({replacement})",
+    )
+    CERT_REPLACED_BY = (
+        "certificate.replaced_by",
+        "replaced by certificate {number}",
+    )
+    CERT_ISSUED_AS = (
+        "certificate.issued_as",
+        "certificate {number} issued",
+    )
+    CERT_PRINT_FORBIDDEN = (
+        "certificate.print_forbidden",
+        "you may not print certificates",
+    )
+    CERT_NO_KEY = (
+        "certificate.no_key",
+        "office {office} has no signing key: an administrator creates one with: {command}",
+    )
+    CERT_KEY_LOCKED = (
+        "certificate.key_locked",
+        "the signing key {key} of office {office} cannot be opened: check the signing "
+        "passphrase (PHYTOWATCH_SIGNING_PASSPHRASE)",
+    )
+    CERT_NUMBER_TOO_LONG = (
+        "certificate.number_too_long",
+        "the number {number} is longer than {max} characters: shorten the office's "
+        "numbering pattern",
+    )
+    CERT_ADMIN_ONLY = (
+        "certificate.admin_only",
+        "only an administrator may manage office keys and numbering patterns",
+    )
+    CERT_PATTERN_BETWEEN = (
+        "certificate.pattern_between",
+        "pattern {pattern}: only letters, digits, '-', '/' and '.' may stand between the fields",
+    )
+    CERT_PATTERN_FIELD = (
+        "certificate.pattern_field",
+        "pattern: unknown field {{{field}}}: use {{office}}, {{yy}}, {{yyyy}}, {{kind}} "
+        "and {{seq}}",
+    )
+    CERT_PATTERN_WIDTH = (
+        "certificate.pattern_width",
+        "pattern: only {{seq}} takes a width (as {{seq:06d}}), not {{{field}}}",
+    )
+    CERT_PATTERN_NEEDS = (
+        "certificate.pattern_needs",
+        "pattern: name {{{field}}} exactly once (the office, the year as {{yy}} or "
+        "{{yyyy}}, and the sequence are needed)",
+    )
+    CERT_KEY_CREATED = (
+        "certificate.key_created",
+        "office {office}: key {key} created; it signs from now on",
+    )
+    CERT_PATTERN_SET = (
+        "certificate.pattern_set",
+        "office {office}: numbers follow {pattern} from now on (next: {example})",
+    )
 
     # -- step 4, certificates: pages and forms --
 

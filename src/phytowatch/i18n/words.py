@@ -186,3 +186,11 @@ CONSIGNMENT_ACTIONS = (
     N_("assessed"), N_("returned"), N_("rejected"), N_("routed"), N_("submitted"),
     N_("withdrawn"), N_("draft"), N_("certified"), N_("transferred"), N_("released"),
 )  # fmt: skip
+# step 4, certificates (domain/certificates/model.py): the kinds, the states, and what is done to
+# one, as a refusal names it (Code.CERT_STATE's ``action``)
+CERTIFICATE_KINDS = (N_("phytosanitary"), N_("reexport"), N_("treatment"))
+CERTIFICATE_STATES = (
+    N_("draft"), N_("submitted"), N_("returned"), N_("approved"), N_("issued"), N_("printed"),
+    N_("rejected"), N_("cancelled"), N_("replaced"),
+)  # fmt: skip
+CERTIFICATE_ACTIONS = (N_("edited"),)

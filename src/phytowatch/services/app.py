@@ -16,6 +16,7 @@ from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.certificates.ephyto import EphytoService
+from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
@@ -122,6 +123,7 @@ class App:
     assessments: Assessments  # routes, assessments, interceptions; the queue; who owns what
 
     # -- step 4, certificates: the lifecycle, numbers, keys --
+    certificates: Certificates  # drafts to issue and replacement; prints; office keys; numbers
 
     # -- step 4, certificates: pages and forms --
 

@@ -22,6 +22,7 @@ from phytowatch.services.ports import StorageUnavailableError
 from phytowatch.web.api.accounts import router as auth_router
 from phytowatch.web.api.admin import router as admin_router
 from phytowatch.web.api.alarms import router as alarms_router
+from phytowatch.web.api.certificates.lifecycle import router as certificates_api
 from phytowatch.web.api.events import router as events_router
 from phytowatch.web.api.facilities import router as facilities_router
 from phytowatch.web.api.ingest import router as ingest_router
@@ -107,6 +108,7 @@ def create_app(
     app.include_router(consignments_router)
     app.include_router(inspections_api)
     # -- step 4, certificates: the lifecycle, numbers, keys --
+    app.include_router(certificates_api)
     # -- step 4, certificates: pages and forms --
     # -- step 4, certificates: the printed certificate, QR, public verification --
     # -- step 4, IPPC ePhyto: export, validate, import --

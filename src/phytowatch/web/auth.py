@@ -50,7 +50,7 @@ SESSION_COOKIE = "phytowatch_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-TENANTS = ("facility", "run", "alarm", "consignment")
+TENANTS = ("facility", "run", "alarm", "consignment", "certificate")
 _BEARER = {"WWW-Authenticate": "Bearer"}
 
 
@@ -243,6 +243,14 @@ async def _owner(services: App, tenant: str, request: Request) -> tuple[str, str
             else await run_in_threadpool(services.consignments.consignment, consignment_id)
         )
         return None if found is None else (found.enterprise, found.city)
+    elif tenant == "certificate":  # its enterprise's code and city
+        certificate_id = _number(params["certificate_id"])
+        held = (
+            None
+            if certificate_id is None
+            else await run_in_threadpool(services.certificates.certificate, certificate_id)
+        )
+        return None if held is None else (held.enterprise, held.city)
     if code is None:
         return None
     return await run_in_threadpool(services.accounts.facility_owner, code)
@@ -250,7 +258,12 @@ async def _owner(services: App, tenant: str, request: Request) -> tuple[str, str
 
 async def check_tenant(request: Request, principal: Principal, tenant: str) -> None:
     """404 unless the caller may see the facility, run or alarm named in the path."""
-    named = {"run": "run_id", "alarm": "alarm_id", "consignment": "consignment_id"}.get(tenant)
+    named = {
+        "run": "run_id",
+        "alarm": "alarm_id",
+        "consignment": "consignment_id",
+        "certificate": "certificate_id",
+    }.get(tenant)
     if principal.sees_everything and (named is None or _number(request.path_params[named])):
         return  # the route's own lookup answers 404 for what does not exist
     owner = await _owner(_services(request), tenant, request)
@@ -260,6 +273,7 @@ async def check_tenant(request: Request, principal: Principal, tenant: str) -> N
             "run": "run_id",
             "alarm": "alarm_id",
             "consignment": "consignment_id",
+            "certificate": "certificate_id",
         }[tenant]
         shown = request.path_params.get(what)
         code, name = {
@@ -267,6 +281,7 @@ async def check_tenant(request: Request, principal: Principal, tenant: str) -> N
             "run": (Code.NO_RUN, "run"),
             "alarm": (Code.NO_ALARM, "alarm"),
             "consignment": (Code.NO_CONSIGNMENT, "consignment"),
+            "certificate": (Code.CERT_NOT_FOUND, "certificate"),
         }[tenant]
         raise ApiError(404, say(code, **{name: str(shown)}))
 

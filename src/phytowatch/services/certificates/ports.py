@@ -9,6 +9,7 @@ caller's reach by the adapter (``web.auth``) before they are shown.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -75,9 +76,11 @@ class Certificates(Protocol):
         enterprise: str | None = None,
         offset: int = 0,
         limit: int = 50,
+        reach: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> Found[Certificate]:
         """Certificates newest first; the certifying officer's queue is ``states={submitted,
-        approved}`` and their office."""
+        approved}`` and their office. ``reach``: only those of the (cities, enterprise codes)
+        the caller covers (``services.supervision.assessment.reach``); ``None``: every one."""
         ...
 
     def check_signature(self, certificate: Certificate) -> SignatureCheck:
@@ -87,6 +90,10 @@ class Certificates(Protocol):
     def keys(self, office: str | None = None) -> list[OfficeKey]: ...
 
     def key(self, key_id: str) -> OfficeKey | None: ...
+
+    def number_pattern(self, office: str) -> str:
+        """The office's numbering pattern in force (``domain.certificates.numbering``)."""
+        ...
 
     # -- acts --
     def draft(
@@ -138,4 +145,9 @@ class Certificates(Protocol):
     def create_key(self, office: str, *, ctx: Context) -> OfficeKey:
         """A new Ed25519 key and its self-signed X.509 certificate; it signs from now on
         (a rotation), the older keys stay for verification."""
+        ...
+
+    def set_number_pattern(self, office: str, pattern: str, *, ctx: Context) -> str:
+        """A new version of the office's numbering pattern (audited); refused with the
+        pattern's problem. The numbers already issued keep theirs."""
         ...

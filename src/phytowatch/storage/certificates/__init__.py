@@ -1,0 +1,2 @@
+"""Step 4 of the chain on SQL: certificates, their revisions, states, issues, prints, the
+per-office numbering and the office keys (migration 0017)."""

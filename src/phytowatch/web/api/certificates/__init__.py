@@ -1,0 +1,1 @@
+"""Step 4 over JSON: the certificates' lifecycle (``lifecycle``)."""
