@@ -13,12 +13,14 @@ from sqlalchemy.engine import Engine
 
 from phytowatch.config import Settings
 from phytowatch.domain.messages import Word
+from phytowatch.ephyto.codec import LxmlEphyto
 from phytowatch.notify import make_notifier
 from phytowatch.printing.pdf import PdfPrinter
 from phytowatch.schedules import load_catalog
 from phytowatch.services.alarms import AlarmService
 from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
+from phytowatch.services.certificates.ephyto import EphytoService
 from phytowatch.services.clock import Clock, SystemClock
 from phytowatch.services.runs import RunMonitor
 from phytowatch.services.supervision.policy import PolicyService
@@ -27,6 +29,7 @@ from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
 from phytowatch.storage.certificates.wiring import certificate_service
 from phytowatch.storage.database import check_exists, make_engine, masked_url
+from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
@@ -146,6 +149,7 @@ def bootstrap(
         printer=PdfPrinter(),
         public_url=settings.public_url,
         # -- step 4, IPPC ePhyto: export, validate, import --
+        ephyto=EphytoService(LxmlEphyto(), SqlReceivedEphytoStore(engine), audit),
         # -- step 4, the IPPC mark for wood packaging --
     )
 

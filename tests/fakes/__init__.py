@@ -11,6 +11,7 @@ from fakes.assessment_store import InMemoryAssessmentStore
 from fakes.audit import InMemoryAuditRecorder, InMemoryAuditStore
 from fakes.consignment_lookup import InMemoryConsignmentLookup
 from fakes.notify import InMemoryNotificationChannel
+from fakes.received_ephyto import InMemoryReceivedEphytoStore
 from fakes.registry import InMemoryReadingWriter, InMemoryRegistry
 from fakes.runs import InMemoryRunStore
 from fakes.signoff import InMemoryRunLookup, InMemorySignOffStore
@@ -25,6 +26,7 @@ __all__ = [
     "InMemoryConsignmentLookup",
     "InMemoryNotificationChannel",
     "InMemoryReadingWriter",
+    "InMemoryReceivedEphytoStore",
     "InMemoryRegistry",
     "InMemoryRunLookup",
     "InMemoryRunStore",

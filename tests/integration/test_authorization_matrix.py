@@ -29,6 +29,7 @@ PEOPLE = ("operator", "declarant", "inspector", "certifier", "port", "admin")
 EVERYONE = frozenset(PEOPLE)
 WATCHERS = frozenset({"operator", "inspector", "certifier", "admin"})  # see alarms, stills, live
 PUBLIC, SIGNED_IN, SESSION, DEVICE = "public", "signed_in", "session", "device"
+EPHYTO = frozenset({"inspector", "certifier", "port", "admin"})  # received ePhyto: read, import
 
 EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
@@ -228,6 +229,14 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/certificates/{certificate_id}/pdf"): frozenset({"declarant", "certifier"}),
     ("GET", "/certificates/{certificate_id}/preview.pdf"): EVERYONE,
     # -- step 4, IPPC ePhyto: export, validate, import --
+    ("POST", "/api/v1/ephyto"): EPHYTO,
+    ("GET", "/api/v1/ephyto"): EPHYTO,
+    ("GET", "/api/v1/ephyto/{received_id}"): EPHYTO,
+    ("GET", "/api/v1/ephyto/{received_id}/xml"): EPHYTO,
+    ("GET", "/ephyto"): EPHYTO,
+    ("POST", "/ephyto"): EPHYTO,
+    ("GET", "/ephyto/{received_id}"): EPHYTO,
+    ("GET", "/ephyto/{received_id}/received.xml"): EPHYTO,
     # -- step 4, the IPPC mark for wood packaging --
 }
 

@@ -56,6 +56,9 @@ app.add_typer(certificates_app, name="certificates")
 # -- step 4, certificates: pages and forms --
 # -- step 4, certificates: the printed certificate, QR, public verification --
 # -- step 4, IPPC ePhyto: export, validate, import --
+from phytowatch.cli.ephyto_cmds import ephyto_app  # noqa: E402 (under its part's marker)
+
+app.add_typer(ephyto_app, name="ephyto")
 # -- step 4, the IPPC mark for wood packaging --
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)

@@ -1822,6 +1822,68 @@ class Code(StrEnum):
     VERIFY_FORM = "verify.form", "enter the certificate's number and its check code"
 
     # -- step 4, IPPC ePhyto: export, validate, import --
+    EPHYTO_TOO_LARGE = (
+        "ephyto.too_large",
+        "the document is {size} bytes: an ePhyto of at most {max} bytes is read",
+    )
+    EPHYTO_EMPTY = "ephyto.empty", "the document is empty"
+    EPHYTO_DOCTYPE = (
+        "ephyto.doctype",
+        "a document type (DOCTYPE) or entity declaration is refused: an ePhyto has none",
+    )
+    EPHYTO_NOT_XML = "ephyto.not_xml", "not well-formed XML: line {line}: {detail}"
+    EPHYTO_NOT_EPHYTO = (
+        "ephyto.not_ephyto",
+        "the root element {element} is not an SPSCertificate, an ePhyto envelope or a SOAP "
+        "message delivering one",
+    )
+    EPHYTO_INVALID = "ephyto.invalid", "line {line}: element '{element}': {detail}"
+    EPHYTO_INVALID_FILE = "ephyto.invalid_file", "{file}:{line}: element '{element}': {detail}"
+    EPHYTO_REFUSED_FILE = "ephyto.refused_file", "{file}: {reason}"
+    EPHYTO_VALID_FILE = "ephyto.valid_file", "{file}: valid ({kind})"
+    EPHYTO_FILE_UNREADABLE = "ephyto.file_unreadable", "{file}: cannot be read: {error}"
+    EPHYTO_TREATMENT_CERTIFICATE = (
+        "ephyto.treatment_certificate",
+        "a treatment certificate is not exchanged as ePhyto: only phytosanitary (851) and "
+        "re-export (657) certificates are",
+    )
+    EPHYTO_NOT_ISSUED = (
+        "ephyto.not_issued",
+        "certificate {certificate} is {state}: only an issued or cancelled certificate is "
+        "exported as ePhyto",
+    )
+    EPHYTO_NO_LINES = (
+        "ephyto.no_lines",
+        "certificate {certificate} certifies no line of produce: an ePhyto needs one",
+    )
+    EPHYTO_NOT_XML_TEXT = (
+        "ephyto.not_xml_text",
+        "the certificate holds a character XML cannot carry (a control character)",
+    )
+    EPHYTO_EXPORT_INVALID = (
+        "ephyto.export_invalid",
+        "the exported document does not validate: line {line}: element '{element}': {detail}",
+    )
+    EPHYTO_NO_RECEIVED = "ephyto.no_received", "no received ePhyto {received}"
+    EPHYTO_NO_CERTIFICATE = "ephyto.no_certificate", "no issued certificate {certificate}"
+    EPHYTO_IMPORTED = (
+        "ephyto.imported",
+        "imported as received ePhyto {received}: certificate {number} from {country}",
+    )
+    EPHYTO_KNOWN = (
+        "ephyto.known",
+        "this document was imported already, as received ePhyto {received}: not stored again",
+    )
+    EPHYTO_IMPORTER_ONLY = (
+        "ephyto.importer_only",
+        "only a port officer, an inspector or a certifying officer imports a received ePhyto",
+    )
+    EPHYTO_NO_FILE = "ephyto.no_file", "choose an ePhyto XML file to import"
+    EPHYTO_NOT_UPLOAD = (
+        "ephyto.not_upload",
+        "send the file as a form upload (multipart/form-data) or as the XML body",
+    )
+    EPHYTO_EXPORTED = "ephyto.exported", "{file}: certificate {number} written ({kind})"
 
     # -- step 4, the IPPC mark for wood packaging --
 

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
+from phytowatch.services.certificates.ephyto import EphytoService
 from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.certificates.printing import CertificatePrinter
 from phytowatch.services.clock import Clock
@@ -132,5 +133,6 @@ class App:
     public_url: str  # where the public reaches us: the QR codes' and printed addresses' base
 
     # -- step 4, IPPC ePhyto: export, validate, import --
+    ephyto: EphytoService  # received ePhytos (import, read) and our certificates' export
 
     # -- step 4, the IPPC mark for wood packaging --

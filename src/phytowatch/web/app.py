@@ -119,6 +119,11 @@ def create_app(
     app.include_router(verify_router)
     app.include_router(print_router)
     # -- step 4, IPPC ePhyto: export, validate, import --
+    from phytowatch.web.api.ephyto import router as ephyto_api
+    from phytowatch.web.pages.ephyto import router as ephyto_pages
+
+    app.include_router(ephyto_api)
+    app.include_router(ephyto_pages)
     # -- step 4, the IPPC mark for wood packaging --
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()
