@@ -24,6 +24,7 @@ from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
+from phytowatch.storage.certificates.marks_wiring import marks_service
 from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
@@ -134,6 +135,7 @@ def bootstrap(
         # -- step 4, certificates: the printed certificate, QR, public verification --
         # -- step 4, IPPC ePhyto: export, validate, import --
         # -- step 4, the IPPC mark for wood packaging --
+        marks=marks_service(engine, audit),
     )
 
 

@@ -195,6 +195,14 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     # -- step 4, certificates: the printed certificate, QR, public verification --
     # -- step 4, IPPC ePhyto: export, validate, import --
     # -- step 4, the IPPC mark for wood packaging --
+    ("POST", "/api/v1/runs/{run_id}/marks"): frozenset({"inspector"}),
+    ("GET", "/api/v1/marks"): EVERYONE,
+    ("GET", "/api/v1/marks/verify"): PUBLIC,
+    ("GET", "/api/v1/marks/{number}"): EVERYONE,
+    ("POST", "/runs/{run_id}/marks"): frozenset({"inspector"}),
+    ("GET", "/marks"): EVERYONE,
+    ("GET", "/marks/verify"): PUBLIC,
+    ("GET", "/marks/{number}"): EVERYONE,
 }
 
 

@@ -11,6 +11,7 @@ from phytowatch.cli.audit_cmds import audit_app
 from phytowatch.cli.consignments_cmds import consignments_app
 from phytowatch.cli.demo_cmd import demo
 from phytowatch.cli.inspections_cmds import inspections_app
+from phytowatch.cli.marks_cmds import marks_app
 from phytowatch.cli.mqtt_cmd import ingest_mqtt
 from phytowatch.cli.registry_cmds import (
     cameras_app,
@@ -55,6 +56,7 @@ app.add_typer(inspections_app, name="inspections")
 # -- step 4, certificates: the printed certificate, QR, public verification --
 # -- step 4, IPPC ePhyto: export, validate, import --
 # -- step 4, the IPPC mark for wood packaging --
+app.add_typer(marks_app, name="marks")
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

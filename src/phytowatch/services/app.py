@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
+from phytowatch.services.certificates.marks import Marks
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
@@ -129,3 +130,4 @@ class App:
     # -- step 4, IPPC ePhyto: export, validate, import --
 
     # -- step 4, the IPPC mark for wood packaging --
+    marks: Marks  # authorise, list, read and verify the IPPC mark's authorisations

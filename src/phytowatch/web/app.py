@@ -111,6 +111,11 @@ def create_app(
     # -- step 4, certificates: the printed certificate, QR, public verification --
     # -- step 4, IPPC ePhyto: export, validate, import --
     # -- step 4, the IPPC mark for wood packaging --
+    from phytowatch.web.api.marks import router as marks_api
+    from phytowatch.web.pages.marks import router as mark_pages
+
+    app.include_router(marks_api)
+    app.include_router(mark_pages)
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()
 

@@ -1,0 +1,1 @@
+"""Step 4 on SQL: the IPPC mark\x27s authorisations."""
