@@ -24,6 +24,7 @@ RUNS = Path("marks-runs.json")
 def _passed_runs(url: str) -> None:
     """A kiln with treater number 007 and two closed PASS runs under ispm15-ht, signed off by
     the inspector (one per language), written beside the database for the tests."""
+    from acting import ctx_at
     from phytowatch.bootstrap import bootstrap
     from phytowatch.config import load_settings
     from phytowatch.services import signoff
@@ -32,8 +33,6 @@ def _passed_runs(url: str) -> None:
     from phytowatch.services.context import Context
     from phytowatch.services.provisioning import add_facility
     from phytowatch.services.runs import start_run
-
-    from acting import ctx_at
 
     services = bootstrap(load_settings(database_url=url))
     try:

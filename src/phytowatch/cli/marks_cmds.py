@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from phytowatch.cli.accounts_cmds import PasswordStdin, _call, _read_password
-from phytowatch.cli.messages import default_lang, t
+from phytowatch.cli.messages import default_lang, say
 from phytowatch.cli.options import DatabaseOption, open_services
 from phytowatch.cli.output import fail
 from phytowatch.domain.messages import Code
@@ -109,7 +109,7 @@ def marks_authorise(
         typer.echo(json.dumps(_json(found), ensure_ascii=False))
     else:
         typer.echo(_line(found))
-        typer.echo(f"{t('Check code', default_lang())}: {found.check_code}")
+        typer.echo(say(message(Code.MARK_CLI_CHECK, code=found.check_code), default_lang()))
 
 
 @marks_app.command("list")

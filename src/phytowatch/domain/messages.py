@@ -1695,6 +1695,7 @@ class Code(StrEnum):
     MARK_VERIFY_ASK = "mark.verify_ask", "give the number and the check code, or the token"
     MARK_AUTHORISED = "mark.authorised", "mark authorised: {number} ({mark})"
     MARK_POLICY_FIELD = "mark.policy_field", "{file}: {field}: {value}: {expected}"
+    MARK_CLI_CHECK = "mark.cli_check", "check code: {code}"
 
 
 def code_of(value: str) -> Code:
