@@ -182,3 +182,50 @@ def test_the_cli_authorises_as_an_inspector_lists_and_shows(
         stdin=PASSWORD + "\n",
     )  # fmt: skip
     assert refused.returncode == 2 and "still open" in refused.stderr
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**LOAD, "load": "x" * 501},
+        {**LOAD, "load": "pallets\ud800"},
+        {**LOAD, "quantity": "Infinity"},
+        {**LOAD, "quantity": "sNaN"},
+        {**LOAD, "quantity": "1e999999999"},
+        {**LOAD, "quantity": 12},
+        {**LOAD, "method": "SF"},
+        {**LOAD, "extra": "field"},
+        {"load": "pallets"},
+    ],
+)
+def test_bad_input_is_a_clear_422_and_nothing_is_stored(
+    marked: tuple[World, int, dict[str, str]], client: TestClient, body: dict[str, object]
+) -> None:
+    world, run, headers = marked
+    sent = json.dumps(body)  # ASCII escapes: a lone surrogate goes as \\ud800, as a client may
+    answer = client.post(
+        f"/api/v1/runs/{run}/marks",
+        headers={**headers, "Content-Type": "application/json"},
+        content=sent.encode(),
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["code"]
+    assert world.services.marks.store.of_run(run) == []
+
+
+def test_the_run_pages_form_says_a_refusal_in_place_and_odd_queries_get_no_500(
+    marked: tuple[World, int, dict[str, str]], client: TestClient
+) -> None:
+    world, run, headers = marked
+    form = {"load": "pine pallets", "quantity": "-1", "unit": "pallets",
+            "csrf_token": headers["X-CSRF-Token"]}  # fmt: skip
+    cookie = {"Cookie": headers["Cookie"]}
+    answer = client.post(f"/runs/{run}/marks", headers=cookie, data=form, follow_redirects=False)
+    assert answer.status_code == 422 and "pine pallets" in answer.text
+    assert "大于 0" in answer.text  # the page speaks zh-CN by default
+    done = client.post(f"/runs/{run}/marks", headers=cookie, data={**form, "quantity": "3"},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and "marked=MK" in done.headers["location"]
+    for url in ("/marks?page_no=abc", "/marks?page_no=99999999999999999999", "/marks/%00",
+                "/marks/verify?number=%ED%A0%80&check=x", "/marks/verify?t=%00%00"):  # fmt: skip
+        assert client.get(url, headers=cookie).status_code < 500, url
