@@ -216,7 +216,7 @@ def test_bad_input_is_a_clear_422_and_nothing_is_stored(
 def test_the_run_pages_form_says_a_refusal_in_place_and_odd_queries_get_no_500(
     marked: tuple[World, int, dict[str, str]], client: TestClient
 ) -> None:
-    world, run, headers = marked
+    _, run, headers = marked
     form = {"load": "pine pallets", "quantity": "-1", "unit": "pallets",
             "csrf_token": headers["X-CSRF-Token"]}  # fmt: skip
     cookie = {"Cookie": headers["Cookie"]}
