@@ -229,3 +229,22 @@ def test_the_run_pages_form_says_a_refusal_in_place_and_odd_queries_get_no_500(
     for url in ("/marks?page_no=abc", "/marks?page_no=99999999999999999999", "/marks/%00",
                 "/marks/verify?number=%ED%A0%80&check=x", "/marks/verify?t=%00%00"):  # fmt: skip
         assert client.get(url, headers=cookie).status_code < 500, url
+
+
+def test_an_address_that_keeps_guessing_is_throttled_with_retry_after(
+    marked: tuple[World, int, dict[str, str]], client: TestClient
+) -> None:
+    world, run, _ = marked
+    done = _authorise(world, run, 1)
+    client.cookies.clear()
+    guesses = [
+        client.get("/api/v1/marks/verify", params={"number": done.number, "check": f"X{n:05d}"})
+        for n in range(20)
+    ]
+    assert {g.status_code for g in guesses} == {404}
+    held = client.get("/api/v1/marks/verify", params={"t": done.token})  # even the right one
+    assert held.status_code == 429 and int(held.headers["Retry-After"]) >= 1
+    assert held.json()["code"] == "login.locked"
+    page = client.get("/marks/verify", params={"t": done.token})
+    assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1
+    assert "verify-result" not in page.text

@@ -73,6 +73,7 @@ async def verify_page(
     found = None
     error = None
     status = 200
+    retry_after: int | None = None
     if asked:
         address = request.client.host if request.client else ""
         now = services.clock.now()
@@ -87,10 +88,13 @@ async def verify_page(
         except Refused as refusal:
             error = refusal.message
             status = STATUS[refusal.kind]
+            retry_after = refusal.retry_after
     response = await render(
         request, "marks/verify.html", status=status, found=found, error=error,
         typed={"number": number[:32], "check": check[:32]}, lines=mark_lines,
     )  # fmt: skip
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
