@@ -71,6 +71,9 @@ COMMANDS = [
     ["consignments", "show"],
     ["consignments", "lines-template"],
     ["inspections", "redraw"],
+    ["marks", "authorise"],
+    ["marks", "list"],
+    ["marks", "show"],
     ["version"],
 ]
 

@@ -28,6 +28,7 @@ from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
 from phytowatch.storage.certificates.wiring import certificate_service
+from phytowatch.storage.certificates.marks_wiring import marks_service
 from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
@@ -151,6 +152,7 @@ def bootstrap(
         # -- step 4, IPPC ePhyto: export, validate, import --
         ephyto=EphytoService(LxmlEphyto(), SqlReceivedEphytoStore(engine), audit),
         # -- step 4, the IPPC mark for wood packaging --
+        marks=marks_service(engine, audit),
     )
 
 

@@ -12,6 +12,7 @@ from phytowatch.cli.certificates_cmds import certificates_app
 from phytowatch.cli.consignments_cmds import consignments_app
 from phytowatch.cli.demo_cmd import demo
 from phytowatch.cli.inspections_cmds import inspections_app
+from phytowatch.cli.marks_cmds import marks_app
 from phytowatch.cli.mqtt_cmd import ingest_mqtt
 from phytowatch.cli.registry_cmds import (
     cameras_app,
@@ -60,6 +61,7 @@ from phytowatch.cli.ephyto_cmds import ephyto_app  # noqa: E402 (under its part'
 
 app.add_typer(ephyto_app, name="ephyto")
 # -- step 4, the IPPC mark for wood packaging --
+app.add_typer(marks_app, name="marks")
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

@@ -1886,6 +1886,48 @@ class Code(StrEnum):
     EPHYTO_EXPORTED = "ephyto.exported", "{file}: certificate {number} written ({kind})"
 
     # -- step 4, the IPPC mark for wood packaging --
+    MARK_RUN_OPEN = "mark.run_open", "run {run} is still open: no mark before it is closed"
+    MARK_NOT_PASS = "mark.not_pass", "run {run} is {verdict}: only a PASS run can back the mark"
+    MARK_REJECTED = (
+        "mark.rejected",
+        "run {run} was rejected by an inspector: it cannot back the mark",
+    )
+    MARK_NOT_SIGNED_OFF = (
+        "mark.not_signed_off",
+        "run {run} is not signed off yet: only a signed-off run can back the mark",
+    )
+    MARK_SCHEDULE = (
+        "mark.schedule",
+        "run {run} ran under {schedule}, which is not an ISPM 15 treatment of wood packaging",
+    )
+    MARK_METHOD = (
+        "mark.method",
+        "schedule {schedule} is a {method} treatment: it cannot back a {wanted} mark",
+    )
+    MARK_NOT_REGISTERED = (
+        "mark.not_registered",
+        "facility {facility} is not registered for wood-packaging treatment with a treater number",
+    )
+    MARK_TREATER_NUMBER = (
+        "mark.treater_number",
+        "facility {facility}: treater number {number} is not the 3 digits a mark prints",
+    )
+    MARK_NO_BUREAU_CODE = "mark.no_bureau_code", "no bureau code for office {office}"
+    MARK_QUANTITY = "mark.quantity", "{field}: a number above 0, at most {max}, 3 decimals at most"
+    MARK_INSPECTOR_ONLY = (
+        "mark.inspector_only",
+        "only an inspector of an office covering the enterprise may authorise the mark",
+    )
+    MARK_METHOD_CHOICE = "mark.method_choice", "method: one of {choices}"
+    NO_MARK = "not_found.mark", "no mark authorisation {number}"
+    MARK_VERIFY_NONE = (
+        "mark.verify_none",
+        "no mark authorisation has this number and check code (or this address)",
+    )
+    MARK_VERIFY_ASK = "mark.verify_ask", "give the number and the check code, or the token"
+    MARK_AUTHORISED = "mark.authorised", "mark authorised: {number} ({mark})"
+    MARK_POLICY_FIELD = "mark.policy_field", "{file}: {field}: {value}: {expected}"
+    MARK_CLI_CHECK = "mark.cli_check", "check code: {code}"
 
 
 def code_of(value: str) -> Code:

@@ -18,6 +18,7 @@ from phytowatch.services.audit import AuditLog
 from phytowatch.services.certificates.ephyto import EphytoService
 from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.certificates.printing import CertificatePrinter
+from phytowatch.services.certificates.marks import Marks
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
@@ -136,3 +137,4 @@ class App:
     ephyto: EphytoService  # received ePhytos (import, read) and our certificates' export
 
     # -- step 4, the IPPC mark for wood packaging --
+    marks: Marks  # authorise, list, read and verify the IPPC mark's authorisations

@@ -125,6 +125,11 @@ def create_app(
     app.include_router(ephyto_api)
     app.include_router(ephyto_pages)
     # -- step 4, the IPPC mark for wood packaging --
+    from phytowatch.web.api.marks import router as marks_api
+    from phytowatch.web.pages.marks import router as mark_pages
+
+    app.include_router(marks_api)
+    app.include_router(mark_pages)
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()
 

@@ -26,6 +26,7 @@ from phytowatch.web.clock import now_of
 from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.events import run_summaries
+from phytowatch.web.pages.mark_section import mark_section
 from phytowatch.web.presenters import signoff_json
 from phytowatch.web.templating import PageError, alarm_view, page, page_form, render, services_of
 from phytowatch.web.wall import wall_rows
@@ -223,12 +224,15 @@ async def _run_page(
         lambda: run_context(services_of(request), run_id, principal.may, with_readings=readings)
     )
     extra.setdefault("typed", {"decision": "", "comment": ""})
+    extra.setdefault("mark_typed", {"load": "", "quantity": "", "unit": ""})
+    extra.setdefault("mark_error", None)
+    marks = await mark_section(request, run_id)  # the IPPC mark (web/pages/mark_section.py)
     backs = []  # the consignments the run backs (of its own enterprise: within the same reach)
     if principal.may(Action.CONSIGNMENTS_READ):
         backs = await run_in_threadpool(services_of(request).consignments.backed_by, run_id)
     return await render(
         request, "run.html", status=status, active="runs", readings=readings, backs=backs,
-        **context, **extra,
+        marks=marks, **context, **extra,
     )  # fmt: skip
 
 
