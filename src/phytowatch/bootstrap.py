@@ -27,8 +27,8 @@ from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.storage.accounts_repo import SqlAccountStore
 from phytowatch.storage.alarms_repo import SqlAlarmStore
 from phytowatch.storage.audit_repo import SqlAuditStore
-from phytowatch.storage.certificates.wiring import certificate_service
 from phytowatch.storage.certificates.marks_wiring import marks_service
+from phytowatch.storage.certificates.wiring import certificate_service
 from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors

@@ -16,9 +16,9 @@ from phytowatch.services.accounts import AccountStore, Found
 from phytowatch.services.alarms import AlarmService, AlarmStore
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.certificates.ephyto import EphytoService
+from phytowatch.services.certificates.marks import Marks
 from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.certificates.printing import CertificatePrinter
-from phytowatch.services.certificates.marks import Marks
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier

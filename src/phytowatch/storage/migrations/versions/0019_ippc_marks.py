@@ -1,7 +1,7 @@
 """the IPPC mark's authorisations
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-05 01:00:00.000000
 
 Step 4, the IPPC mark for wood packaging (storage/certificates/marks_tables.py): one row per load
@@ -17,7 +17,7 @@ from alembic import op
 from phytowatch.storage.migrations.append_only import protect, unprotect
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
