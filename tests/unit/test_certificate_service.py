@@ -29,6 +29,7 @@ from phytowatch.domain.certificates.model import (
     TreatmentStatement,
 )
 from phytowatch.domain.messages import Code, Kind
+from phytowatch.domain.schedule import Confidence
 from phytowatch.domain.supervision.assessment import Assessment, AssessmentKind, Conformity
 from phytowatch.domain.supervision.consignment import (
     Consignment,
@@ -37,7 +38,7 @@ from phytowatch.domain.supervision.consignment import (
     Line,
     Party,
 )
-from phytowatch.domain.supervision.policy import Confidence, DestinationRequirement
+from phytowatch.domain.supervision.policy import DestinationRequirement
 from phytowatch.services.certificates.lifecycle import CertificateService
 from phytowatch.services.certificates.rules import FieldsRefused
 from refusals import refused
