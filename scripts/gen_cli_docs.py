@@ -74,6 +74,14 @@ COMMANDS = [
     ["marks", "authorise"],
     ["marks", "list"],
     ["marks", "show"],
+    ["certificates", "keys", "create"],
+    ["certificates", "keys", "rotate"],
+    ["certificates", "keys", "list"],
+    ["certificates", "keys", "export"],
+    ["certificates", "numbering", "show"],
+    ["certificates", "numbering", "set"],
+    ["certificates", "list"],
+    ["certificates", "show"],
     ["version"],
 ]
 
