@@ -107,6 +107,7 @@ async def certificates_page(request: Request) -> HTMLResponse:
         queue=queue,
         pager=at,
         given=filters.given,
+        impossible=filters.impossible,
         sizes=PAGE_SIZES,
         states=STATES,
         kinds=KINDS,
