@@ -69,8 +69,9 @@ def test_apply_return_resubmit_approve_issue_then_replace_and_cancel(
     assert 'value="12 Harbour Rd"' in empty.text
     sent = _post(client, "declarant", f"/certificates/{cid}/edit", _edit_fields(do="submit"))
     assert sent.status_code == 303, sent.text
-    queue = _get(client, "certifier", "/certificates").text.split("All certificates")[0]
-    assert f'href="/certificates/{cid}"' in queue
+    listed = _get(client, "certifier", "/certificates").text
+    assert 'title="certificates awaiting certification">1</span>' in listed  # the nav's count
+    assert f'href="/certificates/{cid}"' in listed.split("All certificates")[0]  # the queue
     assert _post(client, "certifier", f"/certificates/{cid}/return",
                  {"reason": "give the marks as printed"}).status_code == 303  # fmt: skip
     page = _get(client, "declarant", f"/certificates/{cid}").text
