@@ -71,6 +71,14 @@ COMMANDS = [
     ["consignments", "show"],
     ["consignments", "lines-template"],
     ["inspections", "redraw"],
+    ["certificates", "keys", "create"],
+    ["certificates", "keys", "rotate"],
+    ["certificates", "keys", "list"],
+    ["certificates", "keys", "export"],
+    ["certificates", "numbering", "show"],
+    ["certificates", "numbering", "set"],
+    ["certificates", "list"],
+    ["certificates", "show"],
     ["version"],
 ]
 

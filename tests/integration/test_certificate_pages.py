@@ -15,7 +15,7 @@ import pytest
 from accountsworld import World, client_for, login
 from fastapi.testclient import TestClient
 
-from fakes.certificates import InMemoryCertificates
+from fakes.certificate_service import InMemoryCertificates
 from phytowatch.domain.certificates.model import CertificateKind, CertificateState
 
 pytestmark = pytest.mark.integration

@@ -8,6 +8,7 @@ from phytowatch import __version__
 from phytowatch.cli.accounts_cmds import offices_app, runs_signoff, tokens_app, users_app
 from phytowatch.cli.alarms_cmds import alarms_app
 from phytowatch.cli.audit_cmds import audit_app
+from phytowatch.cli.certificates_cmds import certificates_app
 from phytowatch.cli.consignments_cmds import consignments_app
 from phytowatch.cli.demo_cmd import demo
 from phytowatch.cli.inspections_cmds import inspections_app
@@ -51,6 +52,7 @@ app.add_typer(bases_app, name="bases")
 app.add_typer(consignments_app, name="consignments")
 app.add_typer(inspections_app, name="inspections")
 # -- step 4, certificates: the lifecycle, numbers, keys --
+app.add_typer(certificates_app, name="certificates")
 # -- step 4, certificates: pages and forms --
 # -- step 4, certificates: the printed certificate, QR, public verification --
 # -- step 4, IPPC ePhyto: export, validate, import --
