@@ -1,6 +1,7 @@
 """The certificates service in memory (services.certificates.ports.Certificates), for the pages:
-the states move as the domain's transitions allow, an issue numbers and "signs" (a fixed signature), nothing more. For
-the pages' own logic (reach, filters, the queue, the acts offered), not the lifecycle's rules."""
+the states move as the domain's transitions allow, an issue numbers and "signs" (a fixed
+signature), nothing more. For the pages' own logic (reach, filters, the queue, the acts
+offered), not the lifecycle's rules."""
 
 from __future__ import annotations
 
