@@ -71,6 +71,7 @@ COMMANDS = [
     ["consignments", "show"],
     ["consignments", "lines-template"],
     ["inspections", "redraw"],
+    ["certificates", "verify-qr"],
     ["version"],
 ]
 

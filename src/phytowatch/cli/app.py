@@ -8,6 +8,7 @@ from phytowatch import __version__
 from phytowatch.cli.accounts_cmds import offices_app, runs_signoff, tokens_app, users_app
 from phytowatch.cli.alarms_cmds import alarms_app
 from phytowatch.cli.audit_cmds import audit_app
+from phytowatch.cli.certificates_cmds import certificates_app
 from phytowatch.cli.consignments_cmds import consignments_app
 from phytowatch.cli.demo_cmd import demo
 from phytowatch.cli.inspections_cmds import inspections_app
@@ -25,6 +26,7 @@ from phytowatch.cli.schedules_cmds import schedules_app
 from phytowatch.cli.serve_cmd import serve
 from phytowatch.cli.simulate_cmd import simulate
 from phytowatch.cli.standing_cmds import bases_app, classify_app
+from phytowatch.cli.verify_qr_cmd import verify_qr
 
 app = typer.Typer(
     name="phytowatch",
@@ -51,8 +53,10 @@ app.add_typer(bases_app, name="bases")
 app.add_typer(consignments_app, name="consignments")
 app.add_typer(inspections_app, name="inspections")
 # -- step 4, certificates: the lifecycle, numbers, keys --
+app.add_typer(certificates_app, name="certificates")
 # -- step 4, certificates: pages and forms --
 # -- step 4, certificates: the printed certificate, QR, public verification --
+certificates_app.command("verify-qr")(verify_qr)
 # -- step 4, IPPC ePhyto: export, validate, import --
 # -- step 4, the IPPC mark for wood packaging --
 runs_app.command("signoff")(runs_signoff)

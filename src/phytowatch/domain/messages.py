@@ -1743,6 +1743,11 @@ class Code(StrEnum):
         "certificate.key_created",
         "office {office}: key {key} created; it signs from now on",
     )
+    CERT_PATTERN_SHOW = (
+        "certificate.pattern_show",
+        "office {office}: numbers follow {pattern} (e.g. {example})",
+    )
+    CERT_NO_NUMBER = "certificate.no_number", "no issued certificate {number}"
     CERT_PATTERN_SET = (
         "certificate.pattern_set",
         "office {office}: numbers follow {pattern} from now on (next: {example})",

@@ -194,3 +194,4 @@ CERTIFICATE_STATES = (
     N_("rejected"), N_("cancelled"), N_("replaced"),
 )  # fmt: skip
 CERTIFICATE_ACTIONS = (N_("edited"),)
+KEY_STATES = (N_("in use"), N_("retired"))  # an office key: signs now, or kept to verify
