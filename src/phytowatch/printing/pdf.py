@@ -329,19 +329,25 @@ class _Sheet:
         pdf.set_text_color(*GREY)
         pdf.set_x(MARGIN)
         pdf.cell(self.width, 5, head, border="LTR", new_x="LMARGIN", new_y="NEXT")
-        self.table_row([L.both(text, "\n") for _, text in cols], widths, LABEL_PT, GREY)
+        header = [L.both(text, "\n") for _, text in cols]
+        self.table_row(header, widths, LABEL_PT, GREY)
         for line in self.c.lines or ():
             packages = f"{line.packages} {line.package_type}".strip()
             botanical = line.botanical_name
-            self.table_row(
-                [line.description, botanical, line.quantity, packages], widths, VALUE_PT, INK
-            )
+            cells = [line.description, botanical, line.quantity, packages]
+            self.table_row(cells, widths, VALUE_PT, INK, header)
         if not self.c.lines:
             self.table_row([L.both(L.NONE), "", "", ""], widths, VALUE_PT, INK)
 
     def table_row(
-        self, cells: list[str], widths: list[float], pt: float, colour: tuple[int, int, int]
+        self,
+        cells: list[str],
+        widths: list[float],
+        pt: float,
+        colour: tuple[int, int, int],
+        header: list[str] | None = None,
     ) -> None:
+        """One row of a table; on a new page, the table's ``header`` row first."""
         pdf = self.pdf
         pdf.set_font(FONT, "", pt)
         step = 3.1 if pt == LABEL_PT else 4.4
@@ -355,6 +361,9 @@ class _Sheet:
         if pdf.get_y() + h > self.bottom:
             pdf.add_page()
             pdf.set_y(MARGIN + 2)
+            if header is not None:
+                self.table_row(header, widths, LABEL_PT, GREY)
+                pdf.set_font(FONT, "", pt)
         y = pdf.get_y()
         x = MARGIN
         pdf.set_text_color(*colour)
@@ -416,15 +425,17 @@ class _Sheet:
             (0.23, L.MORE),
         ]
         widths = [share * self.width for share, _ in cols]
-        self.table_row([L.both(text, "\n") for _, text in cols], widths, LABEL_PT, GREY)
+        header = [L.both(text, "\n") for _, text in cols]
+        self.table_row(header, widths, LABEL_PT, GREY)
         for t in treatments:
-            self.table_row(_treatment_cells(t), widths, VALUE_PT, INK)
+            self.table_row(_treatment_cells(t), widths, VALUE_PT, INK, header)
 
     def issue_box(self) -> None:
         issue = self.p.issue
         place = issue.place_of_issue if issue else ""
         date = issued_on(issue) if issue else ""
         officer = issue.officer if issue else ""
+        self.ensure(48)  # the place, date and officer stay with the signature and stamp
         self.row(
             [
                 (0.34, L.PLACE_OF_ISSUE, place),
