@@ -9,6 +9,12 @@ from fakes.accounts import InMemoryAccountStore
 from fakes.alarms import InMemoryAlarmStore
 from fakes.assessment_store import InMemoryAssessmentStore
 from fakes.audit import InMemoryAuditRecorder, InMemoryAuditStore
+from fakes.certificates import (
+    InMemoryCertificateStore,
+    InMemoryOfficeDirectory,
+    InMemoryTreatmentSource,
+    KeyedHashSigner,
+)
 from fakes.consignment_lookup import InMemoryConsignmentLookup
 from fakes.notify import InMemoryNotificationChannel
 from fakes.registry import InMemoryReadingWriter, InMemoryRegistry
@@ -22,12 +28,16 @@ __all__ = [
     "InMemoryAssessmentStore",
     "InMemoryAuditRecorder",
     "InMemoryAuditStore",
+    "InMemoryCertificateStore",
     "InMemoryConsignmentLookup",
     "InMemoryNotificationChannel",
+    "InMemoryOfficeDirectory",
     "InMemoryReadingWriter",
     "InMemoryRegistry",
     "InMemoryRunLookup",
     "InMemoryRunStore",
     "InMemorySignOffStore",
     "InMemoryStandingLookup",
+    "InMemoryTreatmentSource",
+    "KeyedHashSigner",
 ]
