@@ -19,11 +19,10 @@ from phytowatch.domain.certificates.model import (
 )
 from phytowatch.printing import fonts
 from phytowatch.printing import labels as L  # noqa: N812 - the labels, read as L.EXPORTER
-from phytowatch.printing.qr import draw_qr
+from phytowatch.printing.qr import MIN_SIZE, draw_qr, qr_code, qr_size
 from phytowatch.services.certificates.printing import Printable, PrintMark, issued_on
 
 MARGIN = 14.0
-QR_SIZE = 36.0
 LABEL_PT = 6.8
 VALUE_PT = 9.5
 PAD = 1.6
@@ -164,23 +163,25 @@ class _Sheet:
 
     def top(self) -> None:
         pdf = self.pdf
-        left = self.width - QR_SIZE - 4
-        qr_x, qr_y = 210 - MARGIN - QR_SIZE, MARGIN - 2
-        if self.p.qr_text:
-            draw_qr(pdf, self.p.qr_text, x=qr_x, y=qr_y, size=QR_SIZE)
-            pdf.set_xy(qr_x - 3, qr_y + QR_SIZE - 0.5)
+        code = qr_code(self.p.qr_text) if self.p.qr_text else None
+        size = qr_size(code) if code is not None else MIN_SIZE + 4
+        left = self.width - size - 4
+        qr_x, qr_y = 210 - MARGIN - size, MARGIN - 2
+        if code is not None:
+            draw_qr(pdf, code, x=qr_x, y=qr_y, size=size)
+            pdf.set_xy(qr_x - 3, qr_y + size - 0.5)
             pdf.set_font(FONT, "B", 7)
             pdf.set_text_color(*INK)
-            pdf.cell(QR_SIZE + 6, 3.2, L.both(L.SCAN, " / "), align="C")
+            pdf.cell(size + 6, 3.2, L.both(L.SCAN, " / "), align="C")
         else:  # a draft: no number to check, so no code
             pdf.set_draw_color(*MARK_COLOUR[PrintMark.DRAFT])
             pdf.set_line_width(0.4)
-            pdf.rect(qr_x, qr_y + 2, QR_SIZE, QR_SIZE - 4)
+            pdf.rect(qr_x, qr_y + 2, size, size - 4)
             pdf.set_xy(qr_x + 2, qr_y + 10)
             pdf.set_font(FONT, "B", 8)
             pdf.set_text_color(*MARK_COLOUR[PrintMark.DRAFT])
             pdf.multi_cell(
-                QR_SIZE - 4,
+                size - 4,
                 4,
                 f"{L.both(L.DRAFT, ' ')}\n{L.zh(L.DRAFT_NO_QR)}\n{L.DRAFT_NO_QR}",
                 align="C",
@@ -218,7 +219,7 @@ class _Sheet:
             pdf.set_text_color(*INK)
             pdf.cell(24, 5, self.p.issue.check_code)
         self.mark_badge(MARGIN + left, title_y)
-        pdf.set_y(max(pdf.get_y() + 7, qr_y + QR_SIZE + 4))
+        pdf.set_y(max(pdf.get_y() + 7, qr_y + size + 4))
         if self.c.kind is not CertificateKind.TREATMENT:
             pdf.set_x(MARGIN)
             pdf.set_font(FONT, "", 8)
