@@ -82,6 +82,7 @@ COMMANDS = [
     ["certificates", "numbering", "set"],
     ["certificates", "list"],
     ["certificates", "show"],
+    ["certificates", "verify-qr"],
     ["version"],
 ]
 
