@@ -1,7 +1,7 @@
 """received ePhyto certificates
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-05 01:10:00.000000
 
 Step 4 of the e-supervision chain, IPPC ePhyto (storage/ephyto_tables.py): the ePhytos received
@@ -17,7 +17,7 @@ from alembic import op
 from phytowatch.storage.migrations.append_only import protect, unprotect
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
