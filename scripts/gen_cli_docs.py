@@ -71,6 +71,9 @@ COMMANDS = [
     ["consignments", "show"],
     ["consignments", "lines-template"],
     ["inspections", "redraw"],
+    ["ephyto", "validate"],
+    ["ephyto", "import"],
+    ["ephyto", "export"],
     ["version"],
 ]
 
