@@ -83,6 +83,9 @@ COMMANDS = [
     ["certificates", "list"],
     ["certificates", "show"],
     ["certificates", "verify-qr"],
+    ["ephyto", "validate"],
+    ["ephyto", "import"],
+    ["ephyto", "export"],
     ["version"],
 ]
 

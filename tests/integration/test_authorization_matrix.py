@@ -237,6 +237,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/ephyto"): EPHYTO,
     ("GET", "/ephyto/{received_id}"): EPHYTO,
     ("GET", "/ephyto/{received_id}/received.xml"): EPHYTO,
+    ("GET", "/api/v1/certificates/{certificate_id}/ephyto.xml"): EVERYONE,
     # -- step 4, the IPPC mark for wood packaging --
     ("POST", "/api/v1/runs/{run_id}/marks"): frozenset({"inspector"}),
     ("GET", "/api/v1/marks"): EVERYONE,

@@ -1842,6 +1842,7 @@ class Code(StrEnum):
     EPHYTO_REFUSED_FILE = "ephyto.refused_file", "{file}: {reason}"
     EPHYTO_VALID_FILE = "ephyto.valid_file", "{file}: valid ({kind})"
     EPHYTO_FILE_UNREADABLE = "ephyto.file_unreadable", "{file}: cannot be read: {error}"
+    EPHYTO_FILE_UNWRITABLE = "ephyto.file_unwritable", "{file}: cannot be written: {error}"
     EPHYTO_TREATMENT_CERTIFICATE = (
         "ephyto.treatment_certificate",
         "a treatment certificate is not exchanged as ePhyto: only phytosanitary (851) and "
