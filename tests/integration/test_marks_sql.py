@@ -187,6 +187,17 @@ def test_the_cli_authorises_as_an_inspector_lists_and_shows(
         stdin=PASSWORD + "\n",
     )  # fmt: skip
     assert refused.returncode == 2 and "still open" in refused.stderr
+    revoked = phytowatch(
+        "marks", "revoke", body["number"], "--as", "inspector", "--password-stdin",
+        "--reason", "found untreated", "--database-url", url, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert revoked.returncode == 0, revoked.stderr
+    assert body["number"] in revoked.stdout
+    twice = phytowatch(
+        "marks", "revoke", body["number"], "--as", "inspector", "--password-stdin",
+        "--reason", "again", "--database-url", url, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert twice.returncode == 2 and body["number"] in twice.stderr
 
 
 @pytest.mark.parametrize(
