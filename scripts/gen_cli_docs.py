@@ -72,6 +72,7 @@ COMMANDS = [
     ["consignments", "lines-template"],
     ["inspections", "redraw"],
     ["marks", "authorise"],
+    ["marks", "revoke"],
     ["marks", "list"],
     ["marks", "show"],
     ["certificates", "keys", "create"],

@@ -243,10 +243,12 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/api/v1/marks"): EVERYONE,
     ("GET", "/api/v1/marks/verify"): PUBLIC,
     ("GET", "/api/v1/marks/{number}"): EVERYONE,
+    ("POST", "/api/v1/marks/{number}/revoke"): frozenset({"inspector"}),
     ("POST", "/runs/{run_id}/marks"): frozenset({"inspector"}),
     ("GET", "/marks"): EVERYONE,
     ("GET", "/marks/verify"): PUBLIC,
     ("GET", "/marks/{number}"): EVERYONE,
+    ("POST", "/marks/{number}/revoke"): frozenset({"inspector"}),
 }
 
 

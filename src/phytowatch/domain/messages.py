@@ -1929,6 +1929,11 @@ class Code(StrEnum):
     MARK_AUTHORISED = "mark.authorised", "mark authorised: {number} ({mark})"
     MARK_POLICY_FIELD = "mark.policy_field", "{file}: {field}: {value}: {expected}"
     MARK_CLI_CHECK = "mark.cli_check", "check code: {code}"
+    MARK_CLI_REVOKED = "mark.cli_revoked", "mark authorisation {number} revoked"
+    MARK_REVOKED_ALREADY = (
+        "mark.revoked_already",
+        "mark authorisation {number} was revoked already",
+    )
 
 
 def code_of(value: str) -> Code:
