@@ -5,6 +5,7 @@ another office's key, a photo with no QR code and bad arguments exit 2 with a cl
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,8 +29,8 @@ EN = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
 
 @pytest.fixture(scope="module")
 def scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, str]:
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    if shutil.which("pdftoppm") is None and os.environ.get("CI", "").lower() not in {"1", "true"}:
+        pytest.skip("pdftoppm (poppler-utils, which make browser installs) is not installed")
     root = tmp_path_factory.mktemp("verify-qr")
     sample = signed()
     pdf = render_certificate(

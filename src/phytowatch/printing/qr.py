@@ -7,9 +7,10 @@ from typing import Any
 
 
 def qr_code(text: str) -> Any:
-    """The QR code of ``text``: error correction M, or L when M cannot hold it; when even L
-    cannot (a payload of very many lines of produce), the verification address alone (the
-    online check still works; the offline one cannot be made from this print)."""
+    """The QR code of ``text``: error correction M, or L when M cannot hold it. The payload
+    carries the first line of produce and a count of the rest, and names cut to 80 characters
+    (``payload_of``), so it fits; should it not, the verification address alone (the online
+    check still works; the offline one cannot be made from this print)."""
     import segno
     from segno.encoder import DataOverflowError
 
