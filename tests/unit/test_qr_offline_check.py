@@ -135,7 +135,6 @@ def test_the_words_the_cli_prints_beside_the_payload_are_translated() -> None:
 
 def test_a_certificate_of_sixty_lines_and_long_names_still_carries_its_signed_payload() -> None:
     from certificatesamples import long_content
-
     from phytowatch.domain.certificates.payload import payload_body, payload_of
     from phytowatch.printing.qr import qr_code
 
