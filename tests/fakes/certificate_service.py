@@ -110,6 +110,8 @@ class InMemoryCertificates:
         offset: int = 0,
         limit: int = 50,
         reach: tuple[Sequence[str], Sequence[str]] | None = None,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]:
         matching = sorted(
             (
@@ -119,6 +121,8 @@ class InMemoryCertificates:
                 and (office is None or c.office == office)
                 and (enterprise is None or c.enterprise == enterprise)
                 and (reach is None or c.city in reach[0] or c.enterprise in reach[1])
+                and (kind is None or c.kind is kind)
+                and (not number or number.upper() in (c.issue.number if c.issue else "").upper())
             ),
             key=lambda c: (c.created_at, c.id),
             reverse=True,

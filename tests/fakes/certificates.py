@@ -14,6 +14,7 @@ from phytowatch.domain.certificates.model import (
     Certificate,
     CertificateContent,
     CertificateEvent,
+    CertificateKind,
     CertificateState,
     Issue,
     Print,
@@ -109,6 +110,8 @@ class InMemoryCertificateStore:
         reach: Reach | None,
         offset: int,
         limit: int,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]:
         found = [self._certificate(i) for i in sorted(self.rows, reverse=True)]
         found = [
@@ -118,6 +121,8 @@ class InMemoryCertificateStore:
             and (not office or c.office == office)
             and (not enterprise or c.enterprise == enterprise)
             and (reach is None or c.city in reach[0] or c.enterprise in reach[1])
+            and (kind is None or c.kind is kind)
+            and (not number or number.upper() in (c.issue.number if c.issue else "").upper())
         ]
         return Found(found[offset : offset + limit], len(found), offset, limit)
 

@@ -228,3 +228,26 @@ def test_parallel_issues_take_every_number_once_without_gaps(world: World) -> No
     numbers = sorted(c.issue.number for c in issued if c is not None and c.issue is not None)
     assert numbers == [f"GZ26T{n:06d}" for n in range(1, 41)]
     assert len({c.issue.token for c in issued if c is not None and c.issue is not None}) == 40
+
+
+def test_the_list_filters_by_kind_and_part_of_the_number_in_the_query(world: World) -> None:
+    services = world.services
+    _keyed(services)
+    first = _approved(services)
+    second = _approved(services, at=T0 + MINUTE)
+    certificates = services.certificates
+    certificates.issue(first, ctx=_ctx(services, "certifier", T0 + 2 * MINUTE))
+    certificates.issue(second, ctx=_ctx(services, "certifier", T0 + 3 * MINUTE))
+    draft = certificates.draft(
+        assessed(services, at=T0 + 4 * MINUTE, runs=(passed_run(services),)).id,
+        CertificateKind.TREATMENT,
+        ctx=_ctx(services, "declarant", T0 + 4 * MINUTE),
+    )
+
+    by_number = certificates.find(number="p000002")
+    assert [c.id for c in by_number.items] == [second] and by_number.total == 1
+    treatment = certificates.find(kind=CertificateKind.TREATMENT)
+    assert [c.id for c in treatment.items] == [draft.id] and treatment.total == 1
+    assert certificates.find(kind=CertificateKind.TREATMENT, number="GZ").total == 0
+    phyto = certificates.find(kind=CertificateKind.PHYTOSANITARY, number="gz26")
+    assert sorted(c.id for c in phyto.items) == sorted([first, second]) and phyto.total == 2

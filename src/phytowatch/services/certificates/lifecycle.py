@@ -122,8 +122,12 @@ class CertificateService:
         offset: int = 0,
         limit: int = 50,
         reach: Reach | None = None,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]:
         return self.store.find(
+            kind=kind,
+            number=number,
             states=states,
             office=office,
             enterprise=enterprise,

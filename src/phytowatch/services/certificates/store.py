@@ -85,6 +85,8 @@ class CertificateStore(Protocol):
         reach: Reach | None,
         offset: int,
         limit: int,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]: ...
 
     # -- writes (inside the caller's unit) --
