@@ -29,8 +29,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from phytowatch.demo.certifying import Certifying
 from phytowatch.demo.province import DEMO_ENTERPRISE, DemoEnterprise, DemoFacility
 from phytowatch.domain.accounts import Principal
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
@@ -300,6 +302,8 @@ class Chain:
     seed: int = 13
     inspector: str = "inspector"
     counts: Counter[str] = field(default_factory=Counter)
+    print_to: Path | None = None  # where the originals' PDFs go (step 4), when given
+    certifying: Certifying = field(init=False)
     _rng: random.Random = field(init=False)
     _seen: set[int] = field(default_factory=set)  # runs looked at for sign-off
     _declare: list[Pending] = field(default_factory=list)
@@ -311,6 +315,9 @@ class Chain:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
         self.facilities = [f for f in self.facilities if f.schedule is not None]
+        self.certifying = Certifying(
+            self.app, self._ctx, self.counts, inspector=self.inspector, print_to=self.print_to
+        )
 
     # -- who acts ------------------------------------------------------------------------------
 
@@ -337,6 +344,7 @@ class Chain:
             self._attempt(self._assess, pending, now)
         for pending in self._due(self._correct, now):
             self._attempt(self._resubmit, pending, now)
+        self.certifying.step(now)
 
     @staticmethod
     def _due(queue: list[Pending], now: int) -> list[Pending]:
@@ -390,6 +398,7 @@ class Chain:
                         continue
                     self.counts["signed_off"] += 1
                 assert facility.schedule is not None
+                self.certifying.signed_off(record.id, facility.schedule, facility.load, now)
                 self._declare.append(
                     Pending(now + DECLARE_AFTER, run=record.id, enterprise=facility.enterprise,
                             schedule=facility.schedule)
@@ -436,6 +445,7 @@ class Chain:
             return
         if submitted.route.outcome is RouteOutcome.DOCUMENTS:
             self.counts["documents"] += 1
+            self.certifying.assessed(submitted.consignment.id, now)
         else:
             self.counts["routed_inspect"] += 1
             self._inspect.append(Pending(now + INSPECT_AFTER, consignment=submitted.consignment.id))
@@ -523,6 +533,8 @@ class Chain:
             )
         record_inspection(app.consignments, app.assessments, app.audit, found.id, form, ctx=ctx)
         self.counts["inspected"] += 1
+        if form.conformity == Conformity.CONFORMING.value:
+            self.certifying.assessed(found.id, now)
 
     def _resubmit(self, pending: Pending, now: int) -> None:
         from phytowatch.services.supervision.consignments import content

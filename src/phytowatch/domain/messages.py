@@ -1928,6 +1928,22 @@ class Code(StrEnum):
     MARK_AUTHORISED = "mark.authorised", "mark authorised: {number} ({mark})"
     MARK_POLICY_FIELD = "mark.policy_field", "{file}: {field}: {value}: {expected}"
     MARK_CLI_CHECK = "mark.cli_check", "check code: {code}"
+    # -- step 4, the demo province issues certificates --
+    DEMO_CERTIFICATES = (
+        "demo.certificates",
+        "· certificates: {applied} applied, {issued} issued, {printed} printed, {returned} "
+        "returned for correction, {replaced} replaced, {cancelled} cancelled · IPPC marks: "
+        "{marks} authorised",
+    )
+    DEMO_CHAIN_PAGES = (
+        "demo.chain_pages",
+        "  the chain  {consignments}   {inspections}   {certificates}   {marks}",
+    )
+    DEMO_VERIFY = (
+        "demo.verify",
+        "  verify     {url}   (public: a certificate's number and check code, or its QR code)",
+    )
+    DEMO_PRINTS = "demo.prints", "  prints     {folder}   (each certificate's original, as printed)"
 
 
 def code_of(value: str) -> Code:
