@@ -1,5 +1,5 @@
-"""The demo's e-supervision chain, steps 1-3: the province declares, routes and assesses
-consignments for as long as the demo runs.
+"""The demo's e-supervision chain, steps 1-4: the province declares, routes and assesses
+consignments for as long as the demo runs, and certifies them (step 4: demo/certifying.py).
 
 Seeding (:func:`seed_chain`) gives each enterprise its standing (its class from its grade; about
 forty under e-supervision, two on the key list), a few raw-material bases to the citrus and tea
@@ -16,6 +16,9 @@ Then :class:`Chain` is stepped on the demo's clock, as :class:`~phytowatch.demo.
 - the inspector assesses what was routed to inspect after a while: conforming mostly, about one in
   ten intercepted with a pest of that product (not conforming, with a disposal), and now and then
   returned for correction, which the declarant corrects and submits again.
+
+What was assessed conforming, and which runs were signed off, is handed to
+:class:`~phytowatch.demo.certifying.Certifying`, stepped with the chain.
 
 Every act is a use case of the service with the right person's context; a refusal is logged and
 the chain carries on. Nothing here reads a clock: :meth:`Chain.step` is given the demo time.
