@@ -114,3 +114,11 @@ def test_nothing_compressed_hides_the_number_from_a_search(original) -> None:
     # pdftotext aside, the number is in a content stream (compressed): fpdf2 writes FlateDecode
     streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", original, re.S)
     assert any(zlib.decompress(s) for s in streams if s[:2] == b"x\x9c")
+
+
+def test_every_printed_label_is_translated() -> None:
+    from phytowatch.i18n.catalogue import translations
+    from phytowatch.printing.labels import PRINTED
+
+    zh = translations("zh_CN").entries
+    assert [w for w in PRINTED if w not in zh] == []

@@ -123,3 +123,11 @@ def test_an_rsa_key_is_not_an_office_key() -> None:
     )
     with pytest.raises(Invalid):
         load_public_key(pem)
+
+
+def test_the_words_the_cli_prints_beside_the_payload_are_translated() -> None:
+    from phytowatch.cli.verify_qr_cmd import CLAIMS, FIELDS, SAYS
+    from phytowatch.i18n.catalogue import translations
+
+    zh = translations("zh_CN").entries
+    assert [w for w in (*FIELDS, SAYS, CLAIMS) if w not in zh] == []
