@@ -62,7 +62,8 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
     marks = int(last.split(" IPPC marks: ")[1].split(" authorised")[0])
     assert issued >= 1 and printed >= 1 and marks >= 1, last
     originals = list((tmp_path / "demo" / "prints").glob("*.pdf"))
-    assert len(originals) == printed and originals[0].read_bytes().startswith(b"%PDF"), originals
+    # (the chain works on a little after the last summary line, until the demo stops)
+    assert len(originals) >= printed and originals[0].read_bytes().startswith(b"%PDF"), originals
     # where to look: the chain's pages, the public verification page, the prints
     where = "\n".join(lines[:20])
     for page in ("/consignments", "/inspections", "/certificates", "/marks", "/verify"):

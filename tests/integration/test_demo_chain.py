@@ -27,7 +27,9 @@ from phytowatch.demo.province import province
 from phytowatch.demo.run import seed, seed_people
 from phytowatch.domain.certificates.model import Certificate
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN, parse_instant
+from phytowatch.services.accounts.offices import add_office
 from phytowatch.services.clock import FixedClock
+from phytowatch.services.context import Context
 from phytowatch.web.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -62,6 +64,11 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     mine = [e for e in enterprises if e.code in {f.enterprise for f in chosen}]
     try:
         logins = seed_chain(services, mine, chosen, now=T0, password="demo-chain-pass-1")
+        # a second office, outside the province, with neither a key nor a certifying officer
+        add_office(
+            services.accounts, services.audit, ctx=Context.system(clock, "demo"), code="GD",
+            name="Guangdong bureau", cities=["广州"],
+        )  # fmt: skip
         certifiers = seed_certifying(services, now=T0, password="demo-chain-pass-2")
         with TestClient(create_app(settings, services)) as client:
             cycle = Cycle(
@@ -125,7 +132,8 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 ]
             return {
                 "certifiers": certifiers,
-                "keys": services.certificates.keys("JX"),
+                "keys": {office: services.certificates.keys(office) for office in ("JX", "GD")},
+                "gd_officer": services.accounts.user_by_login("certifier-gd"),
                 "certificates": certificates,
                 "signatures": [
                     services.certificates.check_signature(c) for c in certificates if c.issue
@@ -210,9 +218,15 @@ def test_the_declarants_are_the_enterprises_and_the_trail_verifies(chain: dict[s
 
 
 def test_each_office_has_a_signing_key_and_its_certifying_officer(chain: dict[str, Any]) -> None:
-    assert len(chain["keys"]) == 1 and chain["keys"][0].active, chain["keys"]
-    # the demo's own certifier (seed_people) certifies for office JX: none added
-    assert chain["certifiers"] == []
+    for office, keys in chain["keys"].items():
+        assert len(keys) == 1 and keys[0].active, (office, keys)
+    # the demo's own certifier (seed_people) certifies for office JX; GD had none: one added
+    assert chain["certifiers"] == [("certifier-gd", "demo-chain-pass-2", "certifying_officer")]
+    officer = chain["gd_officer"]
+    assert officer is not None and (officer.role.value, officer.office) == (
+        "certifying_officer",
+        "GD",
+    )
     assert certifier_login("JX") == "certifier" and certifier_login("GD") == "certifier-gd"
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phytowatch.demo.province import DEMO_OFFICE
+from phytowatch.domain.accounts import Role
 from phytowatch.domain.certificates.model import Certificate, CertificateKind
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
 from phytowatch.domain.messages import Invalid, Refused
@@ -81,7 +82,7 @@ def seed_certifying(app: App, *, now: int, password: str) -> list[tuple[str, str
 
     ctx = Context(principal(app, "admin"), now)
     added = []
-    officers = {u.office for u in app.accounts.list_users() if u.role.value == "certifying_officer"}
+    officers = {u.office for u in app.accounts.list_users() if u.role is Role.CERTIFYING_OFFICER}
     for office in sorted(app.accounts.list_offices(), key=lambda o: o.code):
         if not app.certificates.keys(office.code):
             app.certificates.create_key(office.code, ctx=ctx)
@@ -94,7 +95,7 @@ def seed_certifying(app: App, *, now: int, password: str) -> list[tuple[str, str
             ctx=ctx,
             login=login,
             name=f"Certifying officer of {office.code} 签证官",
-            role="certifying_officer",
+            role=Role.CERTIFYING_OFFICER.value,
             password=password,
             office=office.code,
             cost=app.settings.password_hash_cost,
