@@ -1934,6 +1934,22 @@ class Code(StrEnum):
         "mark.revoked_already",
         "mark authorisation {number} was revoked already",
     )
+    # -- step 4, the demo province issues certificates --
+    DEMO_CERTIFICATES = (
+        "demo.certificates",
+        "· certificates: {applied} applied, {issued} issued, {printed} printed, {returned} "
+        "returned for correction, {replaced} replaced, {cancelled} cancelled · IPPC marks: "
+        "{marks} authorised",
+    )
+    DEMO_CHAIN_PAGES = (
+        "demo.chain_pages",
+        "  the chain  {consignments}   {inspections}   {certificates}   {marks}",
+    )
+    DEMO_VERIFY = (
+        "demo.verify",
+        "  verify     {url}   (public: a certificate's number and check code, or its QR code)",
+    )
+    DEMO_PRINTS = "demo.prints", "  prints     {folder}   (each certificate's original, as printed)"
 
 
 def code_of(value: str) -> Code:
