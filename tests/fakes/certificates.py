@@ -242,6 +242,9 @@ class InMemoryOfficeDirectory:
     def office(self, code: str) -> Office | None:
         return self.offices.get(code)
 
+    def user_by_login(self, login: str) -> None:
+        return None  # no accounts here: the login is printed
+
 
 if TYPE_CHECKING:
     from phytowatch.services.certificates.store import (

@@ -77,6 +77,7 @@ def test_a_certificate_goes_from_draft_to_printed_and_its_signature_verifies(
 
     assert issued.state is S.ISSUED and issued.issue is not None
     assert issued.issue.number == "GZ26P000001"
+    assert issued.issue.officer == "Certifier"  # the account's name, printed; not the login
     assert len(issued.issue.token) >= 22 and len(issued.issue.check_code) == 8
     check = certificates.check_signature(issued)
     assert check.valid and check.hash_matches and check.key_known
