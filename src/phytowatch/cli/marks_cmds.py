@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from phytowatch.cli.accounts_cmds import PasswordStdin, _call, _read_password
+from phytowatch.cli.accounts_cmds import PasswordStdin, _call, _read_password, signed_in_person
 from phytowatch.cli.messages import default_lang, say
 from phytowatch.cli.options import DatabaseOption, open_services
 from phytowatch.cli.output import fail
@@ -76,25 +76,13 @@ def marks_authorise(
 ) -> None:
     """Authorise the IPPC mark for a load treated in RUN (closed, PASS, signed off, under an
     ISPM 15 schedule, at a facility with a treater number). 授权加施 IPPC 标识。"""
-    from phytowatch.services import accounts
     from phytowatch.services.context import Context
 
     if not 1 <= run_id <= 2**31 - 1:
         raise fail(message(Code.NO_RUN, run=run_id))
     password = _read_password(password_stdin, confirm=False)
     with open_services(database_url) as services:
-        user = _call(
-            accounts.check_password,
-            services.accounts,
-            services.audit,
-            login_name=as_login,
-            password=password,
-            address="cli",
-            now=services.clock.now(),
-            cost=services.settings.password_hash_cost,
-        )
-        assert isinstance(user, accounts.UserRecord)
-        inspector = accounts.principal_of(services.accounts, user)
+        inspector = signed_in_person(services, as_login, password)
         done = _call(
             services.marks.authorise,
             run_id,
@@ -125,23 +113,11 @@ def marks_revoke(
 ) -> None:
     """Revoke mark authorisation NUMBER, saying why: a record of its own; the verification then
     says the mark does not stand. 撤销标识授权。"""
-    from phytowatch.services import accounts
     from phytowatch.services.context import Context
 
     password = _read_password(password_stdin, confirm=False)
     with open_services(database_url) as services:
-        user = _call(
-            accounts.check_password,
-            services.accounts,
-            services.audit,
-            login_name=as_login,
-            password=password,
-            address="cli",
-            now=services.clock.now(),
-            cost=services.settings.password_hash_cost,
-        )
-        assert isinstance(user, accounts.UserRecord)
-        inspector = accounts.principal_of(services.accounts, user)
+        inspector = signed_in_person(services, as_login, password)
         _call(
             services.marks.revoke,
             number.strip().upper()[:32],
