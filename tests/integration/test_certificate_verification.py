@@ -196,7 +196,7 @@ def test_too_many_checks_from_one_address_are_refused_for_a_while(
     refused = client.get(f"/api/v1/verify/{token}")
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
     assert refused.json()["code"] == "verify.too_many"
-    assert "秒后再试" in refused.json()["message_zh"]
+    assert "秒后再试" in refused.json()["error_zh"]
     page = client.get(f"/verify/{token}")
     assert page.status_code == 429 and "Retry-After" in page.headers
     assert "秒后再试" in page.text and "try again in" in page.text

@@ -258,10 +258,14 @@ def test_certificates_are_returned_corrected_replaced_and_cancelled_now_and_then
     certificates: list[Certificate] = chain["certificates"]
     histories: dict[int, list[str]] = chain["histories"]
     returned = [i for i, h in histories.items() if "returned" in h]
-    assert len(returned) == counts["cert_returned"] == counts["cert_corrected"] >= 1, counts
+    # a certificate returned near the end of the run may still wait for its correction
+    assert len(returned) == counts["cert_returned"] >= counts["cert_corrected"] >= 1, counts
+    waiting = 0
     for i in returned:
         after = histories[i][histories[i].index("returned") + 1 :]
-        assert after[:1] == ["submitted"], histories[i]
+        assert after[:1] in ([], ["submitted"]), histories[i]
+        waiting += not after
+    assert waiting == counts["cert_returned"] - counts["cert_corrected"] <= 1, counts
     states = Counter(c.state.value for c in certificates)
     assert states["replaced"] == counts["replaced"] >= 1, (states, counts)
     assert states["cancelled"] == counts["cancelled"] >= 1, (states, counts)

@@ -213,7 +213,15 @@ def test_every_error_an_operation_lists_has_the_error_body() -> None:
     error = document["components"]["schemas"]["ErrorBody"]
     assert error["required"] == ["error"]
     assert set(error["properties"]) == {"error", "code", "params"}
-    public = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/health")}
+    public = {
+        ("POST", "/api/v1/auth/login"),
+        ("GET", "/api/v1/health"),
+        # anyone verifies a certificate or a mark: no caller to refuse (docs/verification.md)
+        ("GET", "/api/v1/verify"),
+        ("GET", "/api/v1/verify/keys"),
+        ("GET", "/api/v1/verify/{token}"),
+        ("GET", "/api/v1/marks/verify"),
+    }
     for method, path in OPERATIONS:
         responses = document["paths"][path][method.lower()]["responses"]
         errors = {int(status) for status in responses if int(status) >= 400}

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,21 @@ def test_every_printed_label_is_translated() -> None:
 
     zh = translations("zh_CN").entries
     assert [w for w in PRINTED if w not in zh] == []
+
+
+def test_the_cut_font_is_kept_for_the_next_process_unless_the_font_changed_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from phytowatch.printing import fonts
+
+    source = tmp_path / fonts.FILES[""]
+    source.write_bytes(b"the full font")
+    monkeypatch.setattr(fonts, "VENDOR", tmp_path)
+    cache = fonts._cache_path("")
+    assert cache.parent == tmp_path and cache.name != source.name
+    assert fonts._cached("") is None  # nothing kept yet
+    cache.write_bytes(b"the cut font")
+    os.utime(source, ns=(1_000_000_000, 1_000_000_000))
+    assert fonts._cached("") == b"the cut font"
+    os.utime(source, ns=(4_000_000_000_000_000_000, 4_000_000_000_000_000_000))
+    assert fonts._cached("") is None  # the font is newer than what was cut from it

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from phytowatch.domain.messages import Code, Message, message_json, say
+from phytowatch.domain.messages import Code, Message, say
 from phytowatch.i18n.catalogue import render as render_message
 from phytowatch.services.app import App
 from phytowatch.services.certificates import public as lookups
 from phytowatch.services.certificates.public import MAX_CHECK_CODE, MAX_NUMBER, PublicView
 from phytowatch.web.auth import public
+from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.printed.ratelimit import RateLimiter
 from phytowatch.web.templating import render
 
@@ -57,7 +58,8 @@ def _both(message: Message) -> str:
 
 def _too_many_json(seconds: int) -> JSONResponse:
     said = say(Code.VERIFY_TOO_MANY, seconds=seconds)
-    body = {**message_json(said), "message_zh": render_message(said, "zh_CN")}
+    # the API's error body, with the Chinese beside it for a reader not asked their language
+    body = {**ApiError(429, said).body(), "error_zh": render_message(said, "zh_CN")}
     return JSONResponse(body, 429, {"Retry-After": str(seconds), **PUBLIC_HEADERS})
 
 
@@ -79,7 +81,7 @@ async def _too_many_page(request: Request, seconds: int) -> HTMLResponse:
 
 def _not_found_json() -> JSONResponse:
     said = say(Code.VERIFY_NOT_FOUND)
-    return JSONResponse(message_json(said), 404, PUBLIC_HEADERS)
+    return JSONResponse(ApiError(404, said).body(), 404, PUBLIC_HEADERS)
 
 
 async def _view_by_code(request: Request, number: str, code: str) -> PublicView | None:
@@ -155,7 +157,12 @@ async def verify_token_page(request: Request, token: str) -> Response:
 # -- the API --------------------------------------------------------------------------------------
 
 
-@router.get("/api/v1/verify", dependencies=[public()], tags=["verification"])
+@router.get(
+    "/api/v1/verify",
+    dependencies=[public()],
+    tags=["verification"],
+    responses=answers(404, 422, 429, 503),
+)
 async def verify_api(request: Request, number: Number, code: CheckCode) -> Response:
     """A certificate by its number and check code: its standing, key fields and signature."""
     wait = _throttled(request)
@@ -167,7 +174,12 @@ async def verify_api(request: Request, number: Number, code: CheckCode) -> Respo
     return JSONResponse(view.to_json(), headers=PUBLIC_HEADERS)
 
 
-@router.get("/api/v1/verify/keys", dependencies=[public()], tags=["verification"])
+@router.get(
+    "/api/v1/verify/keys",
+    dependencies=[public()],
+    tags=["verification"],
+    responses=answers(503),
+)
 async def verify_keys_api(request: Request) -> list[dict[str, Any]]:
     """The offices' published keys (the older ones verify what they signed)."""
     keys = await run_in_threadpool(_services(request).certificates.keys)
@@ -184,7 +196,12 @@ async def verify_keys_api(request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/api/v1/verify/{token}", dependencies=[public()], tags=["verification"])
+@router.get(
+    "/api/v1/verify/{token}",
+    dependencies=[public()],
+    tags=["verification"],
+    responses=answers(404, 422, 429, 503),
+)
 async def verify_token_api(request: Request, token: str) -> Response:
     """A certificate by its QR token."""
     wait = _throttled(request)
