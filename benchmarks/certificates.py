@@ -32,7 +32,9 @@ For each database:
    last, for ``--seconds`` per round, ``--rounds`` rounds alternating: the floor
    (``GET /api/v1/health``) and the verification page (a random issued certificate by its QR
    token ``GET /verify/{token}``, 70 %; by number and check code ``GET /verify?number=&code=``,
-   15 %; an unknown token, 15 %). Every answer is checked (the standing shown, or 404).
+   15 %; an unknown token, 15 %); then one round of each with the same clients at a person's
+   pace (each pauses a random while before each look-up: ``--paced-rate`` a second in all).
+   Every answer is checked (the standing shown, or 404).
 
 Targets: PDF render ≤ 300 ms (p95 of the steady renders), XML export with its schema
 validation ≤ 30 ms (p95), the verification page's p99 ≤ 50 ms under the 50 clients. With
@@ -658,10 +660,18 @@ def right(status: int, body: bytes, expected: str | None) -> bool:
 
 
 def load(
-    port: int, lookups: list[Lookup], *, floor: bool, clients: int, seconds: float, seed: int
+    port: int,
+    lookups: list[Lookup],
+    *,
+    floor: bool,
+    clients: int,
+    seconds: float,
+    seed: int,
+    rate: float = 0.0,
 ) -> list[Answer]:
-    """``clients`` keep-alive clients, each sending its next request when it has read the
-    answer to the last, for ``seconds``."""
+    """``clients`` keep-alive clients for ``seconds``, each sending its next request when it
+    has read the answer to the last; with ``rate`` (requests per second in all), each first
+    waits a random pause (exponential, of mean ``clients / rate``), as people do."""
     answers: list[Answer] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients)
@@ -676,17 +686,23 @@ def load(
             barrier.wait()
             until = time.perf_counter() + seconds
             while time.perf_counter() < until:
+                if rate > 0:
+                    time.sleep(min(rng.expovariate(rate / clients), until - time.perf_counter()))
+                    if time.perf_counter() >= until:
+                        break
                 kind = "floor" if floor else pick(rng)
                 path, expected = request_for(kind, rng, lookups)
                 t = time.perf_counter()
-                try:
-                    conn.request("GET", path)
-                    answer = conn.getresponse()
-                    status, body = answer.status, answer.read()
-                except (OSError, http.client.HTTPException):
-                    conn.close()
-                    conn = http.client.HTTPConnection(HOST, port, timeout=60)
-                    status, body = 0, b""
+                status, body = 0, b""
+                for _ in range(2):  # the server closes a connection idle for 5 s: connect again
+                    try:
+                        conn.request("GET", path)
+                        answer = conn.getresponse()
+                        status, body = answer.status, answer.read()
+                        break
+                    except (OSError, http.client.HTTPException):
+                        conn.close()
+                        conn = http.client.HTTPConnection(HOST, port, timeout=60)
                 mine.append(Answer(kind, _ms(t), right(status, body, expected)))
         finally:
             conn.close()
@@ -710,21 +726,26 @@ def verification(
         # warm up: every kind of request, a few times, before anything is timed
         load(server.port, seeded.lookups, floor=False, clients=4, seconds=2, seed=0)
         load(server.port, seeded.lookups, floor=True, clients=4, seconds=1, seed=0)
-        out: dict[str, Any] = {"floor": [], "verify": [], "floor_cpu": 0.0, "verify_cpu": 0.0}
-        out["floor_s"] = out["verify_s"] = 0.0
+        phases = (("floor", True, 0.0), ("verify", False, 0.0))
+        phases += (("paced_floor", True, args.paced_rate), ("paced", False, args.paced_rate))
+        out: dict[str, Any] = {}
+        for name, _, _ in phases:
+            out[name], out[name + "_cpu"], out[name + "_s"], out[name + "_client_cpu"] = (
+                [], 0.0, 0.0, 0.0
+            )  # fmt: skip
         for r in range(args.rounds):
-            for name, floor in (("floor", True), ("verify", False)):
+            for name, floor, rate in phases:
+                if rate > 0 and r > 0:
+                    continue  # one round at a person's pace
                 cpu = cpu_seconds(pid)
                 own = os.times()
                 t = time.perf_counter()
                 got = load(server.port, seeded.lookups, floor=floor, clients=args.clients,
-                           seconds=args.seconds, seed=r + 1)  # fmt: skip
+                           seconds=args.seconds, seed=r + 1, rate=rate)  # fmt: skip
                 out[name + "_s"] += time.perf_counter() - t
                 out[name + "_cpu"] += cpu_seconds(pid) - cpu
                 after = os.times()
-                out[name + "_client_cpu"] = out.get(name + "_client_cpu", 0.0) + (
-                    after.user + after.system - own.user - own.system
-                )
+                out[name + "_client_cpu"] += after.user + after.system - own.user - own.system
                 out[name] += got
     finally:
         server.stop()
@@ -804,7 +825,8 @@ def checks(results: list[dict[str, Any]], clients: int) -> list[tuple[str, bool]
     for r in results:
         v = r["verify"]
         db = r["database"]
-        wrong = sum(not a.right for a in v["verify"] + v["floor"])
+        answered = v["verify"] + v["floor"] + v["paced"] + v["paced_floor"]
+        wrong = sum(not a.right for a in answered)
         out.append((f"{db}: every answer right ({wrong} wrong)", wrong == 0))
         p99 = pct(_times(v["verify"]), 0.99)
         out.append(
@@ -844,7 +866,8 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
         f"python benchmarks/certificates.py --database {args.database} "
         f"--certificates {args.certificates} --enterprises {args.enterprises} "
         f"--clients {args.clients} --seconds {args.seconds:g} --rounds {args.rounds} "
-        f"--renders {args.renders} --exports {args.exports}"
+        f"--paced-rate {args.paced_rate:g} --renders {args.renders} --exports {args.exports} "
+        f"--extras {args.extras}"
     )
     lines = [
         f"Command: `{command}` ({when})",
@@ -928,8 +951,11 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
         f"read the last answer, {args.rounds} rounds of {args.seconds:g} s each alternating the "
         "floor (`GET /api/v1/health`) and the verification page: a random issued certificate by "
         "its QR token (`GET /verify/{token}`, 70 %), by number and check code (`GET "
-        "/verify?number=&code=`, 15 %), an unknown token (15 %, a 404). Every answer checked: "
-        "the standing the page shows, or not found.",
+        "/verify?number=&code=`, 15 %), an unknown token (15 %, a 404). Then one round of each "
+        f"with the same {args.clients} clients at a person's pace: each pauses before each "
+        f"look-up (a random pause, exponential, of mean {args.clients / args.paced_rate:g} s: "
+        f"{args.paced_rate:g} look-ups a second in all). Every answer checked: the standing the "
+        "page shows, or not found.",
         "",
         "| database | route | requests | per second | p50 | p90 | p99 | max | server CPU per "
         "request | load generator CPU per request |",
@@ -937,7 +963,12 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
     ]
     for r in results:
         v = r["verify"]
-        routes = (("floor", "floor: `/api/v1/health`"), ("verify", "**verification page**"))
+        routes = (
+            ("floor", "floor: `/api/v1/health`"),
+            ("verify", "**verification page**"),
+            ("paced_floor", f"floor, at a person's pace ({args.paced_rate:g}/s in all)"),
+            ("paced", f"verification page, at a person's pace ({args.paced_rate:g}/s in all)"),
+        )
         for name, label in routes:
             ms = _times(v[name])
             n = len(ms)
@@ -995,6 +1026,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=15.0, help="per round and route")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--paced-rate", type=float, default=25.0,
+        help="the same clients pausing between look-ups: requests per second in all",
+    )  # fmt: skip
     parser.add_argument("--renders", type=int, default=40, help="steady PDF renders")
     parser.add_argument("--exports", type=int, default=100, help="steady ePhyto exports")
     parser.add_argument(
