@@ -55,12 +55,14 @@ $(VENDOR_STAMP): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
 		cp "$(FRONTEND)/node_modules/$${pair%%:*}" "$(VENDOR)/$${pair##*:}"; done
 	@touch $@
 
-## browser: Debian's Chromium and a Chinese font for the browser tests (installed when missing,
-## as root; elsewhere the browser tests skip, or fail under CI=true)
+## browser: Debian's Chromium and a Chinese font for the browser tests, and poppler-utils for
+## the tests that read printed certificates (installed when missing, as root; elsewhere those
+## tests skip, or fail under CI=true)
 CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc
 browser:
 	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
-	[ -e $(CJK_FONT) ] || missing="$$missing fonts-wqy-zenhei"; missing="$${missing# }"; \
+	[ -e $(CJK_FONT) ] || missing="$$missing fonts-wqy-zenhei"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; missing="$${missing# }"; \
 	if [ -z "$$missing" ]; then echo "browser: /usr/bin/chromium"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "browser: installing $$missing"; \

@@ -48,8 +48,8 @@ def _ready(url: str) -> None:
     services = bootstrap(load_settings(database_url=url))
     try:
         now = now_us()
-        for n, lang in enumerate(LANGS):
-            start = now - (300 - 100 * n) * 60_000_000
+        for n, lang in enumerate((*LANGS, "axe")):
+            start = now - (400 - 100 * n) * 60_000_000
             run = start_run(services.runs, KILN, "ispm15-ht", load="600 pallets, pine",
                             ctx=ctx_at(start)).id  # fmt: skip
             end = start + 60 * 60_000_000
@@ -178,4 +178,35 @@ def test_apply_return_resubmit_approve_issue_replace_and_cancel(
     assert officer.locator(f"main table a[href='/certificates/{certificate}']").count() == 1
     _shot(officer, f"certificates-list-{suffix}")
     for page in (declarant, officer):
+        page.context.close()
+
+
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RUN = (
+    "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa',"
+    " 'wcag21a', 'wcag21aa']}, resultTypes: ['violations']})"
+    ".then(r => r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' ')))"
+)
+
+
+def test_the_form_with_a_refusal_and_the_certificate_have_no_wcag_violation(
+    browser: Browser, server: Server
+) -> None:
+    if not AXE.exists():
+        pytest.skip(f"no axe-core at {AXE} (make assets installs it)")
+    page = logged_in(browser, server, "declarant", "zh-CN", bypass_csp=True)
+    try:
+        page.goto(f"{server.url}/consignments/{CONSIGNMENTS['axe']}/certificates/new")
+        page.locator("form.certificate-apply button[type=submit]").click()
+        page.wait_for_url(re.compile(r".*/certificates/\d+/edit\?drafted=1$"))
+        page.fill("input[name='consignee.name']", "")
+        page.click("button[value=save]")
+        assert page.locator("#err-consignee-name").is_visible()
+        page.add_script_tag(path=str(AXE))
+        assert page.evaluate(AXE_RUN) == []
+        page.locator("a[href^='/certificates/']:not([href$='/edit'])").first.click()
+        page.wait_for_selector("#content-h")
+        page.add_script_tag(path=str(AXE))
+        assert page.evaluate(AXE_RUN) == []
+    finally:
         page.context.close()

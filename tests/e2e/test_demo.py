@@ -1,5 +1,6 @@
 """make demo's province, run for a minute at a faster clock: runs pass, some fail, alarms rise,
-new runs start."""
+new runs start; consignments are declared and certified, their originals printed, and the IPPC
+mark authorised for a load."""
 
 from __future__ import annotations
 
@@ -21,12 +22,13 @@ def _free_port() -> int:
 
 def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path: Path) -> None:
     script = Path(sys.executable).parent / "phytowatch"
+    port = _free_port()
     result = subprocess.run(
         [
             str(script),
             "demo",
             "--port",
-            str(_free_port()),
+            str(port),
             "--speed",
             "360",
             "--minutes",
@@ -54,6 +56,18 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
     declared = int(last.split(" consignments: ")[1].split(" declared")[0])
     documents = int(last.split(" declared, ")[1].split(" released")[0])
     assert declared > 0 and documents > 0, last
+    # step 4: a certificate issued and its original printed; the IPPC mark for a load of pallets
+    issued = int(last.split(" applied, ")[1].split(" issued")[0])
+    printed = int(last.split(" issued, ")[1].split(" printed")[0])
+    marks = int(last.split(" IPPC marks: ")[1].split(" authorised")[0])
+    assert issued >= 1 and printed >= 1 and marks >= 1, last
+    originals = list((tmp_path / "demo" / "prints").glob("*.pdf"))
+    # (the chain works on a little after the last summary line, until the demo stops)
+    assert len(originals) >= printed and originals[0].read_bytes().startswith(b"%PDF"), originals
+    # where to look: the chain's pages, the public verification page, the prints
+    where = "\n".join(lines[:20])
+    for page in ("/consignments", "/inspections", "/certificates", "/marks", "/verify"):
+        assert f":{port}{page}" in where, (page, where)
     assert "Traceback" not in result.stdout + result.stderr
     # one person per role, with a login and a fresh password, in the "where to look" lines
     people = {

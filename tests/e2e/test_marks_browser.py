@@ -134,3 +134,22 @@ def test_authorise_from_the_run_page_then_verify_publicly(
     assert "CN-36 007 HT" in result and "JX-0031-K9" in result
     _shot(public, f"mark-verify-{suffix}")
     public.context.close()
+    if suffix == "en":  # the second language's run is then revoked, and verified again
+        _revoke_then_verify(browser, running, number, check)
+
+
+def _revoke_then_verify(browser: Browser, running: Server, number: str, check: str) -> None:
+    page = logged_in(browser, running, "inspector", "en", width=1280)
+    page.goto(f"{running.url}/marks/{number}")
+    page.fill("#revoke-reason", "the load was found untreated at the port")
+    page.click("#revoke-form button[type=submit]")
+    page.wait_for_selector("#revocation .s-failed")
+    assert "found untreated" in page.inner_text("#revocation")
+    _shot(page, "mark-revoked-en")
+    page.context.close()
+    public = logged_in(browser, running, None, "zh-CN", width=1280)
+    public.goto(f"{running.url}/marks/verify?number={number}&check={check}")
+    result = public.inner_text("#verify-result")
+    assert "已撤销" in result and "有效" not in result
+    _shot(public, "mark-verify-revoked-zh")
+    public.context.close()

@@ -9,6 +9,12 @@ from fakes.accounts import InMemoryAccountStore
 from fakes.alarms import InMemoryAlarmStore
 from fakes.assessment_store import InMemoryAssessmentStore
 from fakes.audit import InMemoryAuditRecorder, InMemoryAuditStore
+from fakes.certificates import (
+    InMemoryCertificateStore,
+    InMemoryOfficeDirectory,
+    InMemoryTreatmentSource,
+    KeyedHashSigner,
+)
 from fakes.consignment_lookup import InMemoryConsignmentLookup
 from fakes.notify import InMemoryNotificationChannel
 from fakes.received_ephyto import InMemoryReceivedEphytoStore
@@ -23,8 +29,10 @@ __all__ = [
     "InMemoryAssessmentStore",
     "InMemoryAuditRecorder",
     "InMemoryAuditStore",
+    "InMemoryCertificateStore",
     "InMemoryConsignmentLookup",
     "InMemoryNotificationChannel",
+    "InMemoryOfficeDirectory",
     "InMemoryReadingWriter",
     "InMemoryReceivedEphytoStore",
     "InMemoryRegistry",
@@ -32,4 +40,6 @@ __all__ = [
     "InMemoryRunStore",
     "InMemorySignOffStore",
     "InMemoryStandingLookup",
+    "InMemoryTreatmentSource",
+    "KeyedHashSigner",
 ]

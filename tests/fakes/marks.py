@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from phytowatch.domain.certificates.mark import Authorisation, MarkFacility, MarkRun, number_of
+from phytowatch.domain.certificates.mark import (
+    Authorisation,
+    MarkFacility,
+    MarkRun,
+    Revocation,
+    number_of,
+)
 from phytowatch.services.certificates.marks import Reach
 from phytowatch.services.paging import Found
 
@@ -15,6 +21,7 @@ class InMemoryMarkStore:
         self.facts: dict[int, tuple[MarkRun, MarkFacility]] = {}
         self.rows: list[Authorisation] = []
         self.cities: dict[str, str] = {}  # number -> city
+        self.revocations: dict[str, Revocation] = {}
 
     def mark_facts(self, run_id: int) -> tuple[MarkRun, MarkFacility] | None:
         return self.facts.get(run_id)
@@ -47,3 +54,10 @@ class InMemoryMarkStore:
         ]
         end = None if limit is None else offset + limit
         return Found(rows[offset:end], len(rows), offset, len(rows) if limit is None else limit)
+
+    def revoke(self, revocation: Revocation) -> None:
+        assert revocation.number not in self.revocations  # the database's unique constraint
+        self.revocations[revocation.number] = revocation
+
+    def revocation_of(self, number: str) -> Revocation | None:
+        return self.revocations.get(number)

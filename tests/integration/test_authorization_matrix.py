@@ -237,15 +237,18 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/ephyto"): EPHYTO,
     ("GET", "/ephyto/{received_id}"): EPHYTO,
     ("GET", "/ephyto/{received_id}/received.xml"): EPHYTO,
+    ("GET", "/api/v1/certificates/{certificate_id}/ephyto.xml"): EVERYONE,
     # -- step 4, the IPPC mark for wood packaging --
     ("POST", "/api/v1/runs/{run_id}/marks"): frozenset({"inspector"}),
     ("GET", "/api/v1/marks"): EVERYONE,
     ("GET", "/api/v1/marks/verify"): PUBLIC,
     ("GET", "/api/v1/marks/{number}"): EVERYONE,
+    ("POST", "/api/v1/marks/{number}/revoke"): frozenset({"inspector"}),
     ("POST", "/runs/{run_id}/marks"): frozenset({"inspector"}),
     ("GET", "/marks"): EVERYONE,
     ("GET", "/marks/verify"): PUBLIC,
     ("GET", "/marks/{number}"): EVERYONE,
+    ("POST", "/marks/{number}/revoke"): frozenset({"inspector"}),
 }
 
 

@@ -69,8 +69,9 @@ def test_apply_return_resubmit_approve_issue_then_replace_and_cancel(
     assert 'value="12 Harbour Rd"' in empty.text
     sent = _post(client, "declarant", f"/certificates/{cid}/edit", _edit_fields(do="submit"))
     assert sent.status_code == 303, sent.text
-    queue = _get(client, "certifier", "/certificates").text.split("All certificates")[0]
-    assert f'href="/certificates/{cid}"' in queue
+    listed = _get(client, "certifier", "/certificates").text
+    assert 'title="certificates awaiting certification">1</span>' in listed  # the nav's count
+    assert f'href="/certificates/{cid}"' in listed.split("All certificates")[0]  # the queue
     assert _post(client, "certifier", f"/certificates/{cid}/return",
                  {"reason": "give the marks as printed"}).status_code == 303  # fmt: skip
     page = _get(client, "declarant", f"/certificates/{cid}").text
@@ -123,3 +124,31 @@ def test_a_declarant_cannot_apply_for_a_consignment_not_yet_assessed(
     refused = _post(client, "declarant", f"/consignments/{draft.id}/certificates/new",
                     {"kind": "phytosanitary"})  # fmt: skip
     assert refused.status_code == 409 and "assessed conforming" in refused.text
+
+
+def test_a_re_export_certificate_keeps_its_box_on_the_form_and_refuses_it_beside_its_fields(
+    client: TestClient, world: World
+) -> None:
+    consignment = conforming(world.services, world.objects["K1"].pass_run, now=T0 + 2000)
+    drafted = _post(client, "declarant", f"/consignments/{consignment.id}/certificates/new",
+                    {"kind": "reexport", "origin_country": "th", "original_certificate": "TH-1",
+                     "repacked": "on"})  # fmt: skip
+    assert drafted.status_code == 303, drafted.text
+    edit = drafted.headers["location"].split("?")[0]
+    form = _get(client, "declarant", edit).text
+    assert 'value="TH"' in form and 'value="TH-1"' in form
+    assert re.search(r'name="reexport.repacked" checked', form)
+    fields = {
+        **_edit_fields(do="save"), "reexport.origin_country": "T1",
+        "reexport.original_certificate": "TH-2", "reexport.new_containers": "on",
+    }  # fmt: skip
+    refused = _post(client, "declarant", edit, fields)
+    assert refused.status_code == 422 and 'id="err-reexport-origin_country"' in refused.text
+    assert 'value="TH-2"' in refused.text
+    assert re.search(r'name="reexport.new_containers" checked', refused.text)
+    saved = _post(client, "declarant", edit, {**fields, "reexport.origin_country": "VN"})
+    assert saved.status_code == 303, saved.text
+    cid = int(edit.split("/")[2])
+    box = world.services.certificates.certificate(cid).content.reexport  # type: ignore[union-attr]
+    assert box is not None and (box.origin_country, box.new_containers) == ("VN", True)
+    assert not box.repacked  # unticked on the form

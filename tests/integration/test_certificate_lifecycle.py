@@ -77,6 +77,7 @@ def test_a_certificate_goes_from_draft_to_printed_and_its_signature_verifies(
 
     assert issued.state is S.ISSUED and issued.issue is not None
     assert issued.issue.number == "GZ26P000001"
+    assert issued.issue.officer == "Certifier"  # the account's name, printed; not the login
     assert len(issued.issue.token) >= 22 and len(issued.issue.check_code) == 8
     check = certificates.check_signature(issued)
     assert check.valid and check.hash_matches and check.key_known
@@ -93,7 +94,7 @@ def test_a_certificate_goes_from_draft_to_printed_and_its_signature_verifies(
     assert [e.state for e in certificates.history(draft.id)] == [
         S.DRAFT, S.SUBMITTED, S.RETURNED, S.SUBMITTED, S.APPROVED, S.ISSUED, S.PRINTED,
     ]  # fmt: skip
-    actions = [e.action for e in services.audit.store.latest(limit=30)]  # type: ignore[attr-defined]
+    actions = [e.action for e in services.audit.store.latest(limit=30)]
     assert "certificate.issued" in actions and "certificate.copy_printed" in actions
 
 
@@ -168,8 +169,9 @@ def test_the_database_refuses_to_change_or_delete_an_issued_certificate(world: W
         _approved(services), ctx=_ctx(services, "certifier", T0 + 40)
     )
     services.certificates.record_print(issued.id, ctx=_ctx(services, "certifier", T0 + 41))
-    issued = services.certificates.certificate(issued.id)
-    assert issued is not None
+    printed = services.certificates.certificate(issued.id)
+    assert printed is not None
+    issued = printed
     for statement in (
         "UPDATE certificate_issues SET number = 'FORGED' WHERE certificate_id = :id",
         "DELETE FROM certificate_issues WHERE certificate_id = :id",
@@ -227,3 +229,26 @@ def test_parallel_issues_take_every_number_once_without_gaps(world: World) -> No
     numbers = sorted(c.issue.number for c in issued if c is not None and c.issue is not None)
     assert numbers == [f"GZ26T{n:06d}" for n in range(1, 41)]
     assert len({c.issue.token for c in issued if c is not None and c.issue is not None}) == 40
+
+
+def test_the_list_filters_by_kind_and_part_of_the_number_in_the_query(world: World) -> None:
+    services = world.services
+    _keyed(services)
+    first = _approved(services)
+    second = _approved(services, at=T0 + MINUTE)
+    certificates = services.certificates
+    certificates.issue(first, ctx=_ctx(services, "certifier", T0 + 2 * MINUTE))
+    certificates.issue(second, ctx=_ctx(services, "certifier", T0 + 3 * MINUTE))
+    draft = certificates.draft(
+        assessed(services, at=T0 + 4 * MINUTE, runs=(passed_run(services),)).id,
+        CertificateKind.TREATMENT,
+        ctx=_ctx(services, "declarant", T0 + 4 * MINUTE),
+    )
+
+    by_number = certificates.find(number="p000002")
+    assert [c.id for c in by_number.items] == [second] and by_number.total == 1
+    treatment = certificates.find(kind=CertificateKind.TREATMENT)
+    assert [c.id for c in treatment.items] == [draft.id] and treatment.total == 1
+    assert certificates.find(kind=CertificateKind.TREATMENT, number="GZ").total == 0
+    phyto = certificates.find(kind=CertificateKind.PHYTOSANITARY, number="gz26")
+    assert sorted(c.id for c in phyto.items) == sorted([first, second]) and phyto.total == 2

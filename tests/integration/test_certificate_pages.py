@@ -15,7 +15,7 @@ import pytest
 from accountsworld import World, client_for, login
 from fastapi.testclient import TestClient
 
-from fakes.certificates import InMemoryCertificates
+from fakes.certificate_service import InMemoryCertificates
 from phytowatch.domain.certificates.model import CertificateKind, CertificateState
 
 pytestmark = pytest.mark.integration
@@ -165,3 +165,25 @@ def test_approve_issue_cancel_and_a_replacement(
 def test_the_application_refuses_an_unknown_kind_on_its_form(pages: TestClient) -> None:
     answer = _post(pages, "declarant", "/consignments/999/certificates/new", {"kind": "x"})
     assert answer.status_code == 404  # no such consignment: the tenant check
+
+
+def test_bad_input_gets_a_message_never_a_crash_and_nothing_changes(
+    pages: TestClient, store: InMemoryCertificates
+) -> None:
+    assert _get(pages, "admin", "/certificates?page=0").status_code == 422
+    assert _get(pages, "admin", "/certificates.csv?kind=lost").status_code == 422
+    nul = _get(pages, "admin", "/certificates?number=%00")
+    assert nul.status_code == 200 and "No certificate matches these filters." in nul.text
+    for path in ("/certificates/abc", "/certificates/0", "/certificates/99999999999"):
+        assert _get(pages, "admin", path).status_code == 404, path
+    long = _post(pages, "certifier", "/certificates/1/reject", {"reason": "x" * 2001})
+    assert long.status_code == 422 and 'id="err-reject"' in long.text
+    assert store.rows[1].state is S.SUBMITTED
+    headers = login(pages, "declarant")
+    body = b"marks=%ff%fe&csrf_token=" + headers["X-CSRF-Token"].encode()
+    broken = pages.post(
+        "/certificates/2/edit", content=body,
+        headers={"Cookie": headers["Cookie"], "Content-Type": "application/x-www-form-urlencoded"},
+    )  # fmt: skip
+    assert broken.status_code == 422 and "<html" in broken.text
+    assert store.rows[2].revision == 1  # nothing saved

@@ -64,6 +64,8 @@ def test_a_numbering_pattern_is_shown_set_and_a_bad_one_refused(world: World) ->
         refused = _run(services, "numbering", "set", "--office", "GZ", bad)
         assert refused.returncode == 2, bad
         assert refused.stderr.startswith("phytowatch: ") and len(refused.stderr.splitlines()) == 1
+    unknown = _run(services, "numbering", "show", "--office", "XX")
+    assert unknown.returncode == 2 and "XX" in unknown.stderr
     still = _run(services, "numbering", "show", "--office", "GZ")
     assert "{office}/{yyyy}/{kind}{seq:05d}" in still.stdout
 

@@ -1,7 +1,9 @@
 """The demo's e-supervision chain over two days of demo time, in a few seconds: runs are signed
 off by the demo inspector, declared by their enterprises, routed (most released on documents),
 inspected now and then, one intercepted, one returned and corrected; every consignment rests on
-signed-off PASS runs, and the audit trail verifies. The service is the real one on a scratch
+signed-off PASS runs; what was assessed conforming gets its certificate applied for, issued,
+signed and printed (now and then returned, replaced or cancelled), and signed-off pallet runs
+their IPPC mark; the audit trail verifies. The service is the real one on a scratch
 SQLite database, its clock a fixed clock the test moves."""
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ from test_demo_cycle import ClientService, ClientTransport
 
 from phytowatch.bootstrap import bootstrap
 from phytowatch.config import load_settings
+from phytowatch.demo.certifying import certifier_login, mark_load, seed_certifying
 from phytowatch.demo.chain import PESTS, Chain, declarant_login, seed_chain
 from phytowatch.demo.cycle import Cycle
 from phytowatch.demo.province import province
 from phytowatch.demo.run import seed, seed_people
+from phytowatch.domain.certificates.model import Certificate
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN, parse_instant
+from phytowatch.services.accounts.offices import add_office
 from phytowatch.services.clock import FixedClock
+from phytowatch.services.context import Context
 from phytowatch.web.app import create_app
 
 pytestmark = pytest.mark.integration
@@ -58,6 +64,12 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     mine = [e for e in enterprises if e.code in {f.enterprise for f in chosen}]
     try:
         logins = seed_chain(services, mine, chosen, now=T0, password="demo-chain-pass-1")
+        # a second office, outside the province, with neither a key nor a certifying officer
+        add_office(
+            services.accounts, services.audit, ctx=Context.system(clock, "demo"), code="GD",
+            name="Guangdong bureau", cities=["广州"],
+        )  # fmt: skip
+        certifiers = seed_certifying(services, now=T0, password="demo-chain-pass-2")
         with TestClient(create_app(settings, services)) as client:
             cycle = Cycle(
                 [(f, tokens[f.code]) for f in chosen],
@@ -106,7 +118,37 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 versions = Counter(
                     row[0] for row in conn.execute(text("SELECT version FROM consignments"))
                 )
+            certificates = services.certificates.find(limit=500).items
+            with services.engine.connect() as conn:
+                marks = [
+                    tuple(row)
+                    for row in conn.execute(
+                        text(
+                            "SELECT m.mark, r.verdict, r.schedule_id, s.decision "
+                            "FROM mark_authorisations m JOIN runs r ON r.id = m.run_id "
+                            "LEFT JOIN run_signoffs s ON s.run_id = r.id"
+                        )
+                    )
+                ]
             return {
+                "certifiers": certifiers,
+                "keys": {office: services.certificates.keys(office) for office in ("JX", "GD")},
+                "gd_officer": services.accounts.user_by_login("certifier-gd"),
+                "certificates": certificates,
+                "signatures": [
+                    services.certificates.check_signature(c) for c in certificates if c.issue
+                ],
+                "prints": {c.id: services.certificates.prints(c.id) for c in certificates},
+                "histories": {
+                    c.id: [e.state.value for e in services.certificates.history(c.id)]
+                    for c in certificates
+                },
+                "assessments": {
+                    c.id: services.assessments.assessment_of(c.consignment_id)
+                    for c in certificates
+                    if c.consignment_id is not None
+                },
+                "marks": marks,
                 "intercepted": intercepted,
                 "versions": versions,
                 "counts": work.counts,
@@ -132,11 +174,14 @@ def test_signed_off_runs_are_declared_and_most_released_on_documents(
     assert counts["refused"] == 0, counts
     states: Counter[str] = chain["states"]
     assert sum(states.values()) == counts["declared"]
-    assert states["assessed"] >= counts["documents"], states
-    assert set(states) <= {"assessed", "routed"}, states  # routed: waiting for the inspector
+    assert states["assessed"] + states["certified"] >= counts["documents"], states
+    # routed: waiting for the inspector; certified: a certificate issued
+    assert set(states) <= {"assessed", "certified", "routed"}, states
     # every consignment went through each step it should have, and no further
     steps: Counter[str] = chain["steps"]
-    assert set(steps) == {"drafted", "submitted", "routed", "assessed", "returned", "resubmitted"}
+    assert set(steps) == {
+        "drafted", "submitted", "routed", "assessed", "returned", "resubmitted", "certified"
+    }, steps  # fmt: skip
     assert steps["drafted"] == steps["submitted"] == counts["declared"], steps
 
 
@@ -170,3 +215,74 @@ def test_the_declarants_are_the_enterprises_and_the_trail_verifies(chain: dict[s
     assert declarant_login("GZ01") == "declarant"
     assert "declarant-nc01" in chain["logins"] and "declarant-ja05" in chain["logins"]
     assert chain["verified"].intact and chain["verified"].count > 0, chain["verified"]
+
+
+def test_each_office_has_a_signing_key_and_its_certifying_officer(chain: dict[str, Any]) -> None:
+    for office, keys in chain["keys"].items():
+        assert len(keys) == 1 and keys[0].active, (office, keys)
+    # the demo's own certifier (seed_people) certifies for office JX; GD had none: one added
+    assert chain["certifiers"] == [("certifier-gd", "demo-chain-pass-2", "certifying_officer")]
+    officer = chain["gd_officer"]
+    assert officer is not None and (officer.role.value, officer.office) == (
+        "certifying_officer",
+        "GD",
+    )
+    assert certifier_login("JX") == "certifier" and certifier_login("GD") == "certifier-gd"
+
+
+def test_conforming_consignments_get_certificates_issued_signed_and_printed(
+    chain: dict[str, Any],
+) -> None:
+    counts: Counter[str] = chain["counts"]
+    certificates: list[Certificate] = chain["certificates"]
+    assert counts["issued"] >= 20 and counts["printed"] == counts["issued"], counts
+    issued = [c for c in certificates if c.issue is not None]
+    assert len(issued) == counts["issued"]
+    assert all(c.issue.number.startswith("JX") for c in issued if c.issue), issued[0].issue
+    assert all(check.valid and check.hash_matches for check in chain["signatures"])
+    # every issued certificate's first print is the original, by the certifying officer
+    for c in issued:
+        first = chain["prints"][c.id][0]
+        assert not first.copy and first.actor == "user:certifier", (c.id, first)
+    # only what was assessed conforming (or released on documents) is certified
+    for assessment in chain["assessments"].values():
+        assert assessment is not None and assessment.conformity.value == "conforming"
+    kinds = Counter(c.kind.value for c in certificates)
+    assert kinds["phytosanitary"] > kinds["treatment"] >= 1, kinds
+
+
+def test_certificates_are_returned_corrected_replaced_and_cancelled_now_and_then(
+    chain: dict[str, Any],
+) -> None:
+    counts: Counter[str] = chain["counts"]
+    certificates: list[Certificate] = chain["certificates"]
+    histories: dict[int, list[str]] = chain["histories"]
+    returned = [i for i, h in histories.items() if "returned" in h]
+    assert len(returned) == counts["cert_returned"] == counts["cert_corrected"] >= 1, counts
+    for i in returned:
+        after = histories[i][histories[i].index("returned") + 1 :]
+        assert after[:1] == ["submitted"], histories[i]
+    states = Counter(c.state.value for c in certificates)
+    assert states["replaced"] == counts["replaced"] >= 1, (states, counts)
+    assert states["cancelled"] == counts["cancelled"] >= 1, (states, counts)
+    by_id = {c.id: c for c in certificates}
+    for new in (c for c in certificates if c.replaces is not None and c.issue is not None):
+        old = by_id[new.replaces]
+        assert old.state.value == "replaced", old
+        assert new.content.consignee.address.endswith("receiving warehouse 2"), new.content
+    assert counts["refused"] == 0, counts
+
+
+def test_the_inspector_authorises_the_ippc_mark_for_signed_off_wood_packaging_runs(
+    chain: dict[str, Any],
+) -> None:
+    counts: Counter[str] = chain["counts"]
+    assert len(chain["marks"]) == counts["marks"] >= 1, counts
+    for mark, verdict, schedule, decision in chain["marks"]:
+        assert (verdict, schedule, decision) == ("PASS", "ispm15-ht", "signed_off"), mark
+        assert mark.startswith("CN-36 ") and mark.endswith(" HT"), mark
+
+
+def test_a_facility_load_reads_as_the_marks_load() -> None:
+    assert mark_load("650 pallets, pine") == ("pine pallets", "650", "pallets")
+    assert mark_load("") == ("wood packaging", "1", "pieces")

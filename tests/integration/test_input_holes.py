@@ -130,8 +130,8 @@ _ID = re.compile(r"\{(\w+_id)\}")
 
 def test_every_id_in_a_path_past_what_a_column_holds_is_a_404(world: World) -> None:
     """Every route with an id in its path (found by walking the app, so a new one is checked
-    too), for the administrator, the inspector (a sign-off is the inspector's) and the declarant
-    (a declaration is the declarant's): a 404 for
+    too), for the administrator, the inspector (a sign-off is the inspector's), the declarant
+    (a declaration is the declarant's) and the certifying officer: a 404 for
     whoever's role allows the route, on both databases."""
     with client_for(world, raise_server_exceptions=False) as client:
         routes = [
@@ -141,11 +141,13 @@ def test_every_id_in_a_path_past_what_a_column_holds_is_a_404(world: World) -> N
             for method in sorted(entry.methods - {"HEAD"})
         ]
         assert len(routes) >= 12, routes
-        # the declarant: a consignment's declaration is its own
+        # the declarant: a consignment's declaration is its own; the certifying officer: a
+        # certificate's approval and issue are its own
         callers = (
             login(client, "admin"),
             login(client, "inspector"),
             login(client, "declarant"),
+            login(client, "certifier"),
             ADMIN,
         )
         for method, path in routes:
@@ -166,6 +168,7 @@ def test_every_id_in_a_path_past_what_a_column_holds_is_a_404(world: World) -> N
                     "not_found.run",
                     "not_found.alarm",
                     "not_found.consignment",
+                    "not_found.certificate",
                     "not_found.snapshot",
                 }, (method, url, found)
 

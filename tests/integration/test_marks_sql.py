@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from acting import ctx_of
 from clirunner import phytowatch
-from phytowatch.domain.certificates.mark import Authorisation
+from phytowatch.domain.certificates.mark import Authorisation, Revocation
 from phytowatch.services.accounts import principal_of
 from phytowatch.storage.tables import facilities
 
@@ -104,16 +104,21 @@ def test_numbers_follow_without_gaps_when_authorised_in_parallel(
     "UPDATE mark_authorisations SET mark = 'CN-36 999 HT'",
     "UPDATE mark_authorisations SET quantity = '9999'",
     "DELETE FROM mark_authorisations",
+    "UPDATE mark_revocations SET reason = 'never mind'",
+    "DELETE FROM mark_revocations",
 ])  # fmt: skip
 def test_the_authorisations_refuse_update_and_delete_in_the_database(
     marked: tuple[World, int, dict[str, str]], statement: str
 ) -> None:
     world, run, _ = marked
-    _authorise(world, run, 1)
+    done = _authorise(world, run, 1)
+    world.services.marks.store.revoke(Revocation(done.number, "found untreated", "GZ", "user:x", 1))
     with pytest.raises(DBAPIError, match="append-only"), world.services.engine.begin() as conn:
         conn.execute(text(statement))
     [kept] = world.services.marks.store.of_run(run)
     assert kept.mark == "CN-36 001 HT" and str(kept.load.quantity) == "1"
+    revoked = world.services.marks.store.revocation_of(done.number)
+    assert revoked is not None and revoked.reason == "found untreated"
 
 
 def test_reads_keep_to_the_callers_reach(
@@ -182,6 +187,17 @@ def test_the_cli_authorises_as_an_inspector_lists_and_shows(
         stdin=PASSWORD + "\n",
     )  # fmt: skip
     assert refused.returncode == 2 and "still open" in refused.stderr
+    revoked = phytowatch(
+        "marks", "revoke", body["number"], "--as", "inspector", "--password-stdin",
+        "--reason", "found untreated", "--database-url", url, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert revoked.returncode == 0, revoked.stderr
+    assert body["number"] in revoked.stdout
+    twice = phytowatch(
+        "marks", "revoke", body["number"], "--as", "inspector", "--password-stdin",
+        "--reason", "again", "--database-url", url, stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert twice.returncode == 2 and body["number"] in twice.stderr
 
 
 @pytest.mark.parametrize(
@@ -248,3 +264,25 @@ def test_an_address_that_keeps_guessing_is_throttled_with_retry_after(
     page = client.get("/marks/verify", params={"t": done.token})
     assert page.status_code == 429 and int(page.headers["Retry-After"]) >= 1
     assert "verify-result" not in page.text
+
+
+def test_an_inspector_revokes_over_the_api_and_the_verification_says_so(
+    marked: tuple[World, int, dict[str, str]], client: TestClient
+) -> None:
+    world, run, headers = marked
+    done = _authorise(world, run, 1)
+    url = f"/api/v1/marks/{done.number}/revoke"
+    assert client.post(url, headers=headers, json={"reason": "   "}).status_code == 422
+    answer = client.post(url, headers=headers, json={"reason": "load found untreated at the port"})
+    assert answer.status_code == 201, answer.text
+    again = client.post(url, headers=headers, json={"reason": "again"})
+    assert again.status_code == 409 and again.json()["code"] == "mark.revoked_already"
+    elsewhere = login(client, "insp_nc")
+    assert client.post(url, headers=elsewhere, json={"reason": "x"}).status_code == 404
+    shown = client.get(f"/api/v1/marks/{done.number}", headers=headers).json()
+    assert shown["revocation"]["reason"] == "load found untreated at the port"
+    client.cookies.clear()
+    checked = client.get("/api/v1/marks/verify", params={"t": done.token}).json()
+    assert (checked["stands"], checked["status"], checked["revoked"]) == (False, "revoked", True)
+    entries = world.services.audit.latest(limit=5, object_type="mark", object_id=done.number)
+    assert [e.action for e in entries] == ["mark.revoked", "mark.authorised"]

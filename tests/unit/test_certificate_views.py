@@ -4,7 +4,7 @@ the acts each caller is offered."""
 
 from __future__ import annotations
 
-from fakes.certificates import InMemoryCertificates
+from fakes.certificate_service import InMemoryCertificates
 from phytowatch.domain.accounts import ROLE_ACTIONS, Jurisdiction, Principal, Role
 from phytowatch.domain.certificates.model import CertificateKind, CertificateState
 from phytowatch.services.certificates.views import (

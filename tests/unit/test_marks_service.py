@@ -187,3 +187,25 @@ def test_a_mark_whose_run_no_longer_backs_it_does_not_stand(world: World) -> Non
     world.store.facts[7] = (replace(PASSED, decision=Decision.REJECTED), KILN)
     found = world.marks.verify_token(done.token, address="a", now=NOW)
     assert not found.stands
+
+
+def test_an_inspector_revokes_an_authorisation_once_and_it_no_longer_stands(world: World) -> None:
+    done = world.authorise()
+    with refused(Code.FIELD_TEXT, Kind.INVALID):
+        world.marks.revoke(done.number, reason="  ", ctx=ctx_of(INSPECTOR, NOW))
+    for who in (OPERATOR, ADMIN):
+        with refused(Code.MARK_INSPECTOR_ONLY, Kind.FORBIDDEN):
+            world.marks.revoke(done.number, reason="untreated", ctx=ctx_of(who, NOW))
+    with refused(Code.NO_MARK, Kind.NOT_FOUND):
+        world.marks.revoke(done.number, reason="untreated", ctx=ctx_of(ELSEWHERE, NOW))
+    revoked = world.marks.revoke(
+        done.number, reason="the load was found untreated", ctx=ctx_of(INSPECTOR, NOW + 1)
+    )
+    assert (revoked.by, revoked.office, revoked.at) == ("user:li", "JX", NOW + 1)
+    with refused(Code.MARK_REVOKED_ALREADY, Kind.CONFLICT):
+        world.marks.revoke(done.number, reason="again", ctx=ctx_of(INSPECTOR, NOW + 2))
+    found = world.marks.verify_token(done.token, address="a", now=NOW)
+    assert not found.stands and found.revocation == revoked
+    assert [e["action"] for e in world.audit.entries] == ["mark.authorised", "mark.revoked"]
+    assert all(e["in_unit"] for e in world.audit.entries)
+    assert world.store.by_number(done.number) == done  # the authorisation itself is unchanged

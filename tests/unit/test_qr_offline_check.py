@@ -123,3 +123,31 @@ def test_an_rsa_key_is_not_an_office_key() -> None:
     )
     with pytest.raises(Invalid):
         load_public_key(pem)
+
+
+def test_the_words_the_cli_prints_beside_the_payload_are_translated() -> None:
+    from phytowatch.cli.verify_qr_cmd import CLAIMS, FIELDS, SAYS
+    from phytowatch.i18n.catalogue import translations
+
+    zh = translations("zh_CN").entries
+    assert [w for w in (*FIELDS, SAYS, CLAIMS) if w not in zh] == []
+
+
+def test_a_certificate_of_sixty_lines_and_long_names_still_carries_its_signed_payload() -> None:
+    from certificatesamples import long_content
+    from phytowatch.domain.certificates.payload import payload_body, payload_of
+    from phytowatch.printing.qr import qr_code
+
+    content = long_content()
+    assert len(content.lines) >= 45  # more than a payload of every line could hold
+    payload = payload_of(
+        content, number="GZ26P000001", office="GZ", issued_on="2026-12-05",
+        content_hash="ab" * 32, key_id="0123456789abcdef",
+    )  # fmt: skip
+    first = content.lines[0]
+    assert payload.produce.startswith(first.botanical_name[:40])
+    assert payload.produce.endswith(f"(+{len(content.lines) - 1})")
+    assert len(payload.consignee) <= 80
+    text = f"https://verify.example.cn/verify/{'t' * 22}#{payload_body(payload)}.{'s' * 86}"
+    code = qr_code(text)
+    assert code.error == "M"  # the whole text, fragment included, at error correction M

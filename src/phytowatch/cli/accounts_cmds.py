@@ -19,6 +19,7 @@ from phytowatch.domain.messages import Code, Refused
 from phytowatch.domain.messages import say as message
 
 if TYPE_CHECKING:
+    from phytowatch.domain.accounts import Principal
     from phytowatch.services.accounts import UserRecord
     from phytowatch.services.app import App
 
@@ -70,6 +71,25 @@ def _call(function: object, *args: object, **kwargs: object) -> object:
         return function(*args, **kwargs)  # type: ignore[operator]
     except Refused as error:
         raise refused(error) from None
+
+
+def signed_in_person(services: App, login: str, password: str) -> Principal:
+    """The person a command acts as, by login and password (checked, counted and locked out
+    like a login on the web): what a sign-off, a mark or a revocation from the CLI is done by."""
+    from phytowatch.services import accounts
+
+    user = _call(
+        accounts.check_password,
+        services.accounts,
+        services.audit,
+        login_name=login,
+        password=password,
+        address="cli",
+        now=services.clock.now(),
+        cost=services.settings.password_hash_cost,
+    )
+    assert isinstance(user, accounts.UserRecord)
+    return accounts.principal_of(services.accounts, user)
 
 
 @users_app.command("add")
@@ -340,25 +360,14 @@ def runs_signoff(
 ) -> None:
     """Sign off (or reject) a finished PASS run, as an inspector. 检验检疫官签核处理。"""
     from phytowatch.domain.signoff import Decision, SignOff
-    from phytowatch.services import accounts, signoff
+    from phytowatch.services import signoff
     from phytowatch.services.context import Context
 
     if not 1 <= run_id <= 2**31 - 1:  # runs are numbered in an INTEGER column
         raise fail(message(Code.NO_RUN, run=run_id))
     password = _read_password(password_stdin, confirm=False)
     with open_services(database_url) as services:
-        user = _call(
-            accounts.check_password,
-            services.accounts,
-            services.audit,
-            login_name=as_login,
-            password=password,
-            address="cli",
-            now=services.clock.now(),
-            cost=services.settings.password_hash_cost,
-        )
-        assert isinstance(user, accounts.UserRecord)
-        inspector = accounts.principal_of(services.accounts, user)
+        inspector = signed_in_person(services, as_login, password)
         done = _call(
             signoff.sign_off,
             services.runs,
@@ -374,6 +383,6 @@ def runs_signoff(
     lang = default_lang()
     rejected = done.decision is Decision.REJECTED
     decided = Code.CLI_RUN_REJECTED if rejected else Code.CLI_RUN_SIGNED_OFF
-    typer.echo(say(message(decided, run=run_id, login=user.login), lang))
+    typer.echo(say(message(decided, run=run_id, login=inspector.login or as_login), lang))
     backs = Code.CLI_BACKS_CERTIFICATE if backing.ok else Code.CLI_BACKS_NO_CERTIFICATE
     typer.echo(say(message(backs, reason=say(backing.reason, lang)), lang))

@@ -27,6 +27,7 @@ from phytowatch.cli.schedules_cmds import schedules_app
 from phytowatch.cli.serve_cmd import serve
 from phytowatch.cli.simulate_cmd import simulate
 from phytowatch.cli.standing_cmds import bases_app, classify_app
+from phytowatch.cli.verify_qr_cmd import verify_qr
 
 app = typer.Typer(
     name="phytowatch",
@@ -56,6 +57,7 @@ app.add_typer(inspections_app, name="inspections")
 app.add_typer(certificates_app, name="certificates")
 # -- step 4, certificates: pages and forms --
 # -- step 4, certificates: the printed certificate, QR, public verification --
+certificates_app.command("verify-qr")(verify_qr)
 # -- step 4, IPPC ePhyto: export, validate, import --
 from phytowatch.cli.ephyto_cmds import ephyto_app  # noqa: E402 (under its part's marker)
 

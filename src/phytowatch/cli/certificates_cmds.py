@@ -120,6 +120,8 @@ def numbering_show(office: OfficeOption, database_url: DatabaseOption = None) ->
     from phytowatch.domain.instants import format_instant
 
     with open_services(database_url) as services:
+        if services.accounts.office(office) is None:
+            raise fail(message(Code.NO_OFFICE, office=office))
         pattern = services.certificates.number_pattern(office)
         year = int(format_instant(services.clock.now())[:4])
     example = format_number(

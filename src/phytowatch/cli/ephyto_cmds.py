@@ -122,3 +122,40 @@ def ephyto_import(
         except Refused as error:
             raise refused(error) from None
     typer.echo(say(done.message, lang))
+
+
+@ephyto_app.command("export")
+def ephyto_export(
+    number: Annotated[str, typer.Argument(help="the issued certificate's number")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="write here (default: NUMBER.xml)"),
+    ] = None,
+    bare: Annotated[
+        bool, typer.Option("--bare", help="the SPSCertificate alone, without the hub envelope")
+    ] = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Write issued (status 70) or cancelled (40) certificate NUMBER as IPPC ePhyto XML, in the
+    hub's envelope (From CN, To its destination), validated against the schema. A treatment
+    certificate is not exchanged (exit 2). 导出电子植物检疫证书。"""
+    from phytowatch.domain.messages import Refused
+
+    lang = default_lang()
+    target = out or Path(f"{number}.xml")
+    with open_services(database_url) as services:
+        try:
+            data = services.ephyto.export(
+                services.certificates.by_number(number), shown=number, envelope=not bare
+            )
+        except Refused as error:
+            raise refused(error) from None
+    try:
+        target.write_bytes(data)
+    except OSError as error:
+        said = message(
+            Code.EPHYTO_FILE_UNWRITABLE, file=str(target), error=str(error.strerror or error)
+        )
+        raise fail(said) from None
+    kind = "certificate" if bare else "envelope"
+    typer.echo(say(message(Code.EPHYTO_EXPORTED, file=str(target), number=number, kind=kind), lang))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from phytowatch.cli.accounts_cmds import PasswordStdin, _call, _read_password
+from phytowatch.cli.accounts_cmds import PasswordStdin, _call, _read_password, signed_in_person
 from phytowatch.cli.messages import default_lang, say
 from phytowatch.cli.options import DatabaseOption, open_services
 from phytowatch.cli.output import fail
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from phytowatch.domain.certificates.mark import Authorisation
 
 marks_app = typer.Typer(
-    help="The IPPC mark for wood packaging (ISPM 15): authorise, list, show. IPPC 木质包装标识。",
+    help="The IPPC mark for wood packaging: authorise, revoke, list, show. IPPC 木质包装标识。",
     no_args_is_help=True,
 )
 
@@ -76,25 +76,13 @@ def marks_authorise(
 ) -> None:
     """Authorise the IPPC mark for a load treated in RUN (closed, PASS, signed off, under an
     ISPM 15 schedule, at a facility with a treater number). 授权加施 IPPC 标识。"""
-    from phytowatch.services import accounts
     from phytowatch.services.context import Context
 
     if not 1 <= run_id <= 2**31 - 1:
         raise fail(message(Code.NO_RUN, run=run_id))
     password = _read_password(password_stdin, confirm=False)
     with open_services(database_url) as services:
-        user = _call(
-            accounts.check_password,
-            services.accounts,
-            services.audit,
-            login_name=as_login,
-            password=password,
-            address="cli",
-            now=services.clock.now(),
-            cost=services.settings.password_hash_cost,
-        )
-        assert isinstance(user, accounts.UserRecord)
-        inspector = accounts.principal_of(services.accounts, user)
+        inspector = signed_in_person(services, as_login, password)
         done = _call(
             services.marks.authorise,
             run_id,
@@ -110,6 +98,33 @@ def marks_authorise(
     else:
         typer.echo(_line(found))
         typer.echo(say(message(Code.MARK_CLI_CHECK, code=found.check_code), default_lang()))
+
+
+@marks_app.command("revoke")
+def marks_revoke(
+    number: Annotated[str, typer.Argument(metavar="NUMBER", help="e.g. MK2026-000001")],
+    as_login: Annotated[
+        str,
+        typer.Option("--as", metavar="LOGIN", help="the inspector revoking (asked for a password)"),
+    ],
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="why it is withdrawn")],
+    password_stdin: PasswordStdin = False,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Revoke mark authorisation NUMBER, saying why: a record of its own; the verification then
+    says the mark does not stand. 撤销标识授权。"""
+    from phytowatch.services.context import Context
+
+    password = _read_password(password_stdin, confirm=False)
+    with open_services(database_url) as services:
+        inspector = signed_in_person(services, as_login, password)
+        _call(
+            services.marks.revoke,
+            number.strip().upper()[:32],
+            reason=reason,
+            ctx=Context.of(inspector, services.clock),
+        )
+    typer.echo(say(message(Code.MARK_CLI_REVOKED, number=number.strip().upper()), default_lang()))
 
 
 @marks_app.command("list")

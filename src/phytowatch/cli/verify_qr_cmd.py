@@ -46,10 +46,14 @@ def decode_image(path: Path) -> str:
 
 def verify_qr(
     image: Annotated[
-        Path | None, typer.Argument(help="a photo or scan of the certificate (PNG, JPEG, …)")
+        Path | None,
+        typer.Argument(help="a photo or scan of the certificate (PNG, JPEG, …)", metavar="IMAGE"),
     ] = None,
     text: Annotated[
-        str | None, typer.Option("--text", help="the QR code's decoded text instead of an image")
+        str | None,
+        typer.Option(
+            "--text", help="the QR code's decoded text instead of an image", metavar="TEXT"
+        ),
     ] = None,
     key: Annotated[
         list[Path] | None,
@@ -57,6 +61,7 @@ def verify_qr(
             "--key",
             help="the office's published public key or X.509 certificate (PEM, from "
             "/verify/keys); repeat for several",
+            metavar="PEM",
         ),
     ] = None,
 ) -> None:

@@ -1,5 +1,5 @@
-"""The demo's e-supervision chain, steps 1-3: the province declares, routes and assesses
-consignments for as long as the demo runs.
+"""The demo's e-supervision chain, steps 1-4: the province declares, routes and assesses
+consignments for as long as the demo runs, and certifies them (step 4: demo/certifying.py).
 
 Seeding (:func:`seed_chain`) gives each enterprise its standing (its class from its grade; about
 forty under e-supervision, two on the key list), a few raw-material bases to the citrus and tea
@@ -17,6 +17,9 @@ Then :class:`Chain` is stepped on the demo's clock, as :class:`~phytowatch.demo.
   ten intercepted with a pest of that product (not conforming, with a disposal), and now and then
   returned for correction, which the declarant corrects and submits again.
 
+What was assessed conforming, and which runs were signed off, is handed to
+:class:`~phytowatch.demo.certifying.Certifying`, stepped with the chain.
+
 Every act is a use case of the service with the right person's context; a refusal is logged and
 the chain carries on. Nothing here reads a clock: :meth:`Chain.step` is given the demo time.
 """
@@ -29,8 +32,10 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from phytowatch.demo.certifying import Certifying
 from phytowatch.demo.province import DEMO_ENTERPRISE, DemoEnterprise, DemoFacility
 from phytowatch.domain.accounts import Principal
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
@@ -300,6 +305,8 @@ class Chain:
     seed: int = 13
     inspector: str = "inspector"
     counts: Counter[str] = field(default_factory=Counter)
+    print_to: Path | None = None  # where the originals' PDFs go (step 4), when given
+    certifying: Certifying = field(init=False)
     _rng: random.Random = field(init=False)
     _seen: set[int] = field(default_factory=set)  # runs looked at for sign-off
     _declare: list[Pending] = field(default_factory=list)
@@ -311,6 +318,9 @@ class Chain:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
         self.facilities = [f for f in self.facilities if f.schedule is not None]
+        self.certifying = Certifying(
+            self.app, self._ctx, self.counts, inspector=self.inspector, print_to=self.print_to
+        )
 
     # -- who acts ------------------------------------------------------------------------------
 
@@ -337,6 +347,7 @@ class Chain:
             self._attempt(self._assess, pending, now)
         for pending in self._due(self._correct, now):
             self._attempt(self._resubmit, pending, now)
+        self.certifying.step(now)
 
     @staticmethod
     def _due(queue: list[Pending], now: int) -> list[Pending]:
@@ -390,6 +401,7 @@ class Chain:
                         continue
                     self.counts["signed_off"] += 1
                 assert facility.schedule is not None
+                self.certifying.signed_off(record.id, facility.schedule, facility.load, now)
                 self._declare.append(
                     Pending(now + DECLARE_AFTER, run=record.id, enterprise=facility.enterprise,
                             schedule=facility.schedule)
@@ -436,6 +448,7 @@ class Chain:
             return
         if submitted.route.outcome is RouteOutcome.DOCUMENTS:
             self.counts["documents"] += 1
+            self.certifying.assessed(submitted.consignment.id, now)
         else:
             self.counts["routed_inspect"] += 1
             self._inspect.append(Pending(now + INSPECT_AFTER, consignment=submitted.consignment.id))
@@ -523,6 +536,8 @@ class Chain:
             )
         record_inspection(app.consignments, app.assessments, app.audit, found.id, form, ctx=ctx)
         self.counts["inspected"] += 1
+        if form.conformity == Conformity.CONFORMING.value:
+            self.certifying.assessed(found.id, now)
 
     def _resubmit(self, pending: Pending, now: int) -> None:
         from phytowatch.services.supervision.consignments import content

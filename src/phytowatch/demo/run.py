@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import SecretStr
 
 from phytowatch.config import load_settings
+from phytowatch.demo.certifying import seed_certifying
 from phytowatch.demo.chain import Chain, seed_chain
 from phytowatch.demo.clock import DemoClock
 from phytowatch.demo.cycle import Cycle, Station
@@ -170,15 +171,19 @@ def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
     return people
 
 
-def seed_standing(url: str, *, now: int) -> list[str]:
-    """The e-supervision chain's standings, bases and declarants (demo/chain.py); the
-    declarants' logins. Their password is not printed: the demo acts for them."""
+def seed_standing(url: str, *, now: int) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """The e-supervision chain's standings, bases and declarants (demo/chain.py), and each
+    office's signing key and certifying officer (demo/certifying.py): the declarants' logins
+    (their password is not printed: the demo acts for them), and the certifying officers added
+    (login, password, role), printed with the other people."""
     from phytowatch.bootstrap import bootstrap
 
     services = bootstrap(load_settings(database_url=url), migrate=False)
     try:
         enterprises, facilities = province()
-        return seed_chain(services, enterprises, facilities, now=now, password=demo_password())
+        password = demo_password()
+        declarants = seed_chain(services, enterprises, facilities, now=now, password=password)
+        return declarants, seed_certifying(services, now=now, password=demo_password())
     finally:
         services.close()
 
@@ -203,6 +208,8 @@ def serve(url: str, port: int, token: str, clock: DemoClock) -> Served:
             "admin_token": SecretStr(token),
             # plain http on 127.0.0.1: the session cookie cannot be Secure-only here
             "cookie_secure": False,
+            # the certificates' QR codes and printed addresses point at this demo
+            "public_url": f"http://127.0.0.1:{port}",
             # sessions last as long in real time as they would at 1×: the clock runs faster
             "session_ttl_s": int(settings.session_ttl_s * clock.speed),
             "session_idle_s": int(settings.session_idle_s * clock.speed),
@@ -311,6 +318,21 @@ def chain_summary(chain: Chain) -> Message:
     )
 
 
+def certificates_summary(chain: Chain) -> Message:
+    """What step 4 did since the demo began: certificates and IPPC marks."""
+    counts = chain.counts
+    return say(
+        Code.DEMO_CERTIFICATES,
+        applied=counts["applied"],
+        issued=counts["issued"],
+        printed=counts["printed"],
+        returned=counts["cert_returned"],
+        replaced=counts["replaced"],
+        cancelled=counts["cancelled"],
+        marks=counts["marks"],
+    )
+
+
 def summary(base_url: str, token: str, cycle: Cycle, now: int) -> Message:
     """What the demo is doing, as the API shows it: runs started since the demo began, the
     verdicts of the closed ones (among the latest 200), the open runs' phases, the open alarms."""
@@ -366,7 +388,8 @@ def run_demo(
     begun = clock.now()
     url = seed(data, tokens, at=begun)
     people = seed_people(url, now=begun)
-    seed_standing(url, now=begun)
+    _declarants, certifiers = seed_standing(url, now=begun)
+    people += certifiers
     base_url = f"http://127.0.0.1:{port}"
     served = serve(url, port, token, clock)
     enterprises, facilities = province()
@@ -385,6 +408,17 @@ def run_demo(
     emit(say(Code.DEMO_WALL, url=f"{base_url}/wall"))
     emit(say(Code.DEMO_API, url=f"{base_url}/api/v1/runs", token=token))
     emit(say(Code.DEMO_ALARMS, url=f"{base_url}/api/v1/alarms"))
+    emit(
+        say(
+            Code.DEMO_CHAIN_PAGES,
+            consignments=f"{base_url}/consignments",
+            inspections=f"{base_url}/inspections",
+            certificates=f"{base_url}/certificates",
+            marks=f"{base_url}/marks",
+        )
+    )
+    emit(say(Code.DEMO_VERIFY, url=f"{base_url}/verify"))
+    emit(say(Code.DEMO_PRINTS, folder=str((data / "prints").resolve())))
     body = '{"login": "inspector", "password": "…"}'
     login = (
         f"curl -c cookies -X POST {base_url}/api/v1/auth/login "
@@ -423,7 +457,7 @@ def run_demo(
                 logging.getLogger(__name__).exception("demo station %s", station.facility.code)
             stop.wait(LOOP_S)
 
-    chain = Chain(served.services, working)
+    chain = Chain(served.services, working, print_to=data / "prints")
 
     def declare() -> None:
         """The e-supervision chain, in its own thread: the judging is never held up by it."""
@@ -449,7 +483,13 @@ def run_demo(
             time.sleep(wait)
             for alarm in new_alarms(served.services, seen):
                 emit(alarm)
-            emit((summary(base_url, token, cycle, clock.now()), chain_summary(chain)))
+            emit(
+                (
+                    summary(base_url, token, cycle, clock.now()),
+                    chain_summary(chain),
+                    certificates_summary(chain),
+                )
+            )
     except KeyboardInterrupt:
         emit(say(Code.DEMO_STOPPING))
     finally:

@@ -1842,6 +1842,7 @@ class Code(StrEnum):
     EPHYTO_REFUSED_FILE = "ephyto.refused_file", "{file}: {reason}"
     EPHYTO_VALID_FILE = "ephyto.valid_file", "{file}: valid ({kind})"
     EPHYTO_FILE_UNREADABLE = "ephyto.file_unreadable", "{file}: cannot be read: {error}"
+    EPHYTO_FILE_UNWRITABLE = "ephyto.file_unwritable", "{file}: cannot be written: {error}"
     EPHYTO_TREATMENT_CERTIFICATE = (
         "ephyto.treatment_certificate",
         "a treatment certificate is not exchanged as ePhyto: only phytosanitary (851) and "
@@ -1928,6 +1929,27 @@ class Code(StrEnum):
     MARK_AUTHORISED = "mark.authorised", "mark authorised: {number} ({mark})"
     MARK_POLICY_FIELD = "mark.policy_field", "{file}: {field}: {value}: {expected}"
     MARK_CLI_CHECK = "mark.cli_check", "check code: {code}"
+    MARK_CLI_REVOKED = "mark.cli_revoked", "mark authorisation {number} revoked"
+    MARK_REVOKED_ALREADY = (
+        "mark.revoked_already",
+        "mark authorisation {number} was revoked already",
+    )
+    # -- step 4, the demo province issues certificates --
+    DEMO_CERTIFICATES = (
+        "demo.certificates",
+        "· certificates: {applied} applied, {issued} issued, {printed} printed, {returned} "
+        "returned for correction, {replaced} replaced, {cancelled} cancelled · IPPC marks: "
+        "{marks} authorised",
+    )
+    DEMO_CHAIN_PAGES = (
+        "demo.chain_pages",
+        "  the chain  {consignments}   {inspections}   {certificates}   {marks}",
+    )
+    DEMO_VERIFY = (
+        "demo.verify",
+        "  verify     {url}   (public: a certificate's number and check code, or its QR code)",
+    )
+    DEMO_PRINTS = "demo.prints", "  prints     {folder}   (each certificate's original, as printed)"
 
 
 def code_of(value: str) -> Code:

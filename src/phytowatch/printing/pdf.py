@@ -19,11 +19,10 @@ from phytowatch.domain.certificates.model import (
 )
 from phytowatch.printing import fonts
 from phytowatch.printing import labels as L  # noqa: N812 - the labels, read as L.EXPORTER
-from phytowatch.printing.qr import draw_qr
+from phytowatch.printing.qr import MIN_SIZE, draw_qr, qr_code, qr_size
 from phytowatch.services.certificates.printing import Printable, PrintMark, issued_on
 
 MARGIN = 14.0
-QR_SIZE = 36.0
 LABEL_PT = 6.8
 VALUE_PT = 9.5
 PAD = 1.6
@@ -164,23 +163,25 @@ class _Sheet:
 
     def top(self) -> None:
         pdf = self.pdf
-        left = self.width - QR_SIZE - 4
-        qr_x, qr_y = 210 - MARGIN - QR_SIZE, MARGIN - 2
-        if self.p.qr_text:
-            draw_qr(pdf, self.p.qr_text, x=qr_x, y=qr_y, size=QR_SIZE)
-            pdf.set_xy(qr_x - 3, qr_y + QR_SIZE - 0.5)
+        code = qr_code(self.p.qr_text) if self.p.qr_text else None
+        size = qr_size(code) if code is not None else MIN_SIZE + 4
+        left = self.width - size - 4
+        qr_x, qr_y = 210 - MARGIN - size, MARGIN - 2
+        if code is not None:
+            draw_qr(pdf, code, x=qr_x, y=qr_y, size=size)
+            pdf.set_xy(qr_x - 3, qr_y + size - 0.5)
             pdf.set_font(FONT, "B", 7)
             pdf.set_text_color(*INK)
-            pdf.cell(QR_SIZE + 6, 3.2, L.both(L.SCAN, " / "), align="C")
+            pdf.cell(size + 6, 3.2, L.both(L.SCAN, " / "), align="C")
         else:  # a draft: no number to check, so no code
             pdf.set_draw_color(*MARK_COLOUR[PrintMark.DRAFT])
             pdf.set_line_width(0.4)
-            pdf.rect(qr_x, qr_y + 2, QR_SIZE, QR_SIZE - 4)
+            pdf.rect(qr_x, qr_y + 2, size, size - 4)
             pdf.set_xy(qr_x + 2, qr_y + 10)
             pdf.set_font(FONT, "B", 8)
             pdf.set_text_color(*MARK_COLOUR[PrintMark.DRAFT])
             pdf.multi_cell(
-                QR_SIZE - 4,
+                size - 4,
                 4,
                 f"{L.both(L.DRAFT, ' ')}\n{L.zh(L.DRAFT_NO_QR)}\n{L.DRAFT_NO_QR}",
                 align="C",
@@ -218,7 +219,7 @@ class _Sheet:
             pdf.set_text_color(*INK)
             pdf.cell(24, 5, self.p.issue.check_code)
         self.mark_badge(MARGIN + left, title_y)
-        pdf.set_y(max(pdf.get_y() + 7, qr_y + QR_SIZE + 4))
+        pdf.set_y(max(pdf.get_y() + 7, qr_y + size + 4))
         if self.c.kind is not CertificateKind.TREATMENT:
             pdf.set_x(MARGIN)
             pdf.set_font(FONT, "", 8)
@@ -329,19 +330,25 @@ class _Sheet:
         pdf.set_text_color(*GREY)
         pdf.set_x(MARGIN)
         pdf.cell(self.width, 5, head, border="LTR", new_x="LMARGIN", new_y="NEXT")
-        self.table_row([L.both(text, "\n") for _, text in cols], widths, LABEL_PT, GREY)
+        header = [L.both(text, "\n") for _, text in cols]
+        self.table_row(header, widths, LABEL_PT, GREY)
         for line in self.c.lines or ():
             packages = f"{line.packages} {line.package_type}".strip()
             botanical = line.botanical_name
-            self.table_row(
-                [line.description, botanical, line.quantity, packages], widths, VALUE_PT, INK
-            )
+            cells = [line.description, botanical, line.quantity, packages]
+            self.table_row(cells, widths, VALUE_PT, INK, header)
         if not self.c.lines:
             self.table_row([L.both(L.NONE), "", "", ""], widths, VALUE_PT, INK)
 
     def table_row(
-        self, cells: list[str], widths: list[float], pt: float, colour: tuple[int, int, int]
+        self,
+        cells: list[str],
+        widths: list[float],
+        pt: float,
+        colour: tuple[int, int, int],
+        header: list[str] | None = None,
     ) -> None:
+        """One row of a table; on a new page, the table's ``header`` row first."""
         pdf = self.pdf
         pdf.set_font(FONT, "", pt)
         step = 3.1 if pt == LABEL_PT else 4.4
@@ -355,6 +362,9 @@ class _Sheet:
         if pdf.get_y() + h > self.bottom:
             pdf.add_page()
             pdf.set_y(MARGIN + 2)
+            if header is not None:
+                self.table_row(header, widths, LABEL_PT, GREY)
+                pdf.set_font(FONT, "", pt)
         y = pdf.get_y()
         x = MARGIN
         pdf.set_text_color(*colour)
@@ -416,15 +426,17 @@ class _Sheet:
             (0.23, L.MORE),
         ]
         widths = [share * self.width for share, _ in cols]
-        self.table_row([L.both(text, "\n") for _, text in cols], widths, LABEL_PT, GREY)
+        header = [L.both(text, "\n") for _, text in cols]
+        self.table_row(header, widths, LABEL_PT, GREY)
         for t in treatments:
-            self.table_row(_treatment_cells(t), widths, VALUE_PT, INK)
+            self.table_row(_treatment_cells(t), widths, VALUE_PT, INK, header)
 
     def issue_box(self) -> None:
         issue = self.p.issue
         place = issue.place_of_issue if issue else ""
         date = issued_on(issue) if issue else ""
         officer = issue.officer if issue else ""
+        self.ensure(48)  # the place, date and officer stay with the signature and stamp
         self.row(
             [
                 (0.34, L.PLACE_OF_ISSUE, place),

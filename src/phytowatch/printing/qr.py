@@ -7,9 +7,10 @@ from typing import Any
 
 
 def qr_code(text: str) -> Any:
-    """The QR code of ``text``: error correction M, or L when M cannot hold it; when even L
-    cannot (a payload of very many lines of produce), the verification address alone (the
-    online check still works; the offline one cannot be made from this print)."""
+    """The QR code of ``text``: error correction M, or L when M cannot hold it. The payload
+    carries the first line of produce and a count of the rest, and names cut to 80 characters
+    (``payload_of``), so it fits; should it not, the verification address alone (the online
+    check still works; the offline one cannot be made from this print)."""
     import segno
     from segno.encoder import DataOverflowError
 
@@ -21,10 +22,20 @@ def qr_code(text: str) -> Any:
     return segno.make(text.partition("#")[0], error="m", micro=False, boost_error=False)
 
 
-def draw_qr(pdf: Any, text: str, *, x: float, y: float, size: float) -> None:
-    """Draw ``text`` as a QR code in the square at (x, y), ``size`` mm wide, quiet zone
+MIN_SIZE, MAX_SIZE = 32.0, 46.0  # mm, quiet zone included
+MODULE = 0.42  # mm: what a phone's camera or a 100 dpi scan still reads
+
+
+def qr_size(code: Any) -> float:
+    """How wide to print ``code``: about 0.42 mm a module, 32 to 46 mm (a dense payload gets a
+    larger code, the corner still leaves the title its room)."""
+    modules = int(code.symbol_size(scale=1, border=4)[0])
+    return min(MAX_SIZE, max(MIN_SIZE, modules * MODULE))
+
+
+def draw_qr(pdf: Any, code: Any, *, x: float, y: float, size: float) -> None:
+    """Draw ``code`` (``qr_code``) in the square at (x, y), ``size`` mm wide, quiet zone
     included."""
-    code = qr_code(text)
     rows = [list(row) for row in code.matrix_iter(scale=1, border=4)]
     module = size / len(rows)
     pdf.set_fill_color(255, 255, 255)

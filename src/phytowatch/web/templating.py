@@ -26,6 +26,7 @@ from phytowatch.domain.messages import Code, Message, say
 from phytowatch.domain.review import AWAITING
 from phytowatch.services.accounts import sha256_hex
 from phytowatch.services.app import App
+from phytowatch.services.certificates.views import queue_of
 from phytowatch.services.lists import RunQuery, reach_of
 from phytowatch.services.notify import alarm_payload
 from phytowatch.services.supervision.assessment import waiting_count
@@ -241,6 +242,16 @@ async def inspection_count(request: Request, principal: Principal | None) -> int
     return counted
 
 
+async def certificate_count(request: Request, principal: Principal | None) -> int | None:
+    """How many certificates await the certifying officer (the nav's count), for them only."""
+    if principal is None or not principal.may(Action.CERTIFICATES_CERTIFY):
+        return None
+    if request.headers.get("hx-request"):  # a fragment has no nav
+        return None
+    found = await run_in_threadpool(queue_of, services_of(request).certificates, principal, limit=1)
+    return found.total
+
+
 async def render(
     request: Request, template: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
@@ -270,6 +281,7 @@ async def render(
         "nav": nav_of(principal),
         "queue_count": await queue_count(request, principal),
         "inspection_count": await inspection_count(request, principal),
+        "certificate_count": await certificate_count(request, principal),
         "when": when,
         "span": lambda s: i18n.duration(s, language),
         "say": lambda text: i18n.say_any(text, language, zone_name),

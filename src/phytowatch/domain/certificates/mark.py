@@ -143,6 +143,21 @@ class Authorisation:
     check_code: str  # short, printed: typed with the number
 
 
+@dataclass(frozen=True)
+class Revocation:
+    """An authorisation withdrawn (the load was found untreated, the record wrong): its own
+    record, kept as written; the authorisation itself is never changed."""
+
+    number: str  # the authorisation's
+    reason: str
+    office: str
+    by: str
+    at: int
+
+
+MAX_REASON = 2000
+
+
 def mark_text(country: str, bureau_code: str, treater_number: str, method: Method) -> str:
     """``CN-4401 001 HT``: the mark on one line (ISPM 15 Annex 2 prints the method below)."""
     return f"{country}-{bureau_code} {treater_number} {method.value}"

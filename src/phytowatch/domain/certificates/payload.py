@@ -58,19 +58,32 @@ def payload_of(
     content_hash: str,
     key_id: str,
 ) -> QrPayload:
-    produce = "; ".join(f"{line.botanical_name} {line.quantity}".strip() for line in content.lines)
+    # the first line and how many more: a QR code must stay scannable on paper whatever the
+    # consignment's size (a payload of 45 lines no longer fits at error correction M)
+    first = content.lines[0] if content.lines else None
+    produce = "" if first is None else f"{first.botanical_name} {first.quantity}".strip()
+    if len(content.lines) > 1:
+        produce = f"{_short(produce)} (+{len(content.lines) - 1})"
     return QrPayload(
         number=number,
         office=office,
         kind=content.kind.value,
         issued_on=issued_on,
-        exporter=content.exporter.name,
-        consignee=content.consignee.name,
+        exporter=_short(content.exporter.name),
+        consignee=_short(content.consignee.name),
         destination=content.destination,
-        produce=produce,
+        produce=_short(produce),
         content_hash=content_hash[:32],
         key_id=key_id,
     )
+
+
+SHORT = 80  # characters of a name or of the produce the payload carries
+
+
+def _short(text: str) -> str:
+    """At most ``SHORT`` characters: a longer name is cut and ends with "…"."""
+    return text if len(text) <= SHORT else text[: SHORT - 1] + "…"
 
 
 def b64url(data: bytes) -> str:

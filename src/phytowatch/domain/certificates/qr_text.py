@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 
 from phytowatch.domain.certificates.payload import QrPayload, b64url, unb64url
-from phytowatch.domain.messages import Code, Invalid, invalid
+from phytowatch.domain.messages import Code, invalid
 
 MAX_QR_TEXT = 4096  # a QR code holds at most 2,953 bytes: anything longer is not ours
 
@@ -60,6 +60,3 @@ def parse_qr_text(text: str) -> QrText:
     except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise invalid(Code.QR_BAD_PAYLOAD) from None
     return QrText(address, token, body, raw_signature, payload)
-
-
-__all__ = ["MAX_QR_TEXT", "Invalid", "QrText", "parse_qr_text", "qr_text"]

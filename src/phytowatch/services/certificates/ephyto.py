@@ -24,7 +24,6 @@ from phytowatch.domain.certificates.ephyto import (
 from phytowatch.domain.certificates.model import Certificate
 from phytowatch.domain.messages import Code, Kind, Message, Refused, refused, say
 from phytowatch.services.audit import AuditRecorder
-from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.context import Context
 from phytowatch.services.paging import Found
 
@@ -179,20 +178,3 @@ class EphytoService:
         if certificate is None or certificate.issue is None:
             raise refused(Kind.NOT_FOUND, Code.EPHYTO_NO_CERTIFICATE, certificate=shown)
         return self.codec.export(certificate, envelope=envelope)
-
-    def export_by_id(
-        self, certificates: Certificates, certificate_id: int, principal: Principal
-    ) -> tuple[str, bytes]:
-        """The file name and document of an issued certificate the caller may see (the same
-        404 for one out of reach)."""
-        found = certificates.certificate(certificate_id)
-        if found is not None and not principal.covers(found.enterprise, found.city):
-            found = None
-        data = self.export(found, shown=str(certificate_id))
-        assert found is not None and found.issue is not None
-        return f"{found.issue.number}.ephyto.xml", data
-
-    def export_by_number(
-        self, certificates: Certificates, number: str, *, envelope: bool = True
-    ) -> bytes:
-        return self.export(certificates.by_number(number), shown=number, envelope=envelope)

@@ -68,7 +68,10 @@ def issue(service: CertificateService, certificate: Certificate, *, ctx: Context
         raise refused(Kind.CONFLICT, Code.CERT_NUMBER_TOO_LONG, number=number, max=MAX_NUMBER)
     found = service.offices.office(certificate.office)
     place = found.name if found is not None else certificate.office
-    officer = ctx.principal.login or ctx.actor
+    # the authorized officer as printed: the account's name (a person's), else the login
+    login = ctx.principal.login
+    account = service.offices.user_by_login(login) if login else None
+    officer = (account.name if account is not None and account.name else login) or ctx.actor
     data = canonical_bytes(
         certificate.content,
         number=number,

@@ -11,6 +11,7 @@ records its event and its audit entry in that unit. Issuing, numbering and signi
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from typing import Protocol
 
 from phytowatch.domain.accounts import Action
@@ -121,8 +122,12 @@ class CertificateService:
         offset: int = 0,
         limit: int = 50,
         reach: Reach | None = None,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]:
         return self.store.find(
+            kind=kind,
+            number=number,
             states=states,
             office=office,
             enterprise=enterprise,
@@ -265,6 +270,12 @@ class CertificateService:
             wrong = reexport_problems(reexport)
             if wrong:
                 raise FieldsRefused(wrong)
+            assert reexport is not None
+            reexport = replace(
+                reexport,
+                origin_country=reexport.origin_country.upper(),
+                original_certificate=reexport.original_certificate.strip(),
+            )
         treatments = self._treatments(declaration.runs)
         if kind is CertificateKind.TREATMENT and not treatments:
             raise refused(Kind.CONFLICT, Code.CERT_NO_TREATMENT, consignment=consignment.number)
@@ -468,7 +479,8 @@ class CertificateService:
             in_state(current, printable, "printed")
             done = self.store.prints(certificate_id)
             officer = ctx.principal.may(Action.CERTIFICATES_CERTIFY)
-            copy = bool(done) or not officer or current.state is not S.ISSUED
+            # the original is the certifying officer's, once (the state says whether it was)
+            copy = not officer or current.state is not S.ISSUED
             entry = Print(certificate_id, copy, ctx.now, ctx.actor, len(done) + 1)
             self.store.add_print(entry)
             if not copy:

@@ -28,12 +28,14 @@ from phytowatch.domain.accounts import (
     Role,
 )
 from phytowatch.domain.certificates.mark import (
+    MAX_REASON,
     NUMBER_PATTERN,
     Authorisation,
     MarkFacility,
     MarkPolicy,
     MarkRun,
     Method,
+    Revocation,
     check_code,
     mark_text,
     may_authorise,
@@ -77,6 +79,13 @@ class MarkStore(Protocol):
         """Newest first, within ``reach``; ``limit`` None: every one from ``offset``."""
         ...
 
+    def revoke(self, revocation: Revocation) -> None:
+        """Store the revocation (at most one per authorisation: a second is refused by the
+        database's unique constraint)."""
+        ...
+
+    def revocation_of(self, number: str) -> Revocation | None: ...
+
 
 class FailureCounts(Protocol):
     def change_failures(
@@ -89,8 +98,9 @@ class Verified:
     """What the public verification shows: the record, and whether the mark stands."""
 
     authorisation: Authorisation
-    stands: bool  # the run still backs it (signed off, PASS: a sign-off is final)
+    stands: bool  # not revoked, and the run still backs it (signed off, PASS)
     lines: tuple[str, str]
+    revocation: Revocation | None = None
 
 
 def _reach(principal: Principal) -> Reach:
@@ -229,6 +239,35 @@ class Marks:
             )
         return stored
 
+    def revoke(self, number: str, *, reason: str, ctx: Context) -> Revocation:
+        """Withdraw an authorisation, saying why: its own record beside the authorisation,
+        which stays as written; the verification then says the mark does not stand."""
+        principal = ctx.principal
+        if not principal.may(Action.MARKS_AUTHORISE) or principal.role is not Role.INSPECTOR:
+            raise refused(Kind.FORBIDDEN, Code.MARK_INSPECTOR_ONLY)
+        found = self.by_number(number, principal=principal)
+        text = reason.strip()
+        if not text or len(text) > MAX_REASON or not text.replace("\n", " ").isprintable():
+            raise refused(Kind.INVALID, Code.FIELD_TEXT, field="reason", max=MAX_REASON)
+        revocation = Revocation(found.number, text, principal.office or "", ctx.actor, ctx.now)
+        with self.audit.atomic():
+            if self.store.revocation_of(found.number) is not None:
+                raise refused(Kind.CONFLICT, Code.MARK_REVOKED_ALREADY, number=found.number)
+            self.store.revoke(revocation)
+            self.audit.record(
+                actor=ctx.actor,
+                action="mark.revoked",
+                object_type="mark",
+                object_id=found.number,
+                before={"mark": found.mark},
+                after={"revoked": True, "reason": text, "office": revocation.office},
+                now=ctx.now,
+            )
+        return revocation
+
+    def revocation_of(self, number: str) -> Revocation | None:
+        return self.store.revocation_of(number)
+
     # -- reads within reach ------------------------------------------------------------------
 
     def of_run(self, run_id: int, *, principal: Principal) -> list[Authorisation]:
@@ -262,7 +301,8 @@ class Marks:
             is None
         )
         head, _, method = found.mark.rpartition(" ")
-        return Verified(found, stands, (head, method))
+        revoked = self.store.revocation_of(found.number)
+        return Verified(found, stands and revoked is None, (head, method), revoked)
 
     def _look_up(
         self, address: str, now: int, find: Callable[[], Authorisation | None]

@@ -77,10 +77,13 @@ class Certificates(Protocol):
         offset: int = 0,
         limit: int = 50,
         reach: tuple[Sequence[str], Sequence[str]] | None = None,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]:
         """Certificates newest first; the certifying officer's queue is ``states={submitted,
         approved}`` and their office. ``reach``: only those of the (cities, enterprise codes)
-        the caller covers (``services.supervision.assessment.reach``); ``None``: every one."""
+        the caller covers (``services.supervision.assessment.reach``); ``None``: every one.
+        ``number``: part of the issued number, any case."""
         ...
 
     def check_signature(self, certificate: Certificate) -> SignatureCheck:

@@ -23,6 +23,7 @@ from phytowatch.domain.certificates.model import (
     Print,
     TreatmentStatement,
 )
+from phytowatch.services.accounts.ports import UserRecord
 from phytowatch.services.certificates.ports import OfficeKey
 from phytowatch.services.paging import Found
 
@@ -85,6 +86,8 @@ class CertificateStore(Protocol):
         reach: Reach | None,
         offset: int,
         limit: int,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]: ...
 
     # -- writes (inside the caller's unit) --
@@ -161,3 +164,7 @@ class OfficeDirectory(Protocol):
     def list_offices(self) -> list[Office]: ...
 
     def office(self, code: str) -> Office | None: ...
+
+    def user_by_login(self, login: str) -> UserRecord | None:
+        """The certifying officer's account: its name is printed as the authorized officer."""
+        ...

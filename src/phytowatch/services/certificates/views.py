@@ -4,9 +4,7 @@ first), and which acts a caller may be offered on a certificate.
 
 Reach: an administrator sees every certificate, an enterprise person its enterprise's, bureau
 staff those of the cities and enterprises their office covers (``assessment.reach``), everyone
-else none. The service's ``find`` filters by states, enterprise and reach in the store; kind and
-number, which it does not take, are matched here over the certificates within reach, read in
-chunks.
+else none. Every filter and the reach are the store's own query (``Certificates.find``).
 
 The acts offered are a guide for the page's buttons; the service decides, and refuses with its
 own message when the page was out of date.
@@ -32,7 +30,7 @@ S = CertificateState
 Reach = tuple[Sequence[str], Sequence[str]]  # (cities, enterprise codes); None: everywhere
 QUEUE = frozenset({S.SUBMITTED, S.APPROVED})  # what waits for the certifying officer
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
-CHUNK = 2000  # certificates read per query while matching what the store does not filter
+CHUNK = 2000  # certificates read per query for the CSV export
 
 
 @dataclass(frozen=True)
@@ -52,31 +50,6 @@ def within_reach(principal: Principal, certificate: Certificate) -> bool:
     )
 
 
-def _matches(certificate: Certificate, wanted: CertificateFilter) -> bool:
-    if wanted.kind is not None and certificate.kind is not wanted.kind:
-        return False
-    if wanted.number:
-        number = certificate.issue.number if certificate.issue else ""
-        if wanted.number.casefold() not in number.casefold():
-            return False
-    return True
-
-
-def _all(
-    certificates: Certificates, where: Reach | None, wanted: CertificateFilter
-) -> Iterator[Certificate]:
-    offset = 0
-    while True:
-        found = certificates.find(
-            states=wanted.states, enterprise=wanted.enterprise or None, reach=where,
-            offset=offset, limit=CHUNK,
-        )  # fmt: skip
-        yield from (c for c in found.items if _matches(c, wanted))
-        if len(found.items) < CHUNK:
-            return
-        offset += CHUNK
-
-
 def find_within_reach(
     certificates: Certificates,
     principal: Principal,
@@ -88,14 +61,10 @@ def find_within_reach(
     """The certificates the caller may see that match, newest first, one page and the count."""
     if wanted.nothing or not principal.may(Action.CERTIFICATES_READ):
         return Found([], 0, offset, limit)
-    where = reach(principal)
-    if wanted.kind is None and not wanted.number:
-        return certificates.find(
-            states=wanted.states, enterprise=wanted.enterprise or None, reach=where,
-            offset=offset, limit=limit,
-        )  # fmt: skip
-    matching = list(_all(certificates, where, wanted))
-    return Found(matching[offset : offset + limit], len(matching), offset, limit)
+    return certificates.find(
+        states=wanted.states, enterprise=wanted.enterprise or None, reach=reach(principal),
+        kind=wanted.kind, number=wanted.number, offset=offset, limit=limit,
+    )  # fmt: skip
 
 
 def every_within_reach(

@@ -21,6 +21,7 @@ from phytowatch.domain.certificates.mark import (
     MarkFacility,
     MarkRun,
     Method,
+    Revocation,
     Unit,
     number_of,
 )
@@ -29,6 +30,7 @@ from phytowatch.services.certificates.marks import Reach
 from phytowatch.services.paging import Found
 from phytowatch.storage.accounts_tables import run_signoffs
 from phytowatch.storage.certificates.marks_tables import mark_authorisations as M  # noqa: N812
+from phytowatch.storage.certificates.marks_tables import mark_revocations
 from phytowatch.storage.tables import enterprises, facilities, runs
 from phytowatch.storage.unit import begin, connect
 
@@ -165,4 +167,26 @@ class SqlMarkStore:
             rows = conn.execute(query).all()
         return Found(
             [_authorisation(r) for r in rows], total, offset, total if limit is None else limit
+        )
+
+    def revoke(self, revocation: Revocation) -> None:
+        with begin(self.engine) as conn:
+            conn.execute(
+                insert(mark_revocations).values(
+                    number=revocation.number,
+                    reason=revocation.reason,
+                    office=revocation.office,
+                    by=revocation.by,
+                    at=revocation.at,
+                )
+            )
+
+    def revocation_of(self, number: str) -> Revocation | None:
+        r = mark_revocations.c
+        with connect(self.engine) as conn:
+            row = conn.execute(
+                select(r.number, r.reason, r.office, r.by, r.at).where(r.number == number)
+            ).first()
+        return (
+            None if row is None else Revocation(row.number, row.reason, row.office, row.by, row.at)
         )

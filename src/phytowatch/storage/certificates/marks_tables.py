@@ -34,3 +34,17 @@ mark_authorisations = Table(
     Index("ix_mark_authorisations_run", "run_id"),
     Index("ix_mark_authorisations_year_serial", "year", "serial", unique=True),
 )
+
+# an authorisation withdrawn: its own row, at most one per authorisation (append-only, 0019)
+mark_revocations = Table(
+    "mark_revocations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "number", String(16), ForeignKey("mark_authorisations.number"), nullable=False, unique=True
+    ),
+    Column("reason", Text, nullable=False),
+    Column("office", String(32), nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("at", BigInteger, nullable=False),
+)

@@ -212,8 +212,14 @@ class SqlCertificateStore:
         reach: Reach | None,
         offset: int,
         limit: int,
+        kind: CertificateKind | None = None,
+        number: str = "",
     ) -> Found[Certificate]:
         where: list[ColumnElement[bool]] = []
+        if kind is not None:
+            where.append(certificates.c.kind == kind.value)
+        if number:
+            where.append(func.upper(certificate_issues.c.number).contains(number.upper()))
         if states is not None:
             where.append(certificate_events.c.state.in_(sorted(s.value for s in states)))
         if office:
@@ -232,6 +238,7 @@ class SqlCertificateStore:
             select(func.count())
             .select_from(certificates)
             .join(certificate_events, certificate_events.c.id == _newest_event)
+            .outerjoin(certificate_issues, certificate_issues.c.certificate_id == certificates.c.id)
             .where(*where)
         )
         query = _SELECT.where(*where).order_by(certificates.c.id.desc()).offset(offset).limit(limit)

@@ -18,7 +18,7 @@ from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, Refused, message_json, say
 from phytowatch.services.app import App
 from phytowatch.services.certificates.ephyto import MAX_BYTES, ProblemsRefused
-from phytowatch.web.auth import allow
+from phytowatch.web.auth import allow, principal_of
 from phytowatch.web.body import StrictJsonRoute, read_bounded, refuse_encoded
 from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.ephyto_json import problems_json, stored_json, xml_download
@@ -108,3 +108,29 @@ async def get_ephyto_xml(request: Request, received_id: RowId) -> Response:
     services = _services(request)
     data = await run_in_threadpool(services.ephyto.raw, received_id)
     return xml_download(data, f"received-ephyto-{received_id}.xml")
+
+
+@router.get(
+    "/certificates/{certificate_id}/ephyto.xml",
+    dependencies=[allow(Action.CERTIFICATES_READ, tenant="certificate")],
+    responses=answers(*CALLER, 404, 409, 422),
+)
+async def certificate_ephyto(
+    request: Request, certificate_id: RowId, envelope: bool = Query(True)
+) -> Response:
+    """An issued (70) or cancelled (40) certificate as IPPC ePhyto XML, validated against the
+    schema; in the hub's envelope unless ``envelope=false``. 409 for a certificate that is not
+    exchanged (a treatment certificate, one never issued)."""
+    services = _services(request)
+    principal = principal_of(request)
+
+    def made() -> tuple[str, bytes]:
+        found = services.certificates.certificate(certificate_id)
+        if found is not None and not principal.covers(found.enterprise, found.city):
+            found = None
+        data = services.ephyto.export(found, shown=str(certificate_id), envelope=envelope)
+        assert found is not None and found.issue is not None
+        return f"{found.issue.number}.ephyto.xml", data
+
+    filename, data = await run_in_threadpool(made)
+    return xml_download(data, filename)

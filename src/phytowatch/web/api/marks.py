@@ -16,7 +16,7 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from phytowatch.domain.accounts import Action
-from phytowatch.domain.certificates.mark import Authorisation, Method, Unit
+from phytowatch.domain.certificates.mark import Authorisation, Method, Revocation, Unit
 from phytowatch.domain.messages import Refused
 from phytowatch.services.app import App
 from phytowatch.services.certificates.marks import Verified
@@ -39,6 +39,10 @@ class MarkIn(StrictBody):
         json_schema_extra=documented(enum=["", *(m.value for m in Method)]),
         description="the treatment the mark says; empty: the run's schedule's",
     )
+
+
+class RevokeIn(StrictBody):
+    reason: str = Field(max_length=2000, description="why the authorisation is withdrawn")
 
 
 def _services(request: Request) -> App:
@@ -75,10 +79,19 @@ def mark_json(found: Authorisation, *, secret: bool = True) -> dict[str, Any]:
     return out
 
 
+def revocation_json(found: Revocation | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {"reason": found.reason, "office": found.office, "by": found.by, "at": found.at}
+
+
 def verified_json(found: Verified) -> dict[str, Any]:
+    status = "revoked" if found.revocation else "valid" if found.stands else "not_valid"
     return {
         "stands": found.stands,
-        "status": "valid" if found.stands else "not_valid",
+        "status": status,
+        "revoked": found.revocation is not None,
+        "revoked_at": None if found.revocation is None else found.revocation.at,
         "mark": mark_json(found.authorisation, secret=False),
     }
 
@@ -182,4 +195,27 @@ async def get_mark(request: Request, number: str) -> JSONResponse:
         )
     except Refused as error:
         raise ApiError.of(error) from None
-    return JSONResponse(mark_json(found))
+    revoked = await run_in_threadpool(services.marks.revocation_of, found.number)
+    return JSONResponse({**mark_json(found), "revocation": revocation_json(revoked)})
+
+
+@router.post(
+    "/marks/{number}/revoke",
+    status_code=201,
+    dependencies=[allow(Action.MARKS_AUTHORISE)],
+    responses=answers(404, 409, *UNSAFE),
+)
+async def revoke_mark(request: Request, number: str, body: RevokeIn) -> JSONResponse:
+    """Withdraw a mark authorisation (an inspector of an office covering it), saying why: a
+    record of its own; the verification then says the mark does not stand. 409 when revoked
+    already."""
+    services = _services(request)
+    try:
+        done = await run_in_threadpool(
+            lambda: services.marks.revoke(number, reason=body.reason, ctx=context_of(request))
+        )
+    except Refused as error:
+        raise ApiError.of(error) from None
+    return JSONResponse(
+        {"number": done.number, "revocation": revocation_json(done)}, status_code=201
+    )

@@ -129,10 +129,9 @@ async def marks_page(request: Request, page_no: int = 1, format: str = "") -> Re
     )
 
 
-@router.get(
-    "/marks/{number}", dependencies=[page(Action.CERTIFICATES_READ)], include_in_schema=False
-)
-async def mark_page(request: Request, number: str) -> HTMLResponse:
+async def _mark_page(
+    request: Request, number: str, status: int = 200, **extra: object
+) -> HTMLResponse:
     services = services_of(request)
     try:
         found = await run_in_threadpool(
@@ -140,6 +139,37 @@ async def mark_page(request: Request, number: str) -> HTMLResponse:
         )
     except Refused as error:
         raise PageError(STATUS[error.kind], error.message) from None
+    revoked = await run_in_threadpool(services.marks.revocation_of, found.number)
+    extra.setdefault("revoke_error", None)
+    extra.setdefault("typed_reason", "")
     return await render(
-        request, "marks/mark.html", active="marks", m=found, lines=mark_lines(found.mark)
-    )
+        request, "marks/mark.html", status=status, active="marks", m=found,
+        lines=mark_lines(found.mark), revocation=revoked, **extra,
+    )  # fmt: skip
+
+
+@router.get(
+    "/marks/{number}", dependencies=[page(Action.CERTIFICATES_READ)], include_in_schema=False
+)
+async def mark_page(request: Request, number: str) -> HTMLResponse:
+    return await _mark_page(request, number)
+
+
+@router.post(
+    "/marks/{number}/revoke", dependencies=[page(Action.MARKS_AUTHORISE)], include_in_schema=False
+)
+async def revoke_form(request: Request, number: str) -> Response:
+    """The inspector's revocation form on the authorisation's page: recorded, then back to the
+    page (303); a refusal is said next to the form, keeping the reason typed."""
+    services = services_of(request)
+    fields = await page_form(request)
+    reason = fields.get("reason", "")
+    try:
+        await run_in_threadpool(
+            lambda: services.marks.revoke(number, reason=reason, ctx=context_of(request))
+        )
+    except Refused as error:
+        return await _mark_page(
+            request, number, STATUS[error.kind], revoke_error=error.message, typed_reason=reason
+        )
+    return RedirectResponse(f"/marks/{number}", status_code=303)

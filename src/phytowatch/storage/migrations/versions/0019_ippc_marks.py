@@ -5,7 +5,7 @@ Revises: 0018
 Create Date: 2026-12-05 01:00:00.000000
 
 Step 4, the IPPC mark for wood packaging (storage/certificates/marks_tables.py): one row per load
-a mark was authorised for, numbered per year without gaps; a legal record, append-only by trigger
+a mark was authorised for, numbered per year without gaps; and their revocations, each its own record; legal records, append-only by trigger
 (storage/migrations/append_only.py).
 """
 
@@ -20,6 +20,8 @@ revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
+
+_APPEND_ONLY = ("mark_authorisations", "mark_revocations")
 
 
 def upgrade() -> None:
@@ -56,9 +58,28 @@ def upgrade() -> None:
     with op.batch_alter_table("mark_authorisations", schema=None) as batch_op:
         batch_op.create_index("ix_mark_authorisations_run", ["run_id"], unique=False)
         batch_op.create_index("ix_mark_authorisations_year_serial", ["year", "serial"], unique=True)
-    protect("mark_authorisations", ("id",))
+    op.create_table(
+        "mark_revocations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("office", sa.String(length=32), nullable=False),
+        sa.Column("by", sa.String(length=200), nullable=False),
+        sa.Column("at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["number"],
+            ["mark_authorisations.number"],
+            name=op.f("fk_mark_revocations_number_mark_authorisations"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mark_revocations")),
+        sa.UniqueConstraint("number", name=op.f("uq_mark_revocations_number")),
+    )
+    for table in _APPEND_ONLY:
+        protect(table, ("id",))
 
 
 def downgrade() -> None:
-    unprotect("mark_authorisations")
+    for table in _APPEND_ONLY:
+        unprotect(table)
+    op.drop_table("mark_revocations")
     op.drop_table("mark_authorisations")

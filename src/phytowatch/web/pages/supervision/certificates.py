@@ -107,6 +107,7 @@ async def certificates_page(request: Request) -> HTMLResponse:
         queue=queue,
         pager=at,
         given=filters.given,
+        impossible=filters.impossible,
         sizes=PAGE_SIZES,
         states=STATES,
         kinds=KINDS,
@@ -327,9 +328,30 @@ for _name, _action in ACTS.items():
 # -- the edit form ---------------------------------------------------------------------------------
 
 
+REEXPORT_FIELDS = (
+    "reexport.origin_country", "reexport.original_certificate",
+    *(f"reexport.{flag}" for flag in REEXPORT_FLAGS),
+)  # fmt: skip
+
+
+def _reexport_typed(details: ReexportDetails | None) -> dict[str, str]:
+    if details is None:
+        return dict.fromkeys(REEXPORT_FIELDS, "")
+    return {
+        "reexport.origin_country": details.origin_country,
+        "reexport.original_certificate": details.original_certificate,
+        **{f"reexport.{f}": "on" if getattr(details, f) else "" for f in REEXPORT_FLAGS},
+    }
+
+
 def _typed_of(certificate: Certificate) -> dict[str, str]:
     content = certificate.content
     return {
+        **(
+            _reexport_typed(content.reexport)
+            if certificate.kind is CertificateKind.REEXPORT
+            else {}
+        ),
         "consignee.name": content.consignee.name,
         "consignee.address": content.consignee.address,
         "marks": content.marks,
@@ -341,7 +363,17 @@ def _typed_of(certificate: Certificate) -> dict[str, str]:
 
 
 def _changes_of(typed: dict[str, str]) -> dict[str, object]:
+    reexport: dict[str, object] = {}
+    if "reexport.origin_country" in typed:
+        reexport = {
+            "reexport": {
+                "origin_country": typed["reexport.origin_country"].upper(),
+                "original_certificate": typed["reexport.original_certificate"],
+                **{f: typed.get(f"reexport.{f}") == "on" for f in REEXPORT_FLAGS},
+            }
+        }
     return {
+        **reexport,
         "consignee": {"name": typed["consignee.name"], "address": typed["consignee.address"]},
         "marks": typed["marks"],
         "point_of_entry": typed["point_of_entry"],
@@ -408,7 +440,9 @@ async def edit_post(request: Request, certificate_id: RowId) -> Response:
     beside its field, what was typed kept."""
     services = services_of(request)
     fields = await page_form(request)
-    typed = {name: fields.get(name, "").strip() for name in FREE_FIELDS}
+    certificate = await run_in_threadpool(_visible, services, request, certificate_id)
+    names = FREE_FIELDS + (REEXPORT_FIELDS if certificate.kind is CertificateKind.REEXPORT else ())
+    typed = {name: fields.get(name, "").strip() for name in names}
     wrong = {
         name: say(Code.FIELD_AT_MOST, field=name, max=MAX_TEXT)
         for name, value in typed.items()
@@ -431,7 +465,7 @@ async def edit_post(request: Request, certificate_id: RowId) -> Response:
         if refused.kind is Kind.NOT_FOUND:
             raise PageError(404, refused.message) from None
         wrong = field_problems(refused)
-        beside = {k: v for k, v in wrong.items() if k in FREE_FIELDS or k == "consignee"}
+        beside = {k: v for k, v in wrong.items() if k in names or k == "consignee"}
         elsewhere = [v for k, v in wrong.items() if k not in beside]
         error = elsewhere[0] if elsewhere else (None if beside else refused.message)
         return await _form_page(
