@@ -83,6 +83,12 @@ class Settings(BaseSettings):
         description="the address the public reaches phytowatch at: certificates' QR codes and "
         "printed verification links point under it (/verify/...)",
     )
+    verify_rate_per_minute: int = Field(
+        30,
+        ge=1,
+        description="public verification look-ups one client address may make per minute "
+        "(per process; 429 with Retry-After above)",
+    )
     signing_passphrase: SecretStr | None = Field(
         None,
         description="encrypts the offices' private signing keys stored in the database; unset: "
