@@ -23,7 +23,6 @@ from phytowatch.services.certificates.public import MAX_CHECK_CODE, MAX_NUMBER, 
 from phytowatch.web.auth import public
 from phytowatch.web.errors import ApiError, answers
 from phytowatch.web.printed.ratelimit import RateLimiter
-from phytowatch.web.printed.ratelimit import LIMIT, RateLimiter
 from phytowatch.web.templating import render
 
 router = APIRouter()
@@ -40,13 +39,11 @@ def _services(request: Request) -> App:
 
 def _limiter(request: Request) -> RateLimiter:
     """The application's limiter, made on first use (nothing at import), at the setting
-    ``verify_rate_per_minute`` (``config.Settings``; a settings object without it: the
-    default)."""
+    ``verify_rate_per_minute``."""
     state = request.app.state
     limiter: RateLimiter | None = getattr(state, "verify_limiter", None)
     if limiter is None:
-        settings = _services(request).settings
-        per_minute = int(getattr(settings, "verify_rate_per_minute", LIMIT))
+        per_minute = _services(request).settings.verify_rate_per_minute
         limiter = state.verify_limiter = RateLimiter(limit=max(1, per_minute))
     return limiter
 
