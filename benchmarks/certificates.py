@@ -19,7 +19,8 @@ For each database:
    drafted, submitted, approved and issued: the old one becomes replaced).
 2. On the first database only (what is timed reads nothing from it): a fresh interpreter
    (``--child``) reads the issued certificates and times, in this order, the first PDF render in
-   the process (fpdf2's import and the fonts cut down and parsed: ``printing/fonts.py``), then
+   the process (fpdf2's import and the cut-down fonts read and parsed: ``printing/fonts.py``;
+   the cut itself, about 4 s, is made once after ``make assets`` and kept on disk), then
    ``--renders`` renders interleaved with the floor (fpdf2 writing the same text, captured from
    a render, with the same fonts on one page, no layout); then the first ePhyto export (the
    schemas loaded), then ``--exports`` exports (written, serialised, parsed back and validated:
@@ -897,8 +898,8 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
             "| what | n | median | p95 | max | CPU median | x floor | x floor, CPU |",
             "|---|---:|---:|---:|---:|---:|---:|---:|",
             _once(
-                "first PDF render in the process (fpdf2 imported, the two fonts cut down "
-                "and parsed)",
+                "first PDF render in the process (fpdf2 imported, the two cut-down fonts "
+                "read and parsed; the cut, once after make assets, is not in it)",
                 d["pdf_first_ms"],
                 d["pdf_first_cpu_ms"],
             ),
