@@ -146,3 +146,16 @@ def test_the_cut_font_is_kept_for_the_next_process_unless_the_font_changed_since
     assert fonts._cached("") == b"the cut font"
     os.utime(source, ns=(4_000_000_000_000_000_000, 4_000_000_000_000_000_000))
     assert fonts._cached("") is None  # the font is newer than what was cut from it
+
+
+@needs_poppler
+def test_a_replacement_says_on_paper_which_certificate_it_replaces_and_cancels() -> None:
+    from dataclasses import replace
+
+    s = signed(content(CertificateKind.PHYTOSANITARY))
+    printable = printable_of(s.certificate, mark=PrintMark.ORIGINAL, public_url=URL)
+    text = " ".join(text_of(render_certificate(replace(printable, replaces="JX26P000007"))).split())
+    assert "replaces and cancels certificate No. JX26P000007" in text
+    assert "本证书替换并注销第 JX26P000007 号证书" in text
+    plain = " ".join(text_of(render_certificate(printable)).split())
+    assert "replaces and cancels" not in plain

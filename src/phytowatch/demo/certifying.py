@@ -238,7 +238,11 @@ class Certifying:
 
     def _print(self, issued: Certificate, ctx: Context) -> None:
         """The original's print, logged; its PDF written when there is a folder for it."""
-        from phytowatch.services.certificates.printing import PrintMark, printable_of
+        from phytowatch.services.certificates.printing import (
+            PrintMark,
+            printable_of,
+            replaced_number,
+        )
 
         done = self.app.certificates.record_print(issued.id, ctx=ctx)
         self.counts["printed"] += 1
@@ -249,7 +253,12 @@ class Certifying:
         try:
             self.app.printer.ready()
             body = self.app.printer.render(
-                printable_of(printed, mark=mark, public_url=self.app.public_url)
+                printable_of(
+                    printed,
+                    mark=mark,
+                    public_url=self.app.public_url,
+                    replaces=replaced_number(self.app.certificates, printed),
+                )
             )
         except Invalid as why:  # no font: the print is logged, its PDF not written
             log.warning("demo print not rendered: %s", why.message.code.value)

@@ -81,6 +81,7 @@ OFFICER = N_("Name of authorized officer")
 SIGNATURE = N_("Signature")
 STAMP = N_("Stamp of organization")
 REMARKS = N_("Remarks")
+REPLACES = N_("This certificate replaces and cancels certificate No. {number}.")
 SCAN = N_("scan to verify")
 VERIFY_AT = N_("Verify at {address} with the number and the check code.")
 PAGE = N_("Page {page} of {pages}")
@@ -141,6 +142,7 @@ PRINTED = (
     SIGNATURE,
     STAMP,
     REMARKS,
+    REPLACES,
     SCAN,
     VERIFY_AT,
     PAGE,

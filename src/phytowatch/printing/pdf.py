@@ -399,6 +399,9 @@ class _Sheet:
     def additional(self) -> None:
         c = self.c
         text = c.additional_declaration or L.both(L.NONE)
+        if self.p.replaces:
+            said = L.REPLACES.format(number=self.p.replaces)
+            text += f"\n{L.zh(L.REPLACES).format(number=self.p.replaces)}\n{said}"
         if c.remarks:
             text += f"\n{L.both(L.REMARKS)}: {c.remarks}"
         self.row([(1.0, L.ADDITIONAL, text)])

@@ -15,6 +15,7 @@ from typing import Protocol
 from phytowatch.domain.certificates.model import Certificate, CertificateContent, Issue
 from phytowatch.domain.certificates.payload import payload_body, payload_of
 from phytowatch.domain.certificates.qr_text import qr_text
+from phytowatch.services.certificates.ports import Certificates
 
 
 class PrintMark(StrEnum):
@@ -30,6 +31,7 @@ class Printable:
     mark: PrintMark
     qr_text: str  # "" for a draft preview
     verify_url: str  # <public_url>/verify: where the number and check code are typed
+    replaces: str = ""  # the number of the certificate this one replaces (ISPM 12 asks it said)
 
 
 class CertificatePrinter(Protocol):
@@ -64,8 +66,19 @@ def certificate_qr_text(certificate: Certificate, issue: Issue, public_url: str)
     return qr_text(public_url, issue.token, payload_body(payload), issue.payload_signature)
 
 
-def printable_of(certificate: Certificate, *, mark: PrintMark, public_url: str) -> Printable:
+def printable_of(
+    certificate: Certificate, *, mark: PrintMark, public_url: str, replaces: str = ""
+) -> Printable:
+    """``replaces``: the number of the certificate this one replaces (``replaced_number``)."""
     base = public_url.rstrip("/")
     issue = certificate.issue if mark is not PrintMark.DRAFT else None
     text = "" if issue is None else certificate_qr_text(certificate, issue, base)
-    return Printable(certificate.content, issue, mark, text, f"{base}/verify")
+    return Printable(certificate.content, issue, mark, text, f"{base}/verify", replaces)
+
+
+def replaced_number(certificates: Certificates, certificate: Certificate) -> str:
+    """The number of the issued certificate ``certificate`` replaces, or ""."""
+    if certificate.replaces is None:
+        return ""
+    old = certificates.certificate(certificate.replaces)
+    return "" if old is None or old.issue is None else old.issue.number

@@ -14,7 +14,11 @@ from starlette.concurrency import run_in_threadpool
 from phytowatch.domain.accounts import Action
 from phytowatch.domain.messages import Code, Invalid, Kind, Refused, say
 from phytowatch.services.app import App
-from phytowatch.services.certificates.printing import PrintMark, printable_of
+from phytowatch.services.certificates.printing import (
+    PrintMark,
+    printable_of,
+    replaced_number,
+)
 from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.templating import PageError, page
@@ -57,7 +61,10 @@ async def print_pdf(request: Request, certificate_id: RowId) -> Response:
         if certificate is None or certificate.issue is None:
             raise PageError(404, say(Code.NOT_FOUND))
         mark = PrintMark.COPY if done.copy else PrintMark.ORIGINAL
-        printable = printable_of(certificate, mark=mark, public_url=services.public_url)
+        replaces = await run_in_threadpool(replaced_number, services.certificates, certificate)
+        printable = printable_of(
+            certificate, mark=mark, public_url=services.public_url, replaces=replaces
+        )
         body = await run_in_threadpool(services.printer.render, printable)
     except Invalid as error:
         raise PageError(503, error.message) from None
@@ -81,7 +88,10 @@ async def preview_pdf(request: Request, certificate_id: RowId) -> Response:
     if certificate.issue is not None:
         refusal = say(Code.PRINT_NO_PREVIEW, certificate=certificate.issue.number)
         raise PageError(STATUS[Kind.CONFLICT], refusal)
-    printable = printable_of(certificate, mark=PrintMark.DRAFT, public_url=services.public_url)
+    replaces = await run_in_threadpool(replaced_number, services.certificates, certificate)
+    printable = printable_of(
+        certificate, mark=PrintMark.DRAFT, public_url=services.public_url, replaces=replaces
+    )
     try:
         body = await run_in_threadpool(services.printer.render, printable)
     except Invalid as error:
