@@ -11,7 +11,7 @@ from decimal import Decimal
 from acting import ctx_of
 from phytowatch.demo.chain import principal
 from phytowatch.domain.supervision.consignment import Consignment, Declaration, Line, Party
-from phytowatch.domain.supervision.routing import RouteOutcome
+from phytowatch.domain.supervision.policy import RouteOutcome
 from phytowatch.services.app import App
 from phytowatch.services.signoff import sign_off
 from phytowatch.services.supervision.assessment import InspectionForm, record_inspection

@@ -61,7 +61,9 @@ def scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, st
     )
 
 
-def test_a_scanned_print_is_found_genuine_with_the_office_key(scan) -> None:
+def test_a_scanned_print_is_found_genuine_with_the_office_key(
+    scan: tuple[Path, Path, Path, str],
+) -> None:
     png, pem, _, _ = scan
     ran = phytowatch("certificates", "verify-qr", str(png), "--key", str(pem), env=EN)
     assert ran.returncode == 0, ran.stderr
@@ -71,7 +73,9 @@ def test_a_scanned_print_is_found_genuine_with_the_office_key(scan) -> None:
     assert f"open {URL}/verify/" in ran.stdout  # what only the online check adds
 
 
-def test_the_office_certificate_serves_as_the_key_and_chinese_is_said(scan) -> None:
+def test_the_office_certificate_serves_as_the_key_and_chinese_is_said(
+    scan: tuple[Path, Path, Path, str],
+) -> None:
     png, _, crt, _ = scan
     ran = phytowatch(
         "certificates",
@@ -85,7 +89,7 @@ def test_the_office_certificate_serves_as_the_key_and_chinese_is_said(scan) -> N
     assert "真实且未被改动" in ran.stdout and "撤销或替换" in ran.stdout
 
 
-def test_a_tampered_payload_is_not_genuine(scan) -> None:
+def test_a_tampered_payload_is_not_genuine(scan: tuple[Path, Path, Path, str]) -> None:
     _, pem, _, text = scan
     head, _, fragment = text.partition("#")
     body, _, signature = fragment.partition(".")
@@ -106,7 +110,9 @@ def test_a_tampered_payload_is_not_genuine(scan) -> None:
     assert "What the QR code claims" in ran.stdout and "99000 kg" in ran.stdout
 
 
-def test_another_offices_key_verifies_nothing(scan, tmp_path: Path) -> None:
+def test_another_offices_key_verifies_nothing(
+    scan: tuple[Path, Path, Path, str], tmp_path: Path
+) -> None:
     png, _, _, _ = scan
     other = tmp_path / "other.pem"
     other.write_bytes(key_pair()[1])
@@ -123,14 +129,16 @@ def test_another_offices_key_verifies_nothing(scan, tmp_path: Path) -> None:
         ([], "give an image of the QR code or its text"),
     ],
 )
-def test_what_cannot_be_checked_says_why_and_exits_2(scan, args, said) -> None:
+def test_what_cannot_be_checked_says_why_and_exits_2(
+    scan: tuple[Path, Path, Path, str], args: list[str], said: str
+) -> None:
     _, pem, _, _ = scan
     ran = phytowatch("certificates", "verify-qr", *args, "--key", str(pem), env=EN)
     assert ran.returncode == 2 and said in ran.stderr and "Traceback" not in ran.stderr
 
 
 def test_an_image_without_a_qr_code_a_file_that_is_no_image_and_a_bad_key(
-    scan, tmp_path: Path
+    scan: tuple[Path, Path, Path, str], tmp_path: Path
 ) -> None:
     from PIL import Image
 

@@ -271,6 +271,7 @@ def test_certificates_are_returned_corrected_replaced_and_cancelled_now_and_then
     assert states["cancelled"] == counts["cancelled"] >= 1, (states, counts)
     by_id = {c.id: c for c in certificates}
     for new in (c for c in certificates if c.replaces is not None and c.issue is not None):
+        assert new.replaces is not None
         old = by_id[new.replaces]
         assert old.state.value == "replaced", old
         assert new.content.consignee.address.endswith("receiving warehouse 2"), new.content

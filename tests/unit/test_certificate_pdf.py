@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from certificatesamples import content, long_content, signed
-from phytowatch.domain.certificates.model import CertificateKind
+from phytowatch.domain.certificates.model import CertificateContent, CertificateKind
 from phytowatch.domain.messages import Code, Invalid
 from phytowatch.printing import fonts
 from phytowatch.printing.pdf import render_certificate
@@ -27,7 +27,11 @@ needs_poppler = pytest.mark.skipif(
 )
 
 
-def pdf_of(kind=CertificateKind.PHYTOSANITARY, mark=PrintMark.ORIGINAL, body=None) -> bytes:
+def pdf_of(
+    kind: CertificateKind = CertificateKind.PHYTOSANITARY,
+    mark: PrintMark = PrintMark.ORIGINAL,
+    body: CertificateContent | None = None,
+) -> bytes:
     s = signed(body or content(kind))
     return render_certificate(printable_of(s.certificate, mark=mark, public_url=URL))
 
@@ -43,7 +47,9 @@ def original() -> bytes:
 
 
 @needs_poppler
-def test_the_certificate_says_its_number_check_code_and_titles_in_both_languages(original) -> None:
+def test_the_certificate_says_its_number_check_code_and_titles_in_both_languages(
+    original: bytes,
+) -> None:
     text = text_of(original)
     assert "3502-2026-000042" in text
     assert "7KQ4-M2XP" in text
@@ -53,7 +59,7 @@ def test_the_certificate_says_its_number_check_code_and_titles_in_both_languages
     assert "≤ 1.11 °C pulp for" in text  # the treatment box, as the run judged it
 
 
-def test_the_font_is_embedded_as_a_subset(original) -> None:
+def test_the_font_is_embedded_as_a_subset(original: bytes) -> None:
     assert original.startswith(b"%PDF-")
     assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+NotoSansSC", original)
     assert b"/FontFile2" in original  # the TrueType program itself is in the file
@@ -61,7 +67,7 @@ def test_the_font_is_embedded_as_a_subset(original) -> None:
 
 
 @needs_poppler
-def test_an_original_is_marked_original_and_a_copy_copy(original) -> None:
+def test_an_original_is_marked_original_and_a_copy_copy(original: bytes) -> None:
     assert "正本 ORIGINAL" in text_of(original)
     copy = text_of(pdf_of(mark=PrintMark.COPY))
     assert "副本 COPY" in copy and "ORIGINAL" not in copy
@@ -83,7 +89,7 @@ def test_a_draft_has_no_number_and_no_qr_code() -> None:
         (CertificateKind.TREATMENT, "熏蒸/消毒证书"),
     ],
 )
-def test_the_other_forms_print_their_titles(kind, title) -> None:
+def test_the_other_forms_print_their_titles(kind: CertificateKind, title: str) -> None:
     text = text_of(pdf_of(kind))
     assert title in text
     if kind is CertificateKind.REEXPORT:
@@ -108,7 +114,7 @@ def test_a_rare_character_outside_gb2312_is_printed_with_the_full_font() -> None
     assert rare in text_of(pdf_of(body=body))
 
 
-def test_a_missing_font_names_make_assets(monkeypatch, tmp_path) -> None:
+def test_a_missing_font_names_make_assets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(fonts, "VENDOR", tmp_path)
     with pytest.raises(Invalid) as caught:
         pdf_of()
@@ -116,7 +122,7 @@ def test_a_missing_font_names_make_assets(monkeypatch, tmp_path) -> None:
     assert "make assets" in caught.value.message.english()
 
 
-def test_nothing_compressed_hides_the_number_from_a_search(original) -> None:
+def test_nothing_compressed_hides_the_number_from_a_search(original: bytes) -> None:
     # pdftotext aside, the number is in a content stream (compressed): fpdf2 writes FlateDecode
     streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", original, re.S)
     assert any(zlib.decompress(s) for s in streams if s[:2] == b"x\x9c")

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from certificatesamples import key_pair, signed
+from certificatesamples import Signed, key_pair, signed
+from phytowatch.domain.certificates.model import Issue
 from phytowatch.domain.certificates.payload import b64url, unb64url
 from phytowatch.domain.certificates.qr_text import parse_qr_text
 from phytowatch.domain.messages import Code, Invalid
@@ -16,36 +17,43 @@ from phytowatch.services.certificates.printing import certificate_qr_text
 URL = "https://verify.example.cn"
 
 
+def _issue(s: Signed) -> Issue:
+    assert s.certificate.issue is not None
+    return s.certificate.issue
+
+
 @pytest.fixture(scope="module")
-def sample():
+def sample() -> tuple[Signed, str]:
     s = signed()
     assert s.certificate.issue is not None
     return s, certificate_qr_text(s.certificate, s.certificate.issue, URL)
 
 
-def test_the_qr_text_opens_the_verification_address_and_carries_the_payload(sample) -> None:
+def test_the_qr_text_opens_the_verification_address_and_carries_the_payload(
+    sample: tuple[Signed, str],
+) -> None:
     s, text = sample
     qr = parse_qr_text(text)
-    assert qr.address == f"{URL}/verify/{s.certificate.issue.token}"
+    assert qr.address == f"{URL}/verify/{_issue(s).token}"
     assert qr.payload.number == "3502-2026-000042"
     assert qr.payload.consignee.startswith("Bangkok Fresh")
     assert qr.payload.issued_on == "2026-11-30"
 
 
-def test_a_genuine_payload_verifies_with_the_office_public_key(sample) -> None:
+def test_a_genuine_payload_verifies_with_the_office_public_key(sample: tuple[Signed, str]) -> None:
     s, text = sample
     result = verify_qr(text, [load_public_key(s.public_pem)])
     assert result.genuine
     assert result.message.code is Code.QR_GENUINE
-    assert result.key_id == s.certificate.issue.key_id
+    assert result.key_id == _issue(s).key_id
 
 
-def test_the_office_x509_certificate_serves_as_the_key(sample) -> None:
+def test_the_office_x509_certificate_serves_as_the_key(sample: tuple[Signed, str]) -> None:
     s, text = sample
     assert verify_qr(text, [load_public_key(s.certificate_pem)]).genuine
 
 
-def test_a_changed_consignee_is_caught(sample) -> None:
+def test_a_changed_consignee_is_caught(sample: tuple[Signed, str]) -> None:
     s, text = sample
     head, _, fragment = text.partition("#")
     body, _, signature = fragment.partition(".")
@@ -58,17 +66,17 @@ def test_a_changed_consignee_is_caught(sample) -> None:
     assert result.qr.payload.consignee == "Someone Else Trading Ltd."
 
 
-def test_a_payload_signed_by_another_key_of_the_same_id_fails(sample) -> None:
+def test_a_payload_signed_by_another_key_of_the_same_id_fails(sample: tuple[Signed, str]) -> None:
     s, text = sample
     _, other_pem, _ = key_pair()
     other = load_public_key(other_pem)
-    pretending = type(other)(s.certificate.issue.key_id, other.key)
+    pretending = type(other)(_issue(s).key_id, other.key)
     result = verify_qr(text, [pretending])
     assert not result.genuine
     assert result.message.code is Code.QR_SIGNATURE_BAD
 
 
-def test_a_key_not_given_is_said_and_nothing_is_verified(sample) -> None:
+def test_a_key_not_given_is_said_and_nothing_is_verified(sample: tuple[Signed, str]) -> None:
     _, text = sample
     _, other_pem, other_id = key_pair()
     result = verify_qr(text, [load_public_key(other_pem)])
@@ -90,13 +98,15 @@ def test_a_key_not_given_is_said_and_nothing_is_verified(sample) -> None:
         ("x" * 5000 + "/verify/t#a.b", Code.QR_NOT_OURS),
     ],
 )
-def test_text_that_is_not_a_certificate_qr_is_refused_with_its_reason(text, code) -> None:
+def test_text_that_is_not_a_certificate_qr_is_refused_with_its_reason(
+    text: str, code: Code
+) -> None:
     with pytest.raises(Invalid) as caught:
         parse_qr_text(text)
     assert caught.value.message.code is code
 
 
-def test_a_padded_signature_is_not_a_second_spelling(sample) -> None:
+def test_a_padded_signature_is_not_a_second_spelling(sample: tuple[Signed, str]) -> None:
     _, text = sample
     with pytest.raises(Invalid):
         parse_qr_text(text + "=")
@@ -106,7 +116,7 @@ def test_a_padded_signature_is_not_a_second_spelling(sample) -> None:
     "pem",
     [b"", b"not a key", b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"],
 )
-def test_what_is_not_an_ed25519_key_is_refused(pem) -> None:
+def test_what_is_not_an_ed25519_key_is_refused(pem: bytes) -> None:
     with pytest.raises(Invalid) as caught:
         load_public_key(pem)
     assert caught.value.message.code is Code.QR_BAD_KEY
