@@ -47,7 +47,6 @@ a target is missed or an answer was wrong. Only 127.0.0.1 is used.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
@@ -61,25 +60,20 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness import cpu_seconds, pct, scratch, write_doc
 from machine import machine
 from serving import free_port, wait_until_healthy
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- certificates:begin -->", "<!-- certificates:end -->"
 HEADING = "## Certificates: the PDF, the ePhyto XML and the verification page"
 PHYTOWATCH = Path(sys.executable).parent / "phytowatch"
 HOST = "127.0.0.1"
-POSTGRES = os.environ.get(
-    "PHYTOWATCH_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 PASSWORD = "correct horse battery staple"
 CITIES = ("赣州", "南昌", "九江")
 PROBES = ("C1", "C2", "C3")
@@ -95,24 +89,6 @@ PRODUCE = (
     ("citrus-mandarin", "Citrus reticulata", "mandarins, fresh"),
     ("bamboo-products", "Bambusoideae", "bamboo baskets"),
 )
-
-
-def pct(values: Sequence[float], q: float) -> float:
-    """The q-quantile (nearest rank) of ``values``; inf when empty."""
-    if not values:
-        return float("inf")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 1))))
-    return ordered[rank - 1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def now_us() -> int:
@@ -756,31 +732,10 @@ def verification(
 # ------------------------------------------------------------------------------------ databases
 
 
-@contextlib.contextmanager
-def scratch(kind: str, workdir: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{workdir / 'certificates.db'}"
-        return
-    from sqlalchemy import create_engine, text
-
-    name = f"pw_bench_certificates_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 def bench(kind: str, args: argparse.Namespace, first: bool) -> dict[str, Any]:
     began = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="pw-certificates-") as root, scratch(
-        kind, Path(root)
+        kind, Path(root), "certificates"
     ) as url:  # fmt: skip
         t = time.perf_counter()
         seeded = seed(url, args.enterprises, args.certificates)
@@ -1004,21 +959,6 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(section: str) -> None:
-    block = f"{BEGIN}\n{section}\n{END}"
-    text = DOC.read_text(encoding="utf-8")
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        intro = (
-            f"{HEADING}\n\nRegenerate this section with "
-            "`python benchmarks/certificates.py --write-doc`."
-        )
-        text = text.rstrip("\n") + f"\n\n{intro}\n\n{block}\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
@@ -1047,7 +987,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     section = report(args, results)
     print(section)
     if args.write_doc:
-        write_doc(section)
+        write_doc(
+            section, begin=BEGIN, end=END, heading=HEADING, script="benchmarks/certificates.py"
+        )
     return 0 if all(ok for _, ok in checks(results, args.clients)) else 1
 
 

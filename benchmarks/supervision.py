@@ -39,7 +39,6 @@ target is missed. Only 127.0.0.1 is used.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
@@ -50,26 +49,21 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import supervision_history as history
+from harness import cpu_seconds, pct, scratch, write_doc
 from machine import machine
 from serving import free_port, wait_until_healthy
 
-ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- supervision:begin -->", "<!-- supervision:end -->"
 HEADING = "## E-supervision: routing and the inspector's queue"
 PHYTOWATCH = Path(sys.executable).parent / "phytowatch"
 HOST = "127.0.0.1"
-POSTGRES = os.environ.get(
-    "PHYTOWATCH_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 PASSWORD = "correct horse battery staple"
 ADMIN_TOKEN = "bench-admin-token-0123456789abcdef"
 CITIES = ("赣州", "南昌", "九江")
@@ -81,24 +75,6 @@ TARGET_ROUTE_P99_MS = 200.0
 TARGET_QUEUE_MS = 500.0
 PASS_JUDGEMENT = {"verdict": "PASS", "findings": [], "review_required": False}
 CLIENTS = 16
-
-
-def pct(values: Sequence[float], q: float) -> float:
-    """The q-quantile (nearest rank) of ``values``; inf when empty."""
-    if not values:
-        return float("inf")
-    ordered = sorted(values)
-    rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 1))))
-    return ordered[rank - 1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time of a process so far (0 when it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return 0.0
 
 
 def now_us() -> int:
@@ -484,32 +460,11 @@ def measure_queue(port: int, pid: int, repeats: int) -> dict[str, Any]:
 # ------------------------------------------------------------------------------------ databases
 
 
-@contextlib.contextmanager
-def scratch(kind: str, workdir: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        yield f"sqlite:///{workdir / 'supervision.db'}"
-        return
-    from sqlalchemy import create_engine, text
-
-    name = f"pw_bench_supervision_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 def bench(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     began = time.perf_counter()
     submissions = int(args.rate * args.seconds)
     with tempfile.TemporaryDirectory(prefix="pw-supervision-") as root, scratch(
-        kind, Path(root)
+        kind, Path(root), "supervision"
     ) as url:  # fmt: skip
         t = time.perf_counter()
         seeded = seed(url, args.enterprises, submissions)
@@ -655,21 +610,6 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(section: str) -> None:
-    block = f"{BEGIN}\n{section}\n{END}"
-    text = DOC.read_text(encoding="utf-8")
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        intro = (
-            f"{HEADING}\n\nRegenerate this section with "
-            "`python benchmarks/supervision.py --write-doc`."
-        )
-        text = text.rstrip("\n") + f"\n\n{intro}\n\n{block}\n"
-    DOC.write_text(text, encoding="utf-8")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
@@ -687,7 +627,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     section = report(args, results)
     print(section)
     if args.write_doc:
-        write_doc(section)
+        write_doc(
+            section, begin=BEGIN, end=END, heading=HEADING, script="benchmarks/supervision.py"
+        )
     return 0 if all(ok for r in results for _, ok in checks(r)) else 1
 
 
