@@ -249,6 +249,12 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/marks/verify"): PUBLIC,
     ("GET", "/marks/{number}"): EVERYONE,
     ("POST", "/marks/{number}/revoke"): frozenset({"inspector"}),
+    # -- step 5, e-transfer: transfers, retrieval, amendments --
+    # -- step 5, the outbox and the port's receiver --
+    # -- step 6, port check and release --
+    # -- the six-step timeline --
+    # -- the bureau's view (KPIs) --
+    # -- steps 5-6, the demo province runs the whole chain --
 }
 
 

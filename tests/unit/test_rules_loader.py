@@ -246,7 +246,9 @@ def test_a_random_mutation_is_refused_or_loads_never_crashes(
     except PolicyFileError as error:
         # the mutated file, or one that cross-checks it (a product a requirement names, the
         # classes the matrix is indexed by)
-        dependents = {P: {P, D}, D: {D}, R: {R}, C: {C, R}}[kind]
+        dependents = {P: {P, D}, D: {D}, R: {R}, C: {C, R}, PolicyKind.PORTS: {PolicyKind.PORTS}}[
+            kind
+        ]
         assert error.where in {f"{k.value}.json" for k in dependents}
         assert error.message.english()
         json.dumps(error.message.params, default=str)

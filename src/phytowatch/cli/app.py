@@ -64,6 +64,12 @@ from phytowatch.cli.ephyto_cmds import ephyto_app  # noqa: E402 (under its part'
 app.add_typer(ephyto_app, name="ephyto")
 # -- step 4, the IPPC mark for wood packaging --
 app.add_typer(marks_app, name="marks")
+# -- step 5, e-transfer: transfers, retrieval, amendments --
+# -- step 5, the outbox and the port's receiver --
+# -- step 6, port check and release --
+# -- the six-step timeline --
+# -- the bureau's view (KPIs) --
+# -- steps 5-6, the demo province runs the whole chain --
 runs_app.command("signoff")(runs_signoff)
 app.command("serve")(serve)
 app.command("simulate")(simulate)

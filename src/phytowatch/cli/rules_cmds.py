@@ -86,7 +86,7 @@ def rules_check(
 
     alone_ok: set[PolicyKind] = set()
     order = [PolicyKind.PRODUCTS, PolicyKind.CLASSIFICATION, PolicyKind.DESTINATIONS,
-             PolicyKind.ROUTING]  # fmt: skip
+             PolicyKind.ROUTING, PolicyKind.PORTS]  # fmt: skip
     for kind in [k for k in order if k in given]:  # each with those it depends on, checked
         name, body = given[kind]
         base = {**shipped_documents(), **{k: given[k][1] for k in alone_ok}}
@@ -155,6 +155,25 @@ def _show_lines(policy: Policy, kind: PolicyKind, lang: str) -> list[str]:
                 f"{_conf(routing.confidence_of('ratios.' + mode.value), lang)}"
             )
         lines.append("  hard_rules: " + ", ".join(sorted(routing.hard_rules)))
+    elif kind is PolicyKind.PORTS:
+        ports = policy.ports
+        for port in ports.ports.values():
+            name = port.name_zh if zh else port.name_en
+            office = port.office or t("on paper", lang)
+            receiver = f"  -> {port.receiver}" if port.receiver else ""
+            lines.append(
+                f"  {port.code}  {name}  {office}{receiver}  {_conf(port.confidence, lang)}"
+            )
+        for mode, ratio in ports.check_ratios.items():
+            lines.append(
+                f"  {t('mode.' + mode.value, lang)}: {ratio} "
+                f"{_conf(ports.confidence_of('check_ratios.' + mode.value), lang)}"
+            )
+        lines.append(f"  check_key_list: {str(ports.check_key_list).lower()}")
+        for change in ports.amendments:
+            bound = f" ±{change.percent} %" if change.percent is not None else ""
+            how = f"{change.field}: {change.how.value}{bound}"
+            lines.append(f"  {how} {_conf(change.confidence, lang)}")
     else:
         cl = policy.classification
         for s in cl.schemes:

@@ -70,6 +70,13 @@ class Action(StrEnum):
     MARKS_AUTHORISE = "marks:authorise"  # authorise the IPPC mark for a load of a passed run
     EPHYTO_READ = "ephyto:read"  # received ePhyto certificates
     EPHYTO_IMPORT = "ephyto:import"  # import a received ePhyto certificate
+    # the e-supervision chain (steps 5-6) and the bureau's view
+    TRANSFERS_READ = "transfers:read"  # e-transfers, their amendments, port checks, releases
+    TRANSFERS_AMEND = "transfers:amend"  # ask for an allowed change of a transferred consignment
+    TRANSFERS_RETRIEVE = "transfers:retrieve"  # take a transfer at the port (number + password)
+    PORT_RELEASE = "port:release"  # record the port check, release or hold
+    KPI_READ = "kpi:read"  # the bureau's figures
+    OUTBOX_READ = "outbox:read"  # what waits to be delivered to other systems, and why
 
 
 DEVICE_ACTIONS = frozenset({Action.INGEST_WRITE, Action.SNAPSHOT_WRITE})
@@ -88,12 +95,15 @@ _SEE = {
     Action.POLICY_READ,
     Action.CONSIGNMENTS_READ,
     Action.CERTIFICATES_READ,
+    Action.TRANSFERS_READ,
+    Action.KPI_READ,
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     # runs the kiln: starts and closes runs, records calibrations, answers alarms on its kilns
     Role.ENTERPRISE_OPERATOR: frozenset(
         {*_SEE, Action.RUNS_WRITE, Action.CALIBRATIONS_WRITE, Action.ALARMS_ACK}
+        - {Action.KPI_READ}  # the bureau's figures are the bureau's
     ),
     # declares consignments (a later issue): reads runs and their sign-off to link them
     Role.ENTERPRISE_DECLARANT: frozenset(
@@ -108,6 +118,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CERTIFICATES_READ,
             Action.CERTIFICATES_APPLY,
             Action.CERTIFICATES_PRINT,  # copies only: the original is the certifying officer's
+            Action.TRANSFERS_READ,  # its own consignments' transfers, number and password
+            Action.TRANSFERS_AMEND,
         }
     ),
     # watches the wall, acts on alarms, signs runs off, inspects consignments, suspends bases
@@ -145,11 +157,16 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CERTIFICATES_READ,
             Action.EPHYTO_READ,
             Action.EPHYTO_IMPORT,
+            Action.TRANSFERS_READ,
+            Action.TRANSFERS_RETRIEVE,
+            Action.PORT_RELEASE,
+            Action.KPI_READ,
         }
     ),
     # everything but a sign-off, an assessment or a mark, which are an inspector's own judgement,
-    # a declaration or an application, which are the enterprise's, and a certificate's approval,
-    # issue and print, which are the certifying officer's
+    # a declaration, an application or an amendment, which are the enterprise's, a certificate's
+    # approval, issue and print, which are the certifying officer's, and taking a transfer, the
+    # port check and the release, which are the port officer's
     Role.ADMINISTRATOR: frozenset(
         set(Action)
         - DEVICE_ACTIONS
@@ -161,6 +178,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.CERTIFICATES_APPLY,
             Action.CERTIFICATES_CERTIFY,
             Action.CERTIFICATES_PRINT,
+            Action.TRANSFERS_AMEND,
+            Action.TRANSFERS_RETRIEVE,
+            Action.PORT_RELEASE,
         }
     ),
 }

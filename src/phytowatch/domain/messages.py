@@ -1367,6 +1367,23 @@ class Code(StrEnum):
         "policy_file.too_large",
         "{file}: {field}: more than {limit} entries",
     )
+    POLICY_FILE_LOCODE = (
+        "policy_file.locode",
+        "{file}: {field}: {value}: must be a UN/LOCODE: two letters of the country and three "
+        "letters or digits, such as CNXMN",
+    )
+    POLICY_FILE_OFFICE = (
+        "policy_file.office",
+        "{file}: {field}: {value}: must be an office code (letters, digits, _ . -) or empty",
+    )
+    POLICY_FILE_PERCENT = (
+        "policy_file.percent",
+        '{file}: {field}: {value}: must be a decimal text from 0 to 100, such as "10"',
+    )
+    POLICY_FILE_NOT_NUMERIC = (
+        "policy_file.not_numeric",
+        "{file}: {field}: {value}: applies only to a number ({fields})",
+    )
     POLICY_NOTE_MISSING = "policy.note_missing", "a note saying why the policy changes is required"
     POLICY_WRITE_ONLY = "policy.write_only", "only an administrator may edit official policy"
     POLICY_UNCHANGED = (
@@ -1950,6 +1967,12 @@ class Code(StrEnum):
         "  verify     {url}   (public: a certificate's number and check code, or its QR code)",
     )
     DEMO_PRINTS = "demo.prints", "  prints     {folder}   (each certificate's original, as printed)"
+    # -- step 5, e-transfer: transfers, retrieval, amendments --
+    # -- step 5, the outbox and the port's receiver --
+    # -- step 6, port check and release --
+    # -- the six-step timeline --
+    # -- the bureau's view (KPIs) --
+    # -- steps 5-6, the demo province runs the whole chain --
 
 
 def code_of(value: str) -> Code:

@@ -65,6 +65,8 @@ ACTIONS = (
     N_("consignments:assess"), N_("classification:write"), N_("bases:write"),
     N_("certificates:read"), N_("certificates:apply"), N_("certificates:certify"),
     N_("certificates:print"), N_("marks:authorise"), N_("ephyto:read"), N_("ephyto:import"),
+    N_("transfers:read"), N_("transfers:amend"), N_("transfers:retrieve"), N_("port:release"),
+    N_("kpi:read"), N_("outbox:read"),
 )  # fmt: skip
 # the fields a message names (``Code.FIELD_TEXT``, ``Code.FIELD_AT_MOST``)
 FIELDS = (
@@ -120,6 +122,7 @@ CONSIGNMENT_STEPS = (N_("drafted"), N_("resubmitted"))  # the others are the sta
 # the CLI's labels (``phytowatch evaluate``'s report, ``phytowatch schedules``): said by the CLI
 # in the reader's language from this catalogue, as the pages say theirs
 CLI = (
+    N_("on paper"),
     N_("Source"), N_("Params"), N_("Log"), N_("Judged"), N_("Hold"), N_("Longest hold"), N_("Why"),
     N_("Criteria"), N_("met"), N_("not met"), N_("Interruptions"), N_("Findings"),
     N_("Review required: yes — an inspector must look at the findings before sign-off"),
@@ -150,7 +153,7 @@ RISK_LEVELS = (N_("risk.high"), N_("risk.elevated"), N_("risk.general"))
 CONFIDENCES = (N_("confidence.C"), N_("confidence.C2"), N_("confidence.M"))
 POLICY_KINDS = (
     N_("policy.products"), N_("policy.destinations"), N_("policy.routing"),
-    N_("policy.classification"),
+    N_("policy.classification"), N_("policy.ports"),
 )  # fmt: skip
 POLICY_ORIGINS = (N_("origin.shipped"), N_("origin.stored"))
 CLASSES = (

@@ -37,7 +37,11 @@ from phytowatch.domain.messages import Code, Invalid, Message, say
 from phytowatch.domain.messages import Param as MessageParam
 from phytowatch.domain.schedule import Confidence
 from phytowatch.domain.supervision.policy import (
+    AMENDABLE_FIELDS,
     MEASURES,
+    NUMERIC_FIELDS,
+    AmendmentHow,
+    AmendmentRule,
     Classification,
     ClassificationRule,
     ClassScheme,
@@ -45,6 +49,8 @@ from phytowatch.domain.supervision.policy import (
     DocumentInfo,
     Policy,
     PolicyKind,
+    Port,
+    PortRules,
     Product,
     RiskLevel,
     RoutingRules,
@@ -69,7 +75,13 @@ _TOP = {
     PolicyKind.DESTINATIONS: _HEAD | {"requirements"},
     PolicyKind.ROUTING: _HEAD | {"scheme", "matrix", "ratios", "hard_rules"},
     PolicyKind.CLASSIFICATION: _HEAD | {"in_force", "schemes", "rules"},
+    PolicyKind.PORTS: _HEAD | {"ports", "check_ratios", "check_key_list", "amendments"},
 }
+_PORT = {"code", "name_zh", "name_en", "office", "receiver", "confidence"}
+_AMENDMENT = {"field", "how", "percent", "confidence"}
+_LOCODE = re.compile(r"^[A-Z]{2}[A-Z2-9]{3}$")
+_OFFICE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,31})?$")
+_PERCENT = re.compile(r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$")
 _PRODUCT = {
     "code", "name_zh", "name_en", "botanical_name", "eppo_code", "hs_code", "risk",
     "confidence", "site",
@@ -498,6 +510,87 @@ def _ratio(r: _Reader, value: Any, path: str) -> Decimal:
         raise r.fail(path, Code.POLICY_FILE_RATIO, value=shown(value)) from None
 
 
+def parse_ports(data: Any, where: str = "ports.json") -> PortRules:
+    """The ``ports`` document (step 5 and 6): each port of exit with the office that takes its
+    transfers (empty: on paper) and the system it is also delivered to; the port check's ratio
+    per supervision mode; whether a key-list enterprise's batches are all checked; the changes
+    a transfer may take after certification."""
+    r = _Reader(where)
+    top = r.obj(data, "")
+    head = _head(r, top, PolicyKind.PORTS)
+    ports: dict[str, Port] = {}
+    for index, item in enumerate(r.items(top, "ports", "", empty=False)):
+        path = f"ports[{index}]"
+        p = r.obj(item, path, _PORT)
+        code = r.text(p, "code", path)
+        if not _LOCODE.match(code):
+            raise r.fail(_at(path, "code"), Code.POLICY_FILE_LOCODE, value=shown(code))
+        if code in ports:
+            raise r.fail(_at(path, "code"), Code.POLICY_FILE_TWICE, value=shown(code))
+        office = r.string(p, "office", path)
+        if not _OFFICE.match(office):
+            raise r.fail(_at(path, "office"), Code.POLICY_FILE_OFFICE, value=shown(office))
+        receiver = r.string(p, "receiver", path)
+        if receiver and not CODE_PATTERN.match(receiver):
+            raise r.fail(_at(path, "receiver"), Code.POLICY_FILE_CODE, value=shown(receiver))
+        ports[code] = Port(
+            code=code,
+            name_zh=r.text(p, "name_zh", path),
+            name_en=r.text(p, "name_en", path),
+            office=office,
+            receiver=receiver,
+            confidence=r.confidence(p, path),
+        )
+    modes = [m.value for m in SupervisionMode]
+    own: dict[str, Confidence] = {}
+    ratios_doc = r.obj(r.need(top, "check_ratios", ""), "check_ratios", modes)
+    ratios: dict[SupervisionMode, Decimal] = {}
+    for mode in modes:
+        path = _at("check_ratios", mode)
+        if mode not in ratios_doc:
+            raise r.fail(path, Code.POLICY_FILE_RATIO_MISSING)
+        text = _valued(r, ratios_doc[mode], path, "ratio", own)
+        ratios[SupervisionMode(mode)] = _ratio(r, text, path)
+    key_list = r.need(top, "check_key_list", "")
+    if not isinstance(key_list, bool):
+        raise r.fail("check_key_list", Code.POLICY_FILE_BOOL, value=shown(key_list))
+    rules: list[AmendmentRule] = []
+    hows = [h.value for h in AmendmentHow]
+    for index, item in enumerate(r.items(top, "amendments", "", empty=True)):
+        path = f"amendments[{index}]"
+        a = r.obj(item, path, _AMENDMENT)
+        name = r.field_choice(a, "field", path, AMENDABLE_FIELDS)
+        if any(rule.field == name for rule in rules):
+            raise r.fail(_at(path, "field"), Code.POLICY_FILE_TWICE, value=shown(name))
+        how = AmendmentHow(r.field_choice(a, "how", path, hows))
+        if how is not AmendmentHow.ANY and name not in NUMERIC_FIELDS:
+            raise r.fail(
+                _at(path, "how"),
+                Code.POLICY_FILE_NOT_NUMERIC,
+                value=shown(how.value),
+                fields=", ".join(sorted(NUMERIC_FIELDS)),
+            )
+        percent: Decimal | None = None
+        if how is AmendmentHow.WITHIN_PERCENT:
+            value = r.need(a, "percent", path)
+            if not isinstance(value, str) or not _PERCENT.match(value):
+                raise r.fail(_at(path, "percent"), Code.POLICY_FILE_PERCENT, value=shown(value))
+            percent = Decimal(value)
+        elif "percent" in a:
+            raise r.fail(_at(path, "percent"), Code.POLICY_FILE_UNKNOWN)
+        rules.append(AmendmentRule(name, how, r.confidence(a, path), percent))
+    return PortRules(
+        version=head.version,
+        ports=MappingProxyType(ports),
+        check_ratios=MappingProxyType(ratios),
+        check_key_list=key_list,
+        amendments=tuple(rules),
+        confidence=head.confidence,
+        source=head.source,
+        value_confidence=MappingProxyType(own),
+    )
+
+
 # -- the whole policy ---------------------------------------------------------------------------
 
 
@@ -514,7 +607,7 @@ def policy_of(
     origins: Mapping[PolicyKind, str] | None = None,
     names: Mapping[PolicyKind, str] | None = None,
 ) -> Policy:
-    """The four parsed documents validated together into one :class:`Policy`.
+    """The five parsed documents validated together into one :class:`Policy`.
 
     ``schedules`` are the schedule ids known; ``origins`` says where each document comes from
     (``shipped`` unless said); ``names`` how each is named in messages (``routing.json``)."""
@@ -532,7 +625,9 @@ def policy_of(
     routing = parse_routing(
         docs[PolicyKind.ROUTING], where[PolicyKind.ROUTING], schemes=classification.schemes
     )
+    ports = parse_ports(docs[PolicyKind.PORTS], where[PolicyKind.PORTS])
     heads = {
+        PolicyKind.PORTS: head_of(PolicyKind.PORTS, docs[PolicyKind.PORTS]),
         PolicyKind.PRODUCTS: head_products,
         PolicyKind.DESTINATIONS: head_dest,
         PolicyKind.ROUTING: head_of(PolicyKind.ROUTING, docs[PolicyKind.ROUTING]),
@@ -545,6 +640,7 @@ def policy_of(
         destinations=destinations,
         routing=routing,
         classification=classification,
+        ports=ports,
         versions=MappingProxyType({kind: head.version for kind, head in heads.items()}),
         documents=MappingProxyType(
             {

@@ -140,3 +140,15 @@ class App:
 
     # -- step 4, the IPPC mark for wood packaging --
     marks: Marks  # authorise, list, read and verify the IPPC mark's authorisations
+
+    # -- step 5, e-transfer: transfers, retrieval, amendments --
+
+    # -- step 5, the outbox and the port's receiver --
+
+    # -- step 6, port check and release --
+
+    # -- the six-step timeline --
+
+    # -- the bureau's view (KPIs) --
+
+    # -- steps 5-6, the demo province runs the whole chain --

@@ -130,6 +130,12 @@ def create_app(
 
     app.include_router(marks_api)
     app.include_router(mark_pages)
+    # -- step 5, e-transfer: transfers, retrieval, amendments --
+    # -- step 5, the outbox and the port's receiver --
+    # -- step 6, port check and release --
+    # -- the six-step timeline --
+    # -- the bureau's view (KPIs) --
+    # -- steps 5-6, the demo province runs the whole chain --
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()
 

@@ -24,6 +24,7 @@ class PolicyKind(StrEnum):
     DESTINATIONS = "destinations"  # destination requirements
     ROUTING = "routing"  # class x risk -> supervision mode, ratios, hard rules
     CLASSIFICATION = "classification"  # schemes and the up/downgrade rules
+    PORTS = "ports"  # ports of exit, their offices and e-transfer; port checks; amendments
 
 
 class RiskLevel(StrEnum):
@@ -136,6 +137,71 @@ class Classification:
     source: str = ""
 
 
+class AmendmentHow(StrEnum):
+    """How a rule of ``ports.json`` lets a transferred value change (step 5)."""
+
+    ANY = "any"  # any new value (vessel, date, containers)
+    DECREASE = "decrease"  # only smaller (a quantity)
+    WITHIN_PERCENT = "within_percent"  # within ± ``percent`` of the certified value
+
+
+# what an amendment of a transfer may name at all (workflow.md, step 5); whether it is allowed
+# is the rules' say (``PortRules.amendments``); a change to anything else is refused
+AMENDABLE_FIELDS = ("declared_value", "conveyance", "departure_date", "containers", "quantity")
+NUMERIC_FIELDS = frozenset({"declared_value", "quantity"})
+
+
+@dataclass(frozen=True)
+class Port:
+    """A port of exit (UN/LOCODE) and who takes a transfer there: ``office`` is the phytowatch
+    office that checks and releases at that port ("" for none: the transfer goes on paper);
+    ``receiver`` names the port's own system the transfer is also delivered to (through the
+    outbox; the site's settings give its address), "" for none."""
+
+    code: str  # UN/LOCODE, e.g. CNXMN
+    name_zh: str
+    name_en: str
+    office: str
+    receiver: str
+    confidence: Confidence
+
+    @property
+    def electronic(self) -> bool:
+        """Whether a transfer to this port is electronic (an office of ours takes it)."""
+        return bool(self.office)
+
+
+@dataclass(frozen=True)
+class AmendmentRule:
+    """One change a port may accept after certification: ``field`` changed ``how``."""
+
+    field: str  # one of AMENDABLE_FIELDS
+    how: AmendmentHow
+    confidence: Confidence
+    percent: Decimal | None = None  # for WITHIN_PERCENT
+
+
+@dataclass(frozen=True)
+class PortRules:
+    """The ``ports`` document: ports of exit, the port check's draw, the allowed amendments."""
+
+    version: str
+    ports: Mapping[str, Port]  # by UN/LOCODE
+    check_ratios: Mapping[SupervisionMode, Decimal]  # share of batches drawn to check, per mode
+    check_key_list: bool  # every batch of a key-list enterprise is checked
+    amendments: tuple[AmendmentRule, ...]
+    confidence: Confidence
+    source: str = ""
+    value_confidence: Mapping[str, Confidence] = field(default_factory=lambda: MappingProxyType({}))
+
+    def confidence_of(self, path: str) -> Confidence:
+        """The confidence of one value (``check_ratios.credit``), else the document's."""
+        return self.value_confidence.get(path, self.confidence)
+
+    def rule_for(self, field_name: str) -> AmendmentRule | None:
+        return next((r for r in self.amendments if r.field == field_name), None)
+
+
 @dataclass(frozen=True)
 class Policy:
     """The policy in force: one version of each document."""
@@ -144,6 +210,7 @@ class Policy:
     destinations: tuple[DestinationRequirement, ...]
     routing: RoutingRules
     classification: Classification
+    ports: PortRules
     versions: Mapping[PolicyKind, str]  # the version of each document in force
     documents: Mapping[PolicyKind, DocumentInfo] = field(
         default_factory=lambda: MappingProxyType({})

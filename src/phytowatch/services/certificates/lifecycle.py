@@ -34,7 +34,7 @@ from phytowatch.domain.supervision.assessment import Assessment, Conformity
 from phytowatch.domain.supervision.consignment import Consignment, ConsignmentState
 from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.certificates import issuing, office
-from phytowatch.services.certificates.ports import OfficeKey, SignatureCheck
+from phytowatch.services.certificates.ports import CertificateHook, OfficeKey, SignatureCheck
 from phytowatch.services.certificates.rules import (
     FieldsRefused,
     applicant,
@@ -92,6 +92,9 @@ class CertificateService:
         self.offices = offices
         self.audit = audit
         self.passphrase = passphrase
+        # told of each issue and cancellation inside its unit (step 5's transfers); bootstrap
+        # appends them once the services that listen exist
+        self.hooks: list[CertificateHook] = []
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -226,6 +229,10 @@ class CertificateService:
             in_state(current, allowed, action)
             after = {} if text is None else {"reason": text}
             self._move(current, to, ctx=ctx, action=action, detail=detail, after=after)
+            if to is S.CANCELLED:
+                cancelled = self._fresh(certificate_id)
+                for hook in self.hooks:
+                    hook.cancelled(cancelled, ctx=ctx)
         return self._fresh(certificate_id)
 
     # -- the applicant's acts -------------------------------------------------------------------
@@ -453,6 +460,7 @@ class CertificateService:
             current = self._fresh(certificate_id)
             in_state(current, (S.APPROVED,), "issued")
             issued = issuing.issue(self, current, ctx=ctx)
+            replaced: Certificate | None = None
             if current.replaces is not None:
                 old = self._fresh(current.replaces)
                 if old.state in ISSUED_STATES:
@@ -464,6 +472,10 @@ class CertificateService:
                         detail=say(Code.CERT_REPLACED_BY, number=issued.number).to_json(),
                         after={"replaced_by": issued.number},
                     )
+                    replaced = self._fresh(old.id)
+            done = self._fresh(certificate_id)
+            for hook in self.hooks:
+                hook.issued(done, replaced=replaced, ctx=ctx)
         return self._fresh(certificate_id)
 
     # -- prints ---------------------------------------------------------------------------------

@@ -25,6 +25,21 @@ from phytowatch.services.context import Context
 from phytowatch.services.paging import Found
 
 
+class CertificateHook(Protocol):
+    """Told, inside the very unit (transaction) that issues or cancels a certificate, what
+    happened: step 5 creates or amends the consignment's transfer, and writes its outbox
+    message, in that same transaction (``CertificateService.hooks``; bootstrap adds them)."""
+
+    def issued(
+        self, certificate: Certificate, *, replaced: Certificate | None, ctx: Context
+    ) -> None:
+        """``certificate`` was issued (its ``issue`` set); ``replaced`` is the certificate it
+        replaces, already moved to ``replaced``, or ``None``."""
+        ...
+
+    def cancelled(self, certificate: Certificate, *, ctx: Context) -> None: ...
+
+
 @dataclass(frozen=True)
 class OfficeKey:
     """One signing key of an office. Keys are never deleted: a rotation adds a newer one, and

@@ -1,0 +1,41 @@
+"""What steps 5 and 6 need of each other and of storage, as Protocols.
+
+- :class:`Outbox`: a message to another system, written in the caller's unit (the same
+  transaction as the record it carries), delivered later at least once by the outbox worker.
+- :class:`TransferLookup`: what the port check, the release, the timeline and the figures read
+  of a consignment's transfer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from phytowatch.domain.transfers.model import Transfer
+
+
+class Outbox(Protocol):
+    def put(
+        self,
+        *,
+        topic: str,
+        key: str,
+        destination: str,
+        body: Mapping[str, Any],
+        at: int,
+    ) -> int:
+        """Add a message inside the caller's unit; its id. ``destination`` names a receiver
+        (``ports.json``'s ``receiver``; the site's settings give its address); ``key`` is what
+        the receiver recognises a repeated delivery by (the same key, the same message);
+        ``topic`` says what it is (``transfer.created``, ``transfer.amended``)."""
+        ...
+
+
+class TransferLookup(Protocol):
+    def transfer(self, transfer_id: int) -> Transfer | None: ...
+
+    def by_number(self, number: str) -> Transfer | None: ...
+
+    def of_consignment(self, consignment_id: int) -> Transfer | None:
+        """The consignment's transfer, if one was made."""
+        ...
