@@ -110,3 +110,33 @@ def test_a_pasted_document_is_checked_and_put_in_force(client: TestClient, world
     assert world.services.policy.policy().products["navel-gannan"].site
     shown = client.get("/rules?q=gannan", headers=admin)
     assert "本站添加" in shown.text
+
+
+def test_the_ports_document_is_shown_and_an_edit_of_it_is_checked_and_put_in_force(
+    client: TestClient, world: World
+) -> None:
+    admin = {**login(client, "admin"), "Accept-Language": "zh-CN"}
+    page = client.get("/rules", headers=admin)
+    ports = page.text[page.text.index('id="ports"') : page.text.index("</section>",
+                      page.text.index('id="ports"'))]  # fmt: skip
+    for text in ("CNXMN", "厦门港", "PXMN", "xiamen-port", "纸质转单", "二手来源", "只可减少"):
+        assert text in ports
+    document = json.loads(client.get("/admin/rules/ports.json", headers=admin).text)
+    form = {"csrf_token": admin["X-CSRF-Token"], "kind": "ports", "note": "蛇口开通电子转单"}
+    bad = json.loads(json.dumps(document))
+    bad["amendments"][1]["how"] = "decrease"  # a vessel cannot "decrease"
+    refused = client.post(
+        "/admin/rules/upload", data={**form, "document": json.dumps(bad)}, headers=admin
+    )
+    assert refused.status_code == 422 and "ports.json：amendments[1].how" in refused.text
+    document["ports"][5]["office"] = "PSZX"  # Shekou takes e-transfers from now on
+    answer = client.post(
+        "/admin/rules/upload", data={**form, "document": json.dumps(document)}, headers=admin,
+        follow_redirects=False,
+    )  # fmt: skip
+    assert answer.status_code == 303, answer.text
+    in_force = world.services.policy.policy().ports
+    assert in_force.ports["CNSZX"].electronic and in_force.version == "2026.1+1"
+    entries = world.services.audit.latest(limit=5, object_type="policy", object_id="ports")
+    assert [e.action for e in entries] == ["policy.edit"]
+    assert "ports[5].office" in json.dumps(entries[0].after)

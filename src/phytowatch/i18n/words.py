@@ -154,6 +154,9 @@ CONFIDENCES = (N_("confidence.C"), N_("confidence.C2"), N_("confidence.M"))
 POLICY_KINDS = (
     N_("policy.products"), N_("policy.destinations"), N_("policy.routing"),
     N_("policy.classification"), N_("policy.ports"),
+    N_("amend.declared_value"), N_("amend.conveyance"), N_("amend.departure_date"),
+    N_("amend.containers"), N_("amend.quantity"), N_("amend_how.any"), N_("amend_how.decrease"),
+    N_("amend_how.within_percent"),
 )  # fmt: skip
 POLICY_ORIGINS = (N_("origin.shipped"), N_("origin.stored"))
 CLASSES = (
