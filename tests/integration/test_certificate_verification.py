@@ -131,6 +131,8 @@ def test_the_qr_address_shows_a_valid_certificate_without_a_login(
     assert page.status_code == 200
     assert issue.number in page.text and "verify-valid" in page.text
     assert "Lim Trading Pte Ltd" in page.text
+    destination = issued.certificate.content.destination
+    assert f"({destination})" in page.text  # the country by its name, with its code
     data = client.get(f"/api/v1/verify/{issue.token}").json()
     assert data["standing"] == "valid" and data["number"] == issue.number
     assert data["signature"] == {"valid": True, "key_id": issue.key_id, "key_known": True}

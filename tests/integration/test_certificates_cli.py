@@ -92,3 +92,6 @@ def test_an_issued_certificate_is_listed_and_shown_with_its_signature(world: Wor
     assert missing.returncode == 2 and "GZ26P999999" in missing.stderr
     bad_state = _run(services, "list", "--state", "lost")
     assert bad_state.returncode == 2
+    none = _run(services, "list", "--state", "cancelled", lang="zh_CN.UTF-8")
+    assert none.returncode == 0 and none.stdout == ""  # a script reading stdout gets nothing
+    assert "没有符合条件的证书" in none.stderr

@@ -19,3 +19,11 @@ def test_every_city_of_the_demo_province_is_said_in_both_languages() -> None:
 
 def test_a_city_the_catalogue_does_not_know_is_shown_as_registered() -> None:
     assert translations("en").gettext("大余") == "大余"
+
+
+def test_a_country_is_named_in_the_readers_language_from_its_iso_code() -> None:
+    from phytowatch.i18n.places import country_name
+
+    assert country_name("DE", "zh_CN") == "德国" and country_name("DE", "en") == "Germany"
+    assert country_name("uz", "zh_CN") == "乌兹别克斯坦"  # a code as typed is still known
+    assert country_name("*", "en") == "*" and country_name("QQ", "en") == "QQ"  # unknown: as given

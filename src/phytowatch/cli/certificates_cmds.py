@@ -193,6 +193,8 @@ def certificates_list(
             limit=limit,
         )
     lang = default_lang()
+    if not found.items:  # said on stderr: a script reading stdout still gets nothing
+        typer.echo(say(message(Code.CERT_LIST_EMPTY)), err=True)
     for c in found.items:
         number = c.issue.number if c.issue else f"#{c.id}"
         typer.echo(

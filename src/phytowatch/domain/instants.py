@@ -8,10 +8,14 @@ exactly 30 minutes into 29:59.999999 (treatments.md §3.1: no rounding of times,
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 
 from phytowatch.domain.messages import Code, Invalid, invalid
+
+# the bureau's own zone, in which its days, years and numbers are counted: China Standard Time,
+# UTC+8 with no summer time since 1991 (a fixed offset: no tz database needed)
+BUREAU_ZONE = timezone(timedelta(hours=8))
 
 US_PER_S = 1_000_000
 US_PER_MIN = 60 * US_PER_S

@@ -1770,6 +1770,10 @@ class Code(StrEnum):
         "office {office}: numbers follow {pattern} from now on (next: {example})",
     )
 
+    CERT_LIST_EMPTY = (
+        "certificate.list_empty",
+        "no certificate matches (none in this database, or none with these filters)",
+    )
     # -- step 4, certificates: pages and forms --
     CERT_PAGE_REASON_NEEDED = "certificate_page.reason_needed", "{field}: say why"
     CERT_PAGE_NOT_EDITABLE = (

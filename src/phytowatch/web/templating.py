@@ -24,6 +24,7 @@ from phytowatch.domain.accounts import ROLE_TITLES, Action, Principal
 from phytowatch.domain.alarms import ACCUSING, ENTERPRISE_MAY_ACKNOWLEDGE, Alarm
 from phytowatch.domain.messages import Code, Message, say
 from phytowatch.domain.review import AWAITING
+from phytowatch.i18n.places import country_name
 from phytowatch.services.accounts import sha256_hex
 from phytowatch.services.app import App
 from phytowatch.services.certificates.views import queue_of
@@ -147,7 +148,15 @@ def environment(language: str) -> Environment:
     )
     env.install_gettext_translations(i18n.translations(language), newstyle=True)  # type: ignore[attr-defined]
     env.globals["static"] = static_url
+    env.globals["country"] = lambda code: _country(code, language)
     return env
+
+
+def _country(code: str, language: str) -> str:
+    """``德国 (DE)``: a country's name in the page's language with its code, for people who
+    read either."""
+    name = country_name(code, language)
+    return code if name == code else f"{name} ({code})"
 
 
 def gettext_for(language: str) -> Any:

@@ -9,13 +9,12 @@ pulp for 14 d`` (a cold treatment: at most).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from phytowatch.domain.certificates.model import TreatmentStatement
+from phytowatch.domain.instants import BUREAU_ZONE
 from phytowatch.domain.schedule import Regime, Schedule
-
-BUREAU_ZONE = timezone(timedelta(hours=8))  # China Standard Time, no summer time
 
 # the method as ISPM 12's box names it (translated where shown: i18n/words.py)
 METHODS = (

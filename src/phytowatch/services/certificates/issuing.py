@@ -23,11 +23,11 @@ from phytowatch.domain.certificates.model import (
 )
 from phytowatch.domain.certificates.numbering import MAX_NUMBER, format_number
 from phytowatch.domain.certificates.payload import b64url, payload_body, payload_of
+from phytowatch.domain.instants import BUREAU_ZONE
 from phytowatch.domain.messages import Code, Kind, refused, say
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 from phytowatch.services.certificates import office
 from phytowatch.services.context import Context
-from phytowatch.services.runs.record import BUREAU_ZONE
 
 if TYPE_CHECKING:
     from phytowatch.services.certificates.lifecycle import CertificateService

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
+from phytowatch.domain import instants
 from phytowatch.domain.accounts import Office
 from phytowatch.domain.audit import AuditEntry
 from phytowatch.services.accounts.ports import UserRecord
 from phytowatch.services.runs.ports import RunRecord
 
-BUREAU_ZONE = timezone(timedelta(hours=8))  # China Standard Time, no summer time
+BUREAU_ZONE = instants.BUREAU_ZONE  # the bureau's zone is the domain's (domain/instants.py)
 
 
 class PeopleLookup(Protocol):
