@@ -33,6 +33,7 @@ from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
+from phytowatch.storage.outbox.repo import SqlOutbox
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
@@ -155,6 +156,7 @@ def bootstrap(
         marks=marks_service(engine, audit),
         # -- step 5, e-transfer: transfers, retrieval, amendments --
         # -- step 5, the outbox and the port's receiver --
+        outbox=SqlOutbox(engine),
         # -- step 6, port check and release --
         # -- the six-step timeline --
         # -- the bureau's view (KPIs) --

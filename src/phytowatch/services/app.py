@@ -35,6 +35,7 @@ from phytowatch.services.supervision.ports import (
     StandingLookup,
 )
 from phytowatch.services.supervision.standing import StandingStore
+from phytowatch.services.transfers.ports import Outbox
 
 
 class Secret(Protocol):
@@ -144,6 +145,7 @@ class App:
     # -- step 5, e-transfer: transfers, retrieval, amendments --
 
     # -- step 5, the outbox and the port's receiver --
+    outbox: Outbox  # messages to other systems, put in the caller's unit, delivered later
 
     # -- step 6, port check and release --
 
