@@ -171,6 +171,7 @@ def bootstrap(
             cap=settings.outbox_backoff_cap_s * SECOND,
             lease=settings.outbox_lease_s * SECOND,
             flag_after=settings.outbox_flag_after_s * SECOND,
+            batch=settings.outbox_batch,
         ),
         # -- step 6, port check and release --
         # -- the six-step timeline --

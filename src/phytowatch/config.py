@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     outbox_lease_s: int = Field(
         60, ge=1, description="how long a worker's claim holds a message before another may take it"
     )
+    outbox_batch: int = Field(
+        100, ge=1, le=10_000, description="messages a worker claims at a time"
+    )
     outbox_in_serve: bool = Field(
         True, description="phytowatch serve also runs the outbox's delivery in a thread"
     )
