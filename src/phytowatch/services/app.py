@@ -22,6 +22,7 @@ from phytowatch.services.certificates.printing import CertificatePrinter
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
+from phytowatch.services.outbox import OutboxDelivery
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
@@ -35,6 +36,7 @@ from phytowatch.services.supervision.ports import (
     StandingLookup,
 )
 from phytowatch.services.supervision.standing import StandingStore
+from phytowatch.services.transfers.ports import Outbox
 
 
 class Secret(Protocol):
@@ -144,6 +146,8 @@ class App:
     # -- step 5, e-transfer: transfers, retrieval, amendments --
 
     # -- step 5, the outbox and the port's receiver --
+    outbox: Outbox  # messages to other systems, put in the caller's unit, delivered later
+    deliveries: OutboxDelivery  # the outbox's delivery (worker, status, retry; services/outbox.py)
 
     # -- step 6, port check and release --
 
