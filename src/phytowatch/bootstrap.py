@@ -43,6 +43,7 @@ from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
 from phytowatch.storage.supervision.policy_repo import SqlPolicyStore
 from phytowatch.storage.supervision.routing_wiring import routing_and_assessment
 from phytowatch.storage.supervision.standing_repo import SqlFailedRuns, SqlStanding
+from phytowatch.storage.transfers.wiring import transfer_service
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -111,6 +112,15 @@ def bootstrap(
     standing = SqlStanding(engine)  # read by routing on every submission
     consignments = SqlConsignmentStore(engine)
     chain = routing_and_assessment(engine, audit, policy, standing, consignments)
+    certificates = certificate_service(
+        engine,
+        audit,
+        settings,
+        policy=policy,
+        consignments=consignments,
+        assessments=chain["assessments"],
+        runs=runs,
+    )
     return Services(
         settings=settings,
         registry=registry,
@@ -139,15 +149,7 @@ def bootstrap(
         # -- the e-supervision chain: routing and conformity assessment --
         **chain,
         # -- step 4, certificates: the lifecycle, numbers, keys --
-        certificates=certificate_service(
-            engine,
-            audit,
-            settings,
-            policy=policy,
-            consignments=consignments,
-            assessments=chain["assessments"],
-            runs=runs,
-        ),
+        certificates=certificates,
         # -- step 4, certificates: pages and forms --
         # -- step 4, certificates: the printed certificate, QR, public verification --
         printer=PdfPrinter(),
@@ -157,6 +159,14 @@ def bootstrap(
         # -- step 4, the IPPC mark for wood packaging --
         marks=marks_service(engine, audit),
         # -- step 5, e-transfer: transfers, retrieval, amendments --
+        transfers=transfer_service(
+            engine,
+            audit,
+            policy=policy,
+            consignments=consignments,
+            certificates=certificates,  # made and amended inside its issue and cancellation
+            outbox=SqlOutbox(engine),
+        ),
         # -- step 5, the outbox and the port's receiver --
         outbox=SqlOutbox(engine),
         deliveries=OutboxDelivery(
