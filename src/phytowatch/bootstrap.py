@@ -34,6 +34,7 @@ from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
+from phytowatch.storage.port.wiring import port_service
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
 from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
@@ -156,6 +157,14 @@ def bootstrap(
         # -- step 5, e-transfer: transfers, retrieval, amendments --
         # -- step 5, the outbox and the port's receiver --
         # -- step 6, port check and release --
+        port=port_service(
+            engine,
+            audit,
+            policy=policy,
+            consignments=consignments,
+            routes=chain["assessments"],
+            standing=standing,
+        ),
         # -- the six-step timeline --
         # -- the bureau's view (KPIs) --
         # -- steps 5-6, the demo province runs the whole chain --
