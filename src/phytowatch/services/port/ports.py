@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from phytowatch.domain.accounts import Principal
 from phytowatch.domain.certificates.model import Certificate
 from phytowatch.domain.supervision.routing import Route
 from phytowatch.domain.transfers.model import Transfer
@@ -124,6 +125,12 @@ class Port(Protocol):
     def release(self, number: str, *, ctx: Context, office: str | None = None) -> Clearance: ...
 
     def clearance(self, number: str) -> Clearance | None: ...
+
+    def reaches(self, principal: Principal, consignment_id: int) -> bool:
+        """A port officer sees a consignment whose transfer their office took."""
+        ...
+
+    def sees_clearance(self, principal: Principal, clearance: Clearance) -> bool: ...
 
     def clearance_of_consignment(self, consignment_id: int) -> Clearance | None: ...
 

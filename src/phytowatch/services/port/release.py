@@ -61,8 +61,10 @@ def acting_office(principal: Principal, office: str | None) -> str:
         if not office:
             raise refused(Kind.INVALID, Code.PORT_OFFICE_NEEDED)
         return office
-    if not principal.may(Action.PORT_RELEASE) or not principal.office:
+    if not principal.may(Action.PORT_RELEASE):
         raise refused(Kind.FORBIDDEN, Code.PORT_NO_OFFICE)
+    if not principal.office:  # a port officer's account without an office: set one up first
+        raise refused(Kind.CONFLICT, Code.PORT_NO_OFFICE)
     if office and office != principal.office:
         raise refused(Kind.FORBIDDEN, Code.PORT_NO_OFFICE)
     return principal.office
@@ -152,6 +154,26 @@ class PortService:
 
     def clearance(self, number: str) -> Clearance | None:
         return self.store.clearance(number.strip())
+
+    def reaches(self, principal: Principal, consignment_id: int) -> bool:
+        """Whether a port officer sees the consignment because their office took its transfer
+        (beside whatever their jurisdiction covers)."""
+        if not principal.may(Action.PORT_RELEASE) or not principal.office:
+            return False
+        transfer = self.transfers.of_consignment(consignment_id)
+        return (
+            transfer is not None
+            and transfer.port_office == principal.office
+            and transfer.retrieved_at is not None
+        )
+
+    def sees_clearance(self, principal: Principal, clearance: Clearance) -> bool:
+        """The port office that released it, and whoever sees its consignment."""
+        return (
+            principal.sees_everything
+            or principal.covers(clearance.enterprise, clearance.city)
+            or (principal.may(Action.PORT_RELEASE) and principal.office == clearance.office)
+        )
 
     def clearance_of_consignment(self, consignment_id: int) -> Clearance | None:
         return self.store.clearance_of_consignment(consignment_id)
