@@ -36,6 +36,7 @@ from phytowatch.services.supervision.ports import (
     StandingLookup,
 )
 from phytowatch.services.supervision.standing import StandingStore
+from phytowatch.services.transfers.ports import Outbox, Transfers
 
 
 class Secret(Protocol):
@@ -143,8 +144,10 @@ class App:
     marks: Marks  # authorise, list, read and verify the IPPC mark's authorisations
 
     # -- step 5, e-transfer: transfers, retrieval, amendments --
+    transfers: Transfers  # made at certification; taken at the port; amended by the rules
 
     # -- step 5, the outbox and the port's receiver --
+    outbox: Outbox  # messages to other systems, put in the caller's unit, delivered later
 
     # -- step 6, port check and release --
     port: Port  # the port's draw, check, hold and release; the clearance records (通关单)
