@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from phytowatch.domain.certificates.model import Certificate
 from phytowatch.domain.supervision.routing import Route
-from phytowatch.domain.transfers.model import Transfer
+from phytowatch.domain.transfers.model import Amendment, Transfer
 from phytowatch.domain.transfers.release import Clearance, PortCheck, PortDraw, PortHold
 
 
@@ -68,6 +68,10 @@ class InMemoryPortStore:
 class InMemoryPortTransfers:
     def __init__(self) -> None:
         self.rows: dict[int, Transfer] = {}
+        self.changes: list[Amendment] = []
+
+    def amendments(self, transfer_id: int) -> list[Amendment]:
+        return [a for a in self.changes if a.transfer_id == transfer_id]
 
     def add(self, transfer: Transfer) -> Transfer:
         self.rows[transfer.id] = transfer

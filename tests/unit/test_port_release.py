@@ -33,7 +33,12 @@ from phytowatch.domain.supervision.consignment import (
 from phytowatch.domain.supervision.policy import RouteOutcome, SupervisionMode
 from phytowatch.domain.supervision.registry import EnterpriseStanding
 from phytowatch.domain.supervision.routing import Route, sampling_draw
-from phytowatch.domain.transfers.model import Transfer
+from phytowatch.domain.transfers.model import (
+    CERTIFICATE_CANCELLED,
+    CERTIFICATE_REPLACED,
+    Amendment,
+    Transfer,
+)
 from phytowatch.domain.transfers.release import clearance_number, decide_draw, seed_of
 from phytowatch.rules import load_shipped
 from phytowatch.services.port.ports import CheckForm
@@ -272,6 +277,33 @@ def test_release_with_a_replaced_certificate_is_refused_naming_the_new_number() 
         world.service.release(transfer.number, ctx=ctx_of(PORT_OFFICER, T0))
     assert caught.value.message.params["replacement"] == "GZ2026P000002"
     assert world.consignments.consignments[1].state is ConsignmentState.TRANSFERRED
+
+
+def test_a_certificate_replaced_after_the_port_took_it_needs_a_check_against_the_new_one() -> None:
+    world = World()
+    world.certificate(2, "GZ2026P000002", CertificateState.ISSUED)
+    transfer = world.transfer(certificates=("GZ2026P000002",))  # as amended: carries the new one
+    world.transfers.changes.append(
+        Amendment(1, 1, CERTIFICATE_REPLACED, "GZ2026P000001", "GZ2026P000002", {}, T0 + 15, "x")
+    )
+    with refused(Code.PORT_CERT_REPLACED, Kind.CONFLICT) as caught:
+        world.service.release(transfer.number, ctx=ctx_of(PORT_OFFICER, T0 + 20))
+    assert caught.value.message.params["certificate"] == "GZ2026P000001"
+    assert caught.value.message.params["replacement"] == "GZ2026P000002"
+    world.service.check(transfer.number, YES, ctx=ctx_of(PORT_OFFICER, T0 + 30))
+    made = world.service.release(transfer.number, ctx=ctx_of(PORT_OFFICER, T0 + 31))
+    assert made.certificates == ("GZ2026P000002",)
+
+
+def test_a_transfer_whose_every_certificate_was_cancelled_is_not_released() -> None:
+    world = World()
+    transfer = world.transfer(certificates=())
+    world.transfers.changes.append(
+        Amendment(1, 1, CERTIFICATE_CANCELLED, "GZ2026P000001", None, {}, T0 + 15, "x")
+    )
+    with refused(Code.PORT_CERT_CANCELLED, Kind.CONFLICT) as caught:
+        world.service.release(transfer.number, ctx=ctx_of(PORT_OFFICER, T0 + 20))
+    assert caught.value.message.params["certificate"] == "GZ2026P000001"
 
 
 def test_who_may_act_and_for_which_office() -> None:

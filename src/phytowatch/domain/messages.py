@@ -2068,7 +2068,7 @@ class Code(StrEnum):
     PORT_CERT_REPLACED = (
         "port.certificate_replaced",
         "certificate {certificate} on transfer {transfer} was replaced by certificate "
-        "{replacement}: the transfer must carry the new certificate",
+        "{replacement}: check the batch against the new certificate before releasing it",
     )
     PORT_CHECK_OWED = (
         "port.check_owed",

@@ -12,7 +12,7 @@ from typing import Protocol
 from phytowatch.domain.accounts import Principal
 from phytowatch.domain.certificates.model import Certificate
 from phytowatch.domain.supervision.routing import Route
-from phytowatch.domain.transfers.model import Transfer
+from phytowatch.domain.transfers.model import Amendment, Transfer
 from phytowatch.domain.transfers.release import Clearance, PortCheck, PortDraw, PortHold
 from phytowatch.services.context import Context
 from phytowatch.services.transfers.ports import TransferLookup
@@ -21,6 +21,11 @@ from phytowatch.services.transfers.ports import TransferLookup
 class PortTransfers(TransferLookup, Protocol):
     def taken_by(self, office: str) -> list[Transfer]:
         """The transfers the port office has taken (retrieved), oldest first."""
+        ...
+
+    def amendments(self, transfer_id: int) -> list[Amendment]:
+        """Every change of the transfer, oldest first (with the system's: a certificate
+        replaced or cancelled on it)."""
         ...
 
 

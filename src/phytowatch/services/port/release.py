@@ -17,7 +17,11 @@ from phytowatch.domain.accounts import Action, Principal
 from phytowatch.domain.certificates.model import CertificateState
 from phytowatch.domain.messages import Code, Kind, Message, Word, refused, say
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
-from phytowatch.domain.transfers.model import Transfer
+from phytowatch.domain.transfers.model import (
+    CERTIFICATE_CANCELLED,
+    CERTIFICATE_REPLACED,
+    Transfer,
+)
 from phytowatch.domain.transfers.release import (
     MAX_FINDINGS,
     MAX_REASON,
@@ -338,7 +342,20 @@ class PortService:
             )
         return PortHold(**{**record.__dict__, "id": made})
 
-    def _certificates_valid(self, transfer: Transfer) -> None:
+    def _replacement_of(self, number: str) -> str:
+        found = self.certificates.by_number(number)
+        newer = (
+            self.certificates.certificate(found.replaced_by)
+            if found is not None and found.replaced_by is not None
+            else None
+        )
+        return newer.issue.number if newer is not None and newer.issue is not None else "?"
+
+    def _certificates_valid(self, transfer: Transfer, last_check: PortCheck | None) -> None:
+        """Refused when a certificate it carries is cancelled or replaced; when every
+        certificate it carried was cancelled; and when a certificate was replaced on it after the
+        port took it and no check was recorded since (the goods were checked against the old
+        one): the refusal names the new number."""
         for number in transfer.certificates:
             found = self.certificates.by_number(number)
             if found is None:
@@ -350,25 +367,33 @@ class PortService:
                     certificate=number,
                     transfer=transfer.number,
                 )
-            if found.state is CertificateState.REPLACED or found.replaced_by is not None:
-                newer = (
-                    self.certificates.certificate(found.replaced_by)
-                    if found.replaced_by is not None
-                    else None
+            if found.state is CertificateState.REPLACED:
+                raise refused(
+                    Kind.CONFLICT,
+                    Code.PORT_CERT_REPLACED,
+                    certificate=number,
+                    transfer=transfer.number,
+                    replacement=self._replacement_of(number),
                 )
-                replacement = (
-                    newer.issue.number
-                    if newer is not None and newer.issue is not None
-                    else str(found.replaced_by or "?")
+        amendments = self.transfers.amendments(transfer.id)
+        cancelled = [a for a in amendments if a.field == CERTIFICATE_CANCELLED]
+        if not transfer.certificates and cancelled:
+            raise refused(
+                Kind.CONFLICT,
+                Code.PORT_CERT_CANCELLED,
+                certificate=str(cancelled[-1].before),
+                transfer=transfer.number,
+            )
+        since = max(transfer.retrieved_at or 0, last_check.at if last_check else 0)
+        for amendment in amendments:
+            if amendment.field == CERTIFICATE_REPLACED and amendment.at >= since:
+                raise refused(
+                    Kind.CONFLICT,
+                    Code.PORT_CERT_REPLACED,
+                    certificate=str(amendment.before),
+                    transfer=transfer.number,
+                    replacement=str(amendment.after),
                 )
-                if found.state is CertificateState.REPLACED:
-                    raise refused(
-                        Kind.CONFLICT,
-                        Code.PORT_CERT_REPLACED,
-                        certificate=number,
-                        transfer=transfer.number,
-                        replacement=replacement,
-                    )
 
     def release(self, number: str, *, ctx: Context, office: str | None = None) -> Clearance:
         transfer, code = self._taken(number, ctx, office)
@@ -381,10 +406,10 @@ class PortService:
                 consignment=transfer.consignment_number,
                 state=Word(state),
             )
-        self._certificates_valid(transfer)
         drawn = self.draw(transfer, ctx=ctx)
         view = self._view(transfer)
         last_check = view.checks[-1] if view.checks else None
+        self._certificates_valid(transfer, last_check)
         if view.holds:
             last_hold = view.holds[-1]
             if last_check is None or not last_check.conforming or last_check.at < last_hold.at:

@@ -5,29 +5,41 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from phytowatch.domain.transfers.model import Transfer
+from phytowatch.domain.transfers.model import Amendment, Transfer
 from phytowatch.services.audit import AuditRecorder
 from phytowatch.services.port.ports import CertificateReads, PortTransfers, SamplingKey
 from phytowatch.services.port.release import PortService
 from phytowatch.services.supervision.ports import ConsignmentLookup, PolicySource, StandingLookup
+from phytowatch.services.transfers.store import TransferQuery
 from phytowatch.storage.certificates.repo import SqlCertificateStore
 from phytowatch.storage.port.repo import SqlPortStore
+from phytowatch.storage.transfers.repo import SqlTransferStore
+
+MAX_QUEUE = 500  # the newest transfers to the office the queue looks at
 
 
-class NoTransfers:
-    """No transfer at all (where step 5 is not wired)."""
+class TakenTransfers:
+    """The transfers as the port reads them: the e-transfer's store, and those a port office
+    took."""
+
+    def __init__(self, store: SqlTransferStore) -> None:
+        self.store = store
 
     def transfer(self, transfer_id: int) -> Transfer | None:
-        return None
+        return self.store.transfer(transfer_id)
 
     def by_number(self, number: str) -> Transfer | None:
-        return None
+        return self.store.by_number(number)
 
     def of_consignment(self, consignment_id: int) -> Transfer | None:
-        return None
+        return self.store.of_consignment(consignment_id)
+
+    def amendments(self, transfer_id: int) -> list[Amendment]:
+        return self.store.amendments(transfer_id)
 
     def taken_by(self, office: str) -> list[Transfer]:
-        return []
+        found = self.store.find(TransferQuery(port_office=office, limit=MAX_QUEUE))
+        return [t for t in reversed(found.items) if t.retrieved_at is not None]
 
 
 def port_service(
@@ -43,7 +55,7 @@ def port_service(
 ) -> PortService:
     return PortService(
         SqlPortStore(engine),
-        transfers=transfers if transfers is not None else NoTransfers(),
+        transfers=transfers if transfers is not None else TakenTransfers(SqlTransferStore(engine)),
         certificates=certificates if certificates is not None else SqlCertificateStore(engine),
         consignments=consignments,
         routes=routes,
