@@ -37,6 +37,7 @@ from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.outbox.repo import SqlOutbox, SqlOutboxStore
 from phytowatch.storage.pages_repo import SqlPageStore
+from phytowatch.storage.port.wiring import port_service
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
 from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
@@ -184,6 +185,14 @@ def bootstrap(
             batch=settings.outbox_batch,
         ),
         # -- step 6, port check and release --
+        port=port_service(
+            engine,
+            audit,
+            policy=policy,
+            consignments=consignments,
+            routes=chain["assessments"],
+            standing=standing,
+        ),
         # -- the six-step timeline --
         # -- the bureau's view (KPIs) --
         # -- steps 5-6, the demo province runs the whole chain --

@@ -71,6 +71,10 @@ from phytowatch.cli.outbox_cmds import outbox_app, port_receiver  # noqa: E402 (
 app.add_typer(outbox_app, name="outbox")
 app.command("port-receiver")(port_receiver)
 # -- step 6, port check and release --
+from phytowatch.cli.port_cmds import clearances_app, port_app  # noqa: E402 (under its marker)
+
+app.add_typer(port_app, name="port")
+app.add_typer(clearances_app, name="clearances")
 # -- the six-step timeline --
 # -- the bureau's view (KPIs) --
 # -- steps 5-6, the demo province runs the whole chain --

@@ -23,6 +23,7 @@ from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
 from phytowatch.services.outbox import OutboxDelivery
+from phytowatch.services.port.ports import Port
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
@@ -151,6 +152,7 @@ class App:
     deliveries: OutboxDelivery  # the outbox's delivery (worker, status, retry; services/outbox.py)
 
     # -- step 6, port check and release --
+    port: Port  # the port's draw, check, hold and release; the clearance records (通关单)
 
     # -- the six-step timeline --
 
