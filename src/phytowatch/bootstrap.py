@@ -32,6 +32,7 @@ from phytowatch.storage.certificates.wiring import certificate_service
 from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
+from phytowatch.storage.kpi_wiring import kpi_service
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
@@ -158,6 +159,7 @@ def bootstrap(
         # -- step 6, port check and release --
         # -- the six-step timeline --
         # -- the bureau's view (KPIs) --
+        kpi=kpi_service(engine, policy),
         # -- steps 5-6, the demo province runs the whole chain --
     )
 
