@@ -6,8 +6,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from kpiworld import DEFAULT_INTERVAL, END, INTERVALS, MIN, NOW, T0, H, build
 
+from kpiworld import DEFAULT_INTERVAL, END, INTERVALS, MIN, NOW, T0, H, build
 from phytowatch.bootstrap import Services
 from phytowatch.domain.accounts import Jurisdiction
 from phytowatch.services.kpi import (
