@@ -265,7 +265,7 @@ class SqlKpiStore:
             for row in counts
         )
 
-    # -- the chain ----------------------------------------------------------------------------------
+    # -- the chain ----------------------------------------------------------------------------
 
     def _declarations(self, conn: Connection, query: KpiQuery) -> Rate:
         v = declaration_versions.c
