@@ -1968,8 +1968,156 @@ class Code(StrEnum):
     )
     DEMO_PRINTS = "demo.prints", "  prints     {folder}   (each certificate's original, as printed)"
     # -- step 5, e-transfer: transfers, retrieval, amendments --
+    TRANSFER_MADE = (
+        "transfer.made",
+        "e-transfer {number} to the port of {port} (office {office})",
+    )
+    TRANSFER_ON_PAPER = (
+        "transfer.on_paper",
+        "transfer {number} on paper: the port of {port} takes no e-transfer",
+    )
+    NO_TRANSFER = "transfer.none", "no transfer {number}"
+    TRANSFER_YEAR_FULL = (
+        "transfer.year_full",
+        "office {office} has used every transfer number of {year}",
+    )
+    TRANSFER_NO_RULE = (
+        "transfer.no_rule",
+        "{field} may not be changed after certification: no rule of ports.json {version} allows it",
+    )
+    TRANSFER_SAME = "transfer.same", "{field}: the new value is the one in force"
+    TRANSFER_NO_VALUE = (
+        "transfer.no_value",
+        "{field}: no value was certified, so none can be changed by a percentage",
+    )
+    TRANSFER_OUTSIDE_PERCENT = (
+        "transfer.outside_percent",
+        "{field} may change by at most ±{percent} % (ports.json {version}): {before} to "
+        "{after} is {change} %",
+    )
+    TRANSFER_NOT_DECREASE = (
+        "transfer.not_decrease",
+        "{field} may only be reduced (ports.json {version}): line {line}, {before} to {after}",
+    )
+    TRANSFER_LINES = (
+        "transfer.lines",
+        "{field}: give one value per line of goods ({lines})",
+    )
+    TRANSFER_BAD_VALUE = "transfer.bad_value", "{field}: {value} is not a valid value"
+    TRANSFER_BAD_CONTAINERS = (
+        "transfer.bad_containers",
+        "containers: {value}: give one or more container numbers (four letters and seven "
+        "digits, ISO 6346), each optionally followed by its size 20, 40 or 45",
+    )
+    TRANSFER_NOTHING = "transfer.nothing", "no change was asked for"
+    TRANSFER_RELEASED = (
+        "transfer.released",
+        "transfer {number} can no longer be amended: the consignment was released",
+    )
+    TRANSFER_AMEND_FORBIDDEN = (
+        "transfer.amend_forbidden",
+        "only the declarant of the consignment's enterprise may ask for an amendment",
+    )
+    TRANSFER_RETRIEVE_FORBIDDEN = (
+        "transfer.retrieve_forbidden",
+        "only a port officer of the transfer's port office may take it",
+    )
+    TRANSFER_WRONG = (
+        "transfer.wrong",
+        "the transfer number or password is wrong",
+    )
+    TRANSFER_LOCKED = (
+        "transfer.locked",
+        "too many wrong passwords: try again after {until}",
+    )
+    TRANSFER_RETRIEVED = "transfer.retrieved", "transfer {number} taken by the port office {office}"
+    TRANSFER_AMENDED = "transfer.amended", "transfer {number} amended: {fields}"
+    TRANSFER_CERT_REPLACED = (
+        "transfer.certificate_replaced",
+        "certificate {before} replaced by {after} on the transfer",
+    )
+    TRANSFER_CERT_CANCELLED = (
+        "transfer.certificate_cancelled",
+        "certificate {before} cancelled: struck from the transfer",
+    )
     # -- step 5, the outbox and the port's receiver --
     # -- step 6, port check and release --
+    PORT_NO_TRANSFER = (
+        "port.no_transfer",
+        "consignment {consignment} has no e-transfer: it cannot be released at the port",
+    )
+    PORT_PAPER_TRANSFER = (
+        "port.paper_transfer",
+        "transfer {transfer} of consignment {consignment} went on paper (port {port} takes no "
+        "e-transfer): it cannot be released here",
+    )
+    PORT_NOT_TAKEN = (
+        "port.not_taken",
+        "transfer {transfer} has not been taken by a port office yet: retrieve it with its "
+        "number and password first",
+    )
+    PORT_OTHER_OFFICE = (
+        "port.other_office",
+        "transfer {transfer} was taken by port office {taken}, not by {office}",
+    )
+    PORT_CERT_CANCELLED = (
+        "port.certificate_cancelled",
+        "certificate {certificate} on transfer {transfer} is cancelled: the batch cannot be "
+        "released",
+    )
+    PORT_CERT_REPLACED = (
+        "port.certificate_replaced",
+        "certificate {certificate} on transfer {transfer} was replaced by certificate "
+        "{replacement}: check the batch against the new certificate before releasing it",
+    )
+    PORT_CHECK_OWED = (
+        "port.check_owed",
+        "transfer {transfer} was drawn for a port check and no conforming check is recorded",
+    )
+    PORT_HELD = (
+        "port.held",
+        "transfer {transfer} is held ({reason}): record a conforming check before releasing it",
+    )
+    PORT_RELEASED_ALREADY = (
+        "port.released_already",
+        "consignment {consignment} was released already: clearance {clearance}",
+    )
+    PORT_NOT_TRANSFERRED = (
+        "port.not_transferred",
+        "consignment {consignment} is {state}, not transferred: it cannot be released",
+    )
+    PORT_NO_OFFICE = (
+        "port.no_office",
+        "only a port officer of a port office may check, hold or release a batch",
+    )
+    PORT_OFFICE_NEEDED = (
+        "port.office_needed",
+        "give the port office that acts (--office)",
+    )
+    PORT_UNKNOWN_TRANSFER = "port.unknown_transfer", "no transfer numbered {number}"
+    PORT_UNKNOWN_CLEARANCE = "port.unknown_clearance", "no clearance record numbered {number}"
+    PORT_HOLD_REASON = "port.hold_reason", "give the reason for holding the batch"
+    PORT_TEXT_TOO_LONG = "port.text_too_long", "at most {max} characters"
+    PORT_YES_NO = "port.yes_no", "answer yes or no"
+    PORT_RELEASED_AS = "port.released_as", "released at port {port}: clearance {clearance}"
+    PORT_DRAWN = (
+        "port.drawn",
+        "drawn for a check: draw {draw} is below the ratio {ratio} [{confidence}] of mode {mode}",
+    )
+    PORT_KEY_LISTED = (
+        "port.key_listed",
+        "checked: the enterprise is on the key list (every batch is checked)",
+    )
+    PORT_NOT_DRAWN = (
+        "port.not_drawn",
+        "not drawn: draw {draw} is not below the ratio {ratio} [{confidence}] of mode {mode}",
+    )
+    PORT_CHECK_RECORDED = (
+        "port.check_recorded",
+        "check recorded: {verdict}",
+    )
+    PORT_HELD_AS = "port.held_as", "batch held: {reason}"
+    PORT_QUEUE_EMPTY = "port.queue_empty", "nothing waits at port office {office}"
     # -- the six-step timeline --
     # -- the bureau's view (KPIs) --
     KPI_BAD_DATE = "kpi.bad_date", "{field}: {value} is not a date (write it as 2026-03-31)"

@@ -23,6 +23,7 @@ from phytowatch.services.clock import Clock
 from phytowatch.services.kpi import KpiService
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
+from phytowatch.services.port.ports import Port
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
 from phytowatch.services.signoff import SignOffStore
@@ -36,6 +37,7 @@ from phytowatch.services.supervision.ports import (
     StandingLookup,
 )
 from phytowatch.services.supervision.standing import StandingStore
+from phytowatch.services.transfers.ports import Outbox, Transfers
 
 
 class Secret(Protocol):
@@ -143,10 +145,13 @@ class App:
     marks: Marks  # authorise, list, read and verify the IPPC mark's authorisations
 
     # -- step 5, e-transfer: transfers, retrieval, amendments --
+    transfers: Transfers  # made at certification; taken at the port; amended by the rules
 
     # -- step 5, the outbox and the port's receiver --
+    outbox: Outbox  # messages to other systems, put in the caller's unit, delivered later
 
     # -- step 6, port check and release --
+    port: Port  # the port's draw, check, hold and release; the clearance records (通关单)
 
     # -- the six-step timeline --
 
