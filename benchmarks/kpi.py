@@ -118,7 +118,11 @@ def fill(url: str, args: argparse.Namespace) -> dict[str, int]:
         add("routes", id=c, consignment_id=c, version=1, outcome=outcome, mode=mode, ratio="0",
             draw="0", rules_version="1", fired="[]", reasons="[]", inputs="{}", products=" ",
             destination=dest, at=submitted)  # fmt: skip
-        for step, at in (("submitted", submitted), ("certified", certified), ("released", released)):
+        for step, at in (
+            ("submitted", submitted),
+            ("certified", certified),
+            ("released", released),
+        ):
             add("events", consignment_id=c, step=step, at=at, actor="bench", version=1)
         add("certificates", id=c, kind="phytosanitary", consignment_id=c, office="JX",
             enterprise=f"E{enterprise:04d}", city=f"city{enterprise % 10}", created_at=certified,
@@ -192,7 +196,9 @@ def bench(kind: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                         "declaration_versions", "certificate_issues", "interceptions")  # fmt: skip
         times: dict[str, list[float]] = {"floor": [], "api": [], "page": []}
         with TestClient(create_app(settings, build=bootstrap)) as client:
-            api = client.get(f"/api/v1/kpi?from={args.year}-01-01&to={args.year}-12-31", headers=auth)
+            api = client.get(
+                f"/api/v1/kpi?from={args.year}-01-01&to={args.year}-12-31", headers=auth
+            )
             assert api.status_code == 200, api.text[:500]
             figures = api.json()
             page = client.get(f"/kpi?{year}", headers=auth)

@@ -57,6 +57,7 @@ from phytowatch.storage.supervision.consignment_tables import (
 )
 from phytowatch.storage.supervision.standing_tables import enterprise_standing
 from phytowatch.storage.tables import alarms, enterprises, facilities, readings, runs
+from phytowatch.storage.transfers.tables import transfers
 from phytowatch.storage.unit import connect
 
 DAY = 86_400_000_000  # µs
@@ -66,10 +67,15 @@ _E = enterprises.c
 _F = facilities.c
 
 
-def _consignment_scope(scope: Scope) -> ColumnElement[bool]:
-    """A consignment (joined to its enterprise) within the scope: its enterprise is covered,
-    or (a port office) it was transferred to the office."""
-    return within_reach(scope.reach)
+def _scope(scope: Scope, consignment_id: Any = _C.id) -> ColumnElement[bool]:
+    """A record of the chain (joined to its enterprise) within the scope: its enterprise is
+    covered, or (a port office) its consignment was transferred to the office."""
+    covered = within_reach(scope.reach)
+    if not scope.port_office:
+        return covered
+    t = transfers.c
+    to_port = exists().where(t.consignment_id == consignment_id, t.port_office == scope.port_office)
+    return or_(covered, to_port)
 
 
 def _quantiles(conn: Connection, values: Select[Any]) -> dict[Any, Durations]:
@@ -274,7 +280,7 @@ class SqlKpiStore:
             select(func.count(), func.coalesce(func.sum(case((electronic, 1), else_=0)), 0))
             .select_from(consignments.join(enterprises, _E.id == _C.enterprise_id))
             .where(
-                _consignment_scope(query.scope),
+                _scope(query.scope),
                 _C.submitted_at >= query.start,
                 _C.submitted_at < query.end,
             )
@@ -292,13 +298,30 @@ class SqlKpiStore:
                 )
             )
             .where(
-                within_reach(query.scope.reach), i.issued_at >= query.start, i.issued_at < query.end
+                _scope(query.scope, certificates.c.consignment_id),
+                i.issued_at >= query.start,
+                i.issued_at < query.end,
             )
         ).one()
         return Rate(int(row[1]), int(row[0]))
 
     def _transfers(self, conn: Connection, query: KpiQuery) -> Rate:
-        return Rate(0, 0)
+        """Transfers made in the period; electronic: to a port an office of ours takes
+        (``ports.json``), recorded on the transfer when it was made."""
+        t = transfers.c
+        row = conn.execute(
+            select(func.count(), func.coalesce(func.sum(case((t.electronic, 1), else_=0)), 0))
+            .select_from(transfers.join(enterprises, _E.code == t.enterprise))
+            .where(
+                # a port office's: the transfers to it (the transfer is the row itself here)
+                or_(within_reach(query.scope.reach), t.port_office == query.scope.port_office)
+                if query.scope.port_office
+                else within_reach(query.scope.reach),
+                t.created_at >= query.start,
+                t.created_at < query.end,
+            )
+        ).one()
+        return Rate(int(row[1]), int(row[0]))
 
     def _release(
         self, conn: Connection, query: KpiQuery
@@ -311,7 +334,7 @@ class SqlKpiStore:
             .outerjoin(consignment_routes, and_(r.consignment_id == _C.id, r.version == _C.version))
         )
         where = [
-            _consignment_scope(query.scope),
+            _scope(query.scope),
             e.step == Step.RELEASED.value,
             e.at >= query.start,
             e.at < query.end,
@@ -356,7 +379,7 @@ class SqlKpiStore:
                 func.count().label("times"),
             )
             .select_from(interceptions.join(enterprises, _E.code == i.enterprise))
-            .where(within_reach(query.scope.reach), i.at >= query.start, i.at < query.end)
+            .where(_scope(query.scope, i.consignment_id), i.at >= query.start, i.at < query.end)
             .group_by(i.pest, i.city)
             .order_by(func.count().desc(), i.pest, i.city)
         )
@@ -369,7 +392,7 @@ class SqlKpiStore:
         """A consignment (joined to its enterprise) certified in the period: an export."""
         e = consignment_events.c
         return and_(
-            _consignment_scope(query.scope),
+            _scope(query.scope),
             exists().where(
                 e.consignment_id == _C.id,
                 e.step == Step.CERTIFIED.value,
