@@ -39,8 +39,8 @@ def _ready(url: str) -> None:
     try:
         now = now_us()
         office_key(services, "JX", now=now)
-        add_office(services.accounts, services.audit, code="PSHA", name="上海口岸局", cities=["上海"],
-                   ctx=ctx_at(now, "test"))  # fmt: skip
+        add_office(services.accounts, services.audit, code="PSHA", name="上海口岸局",
+                   cities=["上海"], ctx=ctx_at(now, "test"))  # fmt: skip
         add_user(services.accounts, services.audit, login=PORT_OFFICER, name="Port Officer",
                  role="port_officer", password=PASSWORD, enterprise=None, office="PSHA",
                  cost=10, ctx=ctx_at(now, "test"))  # fmt: skip
