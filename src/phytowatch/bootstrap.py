@@ -33,6 +33,7 @@ from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
+from phytowatch.storage.outbox.repo import SqlOutbox
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
@@ -40,6 +41,7 @@ from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
 from phytowatch.storage.supervision.policy_repo import SqlPolicyStore
 from phytowatch.storage.supervision.routing_wiring import routing_and_assessment
 from phytowatch.storage.supervision.standing_repo import SqlFailedRuns, SqlStanding
+from phytowatch.storage.transfers.wiring import transfer_service
 from phytowatch.storage.writer import PostgresWriter, SqliteWriter, make_writer
 
 
@@ -108,6 +110,15 @@ def bootstrap(
     standing = SqlStanding(engine)  # read by routing on every submission
     consignments = SqlConsignmentStore(engine)
     chain = routing_and_assessment(engine, audit, policy, standing, consignments)
+    certificates = certificate_service(
+        engine,
+        audit,
+        settings,
+        policy=policy,
+        consignments=consignments,
+        assessments=chain["assessments"],
+        runs=runs,
+    )
     return Services(
         settings=settings,
         registry=registry,
@@ -136,15 +147,7 @@ def bootstrap(
         # -- the e-supervision chain: routing and conformity assessment --
         **chain,
         # -- step 4, certificates: the lifecycle, numbers, keys --
-        certificates=certificate_service(
-            engine,
-            audit,
-            settings,
-            policy=policy,
-            consignments=consignments,
-            assessments=chain["assessments"],
-            runs=runs,
-        ),
+        certificates=certificates,
         # -- step 4, certificates: pages and forms --
         # -- step 4, certificates: the printed certificate, QR, public verification --
         printer=PdfPrinter(),
@@ -154,7 +157,16 @@ def bootstrap(
         # -- step 4, the IPPC mark for wood packaging --
         marks=marks_service(engine, audit),
         # -- step 5, e-transfer: transfers, retrieval, amendments --
+        transfers=transfer_service(
+            engine,
+            audit,
+            policy=policy,
+            consignments=consignments,
+            certificates=certificates,  # made and amended inside its issue and cancellation
+            outbox=SqlOutbox(engine),
+        ),
         # -- step 5, the outbox and the port's receiver --
+        outbox=SqlOutbox(engine),
         # -- step 6, port check and release --
         # -- the six-step timeline --
         # -- the bureau's view (KPIs) --

@@ -16,7 +16,7 @@ from certworld import T0, assessed, passed_run, person
 from phytowatch.bootstrap import Services
 from phytowatch.domain.certificates.model import CertificateKind, CertificateState
 from phytowatch.domain.messages import Refused
-from phytowatch.domain.supervision.consignment import ConsignmentState
+from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 
 pytestmark = pytest.mark.integration
 S = CertificateState
@@ -84,7 +84,10 @@ def test_a_certificate_goes_from_draft_to_printed_and_its_signature_verifies(
     assert certificates.by_number("GZ26P000001") == issued
     assert certificates.by_token(issued.issue.token) == issued
     moved = services.consignments.consignment(consignment.id)
-    assert moved is not None and moved.state is ConsignmentState.CERTIFIED
+    # certified, then transferred by step 5 in the same transaction
+    assert moved is not None and moved.state is ConsignmentState.TRANSFERRED
+    steps = [e.step for e in services.consignments.timeline(consignment.id)]
+    assert steps[-2:] == [Step.CERTIFIED, Step.TRANSFERRED]
 
     first = certificates.record_print(draft.id, ctx=_ctx(services, "certifier", T0 + 17))
     second = certificates.record_print(draft.id, ctx=_ctx(services, "certifier", T0 + 18))

@@ -1968,6 +1968,78 @@ class Code(StrEnum):
     )
     DEMO_PRINTS = "demo.prints", "  prints     {folder}   (each certificate's original, as printed)"
     # -- step 5, e-transfer: transfers, retrieval, amendments --
+    TRANSFER_MADE = (
+        "transfer.made",
+        "e-transfer {number} to the port of {port} (office {office})",
+    )
+    TRANSFER_ON_PAPER = (
+        "transfer.on_paper",
+        "transfer {number} on paper: the port of {port} takes no e-transfer",
+    )
+    NO_TRANSFER = "transfer.none", "no transfer {number}"
+    TRANSFER_YEAR_FULL = (
+        "transfer.year_full",
+        "office {office} has used every transfer number of {year}",
+    )
+    TRANSFER_NO_RULE = (
+        "transfer.no_rule",
+        "{field} may not be changed after certification: no rule of ports.json {version} allows it",
+    )
+    TRANSFER_SAME = "transfer.same", "{field}: the new value is the one in force"
+    TRANSFER_NO_VALUE = (
+        "transfer.no_value",
+        "{field}: no value was certified, so none can be changed by a percentage",
+    )
+    TRANSFER_OUTSIDE_PERCENT = (
+        "transfer.outside_percent",
+        "{field} may change by at most ±{percent} % (ports.json {version}): {before} to "
+        "{after} is {change} %",
+    )
+    TRANSFER_NOT_DECREASE = (
+        "transfer.not_decrease",
+        "{field} may only be reduced (ports.json {version}): line {line}, {before} to {after}",
+    )
+    TRANSFER_LINES = (
+        "transfer.lines",
+        "{field}: give one value per line of goods ({lines})",
+    )
+    TRANSFER_BAD_VALUE = "transfer.bad_value", "{field}: {value} is not a valid value"
+    TRANSFER_BAD_CONTAINERS = (
+        "transfer.bad_containers",
+        "containers: {value}: give one or more container numbers (four letters and seven "
+        "digits, ISO 6346), each optionally followed by its size 20, 40 or 45",
+    )
+    TRANSFER_NOTHING = "transfer.nothing", "no change was asked for"
+    TRANSFER_RELEASED = (
+        "transfer.released",
+        "transfer {number} can no longer be amended: the consignment was released",
+    )
+    TRANSFER_AMEND_FORBIDDEN = (
+        "transfer.amend_forbidden",
+        "only the declarant of the consignment's enterprise may ask for an amendment",
+    )
+    TRANSFER_RETRIEVE_FORBIDDEN = (
+        "transfer.retrieve_forbidden",
+        "only a port officer of the transfer's port office may take it",
+    )
+    TRANSFER_WRONG = (
+        "transfer.wrong",
+        "the transfer number or password is wrong",
+    )
+    TRANSFER_LOCKED = (
+        "transfer.locked",
+        "too many wrong passwords: try again after {until}",
+    )
+    TRANSFER_RETRIEVED = "transfer.retrieved", "transfer {number} taken by the port office {office}"
+    TRANSFER_AMENDED = "transfer.amended", "transfer {number} amended: {fields}"
+    TRANSFER_CERT_REPLACED = (
+        "transfer.certificate_replaced",
+        "certificate {before} replaced by {after} on the transfer",
+    )
+    TRANSFER_CERT_CANCELLED = (
+        "transfer.certificate_cancelled",
+        "certificate {before} cancelled: struck from the transfer",
+    )
     # -- step 5, the outbox and the port's receiver --
     # -- step 6, port check and release --
     # -- the six-step timeline --

@@ -35,6 +35,7 @@ from phytowatch.services.supervision.ports import (
     StandingLookup,
 )
 from phytowatch.services.supervision.standing import StandingStore
+from phytowatch.services.transfers.ports import Outbox, Transfers
 
 
 class Secret(Protocol):
@@ -142,8 +143,10 @@ class App:
     marks: Marks  # authorise, list, read and verify the IPPC mark's authorisations
 
     # -- step 5, e-transfer: transfers, retrieval, amendments --
+    transfers: Transfers  # made at certification; taken at the port; amended by the rules
 
     # -- step 5, the outbox and the port's receiver --
+    outbox: Outbox  # messages to other systems, put in the caller's unit, delivered later
 
     # -- step 6, port check and release --
 

@@ -32,3 +32,40 @@ class Transfer:
     created_by: str  # actor
     retrieved_at: int | None = None  # when the port office took it
     retrieved_by: str = ""
+    version: int = 0  # the declaration's version transferred
+    ports_version: str = ""  # the ports.json version in force when it was made
+    year: int = 0
+    sequence: int = 0  # its place in the origin office's year (gapless)
+
+
+# what a system amendment names (a certificate replaced or cancelled on the transfer)
+CERTIFICATE_REPLACED = "certificate_replaced"
+CERTIFICATE_CANCELLED = "certificate_cancelled"
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """One change of a transfer, its own record: ``field`` from ``before`` to ``after`` (JSON
+    values), allowed by ``rule`` (``{"version": ..., "field": ..., "how": ..., "percent": ...}``)
+    or the system's own (a certificate replaced or cancelled, ``rule`` empty)."""
+
+    id: int
+    transfer_id: int
+    field: str
+    before: object
+    after: object
+    rule: dict[str, object]
+    at: int
+    actor: str
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The port office took the transfer (number and password right)."""
+
+    id: int
+    transfer_id: int
+    office: str
+    address: str
+    at: int
+    actor: str

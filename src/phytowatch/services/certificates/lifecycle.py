@@ -59,8 +59,11 @@ from phytowatch.services.supervision.ports import ConsignmentLookup, PolicySourc
 S = CertificateState
 # a consignment may have certificates once it was assessed conforming (an inspection, or the
 # documents assessment that releases it); a certified one may have more (a treatment
-# certificate, a replacement)
-CERTIFIABLE = frozenset({ConsignmentState.ASSESSED, ConsignmentState.CERTIFIED})
+# certificate, a replacement), and so may a transferred one until its release (step 5 made its
+# transfer in the issuing transaction; a replacement swaps the number on it)
+CERTIFIABLE = frozenset(
+    {ConsignmentState.ASSESSED, ConsignmentState.CERTIFIED, ConsignmentState.TRANSFERRED}
+)
 
 
 class AssessmentLookup(Protocol):

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from phytowatch.domain.transfers.model import Transfer
+from phytowatch.domain.transfers.model import Amendment, Retrieval, Transfer
+from phytowatch.services.paging import Found
+from phytowatch.services.transfers.store import TransferQuery
 
 
 class Outbox(Protocol):
@@ -38,4 +40,24 @@ class TransferLookup(Protocol):
 
     def of_consignment(self, consignment_id: int) -> Transfer | None:
         """The consignment's transfer, if one was made."""
+        ...
+
+
+class Transfers(TransferLookup, Protocol):
+    """The transfers' use cases as one service (``App.transfers``,
+    ``services/transfers/service.py``): the look-ups above, the lists, the password, the
+    retrieval at the port and the amendments."""
+
+    def find(self, query: TransferQuery) -> Found[Transfer]: ...
+
+    def amendments(self, transfer_id: int) -> list[Amendment]: ...
+
+    def retrievals(self, transfer_id: int) -> list[Retrieval]: ...
+
+    def declaration(self, transfer_id: int) -> dict[str, Any]:
+        """The declaration as transferred (``formats.declaration_json.encode``)."""
+        ...
+
+    def document(self, transfer: Transfer) -> Mapping[str, Any]:
+        """The transfer document (``phytowatch.transfer/1``, docs/transfer-format.md)."""
         ...

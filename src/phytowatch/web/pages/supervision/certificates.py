@@ -577,7 +577,9 @@ def consignment_certificates(
     ]
 
 
-APPLICABLE = frozenset({ConsignmentState.ASSESSED, ConsignmentState.CERTIFIED})
+APPLICABLE = frozenset(
+    {ConsignmentState.ASSESSED, ConsignmentState.CERTIFIED, ConsignmentState.TRANSFERRED}
+)
 
 
 def may_apply(
