@@ -20,6 +20,7 @@ from phytowatch.services.supervision.consignments import (
     VersionInfo,
     content,
 )
+from phytowatch.services.transfers.ports import TransferLookup
 from phytowatch.web.presenters import when
 
 API = "/api/v1/consignments"
@@ -113,14 +114,21 @@ def version_json(info: VersionInfo, consignment_id: int) -> dict[str, Any]:
     }
 
 
+def electronic_transfer(transfers: TransferLookup | None, consignment_id: int) -> bool | None:
+    """Whether the consignment's transfer went electronically; ``None`` while it has none."""
+    found = None if transfers is None else transfers.of_consignment(consignment_id)
+    return None if found is None else found.electronic
+
+
 def consignment_json(
     store: ConsignmentStore,
     consignment: Consignment,
     *,
-    electronic_transfer: bool | None = None,
+    transfers: TransferLookup | None = None,
 ) -> dict[str, Any]:
     declaration = content(store, consignment)
     entries = store.timeline(consignment.id)
+    electronic = electronic_transfer(transfers, consignment.id)
     timeline = elapsed(entries)
     for entry in timeline:
         entry.pop("detail_message")
@@ -141,7 +149,7 @@ def consignment_json(
         "declaration": None if declaration is None else declaration_json.encode(declaration),
         "versions": [version_json(v, consignment.id) for v in store.versions(consignment.id)],
         "timeline": timeline,
-        "six_steps": six_steps_json(six_steps(entries, electronic_transfer=electronic_transfer)),
+        "six_steps": six_steps_json(six_steps(entries, electronic_transfer=electronic)),
         "links": {
             "self": f"{API}/{consignment.id}",
             "page": f"/consignments/{consignment.id}",

@@ -44,7 +44,7 @@ from phytowatch.services.supervision.declare import (
     DeclarationService,
 )
 from phytowatch.web.auth import principal_of
-from phytowatch.web.consignment_json import elapsed
+from phytowatch.web.consignment_json import elapsed, electronic_transfer
 from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.listing import CSV_CHUNK, PAGE_SIZES, Filters, csv_response, iso, pager
@@ -393,7 +393,9 @@ def _view(services: App, found: Consignment, version: int | None) -> dict[str, A
         "run_ids": list(shown.runs) if shown else [],
         "versions": versions,
         "timeline": elapsed(entries),
-        "six": six_steps(entries),
+        "six": six_steps(
+            entries, electronic_transfer=electronic_transfer(services.transfers, found.id)
+        ),
         "copied": copied,
     }
 
