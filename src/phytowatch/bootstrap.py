@@ -35,6 +35,7 @@ from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.outbox.repo import SqlOutbox
 from phytowatch.storage.pages_repo import SqlPageStore
+from phytowatch.storage.port.wiring import port_service
 from phytowatch.storage.registry_repo import SqlRegistry
 from phytowatch.storage.runs_repo import SqlRunStore
 from phytowatch.storage.supervision.consignments_repo import SqlConsignmentStore
@@ -168,6 +169,14 @@ def bootstrap(
         # -- step 5, the outbox and the port's receiver --
         outbox=SqlOutbox(engine),
         # -- step 6, port check and release --
+        port=port_service(
+            engine,
+            audit,
+            policy=policy,
+            consignments=consignments,
+            routes=chain["assessments"],
+            standing=standing,
+        ),
         # -- the six-step timeline --
         # -- the bureau's view (KPIs) --
         # -- steps 5-6, the demo province runs the whole chain --

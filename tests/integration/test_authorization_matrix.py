@@ -252,6 +252,18 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     # -- step 5, e-transfer: transfers, retrieval, amendments --
     # -- step 5, the outbox and the port's receiver --
     # -- step 6, port check and release --
+    ("GET", "/api/v1/port/queue"): frozenset({"port"}),
+    ("GET", "/api/v1/port/transfers/{number}"): frozenset({"port"}),
+    ("POST", "/api/v1/port/transfers/{number}/check"): frozenset({"port"}),
+    ("POST", "/api/v1/port/transfers/{number}/hold"): frozenset({"port"}),
+    ("POST", "/api/v1/port/transfers/{number}/release"): frozenset({"port"}),
+    ("GET", "/api/v1/clearances/{number}"): EVERYONE,
+    ("GET", "/port"): frozenset({"port"}),
+    ("GET", "/port/transfers/{number}"): frozenset({"port"}),
+    ("POST", "/port/transfers/{number}/check"): frozenset({"port"}),
+    ("POST", "/port/transfers/{number}/hold"): frozenset({"port"}),
+    ("POST", "/port/transfers/{number}/release"): frozenset({"port"}),
+    ("GET", "/clearances/{number}"): EVERYONE,
     # -- the six-step timeline --
     # -- the bureau's view (KPIs) --
     # -- steps 5-6, the demo province runs the whole chain --

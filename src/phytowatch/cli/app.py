@@ -67,6 +67,10 @@ app.add_typer(marks_app, name="marks")
 # -- step 5, e-transfer: transfers, retrieval, amendments --
 # -- step 5, the outbox and the port's receiver --
 # -- step 6, port check and release --
+from phytowatch.cli.port_cmds import clearances_app, port_app  # noqa: E402 (under its marker)
+
+app.add_typer(port_app, name="port")
+app.add_typer(clearances_app, name="clearances")
 # -- the six-step timeline --
 # -- the bureau's view (KPIs) --
 # -- steps 5-6, the demo province runs the whole chain --

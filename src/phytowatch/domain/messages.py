@@ -2042,6 +2042,82 @@ class Code(StrEnum):
     )
     # -- step 5, the outbox and the port's receiver --
     # -- step 6, port check and release --
+    PORT_NO_TRANSFER = (
+        "port.no_transfer",
+        "consignment {consignment} has no e-transfer: it cannot be released at the port",
+    )
+    PORT_PAPER_TRANSFER = (
+        "port.paper_transfer",
+        "transfer {transfer} of consignment {consignment} went on paper (port {port} takes no "
+        "e-transfer): it cannot be released here",
+    )
+    PORT_NOT_TAKEN = (
+        "port.not_taken",
+        "transfer {transfer} has not been taken by a port office yet: retrieve it with its "
+        "number and password first",
+    )
+    PORT_OTHER_OFFICE = (
+        "port.other_office",
+        "transfer {transfer} was taken by port office {taken}, not by {office}",
+    )
+    PORT_CERT_CANCELLED = (
+        "port.certificate_cancelled",
+        "certificate {certificate} on transfer {transfer} is cancelled: the batch cannot be "
+        "released",
+    )
+    PORT_CERT_REPLACED = (
+        "port.certificate_replaced",
+        "certificate {certificate} on transfer {transfer} was replaced by certificate "
+        "{replacement}: check the batch against the new certificate before releasing it",
+    )
+    PORT_CHECK_OWED = (
+        "port.check_owed",
+        "transfer {transfer} was drawn for a port check and no conforming check is recorded",
+    )
+    PORT_HELD = (
+        "port.held",
+        "transfer {transfer} is held ({reason}): record a conforming check before releasing it",
+    )
+    PORT_RELEASED_ALREADY = (
+        "port.released_already",
+        "consignment {consignment} was released already: clearance {clearance}",
+    )
+    PORT_NOT_TRANSFERRED = (
+        "port.not_transferred",
+        "consignment {consignment} is {state}, not transferred: it cannot be released",
+    )
+    PORT_NO_OFFICE = (
+        "port.no_office",
+        "only a port officer of a port office may check, hold or release a batch",
+    )
+    PORT_OFFICE_NEEDED = (
+        "port.office_needed",
+        "give the port office that acts (--office)",
+    )
+    PORT_UNKNOWN_TRANSFER = "port.unknown_transfer", "no transfer numbered {number}"
+    PORT_UNKNOWN_CLEARANCE = "port.unknown_clearance", "no clearance record numbered {number}"
+    PORT_HOLD_REASON = "port.hold_reason", "give the reason for holding the batch"
+    PORT_TEXT_TOO_LONG = "port.text_too_long", "at most {max} characters"
+    PORT_YES_NO = "port.yes_no", "answer yes or no"
+    PORT_RELEASED_AS = "port.released_as", "released at port {port}: clearance {clearance}"
+    PORT_DRAWN = (
+        "port.drawn",
+        "drawn for a check: draw {draw} is below the ratio {ratio} [{confidence}] of mode {mode}",
+    )
+    PORT_KEY_LISTED = (
+        "port.key_listed",
+        "checked: the enterprise is on the key list (every batch is checked)",
+    )
+    PORT_NOT_DRAWN = (
+        "port.not_drawn",
+        "not drawn: draw {draw} is not below the ratio {ratio} [{confidence}] of mode {mode}",
+    )
+    PORT_CHECK_RECORDED = (
+        "port.check_recorded",
+        "check recorded: {verdict}",
+    )
+    PORT_HELD_AS = "port.held_as", "batch held: {reason}"
+    PORT_QUEUE_EMPTY = "port.queue_empty", "nothing waits at port office {office}"
     # -- the six-step timeline --
     # -- the bureau's view (KPIs) --
     # -- steps 5-6, the demo province runs the whole chain --

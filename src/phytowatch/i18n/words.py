@@ -128,6 +128,7 @@ CHAIN_STEPS = (
 # in the reader's language from this catalogue, as the pages say theirs
 CLI = (
     N_("on paper"),
+    N_("held"), N_("conforming"), N_("not_conforming"),  # phytowatch port
     N_("Source"), N_("Params"), N_("Log"), N_("Judged"), N_("Hold"), N_("Longest hold"), N_("Why"),
     N_("Criteria"), N_("met"), N_("not met"), N_("Interruptions"), N_("Findings"),
     N_("Review required: yes — an inspector must look at the findings before sign-off"),

@@ -133,6 +133,11 @@ def create_app(
     # -- step 5, e-transfer: transfers, retrieval, amendments --
     # -- step 5, the outbox and the port's receiver --
     # -- step 6, port check and release --
+    from phytowatch.web.api.port import router as port_api
+    from phytowatch.web.pages.supervision.port import router as port_pages
+
+    app.include_router(port_api)
+    app.include_router(port_pages)
     # -- the six-step timeline --
     # -- the bureau's view (KPIs) --
     # -- steps 5-6, the demo province runs the whole chain --

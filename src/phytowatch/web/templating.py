@@ -210,6 +210,7 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
         ("enterprises", "/enterprises", "Enterprises", Action.FACILITIES_READ, bureau),
         ("bases", "/bases", "Bases", Action.CONSIGNMENTS_READ, True),
         ("rules", "/rules", "Policy", Action.POLICY_READ, True),
+        ("port", "/port", "At the port", Action.PORT_RELEASE, True),
         ("admin", "/admin", "Administration", Action.REGISTRY_WRITE, True),
     ]
     return [

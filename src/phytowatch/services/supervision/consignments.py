@@ -5,7 +5,7 @@ port the declaration use cases and these reads need of the store.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -143,10 +143,21 @@ class ConsignmentStore(ConsignmentLookup, Protocol):
     def backed_by(self, run_id: int) -> list[BackedConsignment]: ...
 
 
-def visible(store: ConsignmentStore, principal: Principal, consignment_id: int) -> Consignment:
-    """The consignment if it exists and is within the caller's reach; not found alike."""
+def visible(
+    store: ConsignmentStore,
+    principal: Principal,
+    consignment_id: int,
+    *,
+    also: Callable[[Principal, int], bool] | None = None,
+) -> Consignment:
+    """The consignment if it exists and is within the caller's reach; not found alike.
+    ``also``: a reach beside the caller's jurisdiction (a port officer's: the consignments whose
+    transfer their office took, ``Port.reaches``)."""
     found = store.consignment(consignment_id)
-    if found is None or not principal.covers(found.enterprise, found.city):
+    if found is None or not (
+        principal.covers(found.enterprise, found.city)
+        or (also is not None and also(principal, consignment_id))
+    ):
         raise refused(Kind.NOT_FOUND, Code.NO_CONSIGNMENT, consignment=consignment_id)
     return found
 

@@ -234,7 +234,9 @@ async def get_consignment(request: Request, consignment_id: RowId) -> JSONRespon
     principal = principal_of(request)
 
     def read() -> dict[str, Any]:
-        found = visible(services.consignments, principal, consignment_id)
+        found = visible(
+            services.consignments, principal, consignment_id, also=services.port.reaches
+        )
         return consignment_json(services.consignments, found, transfers=services.transfers)
 
     try:
@@ -254,7 +256,9 @@ async def get_version(request: Request, consignment_id: RowId, version: RowId) -
     principal = principal_of(request)
 
     def read() -> dict[str, Any]:
-        found = visible(services.consignments, principal, consignment_id)
+        found = visible(
+            services.consignments, principal, consignment_id, also=services.port.reaches
+        )
         declaration = version_of(services.consignments, found, version)
         infos = {v.version: v for v in services.consignments.versions(found.id)}
         info = infos[version]

@@ -339,7 +339,11 @@ async def _own(request: Request, consignment_id: int) -> Consignment:
     services = services_of(request)
     principal = principal_of(request)
     try:
-        return await run_in_threadpool(visible, services.consignments, principal, consignment_id)
+        return await run_in_threadpool(
+            lambda: visible(
+                services.consignments, principal, consignment_id, also=services.port.reaches
+            )
+        )
     except Refused as error:
         raise PageError(STATUS[error.kind], error.message) from None
 

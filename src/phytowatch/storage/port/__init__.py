@@ -1,0 +1,1 @@
+"""Step 6's storage: the port's draws, checks, holds and clearance records (migration 0022)."""
