@@ -15,6 +15,7 @@ from phytowatch.config import Settings
 from phytowatch.domain.messages import Word
 from phytowatch.ephyto.codec import LxmlEphyto
 from phytowatch.notify import make_notifier
+from phytowatch.notify.outbox_http import HttpTransport
 from phytowatch.printing.pdf import PdfPrinter
 from phytowatch.schedules import load_catalog
 from phytowatch.services.alarms import AlarmService
@@ -22,6 +23,7 @@ from phytowatch.services.app import App
 from phytowatch.services.audit import AuditLog
 from phytowatch.services.certificates.ephyto import EphytoService
 from phytowatch.services.clock import Clock, SystemClock
+from phytowatch.services.outbox import SECOND, OutboxDelivery, receivers_of
 from phytowatch.services.runs import RunMonitor
 from phytowatch.services.supervision.policy import PolicyService
 from phytowatch.storage.accounts_repo import SqlAccountStore
@@ -33,7 +35,7 @@ from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
 from phytowatch.storage.migrate import upgrade
-from phytowatch.storage.outbox.repo import SqlOutbox
+from phytowatch.storage.outbox.repo import SqlOutbox, SqlOutboxStore
 from phytowatch.storage.pages_repo import SqlPageStore
 from phytowatch.storage.port.wiring import port_service
 from phytowatch.storage.registry_repo import SqlRegistry
@@ -168,6 +170,20 @@ def bootstrap(
         ),
         # -- step 5, the outbox and the port's receiver --
         outbox=SqlOutbox(engine),
+        deliveries=OutboxDelivery(
+            SqlOutboxStore(engine),
+            HttpTransport(),
+            receivers_of(
+                settings.receivers,
+                settings.receiver_secrets.get_secret_value() if settings.receiver_secrets else "",
+            ),
+            clock or SystemClock(),
+            audit=audit,
+            cap=settings.outbox_backoff_cap_s * SECOND,
+            lease=settings.outbox_lease_s * SECOND,
+            flag_after=settings.outbox_flag_after_s * SECOND,
+            batch=settings.outbox_batch,
+        ),
         # -- step 6, port check and release --
         port=port_service(
             engine,

@@ -94,6 +94,31 @@ class Settings(BaseSettings):
         description="encrypts the offices' private signing keys stored in the database; unset: "
         "they are stored unencrypted (a demo; a bureau sets it, see docs/certificates.md)",
     )
+    receivers: str = Field(
+        "",
+        description="the outbox's receivers, NAME=URL pairs separated by commas (NAME as the "
+        "ports policy's receiver); a destination without one waits (docs/outbox.md)",
+    )
+    receiver_secrets: SecretStr | None = Field(
+        None,
+        description="each receiver's shared secret its bodies are signed with (HMAC-SHA256), "
+        "NAME=SECRET pairs separated by commas; every receiver needs one",
+    )
+    outbox_backoff_cap_s: int = Field(
+        300, ge=1, description="the longest wait between two delivery attempts of a message"
+    )
+    outbox_flag_after_s: int = Field(
+        900, ge=1, description="a message failing this long is flagged for the administrator"
+    )
+    outbox_lease_s: int = Field(
+        60, ge=1, description="how long a worker's claim holds a message before another may take it"
+    )
+    outbox_batch: int = Field(
+        100, ge=1, le=10_000, description="messages a worker claims at a time"
+    )
+    outbox_in_serve: bool = Field(
+        True, description="phytowatch serve also runs the outbox's delivery in a thread"
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

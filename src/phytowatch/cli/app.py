@@ -66,6 +66,10 @@ app.add_typer(ephyto_app, name="ephyto")
 app.add_typer(marks_app, name="marks")
 # -- step 5, e-transfer: transfers, retrieval, amendments --
 # -- step 5, the outbox and the port's receiver --
+from phytowatch.cli.outbox_cmds import outbox_app, port_receiver  # noqa: E402 (its marker)
+
+app.add_typer(outbox_app, name="outbox")
+app.command("port-receiver")(port_receiver)
 # -- step 6, port check and release --
 from phytowatch.cli.port_cmds import clearances_app, port_app  # noqa: E402 (under its marker)
 

@@ -9,6 +9,9 @@ import typer
 from phytowatch.cli.options import DatabaseOption
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from phytowatch.bootstrap import Services
     from phytowatch.config import Settings
 
 
@@ -41,8 +44,9 @@ def serve(
         database=settings.database_url.split("@")[-1],
     )
     typer.echo(say(serving), err=True)
+    build = with_outbox(bootstrap) if settings.outbox_in_serve else bootstrap
     uvicorn.run(
-        create_app(settings, build=bootstrap),
+        create_app(settings, build=build),
         host=settings.host,
         port=settings.port,
         log_level=log_level,
@@ -62,3 +66,35 @@ def _check_notify_rules(settings: Settings) -> None:
         make_notifier(settings).close()
     except Invalid as error:
         raise fail(error.message) from None
+
+
+def with_outbox(build: Callable[[Settings], Services]) -> Callable[[Settings], Services]:
+    """``build``, and the outbox's delivery in a thread of the server's process, stopped (and
+    waited for) before the services close."""
+
+    def built(settings: Settings) -> Services:
+        import logging
+        import threading
+
+        services = build(settings)
+        stop = threading.Event()
+        log = logging.getLogger("phytowatch.outbox")
+        worker = threading.Thread(
+            target=services.deliveries.run,
+            args=(stop,),
+            kwargs={"on_error": lambda error: log.warning("outbox delivery: %s", error)},
+            name="phytowatch-outbox",
+            daemon=True,
+        )
+        close = services.close
+
+        def stop_then_close() -> None:
+            stop.set()
+            worker.join(timeout=30)
+            close()
+
+        services.close = stop_then_close
+        worker.start()
+        return services
+
+    return built

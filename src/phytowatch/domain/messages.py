@@ -2045,6 +2045,42 @@ class Code(StrEnum):
         "certificate {before} cancelled: struck from the transfer",
     )
     # -- step 5, the outbox and the port's receiver --
+    OUTBOX_NO_ANSWER = "outbox.no_answer", "no answer from the receiver: {error}"
+    OUTBOX_STATUS = "outbox.status", "the receiver answered {status}: {error}"
+    OUTBOX_NO_ADDRESS = (
+        "outbox.no_address",
+        "no address configured for {destination}: its messages wait (PHYTOWATCH_RECEIVERS)",
+    )
+    OUTBOX_RECEIVER_PAIR = "outbox.receiver_pair", "{setting}: {item}: expected NAME=VALUE"
+    OUTBOX_RECEIVER_URL = (
+        "outbox.receiver_url",
+        "receiver {name}: {url} is not an http:// or https:// address with a host",
+    )
+    OUTBOX_RECEIVER_SECRET = (
+        "outbox.receiver_secret",
+        "receiver {name} has no shared secret (PHYTOWATCH_RECEIVER_SECRETS)",
+    )
+    OUTBOX_DELIVERED = "outbox.delivered", "{count} messages tried, {waiting} waiting"
+    OUTBOX_RETRIED = "outbox.retried", "{count} refused messages to be sent again"
+    OUTBOX_WORKER = "outbox.worker", "outbox: delivering to {receivers}"
+    OUTBOX_STATUS_LINE = (
+        "outbox.status_line",
+        "{destination}: {waiting} waiting, {delivered} delivered, {refused} refused, "
+        "{failing} failing; oldest waiting since {oldest}",
+    )
+    OUTBOX_LAST_ERROR = "outbox.last_error", "last error ({at}): {error}"
+    OUTBOX_NOTHING = "outbox.nothing", "no message in the outbox, no receiver configured"
+    OUTBOX_RETRY_WHICH = "outbox.retry_which", "name a destination or a message, or all"
+    RECEIVER_LISTENING = (
+        "receiver.listening",
+        "port receiver on {url}: messages stored in {database}",
+    )
+    RECEIVER_LISTEN = "receiver.listen", "listen address {value}: expected HOST:PORT"
+    RECEIVER_DATABASE = (
+        "receiver.database",
+        "{database}: the receiver keeps its messages in SQLite: sqlite:///FILE",
+    )
+    RECEIVER_CANNOT_LISTEN = "receiver.cannot_listen", "cannot listen on {listen}: {error}"
     # -- step 6, port check and release --
     PORT_NO_TRANSFER = (
         "port.no_transfer",

@@ -22,6 +22,7 @@ from phytowatch.services.certificates.printing import CertificatePrinter
 from phytowatch.services.clock import Clock
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
+from phytowatch.services.outbox import OutboxDelivery
 from phytowatch.services.port.ports import Port
 from phytowatch.services.ports import PageQueries, ReadingWriter, Registry
 from phytowatch.services.runs import RunMonitor, RunStore
@@ -148,6 +149,7 @@ class App:
 
     # -- step 5, the outbox and the port's receiver --
     outbox: Outbox  # messages to other systems, put in the caller's unit, delivered later
+    deliveries: OutboxDelivery  # the outbox's delivery (worker, status, retry; services/outbox.py)
 
     # -- step 6, port check and release --
     port: Port  # the port's draw, check, hold and release; the clearance records (通关单)
