@@ -34,6 +34,7 @@ from phytowatch.storage.certificates.wiring import certificate_service
 from phytowatch.storage.database import check_exists, make_engine, masked_url
 from phytowatch.storage.ephyto_repo import SqlReceivedEphytoStore
 from phytowatch.storage.errors import storage_errors
+from phytowatch.storage.kpi_wiring import kpi_service
 from phytowatch.storage.migrate import upgrade
 from phytowatch.storage.outbox.repo import SqlOutbox, SqlOutboxStore
 from phytowatch.storage.pages_repo import SqlPageStore
@@ -195,6 +196,7 @@ def bootstrap(
         ),
         # -- the six-step timeline --
         # -- the bureau's view (KPIs) --
+        kpi=kpi_service(engine, policy),
         # -- steps 5-6, the demo province runs the whole chain --
     )
 

@@ -30,6 +30,7 @@ EVERYONE = frozenset(PEOPLE)
 WATCHERS = frozenset({"operator", "inspector", "certifier", "admin"})  # see alarms, stills, live
 PUBLIC, SIGNED_IN, SESSION, DEVICE = "public", "signed_in", "session", "device"
 EPHYTO = frozenset({"inspector", "certifier", "port", "admin"})  # received ePhyto: read, import
+KPI = frozenset({"inspector", "certifier", "port", "admin"})  # the bureau's figures
 
 EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/api/v1/auth/login"): PUBLIC,
@@ -266,6 +267,9 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/clearances/{number}"): EVERYONE,
     # -- the six-step timeline --
     # -- the bureau's view (KPIs) --
+    ("GET", "/api/v1/kpi"): KPI,
+    ("GET", "/kpi"): KPI,
+    ("GET", "/kpi/{table}.csv"): KPI,
     # -- steps 5-6, the demo province runs the whole chain --
 }
 
@@ -293,6 +297,7 @@ def _url(world: World, path: str) -> str:
         .replace("{login}", "nobody")  # a user the admin pages do not find (404): nothing changed
         .replace("{token_id}", "999999")
         .replace("{snapshot_id}", str(k1.snapshot))
+        .replace("{table}", "runs")
     )
 
 

@@ -2160,6 +2160,11 @@ class Code(StrEnum):
     PORT_QUEUE_EMPTY = "port.queue_empty", "nothing waits at port office {office}"
     # -- the six-step timeline --
     # -- the bureau's view (KPIs) --
+    KPI_BAD_DATE = "kpi.bad_date", "{field}: {value} is not a date (write it as 2026-03-31)"
+    KPI_PERIOD_BACKWARDS = "kpi.period_backwards", "the period ends before its first day, {first}"
+    KPI_PERIOD_TOO_LONG = "kpi.period_too_long", "a period is at most {days} days long"
+    KPI_NO_OFFICE = "kpi.no_office", "no office {office} whose figures you may see"
+    KPI_NO_TABLE = "kpi.no_table", "no table {table} among the figures"
     # -- steps 5-6, the demo province runs the whole chain --
 
 

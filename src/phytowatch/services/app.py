@@ -20,6 +20,7 @@ from phytowatch.services.certificates.marks import Marks
 from phytowatch.services.certificates.ports import Certificates
 from phytowatch.services.certificates.printing import CertificatePrinter
 from phytowatch.services.clock import Clock
+from phytowatch.services.kpi import KpiService
 from phytowatch.services.lists import RegistryListing, RunListing
 from phytowatch.services.notify import Notifier
 from phytowatch.services.outbox import OutboxDelivery
@@ -157,5 +158,6 @@ class App:
     # -- the six-step timeline --
 
     # -- the bureau's view (KPIs) --
+    kpi: KpiService  # the bureau's figures, per office and period, from the records
 
     # -- steps 5-6, the demo province runs the whole chain --

@@ -140,6 +140,11 @@ def create_app(
     app.include_router(port_pages)
     # -- the six-step timeline --
     # -- the bureau's view (KPIs) --
+    from phytowatch.web.api.kpi import router as kpi_api
+    from phytowatch.web.pages.kpi import router as kpi_pages
+
+    app.include_router(kpi_api)
+    app.include_router(kpi_pages)
     # -- steps 5-6, the demo province runs the whole chain --
     install_pages(app)  # the pages, their JSON, static files (web/pages*.py)
     app.state.events = EventHub()

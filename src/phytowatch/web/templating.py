@@ -211,6 +211,7 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
         ("bases", "/bases", "Bases", Action.CONSIGNMENTS_READ, True),
         ("rules", "/rules", "Policy", Action.POLICY_READ, True),
         ("port", "/port", "At the port", Action.PORT_RELEASE, True),
+        ("kpi", "/kpi", "Figures", Action.KPI_READ, True),
         ("admin", "/admin", "Administration", Action.REGISTRY_WRITE, True),
     ]
     return [
