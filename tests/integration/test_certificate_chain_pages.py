@@ -90,6 +90,15 @@ def test_apply_return_resubmit_approve_issue_then_replace_and_cancel(
     # test's kiln run, judged by the server, fills it)
     assert 'id="treatment-h"' in page and "Disinfestation and/or disinfection treatment" in page
     assert number in _get(client, "declarant", f"/consignments/{consignment.id}").text
+    # the six steps: issued, the certificate is transferred in its unit: five reached, in Chinese
+    six = _get(client, "declarant", f"/consignments/{consignment.id}", "zh-CN").text
+    bar = six.split('class="six"')[1].split("</ol>")[0]
+    assert bar.count('class="reached"') == 5 and "电子签证" in bar and "certifier" in bar
+    assert '<li class="next" data-step="6">' in bar and "口岸查验与放行" in bar
+    assert "纸质转单" not in bar  # Shanghai takes e-transfers
+    answer = _get(client, "declarant", f"/api/v1/consignments/{consignment.id}").json()
+    assert answer["six_steps"]["electronic_transfer"] is True
+    assert answer["six_steps"]["next"] == 6
     # a replacement, then the original cancelled
     replaced = _post(client, "declarant", f"/certificates/{cid}/replace",
                      {"reason": "the consignee moved"})  # fmt: skip

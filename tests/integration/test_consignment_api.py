@@ -65,6 +65,13 @@ def test_a_declarant_drafts_and_submits_and_the_timeline_says_so(
     assert submitted["state"] == "routed" and submitted["version"] == 1
     assert [e["step"] for e in submitted["timeline"]] == ["drafted", "submitted", "routed"]
     assert submitted["timeline"][1]["since_submission_s"] == 0
+    six = submitted["six_steps"]  # the declarant sees its own consignment's six steps
+    assert [s["step"] for s in six["steps"]] == [
+        "declaration", "routing", "assessment", "certificate", "transfer", "release"
+    ]  # fmt: skip
+    assert [s["reached"] for s in six["steps"]] == [True, True, False, False, False, False]
+    assert six["steps"][0]["actor"] == "user:declarant" and six["steps"][1]["since_previous_s"] == 0
+    assert six["next"] == 3 and six["declaration_to_release_s"] is None
     version = client.get(f"{API}/{body['id']}/versions/1", headers=headers).json()
     assert version["declaration"]["runs"] == [signed["K1"]]
     assert len(version["sha256"]) == 64

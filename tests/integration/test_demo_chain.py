@@ -3,7 +3,9 @@ off by the demo inspector, declared by their enterprises, routed (most released 
 inspected now and then, one intercepted, one returned and corrected; every consignment rests on
 signed-off PASS runs; what was assessed conforming gets its certificate applied for, issued,
 signed and printed (now and then returned, replaced or cancelled), and signed-off pallet runs
-their IPPC mark; the audit trail verifies. The service is the real one on a scratch
+their IPPC mark; the transfers are taken at the port with their number and password, amended
+by the rules (one beyond them refused), checked where drawn, held now and then, and released,
+the six steps of a released consignment all reached; the audit trail verifies. The service is the real one on a scratch
 SQLite database, its clock a fixed clock the test moves."""
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from phytowatch.config import load_settings
 from phytowatch.demo.certifying import certifier_login, mark_load, seed_certifying
 from phytowatch.demo.chain import PESTS, Chain, declarant_login, seed_chain
 from phytowatch.demo.cycle import Cycle
+from phytowatch.demo.port import port_officer_login, seed_ports
 from phytowatch.demo.province import province
 from phytowatch.demo.run import seed, seed_people
 from phytowatch.domain.certificates.model import Certificate
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN, parse_instant
+from phytowatch.domain.supervision.six_steps import six_steps
 from phytowatch.services.accounts.offices import add_office
 from phytowatch.services.clock import FixedClock
 from phytowatch.services.context import Context
@@ -70,6 +74,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             name="Guangdong bureau", cities=["广州"],
         )  # fmt: skip
         certifiers = seed_certifying(services, now=T0, password="demo-chain-pass-2")
+        port_officers = seed_ports(services, now=T0, password="demo-chain-pass-3")
         with TestClient(create_app(settings, services)) as client:
             cycle = Cycle(
                 [(f, tokens[f.code]) for f in chosen],
@@ -130,7 +135,29 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                         )
                     )
                 ]
+                released = [
+                    row[0]
+                    for row in conn.execute(
+                        text("SELECT id FROM consignments WHERE state = 'released'")
+                    )
+                ]
+                transfers = [
+                    tuple(row)
+                    for row in conn.execute(
+                        text("SELECT electronic, port, port_office FROM transfers")
+                    )
+                ]
             return {
+                "port_officers": port_officers,
+                "released": {
+                    c: six_steps(
+                        services.consignments.timeline(c),
+                        electronic_transfer=True,
+                    )
+                    for c in released
+                },
+                "clearances": {c: services.port.clearance_of_consignment(c) for c in released},
+                "transfers": transfers,
                 "certifiers": certifiers,
                 "keys": {office: services.certificates.keys(office) for office in ("JX", "GD")},
                 "gd_officer": services.accounts.user_by_login("certifier-gd"),
@@ -174,15 +201,17 @@ def test_signed_off_runs_are_declared_and_most_released_on_documents(
     assert counts["refused"] == 0, counts
     states: Counter[str] = chain["states"]
     assert sum(states.values()) == counts["declared"]
-    assert states["assessed"] + states["transferred"] >= counts["documents"], states
+    assert states["assessed"] + states["transferred"] + states["released"] >= counts["documents"], (
+        states
+    )
     # routed: waiting for the inspector; transferred: a certificate issued, which makes the
-    # e-transfer in its transaction (step 5)
-    assert set(states) <= {"assessed", "transferred", "routed"}, states
+    # e-transfer in its transaction (step 5); released at the port (step 6)
+    assert set(states) <= {"assessed", "transferred", "routed", "released"}, states
     # every consignment went through each step it should have, and no further
     steps: Counter[str] = chain["steps"]
     assert set(steps) == {
         "drafted", "submitted", "routed", "assessed", "returned", "resubmitted", "certified",
-        "transferred",
+        "transferred", "released",
     }, steps  # fmt: skip
     assert steps["drafted"] == steps["submitted"] == counts["declared"], steps
 
@@ -293,3 +322,37 @@ def test_the_inspector_authorises_the_ippc_mark_for_signed_off_wood_packaging_ru
 def test_a_facility_load_reads_as_the_marks_load() -> None:
     assert mark_load("650 pallets, pine") == ("pine pallets", "650", "pallets")
     assert mark_load("") == ("wood packaging", "1", "pieces")
+
+
+def test_the_ports_have_their_offices_and_officers(chain: dict[str, Any]) -> None:
+    logins = {login for login, _, role in chain["port_officers"] if role == "port_officer"}
+    # ports.json: five ports take e-transfers (Shekou and Guangzhou take paper)
+    assert logins == {port_officer_login(o) for o in ("PSHA", "PNGB", "PYTN", "PXMN", "PJIU")}
+    assert port_officer_login("PSHA") == "port-psha"
+
+
+def test_transfers_are_taken_amended_checked_held_and_released(chain: dict[str, Any]) -> None:
+    counts: Counter[str] = chain["counts"]
+    transfers = chain["transfers"]
+    assert len(transfers) == counts["transferred"] >= 10, counts
+    paper = [t for t in transfers if not t[0]]
+    assert len(paper) == counts["paper"] and all(t[2] == "" for t in paper), transfers
+    assert len(paper) < len(transfers) / 5, transfers  # most go electronically
+    assert counts["retrieved"] >= counts["released"] >= 5, counts
+    assert counts["held"] >= 1 and counts["amended"] >= 1, counts
+    assert counts["amend_refused"] >= 1, counts  # the value beyond 10 %, refused
+    assert counts["port_refused"] == 0, counts
+    assert chain["states"]["released"] == counts["released"], chain["states"]
+
+
+def test_a_released_consignment_shows_all_six_steps_with_a_clearance(
+    chain: dict[str, Any],
+) -> None:
+    assert chain["released"], "nothing released"
+    for consignment, found in chain["released"].items():
+        assert found.reached == 6 and found.next_step is None, (consignment, found)
+        assert found.declaration_to_release_us is not None
+        assert found.declaration_to_release_us > 0, found
+        assert found.steps[5].actor.startswith("user:port-"), found.steps[5]
+        clearance = chain["clearances"][consignment]
+        assert clearance is not None and clearance.number, consignment

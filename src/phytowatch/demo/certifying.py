@@ -133,6 +133,8 @@ class Certifying:
     counts: Counter[str]
     inspector: str = "inspector"
     print_to: Path | None = None  # the originals' PDFs, when given
+    # told of each consignment whose certificate was issued (steps 5-6: demo/port.py)
+    on_issued: Callable[[int, int], None] | None = None
     _apply: list[Task] = field(default_factory=list)
     _certify: list[Task] = field(default_factory=list)
     _correct: list[Task] = field(default_factory=list)
@@ -230,6 +232,8 @@ class Certifying:
         if issued.replaces is not None:
             self.counts["replaced"] += 1
         self._print(issued, ctx)
+        if self.on_issued is not None and issued.consignment_id is not None:
+            self.on_issued(issued.consignment_id, now)
         order = self.counts["issued"]
         if issued.replaces is None and order % REPLACE_EVERY == REPLACE_EVERY // 2:
             self._replace.append(Task(now + REPLACE_AFTER, certificate=issued.id))

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from phytowatch.demo.certifying import Certifying
+from phytowatch.demo.port import Porting
 from phytowatch.demo.province import DEMO_ENTERPRISE, DemoEnterprise, DemoFacility
 from phytowatch.domain.accounts import Principal
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
@@ -147,6 +148,12 @@ UNTREATED_TRADES = (
                "vessel OOCL Hong Kong (reefer)", "AEJEA")),
     )),
 )  # fmt: skip
+# the declared value of a consignment (USD): what the e-transfer's value amendments change
+VALUES = {
+    "wood-packaging": Decimal(28000), "citrus-navel-orange": Decimal(36000),
+    "mango": Decimal(5200), "papaya": Decimal(3100), "tea-green": Decimal(24000),
+    "ginger-fresh": Decimal(18500),
+}  # fmt: skip
 # (product, pest, life stage, disposal): real pests of what is inspected
 PESTS = {
     "citrus-navel-orange": ("Bactrocera minax", LifeStage.LARVA, Disposal.DESTRUCTION),
@@ -307,6 +314,7 @@ class Chain:
     counts: Counter[str] = field(default_factory=Counter)
     print_to: Path | None = None  # where the originals' PDFs go (step 4), when given
     certifying: Certifying = field(init=False)
+    porting: Porting = field(init=False)
     _rng: random.Random = field(init=False)
     _seen: set[int] = field(default_factory=set)  # runs looked at for sign-off
     _declare: list[Pending] = field(default_factory=list)
@@ -318,9 +326,11 @@ class Chain:
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
         self.facilities = [f for f in self.facilities if f.schedule is not None]
+        self.porting = Porting(self.app, self._ctx, self.counts)
         self.certifying = Certifying(
-            self.app, self._ctx, self.counts, inspector=self.inspector, print_to=self.print_to
-        )
+            self.app, self._ctx, self.counts, inspector=self.inspector, print_to=self.print_to,
+            on_issued=self.porting.certified,
+        )  # fmt: skip
 
     # -- who acts ------------------------------------------------------------------------------
 
@@ -348,6 +358,7 @@ class Chain:
         for pending in self._due(self._correct, now):
             self._attempt(self._resubmit, pending, now)
         self.certifying.step(now)
+        self.porting.step(now)
 
     @staticmethod
     def _due(queue: list[Pending], now: int) -> list[Pending]:
@@ -434,6 +445,8 @@ class Chain:
             runs=runs,
             place_of_origin="Jiangxi, China",
             point_of_entry=buyer.point_of_entry,
+            declared_value=VALUES.get(trade.product),
+            currency="USD" if trade.product in VALUES else "",
         )
 
     def _submit(self, enterprise: str, declaration: Declaration, now: int) -> None:

@@ -119,6 +119,11 @@ CONSIGNMENT_STATES = (
     N_("rejected"), N_("certified"), N_("transferred"), N_("released"),
 )  # fmt: skip
 CONSIGNMENT_STEPS = (N_("drafted"), N_("resubmitted"))  # the others are the states' words
+# the six steps of the chain (domain/supervision/six_steps.py)
+CHAIN_STEPS = (
+    N_("step.declaration"), N_("step.routing"), N_("step.assessment"), N_("step.certificate"),
+    N_("step.transfer"), N_("step.release"),
+)  # fmt: skip
 # the CLI's labels (``phytowatch evaluate``'s report, ``phytowatch schedules``): said by the CLI
 # in the reader's language from this catalogue, as the pages say theirs
 CLI = (

@@ -1,6 +1,6 @@
 """A consignment as the API answers it (and the pages read it): its state, the content of its
-newest version (or its draft), its versions, its timeline with elapsed times, and links; a
-declaration refused field by field."""
+newest version (or its draft), its versions, its timeline with elapsed times, its six steps
+(workflow.md), and links; a declaration refused field by field."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from phytowatch.domain.messages import message_json, stored_message
 from phytowatch.domain.supervision.consignment import Consignment, TimelineEntry
+from phytowatch.domain.supervision.six_steps import SixSteps, six_steps
 from phytowatch.domain.supervision.validation import FieldProblem, FieldsRefused
 from phytowatch.formats import declaration_json
 from phytowatch.services.supervision.consignments import (
@@ -19,6 +20,7 @@ from phytowatch.services.supervision.consignments import (
     VersionInfo,
     content,
 )
+from phytowatch.services.transfers.ports import TransferLookup
 from phytowatch.web.presenters import when
 
 API = "/api/v1/consignments"
@@ -69,6 +71,39 @@ def elapsed(entries: Sequence[TimelineEntry]) -> list[dict[str, Any]]:
     return out
 
 
+def _seconds(us: int | None) -> int | None:
+    return None if us is None else us // 10**6
+
+
+def six_steps_json(found: SixSteps) -> dict[str, Any]:
+    """The six steps as the API answers them: each step's code, who, when, the seconds since the
+    step before; the seconds from declaration to release (``null`` until released)."""
+    upcoming = found.next_step
+    return {
+        "steps": [
+            {
+                "number": mark.number,
+                "step": mark.step.value.removeprefix("step."),
+                "reached": mark.reached,
+                "actor": mark.actor or None,
+                "at": when(mark.at),
+                "since_previous_s": _seconds(mark.since_previous_us),
+            }
+            for mark in found.steps
+        ],
+        "reached": found.reached,
+        "next": None if upcoming is None else upcoming.number,
+        "declared_at": when(found.declared_at),
+        "released_at": when(found.released_at),
+        "declaration_to_release_s": _seconds(found.declaration_to_release_us),
+        "returns": found.returns,
+        "resubmitted_at": when(found.resubmitted_at),
+        "electronic_transfer": found.electronic_transfer,
+        "stopped": None if found.stopped is None else found.stopped.value,
+        "stopped_at": when(found.stopped_at),
+    }
+
+
 def version_json(info: VersionInfo, consignment_id: int) -> dict[str, Any]:
     return {
         "version": info.version,
@@ -79,9 +114,22 @@ def version_json(info: VersionInfo, consignment_id: int) -> dict[str, Any]:
     }
 
 
-def consignment_json(store: ConsignmentStore, consignment: Consignment) -> dict[str, Any]:
+def electronic_transfer(transfers: TransferLookup | None, consignment_id: int) -> bool | None:
+    """Whether the consignment's transfer went electronically; ``None`` while it has none."""
+    found = None if transfers is None else transfers.of_consignment(consignment_id)
+    return None if found is None else found.electronic
+
+
+def consignment_json(
+    store: ConsignmentStore,
+    consignment: Consignment,
+    *,
+    transfers: TransferLookup | None = None,
+) -> dict[str, Any]:
     declaration = content(store, consignment)
-    timeline = elapsed(store.timeline(consignment.id))
+    entries = store.timeline(consignment.id)
+    electronic = electronic_transfer(transfers, consignment.id)
+    timeline = elapsed(entries)
     for entry in timeline:
         entry.pop("detail_message")
         entry.pop("at_us")
@@ -101,6 +149,7 @@ def consignment_json(store: ConsignmentStore, consignment: Consignment) -> dict[
         "declaration": None if declaration is None else declaration_json.encode(declaration),
         "versions": [version_json(v, consignment.id) for v in store.versions(consignment.id)],
         "timeline": timeline,
+        "six_steps": six_steps_json(six_steps(entries, electronic_transfer=electronic)),
         "links": {
             "self": f"{API}/{consignment.id}",
             "page": f"/consignments/{consignment.id}",

@@ -100,7 +100,7 @@ async def _declaration_of(request: Request) -> Any:
 
 def _submitted_json(services: App, done: Submitted) -> dict[str, Any]:
     return {
-        **consignment_json(services.consignments, done.consignment),
+        **consignment_json(services.consignments, done.consignment, transfers=services.transfers),
         "warnings": [problem_json(w) for w in done.warnings],
     }
 
@@ -237,7 +237,7 @@ async def get_consignment(request: Request, consignment_id: RowId) -> JSONRespon
         found = visible(
             services.consignments, principal, consignment_id, also=services.port.reaches
         )
-        return consignment_json(services.consignments, found)
+        return consignment_json(services.consignments, found, transfers=services.transfers)
 
     try:
         return JSONResponse(await run_in_threadpool(read))

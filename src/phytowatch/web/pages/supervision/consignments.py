@@ -23,6 +23,7 @@ from phytowatch.domain.accounts import Action, Role
 from phytowatch.domain.messages import Code, Refused, Word, say
 from phytowatch.domain.supervision.codes import UNITS
 from phytowatch.domain.supervision.consignment import Consignment, ConsignmentState, Declaration
+from phytowatch.domain.supervision.six_steps import six_steps
 from phytowatch.domain.supervision.validation import FieldProblem, FieldsRefused
 from phytowatch.formats import declaration_csv, declaration_json
 from phytowatch.i18n.places import city_name
@@ -43,7 +44,7 @@ from phytowatch.services.supervision.declare import (
     DeclarationService,
 )
 from phytowatch.web.auth import principal_of
-from phytowatch.web.consignment_json import elapsed
+from phytowatch.web.consignment_json import elapsed, electronic_transfer
 from phytowatch.web.deps import RowId, context_of
 from phytowatch.web.errors import STATUS
 from phytowatch.web.listing import CSV_CHUNK, PAGE_SIZES, Filters, csv_response, iso, pager
@@ -389,12 +390,16 @@ def _view(services: App, found: Consignment, version: int | None) -> dict[str, A
     runs = store.backing_runs(shown.runs) if shown is not None else {}
     versions = store.versions(found.id)
     copied = store.consignment(found.copied_from) if found.copied_from else None
+    entries = store.timeline(found.id)
     return {
         "declaration": shown,
         "runs": [runs.get(r) for r in (shown.runs if shown else ())],
         "run_ids": list(shown.runs) if shown else [],
         "versions": versions,
-        "timeline": elapsed(store.timeline(found.id)),
+        "timeline": elapsed(entries),
+        "six": six_steps(
+            entries, electronic_transfer=electronic_transfer(services.transfers, found.id)
+        ),
         "copied": copied,
     }
 
