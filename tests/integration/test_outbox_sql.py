@@ -106,13 +106,16 @@ def test_delivery_on_sql_status_page_and_retry(world: World, client: TestClient)
     assert (nb.destination, nb.configured, nb.waiting, nb.flagged) == ("port-nb", False, 1, True)
     assert deliveries.drain() == 0  # T-3 waits out its backoff, T-2 is held
     # the page, in both languages, for the administrator only
-    english = client.get("/admin/outbox", headers={**login(client, "admin"), "Accept-Language": "en"})
+    admin = login(client, "admin")
+    english = client.get("/admin/outbox", headers={**admin, "Accept-Language": "en"})
     assert english.status_code == 200
     assert "port-sz" in english.text and "no address configured" in english.text
     assert "the receiver answered 409" in english.text or "no answer" in english.text
-    chinese = client.get("/admin/outbox", headers={**login(client, "admin"), "Accept-Language": "zh-CN"})
+    chinese = client.get("/admin/outbox", headers={**admin, "Accept-Language": "zh-CN"})
     assert "发件箱" in chinese.text and "未配置地址" in chinese.text
-    inspector = client.get("/admin/outbox", headers=login(client, "inspector"), follow_redirects=False)
+    inspector = client.get(
+        "/admin/outbox", headers=login(client, "inspector"), follow_redirects=False
+    )
     assert inspector.status_code == 403
     # the administrator sends the refused one again: audited, delivered once the receiver takes it
     ctx = Context(_admin(world), world.services.clock.now())
@@ -127,7 +130,8 @@ def test_delivery_on_sql_status_page_and_retry(world: World, client: TestClient)
     deliveries.drain()
     assert sorted(port_ok.got) == ["T-2", "T-3", "T-4"]
     with world.services.engine.connect() as conn:
-        states = dict(conn.execute(select(outbox_deliveries.c.message_id, outbox_deliveries.c.state)).all())
+        rows = conn.execute(select(outbox_deliveries.c.message_id, outbox_deliveries.c.state))
+        states = dict(rows.all())
     assert sorted(states.values()) == ["delivered"] * 4 + ["waiting"]
 
 
