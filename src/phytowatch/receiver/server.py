@@ -101,6 +101,9 @@ class ReceiverServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: the sender reuses its connection
+    # the answer's head and body are two writes: without TCP_NODELAY the second waits for the
+    # sender's delayed ACK (40 ms a message on Linux)
+    disable_nagle_algorithm = True
     server: ReceiverServer
 
     def log_message(self, format: str, *args: Any) -> None:
