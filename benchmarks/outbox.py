@@ -275,7 +275,8 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
         "the cap, less with the jitter); the first success makes the destination's other "
         "waiting messages due at once. The drain's cost over the floor is the outbox's own "
         "bookkeeping: a claim (one transaction) and the results (one transaction) per batch "
-        "of 100, and the status read by the benchmark itself every 50 ms (the drain's end is seen to 50 ms). "
+        "of 100, and the status read by the benchmark itself every 50 ms (the drain's end "
+        "is seen to 50 ms). "
         "The first delivery is when the receiver stored its first message (its own clock, "
         "the same machine).",
     ]
