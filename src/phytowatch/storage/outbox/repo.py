@@ -235,7 +235,7 @@ class SqlOutboxStore:
                     delivered=t.get(DELIVERED, 0),
                     refused=t.get(REFUSED, 0),
                     failing=t.get("failing", 0),
-                    oldest_waiting_since=oldest.get(name),
+                    oldest_undelivered_since=oldest.get(name),
                     last_error=error_of(error_text),
                     last_error_at=error_at,
                 )
