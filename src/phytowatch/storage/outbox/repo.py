@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, select, update
@@ -27,9 +30,23 @@ from phytowatch.storage.outbox.tables import outbox_messages as M  # noqa: N812
 from phytowatch.storage.unit import begin, connect
 
 
+def _plain(value: Any) -> Any:
+    """What JSON has no type for, as the transfer document writes it: a decimal as its text
+    (no float rounding), an instant or a day in ISO 8601, an enumeration by its value."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} in an outbox message's body")
+
+
 def encode(body: Mapping[str, Any]) -> str:
     """The body as it is stored and sent: JSON, keys sorted, no spaces, UTF-8 as is."""
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_plain
+    )
 
 
 class SqlOutbox:
