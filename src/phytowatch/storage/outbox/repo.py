@@ -12,6 +12,8 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from phytowatch.services.outbox import (
@@ -67,16 +69,20 @@ class SqlOutbox:
         message: its id, nothing written (the first body stays)."""
         text = encode(body)
         with storage_errors(), begin(self.engine) as conn:
-            existing = conn.execute(
-                select(M.c.id).where(M.c.destination == destination, M.c.key == key)
-            ).scalar()
-            if existing is not None:
-                return int(existing)
+            # one round trip for a new key: the insert, skipped by the unique index for a key
+            # already there (whose id is then read)
+            dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
             message_id = conn.execute(
-                insert(M)
+                dialect_insert(M)
                 .values(topic=topic, key=key, destination=destination, body=text, created_at=at)
+                .on_conflict_do_nothing(index_elements=[M.c.destination, M.c.key])
                 .returning(M.c.id)
-            ).scalar_one()
+            ).scalar()
+            if message_id is None:
+                existing = conn.execute(
+                    select(M.c.id).where(M.c.destination == destination, M.c.key == key)
+                ).scalar_one()
+                return int(existing)
             conn.execute(
                 insert(D).values(
                     message_id=message_id,
