@@ -106,6 +106,7 @@ def test_the_pages_show_retrieve_and_amend(world: World, client: TestClient) -> 
     assert page.status_code == 200
     assert made.number in page.text and 'id="transfer-password"' in page.text
     assert 'id="amend-form"' in page.text
+    assert "<dd>10000 USD</dd>" in page.text  # the values in force
 
     refused = _form(
         client, f"/transfers/{made.number}/amend", declarant,
