@@ -80,6 +80,8 @@ def test_the_api_reads_retrieves_and_amends_within_reach(world: World, client: T
         {},
         {"changes": {}},
     ]
+    bads.append({"changes": {f"field{i}": "x" for i in range(21)}})  # transfer.too_many
+    bads.append({"changes": {"conveyance": {"vessel": "x"}}})
     for bad in bads:
         answer = client.post(
             f"/api/v1/transfers/{made.number}/amendments", json=bad, headers=declarant

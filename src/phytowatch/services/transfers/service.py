@@ -31,7 +31,7 @@ from phytowatch.domain.messages import Code, Instant, Kind, Refused, refused, sa
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 from phytowatch.domain.supervision.validation import FieldProblem
 from phytowatch.domain.transfers import password as passwords
-from phytowatch.domain.transfers.amend import evaluate, in_force
+from phytowatch.domain.transfers.amend import MAX_CHANGES, evaluate, in_force
 from phytowatch.domain.transfers.model import (
     CERTIFICATE_CANCELLED,
     CERTIFICATE_REPLACED,
@@ -256,6 +256,8 @@ class TransferService:
             raise refused(Kind.FORBIDDEN, Code.TRANSFER_AMEND_FORBIDDEN)
         if not changes:
             raise refused(Kind.INVALID, Code.TRANSFER_NOTHING)
+        if len(changes) > MAX_CHANGES:
+            raise refused(Kind.INVALID, Code.TRANSFER_TOO_MANY, max=MAX_CHANGES)
         rules = self.policy.policy().ports
         with self.audit.atomic():
             consignment = self.consignments.consignment(transfer.consignment_id)
