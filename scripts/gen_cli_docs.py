@@ -88,6 +88,11 @@ COMMANDS = [
     ["ephyto", "import"],
     ["ephyto", "export"],
     ["version"],
+    ["transfers"],
+    ["transfers", "list"],
+    ["transfers", "show"],
+    ["transfers", "retrieve"],
+    ["transfers", "amend"],
 ]
 
 INTRO = """# Command reference
