@@ -92,6 +92,11 @@ COMMANDS = [
     ["outbox", "retry"],
     ["port-receiver"],
     ["version"],
+    ["transfers"],
+    ["transfers", "list"],
+    ["transfers", "show"],
+    ["transfers", "retrieve"],
+    ["transfers", "amend"],
 ]
 
 INTRO = """# Command reference

@@ -13,7 +13,9 @@ timeline saying so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +31,7 @@ from phytowatch.domain.messages import Code, Instant, Kind, Refused, refused, sa
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 from phytowatch.domain.supervision.validation import FieldProblem
 from phytowatch.domain.transfers import password as passwords
-from phytowatch.domain.transfers.amend import evaluate, in_force
+from phytowatch.domain.transfers.amend import MAX_CHANGES, evaluate, in_force
 from phytowatch.domain.transfers.model import (
     CERTIFICATE_CANCELLED,
     CERTIFICATE_REPLACED,
@@ -68,15 +70,18 @@ def _operator(principal: Principal) -> bool:
 
 
 def sees(principal: Principal, transfer: Transfer) -> bool:
-    """Whether the caller may see this transfer: its enterprise, the port officers of its port
-    office, the bureau staff whose jurisdiction covers its enterprise (or of its origin or port
-    office), an administrator; the CLI's operator."""
+    """Whether the caller may see this transfer: its enterprise; the port officers of its port
+    office (only those: a port office's reach is the transfers to it); the other bureau staff
+    whose jurisdiction covers its enterprise, or of its origin or port office; an
+    administrator; the CLI's operator."""
     if _operator(principal):
         return True
     if not principal.may(Action.TRANSFERS_READ):
         return False
     if principal.role is not None and principal.role.is_enterprise:
         return principal.enterprise == transfer.enterprise
+    if principal.role is Role.PORT_OFFICER:  # a port office's reach: the transfers to it
+        return bool(principal.office) and principal.office == transfer.port_office
     if principal.office and principal.office in (transfer.port_office, transfer.origin_office):
         return True
     return principal.covers(transfer.enterprise, transfer.city)
@@ -90,10 +95,18 @@ def query_for(principal: Principal, **narrowing: Any) -> TransferQuery:
         return TransferQuery(reach=([], []), **narrowing)
     if principal.role is not None and principal.role.is_enterprise:
         return TransferQuery(reach=([], [principal.enterprise or ""]), **narrowing)
+    if principal.role is Role.PORT_OFFICER:
+        return TransferQuery(port_office=principal.office or "", **narrowing)  # none: nothing
     seen = reach(principal)
     if seen is None:
         return TransferQuery(everything=True, **narrowing)
     return TransferQuery(port_office=principal.office or None, reach=seen, **narrowing)
+
+
+def clean_number(text: str) -> str:
+    """A typed transfer number as looked up: upper case, only what a number holds (a control
+    character or an emoji never reaches the database)."""
+    return re.sub(r"[^A-Z0-9_.-]", "", text.strip().upper())[:40]
 
 
 def local_year(instant: int) -> int:
@@ -122,13 +135,13 @@ class TransferService:
         return self.store.transfer(transfer_id)
 
     def by_number(self, number: str) -> Transfer | None:
-        return self.store.by_number(number.strip().upper())
+        return self.store.by_number(clean_number(number))
 
     def of_consignment(self, consignment_id: int) -> Transfer | None:
         return self.store.of_consignment(consignment_id)
 
     def find(self, query: TransferQuery) -> Found[Transfer]:
-        return self.store.find(query)
+        return self.store.find(replace(query, number=clean_number(query.number)))
 
     def amendments(self, transfer_id: int) -> list[Amendment]:
         return self.store.amendments(transfer_id)
@@ -173,7 +186,7 @@ class TransferService:
         principal = ctx.principal
         if not principal.may(Action.TRANSFERS_RETRIEVE) or not principal.office:
             raise refused(Kind.FORBIDDEN, Code.TRANSFER_RETRIEVE_FORBIDDEN)
-        key = number.strip().upper()[:40]
+        key = clean_number(number)
         by_number, by_address = f"number:{key}", f"address:{address[:64]}"
         locks = [
             self.store.failures(by_number).locked_until(ACCOUNT_LOCKOUT, ctx.now),
@@ -243,6 +256,8 @@ class TransferService:
             raise refused(Kind.FORBIDDEN, Code.TRANSFER_AMEND_FORBIDDEN)
         if not changes:
             raise refused(Kind.INVALID, Code.TRANSFER_NOTHING)
+        if len(changes) > MAX_CHANGES:
+            raise refused(Kind.INVALID, Code.TRANSFER_TOO_MANY, max=MAX_CHANGES)
         rules = self.policy.policy().ports
         with self.audit.atomic():
             consignment = self.consignments.consignment(transfer.consignment_id)
