@@ -87,6 +87,11 @@ COMMANDS = [
     ["ephyto", "validate"],
     ["ephyto", "import"],
     ["ephyto", "export"],
+    ["port", "queue"],
+    ["port", "check"],
+    ["port", "hold"],
+    ["port", "release"],
+    ["clearances", "show"],
     ["version"],
 ]
 
