@@ -58,6 +58,8 @@ def test_the_port_checks_and_releases_over_the_api(world: World, client: TestCli
     )
     assert checked.status_code == 200 and checked.json()["conforming"] is True
     other = login(client, "port_pngb")
+    hidden = client.get(f"/api/v1/port/transfers/{transfer.number}", headers=other)
+    assert hidden.status_code == 404 and hidden.json()["code"] == "port.unknown_transfer"
     elsewhere = client.post(f"/api/v1/port/transfers/{transfer.number}/release", headers=other)
     assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "port.other_office"
     released = client.post(f"/api/v1/port/transfers/{transfer.number}/release", headers=port)
