@@ -252,6 +252,7 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("POST", "/marks/{number}/revoke"): frozenset({"inspector"}),
     # -- step 5, e-transfer: transfers, retrieval, amendments --
     # -- step 5, the outbox and the port's receiver --
+    ("GET", "/admin/outbox"): frozenset({"admin"}),
     # -- step 6, port check and release --
     ("GET", "/api/v1/port/queue"): frozenset({"port"}),
     ("GET", "/api/v1/port/transfers/{number}"): frozenset({"port"}),

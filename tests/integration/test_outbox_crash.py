@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from procs import PHYTOWATCH, _stop_process, free_port, port_open, wait_until
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from phytowatch.bootstrap import Services
 from phytowatch.storage.outbox.tables import outbox_deliveries as D  # noqa: N812
@@ -80,7 +80,7 @@ def test_every_message_arrives_once_across_a_receiver_and_a_worker_killed(
         running.append(proc)
         return proc
 
-    def outbox(*where: object) -> int:
+    def outbox(*where: ColumnElement[bool]) -> int:
         with services.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(D).where(*where)).scalar_one())
 
@@ -106,7 +106,7 @@ def test_every_message_arrives_once_across_a_receiver_and_a_worker_killed(
         receiver.kill()
         receiver.wait(10)
         assert _received(store)[0] < MESSAGES, "delivered before the receiver was killed"
-        assert wait_until(lambda: outbox(D.c.last_error.like('%no_answer%')) > 0, 30)
+        assert wait_until(lambda: outbox(D.c.last_error.like("%no_answer%")) > 0, 30)
         receiver = spawn(receiver_cmd)
         assert wait_until(lambda: outbox(D.c.state == "delivered") == MESSAGES, 120), (
             f"{outbox(D.c.state == 'delivered')} of {MESSAGES} delivered"

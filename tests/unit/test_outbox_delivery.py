@@ -70,8 +70,11 @@ class MemoryStore:
             r.last_error = "" if o.error is None else o.error.code.value
 
     def wake(self, destination: str, *, now: int) -> int:
-        woken = [r for r in self.rows.values()
-                 if r.due.destination == destination and r.state == WAITING and r.due_at > now]  # fmt: skip
+        woken = [
+            r
+            for r in self.rows.values()
+            if r.due.destination == destination and r.state == WAITING and r.due_at > now
+        ]
         for r in woken:
             r.due_at = now
         return len(woken)
@@ -86,10 +89,16 @@ class MemoryStore:
                        and r.due.first_failed_at < now - flag_after]  # fmt: skip
             out.append(
                 DestinationStatus(
-                    name, True, len(waiting), sum(r.state == DELIVERED for r in rows),
-                    sum(r.state == REFUSED for r in rows), len(failing),
-                    min((r.due.created_at for r in waiting), default=None), None, None,
-                )  # fmt: skip
+                    name,
+                    True,
+                    len(waiting),
+                    sum(r.state == DELIVERED for r in rows),
+                    sum(r.state == REFUSED for r in rows),
+                    len(failing),
+                    min((r.due.created_at for r in waiting), default=None),
+                    None,
+                    None,
+                )
             )
         return out
 
@@ -115,8 +124,10 @@ class Port:
         return Answer(self.status, "" if self.status < 300 else "no")
 
 
-def _delivery(store: MemoryStore, port: Port, clock: FixedClock, **kw: int) -> OutboxDelivery:
-    return OutboxDelivery(store, port, {"port": PORT}, clock, rng=random.Random(7), **kw)
+def _delivery(
+    store: MemoryStore, port: Port, clock: FixedClock, lease: int = 60 * SECOND
+) -> OutboxDelivery:
+    return OutboxDelivery(store, port, {"port": PORT}, clock, rng=random.Random(7), lease=lease)
 
 
 def test_backoff_doubles_with_jitter_and_stops_at_the_cap() -> None:
@@ -143,7 +154,7 @@ def test_a_receiver_down_for_an_hour_is_caught_up_within_the_cap_once_back() -> 
     [status] = delivery.status()
     assert status.failing == 250 and status.flagged
     posts_while_down = port.posts
-    assert posts_while_down < 250 * 60  # a failed destination's batch is not tried message by message
+    assert posts_while_down < 250 * 60  # a failed destination's batch is not tried one by one
     port.up = True
     back = clock.now()
     while any(r.state == WAITING for r in store.rows.values()):

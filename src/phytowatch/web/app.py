@@ -132,6 +132,9 @@ def create_app(
     app.include_router(mark_pages)
     # -- step 5, e-transfer: transfers, retrieval, amendments --
     # -- step 5, the outbox and the port's receiver --
+    from phytowatch.web.pages.outbox import router as outbox_pages
+
+    app.include_router(outbox_pages)
     # -- step 6, port check and release --
     from phytowatch.web.api.port import router as port_api
     from phytowatch.web.pages.supervision.port import router as port_pages
