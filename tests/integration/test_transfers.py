@@ -35,7 +35,7 @@ def _outbox(services: Services) -> list[tuple[str, str, str]]:
                 outbox_messages.c.topic, outbox_messages.c.key, outbox_messages.c.destination
             ).order_by(outbox_messages.c.id)
         )
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
 def test_issuing_makes_the_transfer_and_its_outbox_message_in_one_transaction(
@@ -198,7 +198,9 @@ def test_the_password_is_derived_from_the_database_secret(world: World) -> None:
     services = world.services
     made, _ = transferred(services)
     with services.engine.connect() as conn:
-        secret = bytes.fromhex(conn.execute(text("SELECT secret FROM transfer_secrets")).scalar())
+        secret = bytes.fromhex(
+            str(conn.execute(text("SELECT secret FROM transfer_secrets")).scalar())
+        )
         stored = conn.execute(select(transfers)).mappings().one()
     shown = services.transfers.password(made, person(services, "declarant"))
     assert shown == passwords.shown(passwords.derive(secret, made.number))

@@ -171,6 +171,8 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
                 shown,
                 say(Code.TRANSFER_NO_VALUE, field=field),
             )
+        if old == new:
+            return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=field))
         change = _percent(old, new)
         if old == 0 or abs(new - old) * 100 > limit * abs(old):
             return Verdict(

@@ -13,7 +13,9 @@ timeline saying so.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -96,6 +98,12 @@ def query_for(principal: Principal, **narrowing: Any) -> TransferQuery:
     return TransferQuery(port_office=principal.office or None, reach=seen, **narrowing)
 
 
+def clean_number(text: str) -> str:
+    """A typed transfer number as looked up: upper case, only what a number holds (a control
+    character or an emoji never reaches the database)."""
+    return re.sub(r"[^A-Z0-9_.-]", "", text.strip().upper())[:40]
+
+
 def local_year(instant: int) -> int:
     return datetime.fromtimestamp(instant / 1_000_000, UTC).astimezone(BUREAU_ZONE).year
 
@@ -122,13 +130,13 @@ class TransferService:
         return self.store.transfer(transfer_id)
 
     def by_number(self, number: str) -> Transfer | None:
-        return self.store.by_number(number.strip().upper())
+        return self.store.by_number(clean_number(number))
 
     def of_consignment(self, consignment_id: int) -> Transfer | None:
         return self.store.of_consignment(consignment_id)
 
     def find(self, query: TransferQuery) -> Found[Transfer]:
-        return self.store.find(query)
+        return self.store.find(replace(query, number=clean_number(query.number)))
 
     def amendments(self, transfer_id: int) -> list[Amendment]:
         return self.store.amendments(transfer_id)
@@ -173,7 +181,7 @@ class TransferService:
         principal = ctx.principal
         if not principal.may(Action.TRANSFERS_RETRIEVE) or not principal.office:
             raise refused(Kind.FORBIDDEN, Code.TRANSFER_RETRIEVE_FORBIDDEN)
-        key = number.strip().upper()[:40]
+        key = clean_number(number)
         by_number, by_address = f"number:{key}", f"address:{address[:64]}"
         locks = [
             self.store.failures(by_number).locked_until(ACCOUNT_LOCKOUT, ctx.now),
