@@ -83,7 +83,7 @@ def fill(url: str, args: argparse.Namespace) -> dict[str, int]:
         add("facilities", id=f, code=f"K{f:04d}", enterprise_id=(f - 1) % 200 + 1, kind="kiln",
             created_at=year0 - 300 * 24 * h)  # fmt: skip
         add("probes", id=f, facility_id=f, code="P1", role="product", created_at=0)
-        for k in range(3):
+        for _ in range(3):
             t = year0 + rng.randrange(span)
             add("readings", probe_id=f, t=t, facility_id=f, value=60.0, received_at=t)
     for r in range(1, args.runs + 1):
@@ -98,7 +98,8 @@ def fill(url: str, args: argparse.Namespace) -> dict[str, int]:
         add("alarms", id=a, kind=rng.choice(KINDS), facility=f"K{rng.randrange(1, 401):04d}",
             subject="", severity="major", state="acknowledged" if acked else "cleared",
             raised_at=raised, last_seen_at=raised, count=1,
-            acknowledged_at=raised + rng.randrange(1, 121) * 60_000_000 if acked else None)  # fmt: skip
+            acknowledged_at=raised + rng.randrange(1, 121) * 60_000_000 if acked else None,
+        )  # fmt: skip
     for c in range(1, args.consignments + 1):
         submitted = year0 + rng.randrange(span - 100 * h)
         certified = submitted + rng.randrange(1, 24) * h
