@@ -36,7 +36,7 @@ def test_every_figure_of_a_known_history(services: Services) -> None:
     assert (f.enterprises, f.enterprises_e_supervised) == (3, 1)
     assert f.e_declaration == Rate(5, 5)
     assert f.e_certificate == Rate(5, 5)
-    assert f.e_transfer == Rate(0, 0)
+    assert f.e_transfer == Rate(4, 5)  # C3 went to a port that takes paper
     assert f.release_times == Durations(5, 5 * H, 130 * H)
     assert f.release_times_by_mode == (
         ModeTimes("credit", Durations(4, 3 * H, 130 * H)),
@@ -88,3 +88,22 @@ def test_an_office_counts_what_its_jurisdiction_covers(services: Services) -> No
     # the same history a day later: K1 has been silent longer than its schedule allows
     later = store.figures(KpiQuery(Scope(Jurisdiction(everywhere=True)), T0, END, NOW + H))
     assert later.facilities_online == 0
+
+
+def test_a_port_office_counts_what_was_transferred_to_it(services: Services) -> None:
+    build(services.engine)
+    store = SqlKpiStore(services.engine, INTERVALS, DEFAULT_INTERVAL)
+    port = Scope(Jurisdiction(cities=frozenset({"厦门"})), office="XM", port_office="XM")
+    f = store.figures(KpiQuery(port, T0, END, NOW))
+    assert (f.facilities, f.enterprises, f.runs, f.alarms) == (0, 0, (), ())
+    assert f.e_declaration == Rate(4, 4)  # C1, C2, C4, C6
+    assert f.e_certificate == Rate(4, 4)
+    assert f.e_transfer == Rate(4, 4)
+    assert f.release_times == Durations(3, 3 * H, 5 * H)  # C2 1 h, C1 3 h, C6 5 h
+    assert f.released_on_documents == Rate(3, 3)
+    assert f.interceptions == (
+        InterceptionFigures("Bactrocera dorsalis", "赣州", 1, 1),
+        InterceptionFigures("Ceratitis capitata", "南昌", 1, 1),
+    )
+    ganzhou = Scope(Jurisdiction(cities=frozenset({"赣州"})), office="GZ")
+    assert store.figures(KpiQuery(ganzhou, T0, END, NOW)).e_transfer == Rate(3, 4)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.engine import Connection, Engine
 
@@ -57,6 +58,7 @@ from phytowatch.storage.supervision.consignment_tables import (
 )
 from phytowatch.storage.supervision.standing_tables import enterprise_standing
 from phytowatch.storage.tables import alarms, enterprises, facilities, readings, runs
+from phytowatch.storage.transfers.tables import transfers
 from phytowatch.storage.unit import connect
 
 DAY = 86_400_000_000  # µs
@@ -66,32 +68,69 @@ _E = enterprises.c
 _F = facilities.c
 
 
-def _consignment_scope(scope: Scope) -> ColumnElement[bool]:
-    """A consignment (joined to its enterprise) within the scope: its enterprise is covered,
-    or (a port office) it was transferred to the office."""
-    return within_reach(scope.reach)
+def _scope(scope: Scope, consignment_id: Any = _C.id) -> ColumnElement[bool]:
+    """A record of the chain (joined to its enterprise) within the scope: its enterprise is
+    covered, or (a port office) its consignment was transferred to the office."""
+    covered = within_reach(scope.reach)
+    if not scope.port_office:
+        return covered
+    t = transfers.c
+    to_port = exists().where(t.consignment_id == consignment_id, t.port_office == scope.port_office)
+    return or_(covered, to_port)
 
 
-def _quantiles(conn: Connection, values: Select[Any]) -> dict[Any, Durations]:
-    """``values`` selects (``grp``, ``v``): per group, how many, median and 90th percentile."""
-    sub = values.subquery()
-    ranked = select(
-        sub.c.grp,
-        sub.c.v,
-        func.row_number().over(partition_by=sub.c.grp, order_by=sub.c.v).label("rn"),
-        func.count().over(partition_by=sub.c.grp).label("n"),
-    ).subquery()
-    r = ranked.c
-    query = select(
-        r.grp,
-        r.n,
-        func.max(case((r.rn == (r.n + 1) // 2, r.v))).label("median"),
-        func.max(case((r.rn == (r.n * 9 + 9) // 10, r.v))).label("p90"),
-    ).group_by(r.grp, r.n)
-    return {
-        row.grp: Durations(int(row.n), _int(row.median), _int(row.p90))
-        for row in conn.execute(query)
-    }
+def _quantiles(
+    conn: Connection, values: Select[Any], groupings: Mapping[str, str]
+) -> dict[str, dict[Any, tuple[Durations, int, int]]]:
+    """Per grouping (a name -> a column of ``values``), per group: the durations of ``v`` (how
+    many, median, 90th percentile; a NULL ``v`` is not counted), how many rows, and the sum of
+    ``flag``. ``values`` is read once (a materialized CTE) for every grouping."""
+    base = values.cte("kpi_values").prefix_with("MATERIALIZED")
+    parts = []
+    for name, column in groupings.items():
+        grp = base.c[column]
+        if conn.dialect.name == "postgresql":
+            # percentile_disc(q) is the first value whose cumulative share reaches q: the
+            # nearest rank, ceil(q * n), found without a window
+            parts.append(
+                select(
+                    literal(name).label("grouping"),
+                    cast(grp, String(64)).label("grp"),
+                    func.count(base.c.v).label("n"),
+                    func.count().label("rows"),
+                    func.coalesce(func.sum(base.c.flag), 0).label("flagged"),
+                    func.percentile_disc(0.5).within_group(base.c.v).label("median"),
+                    func.percentile_disc(0.9).within_group(base.c.v).label("p90"),
+                ).group_by(grp)
+            )
+            continue
+        ranked = select(
+            grp.label("grp"),
+            base.c.v,
+            base.c.flag,
+            # the values first (a NULL last, whatever the database's habit), in order
+            func.row_number()
+            .over(partition_by=grp, order_by=(base.c.v.is_(None), base.c.v))
+            .label("rn"),
+            func.count(base.c.v).over(partition_by=grp).label("n"),
+        ).subquery()
+        r = ranked.c
+        parts.append(
+            select(
+                literal(name).label("grouping"),
+                cast(r.grp, String(64)).label("grp"),
+                r.n,
+                func.count().label("rows"),
+                func.coalesce(func.sum(r.flag), 0).label("flagged"),
+                func.max(case((r.rn == (r.n + 1) // 2, r.v))).label("median"),
+                func.max(case((r.rn == (r.n * 9 + 9) // 10, r.v))).label("p90"),
+            ).group_by(r.grp, r.n)
+        )
+    out: dict[str, dict[Any, tuple[Durations, int, int]]] = {name: {} for name in groupings}
+    for row in conn.execute(union_all(*parts)):
+        times = Durations(int(row.n), _int(row.median), _int(row.p90)) if row.n else Durations()
+        out[row.grouping][row.grp] = (times, int(row.rows), int(row.flagged))
+    return out
 
 
 def _int(value: Any) -> int | None:
@@ -241,28 +280,19 @@ class SqlKpiStore:
             a.raised_at >= query.start,
             a.raised_at < query.end,
         ]
-        counts = conn.execute(
+        values = (
             select(
-                a.kind,
-                func.count().label("raised"),
-                func.count(a.acknowledged_at).label("acknowledged"),
+                a.kind.label("kind"),
+                (a.acknowledged_at - a.raised_at).label("v"),  # NULL: not acknowledged
+                case((a.acknowledged_at.is_not(None), 1), else_=0).label("flag"),
             )
             .select_from(joined)
             .where(*where)
-            .group_by(a.kind)
-            .order_by(a.kind)
-        ).all()
-        delays = _quantiles(
-            conn,
-            select(a.kind.label("grp"), (a.acknowledged_at - a.raised_at).label("v"))
-            .select_from(joined)
-            .where(*where, a.acknowledged_at.is_not(None)),
         )
+        found = _quantiles(conn, values, {"kind": "kind"})["kind"]
         return tuple(
-            AlarmKindFigures(
-                row.kind, int(row.raised), int(row.acknowledged), delays.get(row.kind, Durations())
-            )
-            for row in counts
+            AlarmKindFigures(kind, rows, acknowledged, times)
+            for kind, (times, rows, acknowledged) in sorted(found.items())
         )
 
     # -- the chain ----------------------------------------------------------------------------
@@ -274,7 +304,7 @@ class SqlKpiStore:
             select(func.count(), func.coalesce(func.sum(case((electronic, 1), else_=0)), 0))
             .select_from(consignments.join(enterprises, _E.id == _C.enterprise_id))
             .where(
-                _consignment_scope(query.scope),
+                _scope(query.scope),
                 _C.submitted_at >= query.start,
                 _C.submitted_at < query.end,
             )
@@ -292,13 +322,30 @@ class SqlKpiStore:
                 )
             )
             .where(
-                within_reach(query.scope.reach), i.issued_at >= query.start, i.issued_at < query.end
+                _scope(query.scope, certificates.c.consignment_id),
+                i.issued_at >= query.start,
+                i.issued_at < query.end,
             )
         ).one()
         return Rate(int(row[1]), int(row[0]))
 
     def _transfers(self, conn: Connection, query: KpiQuery) -> Rate:
-        return Rate(0, 0)
+        """Transfers made in the period; electronic: to a port an office of ours takes
+        (``ports.json``), recorded on the transfer when it was made."""
+        t = transfers.c
+        row = conn.execute(
+            select(func.count(), func.coalesce(func.sum(case((t.electronic, 1), else_=0)), 0))
+            .select_from(transfers.join(enterprises, _E.code == t.enterprise))
+            .where(
+                # a port office's: the transfers to it (the transfer is the row itself here)
+                or_(within_reach(query.scope.reach), t.port_office == query.scope.port_office)
+                if query.scope.port_office
+                else within_reach(query.scope.reach),
+                t.created_at >= query.start,
+                t.created_at < query.end,
+            )
+        ).one()
+        return Rate(int(row[1]), int(row[0]))
 
     def _release(
         self, conn: Connection, query: KpiQuery
@@ -311,39 +358,34 @@ class SqlKpiStore:
             .outerjoin(consignment_routes, and_(r.consignment_id == _C.id, r.version == _C.version))
         )
         where = [
-            _consignment_scope(query.scope),
+            _scope(query.scope),
             e.step == Step.RELEASED.value,
             e.at >= query.start,
             e.at < query.end,
             _C.submitted_at.is_not(None),
         ]
-        took = (e.at - _C.submitted_at).label("v")
-        mode = func.coalesce(r.mode, "")
-        by_mode = _quantiles(
-            conn, select(mode.label("grp"), took).select_from(joined).where(*where)
-        )
-        overall = _quantiles(
-            conn, select(literal("").label("grp"), took).select_from(joined).where(*where)
-        )
-        day = ((e.at + ZONE_OFFSET) // DAY).label("grp")
-        by_day = _quantiles(conn, select(day, took).select_from(joined).where(*where))
-        documents = conn.execute(
+        values = (
             select(
-                func.count(),
-                func.coalesce(func.sum(case((r.outcome == "documents", 1), else_=0)), 0),
+                func.coalesce(r.mode, "").label("mode"),
+                cast((e.at + ZONE_OFFSET) // DAY, String(16)).label("day"),
+                literal("").label("all"),
+                (e.at - _C.submitted_at).label("v"),
+                case((r.outcome == "documents", 1), else_=0).label("flag"),
             )
             .select_from(joined)
             .where(*where)
-        ).one()
+        )
+        found = _quantiles(conn, values, {"mode": "mode", "day": "day", "all": "all"})
+        overall, rows, documents = found["all"].get("", (Durations(), 0, 0))
         epoch = date(1970, 1, 1)
         return (
-            overall.get("", Durations()),
-            tuple(ModeTimes(m, by_mode[m]) for m in sorted(by_mode)),
+            overall,
+            tuple(ModeTimes(m, found["mode"][m][0]) for m in sorted(found["mode"])),
             tuple(
-                DayTimes((epoch + timedelta(days=int(d))).isoformat(), by_day[d])
-                for d in sorted(by_day)
+                DayTimes((epoch + timedelta(days=int(d))).isoformat(), found["day"][d][0])
+                for d in sorted(found["day"], key=int)
             ),
-            Rate(int(documents[1]), int(documents[0])),
+            Rate(documents, rows),
         )
 
     def _interceptions(self, conn: Connection, query: KpiQuery) -> tuple[InterceptionFigures, ...]:
@@ -356,7 +398,7 @@ class SqlKpiStore:
                 func.count().label("times"),
             )
             .select_from(interceptions.join(enterprises, _E.code == i.enterprise))
-            .where(within_reach(query.scope.reach), i.at >= query.start, i.at < query.end)
+            .where(_scope(query.scope, i.consignment_id), i.at >= query.start, i.at < query.end)
             .group_by(i.pest, i.city)
             .order_by(func.count().desc(), i.pest, i.city)
         )
@@ -365,21 +407,25 @@ class SqlKpiStore:
             for row in rows
         )
 
-    def _certified(self, query: KpiQuery) -> ColumnElement[bool]:
-        """A consignment (joined to its enterprise) certified in the period: an export."""
+    def _certified(self, query: KpiQuery) -> tuple[Any, list[ColumnElement[bool]]]:
+        """The consignments (joined to their enterprise) certified in the period: the exports.
+        Read from the timeline's certified events of the period (one per consignment: a
+        consignment moves to certified once)."""
         e = consignment_events.c
-        return and_(
-            _consignment_scope(query.scope),
-            exists().where(
-                e.consignment_id == _C.id,
-                e.step == Step.CERTIFIED.value,
-                e.at >= query.start,
-                e.at < query.end,
-            ),
+        joined = consignment_events.join(consignments, _C.id == e.consignment_id).join(
+            enterprises, _E.id == _C.enterprise_id
         )
+        where = [
+            e.step == Step.CERTIFIED.value,
+            e.at >= query.start,
+            e.at < query.end,
+            _scope(query.scope),
+        ]
+        return joined, where
 
     def _exports(self, conn: Connection, query: KpiQuery) -> tuple[ProductExports, ...]:
         lines = consignment_lines.c
+        certified, where = self._certified(query)
         rows = conn.execute(
             select(
                 lines.product,
@@ -389,12 +435,12 @@ class SqlKpiStore:
                 cast(func.sum(lines.quantity), String(40)).label("quantity"),
             )
             .select_from(
-                consignments.join(enterprises, _E.id == _C.enterprise_id).join(
+                certified.join(
                     consignment_lines,
                     and_(lines.consignment_id == _C.id, lines.version == _C.version),
                 )
             )
-            .where(self._certified(query))
+            .where(*where)
             .group_by(lines.product, _C.destination, lines.unit)
             .order_by(lines.product, _C.destination, lines.unit)
         )
@@ -414,6 +460,7 @@ class SqlKpiStore:
         currency = func.coalesce(_json_text(conn, v.content, "currency"), "")
         value = cast(_json_text(conn, v.content, "declared_value"), String(40))
         amount = func.sum(cast(value, Numeric(18, 2)))  # a declaration without one: NULL
+        certified, where = self._certified(query)
         rows = conn.execute(
             select(
                 _C.destination,
@@ -422,12 +469,12 @@ class SqlKpiStore:
                 cast(amount, String(40)).label("value"),
             )
             .select_from(
-                consignments.join(enterprises, _E.id == _C.enterprise_id).join(
+                certified.join(
                     declaration_versions,
                     and_(v.consignment_id == _C.id, v.version == _C.version),
                 )
             )
-            .where(self._certified(query))
+            .where(*where)
             .group_by(_C.destination, currency)
             .order_by(_C.destination, currency)
         )
