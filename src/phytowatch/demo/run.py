@@ -179,9 +179,7 @@ def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
     return people
 
 
-def seed_standing(
-    url: str, *, now: int
-) -> tuple[list[str], list[tuple[str, str, str]], list[str]]:
+def seed_standing(url: str, *, now: int) -> tuple[list[str], list[tuple[str, str, str]], list[str]]:
     """The e-supervision chain's standings, bases and declarants (demo/chain.py), each office's
     signing key and certifying officer (demo/certifying.py), and each e-transfer port's office
     and port officer (demo/port.py): the declarants' logins (their password is not printed: the
