@@ -7,6 +7,7 @@ said is a message (a code and its parameters): the command renders it in the rea
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import logging
@@ -29,6 +30,7 @@ from phytowatch.demo.certifying import seed_certifying
 from phytowatch.demo.chain import Chain, seed_chain
 from phytowatch.demo.clock import DemoClock
 from phytowatch.demo.cycle import Cycle, Station
+from phytowatch.demo.idle import report_idle
 from phytowatch.demo.port import seed_ports
 from phytowatch.demo.province import (
     CITIES,
@@ -439,7 +441,12 @@ def run_demo(
     people += officers
     base_url = f"http://127.0.0.1:{port}"
     receivers, failed = ready(start_receivers(names, data / "ports"))
-    served = serve(url, port, token, clock, outbox_settings(receivers))
+    atexit.register(stop_receivers, receivers)  # whatever stops the demo, no child outlives it
+    try:
+        served = serve(url, port, token, clock, outbox_settings(receivers))
+    except BaseException:
+        stop_receivers(receivers)  # a demo that did not start stops its receivers at once
+        raise
     enterprises, facilities = province()
     working = [f for f in facilities if f.schedule is not None]
     emit(
@@ -512,6 +519,8 @@ def run_demo(
     cycle.step(clock.now(), time.monotonic())
     while cycle.busy and time.monotonic() < deadline:
         cycle.step(clock.now(), time.monotonic())
+    # the facilities between loads report their probes once: monitored, like the working ones
+    report_idle(facilities, tokens, base_url, clock.now())
     clock.start()
     stop = threading.Event()
 
