@@ -87,6 +87,10 @@ COMMANDS = [
     ["ephyto", "validate"],
     ["ephyto", "import"],
     ["ephyto", "export"],
+    ["outbox", "deliver"],
+    ["outbox", "status"],
+    ["outbox", "retry"],
+    ["port-receiver"],
     ["version"],
 ]
 

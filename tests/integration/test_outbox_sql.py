@@ -139,3 +139,15 @@ def _admin(world: World) -> Principal:
     user = world.services.accounts.user_by_login("admin")
     assert user is not None
     return principal_of(world.services.accounts, user)
+
+
+def test_a_body_is_written_as_canonical_json_decimals_and_days_as_text() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from phytowatch.storage.outbox.repo import encode
+
+    body = {"value": Decimal("18400.10"), "b": [1, "苹果"], "day": date(2026, 12, 5), "a": None}
+    assert encode(body) == '{"a":null,"b":[1,"苹果"],"day":"2026-12-05","value":"18400.10"}'
+    with pytest.raises(TypeError):
+        encode({"x": object()})

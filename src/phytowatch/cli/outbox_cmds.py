@@ -65,7 +65,7 @@ def outbox_status(database_url: DatabaseOption = None) -> None:
         typer.echo(say(message(Code.OUTBOX_NOTHING)))
         return
     for s in found:
-        oldest = "-" if s.oldest_waiting_since is None else Instant(s.oldest_waiting_since)
+        oldest = "-" if s.oldest_undelivered_since is None else Instant(s.oldest_undelivered_since)
         flag = "! " if s.flagged else "  "
         line = message(
             Code.OUTBOX_STATUS_LINE,

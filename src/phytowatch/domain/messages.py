@@ -2066,7 +2066,7 @@ class Code(StrEnum):
     OUTBOX_STATUS_LINE = (
         "outbox.status_line",
         "{destination}: {waiting} waiting, {delivered} delivered, {refused} refused, "
-        "{failing} failing; oldest waiting since {oldest}",
+        "{failing} failing; oldest undelivered since {oldest}",
     )
     OUTBOX_LAST_ERROR = "outbox.last_error", "last error ({at}): {error}"
     OUTBOX_NOTHING = "outbox.nothing", "no message in the outbox, no receiver configured"

@@ -100,7 +100,7 @@ class DestinationStatus:
     delivered: int
     refused: int
     failing: int  # waiting and failing for longer than ``flag_after``
-    oldest_waiting_since: int | None  # the oldest waiting message's creation
+    oldest_undelivered_since: int | None  # the oldest message not delivered (waiting, refused)
     last_error: Message | None
     last_error_at: int | None
 
@@ -337,7 +337,7 @@ def _configured(s: DestinationStatus, configured: bool) -> DestinationStatus:
         s.delivered,
         s.refused,
         s.failing if configured else s.waiting,
-        s.oldest_waiting_since,
+        s.oldest_undelivered_since,
         error,
         s.last_error_at,
     )

@@ -6,9 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from phytowatch.services.outbox import (
@@ -27,9 +32,23 @@ from phytowatch.storage.outbox.tables import outbox_messages as M  # noqa: N812
 from phytowatch.storage.unit import begin, connect
 
 
+def _plain(value: Any) -> Any:
+    """What JSON has no type for, as the transfer document writes it: a decimal as its text
+    (no float rounding), an instant or a day in ISO 8601, an enumeration by its value."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} in an outbox message's body")
+
+
 def encode(body: Mapping[str, Any]) -> str:
     """The body as it is stored and sent: JSON, keys sorted, no spaces, UTF-8 as is."""
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_plain
+    )
 
 
 class SqlOutbox:
@@ -50,16 +69,20 @@ class SqlOutbox:
         message: its id, nothing written (the first body stays)."""
         text = encode(body)
         with storage_errors(), begin(self.engine) as conn:
-            existing = conn.execute(
-                select(M.c.id).where(M.c.destination == destination, M.c.key == key)
-            ).scalar()
-            if existing is not None:
-                return int(existing)
+            # one round trip for a new key: the insert, skipped by the unique index for a key
+            # already there (whose id is then read)
+            dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
             message_id = conn.execute(
-                insert(M)
+                dialect_insert(M)
                 .values(topic=topic, key=key, destination=destination, body=text, created_at=at)
+                .on_conflict_do_nothing(index_elements=[M.c.destination, M.c.key])
                 .returning(M.c.id)
-            ).scalar_one()
+            ).scalar()
+            if message_id is None:
+                existing = conn.execute(
+                    select(M.c.id).where(M.c.destination == destination, M.c.key == key)
+                ).scalar_one()
+                return int(existing)
             conn.execute(
                 insert(D).values(
                     message_id=message_id,
@@ -235,7 +258,7 @@ class SqlOutboxStore:
                     delivered=t.get(DELIVERED, 0),
                     refused=t.get(REFUSED, 0),
                     failing=t.get("failing", 0),
-                    oldest_waiting_since=oldest.get(name),
+                    oldest_undelivered_since=oldest.get(name),
                     last_error=error_of(error_text),
                     last_error_at=error_at,
                 )
