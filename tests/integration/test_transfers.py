@@ -233,3 +233,28 @@ def test_concurrent_issues_number_transfers_without_gaps(services: Services, wor
         numbers = sorted(conn.execute(select(transfers.c.sequence)).scalars())
         count = conn.execute(select(func.count()).select_from(transfers)).scalar()
     assert numbers == [1, 2, 3, 4] and count == 4
+
+
+def test_the_document_follows_the_shipped_json_schema(world: World) -> None:
+    import json
+    from importlib.resources import files
+
+    from schemacheck import problems
+
+    services = world.services
+    made, _ = transferred(services)
+    services.transfers.amend(
+        made.number,
+        {"declared_value": "10500", "containers": "MSCU1234566 40, TGHU7654321 20"},
+        ctx=ctx_of(person(services, "declarant"), T0 + MINUTE),
+    )
+    fresh = services.transfers.transfer(made.id)
+    assert fresh is not None
+    document = json.loads(json.dumps(services.transfers.document(fresh)))
+    schema = json.loads(
+        files("phytowatch.formats").joinpath("schemas/transfer-1.schema.json").read_text()
+    )
+    assert problems(schema, document) == []
+    assert document["transfer"]["revision"] == 2
+    broken = {**document, "format": "phytowatch.transfer/2", "extra": 1}
+    assert len(problems(schema, broken)) == 2

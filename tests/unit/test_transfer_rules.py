@@ -79,7 +79,11 @@ def test_the_allowed_changes_pass_with_their_rule() -> None:
      ({"departure_date": "10/03/2026"}, "transfer.bad_value"),
      ({"containers": "box"}, "transfer.bad_containers"),
      ({"conveyance": "  "}, "transfer.bad_value"),
-     ({"conveyance": "vessel COSCO Aries V.025E"}, "transfer.same")],
+     ({"conveyance": "vessel COSCO Aries V.025E"}, "transfer.same"),
+     ({"conveyance": {"vessel": "x"}}, "transfer.bad_value"),
+     ({"declared_value": True}, "transfer.bad_value"),
+     ({"quantity": [{"q": 1}]}, "transfer.bad_value"),
+     ({"containers": 7}, "transfer.bad_value")],
 )  # fmt: skip
 def test_bad_or_unchanged_values_are_refused_with_their_reason(
     asked: dict[str, object], code: str

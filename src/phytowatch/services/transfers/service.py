@@ -31,7 +31,7 @@ from phytowatch.domain.messages import Code, Instant, Kind, Refused, refused, sa
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 from phytowatch.domain.supervision.validation import FieldProblem
 from phytowatch.domain.transfers import password as passwords
-from phytowatch.domain.transfers.amend import evaluate, in_force
+from phytowatch.domain.transfers.amend import MAX_CHANGES, evaluate, in_force
 from phytowatch.domain.transfers.model import (
     CERTIFICATE_CANCELLED,
     CERTIFICATE_REPLACED,
@@ -70,15 +70,18 @@ def _operator(principal: Principal) -> bool:
 
 
 def sees(principal: Principal, transfer: Transfer) -> bool:
-    """Whether the caller may see this transfer: its enterprise, the port officers of its port
-    office, the bureau staff whose jurisdiction covers its enterprise (or of its origin or port
-    office), an administrator; the CLI's operator."""
+    """Whether the caller may see this transfer: its enterprise; the port officers of its port
+    office (only those: a port office's reach is the transfers to it); the other bureau staff
+    whose jurisdiction covers its enterprise, or of its origin or port office; an
+    administrator; the CLI's operator."""
     if _operator(principal):
         return True
     if not principal.may(Action.TRANSFERS_READ):
         return False
     if principal.role is not None and principal.role.is_enterprise:
         return principal.enterprise == transfer.enterprise
+    if principal.role is Role.PORT_OFFICER:  # a port office's reach: the transfers to it
+        return bool(principal.office) and principal.office == transfer.port_office
     if principal.office and principal.office in (transfer.port_office, transfer.origin_office):
         return True
     return principal.covers(transfer.enterprise, transfer.city)
@@ -92,6 +95,8 @@ def query_for(principal: Principal, **narrowing: Any) -> TransferQuery:
         return TransferQuery(reach=([], []), **narrowing)
     if principal.role is not None and principal.role.is_enterprise:
         return TransferQuery(reach=([], [principal.enterprise or ""]), **narrowing)
+    if principal.role is Role.PORT_OFFICER:
+        return TransferQuery(port_office=principal.office or "", **narrowing)  # none: nothing
     seen = reach(principal)
     if seen is None:
         return TransferQuery(everything=True, **narrowing)
@@ -251,6 +256,8 @@ class TransferService:
             raise refused(Kind.FORBIDDEN, Code.TRANSFER_AMEND_FORBIDDEN)
         if not changes:
             raise refused(Kind.INVALID, Code.TRANSFER_NOTHING)
+        if len(changes) > MAX_CHANGES:
+            raise refused(Kind.INVALID, Code.TRANSFER_TOO_MANY, max=MAX_CHANGES)
         rules = self.policy.policy().ports
         with self.audit.atomic():
             consignment = self.consignments.consignment(transfer.consignment_id)

@@ -62,7 +62,7 @@ def section(
     return {
         "t": transfer,
         "password": services.transfers.password(transfer, principal),
-        "values": values,
+        "in_force": values,
         "amendments": services.transfers.amendments(transfer.id),
         "retrievals": services.transfers.retrievals(transfer.id),
         "port": port,
