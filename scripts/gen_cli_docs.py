@@ -91,6 +91,11 @@ COMMANDS = [
     ["outbox", "status"],
     ["outbox", "retry"],
     ["port-receiver"],
+    ["port", "queue"],
+    ["port", "check"],
+    ["port", "hold"],
+    ["port", "release"],
+    ["clearances", "show"],
     ["version"],
 ]
 

@@ -430,8 +430,11 @@ async def _consignment_page(
     products = services.policy.policy().products
     language = language_of(request)
     steps = await run_in_threadpool(
-        route_view, services.consignments, services.assessments, principal, consignment_id
-    )
+        lambda: route_view(
+            services.consignments, services.assessments, principal, consignment_id,
+            also=services.port.reaches,
+        )
+    )  # fmt: skip
     certificates = (
         await run_in_threadpool(consignment_certificates, services, request, consignment_id)
         if principal.may(Action.CERTIFICATES_READ)
