@@ -96,9 +96,11 @@ def fill(url: str, args: argparse.Namespace) -> dict[str, int]:
     for a in range(1, args.alarms + 1):
         raised = year0 + rng.randrange(span)
         acked = rng.random() < 0.8
+        # cleared, every one: the server's alarm tick has nothing open to look at
         add("alarms", id=a, kind=rng.choice(KINDS), facility=f"K{rng.randrange(1, 401):04d}",
-            subject="", severity="major", state="acknowledged" if acked else "cleared",
-            raised_at=raised, last_seen_at=raised, count=1,
+            subject="", severity="major", state="cleared", raised_at=raised,
+            last_seen_at=raised, count=1, code="text", params='{"text": "bench"}',
+            message="bench", cleared_at=raised + 3 * h, cleared_by="bench",
             acknowledged_at=raised + rng.randrange(1, 121) * 60_000_000 if acked else None,
         )  # fmt: skip
     for c in range(1, args.consignments + 1):
