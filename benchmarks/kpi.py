@@ -10,9 +10,9 @@ cases would take hours): 200 enterprises in 10 cities with their standing (half 
 400 facilities with a probe and a few readings each, ``--runs`` runs over the year (nine in ten
 PASS), ``--alarms`` alarms of every kind (four in five acknowledged, after 1 to 120 minutes),
 ``--consignments`` consignments over the year, each with its declaration, a line, a route (mode
-and outcome), its timeline (submitted, certified, transferred, released one to 72 hours later) and an issued
-certificate, and its transfer (one in five to a port that takes paper); one in fifty with an
-interception.
+and outcome), its timeline (submitted, certified, transferred, released one to 72 hours later),
+an issued certificate and its transfer (one in five to a port that takes paper); one in fifty
+with an interception.
 
 Timed in-process (the application's own ``create_app``, the admin token), ``--repeats`` times
 each, interleaved: the floor (``SELECT count(*)`` of each table the figures read, one pass), the
