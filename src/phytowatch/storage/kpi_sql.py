@@ -7,7 +7,8 @@ window (``row_number`` over the group) in the same query as the counts. Definiti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -149,35 +150,65 @@ def _json_text(conn: Connection, column: Any, key: str) -> ColumnElement[Any]:
 
 
 class SqlKpiStore:
-    def __init__(self, engine: Engine, intervals: Mapping[str, int], default_interval: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        intervals: Mapping[str, int],
+        default_interval: int,
+        *,
+        workers: int = 3,
+    ) -> None:
         self.engine = engine
         self.intervals = dict(intervals)  # schedule id -> longest gap between readings, µs
         self.default_interval = default_interval  # a facility with no open run
+        self.workers = workers
 
     def figures(self, query: KpiQuery) -> Figures:
-        with connect(self.engine) as conn:
-            monitored, total, online = self._facilities(conn, query)
-            enterprise_total, supervised = self._enterprises(conn, query)
-            times, by_mode, by_day, on_documents = self._release(conn, query)
-            return Figures(
-                facilities=total,
-                facilities_monitored=monitored,
-                facilities_online=online,
-                enterprises=enterprise_total,
-                enterprises_e_supervised=supervised,
-                e_declaration=self._declarations(conn, query),
-                e_certificate=self._certificates(conn, query),
-                e_transfer=self._transfers(conn, query),
-                release_times=times,
-                release_times_by_mode=by_mode,
-                release_times_by_day=by_day,
-                released_on_documents=on_documents,
-                runs=self._runs(conn, query),
-                alarms=self._alarms(conn, query),
-                interceptions=self._interceptions(conn, query),
-                exports=self._exports(conn, query),
-                export_values=self._values(conn, query),
-            )
+        # the figures are independent: each is asked on its own connection, a few at a time,
+        # the slowest first (the database works on several while Python waits)
+        parts: dict[str, Callable[[Connection, KpiQuery], Any]] = {
+            "release": self._release,
+            "values": self._values,
+            "alarms": self._alarms,
+            "exports": self._exports,
+            "declarations": self._declarations,
+            "certificates": self._certificates,
+            "runs": self._runs,
+            "transfers": self._transfers,
+            "facilities": self._facilities,
+            "enterprises": self._enterprises,
+            "interceptions": self._interceptions,
+        }
+
+        def one(part: Callable[[Connection, KpiQuery], Any]) -> Any:
+            with connect(self.engine) as conn:
+                return part(conn, query)
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = {name: pool.submit(one, part) for name, part in parts.items()}
+            got = {name: future.result() for name, future in futures.items()}
+        monitored, total, online = got["facilities"]
+        enterprise_total, supervised = got["enterprises"]
+        times, by_mode, by_day, on_documents = got["release"]
+        return Figures(
+            facilities=total,
+            facilities_monitored=monitored,
+            facilities_online=online,
+            enterprises=enterprise_total,
+            enterprises_e_supervised=supervised,
+            e_declaration=got["declarations"],
+            e_certificate=got["certificates"],
+            e_transfer=got["transfers"],
+            release_times=times,
+            release_times_by_mode=by_mode,
+            release_times_by_day=by_day,
+            released_on_documents=on_documents,
+            runs=got["runs"],
+            alarms=got["alarms"],
+            interceptions=got["interceptions"],
+            exports=got["exports"],
+            export_values=got["values"],
+        )
 
     # -- monitoring ------------------------------------------------------------------------------
 
