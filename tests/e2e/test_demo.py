@@ -69,7 +69,8 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
     # where to look: the chain's pages, the public verification page, the prints
     where = "\n".join(lines[:20])
     for page in (
-        "/consignments", "/inspections", "/certificates", "/marks", "/verify", "/port", "/kpi"
+        "/consignments", "/inspections", "/certificates", "/marks", "/verify",
+        "/transfers", "/port", "/kpi", "/admin/outbox",
     ):  # fmt: skip
         assert f":{port}{page}" in where, (page, where)
     # steps 5-6: transfers made (most electronically), taken at the port, released

@@ -475,7 +475,9 @@ def run_demo(
     emit(
         say(
             Code.DEMO_PORT_PAGES,
+            transfers=f"{base_url}/transfers",
             port=f"{base_url}/port",
+            outbox=f"{base_url}/admin/outbox",
             kpi=f"{base_url}/kpi",
         )
     )

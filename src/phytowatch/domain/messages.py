@@ -2179,7 +2179,7 @@ class Code(StrEnum):
     )
     DEMO_PORT_PAGES = (
         "demo.port_pages",
-        "  the port   {port}   (port officers)   figures {kpi}   (the bureau)",
+        "  the port   {transfers}   {port}   (port officers)   figures {kpi}   outbox {outbox}",
     )
     DEMO_RECEIVER = (
         "demo.receiver",
