@@ -97,6 +97,11 @@ COMMANDS = [
     ["port", "release"],
     ["clearances", "show"],
     ["version"],
+    ["transfers"],
+    ["transfers", "list"],
+    ["transfers", "show"],
+    ["transfers", "retrieve"],
+    ["transfers", "amend"],
 ]
 
 INTRO = """# Command reference
