@@ -87,6 +87,15 @@ COMMANDS = [
     ["ephyto", "validate"],
     ["ephyto", "import"],
     ["ephyto", "export"],
+    ["transfers", "list"],
+    ["transfers", "show"],
+    ["transfers", "retrieve"],
+    ["transfers", "amend"],
+    ["port", "queue"],
+    ["port", "check"],
+    ["port", "hold"],
+    ["port", "release"],
+    ["clearances", "show"],
     ["version"],
 ]
 

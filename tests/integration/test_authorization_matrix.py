@@ -251,6 +251,15 @@ EXPECTED: dict[tuple[str, str], str | frozenset[str]] = {
     ("GET", "/marks/{number}"): EVERYONE,
     ("POST", "/marks/{number}/revoke"): frozenset({"inspector"}),
     # -- step 5, e-transfer: transfers, retrieval, amendments --
+    ("GET", "/api/v1/transfers"): EVERYONE,
+    ("GET", "/api/v1/transfers/{number}"): EVERYONE,
+    ("POST", "/api/v1/transfers/retrieve"): frozenset({"port"}),
+    ("POST", "/api/v1/transfers/{number}/amendments"): frozenset({"declarant"}),
+    ("GET", "/transfers"): EVERYONE,
+    ("GET", "/transfers/retrieve"): frozenset({"port"}),
+    ("POST", "/transfers/retrieve"): frozenset({"port"}),
+    ("GET", "/transfers/{number}"): EVERYONE,
+    ("POST", "/transfers/{number}/amend"): frozenset({"declarant"}),
     # -- step 5, the outbox and the port's receiver --
     # -- step 6, port check and release --
     ("GET", "/api/v1/port/queue"): frozenset({"port"}),

@@ -174,13 +174,15 @@ def test_signed_off_runs_are_declared_and_most_released_on_documents(
     assert counts["refused"] == 0, counts
     states: Counter[str] = chain["states"]
     assert sum(states.values()) == counts["declared"]
-    assert states["assessed"] + states["certified"] >= counts["documents"], states
-    # routed: waiting for the inspector; certified: a certificate issued
-    assert set(states) <= {"assessed", "certified", "routed"}, states
+    assert states["assessed"] + states["transferred"] >= counts["documents"], states
+    # routed: waiting for the inspector; transferred: a certificate issued, which makes the
+    # e-transfer in its transaction (step 5)
+    assert set(states) <= {"assessed", "transferred", "routed"}, states
     # every consignment went through each step it should have, and no further
     steps: Counter[str] = chain["steps"]
     assert set(steps) == {
-        "drafted", "submitted", "routed", "assessed", "returned", "resubmitted", "certified"
+        "drafted", "submitted", "routed", "assessed", "returned", "resubmitted", "certified",
+        "transferred",
     }, steps  # fmt: skip
     assert steps["drafted"] == steps["submitted"] == counts["declared"], steps
 

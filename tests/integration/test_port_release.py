@@ -12,76 +12,21 @@ import pytest
 from accountsworld import World
 from sqlalchemy import text
 
-from acting import ctx_at, ctx_of
-from certworld import T0, passed_run, person
-from certworld import declaration as declared
-from phytowatch.bootstrap import Services
-from phytowatch.domain.accounts import ROLE_ACTIONS, Jurisdiction, Principal, Role
-from phytowatch.domain.certificates.model import CertificateKind
+from acting import ctx_of
+from certworld import T0, person
 from phytowatch.domain.messages import Code
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 from phytowatch.domain.transfers.model import Transfer
 from phytowatch.services.audit import AuditFilter
-from phytowatch.services.port.ports import CheckForm
-from phytowatch.services.supervision.assessment import InspectionForm, record_inspection
-from phytowatch.services.supervision.declare import DeclarationService
-from phytowatch.storage.transfers.repo import SqlTransferStore
+from portworld import PSHA, YES, transferred
 from refusals import refused
 
 pytestmark = pytest.mark.integration
-PSHA = Principal(
-    "user", "user:port_sha", ROLE_ACTIONS[Role.PORT_OFFICER], Role.PORT_OFFICER,
-    user_id=99, login="port_sha", office="PSHA",
-    jurisdiction=Jurisdiction(cities=frozenset({"上海"})),
-)  # fmt: skip
-YES = CheckForm("yes", "yes", "yes", "seals 1-4 intact")
-
-
-def _transferred(services: Services, at: int = T0, *, take: bool = True) -> Transfer:
-    """E1's consignment to Singapore by Shanghai, assessed, certified and transferred to PSHA
-    (taken there when ``take``)."""
-    declarant = ctx_of(person(services, "declarant"), at)
-    declare = DeclarationService.of(services)
-    made = declare.create(
-        replace(declared((passed_run(services, at=at),)), port_of_exit="CNSHA"), ctx=declarant
-    )
-    if declare.submit(made.id, ctx=declarant).consignment.state.value == "routed":
-        record_inspection(
-            services.consignments, services.assessments, services.audit, made.id,
-            InspectionForm("5 of 40 pallets", (), "", "none", (), "conforming", "", ""),
-            ctx=ctx_of(person(services, "inspector"), at + 1),
-        )  # fmt: skip
-    certificates = services.certificates
-    if not certificates.keys("GZ"):
-        certificates.create_key("GZ", ctx=ctx_at(at, "cli:ops"))
-    draft = certificates.draft(
-        made.id, CertificateKind.PHYTOSANITARY, ctx=ctx_of(person(services, "declarant"), at + 2)
-    )
-    certificates.submit(draft.id, ctx=ctx_of(person(services, "declarant"), at + 3))
-    certifier = ctx_of(person(services, "certifier"), at + 4)
-    certificates.approve(draft.id, ctx=certifier)
-    certificates.issue(draft.id, ctx=certifier)
-    transfer = services.transfers.of_consignment(made.id)
-    assert transfer is not None and transfer.port_office == "PSHA", transfer
-    if take:
-        SqlTransferStore(services.engine).add_retrieval(
-            transfer.id, "PSHA", "127.0.0.1", at=at + 5, actor=PSHA.actor
-        )
-    found = services.transfers.transfer(transfer.id)
-    assert found is not None
-    return found
-
-
-def _released(services: Services, transfer: Transfer, at: int) -> str:
-    port = services.port
-    if port.view(transfer.number, ctx=ctx_of(PSHA, at)).draw.checked:  # type: ignore[union-attr]
-        port.check(transfer.number, YES, ctx=ctx_of(PSHA, at + 1))
-    return port.release(transfer.number, ctx=ctx_of(PSHA, at + 2)).number
 
 
 def test_a_transferred_consignment_is_checked_and_released_with_its_clearance(world: World) -> None:
     services = world.services
-    transfer = _transferred(services)
+    transfer = transferred(services)
     queue = services.port.queue(ctx=ctx_of(PSHA, T0 + 10))
     assert [v.transfer.number for v in queue] == [transfer.number]
     draw = queue[0].draw
@@ -106,7 +51,7 @@ def test_a_transferred_consignment_is_checked_and_released_with_its_clearance(wo
 
 def test_the_database_refuses_to_change_or_delete_the_ports_records(world: World) -> None:
     services = world.services
-    transfer = _transferred(services)
+    transfer = transferred(services)
     services.port.hold(transfer.number, "count differs", ctx=ctx_of(PSHA, T0 + 10))
     services.port.check(transfer.number, YES, ctx=ctx_of(PSHA, T0 + 11))
     made = services.port.release(transfer.number, ctx=ctx_of(PSHA, T0 + 12))
@@ -129,7 +74,7 @@ def test_release_of_a_consignment_whose_certificate_was_replaced_names_the_new_n
     world: World,
 ) -> None:
     services = world.services
-    transfer = _transferred(services)
+    transfer = transferred(services)
     certificates = services.certificates
     old = certificates.by_number(transfer.certificates[0])
     assert old is not None
@@ -152,7 +97,7 @@ def test_release_before_the_port_took_the_transfer_or_by_another_office_is_refus
     world: World,
 ) -> None:
     services = world.services
-    transfer = _transferred(services, take=False)
+    transfer = transferred(services, take=False)
     with refused(Code.PORT_NOT_TAKEN):
         services.port.release(transfer.number, ctx=ctx_of(PSHA, T0 + 10))
     with refused(Code.PORT_UNKNOWN_TRANSFER):
@@ -164,7 +109,7 @@ def test_release_before_the_port_took_the_transfer_or_by_another_office_is_refus
 def test_parallel_releases_take_every_clearance_number_once_without_gaps(world: World) -> None:
     """4 threads release 3 transfers each: the numbers are exactly 1..12."""
     services = world.services
-    transfers = [_transferred(services, T0 + n * 100) for n in range(12)]
+    transfers = [transferred(services, T0 + n * 100) for n in range(12)]
     for t in transfers:  # the draws and owed checks first: the race is the release's
         drawn = services.port.view(t.number, ctx=ctx_of(PSHA, T0 + 5000)).draw
         if drawn is not None and drawn.checked:

@@ -74,6 +74,7 @@ def _set(path: list[Any], value: Any) -> Callable[[dict[PolicyKind, Any]], None]
 _DELETE = object()
 P, D, R, C = (PolicyKind.PRODUCTS, PolicyKind.DESTINATIONS, PolicyKind.ROUTING,
               PolicyKind.CLASSIFICATION)  # fmt: skip
+PT = PolicyKind.PORTS
 
 BAD = [
     # (change, file, field, code)
@@ -144,6 +145,21 @@ BAD = [
      "schemes[0].names.II", Code.POLICY_FILE_NAMES),
     (_set([C, "schemes", 0, "classes", 1], "I"), "classification.json",
      "schemes[0].classes[1]", Code.POLICY_FILE_TWICE),
+    # ports.json (step 5): a bad UN/LOCODE, office, percent, a ``how`` on a text, a port twice
+    (_set([PT, "ports", 0, "code"], "CN-SHA"), "ports.json", "ports[0].code",
+     Code.POLICY_FILE_LOCODE),
+    (_set([PT, "ports", 0, "code"], "cnsha"), "ports.json", "ports[0].code",
+     Code.POLICY_FILE_LOCODE),
+    (_set([PT, "ports", 1, "office"], "P NGB!"), "ports.json", "ports[1].office",
+     Code.POLICY_FILE_OFFICE),
+    (_set([PT, "amendments", 0, "percent"], "110"), "ports.json", "amendments[0].percent",
+     Code.POLICY_FILE_PERCENT),
+    (_set([PT, "amendments", 0, "percent"], 10), "ports.json", "amendments[0].percent",
+     Code.POLICY_FILE_PERCENT),
+    (_set([PT, "amendments", 1, "how"], "decrease"), "ports.json", "amendments[1].how",
+     Code.POLICY_FILE_NOT_NUMERIC),
+    (_set([PT, "ports", 1, "code"], "CNSHA"), "ports.json", "ports[1].code",
+     Code.POLICY_FILE_TWICE),
 ]  # fmt: skip
 
 

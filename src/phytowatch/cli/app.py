@@ -65,6 +65,9 @@ app.add_typer(ephyto_app, name="ephyto")
 # -- step 4, the IPPC mark for wood packaging --
 app.add_typer(marks_app, name="marks")
 # -- step 5, e-transfer: transfers, retrieval, amendments --
+from phytowatch.cli.transfers_cmds import transfers_app  # noqa: E402 (under its part's marker)
+
+app.add_typer(transfers_app, name="transfers")
 # -- step 5, the outbox and the port's receiver --
 # -- step 6, port check and release --
 from phytowatch.cli.port_cmds import clearances_app, port_app  # noqa: E402 (under its marker)

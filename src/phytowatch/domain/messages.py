@@ -2010,6 +2010,15 @@ class Code(StrEnum):
         "digits, ISO 6346), each optionally followed by its size 20, 40 or 45",
     )
     TRANSFER_NOTHING = "transfer.nothing", "no change was asked for"
+    TRANSFER_TOO_MANY = "transfer.too_many", "at most {max} changes in one request"
+    TRANSFER_SET_FORM = (
+        "transfer.set_form",
+        "--set {value}: give a change as FIELD=VALUE, such as declared_value=10500",
+    )
+    TRANSFER_AMEND_REFUSED = (
+        "transfer.amend_refused",
+        "the amendment was refused: {count} change(s) not allowed (nothing was changed)",
+    )
     TRANSFER_RELEASED = (
         "transfer.released",
         "transfer {number} can no longer be amended: the consignment was released",

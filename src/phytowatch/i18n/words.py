@@ -199,3 +199,10 @@ CERTIFICATE_STATES = (
 )  # fmt: skip
 CERTIFICATE_ACTIONS = (N_("edited"),)
 KEY_STATES = (N_("in use"), N_("retired"))  # an office key: signs now, or kept to verify
+# step 5: the transferred values an amendment names, and how a rule of ports.json allows it
+TRANSFER_FIELDS = (
+    N_("transfer.declared_value"), N_("transfer.conveyance"), N_("transfer.departure_date"),
+    N_("transfer.containers"), N_("transfer.quantity"), N_("transfer.certificate_replaced"),
+    N_("transfer.certificate_cancelled"),
+)  # fmt: skip
+AMENDMENT_HOWS = (N_("amend.any"), N_("amend.decrease"), N_("amend.within_percent"))

@@ -131,6 +131,11 @@ def create_app(
     app.include_router(marks_api)
     app.include_router(mark_pages)
     # -- step 5, e-transfer: transfers, retrieval, amendments --
+    from phytowatch.web.api.transfers.routes import router as transfers_api
+    from phytowatch.web.pages.transfers import router as transfer_pages
+
+    app.include_router(transfers_api)
+    app.include_router(transfer_pages)
     # -- step 5, the outbox and the port's receiver --
     # -- step 6, port check and release --
     from phytowatch.web.api.port import router as port_api

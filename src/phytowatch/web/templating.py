@@ -204,6 +204,7 @@ def nav_of(principal: Principal | None) -> list[tuple[str, str, str]]:
         ("runs", "/runs", "Runs", Action.RUNS_READ, True),
         ("consignments", "/consignments", "Consignments", Action.CONSIGNMENTS_READ, True),
         ("certificates", "/certificates", "Certificates", Action.CERTIFICATES_READ, True),
+        ("transfers", "/transfers", "Transfers", Action.TRANSFERS_READ, True),
         ("alarms", "/alarms", "Alarms", Action.ALARMS_READ, True),
         ("interceptions", "/interceptions", "Interceptions", Action.CONSIGNMENTS_READ, bureau),
         ("facilities", "/facilities", "Facilities", Action.FACILITIES_READ, bureau),

@@ -46,6 +46,7 @@ FIXED = (
 )
 MAX_TEXT = 200
 MAX_CONTAINERS = 200
+MAX_CHANGES = 20  # fields in one request
 _CONTAINER = re.compile(r"^[A-Z]{4}[0-9]{7}( (20|40|45))?$")
 
 
@@ -101,6 +102,15 @@ def _decimal(text: object) -> Decimal | None:
 
 def normalise(field: str, value: object) -> tuple[Any, Message | None]:
     """A requested value in the document's form, or why it cannot be one."""
+    scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
+    if field in ("declared_value", "conveyance", "departure_date") and not scalar:
+        return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=str(value)[:40])
+    if field in ("containers", "quantity") and not (
+        isinstance(value, str) or (isinstance(value, list | tuple) and all(
+            isinstance(i, str | int | float) and not isinstance(i, bool) for i in value
+        ))
+    ):  # fmt: skip
+        return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=str(value)[:40])
     if field == "declared_value":
         number = _decimal(value)
         if number is None or number < 0 or number >= Decimal("1e15"):
@@ -171,6 +181,8 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
                 shown,
                 say(Code.TRANSFER_NO_VALUE, field=field),
             )
+        if old == new:
+            return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=field))
         change = _percent(old, new)
         if old == 0 or abs(new - old) * 100 > limit * abs(old):
             return Verdict(

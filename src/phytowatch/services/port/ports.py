@@ -114,7 +114,7 @@ class Port(Protocol):
         first look)."""
         ...
 
-    def view(self, number: str, *, ctx: Context) -> PortView:
+    def view(self, number: str, *, ctx: Context, office: str | None = None) -> PortView:
         """A transfer by its number, as the port sees it (the draw made at the first look by
         the port office that took it)."""
         ...

@@ -9,7 +9,7 @@ inspectors cannot both decide.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -164,11 +164,19 @@ def _inspector(principal: Principal) -> None:
 
 
 def visible(
-    consignments: ConsignmentLookup, principal: Principal, consignment_id: int
+    consignments: ConsignmentLookup,
+    principal: Principal,
+    consignment_id: int,
+    *,
+    also: Callable[[Principal, int], bool] | None = None,
 ) -> Consignment:
-    """The consignment if it exists and the caller may see it; the same 404 otherwise."""
+    """The consignment if it exists and the caller may see it; the same 404 otherwise.
+    ``also``: a reach beside the caller's jurisdiction (``Port.reaches``)."""
     found = consignments.consignment(consignment_id)
-    if found is None or not principal.covers(found.enterprise, found.city):
+    if found is None or not (
+        principal.covers(found.enterprise, found.city)
+        or (also is not None and also(principal, consignment_id))
+    ):
         raise refused(Kind.NOT_FOUND, Code.NO_CONSIGNMENT, consignment=consignment_id)
     return found
 
@@ -456,10 +464,15 @@ def find_interceptions(
 
 
 def route_of(
-    consignments: ConsignmentLookup, store: RouteStore, principal: Principal, consignment_id: int
+    consignments: ConsignmentLookup,
+    store: RouteStore,
+    principal: Principal,
+    consignment_id: int,
+    *,
+    also: Callable[[Principal, int], bool] | None = None,
 ) -> list[Any]:
     """The consignment's routes, oldest first, if the caller may see it."""
-    visible(consignments, principal, consignment_id)
+    visible(consignments, principal, consignment_id, also=also)
     return store.routes(consignment_id)
 
 
@@ -468,10 +481,12 @@ def route_view(
     store: AssessmentStore,
     principal: Principal,
     consignment_id: int,
+    *,
+    also: Callable[[Principal, int], bool] | None = None,
 ) -> dict[str, Any]:
     """What a consignment's page shows of steps 2 and 3, for a caller who may see it: ``routes``
     (oldest first), ``route`` (the newest, or None), ``assessment`` (or None)."""
-    routes = route_of(consignments, store, principal, consignment_id)
+    routes = route_of(consignments, store, principal, consignment_id, also=also)
     return {
         "routes": routes,
         "route": routes[-1] if routes else None,

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from phytowatch.domain.accounts import Principal
 from phytowatch.domain.transfers.model import Amendment, Retrieval, Transfer
+from phytowatch.services.context import Context
 from phytowatch.services.paging import Found
 from phytowatch.services.transfers.store import TransferQuery
 
@@ -60,4 +62,25 @@ class Transfers(TransferLookup, Protocol):
 
     def document(self, transfer: Transfer) -> Mapping[str, Any]:
         """The transfer document (``phytowatch.transfer/1``, docs/transfer-format.md)."""
+        ...
+
+    def visible(self, number: str, principal: Principal) -> Transfer:
+        """By number, if the caller may see it; else ``Refused`` "no transfer"."""
+        ...
+
+    def password(self, transfer: Transfer, principal: Principal) -> str | None:
+        """The password as shown, for the transfer's own enterprise only; else ``None``."""
+        ...
+
+    def values(self, transfer: Transfer) -> dict[str, Any]:
+        """The amendable values in force."""
+        ...
+
+    def retrieve(self, number: str, password: str, *, address: str, ctx: Context) -> Transfer:
+        """The port officer takes the transfer; wrong ones are counted and lock out."""
+        ...
+
+    def amend(self, number: str, changes: Mapping[str, object], *, ctx: Context) -> Transfer:
+        """The declarant's changes, all allowed by ``ports.json`` or none
+        (``AmendmentRefused``)."""
         ...

@@ -49,6 +49,7 @@ from phytowatch.web.errors import STATUS
 from phytowatch.web.listing import CSV_CHUNK, PAGE_SIZES, Filters, csv_response, iso, pager
 from phytowatch.web.pages.supervision import certificate_words
 from phytowatch.web.pages.supervision.certificates import consignment_certificates, may_apply
+from phytowatch.web.pages.transfers import consignment_section
 from phytowatch.web.templating import PageError, language_of, page, page_form, render, services_of
 
 router = APIRouter()
@@ -424,8 +425,11 @@ async def _consignment_page(
     products = services.policy.policy().products
     language = language_of(request)
     steps = await run_in_threadpool(
-        route_view, services.consignments, services.assessments, principal, consignment_id
-    )
+        lambda: route_view(
+            services.consignments, services.assessments, principal, consignment_id,
+            also=services.port.reaches,
+        )
+    )  # fmt: skip
     certificates = (
         await run_in_threadpool(consignment_certificates, services, request, consignment_id)
         if principal.may(Action.CERTIFICATES_READ)
@@ -454,6 +458,8 @@ async def _consignment_page(
         may_apply=may_apply(principal, found, steps["assessment"]),
         state_words=certificate_words.STATES,
         kind_words=certificate_words.KINDS,
+        # the e-transfer (step 5)
+        transfer=await run_in_threadpool(consignment_section, services, principal, consignment_id),
         **view,
     )
 

@@ -309,6 +309,9 @@ def test_a_transfer_whose_every_certificate_was_cancelled_is_not_released() -> N
 def test_who_may_act_and_for_which_office() -> None:
     world = World()
     transfer = world.transfer()
+    with refused(Code.PORT_UNKNOWN_TRANSFER, Kind.NOT_FOUND):
+        world.service.view(transfer.number, ctx=ctx_of(OTHER_PORT, T0))
+    assert world.store.draws == {}  # another office's look draws nothing
     declarant = Principal(
         "user", "user:dec", ROLE_ACTIONS[Role.ENTERPRISE_DECLARANT], Role.ENTERPRISE_DECLARANT,
         enterprise="E1",
