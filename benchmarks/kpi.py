@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -242,8 +243,9 @@ def report(args: argparse.Namespace, results: list[dict[str, Any]]) -> str:
     out = [
         f"Command: `.venv/bin/python benchmarks/kpi.py --consignments {args.consignments} "
         f"--runs {args.runs} --alarms {args.alarms} --repeats {args.repeats}`  ",
-        f"Machine: {platform.machine()}, {platform.processor() or platform.platform()}, "
-        f"Python {platform.python_version()}; "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"{platform.processor() or platform.platform()}, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} at the end (shared); "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
         "",
         "| database | consignments / runs / alarms | filled in | floor (count(*) of 12 tables) "
