@@ -179,7 +179,7 @@ class History:
         _add(
             self.conn, transfers, number=f"T-{number}", origin_office="GZ", year=2026,
             sequence=cid, consignment_id=cid, consignment_number=number, enterprise=enterprise,
-            city=city, port="CNXMN" if port_office else "CNSHA", port_office=port_office,
+            city=city, port="CNXMN" if port_office else "CNSZX", port_office=port_office,
             electronic=bool(port_office), receiver="", version=1, declaration="{}",
             certificates="[]", ports_version="1", created_at=at, created_by="user:c",
         )  # fmt: skip
@@ -195,7 +195,7 @@ def build(engine: Engine) -> None:
         w = History(conn)
         w.office("GZ", "赣州")
         w.office("NC", "南昌")
-        w.office("XM", "厦门")  # the port of exit's office: covers no enterprise of these
+        w.office("PXMN", "厦门")  # the port of exit's office: covers no enterprise of these
         w.enterprise("E1", "赣州", (True, T0 - 100 * D))
         w.enterprise("E2", "赣州", (True, T0 - 100 * D), (False, T0 - 50 * D))  # no longer
         w.enterprise("E3", "南昌", (False, T0 - 100 * D), (True, END + D))  # only after March
@@ -255,8 +255,8 @@ def build(engine: Engine) -> None:
             ("C6", "E1", "赣州", T0 + 5 * D + 4 * H),
         ):
             w.certificate(number, enterprise, city, issued)
-            # to the port office XM, but C3 and C5, whose port takes paper
-            w.transfer(number, enterprise, city, "" if number in ("C3", "C5") else "XM", issued)
+            # to the port office PXMN, but C3 and C5, whose port takes paper
+            w.transfer(number, enterprise, city, "" if number in ("C3", "C5") else "PXMN", issued)
         w.event(c1, "released", T0 + D + 3 * H)  # 3 h
         w.event(c2, "released", T0 + 2 * D + H)  # 1 h
         w.event(c3, "released", T0 + 3 * D + 26 * H)  # 26 h, on 5 March

@@ -65,3 +65,22 @@ def test_the_certificates_benchmark_runs_on_a_tiny_size() -> None:
         assert row in out, out
     assert re.search(r"^\| sqlite \| \*\*verification page\*\* \| [1-9]", out, re.MULTILINE), out
     assert re.search(r"^\| sqlite \| floor: `/api/v1/health` \| [1-9]", out, re.MULTILINE), out
+
+
+KPI_TINY = "--database sqlite --consignments 300 --runs 100 --alarms 400 --repeats 1"
+
+
+def test_the_kpi_benchmark_runs_on_a_tiny_size() -> None:
+    script = ROOT / "benchmarks" / "kpi.py"
+    done = subprocess.run(
+        [sys.executable, str(script), *KPI_TINY.split()],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert done.returncode in (0, 1), done.stderr[-3000:]
+    out = done.stdout
+    assert re.search(r"^\| sqlite \| 300 / 100 / 400 \|", out, re.MULTILINE), out
+    assert ": sqlite: api for the whole year under 1 s" in out, out

@@ -1,10 +1,12 @@
 """make demo's province, run for a minute at a faster clock: runs pass, some fail, alarms rise,
-new runs start; consignments are declared and certified, their originals printed, and the IPPC
-mark authorised for a load."""
+new runs start; consignments are declared and certified, their originals printed, the IPPC
+mark authorised for a load, their transfers taken at the port and released; the ports' receivers
+run beside it."""
 
 from __future__ import annotations
 
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -66,8 +68,23 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
     assert len(originals) >= printed and originals[0].read_bytes().startswith(b"%PDF"), originals
     # where to look: the chain's pages, the public verification page, the prints
     where = "\n".join(lines[:20])
-    for page in ("/consignments", "/inspections", "/certificates", "/marks", "/verify"):
+    for page in (
+        "/consignments", "/inspections", "/certificates", "/marks", "/verify",
+        "/transfers", "/port", "/kpi", "/admin/outbox",
+    ):  # fmt: skip
         assert f":{port}{page}" in where, (page, where)
+    # steps 5-6: transfers made (most electronically), taken at the port, released
+    transferred = int(last.split(" transfers: ")[1].split(" made")[0])
+    released = int(last.split(" held, ")[1].split(" released")[0])
+    assert transferred >= 1 and released >= 1, last
+    receivers = [line.split()[1] for line in lines[:30] if line.startswith("  receiver ")]
+    assert receivers == ["shanghai-port", "xiamen-port"], lines[:30]
+    # the outbox delivered the transfers to Shanghai's and Xiamen's systems
+    received = 0
+    for name in receivers:
+        with sqlite3.connect(tmp_path / "demo" / "ports" / f"receiver-{name}.db") as db:
+            received += db.execute("SELECT count(*) FROM received").fetchone()[0]
+    assert received >= 1, last
     assert "Traceback" not in result.stdout + result.stderr
     # one person per role, with a login and a fresh password, in the "where to look" lines
     people = {
@@ -82,4 +99,6 @@ def test_the_demo_province_comes_alive_with_passes_a_failure_and_alarms(tmp_path
         "certifier": "certifying_officer",
         "port": "port_officer",
         "admin": "administrator",
+        # a port officer for each port office of ports.json
+        **{f"port-{office}": "port_officer" for office in ("pjiu", "pngb", "psha", "pxmn", "pytn")},
     }

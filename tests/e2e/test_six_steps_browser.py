@@ -135,9 +135,52 @@ def test_the_six_steps_by_clicking_as_each_role_in_chinese(
     assert "验证通过" in officer.inner_text("main")
     _shot(officer, "4-issued")
     officer.context.close()
+    # 5 e-transfer: made in the transaction; the declarant reads its number and password
     declarant.goto(page)
-    assert _reached(declarant)[:4] == ["reached"] * 4
-    _shot(declarant, "4-certified")
+    assert _reached(declarant)[:5] == ["reached"] * 5
+    transfer = declarant.locator("#transfer-h a").inner_text().strip()
+    password = declarant.locator("#transfer-password").inner_text().strip()
+    assert transfer and len(password.replace("-", "")) == 10
+    _shot(declarant, "5-transfer-and-password")
+    port = logged_in(browser, server, PORT_OFFICER, "zh-CN", width=1280)
+    port.goto(f"{server.url}/transfers/retrieve")
+    port.fill("#retrieve-number", transfer)
+    port.fill("#retrieve-password", "WRONG-PASSW")  # a wrong one is refused and counted
+    port.click("#retrieve-form button[type=submit]")
+    assert port.locator("#retrieve-form .error").is_visible()
+    assert port.input_value("#retrieve-number") == transfer  # the number kept
+    port.fill("#retrieve-password", password)
+    port.click("#retrieve-form button[type=submit]")
+    port.wait_for_url(re.compile(r".*/transfers/[^/]+\?taken=1$"))
+    _shot(port, "5-taken")
 
-    # 5 e-transfer and 6 port check and release: see below
+    # 6 port check and release: the draw is made at the first look; a check where drawn
+    port.goto(f"{server.url}/port")
+    port.locator(f"a[href='/port/transfers/{transfer}']").click()
+    port.wait_for_url(re.compile(rf".*/port/transfers/{transfer}$"))
+    if port.locator("section[aria-labelledby=draw-h] .port-draw.s-waiting").count():
+        for name in ("seals_intact", "containers_match", "goods_match"):
+            port.check(f"form.act-check input[name={name}][value=yes]")
+        port.locator("form.act-check button[type=submit]").click()
+        port.wait_for_url(re.compile(r".*done=check$"))
+    _shot(port, "6-port-transfer")
+    port.locator("form.act-release button[type=submit]").click()
+    port.wait_for_url(re.compile(r".*/clearances/[^/?]+\?released=1$"))
+    _shot(port, "6-clearance")
+    port.context.close()
+
+    # the six steps, all reached, each with who and when
+    declarant.goto(page)
+    bar = declarant.locator("ol.six > li")
+    assert _reached(declarant) == ["reached"] * 6
+    who = [bar.nth(i).locator(".who").inner_text() for i in range(6)]
+    assert who == [
+        "user:declarant", "system", "user:inspector" if inspect else "system",
+        "user:certifier", "user:certifier", f"user:{PORT_OFFICER}",
+    ], who  # fmt: skip
+    assert all(bar.nth(i).locator(".at time").count() == 1 for i in range(6))
+    total = declarant.locator("section.six-steps p.total").inner_text()
+    assert "从申报到放行" in total, total
+    assert "已放行" in declarant.locator("h1").inner_text()
+    _shot(declarant, "6-six-steps")
     declarant.context.close()

@@ -5,8 +5,8 @@ signed-off PASS runs; what was assessed conforming gets its certificate applied 
 signed and printed (now and then returned, replaced or cancelled), and signed-off pallet runs
 their IPPC mark; the transfers are taken at the port with their number and password, amended
 by the rules (one beyond them refused), checked where drawn, held now and then, and released,
-the six steps of a released consignment all reached; the audit trail verifies. The service is the real one on a scratch
-SQLite database, its clock a fixed clock the test moves."""
+the six steps of a released consignment all reached; the audit trail verifies. The service is
+the real one on a scratch SQLite database, its clock a fixed clock the test moves."""
 
 from __future__ import annotations
 

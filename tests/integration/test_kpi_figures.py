@@ -93,7 +93,7 @@ def test_an_office_counts_what_its_jurisdiction_covers(services: Services) -> No
 def test_a_port_office_counts_what_was_transferred_to_it(services: Services) -> None:
     build(services.engine)
     store = SqlKpiStore(services.engine, INTERVALS, DEFAULT_INTERVAL)
-    port = Scope(Jurisdiction(cities=frozenset({"厦门"})), office="XM", port_office="XM")
+    port = Scope(Jurisdiction(cities=frozenset({"厦门"})), office="PXMN", port_office="PXMN")
     f = store.figures(KpiQuery(port, T0, END, NOW))
     assert (f.facilities, f.enterprises, f.runs, f.alarms) == (0, 0, (), ())
     assert f.e_declaration == Rate(4, 4)  # C1, C2, C4, C6

@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AMEND_AFTER = 40 * US_PER_MIN  # the declarant changes the vessel or the value
-TAKE_AFTER = 2 * US_PER_H  # the port officer takes the transfer once the goods are at the port
-RELEASE_AFTER = 30 * US_PER_MIN  # opened, checked where drawn, released
+TAKE_AFTER = US_PER_H  # the port officer takes the transfer once the goods are at the port
+RELEASE_AFTER = 20 * US_PER_MIN  # opened, checked where drawn, released
 HELD_FOR = 3 * US_PER_H  # a held batch is released once the reason is cleared
 AMEND_VESSEL_EVERY = 5  # of the transfers, one changes vessel
 AMEND_VALUE_EVERY = 7  # one changes its declared value within the rule

@@ -7,6 +7,7 @@ said is a message (a code and its parameters): the command renders it in the rea
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import logging
@@ -29,6 +30,8 @@ from phytowatch.demo.certifying import seed_certifying
 from phytowatch.demo.chain import Chain, seed_chain
 from phytowatch.demo.clock import DemoClock
 from phytowatch.demo.cycle import Cycle, Station
+from phytowatch.demo.idle import report_idle
+from phytowatch.demo.port import seed_ports
 from phytowatch.demo.province import (
     CITIES,
     DEMO_OFFICE,
@@ -37,6 +40,13 @@ from phytowatch.demo.province import (
     admin_token,
     demo_password,
     province,
+)
+from phytowatch.demo.receivers import (
+    outbox_settings,
+    ready,
+    receiver_names,
+    start_receivers,
+    stop_receivers,
 )
 from phytowatch.domain.instants import US_PER_D, format_instant
 from phytowatch.domain.messages import Code, Instant, Invalid, Message, Word, say
@@ -171,11 +181,12 @@ def seed_people(url: str, *, now: int) -> list[tuple[str, str, str]]:
     return people
 
 
-def seed_standing(url: str, *, now: int) -> tuple[list[str], list[tuple[str, str, str]]]:
-    """The e-supervision chain's standings, bases and declarants (demo/chain.py), and each
-    office's signing key and certifying officer (demo/certifying.py): the declarants' logins
-    (their password is not printed: the demo acts for them), and the certifying officers added
-    (login, password, role), printed with the other people."""
+def seed_standing(url: str, *, now: int) -> tuple[list[str], list[tuple[str, str, str]], list[str]]:
+    """The e-supervision chain's standings, bases and declarants (demo/chain.py), each office's
+    signing key and certifying officer (demo/certifying.py), and each e-transfer port's office
+    and port officer (demo/port.py): the declarants' logins (their password is not printed: the
+    demo acts for them), the officers added (login, password, role), printed with the other
+    people, and the ports' receivers to start (demo/receivers.py)."""
     from phytowatch.bootstrap import bootstrap
 
     services = bootstrap(load_settings(database_url=url), migrate=False)
@@ -183,7 +194,9 @@ def seed_standing(url: str, *, now: int) -> tuple[list[str], list[tuple[str, str
         enterprises, facilities = province()
         password = demo_password()
         declarants = seed_chain(services, enterprises, facilities, now=now, password=password)
-        return declarants, seed_certifying(services, now=now, password=demo_password())
+        officers = seed_certifying(services, now=now, password=demo_password())
+        officers += seed_ports(services, now=now, password=demo_password())
+        return declarants, officers, receiver_names(services)
     finally:
         services.close()
 
@@ -194,8 +207,11 @@ class Served:
     stop: Callable[[], None]
 
 
-def serve(url: str, port: int, token: str, clock: DemoClock) -> Served:
-    """The service in this process, on the demo's clock."""
+def serve(
+    url: str, port: int, token: str, clock: DemoClock, outbox: dict[str, Any] | None = None
+) -> Served:
+    """The service in this process, on the demo's clock; with ``outbox`` (the receivers'
+    settings), its outbox delivering to the ports' receivers in a thread."""
     import uvicorn
 
     from phytowatch.bootstrap import bootstrap
@@ -213,13 +229,27 @@ def serve(url: str, port: int, token: str, clock: DemoClock) -> Served:
             # sessions last as long in real time as they would at 1×: the clock runs faster
             "session_ttl_s": int(settings.session_ttl_s * clock.speed),
             "session_idle_s": int(settings.session_idle_s * clock.speed),
+            **(outbox or {}),
         }
     )
     built: list[App] = []
+    delivering = threading.Event()
+    deliveries: list[threading.Thread] = []
 
     def build(given: Settings) -> App:
         services = bootstrap(given, clock=clock)
         built.append(services)
+        if outbox:
+            log = logging.getLogger("phytowatch.outbox")
+            worker = threading.Thread(
+                target=services.deliveries.run,
+                args=(delivering,),
+                kwargs={"on_error": lambda error: log.warning("outbox delivery: %s", error)},
+                name="demo-outbox",
+                daemon=True,
+            )
+            worker.start()
+            deliveries.append(worker)
         return services
 
     server = uvicorn.Server(
@@ -236,6 +266,9 @@ def serve(url: str, port: int, token: str, clock: DemoClock) -> Served:
         time.sleep(0.1)
 
     def stop() -> None:
+        delivering.set()
+        for worker in deliveries:
+            worker.join(timeout=15)
         server.should_exit = True
         thread.join(timeout=15)
 
@@ -333,6 +366,22 @@ def certificates_summary(chain: Chain) -> Message:
     )
 
 
+def port_summary(chain: Chain) -> Message:
+    """What steps 5 and 6 did since the demo began: transfers, amendments, the port's acts."""
+    counts = chain.counts
+    return say(
+        Code.DEMO_PORT,
+        transferred=counts["transferred"],
+        paper=counts["paper"],
+        amended=counts["amended"],
+        refused=counts["amend_refused"],
+        retrieved=counts["retrieved"],
+        checked=counts["checked"],
+        held=counts["held"],
+        released=counts["released"],
+    )
+
+
 def summary(base_url: str, token: str, cycle: Cycle, now: int) -> Message:
     """What the demo is doing, as the API shows it: runs started since the demo began, the
     verdicts of the closed ones (among the latest 200), the open runs' phases, the open alarms."""
@@ -388,10 +437,16 @@ def run_demo(
     begun = clock.now()
     url = seed(data, tokens, at=begun)
     people = seed_people(url, now=begun)
-    _declarants, certifiers = seed_standing(url, now=begun)
-    people += certifiers
+    _declarants, officers, names = seed_standing(url, now=begun)
+    people += officers
     base_url = f"http://127.0.0.1:{port}"
-    served = serve(url, port, token, clock)
+    receivers, failed = ready(start_receivers(names, data / "ports"))
+    atexit.register(stop_receivers, receivers)  # whatever stops the demo, no child outlives it
+    try:
+        served = serve(url, port, token, clock, outbox_settings(receivers))
+    except BaseException:
+        stop_receivers(receivers)  # a demo that did not start stops its receivers at once
+        raise
     enterprises, facilities = province()
     working = [f for f in facilities if f.schedule is not None]
     emit(
@@ -417,6 +472,26 @@ def run_demo(
             marks=f"{base_url}/marks",
         )
     )
+    emit(
+        say(
+            Code.DEMO_PORT_PAGES,
+            transfers=f"{base_url}/transfers",
+            port=f"{base_url}/port",
+            outbox=f"{base_url}/admin/outbox",
+            kpi=f"{base_url}/kpi",
+        )
+    )
+    for receiver in receivers:
+        emit(
+            say(
+                Code.DEMO_RECEIVER,
+                name=receiver.name,
+                url=receiver.url,
+                database=str(receiver.database.resolve()),
+            )
+        )
+    for receiver in failed:
+        emit(say(Code.DEMO_RECEIVER_FAILED, name=receiver.name, log=str(receiver.log)))
     emit(say(Code.DEMO_VERIFY, url=f"{base_url}/verify"))
     emit(say(Code.DEMO_PRINTS, folder=str((data / "prints").resolve())))
     body = '{"login": "inspector", "password": "…"}'
@@ -446,6 +521,8 @@ def run_demo(
     cycle.step(clock.now(), time.monotonic())
     while cycle.busy and time.monotonic() < deadline:
         cycle.step(clock.now(), time.monotonic())
+    # the facilities between loads report their probes once: monitored, like the working ones
+    report_idle(facilities, tokens, base_url, clock.now())
     clock.start()
     stop = threading.Event()
 
@@ -488,6 +565,7 @@ def run_demo(
                     summary(base_url, token, cycle, clock.now()),
                     chain_summary(chain),
                     certificates_summary(chain),
+                    port_summary(chain),
                 )
             )
     except KeyboardInterrupt:
@@ -497,4 +575,5 @@ def run_demo(
         for worker in workers:
             worker.join(timeout=15)
         served.stop()
+        stop_receivers(receivers)
     return cycle

@@ -2175,6 +2175,25 @@ class Code(StrEnum):
     KPI_NO_OFFICE = "kpi.no_office", "no office {office} whose figures you may see"
     KPI_NO_TABLE = "kpi.no_table", "no table {table} among the figures"
     # -- steps 5-6, the demo province runs the whole chain --
+    DEMO_PORT = (
+        "demo.port",
+        "· transfers: {transferred} made ({paper} on paper), {amended} amended ({refused} refused "
+        "by the rules), {retrieved} taken at the port · port: {checked} checked, {held} held, "
+        "{released} released",
+    )
+    DEMO_PORT_PAGES = (
+        "demo.port_pages",
+        "  the port   {transfers}   {port}   (port officers)   figures {kpi}   outbox {outbox}",
+    )
+    DEMO_RECEIVER = (
+        "demo.receiver",
+        "  receiver   {name} {url}   (the port's own system; the outbox delivers to it, kept "
+        "in {database})",
+    )
+    DEMO_RECEIVER_FAILED = (
+        "demo.receiver_failed",
+        "the port's receiver {name} did not start (see {log}); its transfers wait in the outbox",
+    )
 
 
 def code_of(value: str) -> Code:

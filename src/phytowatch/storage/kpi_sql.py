@@ -7,7 +7,8 @@ window (``row_number`` over the group) in the same query as the counts. Definiti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.engine import Connection, Engine
 
@@ -78,26 +80,58 @@ def _scope(scope: Scope, consignment_id: Any = _C.id) -> ColumnElement[bool]:
     return or_(covered, to_port)
 
 
-def _quantiles(conn: Connection, values: Select[Any]) -> dict[Any, Durations]:
-    """``values`` selects (``grp``, ``v``): per group, how many, median and 90th percentile."""
-    sub = values.subquery()
-    ranked = select(
-        sub.c.grp,
-        sub.c.v,
-        func.row_number().over(partition_by=sub.c.grp, order_by=sub.c.v).label("rn"),
-        func.count().over(partition_by=sub.c.grp).label("n"),
-    ).subquery()
-    r = ranked.c
-    query = select(
-        r.grp,
-        r.n,
-        func.max(case((r.rn == (r.n + 1) // 2, r.v))).label("median"),
-        func.max(case((r.rn == (r.n * 9 + 9) // 10, r.v))).label("p90"),
-    ).group_by(r.grp, r.n)
-    return {
-        row.grp: Durations(int(row.n), _int(row.median), _int(row.p90))
-        for row in conn.execute(query)
-    }
+def _quantiles(
+    conn: Connection, values: Select[Any], groupings: Mapping[str, str]
+) -> dict[str, dict[Any, tuple[Durations, int, int]]]:
+    """Per grouping (a name -> a column of ``values``), per group: the durations of ``v`` (how
+    many, median, 90th percentile; a NULL ``v`` is not counted), how many rows, and the sum of
+    ``flag``. ``values`` is read once (a materialized CTE) for every grouping."""
+    base = values.cte("kpi_values").prefix_with("MATERIALIZED")
+    parts = []
+    for name, column in groupings.items():
+        grp = base.c[column]
+        if conn.dialect.name == "postgresql":
+            # percentile_disc(q) is the first value whose cumulative share reaches q: the
+            # nearest rank, ceil(q * n), found without a window
+            parts.append(
+                select(
+                    literal(name).label("grouping"),
+                    cast(grp, String(64)).label("grp"),
+                    func.count(base.c.v).label("n"),
+                    func.count().label("rows"),
+                    func.coalesce(func.sum(base.c.flag), 0).label("flagged"),
+                    func.percentile_disc(0.5).within_group(base.c.v).label("median"),
+                    func.percentile_disc(0.9).within_group(base.c.v).label("p90"),
+                ).group_by(grp)
+            )
+            continue
+        ranked = select(
+            grp.label("grp"),
+            base.c.v,
+            base.c.flag,
+            # the values first (a NULL last, whatever the database's habit), in order
+            func.row_number()
+            .over(partition_by=grp, order_by=(base.c.v.is_(None), base.c.v))
+            .label("rn"),
+            func.count(base.c.v).over(partition_by=grp).label("n"),
+        ).subquery()
+        r = ranked.c
+        parts.append(
+            select(
+                literal(name).label("grouping"),
+                cast(r.grp, String(64)).label("grp"),
+                r.n,
+                func.count().label("rows"),
+                func.coalesce(func.sum(r.flag), 0).label("flagged"),
+                func.max(case((r.rn == (r.n + 1) // 2, r.v))).label("median"),
+                func.max(case((r.rn == (r.n * 9 + 9) // 10, r.v))).label("p90"),
+            ).group_by(r.grp, r.n)
+        )
+    out: dict[str, dict[Any, tuple[Durations, int, int]]] = {name: {} for name in groupings}
+    for row in conn.execute(union_all(*parts)):
+        times = Durations(int(row.n), _int(row.median), _int(row.p90)) if row.n else Durations()
+        out[row.grouping][row.grp] = (times, int(row.rows), int(row.flagged))
+    return out
 
 
 def _int(value: Any) -> int | None:
@@ -116,35 +150,65 @@ def _json_text(conn: Connection, column: Any, key: str) -> ColumnElement[Any]:
 
 
 class SqlKpiStore:
-    def __init__(self, engine: Engine, intervals: Mapping[str, int], default_interval: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        intervals: Mapping[str, int],
+        default_interval: int,
+        *,
+        workers: int = 3,
+    ) -> None:
         self.engine = engine
         self.intervals = dict(intervals)  # schedule id -> longest gap between readings, µs
         self.default_interval = default_interval  # a facility with no open run
+        self.workers = workers
 
     def figures(self, query: KpiQuery) -> Figures:
-        with connect(self.engine) as conn:
-            monitored, total, online = self._facilities(conn, query)
-            enterprise_total, supervised = self._enterprises(conn, query)
-            times, by_mode, by_day, on_documents = self._release(conn, query)
-            return Figures(
-                facilities=total,
-                facilities_monitored=monitored,
-                facilities_online=online,
-                enterprises=enterprise_total,
-                enterprises_e_supervised=supervised,
-                e_declaration=self._declarations(conn, query),
-                e_certificate=self._certificates(conn, query),
-                e_transfer=self._transfers(conn, query),
-                release_times=times,
-                release_times_by_mode=by_mode,
-                release_times_by_day=by_day,
-                released_on_documents=on_documents,
-                runs=self._runs(conn, query),
-                alarms=self._alarms(conn, query),
-                interceptions=self._interceptions(conn, query),
-                exports=self._exports(conn, query),
-                export_values=self._values(conn, query),
-            )
+        # the figures are independent: each is asked on its own connection, a few at a time,
+        # the slowest first (the database works on several while Python waits)
+        parts: dict[str, Callable[[Connection, KpiQuery], Any]] = {
+            "release": self._release,
+            "values": self._values,
+            "alarms": self._alarms,
+            "exports": self._exports,
+            "declarations": self._declarations,
+            "certificates": self._certificates,
+            "runs": self._runs,
+            "transfers": self._transfers,
+            "facilities": self._facilities,
+            "enterprises": self._enterprises,
+            "interceptions": self._interceptions,
+        }
+
+        def one(part: Callable[[Connection, KpiQuery], Any]) -> Any:
+            with connect(self.engine) as conn:
+                return part(conn, query)
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            futures = {name: pool.submit(one, part) for name, part in parts.items()}
+            got = {name: future.result() for name, future in futures.items()}
+        monitored, total, online = got["facilities"]
+        enterprise_total, supervised = got["enterprises"]
+        times, by_mode, by_day, on_documents = got["release"]
+        return Figures(
+            facilities=total,
+            facilities_monitored=monitored,
+            facilities_online=online,
+            enterprises=enterprise_total,
+            enterprises_e_supervised=supervised,
+            e_declaration=got["declarations"],
+            e_certificate=got["certificates"],
+            e_transfer=got["transfers"],
+            release_times=times,
+            release_times_by_mode=by_mode,
+            release_times_by_day=by_day,
+            released_on_documents=on_documents,
+            runs=got["runs"],
+            alarms=got["alarms"],
+            interceptions=got["interceptions"],
+            exports=got["exports"],
+            export_values=got["values"],
+        )
 
     # -- monitoring ------------------------------------------------------------------------------
 
@@ -247,28 +311,19 @@ class SqlKpiStore:
             a.raised_at >= query.start,
             a.raised_at < query.end,
         ]
-        counts = conn.execute(
+        values = (
             select(
-                a.kind,
-                func.count().label("raised"),
-                func.count(a.acknowledged_at).label("acknowledged"),
+                a.kind.label("kind"),
+                (a.acknowledged_at - a.raised_at).label("v"),  # NULL: not acknowledged
+                case((a.acknowledged_at.is_not(None), 1), else_=0).label("flag"),
             )
             .select_from(joined)
             .where(*where)
-            .group_by(a.kind)
-            .order_by(a.kind)
-        ).all()
-        delays = _quantiles(
-            conn,
-            select(a.kind.label("grp"), (a.acknowledged_at - a.raised_at).label("v"))
-            .select_from(joined)
-            .where(*where, a.acknowledged_at.is_not(None)),
         )
+        found = _quantiles(conn, values, {"kind": "kind"})["kind"]
         return tuple(
-            AlarmKindFigures(
-                row.kind, int(row.raised), int(row.acknowledged), delays.get(row.kind, Durations())
-            )
-            for row in counts
+            AlarmKindFigures(kind, rows, acknowledged, times)
+            for kind, (times, rows, acknowledged) in sorted(found.items())
         )
 
     # -- the chain ----------------------------------------------------------------------------
@@ -340,33 +395,28 @@ class SqlKpiStore:
             e.at < query.end,
             _C.submitted_at.is_not(None),
         ]
-        took = (e.at - _C.submitted_at).label("v")
-        mode = func.coalesce(r.mode, "")
-        by_mode = _quantiles(
-            conn, select(mode.label("grp"), took).select_from(joined).where(*where)
-        )
-        overall = _quantiles(
-            conn, select(literal("").label("grp"), took).select_from(joined).where(*where)
-        )
-        day = ((e.at + ZONE_OFFSET) // DAY).label("grp")
-        by_day = _quantiles(conn, select(day, took).select_from(joined).where(*where))
-        documents = conn.execute(
+        values = (
             select(
-                func.count(),
-                func.coalesce(func.sum(case((r.outcome == "documents", 1), else_=0)), 0),
+                func.coalesce(r.mode, "").label("mode"),
+                cast((e.at + ZONE_OFFSET) // DAY, String(16)).label("day"),
+                literal("").label("all"),
+                (e.at - _C.submitted_at).label("v"),
+                case((r.outcome == "documents", 1), else_=0).label("flag"),
             )
             .select_from(joined)
             .where(*where)
-        ).one()
+        )
+        found = _quantiles(conn, values, {"mode": "mode", "day": "day", "all": "all"})
+        overall, rows, documents = found["all"].get("", (Durations(), 0, 0))
         epoch = date(1970, 1, 1)
         return (
-            overall.get("", Durations()),
-            tuple(ModeTimes(m, by_mode[m]) for m in sorted(by_mode)),
+            overall,
+            tuple(ModeTimes(m, found["mode"][m][0]) for m in sorted(found["mode"])),
             tuple(
-                DayTimes((epoch + timedelta(days=int(d))).isoformat(), by_day[d])
-                for d in sorted(by_day)
+                DayTimes((epoch + timedelta(days=int(d))).isoformat(), found["day"][d][0])
+                for d in sorted(found["day"], key=int)
             ),
-            Rate(int(documents[1]), int(documents[0])),
+            Rate(documents, rows),
         )
 
     def _interceptions(self, conn: Connection, query: KpiQuery) -> tuple[InterceptionFigures, ...]:
@@ -388,21 +438,25 @@ class SqlKpiStore:
             for row in rows
         )
 
-    def _certified(self, query: KpiQuery) -> ColumnElement[bool]:
-        """A consignment (joined to its enterprise) certified in the period: an export."""
+    def _certified(self, query: KpiQuery) -> tuple[Any, list[ColumnElement[bool]]]:
+        """The consignments (joined to their enterprise) certified in the period: the exports.
+        Read from the timeline's certified events of the period (one per consignment: a
+        consignment moves to certified once)."""
         e = consignment_events.c
-        return and_(
-            _scope(query.scope),
-            exists().where(
-                e.consignment_id == _C.id,
-                e.step == Step.CERTIFIED.value,
-                e.at >= query.start,
-                e.at < query.end,
-            ),
+        joined = consignment_events.join(consignments, _C.id == e.consignment_id).join(
+            enterprises, _E.id == _C.enterprise_id
         )
+        where = [
+            e.step == Step.CERTIFIED.value,
+            e.at >= query.start,
+            e.at < query.end,
+            _scope(query.scope),
+        ]
+        return joined, where
 
     def _exports(self, conn: Connection, query: KpiQuery) -> tuple[ProductExports, ...]:
         lines = consignment_lines.c
+        certified, where = self._certified(query)
         rows = conn.execute(
             select(
                 lines.product,
@@ -412,12 +466,12 @@ class SqlKpiStore:
                 cast(func.sum(lines.quantity), String(40)).label("quantity"),
             )
             .select_from(
-                consignments.join(enterprises, _E.id == _C.enterprise_id).join(
+                certified.join(
                     consignment_lines,
                     and_(lines.consignment_id == _C.id, lines.version == _C.version),
                 )
             )
-            .where(self._certified(query))
+            .where(*where)
             .group_by(lines.product, _C.destination, lines.unit)
             .order_by(lines.product, _C.destination, lines.unit)
         )
@@ -437,6 +491,7 @@ class SqlKpiStore:
         currency = func.coalesce(_json_text(conn, v.content, "currency"), "")
         value = cast(_json_text(conn, v.content, "declared_value"), String(40))
         amount = func.sum(cast(value, Numeric(18, 2)))  # a declaration without one: NULL
+        certified, where = self._certified(query)
         rows = conn.execute(
             select(
                 _C.destination,
@@ -445,12 +500,12 @@ class SqlKpiStore:
                 cast(amount, String(40)).label("value"),
             )
             .select_from(
-                consignments.join(enterprises, _E.id == _C.enterprise_id).join(
+                certified.join(
                     declaration_versions,
                     and_(v.consignment_id == _C.id, v.version == _C.version),
                 )
             )
-            .where(self._certified(query))
+            .where(*where)
             .group_by(_C.destination, currency)
             .order_by(_C.destination, currency)
         )

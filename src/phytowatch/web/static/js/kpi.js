@@ -1,6 +1,8 @@
 // The bureau's figures, drawn with uPlot (served from /static/vendor): declaration to release
 // (median by day of release, hours), the pass rate by schedule (%), alarms raised by kind. The
 // numbers are the page's own (the JSON the API answers), the words the page's language.
+import { ZONE } from "./common.js";
+
 const { data, words } = JSON.parse(document.getElementById("kpi-data").textContent);
 const BLUE = "#0072b2";
 const ORANGE = "#d55e00";
@@ -27,12 +29,14 @@ function bars(el, names, values, label, colour, max) {
 function releaseChart(el) {
   const days = data.declaration_to_release.by_day;
   if (!days.length) return;
-  const xs = days.map((d) => Date.parse(d.day + "T00:00:00+08:00") / 1000);
+  // each day at noon in the bureau's zone, drawn in the reader's zone
+  const xs = days.map((d) => Date.parse(d.day + "T12:00:00+08:00") / 1000);
   const hours = days.map((d) => (d.median_s == null ? null : Math.round(d.median_s / 36) / 100));
   new uPlot({
     width: width(el), height: 220,
+    tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), ZONE),
     axes: [{}, { label: words.hours }],
-    series: [{}, { label: words.median, stroke: BLUE, width: 2, points: { show: days.length < 60 } }],
+    series: [{ label: words.day }, { label: words.median, stroke: BLUE, width: 2, points: { show: days.length < 60 } }],
   }, [xs, hours], el);
 }
 
