@@ -18,6 +18,7 @@ from phytowatch.bootstrap import Services
 from phytowatch.domain.messages import Kind, Refused
 from phytowatch.domain.supervision.consignment import ConsignmentState, Step
 from phytowatch.domain.transfers import password as passwords
+from phytowatch.i18n.catalogue import render
 from phytowatch.services.audit import AuditFilter
 from phytowatch.services.transfers.service import AmendmentRefused
 from phytowatch.storage.outbox.tables import outbox_messages
@@ -152,8 +153,8 @@ def test_the_declarant_amends_within_the_rules_and_the_rest_is_refused(world: Wo
             made.number, {"declared_value": "11500", "consignee": "Someone else"}, ctx=declarant
         )
     said = {p.field: p.message for p in refused.value.problems}
-    assert said["declared_value"].english() == (
-        "declared_value may change by at most ±10 % (ports.json 2026.1): 10000 to 11500 is +15.0 %"
+    assert render(said["declared_value"], "en") == (
+        "declared value may change by at most ±10 % (ports.json 2026.1): 10000 to 11500 is +15.0 %"
     )
     assert said["consignee"].code.value == "transfer.no_rule"
     assert services.transfers.amendments(made.id) == []

@@ -58,7 +58,7 @@ def test_transfers_are_listed_shown_retrieved_and_amended(world: World) -> None:
                    stdin=WORLD_PASSWORD + "\n")  # fmt: skip
     assert refused.returncode == 2
     lines = refused.stderr.splitlines()
-    assert lines[0].startswith("phytowatch: declared_value may change by at most ±10 %")
+    assert lines[0].startswith("phytowatch: declared value may change by at most ±10 %")
     assert lines[1].startswith("phytowatch: consignee may not be changed after certification")
     bad = _run(services, "amend", made.number, *as_declarant, "--set", "nothing",
                stdin=WORLD_PASSWORD + "\n")  # fmt: skip

@@ -18,6 +18,7 @@ from phytowatch.domain.transfers import password as passwords
 from phytowatch.domain.transfers.amend import evaluate, in_force, judge
 from phytowatch.domain.transfers.model import Amendment, Transfer
 from phytowatch.domain.transfers.numbering import looks_like_number, transfer_number
+from phytowatch.i18n.catalogue import render
 from phytowatch.rules import load_shipped
 from phytowatch.schedules import load_catalog
 from phytowatch.services.context import Context
@@ -36,9 +37,10 @@ VALUES = in_force(DECLARED, [])
 def test_the_issue_s_example_is_refused_naming_the_rule_and_its_version() -> None:
     [verdict] = evaluate({"declared_value": "11500"}, VALUES, RULES)
     assert not verdict.allowed and verdict.message is not None
-    assert verdict.message.english() == (
-        "declared_value may change by at most ±10 % (ports.json 2026.1): 10000 to 11500 is +15.0 %"
+    assert render(verdict.message, "en") == (
+        "declared value may change by at most ±10 % (ports.json 2026.1): 10000 to 11500 is +15.0 %"
     )
+    assert render(verdict.message, "zh_CN").startswith("申报货值 最多只能变动 ±10 %")
 
 
 @pytest.mark.parametrize(

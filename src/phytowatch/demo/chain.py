@@ -104,6 +104,10 @@ WOOD_BUYERS = (
           "CNYTN", "vessel OOCL Hong Kong", "AUMEL"),
     Buyer("JP", "Kansai Ceramics K.K.", "2-3 Nanko-kita, Suminoe-ku, Osaka", "CNXMN",
           "vessel ONE Harmony", "JPOSA"),
+    # out through Guangzhou, whose port office takes no e-transfer (ports.json): on paper, as
+    # about one consignment in six was in the source report
+    Buyer("KR", "Hanil Machinery Co., Ltd.", "55 Chungjang-daero, Jung-gu, Busan 48939",
+          "CNCAN", "vessel HMM Algeciras", "KRPUS"),
 )  # fmt: skip
 TRADES = {
     "ispm15-ht": Trade(

@@ -23,14 +23,14 @@ carries on. Nothing here reads a clock.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from phytowatch.domain.instants import US_PER_H, US_PER_MIN
-from phytowatch.domain.messages import Refused
+from phytowatch.domain.messages import Code, Message, Refused, say
 
 if TYPE_CHECKING:
     from phytowatch.services.app import App
@@ -118,6 +118,9 @@ class Porting:
     ctx: Callable[[str, int], Context]  # the person's context at a demo time (the chain's)
     counts: Counter[str]
     _told: set[int] = field(default_factory=set)  # consignments already told of
+    # what the demo says of the port's work besides its counts (a refused amendment and why),
+    # taken and printed by the demo's loop
+    said: deque[Message] = field(default_factory=deque)
     _amend: list[PortTask] = field(default_factory=list)
     _take: list[PortTask] = field(default_factory=list)
     _release: list[PortTask] = field(default_factory=list)
@@ -192,11 +195,9 @@ class Porting:
             transfers.amend(task.number, changes, ctx=ctx)
         except AmendmentRefused as why:
             self.counts["amend_refused"] += 1
-            log.warning(
-                "demo amendment of transfer %s refused: %s",
-                task.number,
-                "; ".join(f"{p.field}: {p.message.english()}" for p in why.problems),
-            )
+            # said by the demo in its reader's language (demo/run.py), with the rule it breaks
+            self.said.append(say(Code.DEMO_AMEND_REFUSED, number=task.number))
+            self.said.extend(problem.message for problem in why.problems)
             return
         self.counts["amended"] += 1
 

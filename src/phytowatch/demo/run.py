@@ -560,6 +560,8 @@ def run_demo(
             time.sleep(wait)
             for alarm in new_alarms(served.services, seen):
                 emit(alarm)
+            while chain.porting.said:
+                emit(chain.porting.said.popleft())
             emit(
                 (
                     summary(base_url, token, cycle, clock.now()),

@@ -2175,6 +2175,10 @@ class Code(StrEnum):
     KPI_NO_OFFICE = "kpi.no_office", "no office {office} whose figures you may see"
     KPI_NO_TABLE = "kpi.no_table", "no table {table} among the figures"
     # -- steps 5-6, the demo province runs the whole chain --
+    DEMO_AMEND_REFUSED = (
+        "demo.amend_refused",
+        "a declarant asked to amend transfer {number} beyond the rules: refused, because",
+    )
     DEMO_PORT = (
         "demo.port",
         "· transfers: {transferred} made ({paper} on paper), {amended} amended ({refused} refused "

@@ -23,8 +23,13 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from phytowatch.domain.messages import Code, Message, say
-from phytowatch.domain.supervision.policy import AmendmentHow, AmendmentRule, PortRules
+from phytowatch.domain.messages import Code, Message, Word, say
+from phytowatch.domain.supervision.policy import (
+    AMENDABLE_FIELDS,
+    AmendmentHow,
+    AmendmentRule,
+    PortRules,
+)
 from phytowatch.domain.transfers.model import Amendment
 
 AMENDABLE = ("declared_value", "conveyance", "departure_date", "containers", "quantity")
@@ -104,31 +109,31 @@ def normalise(field: str, value: object) -> tuple[Any, Message | None]:
     """A requested value in the document's form, or why it cannot be one."""
     scalar = isinstance(value, str | int | float) and not isinstance(value, bool)
     if field in ("declared_value", "conveyance", "departure_date") and not scalar:
-        return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=str(value)[:40])
+        return None, say(Code.TRANSFER_BAD_VALUE, field=_named(field), value=str(value)[:40])
     if field in ("containers", "quantity") and not (
         isinstance(value, str) or (isinstance(value, list | tuple) and all(
             isinstance(i, str | int | float) and not isinstance(i, bool) for i in value
         ))
     ):  # fmt: skip
-        return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=str(value)[:40])
+        return None, say(Code.TRANSFER_BAD_VALUE, field=_named(field), value=str(value)[:40])
     if field == "declared_value":
         number = _decimal(value)
         if number is None or number < 0 or number >= Decimal("1e15"):
-            return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=str(value)[:40])
+            return None, say(Code.TRANSFER_BAD_VALUE, field=_named(field), value=str(value)[:40])
         return decimal_text(number), None
     if field == "conveyance":
         text = " ".join(str(value).split())
         if not text or len(text) > MAX_TEXT:
-            return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=str(value)[:40])
+            return None, say(Code.TRANSFER_BAD_VALUE, field=_named(field), value=str(value)[:40])
         return text, None
     if field == "departure_date":
         text = str(value).strip()
         try:
             date.fromisoformat(text)
         except ValueError:
-            return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=text[:40])
+            return None, say(Code.TRANSFER_BAD_VALUE, field=_named(field), value=text[:40])
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=text[:40])
+            return None, say(Code.TRANSFER_BAD_VALUE, field=_named(field), value=text[:40])
         return text, None
     if field == "containers":
         items = value if isinstance(value, list | tuple) else re.split(r"[,\n]", str(value))
@@ -141,7 +146,7 @@ def normalise(field: str, value: object) -> tuple[Any, Message | None]:
         items = value if isinstance(value, list | tuple) else str(value).replace(",", " ").split()
         numbers = [_decimal(i) for i in items]
         if not numbers or any(n is None or n < 0 for n in numbers):
-            return None, say(Code.TRANSFER_BAD_VALUE, field=field, value=str(value)[:40])
+            return None, say(Code.TRANSFER_BAD_VALUE, field=_named(field), value=str(value)[:40])
         return [decimal_text(n) for n in numbers if n is not None], None
     return None, None
 
@@ -150,6 +155,12 @@ def _percent(before: Decimal, after: Decimal) -> Decimal:
     if before == 0:
         return Decimal(0) if after == 0 else Decimal(100)
     return ((after - before) / before * 100).quantize(Decimal("0.1"))
+
+
+def _named(field: str) -> str | Word:
+    """A field as a message names it: a word of the catalogue (申报货值, declared value) when it
+    is one the rules know, else as it was asked."""
+    return Word(f"amend.{field}") if field in AMENDABLE_FIELDS else field
 
 
 def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
@@ -162,11 +173,11 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
             before,
             after,
             {},
-            say(Code.TRANSFER_NO_RULE, field=field, version=rules.version),
+            say(Code.TRANSFER_NO_RULE, field=_named(field), version=rules.version),
         )
     shown = _rule_json(rule, rules.version)
     if after == before:
-        return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=field))
+        return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=_named(field)))
     if rule.how is AmendmentHow.ANY:
         return Verdict(field, True, before, after, shown)
     if rule.how is AmendmentHow.WITHIN_PERCENT:
@@ -179,10 +190,10 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
                 before,
                 after,
                 shown,
-                say(Code.TRANSFER_NO_VALUE, field=field),
+                say(Code.TRANSFER_NO_VALUE, field=_named(field)),
             )
         if old == new:
-            return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=field))
+            return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=_named(field)))
         change = _percent(old, new)
         if old == 0 or abs(new - old) * 100 > limit * abs(old):
             return Verdict(
@@ -193,7 +204,7 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
                 shown,
                 say(
                     Code.TRANSFER_OUTSIDE_PERCENT,
-                    field=field,
+                    field=_named(field),
                     percent=decimal_text(limit),
                     version=rules.version,
                     before=decimal_text(old),
@@ -212,7 +223,7 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
             before,
             after,
             shown,
-            say(Code.TRANSFER_LINES, field=field, lines=len(olds)),
+            say(Code.TRANSFER_LINES, field=_named(field), lines=len(olds)),
         )
     for index, (o, n) in enumerate(zip(olds, news, strict=True), start=1):
         old, new = _decimal(o), _decimal(n)
@@ -225,7 +236,7 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
                 shown,
                 say(
                     Code.TRANSFER_NOT_DECREASE,
-                    field=field,
+                    field=_named(field),
                     line=index,
                     before=str(o),
                     after=str(n),
@@ -249,7 +260,7 @@ def evaluate(
                     None,
                     raw,
                     {},
-                    say(Code.TRANSFER_NO_RULE, field=field[:40], version=rules.version),
+                    say(Code.TRANSFER_NO_RULE, field=_named(field[:40]), version=rules.version),
                 )
             )
             continue
