@@ -80,6 +80,11 @@ def _scope(scope: Scope, consignment_id: Any = _C.id) -> ColumnElement[bool]:
     return or_(covered, to_port)
 
 
+def _province(scope: Scope) -> bool:
+    """The whole province: every record counts, and none needs its enterprise looked up."""
+    return scope.reach.everywhere and not scope.port_office
+
+
 def _quantiles(
     conn: Connection, values: Select[Any], groupings: Mapping[str, str]
 ) -> dict[str, dict[Any, tuple[Durations, int, int]]]:
@@ -303,8 +308,12 @@ class SqlKpiStore:
 
     def _alarms(self, conn: Connection, query: KpiQuery) -> tuple[AlarmKindFigures, ...]:
         a = alarms.c
-        joined = alarms.join(facilities, _F.code == a.facility).join(
-            enterprises, _E.id == _F.enterprise_id
+        joined = (
+            alarms
+            if _province(query.scope)
+            else alarms.join(facilities, _F.code == a.facility).join(
+                enterprises, _E.id == _F.enterprise_id
+            )
         )
         where = [
             within_reach(query.scope.reach),
@@ -333,7 +342,11 @@ class SqlKpiStore:
         electronic = exists().where(v.consignment_id == _C.id, v.version == 1)
         row = conn.execute(
             select(func.count(), func.coalesce(func.sum(case((electronic, 1), else_=0)), 0))
-            .select_from(consignments.join(enterprises, _E.id == _C.enterprise_id))
+            .select_from(
+                consignments
+                if _province(query.scope)
+                else consignments.join(enterprises, _E.id == _C.enterprise_id)
+            )
             .where(
                 _scope(query.scope),
                 _C.submitted_at >= query.start,
@@ -383,10 +396,11 @@ class SqlKpiStore:
     ) -> tuple[Durations, tuple[ModeTimes, ...], tuple[DayTimes, ...], Rate]:
         e = consignment_events.c
         r = consignment_routes.c
-        joined = (
-            consignment_events.join(consignments, _C.id == e.consignment_id)
-            .join(enterprises, _E.id == _C.enterprise_id)
-            .outerjoin(consignment_routes, and_(r.consignment_id == _C.id, r.version == _C.version))
+        joined = consignment_events.join(consignments, _C.id == e.consignment_id)
+        if not _province(query.scope):
+            joined = joined.join(enterprises, _E.id == _C.enterprise_id)
+        joined = joined.outerjoin(
+            consignment_routes, and_(r.consignment_id == _C.id, r.version == _C.version)
         )
         where = [
             _scope(query.scope),
@@ -443,9 +457,9 @@ class SqlKpiStore:
         Read from the timeline's certified events of the period (one per consignment: a
         consignment moves to certified once)."""
         e = consignment_events.c
-        joined = consignment_events.join(consignments, _C.id == e.consignment_id).join(
-            enterprises, _E.id == _C.enterprise_id
-        )
+        joined = consignment_events.join(consignments, _C.id == e.consignment_id)
+        if not _province(query.scope):
+            joined = joined.join(enterprises, _E.id == _C.enterprise_id)
         where = [
             e.step == Step.CERTIFIED.value,
             e.at >= query.start,
