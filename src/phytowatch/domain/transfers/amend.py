@@ -177,7 +177,9 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
         )
     shown = _rule_json(rule, rules.version)
     if after == before:
-        return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=_named(field)))
+        return Verdict(
+            field, False, before, after, shown, say(Code.TRANSFER_SAME, field=_named(field))
+        )
     if rule.how is AmendmentHow.ANY:
         return Verdict(field, True, before, after, shown)
     if rule.how is AmendmentHow.WITHIN_PERCENT:
@@ -193,7 +195,9 @@ def judge(field: str, before: Any, after: Any, rules: PortRules) -> Verdict:
                 say(Code.TRANSFER_NO_VALUE, field=_named(field)),
             )
         if old == new:
-            return Verdict(field, False, before, after, shown, say(Code.TRANSFER_SAME, field=_named(field)))
+            return Verdict(
+                field, False, before, after, shown, say(Code.TRANSFER_SAME, field=_named(field))
+            )
         change = _percent(old, new)
         if old == 0 or abs(new - old) * 100 > limit * abs(old):
             return Verdict(
