@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from accountsworld import World
@@ -133,3 +134,55 @@ def test_parallel_releases_take_every_clearance_number_once_without_gaps(world: 
         thread.join()
     assert failures == []
     assert sorted(numbers) == [f"PSHA-2026-TG{n:06d}" for n in range(1, 13)]
+
+
+# another port office's officer, for the acts on a transfer that is not theirs
+PXMN_OFFICER = replace(PSHA, actor="user:port_x", user_id=98, login="port_x", office="PXMN")
+
+
+def test_another_offices_transfer_is_not_found_by_any_port_act(world: World) -> None:
+    """No act of a port officer says whether another office's transfer exists, was taken, or
+    where it went: a port officer cannot walk the numbers."""
+    services = world.services
+    waiting = transferred(services, take=False)
+    taken = transferred(services, T0 + 1000)
+    for transfer in (waiting, taken):
+        ctx = ctx_of(PXMN_OFFICER, T0 + 2000)
+        with refused(Code.PORT_UNKNOWN_TRANSFER):
+            services.port.view(transfer.number, ctx=ctx)
+        with refused(Code.PORT_UNKNOWN_TRANSFER):
+            services.port.release(transfer.number, ctx=ctx)
+        with refused(Code.PORT_UNKNOWN_TRANSFER):
+            services.port.hold(transfer.number, "not ours", ctx=ctx)
+        with refused(Code.PORT_UNKNOWN_TRANSFER):
+            services.port.check(transfer.number, YES, ctx=ctx)
+
+
+def test_a_certificate_cancelled_after_the_first_look_refuses_the_release(world: World) -> None:
+    """Every condition of the release is read again inside its transaction: a cancellation
+    that lands between the port officer's first look and the release is seen, and refuses."""
+    services = world.services
+    transfer = transferred(services)
+    seen = services.port.view(transfer.number, ctx=ctx_of(PSHA, T0 + 10))
+    if seen.draw is not None and seen.draw.checked:
+        services.port.check(transfer.number, YES, ctx=ctx_of(PSHA, T0 + 11))
+    certificate = services.certificates.by_number(transfer.certificates[0])
+    assert certificate is not None
+    port: Any = services.port  # the service itself: its first look is wrapped below
+    first_look = port.draw
+
+    cancelled: list[bool] = []
+
+    def then_cancelled(*args: object, **kwargs: object) -> object:
+        drawn = first_look(*args, **kwargs)
+        if not cancelled:  # once: right after the first look, before the release's unit
+            certifier = ctx_of(person(services, "certifier"), T0 + 12)
+            services.certificates.cancel(certificate.id, "wrong goods", ctx=certifier)
+            cancelled.append(True)
+        return drawn
+
+    port.draw = then_cancelled
+    with refused(Code.PORT_CERT_CANCELLED):
+        services.port.release(transfer.number, ctx=ctx_of(PSHA, T0 + 13))
+    consignment = services.consignments.consignment(transfer.consignment_id)
+    assert consignment is not None and consignment.state is ConsignmentState.TRANSFERRED

@@ -41,6 +41,7 @@ from phytowatch.domain.transfers.model import (
 )
 from phytowatch.domain.transfers.release import clearance_number, decide_draw, seed_of
 from phytowatch.rules import load_shipped
+from phytowatch.services.context import Context, acting_as
 from phytowatch.services.port.ports import CheckForm
 from phytowatch.services.port.release import PortService
 from phytowatch.services.supervision.assessment import FieldsRefused
@@ -230,10 +231,17 @@ def test_a_held_batch_is_released_only_after_a_conforming_check() -> None:
     assert world.service.release(transfer.number, ctx=ctx_of(PORT_OFFICER, T0 + 25)).number
 
 
+CLI_AT_PSHA = Context(acting_as("cli:operator", kind="cli"), T0)
+
+
 def test_release_of_a_paper_transfer_is_refused() -> None:
     world = World()
     transfer = world.transfer(electronic=False)
+    # the operator who names the port office is told why; a port officer finds no such transfer
+    # (a paper one is no port office's)
     with refused(Code.PORT_PAPER_TRANSFER, Kind.CONFLICT):
+        world.service.release(transfer.number, ctx=CLI_AT_PSHA, office="PSHA")
+    with refused(Code.PORT_UNKNOWN_TRANSFER, Kind.NOT_FOUND):
         world.service.release(transfer.number, ctx=ctx_of(PORT_OFFICER, T0))
 
 
@@ -252,8 +260,12 @@ def test_release_of_a_transfer_not_yet_taken_is_refused() -> None:
 def test_another_port_office_may_not_release_it() -> None:
     world = World()
     transfer = world.transfer()
-    with refused(Code.PORT_OTHER_OFFICE, Kind.FORBIDDEN) as caught:
+    # a port officer of another office: not found, as a number that does not exist
+    with refused(Code.PORT_UNKNOWN_TRANSFER, Kind.NOT_FOUND):
         world.service.release(transfer.number, ctx=ctx_of(OTHER_PORT, T0))
+    # the operator naming another office is told which office took it
+    with refused(Code.PORT_OTHER_OFFICE, Kind.FORBIDDEN) as caught:
+        world.service.release(transfer.number, ctx=CLI_AT_PSHA, office="PNGB")
     assert caught.value.message.params == {
         "transfer": transfer.number, "taken": "PSHA", "office": "PNGB"
     }  # fmt: skip

@@ -251,6 +251,11 @@ class PortService:
     def _taken(self, number: str, ctx: Context, office: str | None) -> tuple[Transfer, str]:
         code = acting_office(ctx.principal, office)
         transfer = self._transfer(number)
+        person = ctx.principal.kind not in ("cli", "system")
+        if person and transfer.port_office != code:
+            # another office's transfer (or a paper one) is not found for a port officer, as it is
+            # on the transfer's page: no number says whether it exists, or where it went
+            raise refused(Kind.NOT_FOUND, Code.PORT_UNKNOWN_TRANSFER, number=number)
         if not transfer.electronic or not transfer.port_office:
             raise refused(
                 Kind.CONFLICT,
@@ -399,6 +404,15 @@ class PortService:
                 )
 
     def release(self, number: str, *, ctx: Context, office: str | None = None) -> Clearance:
+        transfer, _ = self._taken(number, ctx, office)
+        self.draw(transfer, ctx=ctx)  # its own record, made at the first look, refused or not
+        with self.audit.atomic():
+            # every condition read again inside the unit, under the audit trail's lock: a
+            # certificate cancelled or replaced, a hold or a release recorded since the first
+            # look is seen here, and refuses
+            return self._release(number, ctx=ctx, office=office)
+
+    def _release(self, number: str, *, ctx: Context, office: str | None) -> Clearance:
         transfer, code = self._taken(number, ctx, office)
         consignment = self.consignments.consignment(transfer.consignment_id)
         if consignment is None or consignment.state is not ConsignmentState.TRANSFERRED:
@@ -421,67 +435,59 @@ class PortService:
                 )
         if drawn.checked and (last_check is None or not last_check.conforming):
             raise refused(Kind.CONFLICT, Code.PORT_CHECK_OWED, transfer=transfer.number)
-        with self.audit.atomic():
-            if self.store.clearance_of(transfer.id) is not None:  # someone released it first
-                raise refused(
-                    Kind.CONFLICT,
-                    Code.PORT_RELEASED_ALREADY,
-                    consignment=transfer.consignment_number,
-                    clearance=self.store.clearance_of(transfer.id).number,  # type: ignore[union-attr]
-                )
-            resting_on = last_check.id if last_check and last_check.conforming else None
-            year = year_of(ctx.now)
-            sequence = self.store.next_sequence(code, year)
-            record = Clearance(
-                number=clearance_number(code, year, sequence),
-                transfer_id=transfer.id,
-                transfer_number=transfer.number,
-                consignment_id=transfer.consignment_id,
-                consignment_number=transfer.consignment_number,
-                enterprise=transfer.enterprise,
-                city=transfer.city,
-                office=code,
-                port=transfer.port,
-                year=year,
-                sequence=sequence,
-                certificates=tuple(transfer.certificates),
-                check_id=resting_on,
-                released_at=ctx.now,
-                released_by=ctx.actor,
+        resting_on = last_check.id if last_check and last_check.conforming else None
+        year = year_of(ctx.now)
+        sequence = self.store.next_sequence(code, year)
+        record = Clearance(
+            number=clearance_number(code, year, sequence),
+            transfer_id=transfer.id,
+            transfer_number=transfer.number,
+            consignment_id=transfer.consignment_id,
+            consignment_number=transfer.consignment_number,
+            enterprise=transfer.enterprise,
+            city=transfer.city,
+            office=code,
+            port=transfer.port,
+            year=year,
+            sequence=sequence,
+            certificates=tuple(transfer.certificates),
+            check_id=resting_on,
+            released_at=ctx.now,
+            released_by=ctx.actor,
+        )
+        made = self.store.add_clearance(record)
+        moved = self.consignments.move(
+            transfer.consignment_id,
+            ConsignmentState.TRANSFERRED,
+            ConsignmentState.RELEASED,
+            step=Step.RELEASED,
+            at=ctx.now,
+            actor=ctx.actor,
+            detail=say(
+                Code.PORT_RELEASED_AS, port=transfer.port, clearance=record.number
+            ).to_json(),
+        )
+        if not moved:
+            raise refused(
+                Kind.CONFLICT,
+                Code.PORT_NOT_TRANSFERRED,
+                consignment=transfer.consignment_number,
+                state=Word("released"),
             )
-            made = self.store.add_clearance(record)
-            moved = self.consignments.move(
-                transfer.consignment_id,
-                ConsignmentState.TRANSFERRED,
-                ConsignmentState.RELEASED,
-                step=Step.RELEASED,
-                at=ctx.now,
-                actor=ctx.actor,
-                detail=say(
-                    Code.PORT_RELEASED_AS, port=transfer.port, clearance=record.number
-                ).to_json(),
-            )
-            if not moved:
-                raise refused(
-                    Kind.CONFLICT,
-                    Code.PORT_NOT_TRANSFERRED,
-                    consignment=transfer.consignment_number,
-                    state=Word("released"),
-                )
-            self.audit.record(
-                actor=ctx.actor,
-                action="port.released",
-                object_type="transfer",
-                object_id=transfer.number,
-                before={"state": ConsignmentState.TRANSFERRED.value},
-                after={
-                    "state": ConsignmentState.RELEASED.value,
-                    "clearance": record.number,
-                    "office": code,
-                    "check": record.check_id,
-                },
-                now=ctx.now,
-            )
+        self.audit.record(
+            actor=ctx.actor,
+            action="port.released",
+            object_type="transfer",
+            object_id=transfer.number,
+            before={"state": ConsignmentState.TRANSFERRED.value},
+            after={
+                "state": ConsignmentState.RELEASED.value,
+                "clearance": record.number,
+                "office": code,
+                "check": record.check_id,
+            },
+            now=ctx.now,
+        )
         return Clearance(**{**record.__dict__, "id": made})
 
 

@@ -191,13 +191,14 @@ class PolicyService:
         cached = self._cached
         if cached is not None and cached[0] == newest:
             return cached[1]
+        # read and parsed with no lock held: this is called inside units that hold the
+        # database's write lock (issuing a certificate reads the ports), and a thread that waited
+        # here for another one's reads could hold that lock for as long; two threads parsing the
+        # same version at once is only work done twice
+        parsed = self._parse(self.documents())
         with self._lock:
-            cached = self._cached
-            if cached is not None and cached[0] == newest:
-                return cached[1]
-            parsed = self._parse(self.documents())
             self._cached = (newest, parsed)
-            return parsed
+        return parsed
 
     def _parse(self, docs: dict[PolicyKind, PolicyDocument]) -> Policy:
         """The documents in force as one policy. A stored document that no longer validates

@@ -188,25 +188,22 @@ class TransferService:
             raise refused(Kind.FORBIDDEN, Code.TRANSFER_RETRIEVE_FORBIDDEN)
         key = clean_number(number)
         by_number, by_address = f"number:{key}", f"address:{address[:64]}"
-        locks = [
-            self.store.failures(by_number).locked_until(ACCOUNT_LOCKOUT, ctx.now),
-            self.store.failures(by_address).locked_until(ADDRESS_LOCKOUT, ctx.now),
-        ]
-        until = max((u for u in locks if u is not None), default=None)
-        if until is not None:
-            raise Refused(
-                Kind.THROTTLED,
-                say(Code.TRANSFER_LOCKED, until=Instant(until)),
-                retry_after=max(1, (until - ctx.now) // 1_000_000),
+        # the lock, the comparison and the failure's count in one unit, under the audit trail's
+        # lock: attempts at once are counted one after the other, as a login's are, so a burst
+        # gets no more tries than one at a time would
+        with self.audit.atomic():
+            locks = [
+                self.store.failures(by_number).locked_until(ACCOUNT_LOCKOUT, ctx.now),
+                self.store.failures(by_address).locked_until(ADDRESS_LOCKOUT, ctx.now),
+            ]
+            until = max((u for u in locks if u is not None), default=None)
+            found = self.store.by_number(key) if until is None else None
+            right = (
+                found is not None
+                and found.port_office == principal.office
+                and passwords.matches(self.store.secret(), found.number, password)
             )
-        found = self.store.by_number(key)
-        right = (
-            found is not None
-            and found.port_office == principal.office
-            and passwords.matches(self.store.secret(), found.number, password)
-        )
-        if not right or found is None:
-            with self.audit.atomic():
+            if until is None and not right:
                 for which in (by_number, by_address):
                     self.store.set_failures(
                         which, self.store.failures(which).after_failure(ctx.now)
@@ -220,6 +217,13 @@ class TransferService:
                     after={"address": address[:64], "office": principal.office},
                     now=ctx.now,
                 )
+        if until is not None:
+            raise Refused(
+                Kind.THROTTLED,
+                say(Code.TRANSFER_LOCKED, until=Instant(until)),
+                retry_after=max(1, (until - ctx.now) // 1_000_000),
+            )
+        if not right or found is None:
             raise refused(Kind.NOT_FOUND, Code.TRANSFER_WRONG)
         with self.audit.atomic():
             self.store.add_retrieval(
