@@ -1,8 +1,10 @@
-"""The bureau's figures in SQL (``services.kpi.KpiStore``): counts, sums and quantiles computed
-by the database, on SQLite and PostgreSQL alike; no row is brought back to be counted here.
+"""The bureau's figures in SQL (``services.kpi.KpiStore``): counts and sums computed by the
+database, on SQLite and PostgreSQL alike; no row is brought back to be counted here.
 
-Quantiles are nearest rank (the value of rank ceil(q * n) in ascending order), found with a
-window (``row_number`` over the group) in the same query as the counts. Definitions: docs/kpi.md.
+Quantiles are nearest rank (the value of rank ceil(q * n) in ascending order): PostgreSQL's
+``percentile_disc`` in the same query as the counts; on SQLite, which has none, the durations
+are read once and ranked here (ranking them in SQL with ``row_number`` cost twice the reading:
+docs/performance.md). Definitions: docs/kpi.md.
 """
 
 from __future__ import annotations
@@ -90,52 +92,61 @@ def _quantiles(
 ) -> dict[str, dict[Any, tuple[Durations, int, int]]]:
     """Per grouping (a name -> a column of ``values``), per group: the durations of ``v`` (how
     many, median, 90th percentile; a NULL ``v`` is not counted), how many rows, and the sum of
-    ``flag``. ``values`` is read once (a materialized CTE) for every grouping."""
+    ``flag``. On PostgreSQL ``values`` is read once (a materialized CTE) for every grouping;
+    on SQLite see ``_quantiles_of_rows``."""
+    if conn.dialect.name != "postgresql":
+        return _quantiles_of_rows(conn, values, groupings)
     base = values.cte("kpi_values").prefix_with("MATERIALIZED")
     parts = []
     for name, column in groupings.items():
         grp = base.c[column]
-        if conn.dialect.name == "postgresql":
-            # percentile_disc(q) is the first value whose cumulative share reaches q: the
-            # nearest rank, ceil(q * n), found without a window
-            parts.append(
-                select(
-                    literal(name).label("grouping"),
-                    cast(grp, String(64)).label("grp"),
-                    func.count(base.c.v).label("n"),
-                    func.count().label("rows"),
-                    func.coalesce(func.sum(base.c.flag), 0).label("flagged"),
-                    func.percentile_disc(0.5).within_group(base.c.v).label("median"),
-                    func.percentile_disc(0.9).within_group(base.c.v).label("p90"),
-                ).group_by(grp)
-            )
-            continue
-        ranked = select(
-            grp.label("grp"),
-            base.c.v,
-            base.c.flag,
-            # the values first (a NULL last, whatever the database's habit), in order
-            func.row_number()
-            .over(partition_by=grp, order_by=(base.c.v.is_(None), base.c.v))
-            .label("rn"),
-            func.count(base.c.v).over(partition_by=grp).label("n"),
-        ).subquery()
-        r = ranked.c
+        # percentile_disc(q) is the first value whose cumulative share reaches q: the nearest
+        # rank, ceil(q * n), found without a window
         parts.append(
             select(
                 literal(name).label("grouping"),
-                cast(r.grp, String(64)).label("grp"),
-                r.n,
+                cast(grp, String(64)).label("grp"),
+                func.count(base.c.v).label("n"),
                 func.count().label("rows"),
-                func.coalesce(func.sum(r.flag), 0).label("flagged"),
-                func.max(case((r.rn == (r.n + 1) // 2, r.v))).label("median"),
-                func.max(case((r.rn == (r.n * 9 + 9) // 10, r.v))).label("p90"),
-            ).group_by(r.grp, r.n)
+                func.coalesce(func.sum(base.c.flag), 0).label("flagged"),
+                func.percentile_disc(0.5).within_group(base.c.v).label("median"),
+                func.percentile_disc(0.9).within_group(base.c.v).label("p90"),
+            ).group_by(grp)
         )
     out: dict[str, dict[Any, tuple[Durations, int, int]]] = {name: {} for name in groupings}
     for row in conn.execute(union_all(*parts)):
         times = Durations(int(row.n), _int(row.median), _int(row.p90)) if row.n else Durations()
         out[row.grouping][row.grp] = (times, int(row.rows), int(row.flagged))
+    return out
+
+
+def _quantiles_of_rows(
+    conn: Connection, values: Select[Any], groupings: Mapping[str, str]
+) -> dict[str, dict[Any, tuple[Durations, int, int]]]:
+    """``_quantiles`` on SQLite: the rows read once, grouped and ranked here. SQLite has no
+    ``percentile_disc``; ranking with ``row_number()`` over each grouping sorted the rows once
+    per grouping in the database and took twice as long as reading them (a province-year:
+    docs/performance.md). The same nearest rank: the median is the ⌈n/2⌉-th value, the 90th
+    percentile the ⌈9n/10⌉-th."""
+    rows = conn.execute(values).mappings().all()
+    out: dict[str, dict[Any, tuple[Durations, int, int]]] = {name: {} for name in groupings}
+    for name, column in groupings.items():
+        groups: dict[str, tuple[list[int], list[int]]] = {}
+        for row in rows:
+            found = groups.setdefault(str(row[column]), ([], [0, 0]))
+            if row["v"] is not None:
+                found[0].append(int(row["v"]))
+            found[1][0] += 1
+            found[1][1] += int(row["flag"] or 0)
+        for group, (times, (count, flagged)) in groups.items():
+            times.sort()
+            n = len(times)
+            shown = (
+                Durations(n, times[(n + 1) // 2 - 1], times[(n * 9 + 9) // 10 - 1])
+                if n
+                else Durations()
+            )
+            out[name][group] = (shown, count, flagged)
     return out
 
 
