@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = "--database sqlite --history 300 --waiting 20 --enterprises 6 --rate 4 --seconds 2"
+# 16 enterprises: the benchmark keeps declaring until two are routed to inspection, and with 6
+# the routing draw left it one short about one run in five
+TINY = "--database sqlite --history 300 --waiting 20 --enterprises 16 --rate 4 --seconds 2"
 
 
 def test_the_supervision_benchmark_runs_on_a_tiny_size() -> None:
