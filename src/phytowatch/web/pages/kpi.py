@@ -39,12 +39,15 @@ async def kpi_page(request: Request, office: str = "", first: str = "", last: st
     """The figures of an office (or the province) over a period, this year so far by default."""
     found = await _answer(request, office, first, last)
     services = services_of(request)
-    ports = services.policy.policy().ports
+    policy = services.policy.policy()
+    ports = policy.ports
+    # a product by its name in each language, as the catalogue of the policy in force says it
+    products = {code: (p.name_zh, p.name_en) for code, p in policy.products.items()}
     query = {"office": found.scope.office, "first": found.period.first, "last": found.period.last}
     return await render(
         request, "kpi/kpi.html", active="kpi", found=found, f=found.figures,
         data=figures_json(found), query=query, ports_confidence=ports.confidence.value,
-        wide=services.kpi.province_wide(principal_of(request)),
+        wide=services.kpi.province_wide(principal_of(request)), products=products,
     )  # fmt: skip
 
 
