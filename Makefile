@@ -113,13 +113,14 @@ contracts: $(STAMP)
 		echo "$$missing"; exit 1; fi
 	$(BIN)/lint-imports
 
-## test: lint, types, contracts, then pytest (exit 5 "no tests collected" fails too)
+## test: lint, types, contracts, then pytest (exit 5 "no tests collected" fails too); the 25
+## slowest tests are listed at the end, to keep the whole run short
 # pytest-xdist runs the suite on TEST_WORKERS processes, a file's tests on one process (loadfile:
 # module fixtures are built once). Every test makes its own databases, ports and folders.
 TEST_WORKERS ?= 2
 test: $(STAMP) $(VENDOR_STAMP) browser
 	$(MAKE) --no-print-directory lint types contracts
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=25
 
 ## demo: run the demo command (make demo PORT=8001 for another port)
 PORT ?= 8000
