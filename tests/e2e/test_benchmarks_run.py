@@ -32,7 +32,7 @@ def test_the_supervision_benchmark_runs_on_a_tiny_size() -> None:
     assert re.search(r"^\| sqlite \| 8 \(8\) \|", out, re.MULTILINE), out
     waiting = re.search(r"The inspector's queue with (\d+) waiting", out)
     assert waiting and int(waiting.group(1)) >= 20, out
-    assert "History: 300 consignments of 6 enterprises" in out, out
+    assert "History: 300 consignments of 16 enterprises" in out, out
 
 
 CERTIFICATES_TINY = (
